@@ -1,0 +1,143 @@
+//! config.toml: read at start, written with commented defaults on first run.
+//! Unknown keys and bad values are errors that name the key and the value —
+//! a typo should never be silently ignored.
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub general: General,
+    pub vault: VaultConfig,
+    pub audit: AuditConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct General {
+    pub readonly: bool,
+    pub theme: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VaultConfig {
+    pub idle_lock_secs: u64,
+    pub reveal_hide_secs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    pub retention_days: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { general: General::default(), vault: VaultConfig::default(), audit: AuditConfig::default() }
+    }
+}
+
+impl Default for General {
+    fn default() -> Self {
+        General { readonly: false, theme: "dark".into() }
+    }
+}
+
+impl Default for VaultConfig {
+    fn default() -> Self {
+        VaultConfig { idle_lock_secs: 900, reveal_hide_secs: 20 }
+    }
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig { retention_days: 365 }
+    }
+}
+
+/// What a first run writes: every setting, its default, and what it does.
+pub const DEFAULT_TEXT: &str = r#"# homedeck configuration. Every setting is listed with its default value.
+# Delete a line to go back to the default.
+
+[general]
+# Refuse every command that changes state (same as starting with --readonly).
+readonly = false
+# Colour theme: dark, light, 16color — or the name of a file in themes/ beside
+# this file (themes/mine.toml → theme = "mine").
+theme = "dark"
+
+[vault]
+# Lock the vault after this many seconds without use (at least 10).
+idle_lock_secs = 900
+# Hide a revealed secret in the console after this many seconds (at least 1).
+reveal_hide_secs = 20
+
+[audit]
+# `audit cleanup` removes entries older than this many days (at least 1).
+retention_days = 365
+"#;
+
+impl Config {
+    /// Load `path`, writing the commented defaults first if it does not exist.
+    pub fn load_or_create(path: &Path) -> Result<Config> {
+        if !path.exists() {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            std::fs::write(path, DEFAULT_TEXT).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("in {}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Config> {
+        let cfg: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim()))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.vault.idle_lock_secs < 10 {
+            bail!("vault.idle_lock_secs = {} — expected at least 10 (seconds)", self.vault.idle_lock_secs);
+        }
+        if self.vault.reveal_hide_secs == 0 {
+            bail!("vault.reveal_hide_secs = 0 — expected at least 1 (seconds)");
+        }
+        if self.audit.retention_days == 0 {
+            bail!("audit.retention_days = 0 — expected at least 1 (days)");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_text_is_the_defaults() {
+        assert_eq!(Config::parse(DEFAULT_TEXT).unwrap(), Config::default());
+        assert_eq!(Config::parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn typos_and_bad_values_are_named() {
+        let e = format!("{:#}", Config::parse("[vault]\nidle_lock = 5\n").unwrap_err());
+        assert!(e.contains("idle_lock"), "{e}");
+        let e = format!("{:#}", Config::parse("[vault]\nidle_lock_secs = 5\n").unwrap_err());
+        assert!(e.contains("idle_lock_secs = 5") && e.contains("at least 10"), "{e}");
+        let e = format!("{:#}", Config::parse("[general]\nreadonly = \"yes\"\n").unwrap_err());
+        assert!(e.contains("readonly") || e.contains("bool"), "{e}");
+    }
+
+    #[test]
+    fn first_run_writes_commented_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub/config.toml");
+        assert_eq!(Config::load_or_create(&p).unwrap(), Config::default());
+        assert!(std::fs::read_to_string(&p).unwrap().contains("# Lock the vault"));
+    }
+}

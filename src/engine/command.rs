@@ -1,0 +1,105 @@
+//! The verbs. Each entry: a one-line doc, the stable name, the permission
+//! class, whether a read is audited anyway, and the arguments. Adding a
+//! capability means adding rows here and handling them in `dispatch`.
+
+use super::audit::{Category, Severity, Status};
+use super::command_table::{CommandSpec, commands};
+use super::secret_value::SecretValue;
+use super::security::SecurityStatus;
+use super::vault::SecretKind;
+
+commands! {
+    /// Show whether the vault exists, is unlocked, and when it locks itself.
+    VaultStatus = "vault_status", Read, audited: false, {};
+    /// Create the vault with a passphrase (first run only).
+    VaultInit = "vault_init", Write, audited: true, { passphrase: SecretValue };
+    /// Unlock the vault with its passphrase.
+    VaultUnlock = "vault_unlock", Read, audited: true, { passphrase: SecretValue };
+    /// Lock the vault now, forgetting the data key.
+    VaultLock = "vault_lock", Read, audited: true, {};
+    /// Change the vault passphrase (re-wraps the data key; secrets are untouched).
+    VaultChangePassphrase = "vault_change_passphrase", Write, audited: true, { current: SecretValue, new: SecretValue };
+    /// List secrets: names, types, ages and rotation state, never values.
+    SecretList = "secret_list", Read, audited: false, {};
+    /// Show one secret's metadata and its access history.
+    SecretShow = "secret_show", Read, audited: false, { name: String };
+    /// Store a new secret (api_key, password, token, certificate, ssh_key).
+    SecretAdd = "secret_add", Write, audited: true, { name: String, kind: SecretKind, value: SecretValue, rotation_days: Option<u32>, note: Option<String> };
+    /// Reveal a secret's value (audited; the TUI hides it again after a timeout).
+    SecretReveal = "secret_reveal", Read, audited: true, { name: String };
+    /// Replace a secret's value with a new one and record the rotation.
+    SecretRotate = "secret_rotate", Write, audited: true, { name: String, value: SecretValue };
+    /// Set how many days a secret may live before rotation is due (0 turns it off).
+    SecretSetRotation = "secret_set_rotation", Write, audited: true, { name: String, days: u32 };
+    /// List secrets whose rotation is due or overdue.
+    SecretRotationDue = "secret_rotation_due", Read, audited: false, {};
+    /// Revoke a secret for good: its value is destroyed and later reads are refused.
+    SecretRevoke = "secret_revoke", Dangerous, audited: true, { name: String, reason: String };
+    /// Search the audit log, newest first (filters combine; `before` pages on).
+    AuditSearch = "audit_search", Read, audited: false, {
+        category: Option<Category>, min_severity: Option<Severity>, status: Option<Status>,
+        actor: Option<String>, resource: Option<String>, since: Option<String>,
+        until: Option<String>, text: Option<String>, limit: Option<u32>, before: Option<String>
+    };
+    /// Delete audit entries older than the retention period (or the given days).
+    AuditCleanup = "audit_cleanup", Dangerous, audited: true, { older_than_days: Option<u32> };
+    /// List security events, newest first, optionally by status.
+    SecurityEventList = "security_event_list", Read, audited: false, { status: Option<SecurityStatus>, limit: Option<u32> };
+    /// Show one security event with its evidence and response notes.
+    SecurityEventShow = "security_event_show", Read, audited: false, { id: u64 };
+    /// Move a security event along its workflow with a note.
+    SecurityEventUpdate = "security_event_update", Write, audited: true, { id: u64, status: SecurityStatus, note: String };
+}
+
+impl Command {
+    /// This command's row in the table.
+    pub fn spec(&self) -> &'static CommandSpec {
+        let name = self.name();
+        // The table is generated from the same declaration as the enum, so
+        // every variant has a row; the fallback only satisfies the types.
+        COMMANDS.iter().find(|s| s.name == name).unwrap_or(&COMMANDS[0])
+    }
+}
+
+/// Look a command up by its stable name.
+pub fn spec(name: &str) -> Option<&'static CommandSpec> {
+    COMMANDS.iter().find(|s| s.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn names_are_unique_snake_case_and_documented() {
+        let mut seen = HashSet::new();
+        for s in COMMANDS {
+            assert!(seen.insert(s.name), "duplicate {}", s.name);
+            assert!(s.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{}", s.name);
+            assert!(!s.summary().is_empty(), "{} has no doc", s.name);
+            if s.class.changes_state() {
+                assert!(s.audited, "{} changes state but is not audited", s.name);
+            }
+        }
+    }
+
+    #[test]
+    fn serde_uses_the_table_names() {
+        let c = Command::SecretShow { name: "x".into() };
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["command"], "secret_show");
+        assert_eq!(c.spec().name, "secret_show");
+        let back: Command = serde_json::from_value(json).unwrap();
+        assert_eq!(back.name(), "secret_show");
+    }
+
+    #[test]
+    fn secret_args_are_flagged() {
+        let s = spec("secret_add").unwrap();
+        let value = s.args.iter().find(|a| a.name == "value").unwrap();
+        assert!(value.secret() && value.required());
+        let days = s.args.iter().find(|a| a.name == "rotation_days").unwrap();
+        assert!(!days.required() && days.numeric());
+    }
+}

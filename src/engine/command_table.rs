@@ -1,0 +1,133 @@
+//! The machinery behind the one table of verbs: a macro that declares the
+//! [`Command`](super::command::Command) enum and, from the same text, the
+//! static [`COMMANDS`](super::command::COMMANDS) table that the palette, the
+//! help screen, the CLI and (later) the AI tool list are generated from.
+//! Declaring both at once means they cannot drift apart.
+
+use serde::Serialize;
+
+/// What a command may do, which decides confirmation and read-only refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Looks, changes nothing stored (may still be audited, like a reveal).
+    Read,
+    /// Changes state; refused under --readonly; always audited.
+    Write,
+    /// Changes state in a way that cannot be undone; front ends confirm first.
+    Dangerous,
+}
+
+impl Permission {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::Read => "read",
+            Permission::Write => "write",
+            Permission::Dangerous => "dangerous",
+        }
+    }
+
+    pub fn changes_state(self) -> bool {
+        !matches!(self, Permission::Read)
+    }
+}
+
+/// One argument of a command, as the palette and the generic CLI see it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ArgSpec {
+    pub name: &'static str,
+    /// The Rust type as written in the table, e.g. `Option<u32>`.
+    pub ty: &'static str,
+}
+
+impl ArgSpec {
+    pub fn required(&self) -> bool {
+        !self.ty.starts_with("Option")
+    }
+
+    /// Secret arguments are never typed into the palette or argv; front ends
+    /// ask for them with a masked prompt instead.
+    pub fn secret(&self) -> bool {
+        self.ty.contains("SecretValue")
+    }
+
+    /// Numbers are passed to serde as JSON numbers, everything else as strings.
+    pub fn numeric(&self) -> bool {
+        ["u8", "u16", "u32", "u64", "usize", "i64"].iter().any(|t| self.ty.contains(t))
+    }
+}
+
+/// One row of the verb table.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub class: Permission,
+    /// Reads such as a reveal or an unlock are audited too.
+    pub audited: bool,
+    pub args: &'static [ArgSpec],
+}
+
+impl CommandSpec {
+    pub fn summary(&self) -> &'static str {
+        self.doc.trim()
+    }
+
+    /// `secret_add name kind [rotation_days] <value>` style usage line.
+    pub fn usage(&self) -> String {
+        let mut out = self.name.to_string();
+        for a in self.args {
+            out.push(' ');
+            match (a.required(), a.secret()) {
+                (_, true) => out.push_str(&format!("<{}: prompted>", a.name)),
+                (true, false) => out.push_str(&format!("{}=…", a.name)),
+                (false, false) => out.push_str(&format!("[{}=…]", a.name)),
+            }
+        }
+        out
+    }
+}
+
+/// Declares `Command`, `Command::name`, and the `COMMANDS` table together.
+macro_rules! commands {
+    ($(
+        #[doc = $doc:literal]
+        $variant:ident = $name:literal, $class:ident, audited: $aud:literal,
+        { $( $field:ident : $ty:ty ),* $(,)? }
+    );* $(;)?) => {
+        /// Every verb of homedeck. Front ends build one of these and hand it to
+        /// [`EngineHandle::execute`](crate::engine::EngineHandle::execute).
+        #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+        #[serde(tag = "command", deny_unknown_fields)]
+        pub enum Command {
+            $(
+                #[doc = $doc]
+                #[serde(rename = $name)]
+                $variant { $( $field: $ty ),* },
+            )*
+        }
+
+        impl Command {
+            /// The stable snake_case name (also the audit `action`).
+            pub fn name(&self) -> &'static str {
+                match self { $( Command::$variant { .. } => $name, )* }
+            }
+        }
+
+        /// The one table of verbs, in declaration order.
+        pub static COMMANDS: &[$crate::engine::command_table::CommandSpec] = &[
+            $( $crate::engine::command_table::CommandSpec {
+                name: $name,
+                doc: $doc,
+                class: $crate::engine::command_table::Permission::$class,
+                audited: $aud,
+                args: &[ $( $crate::engine::command_table::ArgSpec {
+                    name: stringify!($field),
+                    ty: stringify!($ty),
+                } ),* ],
+            } ),*
+        ];
+    };
+}
+
+pub(crate) use commands;

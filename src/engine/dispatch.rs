@@ -1,0 +1,113 @@
+//! From a `Command` to the module that handles it, with the cross-cutting
+//! rules applied once: read-only refusal, audit of every write (success or
+//! failure), and a flush before reporting success.
+
+use super::actor::Actor;
+use super::audit::{self, AuditQuery, Status, time_arg};
+use super::command::Command;
+use super::command_table::CommandSpec;
+use super::context::{AuditDraft, Ctx};
+use super::error::{EngineError, EngineResult};
+use super::event::{Event, LockReason};
+use super::security;
+use super::vault::{self, session};
+use super::{Inner, Outcome};
+use chrono::{Duration, Utc};
+
+pub async fn execute(inner: &Inner, command: Command, spec: &'static CommandSpec, actor: Actor) -> EngineResult<Outcome> {
+    let mut ctx = Ctx { actor, draft: AuditDraft::for_command(spec) };
+    let result = if inner.opts.readonly && spec.class.changes_state() {
+        ctx.describe(format!("{} refused: read-only mode", spec.name));
+        Err(EngineError::ReadOnly { command: spec.name.to_string() })
+    } else {
+        run(inner, &mut ctx, command).await
+    };
+    if spec.audited {
+        let (status, error) = match &result {
+            Ok(_) => (Status::Success, None),
+            Err(e) => (Status::Failure, Some(e.to_string())),
+        };
+        let Ctx { actor, draft, .. } = ctx;
+        if let Err(e) = audit::record(inner, &actor, spec.name, draft, status, error) {
+            tracing::error!(error = %e, command = spec.name, "could not write audit entry");
+            // An action that cannot be audited must not report success.
+            if result.is_ok() {
+                return Err(e);
+            }
+        }
+    }
+    if spec.audited || spec.class.changes_state() {
+        inner.store.flush()?;
+    }
+    match &result {
+        Ok(_) => tracing::info!(command = spec.name, "ok"),
+        Err(e) => tracing::info!(command = spec.name, error = %e, "failed"),
+    }
+    result
+}
+
+async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Outcome> {
+    use Command::*;
+    match command {
+        VaultStatus {} => Ok(Outcome::VaultStatus { status: vault::status(inner)? }),
+        VaultInit { passphrase } => vault::init(inner, ctx, passphrase).await,
+        VaultUnlock { passphrase } => vault::unlock(inner, ctx, passphrase).await,
+        VaultLock {} => {
+            ctx.resource("vault", None, None);
+            let was = session::lock(inner, LockReason::Requested);
+            ctx.describe(if was { "vault locked" } else { "vault lock (already locked)" });
+            Ok(Outcome::done(if was { "vault locked" } else { "vault was already locked" }))
+        }
+        VaultChangePassphrase { current, new } => vault::change_passphrase(inner, ctx, current, new).await,
+        SecretList {} => vault::list(inner),
+        SecretShow { name } => vault::show(inner, &name),
+        SecretAdd { name, kind, value, rotation_days, note } => {
+            vault::add(inner, ctx, name, kind, value, rotation_days, note)
+        }
+        SecretReveal { name } => vault::reveal(inner, ctx, &name),
+        SecretRotate { name, value } => vault::rotate(inner, ctx, &name, value),
+        SecretSetRotation { name, days } => vault::set_rotation(inner, ctx, &name, days),
+        SecretRotationDue {} => vault::rotation_due(inner),
+        SecretRevoke { name, reason } => vault::revoke(inner, ctx, &name, &reason),
+        AuditSearch { category, min_severity, status, actor, resource, since, until, text, limit, before } => {
+            let now = Utc::now();
+            let q = AuditQuery {
+                category,
+                min_severity,
+                status,
+                actor: actor.filter(|s| !s.is_empty()),
+                resource: resource.filter(|s| !s.is_empty()),
+                since: since.map(|s| time_arg::parse("since", &s, now)).transpose()?,
+                until: until.map(|s| time_arg::parse("until", &s, now)).transpose()?,
+                text: text.filter(|s| !s.is_empty()),
+                limit: limit.map(|l| l as usize).unwrap_or(AuditQuery::DEFAULT_LIMIT),
+                before,
+            };
+            Ok(Outcome::AuditPage { page: audit::query(&inner.store, &q)? })
+        }
+        AuditCleanup { older_than_days } => {
+            let days = older_than_days.unwrap_or(inner.opts.audit_retention_days);
+            if days == 0 {
+                return Err(EngineError::invalid("older_than_days", "0", "at least 1 day"));
+            }
+            let cutoff = Utc::now() - Duration::days(i64::from(days));
+            let removed = audit::cleanup(&inner.store, cutoff)?;
+            ctx.resource("audit_log", None, None);
+            ctx.change("entries", None, Some(format!("-{removed}")));
+            ctx.describe(format!("removed {removed} audit entries older than {days} day(s)"));
+            Ok(Outcome::AuditCleaned { removed, cutoff: cutoff.to_rfc3339() })
+        }
+        SecurityEventList { status, limit } => Ok(Outcome::SecurityEvents {
+            events: security::list(&inner.store, status, limit.map(|l| l as usize).unwrap_or(200))?,
+        }),
+        SecurityEventShow { id } => Ok(Outcome::SecurityEvent { event: security::get(&inner.store, id)? }),
+        SecurityEventUpdate { id, status, note } => {
+            ctx.resource("security_event", Some(id.to_string()), None);
+            let (from, event) = security::update(&inner.store, id, status, &note, &ctx.actor)?;
+            ctx.change("status", Some(from.to_string()), Some(status.to_string()));
+            ctx.describe(format!("security event #{id}: {from} → {status}"));
+            inner.emit(Event::SecurityUpdated { event: event.clone() });
+            Ok(Outcome::SecurityEvent { event })
+        }
+    }
+}

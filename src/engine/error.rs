@@ -1,0 +1,82 @@
+//! The engine's errors. Each message is meant to be shown to a person as is:
+//! it quotes the bad value (never a secret one) and says what was expected.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[derive(Debug, Clone, Error, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EngineError {
+    #[error("homedeck is read-only: `{command}` changes state and was refused (started with --readonly or `readonly = true` in config.toml)")]
+    ReadOnly { command: String },
+
+    #[error("the vault is not initialised yet: run `homedeck vault init` (or press `i` in the Secrets pane)")]
+    VaultNotInitialized,
+
+    #[error("the vault is already initialised; use `homedeck vault passwd` to change its passphrase")]
+    VaultAlreadyInitialized,
+
+    #[error("the vault is locked: unlock it first (`homedeck vault status`, or `u` in the Secrets pane)")]
+    VaultLocked,
+
+    #[error("wrong passphrase ({failures} failed attempt(s) in a row); the next attempt is allowed in {retry_in_secs} s")]
+    WrongPassphrase { failures: u32, retry_in_secs: u64 },
+
+    #[error("unlock is backing off after {failures} failed attempt(s): try again in {retry_in_secs} s")]
+    UnlockBackoff { failures: u32, retry_in_secs: u64 },
+
+    #[error("no {what} named {name:?}")]
+    NotFound { what: String, name: String },
+
+    #[error("a {what} named {name:?} already exists")]
+    AlreadyExists { what: String, name: String },
+
+    #[error("invalid {field}: {value:?} — expected {expected}")]
+    Invalid { field: String, value: String, expected: String },
+
+    #[error("secret {name:?} was revoked at {at} ({reason}); revoked secrets can never be read again")]
+    Revoked { name: String, at: String, reason: String },
+
+    #[error("the data dir {path} is in use by another homedeck ({holder}); close it or pass a different --data-dir")]
+    Busy { path: String, holder: String },
+
+    #[error("the store failed: {0}")]
+    Store(String),
+
+    #[error("the stored {what} could not be read: {detail}")]
+    Corrupt { what: String, detail: String },
+
+    #[error("{0}")]
+    Other(String),
+}
+
+impl EngineError {
+    pub fn invalid(field: &str, value: impl Into<String>, expected: &str) -> Self {
+        EngineError::Invalid {
+            field: field.to_string(),
+            value: value.into(),
+            expected: expected.to_string(),
+        }
+    }
+
+    pub fn not_found(what: &str, name: &str) -> Self {
+        EngineError::NotFound { what: what.to_string(), name: name.to_string() }
+    }
+}
+
+impl From<sled::Error> for EngineError {
+    fn from(e: sled::Error) -> Self {
+        EngineError::Store(e.to_string())
+    }
+}
+
+impl From<sled::transaction::TransactionError<EngineError>> for EngineError {
+    fn from(e: sled::transaction::TransactionError<EngineError>) -> Self {
+        match e {
+            sled::transaction::TransactionError::Abort(inner) => inner,
+            sled::transaction::TransactionError::Storage(s) => EngineError::Store(s.to_string()),
+        }
+    }
+}
+
+pub type EngineResult<T> = Result<T, EngineError>;

@@ -1,0 +1,29 @@
+//! What the engine broadcasts to every subscriber: front ends redraw from
+//! these instead of polling.
+
+use super::audit::AuditEntry;
+use super::security::SecurityEvent;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LockReason {
+    Requested,
+    Idle,
+    PassphraseChanged,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    VaultUnlocked,
+    VaultLocked { reason: LockReason },
+    /// Secret metadata changed (added, rotated, revoked, accessed).
+    SecretsChanged,
+    /// An audit entry was written.
+    Audit { entry: AuditEntry },
+    SecurityRaised { event: SecurityEvent },
+    SecurityUpdated { event: SecurityEvent },
+    /// Something worth a line in the status bar.
+    Notice { text: String },
+}

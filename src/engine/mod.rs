@@ -1,0 +1,115 @@
+//! The engine: every capability of homedeck, with no UI code.
+//!
+//! Front ends build a [`Command`], call [`EngineHandle::execute`] with the
+//! [`Actor`] they act for, and get an [`Outcome`]; they learn about anything
+//! else that happens through [`EngineHandle::subscribe`]. Nothing else of the
+//! engine is reachable from outside — the store, the vault key and the
+//! network stay in here.
+
+pub mod actor;
+pub mod audit;
+pub mod command;
+pub mod command_table;
+pub(crate) mod context;
+mod dispatch;
+pub mod error;
+pub mod event;
+pub mod options;
+pub mod outcome;
+pub mod secret_value;
+pub mod security;
+pub mod store;
+pub mod vault;
+
+pub use actor::{Actor, Frontend};
+pub use command::{COMMANDS, Command};
+pub use command_table::{ArgSpec, CommandSpec, Permission};
+pub use error::{EngineError, EngineResult};
+pub use event::{Event, LockReason};
+pub use options::EngineOptions;
+pub use outcome::Outcome;
+pub use secret_value::SecretValue;
+
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+use store::Store;
+use tokio::sync::broadcast;
+use vault::session::VaultSession;
+
+/// Shared state behind every handle. Only the engine's own modules see it.
+pub(crate) struct Inner {
+    pub store: Store,
+    pub opts: EngineOptions,
+    pub vault: Mutex<VaultSession>,
+    pub events: broadcast::Sender<Event>,
+    /// Commands that change state run one at a time, so checks such as
+    /// "name not taken" cannot race.
+    write_gate: tokio::sync::Mutex<()>,
+}
+
+impl Inner {
+    pub fn emit(&self, event: Event) {
+        // No subscribers is fine: the CLI often has none.
+        let _ = self.events.send(event);
+    }
+}
+
+/// A cheap, cloneable way into the engine.
+#[derive(Clone)]
+pub struct EngineHandle {
+    inner: Arc<Inner>,
+}
+
+impl EngineHandle {
+    /// Open the data dir (taking its lock) and start the engine's own
+    /// background work (the vault's idle lock) on the current tokio runtime.
+    pub fn open(opts: EngineOptions, opener: &Actor) -> EngineResult<Self> {
+        let store = Store::open(&opts.data_dir, opener)?;
+        let (events, _) = broadcast::channel(1024);
+        let inner = Arc::new(Inner {
+            store,
+            vault: Mutex::new(VaultSession::default()),
+            opts,
+            events,
+            write_gate: tokio::sync::Mutex::new(()),
+        });
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(idle_lock_ticker(Arc::downgrade(&inner)));
+        }
+        Ok(EngineHandle { inner })
+    }
+
+    /// Run one command on behalf of `actor`. Refuses state changes when
+    /// read-only; audits every write and every audited read, success or not.
+    pub async fn execute(&self, command: Command, actor: Actor) -> EngineResult<Outcome> {
+        let spec = command.spec();
+        let _gate = if spec.class.changes_state() || spec.audited {
+            Some(self.inner.write_gate.lock().await)
+        } else {
+            None
+        };
+        dispatch::execute(&self.inner, command, spec, actor).await
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    pub fn readonly(&self) -> bool {
+        self.inner.opts.readonly
+    }
+
+    pub fn options(&self) -> &EngineOptions {
+        &self.inner.opts
+    }
+}
+
+/// Locks the vault once it has been idle for the configured time. Holds only
+/// a weak reference, so it ends when the last handle is dropped.
+async fn idle_lock_ticker(inner: Weak<Inner>) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let Some(inner) = inner.upgrade() else { return };
+        vault::session::lock_if_idle(&inner);
+    }
+}

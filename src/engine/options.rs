@@ -1,0 +1,26 @@
+//! The settings the engine itself needs. Front ends fill these from the
+//! command line and config.toml; the engine never reads files of its own.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub data_dir: PathBuf,
+    /// Refuse every command that changes state.
+    pub readonly: bool,
+    /// Lock the vault after this long without use.
+    pub idle_lock_secs: u64,
+    /// Audit entries older than this are removed by `audit_cleanup`.
+    pub audit_retention_days: u32,
+}
+
+impl EngineOptions {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        EngineOptions {
+            data_dir: data_dir.into(),
+            readonly: false,
+            idle_lock_secs: 15 * 60,
+            audit_retention_days: 365,
+        }
+    }
+}

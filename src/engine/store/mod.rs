@@ -1,0 +1,105 @@
+//! The sled store: one db in the data dir, one tree per kind of record.
+//!
+//! Trees are named here and nowhere else, so the on-disk layout can be read
+//! off one file. Writers call [`Store::flush`] before reporting success, so a
+//! kill -9 after "done" loses nothing.
+
+pub mod codec;
+pub mod keys;
+mod lock;
+pub mod migrate;
+
+use crate::engine::actor::Actor;
+use crate::engine::error::{EngineError, EngineResult};
+use codec::Record;
+use std::path::{Path, PathBuf};
+
+pub use lock::DataDirLock;
+
+pub struct Store {
+    db: sled::Db,
+    pub dir: PathBuf,
+    /// Schema version and other db-wide facts.
+    pub meta: sled::Tree,
+    /// The vault header (salt, KDF parameters, wrapped data key, unlock failures).
+    pub vault: sled::Tree,
+    /// id → sealed secret record.
+    pub secrets: sled::Tree,
+    /// name → id, so names stay unique and lookups are direct.
+    pub secret_names: sled::Tree,
+    /// id ‖ time key → access record.
+    pub secret_access: sled::Tree,
+    /// time key → audit entry (newest last in byte order).
+    pub audit: sled::Tree,
+    /// category ‖ 0 ‖ time key → empty: the index behind category filters.
+    pub audit_by_category: sled::Tree,
+    /// id → security event.
+    pub security: sled::Tree,
+    _lock: DataDirLock,
+}
+
+impl Store {
+    /// Open (creating if needed) the db under `dir`, lock it for this process
+    /// and run pending migrations.
+    pub fn open(dir: &Path, actor: &Actor) -> EngineResult<Self> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| EngineError::Store(format!("cannot create data dir {}: {e}", dir.display())))?;
+        restrict_permissions(dir);
+        let lock = DataDirLock::acquire(dir, actor)?;
+        let db = sled::Config::new()
+            .path(dir.join("db"))
+            .cache_capacity(8 * 1024 * 1024)
+            .open()
+            .map_err(|e| EngineError::Store(format!("cannot open database in {}: {e}", dir.display())))?;
+        let tree = |name: &str| db.open_tree(name);
+        let store = Store {
+            meta: tree("meta")?,
+            vault: tree("vault")?,
+            secrets: tree("secrets")?,
+            secret_names: tree("secret_names")?,
+            secret_access: tree("secret_access")?,
+            audit: tree("audit")?,
+            audit_by_category: tree("audit_by_category")?,
+            security: tree("security_events")?,
+            dir: dir.to_path_buf(),
+            db,
+            _lock: lock,
+        };
+        migrate::run(&store)?;
+        Ok(store)
+    }
+
+    /// A db-wide unique, increasing id (ties in time keys, record ids).
+    pub fn next_id(&self) -> EngineResult<u64> {
+        Ok(self.db.generate_id()?)
+    }
+
+    /// Make every write so far durable.
+    pub fn flush(&self) -> EngineResult<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn get<T: Record>(&self, tree: &sled::Tree, key: impl AsRef<[u8]>) -> EngineResult<Option<T>> {
+        tree.get(key)?.map(|v| codec::decode(&v)).transpose()
+    }
+
+    pub fn put<T: Record>(&self, tree: &sled::Tree, key: impl AsRef<[u8]>, value: &T) -> EngineResult<()> {
+        tree.insert(key.as_ref(), codec::encode(value)?)?;
+        Ok(())
+    }
+
+    /// Bytes on disk, for status displays.
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+}
+
+/// The data dir holds sealed secrets and the audit log: keep other users out.
+fn restrict_permissions(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+}

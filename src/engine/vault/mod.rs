@@ -1,0 +1,24 @@
+//! The secrets vault: lifecycle (init, unlock, lock, passphrase change) and
+//! the secrets themselves. Crypto lives in `crypto`, the in-memory key in
+//! `session`; handlers here glue them to the store and the audit draft.
+
+pub mod crypto;
+pub mod header;
+mod lifecycle;
+pub mod record;
+mod secrets;
+pub(crate) mod session;
+mod types;
+
+pub(crate) use lifecycle::{change_passphrase, init, status, unlock};
+pub(crate) use secrets::{add, list, reveal, revoke, rotate, rotation_due, set_rotation, show};
+pub use types::{Revocation, SecretAccess, SecretKind, SecretMeta, VaultStatus};
+
+/// Run CPU-heavy work (Argon2) off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> crate::engine::EngineResult<T> + Send + 'static,
+) -> crate::engine::EngineResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| crate::engine::EngineError::Other(format!("background task failed: {e}")))?
+}

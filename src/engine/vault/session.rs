@@ -1,0 +1,103 @@
+//! The unlocked state: the data key in memory, and when it was last used.
+//! The key never leaves this module except as a short-lived copy handed to a
+//! handler that seals or opens one secret.
+
+use super::crypto::Key;
+use super::header::HEADER_KEY;
+use crate::engine::actor::Actor;
+use crate::engine::audit::{self, Severity, Status};
+use crate::engine::context::AuditDraft;
+use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::event::{Event, LockReason};
+use crate::engine::{Inner, command};
+use std::time::{Duration, Instant};
+
+#[derive(Default)]
+pub struct VaultSession {
+    key: Option<Key>,
+    last_used: Option<Instant>,
+}
+
+impl VaultSession {
+    pub fn is_unlocked(&self) -> bool {
+        self.key.is_some()
+    }
+
+    fn idle_expired(&self, idle: Duration) -> bool {
+        self.key.is_some() && self.last_used.is_some_and(|t| t.elapsed() >= idle)
+    }
+
+    pub fn set(&mut self, key: Key) {
+        self.key = Some(key);
+        self.last_used = Some(Instant::now());
+    }
+
+    /// Forget the key (it is zeroized on drop). Returns whether it was unlocked.
+    pub fn clear(&mut self) -> bool {
+        self.last_used = None;
+        self.key.take().is_some()
+    }
+
+    pub fn locks_in(&self, idle: Duration) -> Option<u64> {
+        self.key.as_ref()?;
+        let used = self.last_used?;
+        Some(idle.saturating_sub(used.elapsed()).as_secs())
+    }
+}
+
+fn idle(inner: &Inner) -> Duration {
+    Duration::from_secs(inner.opts.idle_lock_secs.max(1))
+}
+
+/// A copy of the data key for one operation; refreshes the idle timer.
+pub(crate) fn data_key(inner: &Inner) -> EngineResult<Key> {
+    lock_if_idle(inner);
+    let mut session = inner.vault.lock().map_err(|_| EngineError::Other("vault state poisoned".into()))?;
+    match session.key.clone() {
+        Some(k) => {
+            session.last_used = Some(Instant::now());
+            Ok(k)
+        }
+        None if inner.store.vault.contains_key(HEADER_KEY)? => Err(EngineError::VaultLocked),
+        None => Err(EngineError::VaultNotInitialized),
+    }
+}
+
+pub(crate) fn is_unlocked(inner: &Inner) -> bool {
+    inner.vault.lock().map(|s| s.is_unlocked()).unwrap_or(false)
+}
+
+pub(crate) fn locks_in(inner: &Inner) -> Option<u64> {
+    inner.vault.lock().ok().and_then(|s| s.locks_in(idle(inner)))
+}
+
+pub(crate) fn unlock_with(inner: &Inner, key: Key) {
+    if let Ok(mut s) = inner.vault.lock() {
+        s.set(key);
+    }
+    inner.emit(Event::VaultUnlocked);
+}
+
+/// Lock now. Returns whether the vault had been unlocked.
+pub(crate) fn lock(inner: &Inner, reason: LockReason) -> bool {
+    let was = inner.vault.lock().map(|mut s| s.clear()).unwrap_or(false);
+    if was {
+        inner.emit(Event::VaultLocked { reason });
+    }
+    was
+}
+
+/// Called by the ticker and before every key use: an idle vault locks itself
+/// and says so in the audit log.
+pub(crate) fn lock_if_idle(inner: &Inner) {
+    let expired = inner.vault.lock().map(|s| s.idle_expired(idle(inner))).unwrap_or(false);
+    if expired && lock(inner, LockReason::Idle) {
+        let Some(spec) = command::spec("vault_lock") else { return };
+        let mut draft = AuditDraft::for_command(spec);
+        draft.severity = Severity::Info;
+        draft.description = format!("vault locked after {} s idle", inner.opts.idle_lock_secs);
+        if let Err(e) = audit::record(inner, &Actor::engine(), spec.name, draft, Status::Success, None) {
+            tracing::warn!(error = %e, "could not audit the idle lock");
+        }
+    }
+}

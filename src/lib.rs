@@ -1,0 +1,22 @@
+//! homedeck: a keyboard-driven terminal console for a Home Assistant homelab.
+//!
+//! The crate is split along the one rule of the architecture — one engine,
+//! many front ends:
+//!
+//! - [`engine`] holds every capability and all state (sled store, vault,
+//!   audit log, security events). It knows nothing of terminals. Its only
+//!   door is `EngineHandle::execute(Command, Actor) -> Outcome`, plus a
+//!   broadcast stream of `Event`s.
+//! - [`tui`] is the full-screen console (ratatui/crossterm). It never touches
+//!   the store or the network; it turns keys into `Command`s.
+//! - [`cli`] is the scriptable front end (clap): subcommands → `Command`s,
+//!   human tables or `--json`.
+//! - [`config`] and [`paths`] are shared by the front ends: where files live
+//!   and what config.toml says. The engine takes plain options instead.
+
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod logging;
+pub mod paths;
+pub mod tui;

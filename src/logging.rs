@@ -1,0 +1,17 @@
+//! Logs go to a file in the state dir, never to the terminal (the TUI owns
+//! it). `HOMEDECK_LOG` sets the filter (default `info`).
+
+use std::path::Path;
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+
+/// Start file logging; keep the guard alive for the life of the process so
+/// buffered lines are written on exit. Logging failing is not fatal.
+pub fn init(state_dir: &Path) -> Option<WorkerGuard> {
+    std::fs::create_dir_all(state_dir).ok()?;
+    let appender = tracing_appender::rolling::never(state_dir, "homedeck.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = EnvFilter::try_from_env("HOMEDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(false).try_init().ok()?;
+    Some(guard)
+}
