@@ -1,1 +1,88 @@
-//! CLI front end.
+//! The scriptable front end: clap subcommands → engine `Command`s, printed as
+//! tables for people or JSON (`--json`) for scripts. Exit code 0 on success,
+//! 1 when the engine refused or failed, 2 for bad usage (clap's own).
+
+pub mod args;
+mod audit_cmds;
+pub mod events_cmds;
+pub mod generic;
+mod output;
+pub mod prompt;
+mod secret_cmds;
+pub mod table;
+mod vault_cmds;
+
+use crate::engine::{Actor, Command, EngineHandle, Frontend, Outcome};
+use anyhow::Result;
+use args::Sub;
+
+/// What every subcommand handler needs.
+pub struct Session {
+    pub engine: EngineHandle,
+    pub actor: Actor,
+    pub json: bool,
+}
+
+impl Session {
+    pub fn new(engine: EngineHandle, json: bool) -> Self {
+        Session { engine, actor: Actor::current(Frontend::Cli), json }
+    }
+
+    pub async fn exec(&self, command: Command) -> Result<Outcome> {
+        Ok(self.engine.execute(command, self.actor.clone()).await?)
+    }
+
+    /// Unlock the vault for this process (the CLI never keeps it unlocked
+    /// between invocations). Fails early with the engine's own message when
+    /// the vault does not exist yet.
+    pub async fn unlock(&self) -> Result<()> {
+        if let Outcome::VaultStatus { status } = self.exec(Command::VaultStatus {}).await? {
+            if !status.initialized {
+                return Err(crate::engine::EngineError::VaultNotInitialized.into());
+            }
+            if status.unlocked {
+                return Ok(());
+            }
+        }
+        let passphrase = prompt::passphrase()?;
+        self.exec(Command::VaultUnlock { passphrase }).await?;
+        Ok(())
+    }
+
+    /// Print an outcome as JSON, or hand it to the human printer.
+    pub fn print(&self, outcome: &Outcome) -> Result<()> {
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(outcome)?);
+        } else {
+            output::human(outcome);
+        }
+        Ok(())
+    }
+}
+
+/// Run one subcommand against an open engine.
+pub async fn run(session: &Session, sub: Sub) -> Result<()> {
+    match sub {
+        Sub::Vault(cmd) => vault_cmds::run(session, cmd).await,
+        Sub::Secret(cmd) => secret_cmds::run(session, cmd).await,
+        Sub::Audit(cmd) => audit_cmds::run(session, cmd).await,
+        Sub::Events(a) => events_cmds::run(session, a).await,
+        Sub::Run(a) => generic::run(session, a).await,
+        Sub::Commands | Sub::Completions { .. } => Ok(()),
+    }
+}
+
+/// Ask "are you sure" on the terminal; without a terminal the answer is no
+/// (scripts pass --yes).
+pub fn confirm(question: &str) -> bool {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        eprintln!("{question} — refusing without a terminal to ask on; pass --yes to confirm");
+        return false;
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    matches!(line.trim(), "y" | "Y" | "yes")
+}

@@ -9,9 +9,11 @@
 pub mod actor;
 pub mod audit;
 pub mod command;
+pub mod command_parse;
 pub mod command_table;
 pub(crate) mod context;
 mod dispatch;
+pub mod event_socket;
 pub mod error;
 pub mod event;
 pub mod options;
@@ -75,6 +77,8 @@ impl EngineHandle {
         });
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(idle_lock_ticker(Arc::downgrade(&inner)));
+            let path = event_socket::socket_path(&inner.opts.data_dir);
+            rt.spawn(event_socket::serve(Arc::downgrade(&inner), path));
         }
         Ok(EngineHandle { inner })
     }

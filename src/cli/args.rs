@@ -1,0 +1,197 @@
+//! The command line. Subcommand help texts come from the engine's command
+//! table (see `with_table_docs`), so `homedeck secret add --help` and the
+//! palette describe a verb in the same words.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "homedeck", version, about = "A keyboard-driven terminal console for running a Home Assistant homelab.",
+    long_about = "A keyboard-driven terminal console for running a Home Assistant homelab.\n\nRun without a subcommand to open the console. Subcommands drive the same engine from scripts; add --json for machine-readable output.")]
+pub struct Cli {
+    /// Where the database lives [default: $XDG_DATA_HOME/homedeck]
+    #[arg(long, global = true, env = "HOMEDECK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Where config.toml, keymap.toml and themes/ live [default: $XDG_CONFIG_HOME/homedeck]
+    #[arg(long, global = true, env = "HOMEDECK_CONFIG_DIR", value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
+    /// Refuse every command that changes state
+    #[arg(long, global = true)]
+    pub readonly: bool,
+    /// Print machine-readable JSON instead of tables
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Sub {
+    /// Create, unlock-check, lock and re-key the secrets vault
+    #[command(subcommand)]
+    Vault(VaultCmd),
+    /// Store, list, reveal, rotate and revoke secrets
+    #[command(subcommand)]
+    Secret(SecretCmd),
+    /// Search and prune the audit log
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// List, follow and respond to security events
+    Events(EventsArgs),
+    /// List every engine command with its permission class
+    Commands,
+    /// Run any engine command by name: `homedeck run secret_show name=ha-token`
+    Run(RunArgs),
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultCmd {
+    Init,
+    Status,
+    /// Check the passphrase and unlock (the CLI relocks when it exits)
+    Unlock,
+    Lock,
+    Passwd,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCmd {
+    /// The value is prompted on the terminal, or read from stdin when piped
+    Add {
+        name: String,
+        #[arg(long, short = 't', value_name = "TYPE", help = "api_key, password, token, certificate or ssh_key")]
+        kind: String,
+        /// Days until rotation falls due
+        #[arg(long, value_name = "DAYS")]
+        rotate_every: Option<u32>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    List,
+    Show { name: String },
+    Reveal { name: String },
+    /// The new value is prompted, or read from stdin when piped
+    Rotate { name: String },
+    Rotation {
+        name: String,
+        /// 0 turns reminders off
+        days: u32,
+    },
+    Due,
+    Revoke {
+        name: String,
+        #[arg(long)]
+        reason: String,
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    Search(AuditSearchArgs),
+    Cleanup {
+        #[arg(long, value_name = "DAYS")]
+        older_than: Option<u32>,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditSearchArgs {
+    /// vault, secret, audit, security, system
+    #[arg(long)]
+    pub category: Option<String>,
+    /// info, low, medium, high, critical (this and above)
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// success or failure
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub actor: Option<String>,
+    #[arg(long)]
+    pub resource: Option<String>,
+    /// A date, an RFC 3339 time, or an age like 24h, 7d
+    #[arg(long)]
+    pub since: Option<String>,
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Free text in action, description, error or resource
+    pub text: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// Cursor printed at the end of the previous page
+    #[arg(long)]
+    pub before: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    #[command(subcommand)]
+    pub action: Option<EventsCmd>,
+    /// pending, investigating, resolved or false_positive
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Keep printing new events raised by a running homedeck
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCmd {
+    Show { id: u64 },
+    /// Move an event along pending → investigating → resolved | false_positive
+    Respond {
+        id: u64,
+        status: String,
+        #[arg(long)]
+        note: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Command name from `homedeck commands`
+    pub name: String,
+    /// key=value arguments; secret arguments are prompted
+    pub args: Vec<String>,
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// Which table row documents which subcommand.
+const DOCS: &[(&str, &str, &str)] = &[
+    ("vault", "init", "vault_init"),
+    ("vault", "status", "vault_status"),
+    ("vault", "unlock", "vault_unlock"),
+    ("vault", "lock", "vault_lock"),
+    ("vault", "passwd", "vault_change_passphrase"),
+    ("secret", "add", "secret_add"),
+    ("secret", "list", "secret_list"),
+    ("secret", "show", "secret_show"),
+    ("secret", "reveal", "secret_reveal"),
+    ("secret", "rotate", "secret_rotate"),
+    ("secret", "rotation", "secret_set_rotation"),
+    ("secret", "due", "secret_rotation_due"),
+    ("secret", "revoke", "secret_revoke"),
+    ("audit", "search", "audit_search"),
+    ("audit", "cleanup", "audit_cleanup"),
+];
+
+/// Fill subcommand `about` texts from the engine's command table.
+pub fn with_table_docs(mut cmd: clap::Command) -> clap::Command {
+    for (group, sub, name) in DOCS {
+        if let Some(spec) = crate::engine::command::spec(name) {
+            cmd = cmd.mut_subcommand(group, |g| g.mut_subcommand(sub, |s| s.about(spec.summary())));
+        }
+    }
+    cmd
+}

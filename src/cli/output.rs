@@ -1,0 +1,140 @@
+//! Human-readable printing of outcomes.
+
+use super::table::{self, age};
+use crate::engine::Outcome;
+
+fn opt_age(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map(age).unwrap_or_else(|| "-".into())
+}
+
+pub fn human(outcome: &Outcome) {
+    match outcome {
+        Outcome::Done { message } => println!("{message}"),
+        Outcome::VaultStatus { status: s } => {
+            if !s.initialized {
+                println!("vault: not initialised — run `homedeck vault init`");
+                return;
+            }
+            println!("vault:        {}", if s.unlocked { "unlocked" } else { "locked" });
+            println!("secrets:      {}", s.secrets);
+            println!("rotation due: {}", s.rotation_due);
+            println!("created:      {}", opt_age(s.created));
+            println!("passphrase:   changed {}", opt_age(s.passphrase_changed));
+            println!("idle lock:    after {} s", s.idle_lock_secs);
+            if s.failed_unlocks > 0 {
+                println!("failed unlocks in a row: {}", s.failed_unlocks);
+            }
+        }
+        Outcome::Secrets { secrets } => {
+            if secrets.is_empty() {
+                println!("no secrets — add one with `homedeck secret add NAME --kind api_key`");
+                return;
+            }
+            let now = chrono::Utc::now();
+            let rows: Vec<Vec<String>> = secrets
+                .iter()
+                .map(|m| {
+                    let state = if m.revoked.is_some() {
+                        "REVOKED".to_string()
+                    } else if m.rotation_due(now) {
+                        "ROTATION DUE".to_string()
+                    } else {
+                        "ok".to_string()
+                    };
+                    vec![
+                        m.name.clone(),
+                        m.kind.to_string(),
+                        format!("v{}", m.version),
+                        age(m.created),
+                        opt_age(m.last_rotated),
+                        m.rotation_days.map(|d| format!("{d}d")).unwrap_or_else(|| "-".into()),
+                        m.access_count.to_string(),
+                        state,
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                table::render(&["NAME", "TYPE", "VER", "CREATED", "ROTATED", "EVERY", "READS", "STATE"], &rows)
+            );
+        }
+        Outcome::Secret { meta: m, history } => {
+            println!("name:          {}", m.name);
+            println!("type:          {}", m.kind);
+            println!("version:       {}", m.version);
+            println!("created:       {}", m.created.to_rfc3339());
+            println!("last rotated:  {}", m.last_rotated.map(|t| t.to_rfc3339()).unwrap_or_else(|| "never".into()));
+            println!("rotation:      {}", m.rotation_days.map(|d| format!("every {d} day(s)")).unwrap_or_else(|| "off".into()));
+            if let Some(due) = m.rotation_due_at() {
+                println!("rotation due:  {}", due.to_rfc3339());
+            }
+            println!("reads:         {} (last {})", m.access_count, opt_age(m.last_access));
+            if let Some(n) = &m.note {
+                println!("note:          {n}");
+            }
+            if let Some(r) = &m.revoked {
+                println!("REVOKED:       {} by {} — {}", r.at.to_rfc3339(), r.by, r.reason);
+            }
+            println!("\naccess history (newest first):");
+            for h in history {
+                println!("  {}  {:<12} {:<8} {}", h.at.format("%Y-%m-%d %H:%M:%S"), h.action, if h.ok { "ok" } else { "DENIED" }, h.actor);
+            }
+        }
+        Outcome::Revealed { value, .. } => println!("{}", value.expose()),
+        Outcome::AuditPage { page } => {
+            let rows: Vec<Vec<String>> = page
+                .entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.time.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string(),
+                        e.actor.to_string(),
+                        e.action.clone(),
+                        e.category.to_string(),
+                        e.severity.to_string(),
+                        e.status.to_string(),
+                        e.resource.as_ref().and_then(|r| r.name.clone()).unwrap_or_default(),
+                        e.error.clone().map(|er| format!("{} — {er}", e.description)).unwrap_or_else(|| e.description.clone()),
+                    ]
+                })
+                .collect();
+            if rows.is_empty() {
+                println!("no matching audit entries");
+            } else {
+                print!(
+                    "{}",
+                    table::render(&["TIME", "ACTOR", "ACTION", "CATEGORY", "SEVERITY", "STATUS", "RESOURCE", "DESCRIPTION"], &rows)
+                );
+            }
+            if let Some(total) = page.total {
+                println!("{} of {total} matching", page.entries.len());
+            }
+            if let Some(next) = &page.next {
+                println!("more: --before {next}");
+            }
+        }
+        Outcome::AuditCleaned { .. } => println!("{}", outcome.summary()),
+        Outcome::SecurityEvents { events } => {
+            if events.is_empty() {
+                println!("no security events");
+                return;
+            }
+            let rows: Vec<Vec<String>> = events
+                .iter()
+                .map(|e| vec![format!("#{}", e.id), age(e.time), e.severity.to_string(), e.status.to_string(), e.title.clone()])
+                .collect();
+            print!("{}", table::render(&["ID", "RAISED", "SEVERITY", "STATUS", "TITLE"], &rows));
+        }
+        Outcome::SecurityEvent { event: e } => {
+            println!("#{} {} [{}] {}", e.id, e.title, e.severity, e.status);
+            println!("raised: {}  kind: {}", e.time.to_rfc3339(), e.kind);
+            println!("{}", e.description);
+            for (k, v) in &e.evidence {
+                println!("  {k}: {v}");
+            }
+            for n in &e.notes {
+                println!("  {} {} {} → {}: {}", n.at.format("%Y-%m-%d %H:%M"), n.by, n.from, n.to, n.note);
+            }
+        }
+    }
+}

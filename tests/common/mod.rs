@@ -1,0 +1,67 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use homedeck::engine::{Actor, Command, EngineHandle, EngineOptions, Frontend, Outcome, SecretValue};
+use homedeck::engine::vault::SecretKind;
+use std::path::Path;
+
+pub const PASS: &str = "correct horse battery staple";
+
+pub fn cli() -> Actor {
+    Actor { user: "tester".into(), frontend: Frontend::Cli }
+}
+
+pub fn open(dir: &Path) -> EngineHandle {
+    EngineHandle::open(EngineOptions::new(dir), &cli()).expect("open engine")
+}
+
+pub fn open_with(opts: EngineOptions) -> EngineHandle {
+    EngineHandle::open(opts, &cli()).expect("open engine")
+}
+
+pub async fn run(e: &EngineHandle, c: Command) -> Result<Outcome, homedeck::engine::EngineError> {
+    e.execute(c, cli()).await
+}
+
+pub async fn init(e: &EngineHandle) {
+    run(e, Command::VaultInit { passphrase: SecretValue::new(PASS) }).await.expect("init");
+}
+
+pub async fn add(e: &EngineHandle, name: &str, value: &str) {
+    run(
+        e,
+        Command::SecretAdd {
+            name: name.into(),
+            kind: SecretKind::ApiKey,
+            value: SecretValue::new(value),
+            rotation_days: None,
+            note: None,
+        },
+    )
+    .await
+    .expect("add secret");
+}
+
+pub async fn audit_all(e: &EngineHandle) -> Vec<homedeck::engine::audit::AuditEntry> {
+    match run(
+        e,
+        Command::AuditSearch {
+            category: None,
+            min_severity: None,
+            status: None,
+            actor: None,
+            resource: None,
+            since: None,
+            until: None,
+            text: None,
+            limit: Some(10_000),
+            before: None,
+        },
+    )
+    .await
+    .expect("audit search")
+    {
+        Outcome::AuditPage { page } => page.entries,
+        o => panic!("unexpected {o:?}"),
+    }
+}
