@@ -56,6 +56,14 @@ impl Inner {
     }
 }
 
+impl Drop for Inner {
+    /// The last handle is gone: take the event socket with it, so followers
+    /// see "not running" rather than a dead socket.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(event_socket::socket_path(&self.opts.data_dir));
+    }
+}
+
 /// A cheap, cloneable way into the engine.
 #[derive(Clone)]
 pub struct EngineHandle {
