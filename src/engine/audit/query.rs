@@ -31,8 +31,10 @@ pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     /// Pass as `before` to get the next (older) page; `None` on the last page.
     pub next: Option<String>,
-    /// How many entries match in all, when that is cheap to know (category
-    /// and time filters only); `None` otherwise.
+    /// How many entries match in all, when that is cheap to know: a category
+    /// query with no other entry filters walks only small index keys. `None`
+    /// otherwise — counting the whole log would cost a full scan. Capped at
+    /// 200,000 (then it means "at least").
     pub total: Option<u64>,
 }
 
@@ -105,7 +107,10 @@ pub fn query(store: &Store, q: &AuditQuery) -> EngineResult<AuditPage> {
     let mut entries = Vec::new();
     let mut next = None;
     let mut total: u64 = 0;
-    let count_all = !q.needs_entry_filters();
+    // Counting past the page reads index keys only; cap it so a huge
+    // category still answers fast.
+    let count_all = q.category.is_some() && !q.needs_entry_filters();
+    const COUNT_CAP: u64 = 200_000;
     for item in iter.rev() {
         let (k, v) = item?;
         let time_key = &k[strip..];
@@ -113,7 +118,7 @@ pub fn query(store: &Store, q: &AuditQuery) -> EngineResult<AuditPage> {
             if next.is_none() {
                 next = entries.last().map(|e: &AuditEntry| keys::hex(&keys::time_key(e.time, e.id)));
             }
-            if !count_all {
+            if !count_all || total >= COUNT_CAP {
                 break;
             }
             total += 1;
