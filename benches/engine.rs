@@ -1,3 +1,4 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a benchmark harness: failing loudly is right
 //! Engine benchmarks from the foundation issue:
 //! - audit query (one category, one week) over 1,000,000 entries (≤ 50 ms)
 //! - vault unlock (≤ 1 s) and reveal of one secret after unlock (≤ 1 ms)
@@ -39,8 +40,8 @@ fn seed_audit(dir: &Path) {
             actor: actor(),
             action: "secret_reveal".into(),
             category: Category::ALL[(i % 5) as usize],
-            severity: if i % 50 == 0 { Severity::High } else { Severity::Info },
-            status: if i % 20 == 0 { Status::Failure } else { Status::Success },
+            severity: if i.is_multiple_of(50) { Severity::High } else { Severity::Info },
+            status: if i.is_multiple_of(20) { Status::Failure } else { Status::Success },
             resource: Some(Resource::new("secret", Some(i.to_string()), Some(format!("secret-{}", i % 1000)))),
             description: format!("revealed secret \"secret-{}\"", i % 1000),
             changes: vec![],

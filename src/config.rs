@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub general: General,
@@ -32,12 +32,6 @@ pub struct VaultConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct AuditConfig {
     pub retention_days: u32,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config { general: General::default(), vault: VaultConfig::default(), audit: AuditConfig::default() }
-    }
 }
 
 impl Default for General {

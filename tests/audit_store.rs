@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 //! Audit log and store guarantees: every write audited (success or failure),
 //! read-only refusal, filters and paging, retention, the data-dir lock,
 //! schema versions, and durability across kill -9.
@@ -79,11 +80,11 @@ fn entry(id: u64, days_ago: i64, cat: Category, sev: Severity, text: &str) -> Au
     AuditEntry {
         id,
         time: Utc::now() - Duration::days(days_ago) - Duration::seconds(id as i64),
-        actor: Actor { user: if id % 2 == 0 { "alice".into() } else { "bob".into() }, frontend: Frontend::Tui },
+        actor: Actor { user: if id.is_multiple_of(2) { "alice".into() } else { "bob".into() }, frontend: Frontend::Tui },
         action: "secret_add".into(),
         category: cat,
         severity: sev,
-        status: if id % 3 == 0 { Status::Failure } else { Status::Success },
+        status: if id.is_multiple_of(3) { Status::Failure } else { Status::Success },
         resource: Some(audit::Resource::new("secret", Some(id.to_string()), Some(format!("s{id}")))),
         description: text.into(),
         changes: vec![],
@@ -97,8 +98,8 @@ async fn filters_paging_and_cleanup() {
     {
         let store = Store::open(dir.path(), &cli()).unwrap();
         for i in 0..300u64 {
-            let cat = if i % 2 == 0 { Category::Vault } else { Category::Secret };
-            let sev = if i % 10 == 0 { Severity::High } else { Severity::Info };
+            let cat = if i.is_multiple_of(2) { Category::Vault } else { Category::Secret };
+            let sev = if i.is_multiple_of(10) { Severity::High } else { Severity::Info };
             let text = if i == 123 { "needle in the log" } else { "routine" };
             audit::append(&store, &entry(i, (i / 10) as i64, cat, sev, text)).unwrap();
         }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 //! A canary secret value (and the passphrase) must never reach log files,
 //! audit entries, error messages, or the sled files in clear. This drives the
 //! real binary through every secret verb, including failing ones, with trace

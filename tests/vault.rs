@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 //! The vault through the engine's only door: init, unlock with back-off,
 //! passphrase change, idle lock, and every secret verb.
 

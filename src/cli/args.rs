@@ -95,7 +95,7 @@ pub enum SecretCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
-    Search(AuditSearchArgs),
+    Search(Box<AuditSearchArgs>),
     Cleanup {
         #[arg(long, value_name = "DAYS")]
         older_than: Option<u32>,

@@ -8,10 +8,10 @@ use anyhow::Result;
 pub async fn run(s: &Session, cmd: VaultCmd) -> Result<()> {
     let outcome = match cmd {
         VaultCmd::Init => {
-            if let Outcome::VaultStatus { status } = s.exec(Command::VaultStatus {}).await? {
-                if status.initialized {
-                    return Err(crate::engine::EngineError::VaultAlreadyInitialized.into());
-                }
+            if let Outcome::VaultStatus { status } = s.exec(Command::VaultStatus {}).await?
+                && status.initialized
+            {
+                return Err(crate::engine::EngineError::VaultAlreadyInitialized.into());
             }
             let passphrase = prompt::new_passphrase(prompt::PASSPHRASE_FILE_ENV, "New vault passphrase")?;
             s.exec(Command::VaultInit { passphrase }).await?

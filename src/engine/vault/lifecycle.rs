@@ -105,7 +105,7 @@ async fn verify(inner: &Inner, ctx: &mut Ctx, passphrase: SecretValue) -> Engine
     inner.store.put(&inner.store.vault, FAILURES_KEY, &failures)?;
     inner.store.flush()?;
     ctx.severity(if failures.count >= BRUTE_FORCE_THRESHOLD { Severity::High } else { Severity::Low });
-    if failures.count % BRUTE_FORCE_THRESHOLD == 0 {
+    if failures.count.is_multiple_of(BRUTE_FORCE_THRESHOLD) {
         let mut evidence = BTreeMap::new();
         evidence.insert("failed_attempts".into(), failures.count.to_string());
         evidence.insert("last_actor".into(), ctx.actor.to_string());
