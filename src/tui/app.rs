@@ -236,8 +236,14 @@ impl App {
 
     fn on_action(&mut self, action: Action) {
         let pane = match action {
-            Action::Pane1 | Action::Pane2 | Action::Pane3 | Action::Pane4 => Some(Pane::nth(action as usize - Action::Pane1 as usize)),
-            Action::Pane5 | Action::Pane6 | Action::Pane7 | Action::Pane8 => Some(Pane::nth(action as usize - Action::Pane1 as usize)),
+            Action::Pane1
+            | Action::Pane2
+            | Action::Pane3
+            | Action::Pane4
+            | Action::Pane5
+            | Action::Pane6
+            | Action::Pane7
+            | Action::Pane8 => Some(Pane::nth(action as usize - Action::Pane1 as usize)),
             Action::NextPane => Some(self.pane.next()),
             Action::PrevPane => Some(self.pane.prev()),
             _ => None,
@@ -341,7 +347,8 @@ impl App {
     pub fn render(&mut self, f: &mut Frame) {
         let area = f.area();
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            let msg = format!("terminal too small: {}×{} (homedeck needs {MIN_WIDTH}×{MIN_HEIGHT})", area.width, area.height);
+            let msg =
+                format!("terminal too small: {}×{} (homedeck needs {MIN_WIDTH}×{MIN_HEIGHT})", area.width, area.height);
             f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }).style(self.theme.base()), area);
             return;
         }
@@ -351,10 +358,12 @@ impl App {
         let mut spans = Vec::new();
         for p in Pane::ALL {
             let style = if p == self.pane { self.theme.selected() } else { self.theme.muted() };
-            spans.push(Span::styled(format!(" {} {} ", p.index() + 1, p.title()), style));
+            spans.push(Span::styled(format!("{}:{}", p.index() + 1, p.title()), style));
+            spans.push(Span::raw(" "));
         }
         f.render_widget(Paragraph::new(Line::from(spans)), tabs);
-        let view = View { theme: &self.theme, keymap: &self.keymap, now: self.clock.now(), instant: self.clock.instant() };
+        let view =
+            View { theme: &self.theme, keymap: &self.keymap, now: self.clock.now(), instant: self.clock.instant() };
         match self.pane {
             Pane::Secrets => self.secrets.render(f, body, &view),
             Pane::Audit => self.audit.render(f, body, &view),

@@ -40,12 +40,23 @@ pub enum FormKind {
     VaultInit,
     VaultUnlock,
     SecretAdd,
-    SecretRotate { name: String },
-    SecretSetRotation { name: String },
-    SecretRevoke { name: String },
-    SecurityNote { id: u64, to: crate::engine::security::SecurityStatus },
+    SecretRotate {
+        name: String,
+    },
+    SecretSetRotation {
+        name: String,
+    },
+    SecretRevoke {
+        name: String,
+    },
+    SecurityNote {
+        id: u64,
+        to: crate::engine::security::SecurityStatus,
+    },
     /// Secret arguments of a palette command, prompted instead of typed.
-    PaletteSecrets { json: serde_json::Map<String, serde_json::Value> },
+    PaletteSecrets {
+        json: serde_json::Map<String, serde_json::Value>,
+    },
 }
 
 pub struct Form {
@@ -115,9 +126,6 @@ impl Form {
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let h = 6 + self.fields.len() as u16 * 2 + u16::from(self.intro.is_some()) * 2;
-        let rect = popup::centered(area, 64, h);
-        let inner = popup::frame_popup(f, rect, &self.title, theme, theme.border_focus);
         let mut lines = Vec::new();
         if let Some(intro) = &self.intro {
             lines.push(Line::styled(intro.clone(), theme.muted()));
@@ -148,6 +156,10 @@ impl Form {
             lines.push(Line::styled(e.clone(), theme.fg(theme.error)));
         }
         lines.push(Line::styled("Enter next/submit · Tab/↑↓ move · ←→ choose · Esc cancel", theme.muted()));
+        // Borders plus room for the intro, error and hint to wrap once each.
+        let h = lines.len() as u16 + 5;
+        let rect = popup::centered(area, 64, h);
+        let inner = popup::frame_popup(f, rect, &self.title, theme, theme.border_focus);
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).style(theme.base()), inner);
     }
 }

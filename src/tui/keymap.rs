@@ -234,10 +234,7 @@ impl Keymap {
 
     /// Bindings of one section, for the help screen and hint lines.
     pub fn section(&self, section: Section) -> Vec<(Action, &[Key])> {
-        self.bindings
-            .get(&section)
-            .map(|m| m.iter().map(|(a, k)| (*a, k.as_slice())).collect())
-            .unwrap_or_default()
+        self.bindings.get(&section).map(|m| m.iter().map(|(a, k)| (*a, k.as_slice())).collect()).unwrap_or_default()
     }
 
     /// The first key of `action` in `section` (or global), as shown in hints.
@@ -271,7 +268,8 @@ mod tests {
 
     #[test]
     fn user_file_replaces_one_action() {
-        let km = Keymap::parse_over(Keymap::default(), "k", "[secrets]\nsecret_reveal = [\"v\", \"ctrl-x\"]\n").unwrap();
+        let km =
+            Keymap::parse_over(Keymap::default(), "k", "[secrets]\nsecret_reveal = [\"v\", \"ctrl-x\"]\n").unwrap();
         assert_eq!(km.action(Some(Section::Secrets), &ev('v')), Some(Action::SecretReveal));
         assert_eq!(km.action(Some(Section::Secrets), &ev('r')), None);
         let ctrl_x = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL);

@@ -26,7 +26,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     }
     let open = app.audit.security.open_count();
     if open > 0 {
-        spans.push(Span::styled(format!(" {open} open security event(s) "), t.fg(t.critical).add_modifier(Modifier::BOLD)));
+        spans.push(Span::styled(
+            format!(" {open} open security event(s) "),
+            t.fg(t.critical).add_modifier(Modifier::BOLD),
+        ));
     }
     if app.inflight > 0 {
         spans.push(Span::styled(" working… ", t.fg(t.accent)));

@@ -176,7 +176,11 @@ impl AuditPane {
         let t = v.theme;
         let title = match self.total {
             Some(n) => format!(" Audit log · {} of {n} ", self.entries.len()),
-            None => format!(" Audit log · {} loaded{} ", self.entries.len(), if self.next.is_some() { ", more below" } else { "" }),
+            None => format!(
+                " Audit log · {} loaded{} ",
+                self.entries.len(),
+                if self.next.is_some() { ", more below" } else { "" }
+            ),
         };
         let block = Block::default()
             .borders(Borders::ALL)
@@ -201,8 +205,12 @@ impl AuditPane {
         let k = |a| v.keymap.key_for(Section::Audit, a);
         let hint = format!(
             "Enter detail · {} category · {} severity · {} status · {} since · / text · {} clear · {} security events",
-            k(Action::CycleCategory), k(Action::CycleSeverity), k(Action::CycleStatus), k(Action::CycleSince),
-            k(Action::ClearFilters), k(Action::ToggleSecurity)
+            k(Action::CycleCategory),
+            k(Action::CycleSeverity),
+            k(Action::CycleStatus),
+            k(Action::CycleSince),
+            k(Action::ClearFilters),
+            k(Action::ToggleSecurity)
         );
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
     }
@@ -211,7 +219,10 @@ impl AuditPane {
         let t = v.theme;
         let part = |k: &str, val: Option<String>| {
             let style = if val.is_some() { t.fg(t.accent) } else { t.muted() };
-            [Span::styled(format!("{k}:"), t.muted()), Span::styled(format!("{} ", val.unwrap_or_else(|| "any".into())), style)]
+            [
+                Span::styled(format!("{k}:"), t.muted()),
+                Span::styled(format!("{} ", val.unwrap_or_else(|| "any".into())), style),
+            ]
         };
         let mut spans: Vec<Span> = Vec::new();
         spans.extend(part("category", self.filters.category.map(|c| c.to_string())));
@@ -237,7 +248,8 @@ impl AuditPane {
             .map(|e| {
                 let sev = severity_style(e.severity, v);
                 let status = if e.status == Status::Success { t.fg(t.ok) } else { t.fg(t.error) };
-                let resource = e.resource.as_ref().map(|r| r.name.clone().unwrap_or_else(|| r.kind.clone())).unwrap_or_default();
+                let resource =
+                    e.resource.as_ref().map(|r| r.name.clone().unwrap_or_else(|| r.kind.clone())).unwrap_or_default();
                 Row::new(vec![
                     Cell::from(age(v.now, e.time)),
                     Cell::from(e.actor.to_string()),
@@ -286,19 +298,32 @@ fn render_detail(f: &mut Frame, area: Rect, e: &AuditEntry, v: &View) {
         field("time", format!("{} ({} ago)", e.time.format("%Y-%m-%d %H:%M:%S UTC"), age(v.now, e.time))),
         field("actor", e.actor.to_string()),
         field("category", e.category.to_string()),
-        Line::from(vec![Span::styled(format!("{:<12}", "severity"), t.muted()), Span::styled(e.severity.to_string(), severity_style(e.severity, v))]),
+        Line::from(vec![
+            Span::styled(format!("{:<12}", "severity"), t.muted()),
+            Span::styled(e.severity.to_string(), severity_style(e.severity, v)),
+        ]),
         field("status", e.status.to_string()),
         field(
             "resource",
             e.resource
                 .as_ref()
-                .map(|r| format!("{} {} {}", r.kind, r.name.clone().unwrap_or_default(), r.id.as_ref().map(|i| format!("(id {i})")).unwrap_or_default()))
+                .map(|r| {
+                    format!(
+                        "{} {} {}",
+                        r.kind,
+                        r.name.clone().unwrap_or_default(),
+                        r.id.as_ref().map(|i| format!("(id {i})")).unwrap_or_default()
+                    )
+                })
                 .unwrap_or_else(|| "—".into()),
         ),
         field("description", e.description.clone()),
     ];
     if let Some(err) = &e.error {
-        lines.push(Line::from(vec![Span::styled(format!("{:<12}", "error"), t.muted()), Span::styled(err.clone(), t.fg(t.error))]));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<12}", "error"), t.muted()),
+            Span::styled(err.clone(), t.fg(t.error)),
+        ]));
     }
     lines.push(Line::default());
     if e.changes.is_empty() {

@@ -11,12 +11,26 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 /// What the pane will hold, and the CLI command(s) that will fill it.
 pub fn describe(pane: Pane) -> (&'static str, &'static str) {
     match pane {
-        Pane::Servers => ("SSH servers: inventory, pinned host keys, health and remote commands.", "homedeck server add"),
-        Pane::Deployments => ("Home Assistant deployments: install, start/stop, upgrade with rollback, logs.", "homedeck deploy create"),
-        Pane::Esphome => ("ESPHome devices: discovery, native API, live logs, OTA updates.", "homedeck esphome discover"),
-        Pane::Lights => ("WLED and Falcon Player: state, effects, playlists, schedules.", "homedeck wled list / homedeck fpp status"),
-        Pane::Backups => ("Backups of Node-RED, Zigbee2MQTT, HA config and homedeck itself, with restore.", "homedeck backup create"),
-        Pane::Ai => ("The AI chat pane: requests become engine commands, previewed and confirmed before they run.", "the AI chat pane"),
+        Pane::Servers => {
+            ("SSH servers: inventory, pinned host keys, health and remote commands.", "homedeck server add")
+        }
+        Pane::Deployments => {
+            ("Home Assistant deployments: install, start/stop, upgrade with rollback, logs.", "homedeck deploy create")
+        }
+        Pane::Esphome => {
+            ("ESPHome devices: discovery, native API, live logs, OTA updates.", "homedeck esphome discover")
+        }
+        Pane::Lights => (
+            "WLED and Falcon Player: state, effects, playlists, schedules.",
+            "homedeck wled list / homedeck fpp status",
+        ),
+        Pane::Backups => {
+            ("Backups of Node-RED, Zigbee2MQTT, HA config and homedeck itself, with restore.", "homedeck backup create")
+        }
+        Pane::Ai => (
+            "The AI chat pane: requests become engine commands, previewed and confirmed before they run.",
+            "the AI chat pane",
+        ),
         Pane::Secrets | Pane::Audit => ("", ""),
     }
 }

@@ -14,8 +14,12 @@ pub enum Submit {
 }
 
 pub fn vault_init() -> Form {
-    Form::new("Create the vault", FormKind::VaultInit, vec![Field::masked("Passphrase"), Field::masked("Passphrase again")])
-        .intro("Pick a passphrase you will remember: it cannot be recovered. Argon2id makes this take a second.")
+    Form::new(
+        "Create the vault",
+        FormKind::VaultInit,
+        vec![Field::masked("Passphrase"), Field::masked("Passphrase again")],
+    )
+    .intro("Pick a passphrase you will remember: it cannot be recovered. Argon2id makes this take a second.")
 }
 
 pub fn vault_unlock() -> Form {
@@ -110,8 +114,9 @@ pub fn submit(form: &mut Form) -> Option<Result<Submit, String>> {
                 Ok(Submit::Run(Command::SecretRotate { name, value }))
             }
         }
-        FormKind::SecretSetRotation { name } => days(&form.value(0), false)
-            .map(|d| Submit::Run(Command::SecretSetRotation { name, days: d.unwrap_or(0) })),
+        FormKind::SecretSetRotation { name } => {
+            days(&form.value(0), false).map(|d| Submit::Run(Command::SecretSetRotation { name, days: d.unwrap_or(0) }))
+        }
         FormKind::SecretRevoke { name } => {
             let reason = form.value(0);
             if reason.is_empty() {
@@ -160,9 +165,13 @@ mod tests {
         type_into(&mut f, "s3cret");
         f.focus = 3;
         type_into(&mut f, "30");
-        let Some(Ok(Submit::Run(Command::SecretAdd { name, kind, value, rotation_days, note }))) = submit(&mut f) else {
+        let Some(Ok(Submit::Run(Command::SecretAdd { name, kind, value, rotation_days, note }))) = submit(&mut f)
+        else {
             panic!("expected secret_add")
         };
-        assert_eq!((name.as_str(), kind, value.expose(), rotation_days, note), ("ha_token", SecretKind::Password, "s3cret", Some(30), None));
+        assert_eq!(
+            (name.as_str(), kind, value.expose(), rotation_days, note),
+            ("ha_token", SecretKind::Password, "s3cret", Some(30), None)
+        );
     }
 }

@@ -158,12 +158,23 @@ impl SecretsPane {
         }
         let k = |a| v.keymap.key_for(Section::Secrets, a);
         let hint = if self.detail.is_some() {
-            format!("{} reveal · {} rotate · {} rotation days · {} revoke · Esc back", k(Action::SecretReveal), k(Action::SecretRotate), k(Action::SecretSetRotation), k(Action::SecretRevoke))
+            format!(
+                "{} reveal · {} rotate · {} rotation days · {} revoke · Esc back",
+                k(Action::SecretReveal),
+                k(Action::SecretRotate),
+                k(Action::SecretSetRotation),
+                k(Action::SecretRevoke)
+            )
         } else {
             format!(
                 "{} add · {} open · {} reveal · {} rotate · {} days · {} revoke · {} lock · / filter",
-                k(Action::SecretAdd), k(Action::Open), k(Action::SecretReveal), k(Action::SecretRotate),
-                k(Action::SecretSetRotation), k(Action::SecretRevoke), k(Action::VaultLock)
+                k(Action::SecretAdd),
+                k(Action::Open),
+                k(Action::SecretReveal),
+                k(Action::SecretRotate),
+                k(Action::SecretSetRotation),
+                k(Action::SecretRevoke),
+                k(Action::VaultLock)
             )
         };
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
@@ -211,7 +222,11 @@ impl SecretsPane {
             ),
             _ if !self.list.filter.is_empty() => "No secret matches the filter. Esc clears it.".into(),
             Some(s) if !s.unlocked && s.secrets == 0 => {
-                format!("The vault is locked and empty. Press {} to unlock, then {} to add a secret.", k(Action::VaultUnlock), k(Action::SecretAdd))
+                format!(
+                    "The vault is locked and empty. Press {} to unlock, then {} to add a secret.",
+                    k(Action::VaultUnlock),
+                    k(Action::SecretAdd)
+                )
             }
             _ => format!(
                 "No secrets yet. Press {} to add one (name, type, value, optional rotation days), or : secret_add.",
@@ -223,8 +238,8 @@ impl SecretsPane {
     fn render_table(&mut self, f: &mut Frame, area: Rect, v: &View) {
         let t = v.theme;
         let now = v.now;
-        let header = Row::new(["NAME", "TYPE", "VER", "CREATED", "ROTATED", "ROTATION", "READS", "LAST READ"])
-            .style(t.title());
+        let header =
+            Row::new(["NAME", "TYPE", "VER", "CREATED", "ROTATED", "ROTATION", "READS", "LAST READ"]).style(t.title());
         let rows: Vec<Row> = self
             .visible()
             .into_iter()
@@ -265,30 +280,50 @@ impl SecretsPane {
         let t = v.theme;
         let now = v.now;
         let (rotation, rot_style) = rotation_cell(m, v);
-        let field = |k: &str, val: String| Line::from(vec![Span::styled(format!("{k:<14}"), t.muted()), Span::raw(val)]);
+        let field =
+            |k: &str, val: String| Line::from(vec![Span::styled(format!("{k:<14}"), t.muted()), Span::raw(val)]);
         let mut lines = vec![
             Line::styled(m.name.clone(), t.title()),
             field("type", m.kind.to_string()),
             field("version", m.version.to_string()),
             field("created", format!("{} ago", age(now, m.created))),
-            field("last rotated", m.last_rotated.map(|r| format!("{} ago", age(now, r))).unwrap_or_else(|| "never".into())),
+            field(
+                "last rotated",
+                m.last_rotated.map(|r| format!("{} ago", age(now, r))).unwrap_or_else(|| "never".into()),
+            ),
             Line::from(vec![
                 Span::styled(format!("{:<14}", "rotation"), t.muted()),
                 Span::raw(m.rotation_days.filter(|d| *d > 0).map(|d| format!("every {d} d · ")).unwrap_or_default()),
                 Span::styled(rotation, rot_style),
             ]),
-            field("reads", format!("{} (last {})", m.access_count, m.last_access.map(|a| format!("{} ago", age(now, a))).unwrap_or_else(|| "never".into()))),
+            field(
+                "reads",
+                format!(
+                    "{} (last {})",
+                    m.access_count,
+                    m.last_access.map(|a| format!("{} ago", age(now, a))).unwrap_or_else(|| "never".into())
+                ),
+            ),
             field("note", m.note.clone().unwrap_or_else(|| "—".into())),
         ];
         if let Some(r) = &m.revoked {
-            lines.push(Line::styled(format!("REVOKED {} ago by {}: {}", age(now, r.at), r.by, r.reason), t.fg(t.critical)));
+            lines.push(Line::styled(
+                format!("REVOKED {} ago by {}: {}", age(now, r.at), r.by, r.reason),
+                t.fg(t.critical),
+            ));
         }
         lines.push(Line::default());
         lines.push(Line::styled(format!("Access history ({} most recent)", history.len()), t.title()));
         for a in history {
             let style = if a.ok { t.fg(t.fg) } else { t.fg(t.error) };
             lines.push(Line::styled(
-                format!("  {:>5} ago  {:<14} {:<16} {}", age(now, a.at), a.action, a.actor.to_string(), if a.ok { "ok" } else { "DENIED" }),
+                format!(
+                    "  {:>5} ago  {:<14} {:<16} {}",
+                    age(now, a.at),
+                    a.action,
+                    a.actor.to_string(),
+                    if a.ok { "ok" } else { "DENIED" }
+                ),
                 style,
             ));
         }
@@ -307,7 +342,9 @@ fn rotation_cell(m: &SecretMeta, v: &View) -> (String, Style) {
         Some(due) if due <= v.now => {
             (format!("OVERDUE {}", span((v.now - due).num_seconds())), t.fg(t.error).add_modifier(Modifier::BOLD))
         }
-        Some(due) if (due - v.now).num_days() < 7 => (format!("due in {}", span((due - v.now).num_seconds())), t.fg(t.warn)),
+        Some(due) if (due - v.now).num_days() < 7 => {
+            (format!("due in {}", span((due - v.now).num_seconds())), t.fg(t.warn))
+        }
         Some(due) => (format!("in {}", span((due - v.now).num_seconds())), t.fg(t.fg)),
     }
 }

@@ -78,8 +78,12 @@ impl SecurityView {
             return Step::Status(format!("#{} is {}: it cannot move to {to}", event.id, event.status));
         }
         Step::Form(
-            Form::new(&format!("#{} → {to}", event.id), FormKind::SecurityNote { id: event.id, to }, vec![Field::text("Note")])
-                .intro(&format!("{} ({} → {to}). Say what was found or done.", event.title, event.status)),
+            Form::new(
+                &format!("#{} → {to}", event.id),
+                FormKind::SecurityNote { id: event.id, to },
+                vec![Field::text("Note")],
+            )
+            .intro(&format!("{} ({} → {to}). Say what was found or done.", event.title, event.status)),
         )
     }
 
@@ -118,7 +122,10 @@ impl SecurityView {
         let k = |a| v.keymap.key_for(Section::Security, a);
         let hint = format!(
             "Enter evidence · {} investigating · {} resolved · {} false positive · {} audit log",
-            k(Action::MarkInvestigating), k(Action::MarkResolved), k(Action::MarkFalsePositive), k(Action::ToggleSecurity)
+            k(Action::MarkInvestigating),
+            k(Action::MarkResolved),
+            k(Action::MarkFalsePositive),
+            k(Action::ToggleSecurity)
         );
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
     }
@@ -167,7 +174,10 @@ fn render_detail(f: &mut Frame, area: Rect, e: &SecurityEvent, v: &View) {
             Span::styled(format!("{:<12}", "severity"), t.muted()),
             Span::styled(e.severity.to_string(), super::audit::severity_style(e.severity, v)),
         ]),
-        field("status", format!("{}{}", e.status, e.responder.as_ref().map(|r| format!(" (by {r})")).unwrap_or_default())),
+        field(
+            "status",
+            format!("{}{}", e.status, e.responder.as_ref().map(|r| format!(" (by {r})")).unwrap_or_default()),
+        ),
         Line::default(),
         Line::from(e.description.clone()),
         Line::default(),
@@ -179,7 +189,7 @@ fn render_detail(f: &mut Frame, area: Rect, e: &SecurityEvent, v: &View) {
     lines.push(Line::default());
     lines.push(Line::styled("Response notes", t.title()));
     if e.notes.is_empty() {
-        lines.push(Line::styled("  none yet — i investigating, r resolved, f false positive", t.muted()));
+        lines.push(Line::styled("  none yet — respond with the keys below; each step needs a note", t.muted()));
     }
     for n in &e.notes {
         lines.push(Line::from(format!("  {} ago {} {} → {}: {}", age(v.now, n.at), n.by, n.from, n.to, n.note)));

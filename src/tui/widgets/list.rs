@@ -1,8 +1,8 @@
 //! Selection, scrolling and the `/` filter of one list, independent of what
 //! the rows are. Panes keep their rows and ask this which ones are visible.
 
-use crate::tui::keymap::Action;
 use crate::tui::input::TextInput;
+use crate::tui::keymap::Action;
 
 #[derive(Default)]
 pub struct ListView {
