@@ -65,4 +65,19 @@ async fn secrets_and_audit_panes() {
     for want in ["revoked_secret_access", "Evidence", "leaked in a paste", "Response notes"] {
         assert!(detail.contains(want), "{want} missing from:\n{detail}");
     }
+
+    // Move it along the workflow with a note.
+    h.key(KeyCode::Char('i')).await;
+    h.enter().await;
+    assert!(h.screen80().contains("a note is required"));
+    h.typ("rotating the consumer").await;
+    h.enter().await;
+    let detail = h.screen80();
+    assert!(detail.contains("investigating") && detail.contains("rotating the consumer"), "{detail}");
+    assert!(detail.contains("Security events · 1 open"), "{detail}");
+    h.key(KeyCode::Char('r')).await;
+    h.typ("consumer updated").await;
+    h.enter().await;
+    let detail = h.screen80();
+    assert!(detail.contains("resolved") && detail.contains("0 open"), "{detail}");
 }

@@ -161,6 +161,11 @@ impl App {
         }
         if r.secrets {
             self.run(Command::SecretList {}, Purpose::Refresh);
+            // An open detail view shows access history, which the list lacks.
+            if let Some((meta, _)) = &self.secrets.detail {
+                let name = meta.name.clone();
+                self.run(Command::SecretShow { name }, Purpose::Refresh);
+            }
         }
         if r.security {
             self.run(Command::SecurityEventList { status: None, limit: Some(500) }, Purpose::Refresh);

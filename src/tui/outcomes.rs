@@ -56,8 +56,12 @@ impl App {
                 self.go(from_palette, Pane::Secrets);
             }
             Outcome::Secret { meta, history } => {
-                self.secrets.detail = Some((meta, history));
-                self.go(true, Pane::Secrets);
+                // A background reload only updates a detail that is still open.
+                let still_open = self.secrets.detail.as_ref().is_some_and(|(m, _)| m.id == meta.id);
+                if purpose != Purpose::Refresh || still_open {
+                    self.secrets.detail = Some((meta, history));
+                }
+                self.go(purpose != Purpose::Refresh, Pane::Secrets);
             }
             Outcome::Revealed { name, value } => {
                 let until = self.clock.instant() + self.reveal_hide;
