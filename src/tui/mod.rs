@@ -1,8 +1,50 @@
-//! TUI front end (being built on the `tui` branch).
-use crate::config::Config;
-use crate::engine::EngineHandle;
-use crate::paths::Paths;
+//! The full-screen console. One loop task owns all view state ([`App`]);
+//! engine work is spawned and its answer comes back as a message, so the
+//! loop never waits on the engine (helix/gitui style). Everything here goes
+//! through `Command` → `EngineHandle::execute`; nothing reaches the store.
+//!
+//! - `event_loop`: the `select!` over terminal input, engine events and job
+//!   answers; [`Driver`] is also what tests press keys into.
+//! - `app` (+ `outcomes`, `submit`): the state machine and key routing.
+//! - `panes/`: one file per pane; `form`, `confirm`, `palette`, `help`,
+//!   `status_bar`: overlays and chrome; `input`: plain and masked inputs.
+//! - `theme`, `keymap`: colours and bindings as data, merged over defaults.
 
-pub async fn run(_engine: EngineHandle, _config: &Config, _paths: &Paths) -> anyhow::Result<()> {
-    anyhow::bail!("the console is not in this build yet")
+pub mod app;
+pub mod clock;
+pub mod confirm;
+pub mod event_loop;
+pub mod form;
+pub mod help;
+pub mod input;
+pub mod keymap;
+mod outcomes;
+pub mod palette;
+pub mod panes;
+pub mod status_bar;
+mod submit;
+pub mod terminal;
+pub mod theme;
+pub mod widgets;
+
+pub use app::App;
+pub use event_loop::Driver;
+
+use crate::config::Config;
+use crate::engine::{Actor, EngineHandle, Frontend};
+use crate::paths::Paths;
+use anyhow::{Context, Result};
+
+/// Run the console until the operator quits.
+pub async fn run(engine: EngineHandle, config: &Config, paths: &Paths) -> Result<()> {
+    // Load everything that can fail before touching the terminal, so errors
+    // print normally.
+    let theme = theme::Theme::load(&config.general.theme, &paths.themes_dir())
+        .with_context(|| format!("theme {:?} (general.theme in config.toml)", config.general.theme))?;
+    let keymap = keymap::Keymap::load(&paths.keymap_file())?;
+    let readonly = engine.readonly();
+    let app = App::new(theme, keymap, config, readonly);
+    let driver = Driver::new(engine, Actor::current(Frontend::Tui), app);
+    let (mut term, _guard) = terminal::enter()?;
+    driver.run(&mut term).await
 }

@@ -1,0 +1,386 @@
+//! All view state, owned by the one loop task. `App` never awaits anything:
+//! keys and engine answers come in as method calls, and engine work goes out
+//! as [`Job`]s that the loop (`event_loop.rs`) spawns and whose answers come
+//! back later through [`App::on_done`] (see `outcomes.rs`). That keeps the
+//! state machine testable without a terminal and without timing.
+
+use crate::config::Config;
+use crate::engine::{Command, EngineError, Outcome};
+use crate::tui::clock::Clock;
+use crate::tui::confirm::{Answer, Confirm, OnYes};
+use crate::tui::form::{Form, FormSignal};
+use crate::tui::help::Help;
+use crate::tui::keymap::{Action, Keymap, Section};
+use crate::tui::palette::Palette;
+use crate::tui::panes::audit::AuditPane;
+use crate::tui::panes::secrets::SecretsPane;
+use crate::tui::panes::{Pane, placeholder};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::list::ListView;
+use crate::tui::{status_bar, submit};
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use std::time::{Duration, Instant};
+
+/// Smallest size the full layout is drawn at.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 10;
+
+/// What a pane asks the app to do after a key.
+pub enum Step {
+    Nothing,
+    Unhandled,
+    Run(Command),
+    Audit { command: Command, append: bool },
+    Form(Form),
+    Confirm(Confirm),
+    Status(String),
+}
+
+/// Everything a pane needs to draw, borrowed from the app for one frame.
+pub struct View<'a> {
+    pub theme: &'a Theme,
+    pub keymap: &'a Keymap,
+    pub now: DateTime<Utc>,
+    pub instant: Instant,
+}
+
+/// Why a job was started, which decides what its answer updates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Background reload: errors stay quiet unless they matter.
+    Refresh,
+    /// A key press in a pane: the summary goes to the status bar.
+    Action,
+    /// Typed in the palette: structured answers open the pane they belong to.
+    Palette,
+    /// An audit page for query `generation`; older generations are dropped.
+    Audit { generation: u64, append: bool },
+}
+
+/// Engine work for the loop to spawn.
+pub struct Job {
+    pub command: Command,
+    pub purpose: Purpose,
+}
+
+/// An engine answer, back on the loop task.
+pub struct Done {
+    pub name: &'static str,
+    pub purpose: Purpose,
+    pub result: Result<Outcome, EngineError>,
+}
+
+pub enum Overlay {
+    Help(Help),
+    Palette(Palette),
+    Form(Form),
+    Confirm(Confirm),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+/// Which lists need reloading once the current batch of input is handled.
+#[derive(Default)]
+pub struct Refresh {
+    pub vault: bool,
+    pub secrets: bool,
+    pub audit: bool,
+    pub security: bool,
+}
+
+pub struct App {
+    pub pane: Pane,
+    pub secrets: SecretsPane,
+    pub audit: AuditPane,
+    pub overlay: Option<Overlay>,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub clock: Clock,
+    pub readonly: bool,
+    pub reveal_hide: Duration,
+    pub status: Option<(String, Level)>,
+    pub history: Vec<String>,
+    pub jobs: Vec<Job>,
+    /// Jobs spawned and not yet answered (the loop keeps this count).
+    pub inflight: usize,
+    pub quit: bool,
+    pub dirty: bool,
+    pub refresh: Refresh,
+}
+
+impl App {
+    pub fn new(theme: Theme, keymap: Keymap, config: &Config, readonly: bool) -> App {
+        App {
+            pane: Pane::Secrets,
+            secrets: SecretsPane::default(),
+            audit: AuditPane::default(),
+            overlay: None,
+            theme,
+            keymap,
+            clock: Clock::default(),
+            readonly,
+            reveal_hide: Duration::from_secs(config.vault.reveal_hide_secs.max(1)),
+            status: None,
+            history: Vec::new(),
+            jobs: Vec::new(),
+            inflight: 0,
+            quit: false,
+            dirty: true,
+            refresh: Refresh::default(),
+        }
+    }
+
+    pub fn run(&mut self, command: Command, purpose: Purpose) {
+        self.jobs.push(Job { command, purpose });
+    }
+
+    pub fn say(&mut self, text: impl Into<String>, level: Level) {
+        self.status = Some((text.into(), level));
+        self.dirty = true;
+    }
+
+    pub fn refresh_all(&mut self) {
+        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true };
+    }
+
+    /// Turn the refresh flags into jobs (many events in a row → one reload each).
+    pub fn flush_refresh(&mut self) {
+        let r = std::mem::take(&mut self.refresh);
+        if r.vault {
+            self.run(Command::VaultStatus {}, Purpose::Refresh);
+        }
+        if r.secrets {
+            self.run(Command::SecretList {}, Purpose::Refresh);
+            // An open detail view shows access history, which the list lacks.
+            if let Some((meta, _)) = &self.secrets.detail {
+                let name = meta.name.clone();
+                self.run(Command::SecretShow { name }, Purpose::Refresh);
+            }
+        }
+        if r.security {
+            self.run(Command::SecurityEventList { status: None, limit: Some(500) }, Purpose::Refresh);
+        }
+        if r.audit {
+            let step = self.audit.requery();
+            self.apply(step);
+        }
+    }
+
+    /// The keymap section for the pane in front.
+    fn section(&self) -> Option<Section> {
+        match self.pane {
+            Pane::Audit if self.audit.security_view => Some(Section::Security),
+            p => p.section(),
+        }
+    }
+
+    /// The list `/` filters in the pane in front.
+    fn active_list(&mut self) -> Option<&mut ListView> {
+        match self.pane {
+            Pane::Secrets if self.secrets.detail.is_none() => Some(&mut self.secrets.list),
+            Pane::Audit if self.audit.security_view && self.audit.security.detail.is_none() => {
+                Some(&mut self.audit.security.list)
+            }
+            Pane::Audit if !self.audit.security_view && self.audit.detail.is_none() => Some(&mut self.audit.list),
+            _ => None,
+        }
+    }
+
+    /// Is the filter being edited the audit log's (which filters engine-side)?
+    fn audit_text_filter(&self) -> bool {
+        self.pane == Pane::Audit && !self.audit.security_view
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        self.dirty = true;
+        // A revealed value goes away on any key; that key does nothing else.
+        if self.secrets.reveal.take().is_some() {
+            return;
+        }
+        if let Some(overlay) = self.overlay.take() {
+            self.overlay_key(overlay, &key);
+        } else if self.active_list().is_some_and(|l| l.filtering) {
+            self.filter_key(&key);
+        } else if let Some(action) = self.keymap.action(self.section(), &key) {
+            self.on_action(action);
+        }
+        self.flush_refresh();
+    }
+
+    fn filter_key(&mut self, key: &KeyEvent) {
+        let audit = self.audit_text_filter();
+        let Some(list) = self.active_list() else { return };
+        let changed = match key.code {
+            KeyCode::Esc => {
+                list.filtering = false;
+                let had = !list.filter.is_empty();
+                list.filter.clear();
+                had
+            }
+            KeyCode::Enter => {
+                list.filtering = false;
+                false
+            }
+            _ => list.filter.handle(key),
+        };
+        list.selected = if changed { 0 } else { list.selected };
+        if changed && audit {
+            self.refresh.audit = true;
+        }
+    }
+
+    fn on_action(&mut self, action: Action) {
+        let pane = match action {
+            Action::Pane1
+            | Action::Pane2
+            | Action::Pane3
+            | Action::Pane4
+            | Action::Pane5
+            | Action::Pane6
+            | Action::Pane7
+            | Action::Pane8 => Some(Pane::nth(action as usize - Action::Pane1 as usize)),
+            Action::NextPane => Some(self.pane.next()),
+            Action::PrevPane => Some(self.pane.prev()),
+            _ => None,
+        };
+        if let Some(p) = pane {
+            self.pane = p;
+            return;
+        }
+        match action {
+            Action::Quit if self.inflight > 0 => {
+                self.overlay = Some(Overlay::Confirm(Confirm {
+                    title: "Quit".into(),
+                    message: format!("{} engine job(s) still running. Quit anyway?", self.inflight),
+                    on_yes: OnYes::Quit,
+                }));
+            }
+            Action::Quit => self.quit = true,
+            Action::Help => self.overlay = Some(Overlay::Help(Help::default())),
+            Action::Palette => self.overlay = Some(Overlay::Palette(Palette::default())),
+            Action::Refresh => self.refresh_all(),
+            Action::Filter => match self.active_list() {
+                Some(l) => l.filtering = true,
+                None => self.say("nothing to filter here", Level::Info),
+            },
+            _ => {
+                let step = match self.pane {
+                    Pane::Secrets => self.secrets.on_action(action),
+                    Pane::Audit => self.audit.on_action(action),
+                    _ => Step::Unhandled,
+                };
+                if matches!(step, Step::Unhandled) && action == Action::Back {
+                    // Esc with nothing to close clears the list filter.
+                    let audit = self.audit_text_filter();
+                    if let Some(l) = self.active_list().filter(|l| !l.filter.is_empty()) {
+                        l.filter.clear();
+                        self.refresh.audit |= audit;
+                    }
+                }
+                self.apply(step);
+            }
+        }
+    }
+
+    pub fn apply(&mut self, step: Step) {
+        match step {
+            Step::Nothing | Step::Unhandled => {}
+            Step::Run(c) => self.run(c, Purpose::Action),
+            Step::Audit { command, append } => {
+                let generation = self.audit.generation;
+                self.run(command, Purpose::Audit { generation, append });
+            }
+            Step::Form(f) => self.overlay = Some(Overlay::Form(f)),
+            Step::Confirm(c) => self.overlay = Some(Overlay::Confirm(c)),
+            Step::Status(s) => self.say(s, Level::Info),
+        }
+    }
+
+    /// Keys while an overlay is open; the overlay was taken out and is put
+    /// back unless the key closed it.
+    fn overlay_key(&mut self, overlay: Overlay, key: &KeyEvent) {
+        match overlay {
+            Overlay::Help(mut h) => {
+                if !h.handle(key) {
+                    self.overlay = Some(Overlay::Help(h));
+                }
+            }
+            Overlay::Confirm(c) => match c.handle(key) {
+                Answer::Yes => match c.on_yes {
+                    OnYes::Run(cmd) => self.run(*cmd, Purpose::Action),
+                    OnYes::Quit => self.quit = true,
+                },
+                Answer::No => self.say("cancelled", Level::Info),
+                Answer::Undecided => self.overlay = Some(Overlay::Confirm(c)),
+            },
+            Overlay::Form(mut f) => match f.handle(key) {
+                FormSignal::Cancel => {}
+                FormSignal::Edited => self.overlay = Some(Overlay::Form(f)),
+                FormSignal::Submit => submit::form(self, f),
+            },
+            Overlay::Palette(p) => submit::palette_key(self, p, key),
+        }
+    }
+
+    /// Called often by the loop: hide a reveal whose time is up.
+    pub fn expire(&mut self) {
+        if self.secrets.expire_reveal(self.clock.instant()) {
+            self.dirty = true;
+        }
+    }
+
+    /// Something on screen counts down (the reveal, the idle lock).
+    pub fn needs_tick(&self) -> bool {
+        self.secrets.reveal.is_some() || self.secrets.locks_in(self.clock.instant()).is_some()
+    }
+
+    pub fn on_tick(&mut self) {
+        self.expire();
+        self.dirty |= self.needs_tick();
+    }
+
+    pub fn render(&mut self, f: &mut Frame) {
+        let area = f.area();
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            let msg =
+                format!("terminal too small: {}×{} (homedeck needs {MIN_WIDTH}×{MIN_HEIGHT})", area.width, area.height);
+            f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }).style(self.theme.base()), area);
+            return;
+        }
+        f.render_widget(Block::default().style(self.theme.base()), area);
+        let [tabs, body, status] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
+        let mut spans = Vec::new();
+        for p in Pane::ALL {
+            let style = if p == self.pane { self.theme.selected() } else { self.theme.muted() };
+            spans.push(Span::styled(format!("{}:{}", p.index() + 1, p.title()), style));
+            spans.push(Span::raw(" "));
+        }
+        f.render_widget(Paragraph::new(Line::from(spans)), tabs);
+        let view =
+            View { theme: &self.theme, keymap: &self.keymap, now: self.clock.now(), instant: self.clock.instant() };
+        match self.pane {
+            Pane::Secrets => self.secrets.render(f, body, &view),
+            Pane::Audit => self.audit.render(f, body, &view),
+            p => placeholder::render(f, body, p, &self.theme),
+        }
+        status_bar::render(f, status, self);
+        match &self.overlay {
+            Some(Overlay::Help(h)) => h.render(f, body, &self.theme, &self.keymap),
+            Some(Overlay::Palette(p)) => p.render(f, body, &self.theme),
+            Some(Overlay::Form(form)) => form.render(f, body, &self.theme),
+            Some(Overlay::Confirm(c)) => c.render(f, body, &self.theme),
+            None => {}
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! The TUI's idea of "now". Ages ("3d"), rotation countdowns and the reveal
+//! timer all read it, so tests can freeze and advance time and snapshots stay
+//! the same from run to run.
+
+use chrono::{DateTime, Utc};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    frozen: Option<(DateTime<Utc>, Instant)>,
+}
+
+impl Clock {
+    /// A clock stopped at `wall`; [`Clock::advance`] moves it.
+    pub fn frozen(wall: DateTime<Utc>) -> Clock {
+        Clock { frozen: Some((wall, Instant::now())) }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.frozen.map(|(w, _)| w).unwrap_or_else(Utc::now)
+    }
+
+    pub fn instant(&self) -> Instant {
+        self.frozen.map(|(_, i)| i).unwrap_or_else(Instant::now)
+    }
+
+    /// Move a frozen clock on (a running clock moves by itself).
+    pub fn advance(&mut self, by: Duration) {
+        if let Some((w, i)) = &mut self.frozen {
+            *w += chrono::Duration::from_std(by).unwrap_or_default();
+            *i += by;
+        }
+    }
+}
+
+/// A compact age: `42s`, `5m`, `3h`, `12d`, `2y`.
+pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    span((now - then).num_seconds().max(0))
+}
+
+/// A compact length of time in seconds.
+pub fn span(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86_400 => format!("{}h", s / 3600),
+        86_400..31_536_000 => format!("{}d", s / 86_400),
+        _ => format!("{}y", s / 31_536_000),
+    }
+}
+
+/// `age` of an optional time, or an em dash.
+pub fn age_opt(now: DateTime<Utc>, then: Option<DateTime<Utc>>) -> String {
+    then.map(|t| age(now, t)).unwrap_or_else(|| "—".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_are_compact_and_frozen_clocks_advance() {
+        assert_eq!(span(59), "59s");
+        assert_eq!(span(61), "1m");
+        assert_eq!(span(86_400 * 3), "3d");
+        let t = Utc::now();
+        let mut c = Clock::frozen(t);
+        c.advance(Duration::from_secs(3600));
+        assert_eq!(age(c.now(), t), "1h");
+    }
+}

@@ -1,0 +1,165 @@
+//! A small modal form: labelled text, masked and choice fields. What the
+//! form *means* lives in [`FormKind`]; turning a filled form into a command
+//! is done by its owner (see `panes/secret_forms.rs`), so this file knows
+//! nothing about secrets or security events.
+
+use crate::tui::input::TextInput;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::popup;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+pub enum FieldInput {
+    Text(TextInput),
+    Choice { options: Vec<&'static str>, idx: usize },
+}
+
+pub struct Field {
+    pub label: String,
+    pub input: FieldInput,
+}
+
+impl Field {
+    pub fn text(label: &str) -> Field {
+        Field { label: label.into(), input: FieldInput::Text(TextInput::default()) }
+    }
+    pub fn masked(label: &str) -> Field {
+        Field { label: label.into(), input: FieldInput::Text(TextInput::masked()) }
+    }
+    pub fn choice(label: &str, options: Vec<&'static str>) -> Field {
+        Field { label: label.into(), input: FieldInput::Choice { options, idx: 0 } }
+    }
+}
+
+/// What a submitted form is for; carries the context it was opened with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormKind {
+    VaultInit,
+    VaultUnlock,
+    SecretAdd,
+    SecretRotate {
+        name: String,
+    },
+    SecretSetRotation {
+        name: String,
+    },
+    SecretRevoke {
+        name: String,
+    },
+    SecurityNote {
+        id: u64,
+        to: crate::engine::security::SecurityStatus,
+    },
+    /// Secret arguments of a palette command, prompted instead of typed.
+    PaletteSecrets {
+        json: serde_json::Map<String, serde_json::Value>,
+    },
+}
+
+pub struct Form {
+    pub title: String,
+    pub kind: FormKind,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub error: Option<String>,
+    /// A line under the title (what happens on submit).
+    pub intro: Option<String>,
+}
+
+pub enum FormSignal {
+    Submit,
+    Cancel,
+    Edited,
+}
+
+impl Form {
+    pub fn new(title: &str, kind: FormKind, fields: Vec<Field>) -> Form {
+        Form { title: title.into(), kind, fields, focus: 0, error: None, intro: None }
+    }
+
+    pub fn intro(mut self, text: &str) -> Form {
+        self.intro = Some(text.into());
+        self
+    }
+
+    pub fn input_mut(&mut self, i: usize) -> Option<&mut TextInput> {
+        match self.fields.get_mut(i).map(|f| &mut f.input) {
+            Some(FieldInput::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The text of a plain (unmasked) field, trimmed.
+    pub fn value(&self, i: usize) -> String {
+        match self.fields.get(i).map(|f| &f.input) {
+            Some(FieldInput::Text(t)) if !t.masked => t.text().trim().to_string(),
+            Some(FieldInput::Choice { options, idx }) => options.get(*idx).copied().unwrap_or("").to_string(),
+            _ => String::new(),
+        }
+    }
+
+    pub fn handle(&mut self, key: &KeyEvent) -> FormSignal {
+        let n = self.fields.len();
+        match key.code {
+            KeyCode::Esc => return FormSignal::Cancel,
+            KeyCode::Enter if self.focus + 1 >= n => return FormSignal::Submit,
+            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % n.max(1),
+            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + n.max(1) - 1) % n.max(1),
+            _ => match self.fields.get_mut(self.focus).map(|f| &mut f.input) {
+                Some(FieldInput::Text(t)) => {
+                    t.handle(key);
+                }
+                Some(FieldInput::Choice { options, idx }) => match key.code {
+                    KeyCode::Left | KeyCode::Char('h') => *idx = (*idx + options.len() - 1) % options.len().max(1),
+                    KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => {
+                        *idx = (*idx + 1) % options.len().max(1)
+                    }
+                    _ => {}
+                },
+                None => {}
+            },
+        }
+        FormSignal::Edited
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let mut lines = Vec::new();
+        if let Some(intro) = &self.intro {
+            lines.push(Line::styled(intro.clone(), theme.muted()));
+            lines.push(Line::default());
+        }
+        for (i, field) in self.fields.iter().enumerate() {
+            let focused = i == self.focus;
+            let label_style = if focused { theme.fg(theme.accent) } else { theme.muted() };
+            lines.push(Line::styled(format!("{}:", field.label), label_style));
+            let mut line = match &field.input {
+                FieldInput::Text(t) => t.line(theme.input(), focused),
+                FieldInput::Choice { options, idx } => Line::from(
+                    options
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(j, o)| {
+                            let style = if j == *idx { theme.selected() } else { theme.muted() };
+                            [Span::styled(format!(" {o} "), style), Span::raw(" ")]
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+            };
+            line.spans.insert(0, Span::raw("  "));
+            lines.push(line);
+        }
+        lines.push(Line::default());
+        if let Some(e) = &self.error {
+            lines.push(Line::styled(e.clone(), theme.fg(theme.error)));
+        }
+        lines.push(Line::styled("Enter next/submit · Tab/↑↓ move · ←→ choose · Esc cancel", theme.muted()));
+        // Borders plus room for the intro, error and hint to wrap once each.
+        let h = lines.len() as u16 + 5;
+        let rect = popup::centered(area, 64, h);
+        let inner = popup::frame_popup(f, rect, &self.title, theme, theme.border_focus);
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).style(theme.base()), inner);
+    }
+}

@@ -1,0 +1,140 @@
+//! Engine answers and broadcast events, applied to the view state. A
+//! structured outcome lands in the pane it belongs to, whoever asked for it:
+//! an `audit_search` typed in the palette fills the Audit pane.
+
+use crate::engine::{EngineError, Event, LockReason, Outcome};
+use crate::tui::app::{App, Done, Level, Purpose};
+use crate::tui::panes::Pane;
+use crate::tui::panes::secrets::Reveal;
+
+impl App {
+    pub fn on_done(&mut self, done: Done) {
+        self.inflight = self.inflight.saturating_sub(1);
+        self.dirty = true;
+        let asked = matches!(done.purpose, Purpose::Action | Purpose::Palette);
+        match done.result {
+            Err(e) => self.on_error(done.name, done.purpose, e),
+            Ok(outcome) => {
+                if asked {
+                    self.say(outcome.summary(), Level::Info);
+                    // Whatever it was may have changed the vault or a secret.
+                    self.refresh.vault = true;
+                    self.refresh.secrets = true;
+                }
+                self.apply_outcome(outcome, done.purpose);
+            }
+        }
+        self.flush_refresh();
+    }
+
+    fn on_error(&mut self, name: &str, purpose: Purpose, e: EngineError) {
+        match purpose {
+            // A locked or missing vault is shown by the Secrets pane itself.
+            Purpose::Refresh if matches!(e, EngineError::VaultLocked | EngineError::VaultNotInitialized) => {}
+            Purpose::Audit { generation, .. } if generation != self.audit.generation => {}
+            Purpose::Audit { .. } => {
+                self.audit.loading_more = false;
+                self.say(format!("audit_search: {e}"), Level::Error);
+            }
+            _ => {
+                self.say(format!("{name}: {e}"), Level::Error);
+                // A failed unlock changes the failure count the pane shows.
+                self.refresh.vault = true;
+            }
+        }
+    }
+
+    fn apply_outcome(&mut self, outcome: Outcome, purpose: Purpose) {
+        let from_palette = purpose == Purpose::Palette;
+        match outcome {
+            Outcome::VaultStatus { status } => {
+                self.secrets.set_status(status, self.clock.instant());
+                self.go(from_palette, Pane::Secrets);
+            }
+            Outcome::Secrets { secrets } => {
+                self.secrets.set_rows(secrets);
+                self.go(from_palette, Pane::Secrets);
+            }
+            Outcome::Secret { meta, history } => {
+                // A background reload only updates a detail that is still open.
+                let still_open = self.secrets.detail.as_ref().is_some_and(|(m, _)| m.id == meta.id);
+                if purpose != Purpose::Refresh || still_open {
+                    self.secrets.detail = Some((meta, history));
+                }
+                self.go(purpose != Purpose::Refresh, Pane::Secrets);
+            }
+            Outcome::Revealed { name, value } => {
+                let until = self.clock.instant() + self.reveal_hide;
+                self.secrets.reveal = Some(Reveal { name, value, until });
+                self.go(true, Pane::Secrets);
+            }
+            Outcome::AuditPage { page } => match purpose {
+                Purpose::Audit { generation, append } => {
+                    if generation == self.audit.generation {
+                        self.audit.apply_page(page, append);
+                    }
+                }
+                _ => {
+                    // A page asked for elsewhere replaces the pane's own query.
+                    self.audit.generation += 1;
+                    self.audit.apply_page(page, false);
+                    self.audit.security_view = false;
+                    self.go(from_palette, Pane::Audit);
+                }
+            },
+            Outcome::SecurityEvents { events } => {
+                self.audit.security.set_events(events);
+                if from_palette {
+                    self.audit.security_view = true;
+                    self.go(true, Pane::Audit);
+                }
+            }
+            Outcome::SecurityEvent { event } => {
+                let id = event.id;
+                self.audit.security.upsert(event);
+                if from_palette {
+                    self.audit.security_view = true;
+                    self.audit.security.detail = Some(id);
+                    self.go(true, Pane::Audit);
+                }
+            }
+            Outcome::Done { .. } | Outcome::AuditCleaned { .. } => {}
+        }
+    }
+
+    fn go(&mut self, when: bool, pane: Pane) {
+        if when {
+            self.pane = pane;
+        }
+    }
+
+    pub fn on_engine_event(&mut self, event: Event) {
+        self.dirty = true;
+        match event {
+            Event::VaultUnlocked => {
+                self.refresh.vault = true;
+                self.refresh.secrets = true;
+            }
+            Event::VaultLocked { reason } => {
+                self.secrets.reveal = None;
+                self.refresh.vault = true;
+                if reason == LockReason::Idle {
+                    self.say("vault locked after being idle", Level::Warn);
+                }
+            }
+            Event::SecretsChanged => {
+                self.refresh.vault = true;
+                self.refresh.secrets = true;
+            }
+            Event::Audit { .. } => self.refresh.audit = true,
+            Event::SecurityRaised { event } => {
+                self.say(format!("security event #{}: {}", event.id, event.title), Level::Warn);
+                self.audit.security.upsert(event);
+                self.refresh.security = true;
+            }
+            Event::SecurityUpdated { event } => self.audit.security.upsert(event),
+            Event::Notice { text } => self.say(text, Level::Info),
+        }
+        self.flush_refresh();
+    }
+}

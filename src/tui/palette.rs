@@ -1,0 +1,242 @@
+//! The `:` command palette: fuzzy search over the engine's one table of verbs
+//! and a tiny argument syntax (`name key=value key2="quoted value"`). Arguments
+//! become a JSON object that serde turns into a [`Command`], so the palette
+//! accepts exactly what the engine accepts and shows serde's own error when
+//! it does not. Secret arguments are never typed here: they are prompted for
+//! in a masked form.
+
+use crate::engine::{COMMANDS, Command, CommandSpec, Permission};
+use crate::tui::input::TextInput;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::popup;
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use serde_json::{Map, Value};
+
+#[derive(Default)]
+pub struct Palette {
+    pub input: TextInput,
+    /// Index into the fuzzy matches.
+    pub selected: usize,
+    /// Position while walking the history with Up/Down.
+    pub history_pos: Option<usize>,
+    pub error: Option<String>,
+}
+
+/// A parsed line still missing its secret arguments.
+pub struct Parsed {
+    pub spec: &'static CommandSpec,
+    pub json: Map<String, Value>,
+}
+
+impl Parsed {
+    pub fn secret_args(&self) -> Vec<&'static str> {
+        self.spec.args.iter().filter(|a| a.secret()).map(|a| a.name).collect()
+    }
+}
+
+impl Palette {
+    /// The command name typed so far (the first word).
+    fn head(&self) -> &str {
+        self.input.text().split_whitespace().next().unwrap_or("")
+    }
+
+    /// Table rows matching the first word, best first.
+    pub fn matches(&self) -> Vec<&'static CommandSpec> {
+        let head = self.head();
+        if head.is_empty() {
+            return COMMANDS.iter().collect();
+        }
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let pattern = Pattern::parse(head, CaseMatching::Ignore, Normalization::Smart);
+        let mut scored = pattern.match_list(COMMANDS.iter().map(|s| s.name), &mut matcher);
+        scored.sort_by_key(|s| std::cmp::Reverse(s.1));
+        scored.into_iter().filter_map(|(name, _)| crate::engine::command::spec(name)).collect()
+    }
+
+    /// Replace the first word with the selected match (Tab).
+    pub fn complete(&mut self) {
+        let matches = self.matches();
+        if let Some(spec) = matches.get(self.selected.min(matches.len().saturating_sub(1))) {
+            let rest: String = self.input.text().split_once(' ').map(|(_, r)| r.to_string()).unwrap_or_default();
+            let sep = if spec.args.is_empty() && rest.is_empty() { "" } else { " " };
+            self.input.set(&format!("{}{sep}{rest}", spec.name));
+            self.selected = 0;
+        }
+    }
+
+    /// Walk the history: `older` goes back in time.
+    pub fn walk_history(&mut self, history: &[String], older: bool) {
+        if history.is_empty() {
+            return;
+        }
+        let pos = match (self.history_pos, older) {
+            (None, true) => Some(history.len() - 1),
+            (None, false) => None,
+            (Some(p), true) => Some(p.saturating_sub(1)),
+            (Some(p), false) if p + 1 < history.len() => Some(p + 1),
+            (Some(_), false) => None,
+        };
+        self.history_pos = pos;
+        self.input.set(pos.and_then(|p| history.get(p)).map(String::as_str).unwrap_or(""));
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let rect = popup::centered(area, 96, 18);
+        let inner = popup::frame_popup(f, rect, "Command", theme, theme.border_focus);
+        let [input_area, err_area, list_area] =
+            Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        let mut line = self.input.line(theme.input(), true);
+        line.spans.insert(0, Span::styled(":", theme.fg(theme.accent)));
+        f.render_widget(Paragraph::new(line), input_area);
+        if let Some(e) = &self.error {
+            f.render_widget(Paragraph::new(Line::styled(e.clone(), theme.fg(theme.error))), err_area);
+        }
+        let matches = self.matches();
+        let mut lines = Vec::new();
+        let offset = self.selected.saturating_sub(usize::from(list_area.height).saturating_sub(2));
+        for (i, spec) in matches.iter().enumerate().skip(offset) {
+            let class_color = match spec.class {
+                Permission::Read => theme.ok,
+                Permission::Write => theme.warn,
+                Permission::Dangerous => theme.error,
+            };
+            let name_style = if i == self.selected { theme.selected() } else { theme.fg(theme.fg) };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<24}", spec.name), name_style),
+                Span::styled(format!("{:<10}", spec.class.as_str()), theme.fg(class_color)),
+                Span::styled(spec.summary().to_string(), theme.muted()),
+            ]));
+            if i == self.selected {
+                lines.push(Line::styled(format!("    {}", spec.usage()), theme.fg(theme.accent)));
+            }
+        }
+        if matches.is_empty() {
+            lines.push(Line::styled("no command matches — Esc closes, ? shows them all", theme.muted()));
+        }
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), list_area);
+    }
+}
+
+/// Split on spaces, keeping double-quoted parts together (`\"` and `\\` escape).
+pub fn tokenize(line: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quoted = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            '\\' if quoted => match chars.next() {
+                Some(n) => cur.push(n),
+                None => return Err("a backslash ends the line".into()),
+            },
+            c if c.is_whitespace() && !quoted => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if quoted {
+        return Err("a quote is not closed".into());
+    }
+    if in_word {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+/// Parse `name key=value …` into a spec and a JSON object (without secrets).
+pub fn parse(line: &str) -> Result<Parsed, String> {
+    let tokens = tokenize(line)?;
+    let Some((name, args)) = tokens.split_first() else {
+        return Err("type a command name (Tab completes)".into());
+    };
+    let spec = crate::engine::command::spec(name)
+        .ok_or_else(|| format!("unknown command {name:?} — pick one from the list (Tab completes)"))?;
+    let mut json = Map::new();
+    json.insert("command".into(), Value::String(spec.name.into()));
+    for tok in args {
+        let Some((key, value)) = tok.split_once('=') else {
+            return Err(format!("{tok:?}: expected key=value — usage: {}", spec.usage()));
+        };
+        let Some(arg) = spec.args.iter().find(|a| a.name == key) else {
+            let names: Vec<&str> = spec.args.iter().map(|a| a.name).collect();
+            return Err(format!("{} has no argument {key:?} — expected one of: {}", spec.name, names.join(", ")));
+        };
+        if arg.secret() {
+            return Err(format!("{key} is secret: leave it out and it will be asked for in a masked prompt"));
+        }
+        let v = if arg.numeric() {
+            let n: u64 = value.parse().map_err(|_| format!("{key}={value:?}: expected a whole number"))?;
+            Value::from(n)
+        } else {
+            Value::String(value.into())
+        };
+        json.insert(key.into(), v);
+    }
+    Ok(Parsed { spec, json })
+}
+
+/// Turn the finished JSON object into a command, with serde's message on failure.
+pub fn build(json: Map<String, Value>) -> Result<Command, String> {
+    serde_json::from_value(Value::Object(json)).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_values_and_numbers() {
+        let p = parse(r#"secret_set_rotation name="my key" days=30"#).unwrap();
+        assert_eq!(p.json["name"], "my key");
+        assert_eq!(p.json["days"], 30);
+        let c = build(p.json).unwrap();
+        assert_eq!(c.name(), "secret_set_rotation");
+    }
+
+    fn err(line: &str) -> String {
+        parse(line).err().unwrap()
+    }
+
+    #[test]
+    fn errors_are_specific() {
+        assert!(err("nope").contains("\"nope\""));
+        assert!(err("secret_show nam=x").contains("\"nam\""));
+        assert!(err("secret_set_rotation name=a days=ten").contains("whole number"));
+        assert!(err("vault_unlock passphrase=x").contains("masked"));
+        assert!(err("secret_show name=\"x").contains("quote"));
+        let missing = build(parse("secret_show").unwrap().json).unwrap_err();
+        assert!(missing.contains("name"), "{missing}");
+        let bad = build(parse("audit_search category=nope").unwrap().json).unwrap_err();
+        assert!(bad.contains("nope"), "{bad}");
+    }
+
+    #[test]
+    fn secret_args_are_listed_for_prompting() {
+        let p = parse("vault_unlock").unwrap();
+        assert_eq!(p.secret_args(), vec!["passphrase"]);
+    }
+
+    #[test]
+    fn fuzzy_finds_by_fragment() {
+        let mut p = Palette::default();
+        p.input.set("vlock");
+        assert_eq!(p.matches().first().map(|s| s.name), Some("vault_lock"));
+    }
+}

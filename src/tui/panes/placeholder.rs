@@ -1,0 +1,57 @@
+//! Panes whose capability is not in this version. They say so, name the
+//! command that will fill them, and show no fake rows.
+
+use super::Pane;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+
+/// What the pane will hold, and the CLI command(s) that will fill it.
+pub fn describe(pane: Pane) -> (&'static str, &'static str) {
+    match pane {
+        Pane::Servers => {
+            ("SSH servers: inventory, pinned host keys, health and remote commands.", "homedeck server add")
+        }
+        Pane::Deployments => {
+            ("Home Assistant deployments: install, start/stop, upgrade with rollback, logs.", "homedeck deploy create")
+        }
+        Pane::Esphome => {
+            ("ESPHome devices: discovery, native API, live logs, OTA updates.", "homedeck esphome discover")
+        }
+        Pane::Lights => (
+            "WLED and Falcon Player: state, effects, playlists, schedules.",
+            "homedeck wled list / homedeck fpp status",
+        ),
+        Pane::Backups => {
+            ("Backups of Node-RED, Zigbee2MQTT, HA config and homedeck itself, with restore.", "homedeck backup create")
+        }
+        Pane::Ai => (
+            "The AI chat pane: requests become engine commands, previewed and confirmed before they run.",
+            "the AI chat pane",
+        ),
+        Pane::Secrets | Pane::Audit => ("", ""),
+    }
+}
+
+pub fn render(f: &mut Frame, area: Rect, pane: Pane, theme: &Theme) {
+    let (what, command) = describe(pane);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border(true))
+        .title(format!(" {} ", pane.title()))
+        .title_style(theme.title());
+    let lines = vec![
+        Line::default(),
+        Line::styled(format!("{} is not built in this version of homedeck.", pane.title()), theme.fg(theme.warn)),
+        Line::default(),
+        Line::styled(what, theme.fg(theme.fg)),
+        Line::default(),
+        Line::styled(format!("It will be filled by: {command}"), theme.fg(theme.accent)),
+        Line::default(),
+        Line::styled("Press 6 for Secrets or 7 for Audit, : for the command palette, ? for help.", theme.muted()),
+    ];
+    f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }).style(theme.base()), area);
+}

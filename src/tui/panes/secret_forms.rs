@@ -1,0 +1,177 @@
+//! The vault's and secrets' forms, and how a filled one becomes a command.
+//! Secret fields are masked and are moved out with `take_secret`, so the
+//! typed text lives only inside the `SecretValue` handed to the engine.
+
+use crate::engine::vault::SecretKind;
+use crate::engine::{Command, SecretValue};
+use crate::tui::confirm::{Confirm, OnYes};
+use crate::tui::form::{Field, Form, FormKind};
+
+/// What a submitted form asks the app to do.
+pub enum Submit {
+    Run(Command),
+    Confirm(Confirm),
+}
+
+pub fn vault_init() -> Form {
+    Form::new(
+        "Create the vault",
+        FormKind::VaultInit,
+        vec![Field::masked("Passphrase"), Field::masked("Passphrase again")],
+    )
+    .intro("Pick a passphrase you will remember: it cannot be recovered. Argon2id makes this take a second.")
+}
+
+pub fn vault_unlock() -> Form {
+    Form::new("Unlock the vault", FormKind::VaultUnlock, vec![Field::masked("Passphrase")])
+}
+
+pub fn secret_add() -> Form {
+    Form::new(
+        "Add a secret",
+        FormKind::SecretAdd,
+        vec![
+            Field::text("Name"),
+            Field::choice("Type", SecretKind::ALL.iter().map(|k| k.as_str()).collect()),
+            Field::masked("Value"),
+            Field::text("Rotate every N days (empty: never)"),
+            Field::text("Note (optional)"),
+        ],
+    )
+}
+
+pub fn rotate(name: String) -> Form {
+    Form::new(&format!("Rotate {name}"), FormKind::SecretRotate { name }, vec![Field::masked("New value")])
+        .intro("The old value is replaced; the version goes up by one.")
+}
+
+pub fn set_rotation(name: String, days: Option<u32>) -> Form {
+    let mut form = Form::new(
+        &format!("Rotation of {name}"),
+        FormKind::SecretSetRotation { name },
+        vec![Field::text("Rotate every N days (0 turns it off)")],
+    );
+    if let (Some(d), Some(input)) = (days, form.input_mut(0)) {
+        input.set(&d.to_string());
+    }
+    form
+}
+
+pub fn revoke(name: String) -> Form {
+    Form::new(&format!("Revoke {name}"), FormKind::SecretRevoke { name }, vec![Field::text("Reason")])
+        .intro("Revoking destroys the value for good; later reads are refused and raise a security event.")
+}
+
+fn take(form: &mut Form, i: usize) -> SecretValue {
+    form.input_mut(i).map(|t| t.take_secret()).unwrap_or_else(|| SecretValue::new(""))
+}
+
+fn days(text: &str, allow_empty: bool) -> Result<Option<u32>, String> {
+    if text.is_empty() && allow_empty {
+        return Ok(None);
+    }
+    text.parse::<u32>().map(Some).map_err(|_| format!("rotation days {text:?}: expected a whole number of days"))
+}
+
+/// Turn a secret/vault form into a command; `Err` keeps the form open with
+/// the message. Returns `None` for kinds this module does not own.
+pub fn submit(form: &mut Form) -> Option<Result<Submit, String>> {
+    let result = match form.kind.clone() {
+        FormKind::VaultInit => {
+            let (a, b) = (take(form, 0), take(form, 1));
+            form.focus = 0;
+            if a.is_empty() {
+                Err("the passphrase is empty".into())
+            } else if a != b {
+                Err("the two passphrases do not match — type them again".into())
+            } else {
+                Ok(Submit::Run(Command::VaultInit { passphrase: a }))
+            }
+        }
+        FormKind::VaultUnlock => Ok(Submit::Run(Command::VaultUnlock { passphrase: take(form, 0) })),
+        FormKind::SecretAdd => {
+            let name = form.value(0);
+            let kind: Result<SecretKind, String> = form.value(1).parse();
+            match (name.is_empty(), kind, days(&form.value(3), true)) {
+                (true, _, _) => Err("the name is empty".into()),
+                (_, Err(e), _) | (_, _, Err(e)) => Err(e),
+                (false, Ok(kind), Ok(rotation_days)) => {
+                    let value = take(form, 2);
+                    if value.is_empty() {
+                        Err("the value is empty".into())
+                    } else {
+                        let note = Some(form.value(4)).filter(|n| !n.is_empty());
+                        Ok(Submit::Run(Command::SecretAdd { name, kind, value, rotation_days, note }))
+                    }
+                }
+            }
+        }
+        FormKind::SecretRotate { name } => {
+            let value = take(form, 0);
+            if value.is_empty() {
+                Err("the new value is empty".into())
+            } else {
+                Ok(Submit::Run(Command::SecretRotate { name, value }))
+            }
+        }
+        FormKind::SecretSetRotation { name } => {
+            days(&form.value(0), false).map(|d| Submit::Run(Command::SecretSetRotation { name, days: d.unwrap_or(0) }))
+        }
+        FormKind::SecretRevoke { name } => {
+            let reason = form.value(0);
+            if reason.is_empty() {
+                Err("say why it is revoked (the reason is kept in the audit log)".into())
+            } else {
+                Ok(Submit::Confirm(Confirm {
+                    title: "Revoke secret".into(),
+                    message: format!("Revoke {name:?} for good? Its value is destroyed and cannot be read again."),
+                    on_yes: OnYes::Run(Box::new(Command::SecretRevoke { name, reason })),
+                }))
+            }
+        }
+        _ => return None,
+    };
+    Some(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn type_into(form: &mut Form, s: &str) {
+        for c in s.chars() {
+            form.handle(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    }
+
+    #[test]
+    fn init_requires_matching_passphrases() {
+        let mut f = vault_init();
+        type_into(&mut f, "one");
+        f.focus = 1;
+        type_into(&mut f, "two");
+        let Some(Err(e)) = submit(&mut f) else { panic!("expected a mismatch") };
+        assert!(e.contains("do not match"));
+    }
+
+    #[test]
+    fn add_builds_the_command() {
+        let mut f = secret_add();
+        type_into(&mut f, "ha_token");
+        f.focus = 1;
+        f.handle(&KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)); // password
+        f.focus = 2;
+        type_into(&mut f, "s3cret");
+        f.focus = 3;
+        type_into(&mut f, "30");
+        let Some(Ok(Submit::Run(Command::SecretAdd { name, kind, value, rotation_days, note }))) = submit(&mut f)
+        else {
+            panic!("expected secret_add")
+        };
+        assert_eq!(
+            (name.as_str(), kind, value.expose(), rotation_days, note),
+            ("ha_token", SecretKind::Password, "s3cret", Some(30), None)
+        );
+    }
+}

@@ -1,0 +1,50 @@
+//! The bottom line: vault state with its lock countdown, READ-ONLY, open
+//! security events, and the latest message (engine notice, outcome, error).
+
+use crate::tui::app::{App, Level};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    let vault = match &app.secrets.vault {
+        None => Span::styled(" vault … ", t.muted()),
+        Some(v) if !v.initialized => Span::styled(" no vault ", t.fg(t.warn)),
+        Some(v) if v.unlocked => {
+            let left = app.secrets.locks_in(app.clock.instant()).unwrap_or(0);
+            Span::styled(format!(" unlocked {left}s "), t.fg(t.ok))
+        }
+        Some(_) => Span::styled(" locked ", t.fg(t.warn)),
+    };
+    spans.push(vault);
+    if app.readonly {
+        spans.push(Span::styled(" READ-ONLY ", t.fg(t.bg).bg(t.error).add_modifier(Modifier::BOLD)));
+    }
+    let open = app.audit.security.open_count();
+    if open > 0 {
+        spans.push(Span::styled(
+            format!(" {open} open security event(s) "),
+            t.fg(t.critical).add_modifier(Modifier::BOLD),
+        ));
+    }
+    if app.inflight > 0 {
+        spans.push(Span::styled(" working… ", t.fg(t.accent)));
+    }
+    spans.push(Span::raw(" "));
+    match &app.status {
+        Some((text, level)) => {
+            let c = match level {
+                Level::Info => t.fg,
+                Level::Warn => t.warn,
+                Level::Error => t.error,
+            };
+            spans.push(Span::styled(text.clone(), t.fg(c)));
+        }
+        None => spans.push(Span::styled("? help · : commands · q quit", t.muted())),
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)).style(t.base()), area);
+}

@@ -1,0 +1,49 @@
+//! Selection, scrolling and the `/` filter of one list, independent of what
+//! the rows are. Panes keep their rows and ask this which ones are visible.
+
+use crate::tui::input::TextInput;
+use crate::tui::keymap::Action;
+
+#[derive(Default)]
+pub struct ListView {
+    pub selected: usize,
+    pub filter: TextInput,
+    /// `/` was pressed and keys go to the filter.
+    pub filtering: bool,
+    /// Rows visible last frame, for PageUp/PageDown.
+    pub page: usize,
+}
+
+impl ListView {
+    /// Does a row whose searchable text is `hay` pass the filter?
+    pub fn matches(&self, hay: &str) -> bool {
+        let f = self.filter.text();
+        f.is_empty() || hay.to_lowercase().contains(&f.to_lowercase())
+    }
+
+    /// Move the selection for a navigation action; returns whether it was one.
+    pub fn navigate(&mut self, action: Action, len: usize) -> bool {
+        let page = self.page.max(1);
+        let last = len.saturating_sub(1);
+        self.selected = match action {
+            Action::Up => self.selected.saturating_sub(1),
+            Action::Down => (self.selected + 1).min(last),
+            Action::Top => 0,
+            Action::Bottom => last,
+            Action::PageUp => self.selected.saturating_sub(page),
+            Action::PageDown => (self.selected + page).min(last),
+            _ => return false,
+        };
+        true
+    }
+
+    /// Keep the selection inside a list that may have shrunk.
+    pub fn clamp(&mut self, len: usize) {
+        self.selected = self.selected.min(len.saturating_sub(1));
+    }
+
+    /// The first row to draw so the selection stays on screen.
+    pub fn offset(&self, height: usize) -> usize {
+        if height == 0 { 0 } else { self.selected.saturating_sub(height - 1) }
+    }
+}

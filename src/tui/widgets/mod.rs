@@ -1,0 +1,4 @@
+//! Small drawing helpers shared by panes and overlays.
+
+pub mod list;
+pub mod popup;
