@@ -96,13 +96,17 @@ async fn init_add_reveal_lock_and_audit() {
     let screen = h.screen80();
     assert!(screen.contains("Vault: locked") && screen.contains("vault locked"), "{screen}");
 
-    // A wrong passphrase shows the engine's error.
+    // A wrong passphrase shows the engine's error inside the unlock form,
+    // which stays open (emptied) for another try.
     h.key(KeyCode::Char('u')).await;
     h.typ("wrong").await;
     h.enter().await;
     let screen = h.screen80();
     assert!(screen.contains("wrong passphrase"), "{screen}");
     assert!(screen.contains("1 failed unlock"), "{screen}");
+    assert!(screen.contains("Unlock the vault") && !screen.contains("•"), "form should stay open, emptied:\n{screen}");
+    h.key(KeyCode::Esc).await;
+    assert!(!h.screen80().contains("Unlock the vault"));
 
     // The audit pane lists what was done, newest first.
     h.key(KeyCode::Char('7')).await;

@@ -116,6 +116,9 @@ pub struct App {
     pub quit: bool,
     pub dirty: bool,
     pub refresh: Refresh,
+    /// The form whose command is in flight, shown again with the engine's
+    /// error if that command fails (a wrong passphrase, a taken name).
+    pub retry: Option<(&'static str, Form)>,
 }
 
 impl App {
@@ -137,6 +140,7 @@ impl App {
             quit: false,
             dirty: true,
             refresh: Refresh::default(),
+            retry: None,
         }
     }
 

@@ -50,6 +50,11 @@ pub fn span(secs: i64) -> String {
     }
 }
 
+/// A countdown as people read it: `14:57`, or `42s` under a minute.
+pub fn countdown(secs: u64) -> String {
+    if secs < 60 { format!("{secs}s") } else { format!("{}:{:02}", secs / 60, secs % 60) }
+}
+
 /// `age` of an optional time, or an em dash.
 pub fn age_opt(now: DateTime<Utc>, then: Option<DateTime<Utc>>) -> String {
     then.map(|t| age(now, t)).unwrap_or_else(|| "—".into())

@@ -85,6 +85,23 @@ impl Form {
         self
     }
 
+    /// Empty every masked field and focus the first one: a form shown again
+    /// after a failure must be retyped, never kept in memory longer.
+    pub fn clear_masked(&mut self) {
+        let mut first = None;
+        for (i, field) in self.fields.iter_mut().enumerate() {
+            if let FieldInput::Text(t) = &mut field.input
+                && t.masked
+            {
+                t.clear();
+                first.get_or_insert(i);
+            }
+        }
+        if let Some(i) = first {
+            self.focus = i;
+        }
+    }
+
     pub fn input_mut(&mut self, i: usize) -> Option<&mut TextInput> {
         match self.fields.get_mut(i).map(|f| &mut f.input) {
             Some(FieldInput::Text(t)) => Some(t),
@@ -148,7 +165,11 @@ impl Form {
                         .collect::<Vec<_>>(),
                 ),
             };
-            line.spans.insert(0, Span::raw("  "));
+            // A visible gutter marks each input (and keeps the wrapper from
+            // folding a whitespace-only line of an empty field into two rows).
+            line.spans.retain(|s| !s.content.is_empty());
+            let gutter = if focused { theme.fg(theme.accent) } else { theme.muted() };
+            line.spans.insert(0, Span::styled("▌ ", gutter));
             lines.push(line);
         }
         lines.push(Line::default());

@@ -16,7 +16,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         Some(v) if !v.initialized => Span::styled(" no vault ", t.fg(t.warn)),
         Some(v) if v.unlocked => {
             let left = app.secrets.locks_in(app.clock.instant()).unwrap_or(0);
-            Span::styled(format!(" unlocked {left}s "), t.fg(t.ok))
+            Span::styled(format!(" unlocked {} ", crate::tui::clock::countdown(left)), t.fg(t.ok))
         }
         Some(_) => Span::styled(" locked ", t.fg(t.warn)),
     };

@@ -31,17 +31,26 @@ pub fn form(app: &mut App, mut f: Form) {
     }
     if let Some(result) = security_events::submit(&f) {
         match result {
-            Ok(c) => app.run(c, Purpose::Action),
+            Ok(c) => run_keeping(app, c, f),
             Err(e) => keep_open(app, f, e),
         }
         return;
     }
     match secret_forms::submit(&mut f) {
-        Some(Ok(Submit::Run(c))) => app.run(c, Purpose::Action),
+        Some(Ok(Submit::Run(c))) => run_keeping(app, c, f),
         Some(Ok(Submit::Confirm(c))) => app.overlay = Some(Overlay::Confirm(c)),
         Some(Err(e)) => keep_open(app, f, e),
         None => {}
     }
+}
+
+/// Run the form's command, keeping the form (secrets cleared) to show again
+/// if the engine refuses it.
+fn run_keeping(app: &mut App, c: Command, mut f: Form) {
+    f.clear_masked();
+    f.error = None;
+    app.retry = Some((c.name(), f));
+    app.run(c, Purpose::Action);
 }
 
 fn keep_open(app: &mut App, mut f: Form, error: String) {

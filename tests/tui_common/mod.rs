@@ -97,13 +97,14 @@ impl Harness {
 /// everything else on screen is frozen by the clock.
 fn redact(s: &str) -> String {
     let mut out = s.to_string();
-    for (prefix, suffix) in [("locks in ", " s"), ("unlocked ", "s ")] {
+    for prefix in ["locks in ", "unlocked "] {
         let mut from = 0;
         while let Some(i) = out[from..].find(prefix) {
             let start = from + i + prefix.len();
-            let digits = out[start..].chars().take_while(|c| c.is_ascii_digit()).count();
-            if digits > 0 && out[start + digits..].starts_with(suffix) {
-                out.replace_range(start..start + digits, &"N".repeat(digits));
+            // `14:59` or `42s`: digits and at most one colon.
+            let len = out[start..].chars().take_while(|c| c.is_ascii_digit() || *c == ':').count();
+            if len > 0 {
+                out.replace_range(start..start + len, &"N".repeat(len));
             }
             from = start;
         }

@@ -195,7 +195,7 @@ impl SecretsPane {
         }
         let mut spans = if s.unlocked {
             let left = self.locks_in(v.instant).unwrap_or(0);
-            vec![Span::styled("Vault: unlocked", t.fg(t.ok)), Span::raw(format!(" · locks in {left} s"))]
+            vec![Span::styled("Vault: unlocked", t.fg(t.ok)), Span::raw(format!(" · locks in {}", crate::tui::clock::countdown(left)))]
         } else {
             vec![
                 Span::styled("Vault: locked", t.fg(t.warn)),
