@@ -1,0 +1,139 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+//! End to end: the real binary in a real terminal (tmux, 80×24). Init the
+//! vault → add a secret → lock → unlock → reveal → the audit pane shows those
+//! actions, and the secret value appears on screen only while revealed.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const PASS: &str = "tmux passphrase 42";
+const VALUE: &str = "CANARY-e2e-4b1d";
+
+/// A tmux server of our own; killed by its pid when the test ends.
+struct Tmux {
+    socket: String,
+    pid: Option<u32>,
+}
+
+impl Tmux {
+    fn start(root: &Path) -> Tmux {
+        let socket = format!("homedeck-e2e-{}", std::process::id());
+        let env = |k: &str, v: &Path| format!("{k}={}", v.display());
+        let status = Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24"])
+            .args(["env", "TERM=xterm-256color"])
+            .arg(env("HOMEDECK_DATA_DIR", &root.join("data")))
+            .arg(env("HOMEDECK_CONFIG_DIR", &root.join("config")))
+            .arg(env("HOMEDECK_STATE_DIR", &root.join("state")))
+            .arg(env!("CARGO_BIN_EXE_homedeck"))
+            .status()
+            .expect("tmux must be installed (tests/run.sh installs it)");
+        assert!(status.success());
+        let mut t = Tmux { socket, pid: None };
+        let pid = t.tmux(&["display-message", "-p", "#{pid}"]);
+        t.pid = pid.trim().parse().ok();
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").args(["-L", &self.socket]).args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", k]);
+        }
+    }
+
+    fn text(&self, s: &str) {
+        self.tmux(&["send-keys", "-l", s]);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p"])
+    }
+
+    /// Wait until the screen shows `what` (Argon2 takes a moment).
+    fn wait_for(&self, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if s.contains(what) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what:?}; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        if let Some(pid) = self.pid {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+    }
+}
+
+#[test]
+fn init_add_lock_unlock_reveal_then_audit() {
+    let root = tempfile::tempdir().unwrap();
+    let t = Tmux::start(root.path());
+    t.wait_for("6:Secrets");
+    t.keys(&["6"]);
+    t.wait_for("not initialised");
+
+    // Create the vault: passphrase twice.
+    t.keys(&["i"]);
+    t.wait_for("Create the vault");
+    t.text(PASS);
+    t.keys(&["Enter"]);
+    t.text(PASS);
+    t.keys(&["Enter"]);
+    t.wait_for("Vault: unlocked");
+
+    // Add a secret: name, type (token), value, rotation, note.
+    t.keys(&["a"]);
+    t.wait_for("Add a secret");
+    t.text("ha-token");
+    t.keys(&["Enter", "Right", "Right", "Enter"]);
+    t.text(VALUE);
+    let s = t.screen();
+    assert!(!s.contains(VALUE), "value shown while typing:\n{s}");
+    t.keys(&["Enter", "Enter", "Enter"]);
+    let s = t.wait_for("ha-token");
+    assert!(s.contains("token"), "{s}");
+
+    // Lock, then unlock.
+    t.keys(&["L"]);
+    t.wait_for("Vault: locked");
+    t.keys(&["u"]);
+    t.wait_for("Unlock the vault");
+    t.text(PASS);
+    t.keys(&["Enter"]);
+    t.wait_for("Vault: unlocked");
+
+    // Reveal shows the value; any key hides it again.
+    t.keys(&["r"]);
+    t.wait_for(VALUE);
+    t.keys(&["j"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!t.screen().contains(VALUE), "value still shown:\n{}", t.screen());
+
+    // The audit pane lists all of it, newest first, and never the value.
+    t.keys(&["7"]);
+    let s = t.wait_for("secret_reveal");
+    for action in ["vault_init", "secret_add", "vault_lock", "vault_unlock", "secret_reveal"] {
+        assert!(s.contains(action), "{action} missing from the audit pane:\n{s}");
+    }
+    assert!(!s.contains(VALUE), "value on the audit pane:\n{s}");
+    let reveal_row = s.lines().position(|l| l.contains("secret_reveal")).unwrap();
+    let init_row = s.lines().position(|l| l.contains("vault_init")).unwrap();
+    assert!(reveal_row < init_row, "newest first:\n{s}");
+
+    // Quit restores the shell.
+    t.keys(&["q"]);
+    std::thread::sleep(Duration::from_millis(500));
+}
