@@ -2,6 +2,8 @@
 //! it). `HOMEDECK_LOG` sets the filter (default `info`).
 
 use std::path::Path;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
@@ -14,4 +16,16 @@ pub fn init(state_dir: &Path) -> Option<WorkerGuard> {
     let filter = EnvFilter::try_from_env("HOMEDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(false).try_init().ok()?;
     Some(guard)
+}
+
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Note when the process started (first thing in `main`), so start-up can be
+/// measured and logged ("first full frame after 23 ms").
+pub fn mark_start() {
+    STARTED.get_or_init(Instant::now);
+}
+
+pub fn since_start() -> Duration {
+    STARTED.get_or_init(Instant::now).elapsed()
 }

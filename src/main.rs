@@ -11,6 +11,7 @@ use homedeck::paths::Paths;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    homedeck::logging::mark_start();
     let matches = cli::args::with_table_docs(Cli::command()).get_matches();
     let parsed = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,

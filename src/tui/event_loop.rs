@@ -127,6 +127,7 @@ impl Driver {
         let mut input = EventStream::new();
         self.start();
         let mut last_draw: Option<Instant> = None;
+        let mut full_frame_logged = false;
         loop {
             self.app.expire();
             if self.app.quit {
@@ -137,6 +138,12 @@ impl Driver {
             if self.app.dirty && now >= next_frame {
                 self.draw(terminal)?;
                 last_draw = Some(now);
+                // The first frame drawn once every start-up load has answered.
+                if !full_frame_logged && self.app.inflight == 0 {
+                    full_frame_logged = true;
+                    let ms = crate::logging::since_start().as_secs_f64() * 1000.0;
+                    tracing::info!(ms = format!("{ms:.1}"), "first full frame");
+                }
             }
             // Sleep only for a pending frame or a visible countdown.
             let redraw_in = self.app.dirty.then(|| next_frame.saturating_duration_since(Instant::now()));

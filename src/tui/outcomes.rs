@@ -12,13 +12,13 @@ impl App {
         self.inflight = self.inflight.saturating_sub(1);
         self.dirty = true;
         let asked = matches!(done.purpose, Purpose::Action | Purpose::Palette);
-        if done.purpose == Purpose::Action && self.retry.as_ref().is_some_and(|(n, _)| *n == done.name) {
-            if let (Some((_, mut form)), Err(e)) = (self.retry.take(), &done.result)
-                && self.overlay.is_none()
-            {
-                form.error = Some(e.to_string());
-                self.overlay = Some(Overlay::Form(form));
-            }
+        if done.purpose == Purpose::Action
+            && self.retry.as_ref().is_some_and(|(n, _)| *n == done.name)
+            && let (Some((_, mut form)), Err(e)) = (self.retry.take(), &done.result)
+            && self.overlay.is_none()
+        {
+            form.error = Some(e.to_string());
+            self.overlay = Some(Overlay::Form(form));
         }
         match done.result {
             Err(e) => self.on_error(done.name, done.purpose, e),
