@@ -46,6 +46,7 @@ async fn real_main(cli: Cli) -> Result<()> {
     paths.ensure()?;
     let config = Config::load_or_create(&paths.config_file())?;
     let _log_guard = homedeck::logging::init(&paths.state_dir);
+    tracing::debug!(since_start_ms = homedeck::logging::since_start().as_secs_f64() * 1000.0, "config and logging ready");
     let mut opts = EngineOptions::new(&paths.data_dir);
     opts.readonly = cli.readonly || config.general.readonly;
     opts.idle_lock_secs = config.vault.idle_lock_secs;
@@ -53,8 +54,13 @@ async fn real_main(cli: Cli) -> Result<()> {
 
     let frontend = if cli.command.is_some() { Frontend::Cli } else { Frontend::Tui };
     let follow = matches!(&cli.command, Some(Sub::Events(a)) if a.follow && a.action.is_none());
+    let opening = std::time::Instant::now();
     let engine = match EngineHandle::open(opts, &Actor::current(frontend)) {
-        Ok(e) => Some(e),
+        Ok(e) => {
+            let ms = opening.elapsed().as_secs_f64() * 1000.0;
+            tracing::info!(ms = format!("{ms:.1}"), since_start_ms = homedeck::logging::since_start().as_millis() as u64, "engine open");
+            Some(e)
+        }
         Err(EngineError::Busy { .. }) if follow => None,
         Err(e) => return Err(e.into()),
     };

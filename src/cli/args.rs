@@ -63,6 +63,7 @@ pub enum VaultCmd {
 pub enum SecretCmd {
     /// The value is prompted on the terminal, or read from stdin when piped
     Add {
+        /// Secret name: letters, digits and - _ . : / @ (1–64 characters)
         name: String,
         #[arg(long, short = 't', value_name = "TYPE", help = "api_key, password, token, certificate or ssh_key")]
         kind: String,

@@ -19,6 +19,7 @@ use tokio::sync::{broadcast, mpsc};
 
 const FRAME: Duration = Duration::from_millis(16);
 const TICK: Duration = Duration::from_secs(1);
+const STARTUP_GRACE: Duration = Duration::from_millis(150);
 
 pub struct Driver {
     pub app: App,
@@ -53,6 +54,9 @@ impl Driver {
             tokio::spawn(async move {
                 let name = job.command.name();
                 let result = engine.execute(job.command, actor).await;
+                // Let go of the engine before answering, so that once every
+                // answer is in, no job still holds the data dir open.
+                drop(engine);
                 // The loop may be gone (quitting); nothing to tell then.
                 let _ = tx.send(Done { name, purpose: job.purpose, result });
             });
@@ -128,13 +132,18 @@ impl Driver {
         self.start();
         let mut last_draw: Option<Instant> = None;
         let mut full_frame_logged = false;
+        // Hold the first draw until the start-up loads answer (or this much
+        // time passes): an empty first frame would push the full one back by
+        // a whole frame interval.
+        let first_draw_by = Instant::now() + STARTUP_GRACE;
         loop {
             self.app.expire();
             if self.app.quit {
                 return Ok(());
             }
             let now = Instant::now();
-            let next_frame = last_draw.map(|t| t + FRAME).unwrap_or(now);
+            let starting = last_draw.is_none() && self.app.inflight > 0 && now < first_draw_by;
+            let next_frame = if starting { first_draw_by } else { last_draw.map(|t| t + FRAME).unwrap_or(now) };
             if self.app.dirty && now >= next_frame {
                 self.draw(terminal)?;
                 last_draw = Some(now);

@@ -45,6 +45,8 @@ pub async fn run(engine: EngineHandle, config: &Config, paths: &Paths) -> Result
     let readonly = engine.readonly();
     let app = App::new(theme, keymap, config, readonly);
     let driver = Driver::new(engine, Actor::current(Frontend::Tui), app);
+    tracing::debug!(since_start_ms = crate::logging::since_start().as_secs_f64() * 1000.0, "theme and keymap loaded");
     let (mut term, _guard) = terminal::enter()?;
+    tracing::debug!(since_start_ms = crate::logging::since_start().as_secs_f64() * 1000.0, "terminal entered");
     driver.run(&mut term).await
 }

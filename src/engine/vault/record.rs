@@ -17,6 +17,24 @@ impl Record for SecretRecord {
     const WHAT: &'static str = "secret";
 }
 
+/// The metadata half of a stored secret: listing reads only this, so the
+/// sealed value is skipped rather than decoded.
+#[derive(Debug, Deserialize)]
+pub struct SecretMetaOnly {
+    pub meta: SecretMeta,
+}
+
+impl Serialize for SecretMetaOnly {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom("SecretMetaOnly is read-only"))
+    }
+}
+
+impl Record for SecretMetaOnly {
+    const WHAT: &'static str = "secret";
+    const VERSION: u8 = SecretRecord::VERSION;
+}
+
 impl Record for SecretAccess {
     const WHAT: &'static str = "secret access record";
 }

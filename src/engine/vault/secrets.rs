@@ -3,7 +3,7 @@
 //! same as knowing the passphrase.
 
 use super::crypto::{self, secret_aad};
-use super::record::{SecretRecord, validate_name, validate_value};
+use super::record::{SecretMetaOnly, SecretRecord, validate_name, validate_value};
 use super::session;
 use super::types::{Revocation, SecretAccess, SecretKind, SecretMeta};
 use crate::engine::audit::Severity;
@@ -33,7 +33,7 @@ pub(crate) fn all_meta(store: &Store) -> EngineResult<Vec<SecretMeta>> {
     let mut out = Vec::new();
     for item in store.secrets.iter() {
         let (_, v) = item?;
-        out.push(codec::decode::<SecretRecord>(&v)?.meta);
+        out.push(codec::decode::<SecretMetaOnly>(&v)?.meta);
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)

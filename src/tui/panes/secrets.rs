@@ -159,7 +159,7 @@ impl SecretsPane {
         let k = |a| v.keymap.key_for(Section::Secrets, a);
         let hint = if self.detail.is_some() {
             format!(
-                "{} reveal · {} rotate · {} rotation days · {} revoke · Esc back",
+                "{} reveal  {} rotate  {} rotation days  {} revoke  Esc back",
                 k(Action::SecretReveal),
                 k(Action::SecretRotate),
                 k(Action::SecretSetRotation),
@@ -167,7 +167,7 @@ impl SecretsPane {
             )
         } else {
             format!(
-                "{} add · {} open · {} reveal · {} rotate · {} days · {} revoke · {} lock · / filter",
+                "{} add  {} open  {} reveal  {} rotate  {} days  {} revoke  {} lock  / filter",
                 k(Action::SecretAdd),
                 k(Action::Open),
                 k(Action::SecretReveal),

@@ -121,7 +121,7 @@ impl SecurityView {
         }
         let k = |a| v.keymap.key_for(Section::Security, a);
         let hint = format!(
-            "Enter evidence · {} investigating · {} resolved · {} false positive · {} audit log",
+            "Enter evidence  {} investigating  {} resolved  {} false positive  {} audit log",
             k(Action::MarkInvestigating),
             k(Action::MarkResolved),
             k(Action::MarkFalsePositive),
