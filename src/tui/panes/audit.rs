@@ -205,7 +205,7 @@ impl AuditPane {
         }
         let k = |a| v.keymap.key_for(Section::Audit, a);
         let hint = format!(
-            "Enter detail  {} category  {} severity  {} status  {} since  / text  {} clear  {} events",
+            "{} category  {} severity  {} status  {} since  / text  {} clear  {} events  ↵ detail",
             k(Action::CycleCategory),
             k(Action::CycleSeverity),
             k(Action::CycleStatus),
