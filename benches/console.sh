@@ -21,8 +21,9 @@ start() {
     env TERM=xterm-256color HOMEDECK_DATA_DIR="$DATA" HOMEDECK_CONFIG_DIR="$WORK/config" \
     HOMEDECK_STATE_DIR="$WORK/state" HOMEDECK_LOG=info "$BIN"
 }
-app_pid() { pgrep -f "^$BIN\$" | head -1; }
-wait_gone() { for _ in $(seq 100); do pgrep -f "^$BIN\$" >/dev/null || return 0; sleep 0.05; done; }
+# `env` execs homedeck, so the pane's process is homedeck itself.
+app_pid() { tmux -L "$SOCK" display-message -p '#{pane_pid}'; }
+wait_gone() { local p="$1"; for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.05; done; }
 
 echo "== start → first full frame ($RUNS runs, audit 100k, secrets 1k)"
 : > "$WORK/frames"
@@ -34,8 +35,9 @@ for _ in $(seq "$RUNS"); do
     sleep 0.05
   done
   grep -o 'ms="[0-9.]*"' "$WORK/state/homedeck.log" | head -1 | tr -dc '0-9.\n' >> "$WORK/frames"
+  pid="$(app_pid)"
   tmux -L "$SOCK" send-keys q
-  wait_gone
+  wait_gone "$pid"
   tmux -L "$SOCK" kill-server 2>/dev/null || true
 done
 sort -n "$WORK/frames" | awk '{a[NR]=$1} END {printf "first full frame: median %.1f ms (min %.1f, max %.1f, n=%d)\n", a[int((NR+1)/2)], a[1], a[NR], NR}'
@@ -53,11 +55,14 @@ idle() {
 }
 
 echo "== idle"
+rm -f "$WORK/state/homedeck.log"
 start; sleep 1
 tmux -L "$SOCK" send-keys 7   # audit pane, 100 newest entries loaded
 idle "locked, audit pane"
 tmux -L "$SOCK" send-keys 6 u; sleep 0.3
 tmux -L "$SOCK" send-keys -l "benchmark passphrase"; tmux -L "$SOCK" send-keys Enter; sleep 2
+grep -q 'ok command="vault_unlock"' "$WORK/state/homedeck.log" || echo "warning: the vault did not unlock"
 idle "unlocked, secrets pane (1 s countdown tick)"
+pid="$(app_pid)"
 tmux -L "$SOCK" send-keys q
-wait_gone
+wait_gone "$pid"

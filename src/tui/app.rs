@@ -345,7 +345,16 @@ impl App {
 
     /// Something on screen counts down (the reveal, the idle lock).
     pub fn needs_tick(&self) -> bool {
-        self.secrets.reveal.is_some() || self.secrets.locks_in(self.clock.instant()).is_some()
+        self.next_tick().is_some()
+    }
+
+    /// When the next countdown on screen changes: every second while a
+    /// secret is revealed, otherwise when the idle-lock text next changes.
+    pub fn next_tick(&self) -> Option<Duration> {
+        if self.secrets.reveal.is_some() {
+            return Some(Duration::from_secs(1));
+        }
+        self.secrets.locks_remaining(self.clock.instant()).map(crate::tui::clock::countdown_next_change)
     }
 
     pub fn on_tick(&mut self) {

@@ -50,9 +50,26 @@ pub fn span(secs: i64) -> String {
     }
 }
 
-/// A countdown as people read it: `14:57`, or `42s` under a minute.
+/// A countdown as people read it: whole minutes (rounded up, `15m`), then
+/// seconds in the last minute. Minutes keep an idle console from redrawing
+/// every second for a number nobody watches that closely.
 pub fn countdown(secs: u64) -> String {
-    if secs < 60 { format!("{secs}s") } else { format!("{}:{:02}", secs / 60, secs % 60) }
+    if secs >= 60 { format!("{}m", secs.div_ceil(60)) } else { format!("{secs}s") }
+}
+
+/// How long until [`countdown`] of `remaining` shows something different:
+/// the loop sleeps exactly that long instead of ticking every second.
+pub fn countdown_next_change(remaining: Duration) -> Duration {
+    let secs = remaining.as_secs();
+    let frac = remaining - Duration::from_secs(secs);
+    let settle = Duration::from_millis(5);
+    if secs > 60 {
+        // The text changes once whole seconds fall to the last minute boundary.
+        let boundary = (secs.div_ceil(60) - 1) * 60;
+        Duration::from_secs(secs - boundary - 1) + frac + settle
+    } else {
+        frac + settle
+    }
 }
 
 /// `age` of an optional time, or an em dash.
@@ -63,6 +80,21 @@ pub fn age_opt(now: DateTime<Utc>, then: Option<DateTime<Utc>>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn countdown_shows_minutes_then_seconds_and_wakes_on_change() {
+        assert_eq!(countdown(899), "15m");
+        assert_eq!(countdown(840), "14m");
+        assert_eq!(countdown(60), "1m");
+        assert_eq!(countdown(59), "59s");
+        let d = |s: f64| Duration::from_secs_f64(s);
+        // 899.5 s left: "15m" until whole seconds reach 840 → ~58.5 s from now.
+        let wait = countdown_next_change(d(899.5));
+        assert!(wait > d(58.4) && wait < d(58.6), "{wait:?}");
+        assert_eq!(countdown((d(899.5) - wait).as_secs()), "14m");
+        let wait = countdown_next_change(d(42.25));
+        assert!(wait < d(0.3), "{wait:?}");
+    }
 
     #[test]
     fn ages_are_compact_and_frozen_clocks_advance() {

@@ -1,7 +1,7 @@
 //! The one loop. `tokio::select!` over terminal input, engine events and the
 //! answers of spawned engine jobs; redraw only when something changed, at
-//! most ~60 times a second; no timer at all when idle (a 1 s tick runs only
-//! while something on screen counts down).
+//! most ~60 times a second; no timer at all when idle (a timer runs only
+//! while something on screen counts down, and wakes when its text changes).
 //!
 //! [`Driver`] owns the [`App`] plus the channels. The real loop and the
 //! tests use the same `key`/`done`/`engine_event` methods, so key-sequence
@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, mpsc};
 
 const FRAME: Duration = Duration::from_millis(16);
-const TICK: Duration = Duration::from_secs(1);
 const STARTUP_GRACE: Duration = Duration::from_millis(150);
 
 pub struct Driver {
@@ -156,7 +155,7 @@ impl Driver {
             }
             // Sleep only for a pending frame or a visible countdown.
             let redraw_in = self.app.dirty.then(|| next_frame.saturating_duration_since(Instant::now()));
-            let tick_in = self.app.needs_tick().then_some(TICK);
+            let tick_in = self.app.next_tick();
             tokio::select! {
                 ev = input.next() => match ev {
                     Some(Ok(ev)) => self.terminal_event(ev),

@@ -61,7 +61,11 @@ impl SecretsPane {
     }
 
     pub fn locks_in(&self, now: Instant) -> Option<u64> {
-        self.locks_at.filter(|_| self.unlocked()).map(|t| t.saturating_duration_since(now).as_secs())
+        self.locks_remaining(now).map(|d| d.as_secs())
+    }
+
+    pub fn locks_remaining(&self, now: Instant) -> Option<Duration> {
+        self.locks_at.filter(|_| self.unlocked()).map(|t| t.saturating_duration_since(now))
     }
 
     pub fn visible(&self) -> Vec<&SecretMeta> {
