@@ -49,6 +49,10 @@ impl Store {
         let db = sled::Config::new()
             .path(dir.join("db"))
             .cache_capacity(8 * 1024 * 1024)
+            // Every command flushes before it reports success, so sled's own
+            // flusher adds no durability; it also spends the time between its
+            // flushes on page GC, which kept an idle console busy.
+            .flush_every_ms(None)
             .open()
             .map_err(|e| EngineError::Store(format!("cannot open database in {}: {e}", dir.display())))?;
         let tree = |name: &str| db.open_tree(name);
