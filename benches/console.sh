@@ -62,7 +62,7 @@ idle "locked, audit pane"
 tmux -L "$SOCK" send-keys 6 u; sleep 0.3
 tmux -L "$SOCK" send-keys -l "benchmark passphrase"; tmux -L "$SOCK" send-keys Enter; sleep 2
 grep -q 'ok command="vault_unlock"' "$WORK/state/homedeck.log" || echo "warning: the vault did not unlock"
-idle "unlocked, secrets pane (1 s countdown tick)"
+idle "unlocked, secrets pane (lock countdown on screen)"
 pid="$(app_pid)"
 tmux -L "$SOCK" send-keys q
 wait_gone "$pid"
