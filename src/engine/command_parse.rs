@@ -4,17 +4,24 @@
 //! field that was wrong.
 
 use super::command::{COMMANDS, Command, spec};
+use super::command_table::CommandSpec;
 use super::error::{EngineError, EngineResult};
 use serde_json::{Map, Value};
 
-/// Split `a=1 b="two words" c='x'` into pairs, honouring quotes.
+/// Split `a=1 b="two words" c='x'` into words, honouring quotes; inside
+/// double quotes a backslash escapes the next character (`"say \"hi\""`).
 pub fn split_words(line: &str) -> EngineResult<Vec<String>> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut quote: Option<char> = None;
     let mut any = false;
-    for c in line.chars() {
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
         match (quote, c) {
+            (Some('"'), '\\') => match chars.next() {
+                Some(n) => cur.push(n),
+                None => return Err(EngineError::invalid("arguments", line, "something after the final backslash")),
+            },
             (Some(q), c) if c == q => quote = None,
             (Some(_), c) => cur.push(c),
             (None, '"' | '\'') => {
@@ -31,7 +38,7 @@ pub fn split_words(line: &str) -> EngineResult<Vec<String>> {
         }
     }
     if quote.is_some() {
-        return Err(EngineError::invalid("arguments", line, "matching quotes"));
+        return Err(EngineError::invalid("arguments", line, "matching quotes (a quote is not closed)"));
     }
     if any || !cur.is_empty() {
         words.push(cur);
@@ -39,15 +46,12 @@ pub fn split_words(line: &str) -> EngineResult<Vec<String>> {
     Ok(words)
 }
 
-/// `name` plus `key=value` words → a command. Secret arguments may be
-/// supplied separately in `secrets` (they are never typed as words).
-pub fn parse(name: &str, words: &[String], secrets: Vec<(String, String)>) -> EngineResult<Command> {
-    let Some(spec) = spec(name) else {
-        let names: Vec<&str> = COMMANDS.iter().map(|s| s.name).collect();
-        return Err(EngineError::invalid("command", name, &format!("one of: {}", names.join(", "))));
-    };
+/// Check `key=value` words against a command's arguments and turn them into
+/// the JSON object serde will read (`{"command": name, key: value …}`).
+/// Secret arguments are refused here: they are prompted, never typed.
+pub fn args_json(spec: &CommandSpec, words: &[String]) -> EngineResult<Map<String, Value>> {
     let mut obj = Map::new();
-    obj.insert("command".into(), Value::String(name.into()));
+    obj.insert("command".into(), Value::String(spec.name.into()));
     for w in words {
         let Some((k, v)) = w.split_once('=') else {
             return Err(EngineError::invalid("argument", w, &format!("key=value (usage: {})", spec.usage())));
@@ -57,7 +61,11 @@ pub fn parse(name: &str, words: &[String], secrets: Vec<(String, String)>) -> En
             return Err(EngineError::invalid("argument name", k, &format!("one of: {}", known.join(", "))));
         };
         if arg.secret() {
-            return Err(EngineError::invalid("argument", k, "to be prompted, not typed (secret values never go on a command line)"));
+            return Err(EngineError::invalid(
+                "argument",
+                k,
+                "to be left out: secret values are asked for in a masked prompt, never typed on a command line",
+            ));
         }
         let value = if arg.numeric() {
             let n: u64 = v.parse().map_err(|_| EngineError::invalid(k, v, "a whole number"))?;
@@ -67,11 +75,28 @@ pub fn parse(name: &str, words: &[String], secrets: Vec<(String, String)>) -> En
         };
         obj.insert(k.to_string(), value);
     }
+    Ok(obj)
+}
+
+/// Finish a command from [`args_json`]'s object plus its secret arguments.
+/// serde's error names the field that is missing or wrong.
+pub fn build(mut obj: Map<String, Value>, secrets: Vec<(String, String)>) -> EngineResult<Command> {
+    let usage = obj.get("command").and_then(Value::as_str).and_then(spec).map(|s| s.usage()).unwrap_or_default();
     for (k, v) in secrets {
         obj.insert(k, Value::String(v));
     }
     serde_json::from_value(Value::Object(obj))
-        .map_err(|e| EngineError::invalid("arguments", e.to_string(), &format!("usage: {}", spec.usage())))
+        .map_err(|e| EngineError::invalid("arguments", e.to_string(), &format!("usage: {usage}")))
+}
+
+/// `name` plus `key=value` words → a command. Secret arguments may be
+/// supplied separately in `secrets` (they are never typed as words).
+pub fn parse(name: &str, words: &[String], secrets: Vec<(String, String)>) -> EngineResult<Command> {
+    let Some(spec) = spec(name) else {
+        let names: Vec<&str> = COMMANDS.iter().map(|s| s.name).collect();
+        return Err(EngineError::invalid("command", name, &format!("one of: {}", names.join(", "))));
+    };
+    build(args_json(spec, words)?, secrets)
 }
 
 #[cfg(test)]
@@ -86,6 +111,7 @@ mod tests {
     fn words_and_quotes() {
         assert_eq!(w(r#"a=1 b="two words"  c='x y' d="""#), vec!["a=1", "b=two words", "c=x y", "d="]);
         assert!(split_words("a=\"open").is_err());
+        assert_eq!(w(r#"note="say \"hi\"" x"#), vec![r#"note=say "hi""#, "x"]);
     }
 
     #[test]
@@ -109,7 +135,7 @@ mod tests {
         let e = parse("secret_add", &w("name=x kind=tokn"), vec![("value".into(), "v".into())]).unwrap_err().to_string();
         assert!(e.contains("tokn"), "{e}");
         let e = parse("secret_add", &w("name=x kind=token value=oops"), vec![]).unwrap_err().to_string();
-        assert!(e.contains("prompted"), "{e}");
+        assert!(e.contains("masked prompt"), "{e}");
         let e = parse("secret_show", &[], vec![]).unwrap_err().to_string();
         assert!(e.contains("name"), "{e}");
     }

@@ -5,6 +5,7 @@
 //! it does not. Secret arguments are never typed here: they are prompted for
 //! in a masked form.
 
+use crate::engine::command_parse;
 use crate::engine::{COMMANDS, Command, CommandSpec, Permission};
 use crate::tui::input::TextInput;
 use crate::tui::theme::Theme;
@@ -122,79 +123,21 @@ impl Palette {
     }
 }
 
-/// Split on spaces, keeping double-quoted parts together (`\"` and `\\` escape).
-pub fn tokenize(line: &str) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut quoted = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                in_word = true;
-            }
-            '\\' if quoted => match chars.next() {
-                Some(n) => cur.push(n),
-                None => return Err("a backslash ends the line".into()),
-            },
-            c if c.is_whitespace() && !quoted => {
-                if in_word {
-                    out.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            c => {
-                cur.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if quoted {
-        return Err("a quote is not closed".into());
-    }
-    if in_word {
-        out.push(cur);
-    }
-    Ok(out)
-}
-
 /// Parse `name key=value …` into a spec and a JSON object (without secrets).
 pub fn parse(line: &str) -> Result<Parsed, String> {
-    let tokens = tokenize(line)?;
-    let Some((name, args)) = tokens.split_first() else {
+    let words = command_parse::split_words(line).map_err(|e| e.to_string())?;
+    let Some((name, args)) = words.split_first() else {
         return Err("type a command name (Tab completes)".into());
     };
     let spec = crate::engine::command::spec(name)
         .ok_or_else(|| format!("unknown command {name:?} — pick one from the list (Tab completes)"))?;
-    let mut json = Map::new();
-    json.insert("command".into(), Value::String(spec.name.into()));
-    for tok in args {
-        let Some((key, value)) = tok.split_once('=') else {
-            return Err(format!("{tok:?}: expected key=value — usage: {}", spec.usage()));
-        };
-        let Some(arg) = spec.args.iter().find(|a| a.name == key) else {
-            let names: Vec<&str> = spec.args.iter().map(|a| a.name).collect();
-            return Err(format!("{} has no argument {key:?} — expected one of: {}", spec.name, names.join(", ")));
-        };
-        if arg.secret() {
-            return Err(format!("{key} is secret: leave it out and it will be asked for in a masked prompt"));
-        }
-        let v = if arg.numeric() {
-            let n: u64 = value.parse().map_err(|_| format!("{key}={value:?}: expected a whole number"))?;
-            Value::from(n)
-        } else {
-            Value::String(value.into())
-        };
-        json.insert(key.into(), v);
-    }
+    let json = command_parse::args_json(spec, args).map_err(|e| e.to_string())?;
     Ok(Parsed { spec, json })
 }
 
-/// Turn the finished JSON object into a command, with serde's message on failure.
+/// Turn a complete JSON object (secrets filled in) into a command.
 pub fn build(json: Map<String, Value>) -> Result<Command, String> {
-    serde_json::from_value(Value::Object(json)).map_err(|e| e.to_string())
+    command_parse::build(json, Vec::new()).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
