@@ -10,21 +10,6 @@ use homedeck::engine::audit::{self, AuditEntry, AuditQuery, Category, Severity, 
 use homedeck::engine::store::Store;
 use homedeck::engine::{Actor, Command, EngineError, EngineOptions, Frontend, Outcome, SecretValue};
 
-fn search() -> Command {
-    Command::AuditSearch {
-        category: None,
-        min_severity: None,
-        status: None,
-        actor: None,
-        resource: None,
-        since: None,
-        until: None,
-        text: None,
-        limit: None,
-        before: None,
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn every_write_is_audited_success_or_failure() {
     let dir = tempfile::tempdir().unwrap();
@@ -166,13 +151,13 @@ async fn filters_paging_and_cleanup() {
 async fn audit_search_command_validates_times() {
     let dir = tempfile::tempdir().unwrap();
     let e = open(dir.path());
-    let mut c = search();
+    let mut c = search(None);
     if let Command::AuditSearch { since, .. } = &mut c {
         *since = Some("last tuesday".into());
     }
     let err = run(&e, c).await.unwrap_err().to_string();
     assert!(err.contains("since") && err.contains("\"last tuesday\""), "{err}");
-    let Outcome::AuditPage { page } = run(&e, search()).await.unwrap() else { panic!() };
+    let Outcome::AuditPage { page } = run(&e, search(None)).await.unwrap() else { panic!() };
     assert!(page.entries.is_empty());
 }
 

@@ -42,22 +42,24 @@ pub async fn add(e: &EngineHandle, name: &str, value: &str) {
     .expect("add secret");
 }
 
+/// `audit_search` with no filters.
+pub fn search(limit: Option<u32>) -> Command {
+    Command::AuditSearch {
+        category: None,
+        min_severity: None,
+        status: None,
+        actor: None,
+        resource: None,
+        since: None,
+        until: None,
+        text: None,
+        limit,
+        before: None,
+    }
+}
+
 pub async fn audit_all(e: &EngineHandle) -> Vec<homedeck::engine::audit::AuditEntry> {
-    match run(
-        e,
-        Command::AuditSearch {
-            category: None,
-            min_severity: None,
-            status: None,
-            actor: None,
-            resource: None,
-            since: None,
-            until: None,
-            text: None,
-            limit: Some(10_000),
-            before: None,
-        },
-    )
+    match run(e, search(Some(10_000)))
     .await
     .expect("audit search")
     {

@@ -29,21 +29,10 @@ pub struct Raise<'a> {
     pub evidence: BTreeMap<String, String>,
 }
 
-/// Small, readable ids (#1, #2 …) that survive restarts.
-fn next_event_id(store: &Store) -> EngineResult<u64> {
-    let v = store.meta.update_and_fetch(b"next_security_event_id", |old| {
-        let n = old.and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes).unwrap_or(0);
-        Some((n + 1).to_be_bytes().to_vec())
-    })?;
-    v.and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-        .map(u64::from_be_bytes)
-        .ok_or_else(|| EngineError::Store("security event counter unreadable".into()))
-}
-
 /// Store a new pending event, flush it, and broadcast it.
 pub(crate) fn raise(inner: &Inner, r: Raise<'_>) -> EngineResult<SecurityEvent> {
     let event = SecurityEvent {
-        id: next_event_id(&inner.store)?,
+        id: inner.store.next_counter("next_security_event_id")?,
         time: Utc::now(),
         severity: r.severity,
         kind: r.kind.to_string(),

@@ -78,6 +78,18 @@ impl Store {
         Ok(self.db.generate_id()?)
     }
 
+    /// The next value of a named counter in `meta`: small ids (#1, #2 …)
+    /// that, unlike `next_id`, stay contiguous across restarts.
+    pub fn next_counter(&self, name: &str) -> EngineResult<u64> {
+        let v = self.meta.update_and_fetch(name.as_bytes(), |old| {
+            let n = old.and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes).unwrap_or(0);
+            Some((n + 1).to_be_bytes().to_vec())
+        })?;
+        v.and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+            .map(u64::from_be_bytes)
+            .ok_or_else(|| EngineError::Store(format!("counter {name} is unreadable")))
+    }
+
     /// Make every write so far durable.
     pub fn flush(&self) -> EngineResult<()> {
         self.db.flush()?;

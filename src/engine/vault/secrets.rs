@@ -19,16 +19,6 @@ use std::collections::BTreeMap;
 
 const HISTORY_SHOWN: usize = 50;
 
-fn next_secret_id(store: &Store) -> EngineResult<u64> {
-    let v = store.meta.update_and_fetch(b"next_secret_id", |old| {
-        let n = old.and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes).unwrap_or(0);
-        Some((n + 1).to_be_bytes().to_vec())
-    })?;
-    v.and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-        .map(u64::from_be_bytes)
-        .ok_or_else(|| EngineError::Store("secret id counter unreadable".into()))
-}
-
 pub(crate) fn all_meta(store: &Store) -> EngineResult<Vec<SecretMeta>> {
     let mut out = Vec::new();
     for item in store.secrets.iter() {
@@ -98,7 +88,7 @@ pub(crate) fn add(
         return Err(EngineError::AlreadyExists { what: "secret".into(), name });
     }
     let key = session::data_key(inner)?;
-    let id = next_secret_id(&inner.store)?;
+    let id = inner.store.next_counter("next_secret_id")?;
     let now = Utc::now();
     let meta = SecretMeta {
         id,

@@ -13,7 +13,8 @@ use crate::tui::widgets::list::ListView;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use crate::tui::widgets::pane_block;
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
 /// Time windows `w` cycles through (passed to the engine as `since`).
 const SINCE: [Option<&str>; 5] = [None, Some("1h"), Some("24h"), Some("7d"), Some("30d")];
@@ -183,13 +184,7 @@ impl AuditPane {
                 if self.next.is_some() { ", more below" } else { "" }
             ),
         };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(t.border(true))
-            .title(title)
-            .title_style(t.title())
-            .style(t.base());
+        let block = pane_block(title, t);
         let inner = block.inner(area);
         f.render_widget(block, area);
         let [filter_area, body, hint_area] =
@@ -273,10 +268,7 @@ impl AuditPane {
             Constraint::Length(10),
             Constraint::Min(8),
         ];
-        self.list.page = usize::from(area.height.saturating_sub(1));
-        let table = Table::new(rows, widths).header(header).row_highlight_style(t.selected());
-        let mut state = TableState::default().with_selected(Some(self.list.selected));
-        f.render_stateful_widget(table, area, &mut state);
+        self.list.render_table(f, area, header, rows, &widths, t);
     }
 }
 

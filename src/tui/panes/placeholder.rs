@@ -6,7 +6,8 @@ use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
+use crate::tui::widgets::pane_block;
 
 /// What the pane will hold, and the CLI command(s) that will fill it.
 pub fn describe(pane: Pane) -> (&'static str, &'static str) {
@@ -37,12 +38,7 @@ pub fn describe(pane: Pane) -> (&'static str, &'static str) {
 
 pub fn render(f: &mut Frame, area: Rect, pane: Pane, theme: &Theme) {
     let (what, command) = describe(pane);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Rounded)
-        .border_style(theme.border(true))
-        .title(format!(" {} ", pane.title()))
-        .title_style(theme.title());
+    let block = pane_block(format!(" {} ", pane.title()), theme);
     let lines = vec![
         Line::default(),
         Line::styled(format!("{} is not built in this version of homedeck.", pane.title()), theme.fg(theme.warn)),

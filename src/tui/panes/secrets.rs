@@ -15,7 +15,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use crate::tui::widgets::pane_block;
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use std::time::{Duration, Instant};
 
 /// A value on screen, and when it goes away.
@@ -130,13 +131,7 @@ impl SecretsPane {
 
     pub fn render(&mut self, f: &mut Frame, area: Rect, v: &View) {
         let t = v.theme;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(t.border(true))
-            .title(" Secrets ")
-            .title_style(t.title())
-            .style(t.base());
+        let block = pane_block(" Secrets ", t);
         let inner = block.inner(area);
         f.render_widget(block, area);
         let show_filter = self.list.filtering || !self.list.filter.is_empty();
@@ -273,10 +268,7 @@ impl SecretsPane {
             Constraint::Length(5),
             Constraint::Length(9),
         ];
-        self.list.page = usize::from(area.height.saturating_sub(1));
-        let table = Table::new(rows, widths).header(header).row_highlight_style(t.selected());
-        let mut state = TableState::default().with_selected(Some(self.list.selected));
-        f.render_stateful_widget(table, area, &mut state);
+        self.list.render_table(f, area, header, rows, &widths, t);
     }
 
     fn render_detail(&self, f: &mut Frame, area: Rect, v: &View) {

@@ -12,7 +12,8 @@ use crate::tui::widgets::list::ListView;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use crate::tui::widgets::pane_block;
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
 #[derive(Default)]
 pub struct SecurityView {
@@ -89,13 +90,7 @@ impl SecurityView {
 
     pub fn render(&mut self, f: &mut Frame, area: Rect, v: &View) {
         let t = v.theme;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(t.border(true))
-            .title(format!(" Security events · {} open ", self.open_count()))
-            .title_style(t.title())
-            .style(t.base());
+        let block = pane_block(format!(" Security events · {} open ", self.open_count()), t);
         let inner = block.inner(area);
         f.render_widget(block, area);
         let show_filter = self.list.filtering || !self.list.filter.is_empty();
@@ -156,10 +151,7 @@ impl SecurityView {
             Constraint::Length(22),
             Constraint::Min(10),
         ];
-        self.list.page = usize::from(area.height.saturating_sub(1));
-        let table = Table::new(rows, widths).header(header).row_highlight_style(t.selected());
-        let mut state = TableState::default().with_selected(Some(self.list.selected));
-        f.render_stateful_widget(table, area, &mut state);
+        self.list.render_table(f, area, header, rows, &widths, t);
     }
 }
 

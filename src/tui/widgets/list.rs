@@ -3,6 +3,10 @@
 
 use crate::tui::input::TextInput;
 use crate::tui::keymap::Action;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Row, Table, TableState};
 
 #[derive(Default)]
 pub struct ListView {
@@ -15,6 +19,23 @@ pub struct ListView {
 }
 
 impl ListView {
+    /// Draw `rows` as a table with this list's selection, and remember the
+    /// visible height so PageUp/PageDown move by a screenful.
+    pub fn render_table(
+        &mut self,
+        f: &mut Frame,
+        area: Rect,
+        header: Row<'_>,
+        rows: Vec<Row<'_>>,
+        widths: &[Constraint],
+        theme: &Theme,
+    ) {
+        self.page = usize::from(area.height.saturating_sub(1));
+        let table = Table::new(rows, widths.iter().copied()).header(header).row_highlight_style(theme.selected());
+        let mut state = TableState::default().with_selected(Some(self.selected));
+        f.render_stateful_widget(table, area, &mut state);
+    }
+
     /// Does a row whose searchable text is `hay` pass the filter?
     pub fn matches(&self, hay: &str) -> bool {
         let f = self.filter.text();
