@@ -15,7 +15,7 @@ use nucleo_matcher::{Config, Matcher};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use serde_json::{Map, Value};
 
 #[derive(Default)]
@@ -113,13 +113,15 @@ impl Palette {
                 Span::styled(spec.summary().to_string(), theme.muted()),
             ]));
             if i == self.selected {
-                lines.push(Line::styled(format!("    {}", spec.usage()), theme.fg(theme.accent)));
+                lines.push(Line::styled(format!("  ↳ usage: {}", spec.usage()), theme.fg(theme.accent)));
             }
         }
         if matches.is_empty() {
             lines.push(Line::styled("no command matches — Esc closes, ? shows them all", theme.muted()));
         }
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), list_area);
+        // One line per command: a long doc is cut at the edge rather than
+        // wrapped, so the list keeps its shape.
+        f.render_widget(Paragraph::new(lines), list_area);
     }
 }
 
