@@ -1,0 +1,55 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+//! `homedeck events --follow` while another homedeck holds the data dir: the
+//! follower cannot open the db, so it listens on the holder's event socket
+//! and prints security events as they are raised.
+
+mod common;
+use common::*;
+use homedeck::engine::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Command as Proc, Stdio};
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn follower_prints_events_raised_by_the_holder() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let e = open(&data);
+    init(&e).await;
+    add(&e, "old", "value").await;
+    run(&e, Command::SecretRevoke { name: "old".into(), reason: "retired".into() }).await.unwrap();
+
+    let mut child = Proc::new(env!("CARGO_BIN_EXE_homedeck"))
+        .args(["events", "--follow"])
+        .env("HOMEDECK_DATA_DIR", &data)
+        .env("HOMEDECK_CONFIG_DIR", root.path().join("config"))
+        .env("HOMEDECK_STATE_DIR", root.path().join("state"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+
+    // Give the follower time to connect, then raise an event here.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let err = run(&e, Command::SecretReveal { name: "old".into() }).await.unwrap_err();
+    assert!(err.to_string().contains("revoked"));
+    let line = rx.recv_timeout(Duration::from_secs(10));
+    child.kill().unwrap();
+    let stderr = {
+        let mut s = String::new();
+        use std::io::Read;
+        child.stderr.take().unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    child.wait().unwrap();
+    let line = line.unwrap_or_else(|_| panic!("no event printed; follower said: {stderr}"));
+    assert!(line.contains("#1") && line.contains("revoked secret \"old\""), "{line}");
+    assert!(stderr.contains("following security events"), "{stderr}");
+}
