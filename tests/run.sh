@@ -16,5 +16,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 cargo clippy --locked --all-targets -- -D warnings
-# Benches are built by clippy above and run by `cargo bench` (they seed large dbs).
-cargo test --locked
+# Benches are built by clippy above and run by `cargo bench` (they seed large
+# dbs). There are no doc tests, so their empty run is skipped.
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --locked --lib --bins --tests 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line with the totals over every test binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
+     END { printf "%d passed, %d failed\n", p, f }' "$log"
+exit "$status"
