@@ -4,7 +4,7 @@
 use super::args::RunArgs;
 use super::{Session, confirm, prompt, table};
 use crate::engine::command_parse;
-use crate::engine::{COMMANDS, Permission};
+use crate::engine::{COMMANDS, EngineError, Permission};
 use anyhow::{Result, anyhow};
 
 pub fn list(json: bool) -> Result<()> {
@@ -37,10 +37,14 @@ pub async fn run(s: &Session, a: RunArgs) -> Result<()> {
         secrets.push((arg.name.to_string(), v.expose().to_string()));
     }
     let command = command_parse::parse(spec.name, &a.args, secrets)?;
-    let needs_key = matches!(spec.name, "secret_add" | "secret_reveal" | "secret_rotate" | "secret_set_rotation" | "secret_revoke");
-    if needs_key {
-        s.unlock().await?;
-    }
-    let outcome = s.exec(command).await?;
+    // Whether a command needs the vault key is the engine's business: ask
+    // for the passphrase only when it says the vault is locked.
+    let outcome = match s.exec(command.clone()).await {
+        Err(e) if matches!(e.downcast_ref::<EngineError>(), Some(EngineError::VaultLocked)) => {
+            s.unlock().await?;
+            s.exec(command).await?
+        }
+        other => other?,
+    };
     s.print(&outcome)
 }

@@ -1,6 +1,6 @@
 //! What a command returns to the front end that ran it.
 
-use super::audit::{AuditEntry, AuditPage};
+use super::audit::AuditPage;
 use super::secret_value::SecretValue;
 use super::security::SecurityEvent;
 use super::vault::{SecretAccess, SecretMeta, VaultStatus};
@@ -48,7 +48,3 @@ impl Outcome {
         }
     }
 }
-
-/// Kept here so front ends can name the audit entry type without reaching
-/// into the audit module's internals.
-pub type AuditRow = AuditEntry;

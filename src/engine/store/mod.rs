@@ -104,11 +104,6 @@ impl Store {
         tree.insert(key.as_ref(), codec::encode(value)?)?;
         Ok(())
     }
-
-    /// Bytes on disk, for status displays.
-    pub fn size_on_disk(&self) -> u64 {
-        self.db.size_on_disk().unwrap_or(0)
-    }
 }
 
 /// The data dir holds sealed secrets and the audit log: keep other users out.
