@@ -49,6 +49,21 @@ commands! {
     SecurityEventShow = "security_event_show", Read, audited: false, { id: u64 };
     /// Move a security event along its workflow with a note.
     SecurityEventUpdate = "security_event_update", Write, audited: true, { id: u64, status: SecurityStatus, note: String };
+
+    // ── servers ──
+    // ── end servers ──
+
+    // ── esphome ──
+    // ── end esphome ──
+
+    // ── lights ──
+    // ── end lights ──
+
+    // ── backups ──
+    // ── end backups ──
+
+    // ── deployments ──
+    // ── end deployments ──
 }
 
 impl Command {

@@ -24,6 +24,11 @@ impl AuditDraft {
             "secret" => Category::Secret,
             "audit" => Category::Audit,
             "security" => Category::Security,
+            "server" | "tailscale" => Category::Server,
+            "esphome" => Category::Esphome,
+            "wled" | "fpp" | "lights" => Category::Lights,
+            "backup" => Category::Backup,
+            "deploy" | "ha" => Category::Deploy,
             _ => Category::System,
         };
         let severity = match spec.class {
@@ -37,9 +42,20 @@ impl AuditDraft {
 pub(crate) struct Ctx {
     pub actor: Actor,
     pub draft: AuditDraft,
+    /// The engine's write gate, held while a state-changing command runs.
+    #[allow(dead_code)] // held for its Drop; `release_gate` lets it go early
+    pub gate: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl Ctx {
+    /// Let other writers in. Long-running commands (a bulk exec, an OTA, a
+    /// backup) call this once their stored state is written, so one slow
+    /// device cannot hold every other write for minutes.
+    #[allow(dead_code)] // first used by the servers domain (bulk exec)
+    pub fn release_gate(&mut self) {
+        self.gate = None;
+    }
+
     pub fn resource(&mut self, kind: &str, id: Option<String>, name: Option<String>) {
         self.draft.resource = Some(Resource::new(kind, id, name));
     }

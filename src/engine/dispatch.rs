@@ -14,8 +14,14 @@ use super::vault::{self, session};
 use super::{Inner, Outcome};
 use chrono::{Duration, Utc};
 
-pub async fn execute(inner: &Inner, command: Command, spec: &'static CommandSpec, actor: Actor) -> EngineResult<Outcome> {
-    let mut ctx = Ctx { actor, draft: AuditDraft::for_command(spec) };
+pub async fn execute(
+    inner: &Inner,
+    command: Command,
+    spec: &'static CommandSpec,
+    actor: Actor,
+    gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+) -> EngineResult<Outcome> {
+    let mut ctx = Ctx { actor, draft: AuditDraft::for_command(spec), gate };
     let result = if inner.opts.readonly && spec.class.changes_state() {
         ctx.describe(format!("{} refused: read-only mode", spec.name));
         Err(EngineError::ReadOnly { command: spec.name.to_string() })
@@ -109,5 +115,19 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
             inner.emit(Event::SecurityUpdated { event: event.clone() });
             Ok(Outcome::SecurityEvent { event })
         }
+        // ── servers ──
+        // ── end servers ──
+
+        // ── esphome ──
+        // ── end esphome ──
+
+        // ── lights ──
+        // ── end lights ──
+
+        // ── backups ──
+        // ── end backups ──
+
+        // ── deployments ──
+        // ── end deployments ──
     }
 }

@@ -26,4 +26,18 @@ pub enum Event {
     SecurityUpdated { event: SecurityEvent },
     /// Something worth a line in the status bar.
     Notice { text: String },
+    // ── servers ──
+    // ── end servers ──
+
+    // ── esphome ──
+    // ── end esphome ──
+
+    // ── lights ──
+    // ── end lights ──
+
+    // ── backups ──
+    // ── end backups ──
+
+    // ── deployments ──
+    // ── end deployments ──
 }

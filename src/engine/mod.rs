@@ -46,7 +46,9 @@ pub(crate) struct Inner {
     pub events: broadcast::Sender<Event>,
     /// Commands that change state run one at a time, so checks such as
     /// "name not taken" cannot race.
-    write_gate: tokio::sync::Mutex<()>,
+    write_gate: Arc<tokio::sync::Mutex<()>>,
+    // ── domain runtime state (servers, esphome, lights, backups, deploy) ──
+    // ── end domain runtime state ──
 }
 
 impl Inner {
@@ -81,12 +83,16 @@ impl EngineHandle {
             vault: Mutex::new(VaultSession::default()),
             opts,
             events,
-            write_gate: tokio::sync::Mutex::new(()),
+            write_gate: Arc::new(tokio::sync::Mutex::new(())),
+            // ── domain runtime init ──
+            // ── end domain runtime init ──
         });
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(idle_lock_ticker(Arc::downgrade(&inner)));
             let path = event_socket::socket_path(&inner.opts.data_dir);
             rt.spawn(event_socket::serve(Arc::downgrade(&inner), path));
+            // ── domain background tasks ──
+            // ── end domain background tasks ──
         }
         Ok(EngineHandle { inner })
     }
@@ -95,12 +101,12 @@ impl EngineHandle {
     /// read-only; audits every write and every audited read, success or not.
     pub async fn execute(&self, command: Command, actor: Actor) -> EngineResult<Outcome> {
         let spec = command.spec();
-        let _gate = if spec.class.changes_state() || spec.audited {
-            Some(self.inner.write_gate.lock().await)
+        let gate = if spec.class.changes_state() || spec.audited {
+            Some(self.inner.write_gate.clone().lock_owned().await)
         } else {
             None
         };
-        dispatch::execute(&self.inner, command, spec, actor).await
+        dispatch::execute(&self.inner, command, spec, actor, gate).await
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {

@@ -20,6 +20,20 @@ pub enum Outcome {
     AuditCleaned { removed: u64, cutoff: String },
     SecurityEvents { events: Vec<SecurityEvent> },
     SecurityEvent { event: SecurityEvent },
+    // ── servers ──
+    // ── end servers ──
+
+    // ── esphome ──
+    // ── end esphome ──
+
+    // ── lights ──
+    // ── end lights ──
+
+    // ── backups ──
+    // ── end backups ──
+
+    // ── deployments ──
+    // ── end deployments ──
 }
 
 impl Outcome {
@@ -45,6 +59,20 @@ impl Outcome {
             }
             Outcome::SecurityEvents { events } => format!("{} security event(s)", events.len()),
             Outcome::SecurityEvent { event } => format!("security event #{}", event.id),
+            // ── servers ──
+            // ── end servers ──
+
+            // ── esphome ──
+            // ── end esphome ──
+
+            // ── lights ──
+            // ── end lights ──
+
+            // ── backups ──
+            // ── end backups ──
+
+            // ── deployments ──
+            // ── end deployments ──
         }
     }
 }

@@ -281,6 +281,8 @@ impl App {
                 let step = match self.pane {
                     Pane::Secrets => self.secrets.on_action(action),
                     Pane::Audit => self.audit.on_action(action),
+                    // ── pane actions (servers, esphome, lights, backups, deployments) ──
+                    // ── end pane actions ──
                     _ => Step::Unhandled,
                 };
                 if matches!(step, Step::Unhandled) && action == Action::Back {
@@ -385,6 +387,8 @@ impl App {
         match self.pane {
             Pane::Secrets => self.secrets.render(f, body, &view),
             Pane::Audit => self.audit.render(f, body, &view),
+            // ── pane renders (servers, esphome, lights, backups, deployments) ──
+            // ── end pane renders ──
             p => placeholder::render(f, body, p, &self.theme),
         }
         status_bar::render(f, status, self);

@@ -34,6 +34,9 @@ impl Help {
     pub fn lines(theme: &Theme, keymap: &Keymap) -> Vec<Line<'static>> {
         let mut lines = Vec::new();
         for section in Section::ALL {
+            if keymap.section(section).is_empty() {
+                continue;
+            }
             lines.push(Line::styled(format!("[{}]", section.name()), theme.title()));
             for (action, keys) in keymap.section(section) {
                 let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();

@@ -72,6 +72,20 @@ actions! {
     MarkInvestigating = "mark_investigating", "Security event → investigating (with a note)";
     MarkResolved = "mark_resolved", "Security event → resolved (with a note)";
     MarkFalsePositive = "mark_false_positive", "Security event → false positive (with a note)";
+    // ── servers ──
+    // ── end servers ──
+
+    // ── esphome ──
+    // ── end esphome ──
+
+    // ── lights ──
+    // ── end lights ──
+
+    // ── backups ──
+    // ── end backups ──
+
+    // ── deployments ──
+    // ── end deployments ──
 }
 
 /// Where a binding applies.
@@ -81,16 +95,36 @@ pub enum Section {
     Secrets,
     Audit,
     Security,
+    Servers,
+    Deployments,
+    Esphome,
+    Lights,
+    Backups,
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [Section::Global, Section::Secrets, Section::Audit, Section::Security];
+    pub const ALL: [Section; 9] = [
+        Section::Global,
+        Section::Secrets,
+        Section::Audit,
+        Section::Security,
+        Section::Servers,
+        Section::Deployments,
+        Section::Esphome,
+        Section::Lights,
+        Section::Backups,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Section::Global => "global",
             Section::Secrets => "secrets",
             Section::Audit => "audit",
             Section::Security => "security",
+            Section::Servers => "servers",
+            Section::Deployments => "deployments",
+            Section::Esphome => "esphome",
+            Section::Lights => "lights",
+            Section::Backups => "backups",
         }
     }
 }

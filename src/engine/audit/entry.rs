@@ -15,11 +15,26 @@ pub enum Category {
     Audit,
     Security,
     System,
+    Server,
+    Esphome,
+    Lights,
+    Backup,
+    Deploy,
 }
 
 impl Category {
-    pub const ALL: [Category; 5] =
-        [Category::Vault, Category::Secret, Category::Audit, Category::Security, Category::System];
+    pub const ALL: [Category; 10] = [
+        Category::Vault,
+        Category::Secret,
+        Category::Audit,
+        Category::Security,
+        Category::System,
+        Category::Server,
+        Category::Esphome,
+        Category::Lights,
+        Category::Backup,
+        Category::Deploy,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -28,6 +43,11 @@ impl Category {
             Category::Audit => "audit",
             Category::Security => "security",
             Category::System => "system",
+            Category::Server => "server",
+            Category::Esphome => "esphome",
+            Category::Lights => "lights",
+            Category::Backup => "backup",
+            Category::Deploy => "deploy",
         }
     }
 }
@@ -96,7 +116,7 @@ macro_rules! display_and_parse {
 impl Status {
     pub const ALL: [Status; 2] = [Status::Success, Status::Failure];
 }
-display_and_parse!(Category, "category", "vault, secret, audit, security, system");
+display_and_parse!(Category, "category", "vault, secret, audit, security, system, server, esphome, lights, backup, deploy");
 display_and_parse!(Severity, "severity", "info, low, medium, high, critical");
 display_and_parse!(Status, "status", "success, failure");
 

@@ -90,6 +90,12 @@ impl Store {
             .ok_or_else(|| EngineError::Store(format!("counter {name} is unreadable")))
     }
 
+    /// A domain's own tree. Each domain module names its trees in one
+    /// `TREES` list at its top, so the on-disk layout stays findable.
+    pub fn tree(&self, name: &str) -> EngineResult<sled::Tree> {
+        Ok(self.db.open_tree(name)?)
+    }
+
     /// Make every write so far durable.
     pub fn flush(&self) -> EngineResult<()> {
         self.db.flush()?;

@@ -68,7 +68,12 @@ impl Pane {
         match self {
             Pane::Secrets => Some(Section::Secrets),
             Pane::Audit => Some(Section::Audit),
-            _ => None,
+            Pane::Servers => Some(Section::Servers),
+            Pane::Deployments => Some(Section::Deployments),
+            Pane::Esphome => Some(Section::Esphome),
+            Pane::Lights => Some(Section::Lights),
+            Pane::Backups => Some(Section::Backups),
+            Pane::Ai => None,
         }
     }
 }
