@@ -14,16 +14,12 @@ use crate::tui::keymap::{Action, Keymap, Section};
 use crate::tui::palette::Palette;
 use crate::tui::panes::audit::AuditPane;
 use crate::tui::panes::secrets::SecretsPane;
-use crate::tui::panes::{Pane, placeholder};
+use crate::tui::panes::Pane;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::list::ListView;
-use crate::tui::{status_bar, submit};
+use crate::tui::submit;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
 use std::time::{Duration, Instant};
 
 /// Smallest size the full layout is drawn at.
@@ -362,42 +358,5 @@ impl App {
     pub fn on_tick(&mut self) {
         self.expire();
         self.dirty |= self.needs_tick();
-    }
-
-    pub fn render(&mut self, f: &mut Frame) {
-        let area = f.area();
-        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            let msg =
-                format!("terminal too small: {}×{} (homedeck needs {MIN_WIDTH}×{MIN_HEIGHT})", area.width, area.height);
-            f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }).style(self.theme.base()), area);
-            return;
-        }
-        f.render_widget(Block::default().style(self.theme.base()), area);
-        let [tabs, body, status] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
-        let mut spans = Vec::new();
-        for p in Pane::ALL {
-            let style = if p == self.pane { self.theme.selected() } else { self.theme.muted() };
-            spans.push(Span::styled(format!("{}:{}", p.index() + 1, p.title()), style));
-            spans.push(Span::raw(" "));
-        }
-        f.render_widget(Paragraph::new(Line::from(spans)), tabs);
-        let view =
-            View { theme: &self.theme, keymap: &self.keymap, now: self.clock.now(), instant: self.clock.instant() };
-        match self.pane {
-            Pane::Secrets => self.secrets.render(f, body, &view),
-            Pane::Audit => self.audit.render(f, body, &view),
-            // ── pane renders (servers, esphome, lights, backups, deployments) ──
-            // ── end pane renders ──
-            p => placeholder::render(f, body, p, &self.theme),
-        }
-        status_bar::render(f, status, self);
-        match &self.overlay {
-            Some(Overlay::Help(h)) => h.render(f, body, &self.theme, &self.keymap),
-            Some(Overlay::Palette(p)) => p.render(f, body, &self.theme),
-            Some(Overlay::Form(form)) => form.render(f, body, &self.theme),
-            Some(Overlay::Confirm(c)) => c.render(f, body, &self.theme),
-            None => {}
-        }
     }
 }

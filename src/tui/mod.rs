@@ -22,6 +22,7 @@ mod outcomes;
 pub mod palette;
 pub mod panes;
 pub mod status_bar;
+mod render;
 mod submit;
 pub mod terminal;
 pub mod theme;
