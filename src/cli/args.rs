@@ -42,6 +42,21 @@ pub enum Sub {
     Commands,
     /// Run any engine command by name: `homedeck run secret_show name=ha-token`
     Run(RunArgs),
+    // ── servers ──
+    // ── end servers ──
+
+    // ── esphome ──
+    // ── end esphome ──
+
+    // ── lights ──
+    // ── end lights ──
+
+    // ── backups ──
+    // ── end backups ──
+
+    // ── deployments ──
+    // ── end deployments ──
+
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]

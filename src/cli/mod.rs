@@ -68,6 +68,21 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         Sub::Audit(cmd) => audit_cmds::run(session, cmd).await,
         Sub::Events(a) => events_cmds::run(session, a).await,
         Sub::Run(a) => generic::run(session, a).await,
+        // ── servers ──
+        // ── end servers ──
+
+        // ── esphome ──
+        // ── end esphome ──
+
+        // ── lights ──
+        // ── end lights ──
+
+        // ── backups ──
+        // ── end backups ──
+
+        // ── deployments ──
+        // ── end deployments ──
+
         Sub::Commands | Sub::Completions { .. } => Ok(()),
     }
 }

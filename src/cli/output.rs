@@ -136,5 +136,19 @@ pub fn human(outcome: &Outcome) {
                 println!("  {} {} {} → {}: {}", n.at.format("%Y-%m-%d %H:%M"), n.by, n.from, n.to, n.note);
             }
         }
+        // ── servers ──
+        // ── end servers ──
+
+        // ── esphome ──
+        // ── end esphome ──
+
+        // ── lights ──
+        // ── end lights ──
+
+        // ── backups ──
+        // ── end backups ──
+
+        // ── deployments ──
+        // ── end deployments ──
     }
 }

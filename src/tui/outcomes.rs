@@ -107,6 +107,20 @@ impl App {
                 }
             }
             Outcome::Done { .. } | Outcome::AuditCleaned { .. } => {}
+            // ── servers ──
+            // ── end servers ──
+
+            // ── esphome ──
+            // ── end esphome ──
+
+            // ── lights ──
+            // ── end lights ──
+
+            // ── backups ──
+            // ── end backups ──
+
+            // ── deployments ──
+            // ── end deployments ──
         }
     }
 
@@ -142,6 +156,20 @@ impl App {
             }
             Event::SecurityUpdated { event } => self.audit.security.upsert(event),
             Event::Notice { text } => self.say(text, Level::Info),
+            // ── servers ──
+            // ── end servers ──
+
+            // ── esphome ──
+            // ── end esphome ──
+
+            // ── lights ──
+            // ── end lights ──
+
+            // ── backups ──
+            // ── end backups ──
+
+            // ── deployments ──
+            // ── end deployments ──
         }
         self.flush_refresh();
     }
