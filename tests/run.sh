@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
+# ── apt needs of each domain ──
+# ── end apt needs ──
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then
@@ -14,6 +16,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
   fi
 fi
+
+# ── peer setup of each domain (idempotent scripts under tests/peers/) ──
+# ── end peer setup ──
 
 cargo clippy --locked --all-targets -- -D warnings
 # Benches are built by clippy above and run by `cargo bench` (they seed large
