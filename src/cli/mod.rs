@@ -9,6 +9,7 @@ pub mod generic;
 mod output;
 pub mod prompt;
 mod secret_cmds;
+mod server_output;
 pub mod table;
 mod vault_cmds;
 
