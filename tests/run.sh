@@ -18,6 +18,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # ── peer setup of each domain (idempotent scripts under tests/peers/) ──
+bash tests/peers/sshd.sh
 # ── end peer setup ──
 
 cargo clippy --locked --all-targets -- -D warnings

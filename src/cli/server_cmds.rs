@@ -108,7 +108,12 @@ pub async fn run(s: &Session, cmd: ServerCmd) -> Result<()> {
         }
         ServerCmd::Exec { targets, shell, yes, timeout, command } => return exec_cmd(s, targets, shell, yes, timeout, command).await,
         ServerCmd::Health { name } => {
-            let o = exec(s, Command::ServerHealth { name }).await?;
+            let mut o = exec(s, Command::ServerHealth { name: name.clone() }).await?;
+            let locked = matches!(&o, Outcome::Health { reports } if reports.iter().any(|r| r.reasons.iter().any(|x| x.starts_with("vault locked"))));
+            if locked {
+                s.unlock().await?;
+                o = s.exec(Command::ServerHealth { name }).await?;
+            }
             s.print(&o)?;
             if let Outcome::Health { reports } = &o {
                 if server_output::unhealthy(reports) {

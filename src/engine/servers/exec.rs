@@ -29,6 +29,11 @@ pub struct Request {
 
 pub(crate) async fn run(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineResult<Outcome> {
     let servers = super::resolve_targets(&inner.store, &req.targets)?;
+    // Ask for the vault before running anywhere, not once per server.
+    let needs_vault = servers.iter().any(|s| matches!(s.auth, super::model::Auth::Key { .. } | super::model::Auth::Password { .. }));
+    if needs_vault && !crate::engine::vault::session::is_unlocked(inner) {
+        return Err(EngineError::VaultLocked);
+    }
     let names: Vec<String> = servers.iter().map(|s| s.name.clone()).collect();
     ctx.resource("server", None, Some(names.join(",")));
     ctx.change("command", None, Some(req.command.clone()));

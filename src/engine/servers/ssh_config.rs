@@ -79,6 +79,11 @@ pub(crate) fn import(inner: &Inner, ctx: &mut Ctx, path: Option<String>, dry_run
     let text = std::fs::read_to_string(&path)
         .map_err(|e| EngineError::invalid("ssh config", path.display().to_string(), &format!("a readable OpenSSH client config ({e})")))?;
     let blocks = parse(&text);
+    // Keys found on the way go into the vault: ask for it open up front,
+    // rather than half-importing.
+    if !dry_run && !crate::engine::vault::session::is_unlocked(inner) && blocks.iter().any(|b| b.identity_file.is_some()) {
+        return Err(EngineError::VaultLocked);
+    }
     let defaults: Vec<&HostBlock> = blocks.iter().filter(|b| b.patterns.iter().any(|p| p == "*")).collect();
     let fill = |b: &HostBlock, f: fn(&HostBlock) -> &Option<String>| {
         f(b).clone().or_else(|| defaults.iter().find_map(|d| f(d).clone()))
