@@ -115,11 +115,10 @@ pub async fn run(s: &Session, cmd: ServerCmd) -> Result<()> {
                 o = s.exec(Command::ServerHealth { name }).await?;
             }
             s.print(&o)?;
-            if let Outcome::Health { reports } = &o {
-                if server_output::unhealthy(reports) {
+            if let Outcome::Health { reports } = &o
+                && server_output::unhealthy(reports) {
                     return Err(anyhow!("at least one server is down"));
                 }
-            }
             return Ok(());
         }
         ServerCmd::ImportSshConfig { file, dry_run } => {
@@ -209,7 +208,7 @@ async fn with_progress(s: &Session, command: Command) -> Result<Outcome> {
         while let Ok(ev) = events.recv().await {
             let Event::TransferProgress { path, done, total, .. } = ev else { continue };
             if show {
-                let pct = if total == 0 { 100 } else { done * 100 / total };
+                let pct = (done * 100).checked_div(total).unwrap_or(100);
                 eprint!("\r{path}: {pct:>3}%  {} / {} MiB ", done >> 20, total >> 20);
                 let _ = std::io::stderr().flush();
             }

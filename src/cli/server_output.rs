@@ -4,19 +4,7 @@
 use super::table::{self, age};
 use crate::engine::Outcome;
 use crate::engine::servers::health::types::{HealthReport, HealthState};
-use crate::engine::servers::views::ServerView;
-
-/// ▁▂▃▄▅▆▇█ for 0–100 %, a space where no probe landed.
-pub fn sparkline(values: &[Option<f32>]) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    values
-        .iter()
-        .map(|v| match v {
-            Some(p) => BARS[((p.clamp(0.0, 100.0) / 100.0) * 7.0).round() as usize],
-            None => ' ',
-        })
-        .collect()
-}
+use crate::engine::servers::views::{ServerView, sparkline};
 
 fn pct(v: Option<f32>) -> String {
     v.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "-".into())

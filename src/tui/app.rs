@@ -14,6 +14,7 @@ use crate::tui::keymap::{Action, Keymap, Section};
 use crate::tui::palette::Palette;
 use crate::tui::panes::audit::AuditPane;
 use crate::tui::panes::secrets::SecretsPane;
+use crate::tui::panes::servers::{Mode as ServersMode, ServersPane};
 use crate::tui::panes::Pane;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::list::ListView;
@@ -92,12 +93,14 @@ pub struct Refresh {
     pub secrets: bool,
     pub audit: bool,
     pub security: bool,
+    pub servers: bool,
 }
 
 pub struct App {
     pub pane: Pane,
     pub secrets: SecretsPane,
     pub audit: AuditPane,
+    pub servers: ServersPane,
     pub overlay: Option<Overlay>,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -120,9 +123,10 @@ pub struct App {
 impl App {
     pub fn new(theme: Theme, keymap: Keymap, config: &Config, readonly: bool) -> App {
         App {
-            pane: Pane::Secrets,
+            pane: Pane::Servers,
             secrets: SecretsPane::default(),
             audit: AuditPane::default(),
+            servers: ServersPane::default(),
             overlay: None,
             theme,
             keymap,
@@ -150,7 +154,7 @@ impl App {
     }
 
     pub fn refresh_all(&mut self) {
-        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true };
+        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, servers: true };
     }
 
     /// Turn the refresh flags into jobs (many events in a row → one reload each).
@@ -166,6 +170,9 @@ impl App {
                 let name = meta.name.clone();
                 self.run(Command::SecretShow { name }, Purpose::Refresh);
             }
+        }
+        if r.servers {
+            self.run(Command::ServerList {}, Purpose::Refresh);
         }
         if r.security {
             self.run(Command::SecurityEventList { status: None, limit: Some(500) }, Purpose::Refresh);
@@ -188,6 +195,7 @@ impl App {
     fn active_list(&mut self) -> Option<&mut ListView> {
         match self.pane {
             Pane::Secrets if self.secrets.detail.is_none() => Some(&mut self.secrets.list),
+            Pane::Servers if self.servers.mode == ServersMode::List => Some(&mut self.servers.list),
             Pane::Audit if self.audit.security_view && self.audit.security.detail.is_none() => {
                 Some(&mut self.audit.security.list)
             }
@@ -278,6 +286,7 @@ impl App {
                     Pane::Secrets => self.secrets.on_action(action),
                     Pane::Audit => self.audit.on_action(action),
                     // ── pane actions (servers, esphome, lights, backups, deployments) ──
+                    Pane::Servers => self.servers.on_action(action),
                     // ── end pane actions ──
                     _ => Step::Unhandled,
                 };

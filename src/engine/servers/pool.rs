@@ -41,14 +41,13 @@ impl Pool {
             return Lookup::Ready(c.clone());
         }
         e.conn = None;
-        if !force {
-            if let (Some(at), Some(err)) = (e.retry_at, e.last_error.as_ref()) {
+        if !force
+            && let (Some(at), Some(err)) = (e.retry_at, e.last_error.as_ref()) {
                 let now = Instant::now();
                 if at > now {
                     return Lookup::BackingOff(err.clone(), at - now);
                 }
             }
-        }
         Lookup::Dial(e.dialing.clone())
     }
 

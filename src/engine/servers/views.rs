@@ -5,6 +5,19 @@ use super::model::Server;
 use super::ssh::ExecStatus;
 use serde::{Deserialize, Serialize};
 
+/// ▁▂▃▄▅▆▇█ for 0–100 %, a space where no probe landed (shared by the
+/// CLI table and the console's list).
+pub fn sparkline(values: &[Option<f32>]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    values
+        .iter()
+        .map(|v| match v {
+            Some(p) => BARS[((p.clamp(0.0, 100.0) / 100.0) * 7.0).round() as usize],
+            None => ' ',
+        })
+        .collect()
+}
+
 /// A server as listed: the record, its newest health and the last hour of
 /// CPU (one value per minute; None where no probe landed) for sparklines.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

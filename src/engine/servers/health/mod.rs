@@ -58,11 +58,10 @@ pub(crate) async fn probe(inner: &Inner, server: &Server, actor: &Actor, force: 
             HealthReport { server: server.name.clone(), time: Utc::now(), state, reasons: vec![reason], sample: None, probe_ms }
         }
     };
-    if let Some(s) = &report.sample {
-        if let Err(e) = history::record(&inner.store, &server.name, s, inner.servers.opts.history_hours) {
+    if let Some(s) = &report.sample
+        && let Err(e) = history::record(&inner.store, &server.name, s, inner.servers.opts.history_hours) {
             tracing::warn!(server = %server.name, error = %e, "could not store health history");
         }
-    }
     if let Ok(mut m) = inner.servers.latest.lock() {
         m.insert(server.name.clone(), report.clone());
     }

@@ -110,15 +110,14 @@ pub async fn connect(dial: &Dial<'_>, creds: Credentials) -> EngineResult<Connec
     let mut handle = match handshake {
         Err(_) => return Err(unreachable(format!("SSH handshake did not finish within {} s", dial.timeout.as_secs()))),
         Ok(Err(e)) => {
-            if let (Some(pin), Some(p)) = (dial.pinned, taken(&presented)) {
-                if p.fingerprint != pin {
+            if let (Some(pin), Some(p)) = (dial.pinned, taken(&presented))
+                && p.fingerprint != pin {
                     return Err(EngineError::HostKeyMismatch {
                         server: dial.server.into(),
                         pinned: pin.into(),
                         presented: p.fingerprint,
                     });
                 }
-            }
             return Err(EngineError::Remote { server: dial.server.into(), detail: format!("SSH handshake failed: {e}") });
         }
         Ok(Ok(h)) => h,
@@ -133,7 +132,7 @@ pub async fn connect(dial: &Dial<'_>, creds: Credentials) -> EngineResult<Connec
         Ok(Err(e)) => return Err(fail(format!(": {e}"))),
         Ok(Ok(AuthResult::Success)) => {}
         Ok(Ok(AuthResult::Failure { remaining_methods, .. })) => {
-            let methods: Vec<&str> = remaining_methods.iter().map(|m| <&str>::from(m)).collect();
+            let methods: Vec<&str> = remaining_methods.iter().map(<&str>::from).collect();
             return Err(fail(format!(
                 " — the server still accepts: {} (a wrong key/password, a user that does not exist, or an account whose login shell is missing)",
                 if methods.is_empty() { "nothing".into() } else { methods.join(", ") }
@@ -186,11 +185,10 @@ async fn read_banner(stream: &TcpStream, timeout: Duration) -> Result<String, St
             Ok(Ok(n)) => n,
         };
         let text = String::from_utf8_lossy(&buf[..n]);
-        if let Some(line) = text.lines().find(|l| l.starts_with("SSH-")) {
-            if text.contains('\n') {
+        if let Some(line) = text.lines().find(|l| l.starts_with("SSH-"))
+            && text.contains('\n') {
                 return Ok(line.trim_end().to_string());
             }
-        }
         if n == buf.len() {
             return Err("the server's first 512 bytes hold no SSH banner (not an SSH server?)".into());
         }
