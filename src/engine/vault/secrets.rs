@@ -148,13 +148,10 @@ pub(super) fn refuse_revoked_for(inner: &Inner, actor: &Actor, rec: &SecretRecor
     EngineError::Revoked { name: rec.meta.name.clone(), at: rev.at.to_rfc3339(), reason: rev.reason.clone() }
 }
 
-pub(crate) fn reveal(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<Outcome> {
-    ctx.resource("secret", None, Some(name.to_string()));
-    let mut rec = find(&inner.store, name)?;
-    resource(ctx, &rec.meta);
-    if let Some(rev) = rec.meta.revoked.clone() {
-        return Err(refuse_revoked(inner, ctx, &rec, &rev));
-    }
+/// Decrypt a (not revoked) secret, count the read and log it as `action`.
+/// The one place a sealed value is opened, for reveals and engine uses alike.
+pub(super) fn read_counted(inner: &Inner, actor: &Actor, rec: &mut SecretRecord, action: &str) -> EngineResult<String> {
+    let name = &rec.meta.name;
     let key = session::data_key(inner)?;
     let sealed = rec.sealed.as_ref().ok_or_else(|| EngineError::Corrupt {
         what: "secret".into(),
@@ -167,8 +164,19 @@ pub(crate) fn reveal(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<O
         .map_err(|_| EngineError::Corrupt { what: "secret".into(), detail: format!("{name:?} is not UTF-8") })?;
     rec.meta.access_count += 1;
     rec.meta.last_access = Some(Utc::now());
-    save(&inner.store, &rec)?;
-    log_access(inner, &ctx.actor, rec.meta.id, "reveal", true)?;
+    save(&inner.store, rec)?;
+    log_access(inner, actor, rec.meta.id, action, true)?;
+    Ok(value)
+}
+
+pub(crate) fn reveal(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<Outcome> {
+    ctx.resource("secret", None, Some(name.to_string()));
+    let mut rec = find(&inner.store, name)?;
+    resource(ctx, &rec.meta);
+    if let Some(rev) = rec.meta.revoked.clone() {
+        return Err(refuse_revoked(inner, ctx, &rec, &rev));
+    }
+    let value = read_counted(inner, &ctx.actor, &mut rec, "reveal")?;
     ctx.describe(format!("revealed secret {name:?}"));
     inner.emit(Event::SecretsChanged);
     Ok(Outcome::Revealed { name: name.to_string(), value: SecretValue::new(value) })

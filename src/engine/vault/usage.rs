@@ -4,15 +4,12 @@
 //! the secret's access history as `use:<purpose>`, so `secret show` tells
 //! which server logins read it.
 
-use super::crypto::{self, secret_aad};
-use super::secrets::{find, log_access, refuse_revoked_for, save};
-use super::session;
+use super::secrets::{find, read_counted, refuse_revoked_for};
 use crate::engine::Inner;
 use crate::engine::actor::Actor;
-use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::error::EngineResult;
 use crate::engine::event::Event;
 use crate::engine::secret_value::SecretValue;
-use chrono::Utc;
 
 /// Decrypt `name` for an engine-internal `purpose` (e.g. "ssh login nas").
 /// Needs the vault unlocked; a revoked secret is refused and raised as a
@@ -22,20 +19,7 @@ pub(crate) fn use_secret(inner: &Inner, actor: &Actor, name: &str, purpose: &str
     if let Some(rev) = rec.meta.revoked.clone() {
         return Err(refuse_revoked_for(inner, actor, &rec, &rev));
     }
-    let key = session::data_key(inner)?;
-    let sealed = rec.sealed.as_ref().ok_or_else(|| EngineError::Corrupt {
-        what: "secret".into(),
-        detail: format!("{name:?} has no sealed value"),
-    })?;
-    let plain = crypto::open(&key, &secret_aad(rec.meta.id, rec.meta.version), sealed)?.ok_or_else(|| {
-        EngineError::Corrupt { what: "secret".into(), detail: format!("{name:?} failed authentication (tampered or corrupted)") }
-    })?;
-    let value = String::from_utf8(plain.to_vec())
-        .map_err(|_| EngineError::Corrupt { what: "secret".into(), detail: format!("{name:?} is not UTF-8") })?;
-    rec.meta.access_count += 1;
-    rec.meta.last_access = Some(Utc::now());
-    save(&inner.store, &rec)?;
-    log_access(inner, actor, rec.meta.id, &format!("use:{purpose}"), true)?;
+    let value = read_counted(inner, actor, &mut rec, &format!("use:{purpose}"))?;
     inner.emit(Event::SecretsChanged);
     Ok(SecretValue::new(value))
 }
