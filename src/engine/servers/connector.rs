@@ -64,6 +64,9 @@ async fn dial(inner: &Inner, server: &Server, actor: &Actor) -> EngineResult<Con
     match dial_expecting(inner, server, actor, pinned).await {
         Ok(conn) => {
             if server.host_key.is_none() {
+                if inner.opts.readonly {
+                    return Err(EngineError::ReadOnly { command: format!("pinning the host key of {} on first use", server.name) });
+                }
                 pin(inner, server, &conn.host_key, actor, "first use")?;
             }
             Ok(conn)
