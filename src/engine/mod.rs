@@ -16,6 +16,7 @@ mod dispatch;
 pub mod event_socket;
 pub mod error;
 pub mod event;
+pub mod lights;
 pub mod options;
 pub mod outcome;
 pub mod secret_value;
@@ -48,6 +49,7 @@ pub(crate) struct Inner {
     /// "name not taken" cannot race.
     write_gate: Arc<tokio::sync::Mutex<()>>,
     // ── domain runtime state (servers, esphome, lights, backups, deploy) ──
+    pub lights: lights::Runtime,
     // ── end domain runtime state ──
 }
 
@@ -85,6 +87,7 @@ impl EngineHandle {
             events,
             write_gate: Arc::new(tokio::sync::Mutex::new(())),
             // ── domain runtime init ──
+            lights: lights::Runtime::new()?,
             // ── end domain runtime init ──
         });
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
@@ -92,6 +95,7 @@ impl EngineHandle {
             let path = event_socket::socket_path(&inner.opts.data_dir);
             rt.spawn(event_socket::serve(Arc::downgrade(&inner), path));
             // ── domain background tasks ──
+            let _ = inner.lights.me.set(Arc::downgrade(&inner));
             // ── end domain background tasks ──
         }
         Ok(EngineHandle { inner })

@@ -13,6 +13,7 @@ use crate::tui::help::Help;
 use crate::tui::keymap::{Action, Keymap, Section};
 use crate::tui::palette::Palette;
 use crate::tui::panes::audit::AuditPane;
+use crate::tui::panes::lights::LightsPane;
 use crate::tui::panes::secrets::SecretsPane;
 use crate::tui::panes::Pane;
 use crate::tui::theme::Theme;
@@ -92,12 +93,14 @@ pub struct Refresh {
     pub secrets: bool,
     pub audit: bool,
     pub security: bool,
+    pub lights: bool,
 }
 
 pub struct App {
     pub pane: Pane,
     pub secrets: SecretsPane,
     pub audit: AuditPane,
+    pub lights: LightsPane,
     pub overlay: Option<Overlay>,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -123,6 +126,7 @@ impl App {
             pane: Pane::Secrets,
             secrets: SecretsPane::default(),
             audit: AuditPane::default(),
+            lights: LightsPane::default(),
             overlay: None,
             theme,
             keymap,
@@ -150,7 +154,7 @@ impl App {
     }
 
     pub fn refresh_all(&mut self) {
-        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true };
+        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, lights: true };
     }
 
     /// Turn the refresh flags into jobs (many events in a row → one reload each).
@@ -174,6 +178,9 @@ impl App {
             let step = self.audit.requery();
             self.apply(step);
         }
+        if r.lights {
+            self.lights_refresh();
+        }
     }
 
     /// The keymap section for the pane in front.
@@ -192,6 +199,7 @@ impl App {
                 Some(&mut self.audit.security.list)
             }
             Pane::Audit if !self.audit.security_view && self.audit.detail.is_none() => Some(&mut self.audit.list),
+            Pane::Lights if self.lights.detail.is_none() && !self.lights.show_schedules => Some(&mut self.lights.list),
             _ => None,
         }
     }
@@ -278,6 +286,7 @@ impl App {
                     Pane::Secrets => self.secrets.on_action(action),
                     Pane::Audit => self.audit.on_action(action),
                     // ── pane actions (servers, esphome, lights, backups, deployments) ──
+                    Pane::Lights => self.lights.on_action(action),
                     // ── end pane actions ──
                     _ => Step::Unhandled,
                 };
