@@ -93,6 +93,15 @@ impl WledPeer {
         WledPeer::serve(bind, Device::from_dump(&load(dump), &presets)).await
     }
 
+    /// The same dump as another device: a MAC of its own (the dumps share a
+    /// few, and homedeck refuses a second device with a known MAC).
+    pub async fn start_as(dump: &Path, mac: &str) -> WledPeer {
+        let presets = load(&fixtures().join("wled/presets.json"));
+        let mut d = Device::from_dump(&load(dump), &presets);
+        d.info["mac"] = serde_json::json!(mac);
+        WledPeer::serve("127.0.0.1:0", d).await
+    }
+
     pub async fn serve(bind: &str, device: Device) -> WledPeer {
         let (ws_tx, _) = broadcast::channel(256);
         let shared = Arc::new(Shared {

@@ -14,8 +14,8 @@ use crate::engine::store::codec::Record;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use croner::Cron;
+use croner::parser::{CronParser, Seconds};
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 /// Missed runs kept per schedule (the count goes on beyond this).
 pub const MISSED_KEPT: usize = 50;
@@ -32,7 +32,7 @@ pub enum ScheduleAction {
     Off,
 }
 
-impl FromStr for ScheduleAction {
+impl std::str::FromStr for ScheduleAction {
     type Err = EngineError;
     fn from_str(s: &str) -> EngineResult<Self> {
         let t = s.trim();
@@ -107,15 +107,21 @@ impl Record for Schedule {
 
 pub fn parse_cron(expr: &str) -> EngineResult<Cron> {
     let t = expr.trim();
-    // Five fields (minute granularity) or an alias such as @daily.
-    if !t.starts_with('@') && t.split_whitespace().count() != 5 {
+    // Five fields (minute granularity), six with leading seconds, or an
+    // alias such as @daily.
+    let n = t.split_whitespace().count();
+    if !t.starts_with('@') && !(n == 5 || n == 6) {
         return Err(EngineError::invalid(
             "cron",
             expr,
-            "five fields: minute hour day-of-month month day-of-week (e.g. \"30 18 * * *\"), or @hourly/@daily/@weekly",
+            "five fields: minute hour day-of-month month day-of-week (e.g. \"30 18 * * *\"), six with seconds first, or @hourly/@daily/@weekly",
         ));
     }
-    Cron::from_str(t).map_err(|e| EngineError::invalid("cron", expr, &format!("a valid cron expression ({e})")))
+    CronParser::builder()
+        .seconds(Seconds::Optional)
+        .build()
+        .parse(t)
+        .map_err(|e| EngineError::invalid("cron", expr, &format!("a valid cron expression ({e})")))
 }
 
 pub fn parse_tz(s: &str) -> EngineResult<Tz> {
@@ -193,6 +199,7 @@ mod tests {
 
     #[test]
     fn cron_errors_are_clear() {
+        assert!(parse_cron("*/5 * * * * *").is_ok());
         for bad in ["", "* * *", "61 * * * *", "* * * * * * *", "a b c d e", "*/0 * * * *"] {
             let e = parse_cron(bad).unwrap_err().to_string();
             assert!(e.contains("cron") && e.contains(&format!("{bad:?}")), "{e}");

@@ -143,7 +143,6 @@ pub fn catalog_of(inner: &Inner, name: &str) -> Option<Arc<Catalog>> {
 /// rewritten when the device comes back online, not on every message.
 pub fn publish(inner: &Inner, d: &WledDevice, si: &StateInfo, link: Link) {
     let live = summarize(&si.state, catalog_of(inner, &d.name).as_deref(), link);
-    set_live(inner, d, live);
     if !d.online
         && let Ok(inv) = Inventory::open(&inner.store)
         && let Ok(Some(mut rec)) = inv.device(&d.name)
@@ -151,6 +150,7 @@ pub fn publish(inner: &Inner, d: &WledDevice, si: &StateInfo, link: Link) {
         super::refresh_device(&mut rec, si);
         let _ = inv.put_device(&rec);
     }
+    set_live(inner, d, live);
 }
 
 pub fn offline(inner: &Inner, d: &WledDevice, error: String) {
@@ -172,7 +172,7 @@ pub fn offline(inner: &Inner, d: &WledDevice, error: String) {
     live.link = Link::Offline;
     live.error = Some(error);
     live.updated = chrono::Utc::now();
-    set_live(inner, d, live);
+    // The record first, so whoever reacts to the event reads it offline.
     if d.online
         && let Ok(inv) = Inventory::open(&inner.store)
         && let Ok(Some(mut rec)) = inv.device(&d.name)
@@ -180,6 +180,7 @@ pub fn offline(inner: &Inner, d: &WledDevice, error: String) {
         rec.online = false;
         let _ = inv.put_device(&rec);
     }
+    set_live(inner, d, live);
 }
 
 fn set_live(inner: &Inner, d: &WledDevice, live: LiveState) {
