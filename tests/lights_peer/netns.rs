@@ -15,7 +15,7 @@ pub fn enter(inner: &str) -> bool {
     }
     let exe = std::env::current_exe().unwrap();
     let out = Command::new("unshare")
-        .args(["-n", "--", "sh", "-c", "ip link set lo up && exec \"$0\" \"$@\""])
+        .args(["-n", "--", "sh", "-c", "ip link set lo up && ip link set lo multicast on && exec \"$0\" \"$@\""])
         .arg(&exe)
         .args(["--exact", inner, "--ignored", "--nocapture", "--test-threads=1"])
         .env(MARK, "1")
