@@ -233,12 +233,13 @@ impl LightsPane {
         let mut lines = vec![
             Line::from(vec![
                 Span::styled(d.device.name.clone(), t.title()),
-                Span::raw(format!(
-                    " — {} · WLED {} · {} LEDs · {} · {} ",
-                    d.info.name, d.info.ver, d.info.leds.count, d.info.kind(), d.device.address
-                )),
+                Span::raw(format!(" at {} · ", d.device.address)),
                 Span::styled(link.as_str(), link_style(t, link)),
             ]),
+            Line::styled(
+                format!("\"{}\" · WLED {} · {} LEDs · {}", d.info.name, d.info.ver, d.info.leds.count, d.info.kind()),
+                t.muted(),
+            ),
         ];
         let (on, bri) = live.as_ref().map(|l| (l.on, l.bri)).unwrap_or((d.state.on, d.state.bri));
         let bar = (usize::from(bri) * 20).div_ceil(255);
