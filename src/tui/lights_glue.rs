@@ -35,10 +35,10 @@ impl App {
                 self.run(Command::WledPresetList { device: name }, Purpose::Refresh);
                 self.go(asked, Pane::Lights);
             }
-            Outcome::WledPresets { device, presets } => {
-                if self.lights.detail.as_ref().is_some_and(|d| d.device.name == device) {
-                    self.lights.presets = presets;
-                }
+            Outcome::WledPresets { device, presets }
+                if self.lights.detail.as_ref().is_some_and(|d| d.device.name == device) =>
+            {
+                self.lights.presets = presets;
             }
             Outcome::WledResults { results, .. } => {
                 // The device's own answer updates an open detail at once.

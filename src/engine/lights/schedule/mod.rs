@@ -110,7 +110,7 @@ pub fn parse_cron(expr: &str) -> EngineResult<Cron> {
     // Five fields (minute granularity), six with leading seconds, or an
     // alias such as @daily.
     let n = t.split_whitespace().count();
-    if !t.starts_with('@') && !(n == 5 || n == 6) {
+    if !(t.starts_with('@') || n == 5 || n == 6) {
         return Err(EngineError::invalid(
             "cron",
             expr,
