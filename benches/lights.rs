@@ -44,6 +44,9 @@ fn poll_1000(c: &mut Criterion) {
                 .await
                 .unwrap();
         }
+        // Reopen: a fresh engine has no effect/palette lists cached yet.
+        drop(engine);
+        let engine = EngineHandle::open(EngineOptions::new(dir.path()), &actor()).unwrap();
         (engine, peers)
     });
     // A fresh process has no effect/palette lists yet: the first round reads /json.
