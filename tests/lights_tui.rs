@@ -64,11 +64,18 @@ async fn lights_pane_snapshot() {
     let screen = until(&mut l.h, |s| s.contains("live") && s.contains("polling") && s.contains("Idle30")).await;
     let peers = [l.porch.address(), l.tree.address(), l.fpp.addr.to_string()];
     insta::assert_snapshot!("lights_pane", stable(&screen, &peers));
+    // Every size draws without a panic, with devices and an FPP host on screen.
+    for (w, h) in [(0, 0), (39, 9), (40, 10), (41, 11), (60, 14), (80, 24), (120, 40), (200, 60)] {
+        l.h.screen(w, h);
+    }
     // The detail of the RGBW device, with its presets and playlists.
     l.h.key(KeyCode::Char('j')).await;
     l.h.enter().await;
     let detail = until(&mut l.h, |s| s.contains("Presets:") && s.contains("▶")).await;
     insta::assert_snapshot!("lights_detail", stable(&detail, &peers));
+    for (w, h) in [(40, 10), (41, 11), (200, 60)] {
+        l.h.screen(w, h);
+    }
     l.h.key(KeyCode::Esc).await;
     l.h.key(KeyCode::Char('t')).await;
     let s = l.h.screen80();

@@ -29,12 +29,16 @@ pub enum WledCmd {
     State { device: String },
     /// Change a device or group
     Set(Box<SetArgs>),
+    /// List, apply, save and delete presets
     #[command(subcommand)]
     Preset(PresetCmd),
+    /// List, start, stop and advance playlists
     #[command(subcommand)]
     Playlist(PlaylistCmd),
+    /// Groups: act on several devices at once
     #[command(subcommand)]
     Group(GroupCmd),
+    /// Cron schedules that apply a preset, playlist, on or off
     #[command(subcommand)]
     Schedule(ScheduleCmd),
     /// Fetch presets.json and cfg.json (printed, or written into --out DIR)
@@ -51,10 +55,13 @@ pub enum WledCmd {
 pub struct SetArgs {
     /// Device or group name
     pub target: String,
+    /// Turn on (the segment only, with --segment)
     #[arg(long, conflicts_with_all = ["off", "toggle"])]
     pub on: bool,
+    /// Turn off
     #[arg(long, conflicts_with = "toggle")]
     pub off: bool,
+    /// Toggle power
     #[arg(long)]
     pub toggle: bool,
     /// Brightness 0–255
@@ -66,6 +73,7 @@ pub struct SetArgs {
     /// Effect name or id from the device's own list (`wled state`)
     #[arg(long)]
     pub effect: Option<String>,
+    /// Palette name or id from the device's own list
     #[arg(long)]
     pub palette: Option<String>,
     /// Effect speed 0–255
@@ -171,6 +179,7 @@ pub enum FppCmd {
     Resume { host: String },
     Next { host: String },
     Prev { host: String },
+    /// View and edit the host's schedule
     #[command(subcommand)]
     Schedule(FppScheduleCmd),
     /// Systems seen over MultiSync
@@ -182,6 +191,7 @@ pub enum FppScheduleCmd {
     Show { host: String },
     Add {
         host: String,
+        /// One of the host's playlists (`homedeck fpp playlists HOST`)
         #[arg(long)]
         playlist: String,
         /// everyday, weekdays, weekends, sunday … saturday, or FPP's 0–15
@@ -190,6 +200,7 @@ pub enum FppScheduleCmd {
         /// HH:MM, or SunRise, SunSet, Dawn, Dusk
         #[arg(long)]
         start: String,
+        /// HH:MM, or SunRise, SunSet, Dawn, Dusk
         #[arg(long)]
         end: String,
         #[arg(long, value_name = "YYYY-MM-DD")]
