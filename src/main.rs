@@ -51,6 +51,7 @@ async fn real_main(cli: Cli) -> Result<()> {
     opts.readonly = cli.readonly || config.general.readonly;
     opts.idle_lock_secs = config.vault.idle_lock_secs;
     opts.audit_retention_days = config.audit.retention_days;
+    opts.servers = config.servers.options(cli.command.is_none());
 
     let frontend = if cli.command.is_some() { Frontend::Cli } else { Frontend::Tui };
     let follow = matches!(&cli.command, Some(Sub::Events(a)) if a.follow && a.action.is_none());

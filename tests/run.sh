@@ -22,6 +22,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # ── peer setup of each domain (idempotent scripts under tests/peers/) ──
+bash tests/peers/sshd.sh
 bash tests/peers/wled.sh
 # ── end peer setup ──
 

@@ -15,6 +15,7 @@ use crate::tui::palette::Palette;
 use crate::tui::panes::audit::AuditPane;
 use crate::tui::panes::lights::LightsPane;
 use crate::tui::panes::secrets::SecretsPane;
+use crate::tui::panes::servers::{Mode as ServersMode, ServersPane};
 use crate::tui::panes::Pane;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::list::ListView;
@@ -93,6 +94,7 @@ pub struct Refresh {
     pub secrets: bool,
     pub audit: bool,
     pub security: bool,
+    pub servers: bool,
     pub lights: bool,
 }
 
@@ -100,6 +102,7 @@ pub struct App {
     pub pane: Pane,
     pub secrets: SecretsPane,
     pub audit: AuditPane,
+    pub servers: ServersPane,
     pub lights: LightsPane,
     pub overlay: Option<Overlay>,
     pub theme: Theme,
@@ -123,9 +126,10 @@ pub struct App {
 impl App {
     pub fn new(theme: Theme, keymap: Keymap, config: &Config, readonly: bool) -> App {
         App {
-            pane: Pane::Secrets,
+            pane: Pane::Servers,
             secrets: SecretsPane::default(),
             audit: AuditPane::default(),
+            servers: ServersPane::default(),
             lights: LightsPane::default(),
             overlay: None,
             theme,
@@ -154,7 +158,7 @@ impl App {
     }
 
     pub fn refresh_all(&mut self) {
-        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, lights: true };
+        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, servers: true, lights: true };
     }
 
     /// Turn the refresh flags into jobs (many events in a row → one reload each).
@@ -170,6 +174,9 @@ impl App {
                 let name = meta.name.clone();
                 self.run(Command::SecretShow { name }, Purpose::Refresh);
             }
+        }
+        if r.servers {
+            self.run(Command::ServerList {}, Purpose::Refresh);
         }
         if r.security {
             self.run(Command::SecurityEventList { status: None, limit: Some(500) }, Purpose::Refresh);
@@ -195,6 +202,7 @@ impl App {
     fn active_list(&mut self) -> Option<&mut ListView> {
         match self.pane {
             Pane::Secrets if self.secrets.detail.is_none() => Some(&mut self.secrets.list),
+            Pane::Servers if self.servers.mode == ServersMode::List => Some(&mut self.servers.list),
             Pane::Audit if self.audit.security_view && self.audit.security.detail.is_none() => {
                 Some(&mut self.audit.security.list)
             }
@@ -286,6 +294,7 @@ impl App {
                     Pane::Secrets => self.secrets.on_action(action),
                     Pane::Audit => self.audit.on_action(action),
                     // ── pane actions (servers, esphome, lights, backups, deployments) ──
+                    Pane::Servers => self.servers.on_action(action),
                     Pane::Lights => self.lights.on_action(action),
                     // ── end pane actions ──
                     _ => Step::Unhandled,

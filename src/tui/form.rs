@@ -53,6 +53,13 @@ pub enum FormKind {
         id: u64,
         to: crate::engine::security::SecurityStatus,
     },
+    // ── servers ──
+    ServerAdd,
+    ServerEdit {
+        name: String,
+    },
+    ServerExec,
+    // ── end servers ──
     /// Secret arguments of a palette command, prompted instead of typed.
     PaletteSecrets {
         json: serde_json::Map<String, serde_json::Value>,
