@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 # ── apt needs of each domain ──
+# lights: private network namespaces for the python-wled and mDNS tests
+command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
 # ── end apt needs ──
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${need_apt[*]}"
@@ -19,6 +23,7 @@ fi
 
 # ── peer setup of each domain (idempotent scripts under tests/peers/) ──
 bash tests/peers/sshd.sh
+bash tests/peers/wled.sh
 # ── end peer setup ──
 
 cargo clippy --locked --all-targets -- -D warnings

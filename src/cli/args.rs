@@ -55,6 +55,12 @@ pub enum Sub {
     // ── end esphome ──
 
     // ── lights ──
+    /// WLED devices: state, control, presets, playlists, groups, schedules
+    #[command(subcommand)]
+    Wled(super::lights_args::WledCmd),
+    /// Falcon Player hosts: status, playlists, schedule, MultiSync
+    #[command(subcommand)]
+    Fpp(super::lights_args::FppCmd),
     // ── end lights ──
 
     // ── backups ──
@@ -210,7 +216,7 @@ const DOCS: &[(&str, &str, &str)] = &[
 
 /// Fill subcommand `about` texts from the engine's command table.
 pub fn with_table_docs(mut cmd: clap::Command) -> clap::Command {
-    for (group, sub, name) in DOCS.iter().chain(super::server_args::DOCS) {
+    for (group, sub, name) in DOCS.iter().chain(super::server_args::DOCS).chain(super::lights_args::DOCS) {
         if let Some(spec) = crate::engine::command::spec(name) {
             cmd = cmd.mut_subcommand(group, |g| g.mut_subcommand(sub, |s| s.about(spec.summary())));
         }

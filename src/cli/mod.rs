@@ -14,6 +14,11 @@ mod server_cmds;
 mod server_output;
 pub mod table;
 mod vault_cmds;
+// ── lights modules ──
+pub mod lights_args;
+mod lights_cmds;
+mod lights_output;
+// ── end lights modules ──
 
 use crate::engine::{Actor, Command, EngineHandle, Frontend, Outcome};
 use anyhow::Result;
@@ -80,6 +85,8 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         // ── end esphome ──
 
         // ── lights ──
+        Sub::Wled(cmd) => lights_cmds::wled(session, cmd).await,
+        Sub::Fpp(cmd) => lights_cmds::fpp(session, cmd).await,
         // ── end lights ──
 
         // ── backups ──

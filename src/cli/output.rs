@@ -151,6 +151,19 @@ pub fn human(outcome: &Outcome) {
         // ── end esphome ──
 
         // ── lights ──
+        Outcome::WledDevices { .. }
+        | Outcome::WledDetail { .. }
+        | Outcome::WledResults { .. }
+        | Outcome::WledPresets { .. }
+        | Outcome::WledGroups { .. }
+        | Outcome::WledSchedules { .. }
+        | Outcome::WledDiscovered { .. }
+        | Outcome::WledExported { .. }
+        | Outcome::FppHosts { .. }
+        | Outcome::FppStatus { .. }
+        | Outcome::FppPlaylists { .. }
+        | Outcome::FppSchedule { .. }
+        | Outcome::FppSystems { .. } => super::lights_output::human(outcome),
         // ── end lights ──
 
         // ── backups ──

@@ -8,6 +8,10 @@ use super::secret_value::SecretValue;
 use super::security::SecurityStatus;
 use super::servers::model::AuthMethod;
 use super::vault::SecretKind;
+// ── lights imports ──
+use super::lights::args::{Flag, StopMode};
+use super::lights::wled::control::Power;
+// ── end lights imports ──
 
 commands! {
     /// Show whether the vault exists, is unlocked, and when it locks itself.
@@ -96,6 +100,90 @@ commands! {
     // ── end esphome ──
 
     // ── lights ──
+    /// Keep live connections to every WLED device and FPP host and run light schedules while this front end runs.
+    LightsWatch = "lights_watch", Read, audited: false, {};
+    /// List WLED devices with their latest state (polls each device once unless watched).
+    WledList = "wled_list", Read, audited: false, {};
+    /// Look for WLED devices on the network over mDNS (_wled._tcp) for a few seconds.
+    WledDiscover = "wled_discover", Read, audited: false, { seconds: Option<u32>, interface: Option<String> };
+    /// Add a WLED device by address (host or host:port); it is asked for its name, MAC and version.
+    WledAdd = "wled_add", Write, audited: true, { address: String, name: Option<String> };
+    /// Remove a WLED device from the inventory (groups and schedules naming it are kept).
+    WledRemove = "wled_remove", Dangerous, audited: true, { device: String };
+    /// Read one device's full state, info and its own effect and palette lists.
+    WledState = "wled_state", Read, audited: false, { device: String };
+    /// Change a device or group: power on/off/toggle, bri, color (hex, r,g,b or a name), effect, palette, speed, intensity, segment, transition (0.1 s).
+    WledSet = "wled_set", Write, audited: true, {
+        target: String, power: Option<Power>, bri: Option<u8>, color: Option<String>, effect: Option<String>,
+        palette: Option<String>, speed: Option<u8>, intensity: Option<u8>, segment: Option<u8>, transition: Option<u16>
+    };
+    /// List a device's presets and playlists.
+    WledPresetList = "wled_preset_list", Read, audited: false, { device: String };
+    /// Apply a preset (by id or name) on a device or group.
+    WledPresetApply = "wled_preset_apply", Write, audited: true, { target: String, preset: String };
+    /// Save the device's current state as preset id (1–250) with a name.
+    WledPresetSave = "wled_preset_save", Write, audited: true, { device: String, id: u8, name: String };
+    /// Delete a preset or playlist from a device.
+    WledPresetDelete = "wled_preset_delete", Dangerous, audited: true, { device: String, id: u8 };
+    /// Start a playlist (by id or name) on a device or group.
+    WledPlaylistStart = "wled_playlist_start", Write, audited: true, { target: String, playlist: String };
+    /// Stop the running playlist on a device or group (the lights stay as they are).
+    WledPlaylistStop = "wled_playlist_stop", Write, audited: true, { target: String };
+    /// Skip to the next entry of the running playlist on a device or group.
+    WledPlaylistNext = "wled_playlist_next", Write, audited: true, { target: String };
+    /// List device groups.
+    WledGroupList = "wled_group_list", Read, audited: false, {};
+    /// Create or replace a group of devices (members: comma-separated device names).
+    WledGroupSet = "wled_group_set", Write, audited: true, { name: String, members: String };
+    /// Delete a group (its devices stay).
+    WledGroupRemove = "wled_group_remove", Write, audited: true, { name: String };
+    /// List light schedules with their next run and any runs missed while homedeck was not running.
+    WledScheduleList = "wled_schedule_list", Read, audited: false, {};
+    /// Add a schedule: cron (5 fields, in tz), target device or group, action on/off/preset:X/playlist:X.
+    WledScheduleAdd = "wled_schedule_add", Write, audited: true, { name: String, cron: String, target: String, action: String, tz: Option<String> };
+    /// Remove a schedule.
+    WledScheduleRemove = "wled_schedule_remove", Write, audited: true, { name: String };
+    /// Turn a schedule on or off without removing it.
+    WledScheduleEnable = "wled_schedule_enable", Write, audited: true, { name: String, enabled: Flag };
+    /// Acknowledge a schedule's missed runs (clears the list shown; the audit log keeps them).
+    WledScheduleAck = "wled_schedule_ack", Write, audited: true, { name: String };
+    /// Fetch a device's presets.json and cfg.json (what a backup of it holds).
+    WledExport = "wled_export", Read, audited: true, { device: String };
+    /// List FPP hosts with their latest status.
+    FppList = "fpp_list", Read, audited: false, {};
+    /// Add a Falcon Player host by address (FPP has no authentication).
+    FppAdd = "fpp_add", Write, audited: true, { address: String, name: Option<String> };
+    /// Remove an FPP host from the inventory.
+    FppRemove = "fpp_remove", Dangerous, audited: true, { host: String };
+    /// Read an FPP host's status: mode, playlist and item, elapsed/remaining, next scheduled, sensors.
+    FppStatus = "fpp_status", Read, audited: false, { host: String };
+    /// List an FPP host's playlists.
+    FppPlaylists = "fpp_playlists", Read, audited: false, { host: String };
+    /// Start a playlist on an FPP host (repeat=true to loop it).
+    FppStart = "fpp_start", Write, audited: true, { host: String, playlist: String, repeat: Option<Flag> };
+    /// Stop the FPP playlist: mode now (default), graceful, or after_loop.
+    FppStop = "fpp_stop", Write, audited: true, { host: String, mode: Option<StopMode> };
+    /// Pause the running FPP playlist.
+    FppPause = "fpp_pause", Write, audited: true, { host: String };
+    /// Resume a paused FPP playlist.
+    FppResume = "fpp_resume", Write, audited: true, { host: String };
+    /// Jump to the next item of the running FPP playlist.
+    FppNext = "fpp_next", Write, audited: true, { host: String };
+    /// Jump to the previous item of the running FPP playlist.
+    FppPrev = "fpp_prev", Write, audited: true, { host: String };
+    /// Show an FPP host's schedule entries.
+    FppSchedule = "fpp_schedule", Read, audited: false, { host: String };
+    /// Add an FPP schedule entry (checked against the host's playlists; times HH:MM or SunSet…).
+    FppScheduleAdd = "fpp_schedule_add", Write, audited: true, {
+        host: String, playlist: String, day: String, start_time: String, end_time: String,
+        start_date: Option<String>, end_date: Option<String>, repeat: Option<Flag>, stop: Option<String>
+    };
+    /// Remove FPP schedule entry number index (from fpp_schedule).
+    FppScheduleRemove = "fpp_schedule_remove", Dangerous, audited: true, { host: String, index: u32 };
+    /// Enable or disable FPP schedule entry number index.
+    FppScheduleEnable = "fpp_schedule_enable", Write, audited: true, { host: String, index: u32, enabled: Flag };
+    /// List the FPP systems a host sees over MultiSync.
+    FppMultisync = "fpp_multisync", Read, audited: false, { host: String };
     // ── end lights ──
 
     // ── backups ──

@@ -45,6 +45,14 @@ pub enum Event {
     // ── end esphome ──
 
     // ── lights ──
+    /// A WLED device's state changed (pushed over /ws, polled, or after a command).
+    WledLive { device: String, live: super::lights::views::LiveState },
+    /// An FPP host's status was read.
+    FppLive { host: String, live: super::lights::views::FppLive },
+    /// A light schedule ran.
+    LightsScheduleRan { schedule: String, ok: bool, message: String },
+    /// Runs of a light schedule were missed (homedeck was not running).
+    LightsScheduleMissed { schedule: String, count: u64, last: chrono::DateTime<chrono::Utc> },
     // ── end lights ──
 
     // ── backups ──

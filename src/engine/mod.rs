@@ -16,6 +16,7 @@ mod dispatch;
 pub mod event_socket;
 pub mod error;
 pub mod event;
+pub mod lights;
 pub mod options;
 pub mod outcome;
 pub mod secret_value;
@@ -50,6 +51,7 @@ pub(crate) struct Inner {
     write_gate: Arc<tokio::sync::Mutex<()>>,
     // ── domain runtime state (servers, esphome, lights, backups, deploy) ──
     pub servers: servers::Runtime,
+    pub lights: lights::Runtime,
     // ── end domain runtime state ──
 }
 
@@ -89,6 +91,7 @@ impl EngineHandle {
             write_gate: Arc::new(tokio::sync::Mutex::new(())),
             // ── domain runtime init ──
             servers: servers::Runtime::new(server_opts),
+            lights: lights::Runtime::new()?,
             // ── end domain runtime init ──
         });
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
@@ -99,6 +102,7 @@ impl EngineHandle {
             if inner.opts.servers.poll_health {
                 rt.spawn(servers::health::poller::run(Arc::downgrade(&inner)));
             }
+            let _ = inner.lights.me.set(Arc::downgrade(&inner));
             // ── end domain background tasks ──
         }
         Ok(EngineHandle { inner })

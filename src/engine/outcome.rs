@@ -8,6 +8,9 @@ use super::servers::tailscale::Status as TailscaleStatus;
 use super::servers::views::{ExecResult, ImportRow, ServerDetail, ServerView, TestReport, TransferReport};
 use super::vault::{SecretAccess, SecretMeta, VaultStatus};
 use serde::{Deserialize, Serialize};
+// ── lights imports ──
+use super::lights::views as lv;
+// ── end lights imports ──
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -38,6 +41,20 @@ pub enum Outcome {
     // ── end esphome ──
 
     // ── lights ──
+    WledDevices { devices: Vec<lv::WledRow> },
+    WledDetail { detail: lv::WledDetail },
+    /// One command on a device or group: a result per device.
+    WledResults { action: String, results: Vec<lv::DeviceResult> },
+    WledPresets { device: String, presets: Vec<lv::PresetView> },
+    WledGroups { groups: Vec<crate::engine::lights::inventory::Group> },
+    WledSchedules { schedules: Vec<lv::ScheduleView> },
+    WledDiscovered { found: Vec<lv::Discovered> },
+    WledExported { export: lv::WledExport },
+    FppHosts { hosts: Vec<lv::FppRow>, notice: String },
+    FppStatus { host: crate::engine::lights::inventory::FppHost, status: crate::engine::lights::fpp::model::FppStatus, notice: String },
+    FppPlaylists { host: String, playlists: Vec<String> },
+    FppSchedule { schedule: lv::FppSchedule },
+    FppSystems { host: String, systems: Vec<lv::FppSystem> },
     // ── end lights ──
 
     // ── backups ──
@@ -96,6 +113,30 @@ impl Outcome {
             // ── end esphome ──
 
             // ── lights ──
+            Outcome::WledDevices { devices } => format!("{} WLED device(s)", devices.len()),
+            Outcome::WledDetail { detail } => format!(
+                "{}: {}, brightness {}",
+                detail.device.name,
+                if detail.state.on { "on" } else { "off" },
+                detail.state.bri
+            ),
+            Outcome::WledResults { action, results } => {
+                let ok = results.iter().filter(|r| r.ok).count();
+                match results.as_slice() {
+                    [one] => format!("{}: {}", one.device, one.message),
+                    _ => format!("{action}: {ok} of {} device(s) ok", results.len()),
+                }
+            }
+            Outcome::WledPresets { device, presets } => format!("{device}: {} preset(s)", presets.len()),
+            Outcome::WledGroups { groups } => format!("{} group(s)", groups.len()),
+            Outcome::WledSchedules { schedules } => format!("{} schedule(s)", schedules.len()),
+            Outcome::WledDiscovered { found } => format!("{} WLED device(s) found", found.len()),
+            Outcome::WledExported { export } => format!("exported presets and cfg of {}", export.device),
+            Outcome::FppHosts { hosts, .. } => format!("{} FPP host(s)", hosts.len()),
+            Outcome::FppStatus { host, status, .. } => format!("{}: {}", host.name, status.state_name()),
+            Outcome::FppPlaylists { host, playlists } => format!("{host}: {} playlist(s)", playlists.len()),
+            Outcome::FppSchedule { schedule } => format!("{}: {} schedule entr(ies)", schedule.host, schedule.entries.len()),
+            Outcome::FppSystems { host, systems } => format!("{host}: {} MultiSync system(s)", systems.len()),
             // ── end lights ──
 
             // ── backups ──

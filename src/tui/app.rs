@@ -13,6 +13,7 @@ use crate::tui::help::Help;
 use crate::tui::keymap::{Action, Keymap, Section};
 use crate::tui::palette::Palette;
 use crate::tui::panes::audit::AuditPane;
+use crate::tui::panes::lights::LightsPane;
 use crate::tui::panes::secrets::SecretsPane;
 use crate::tui::panes::servers::{Mode as ServersMode, ServersPane};
 use crate::tui::panes::Pane;
@@ -94,6 +95,7 @@ pub struct Refresh {
     pub audit: bool,
     pub security: bool,
     pub servers: bool,
+    pub lights: bool,
 }
 
 pub struct App {
@@ -101,6 +103,7 @@ pub struct App {
     pub secrets: SecretsPane,
     pub audit: AuditPane,
     pub servers: ServersPane,
+    pub lights: LightsPane,
     pub overlay: Option<Overlay>,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -127,6 +130,7 @@ impl App {
             secrets: SecretsPane::default(),
             audit: AuditPane::default(),
             servers: ServersPane::default(),
+            lights: LightsPane::default(),
             overlay: None,
             theme,
             keymap,
@@ -154,7 +158,7 @@ impl App {
     }
 
     pub fn refresh_all(&mut self) {
-        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, servers: true };
+        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, servers: true, lights: true };
     }
 
     /// Turn the refresh flags into jobs (many events in a row → one reload each).
@@ -181,6 +185,9 @@ impl App {
             let step = self.audit.requery();
             self.apply(step);
         }
+        if r.lights {
+            self.lights_refresh();
+        }
     }
 
     /// The keymap section for the pane in front.
@@ -200,6 +207,7 @@ impl App {
                 Some(&mut self.audit.security.list)
             }
             Pane::Audit if !self.audit.security_view && self.audit.detail.is_none() => Some(&mut self.audit.list),
+            Pane::Lights if self.lights.detail.is_none() && !self.lights.show_schedules => Some(&mut self.lights.list),
             _ => None,
         }
     }
@@ -287,6 +295,7 @@ impl App {
                     Pane::Audit => self.audit.on_action(action),
                     // ── pane actions (servers, esphome, lights, backups, deployments) ──
                     Pane::Servers => self.servers.on_action(action),
+                    Pane::Lights => self.lights.on_action(action),
                     // ── end pane actions ──
                     _ => Step::Unhandled,
                 };

@@ -89,6 +89,24 @@ actions! {
     // ── end esphome ──
 
     // ── lights ──
+    LightsToggle = "lights_toggle", "Toggle the selected WLED device on/off (FPP: pause/resume)";
+    LightsBrighter = "lights_brighter", "Brightness up";
+    LightsDimmer = "lights_dimmer", "Brightness down";
+    LightsColor = "lights_color", "Next colour from the picker";
+    LightsEffectNext = "lights_effect_next", "Next effect from the device's list";
+    LightsEffectPrev = "lights_effect_prev", "Previous effect";
+    LightsPaletteNext = "lights_palette_next", "Next palette from the device's list";
+    LightsPalettePrev = "lights_palette_prev", "Previous palette";
+    LightsSpeedUp = "lights_speed_up", "Effect speed up";
+    LightsSpeedDown = "lights_speed_down", "Effect speed down";
+    LightsIntensityUp = "lights_intensity_up", "Effect intensity up";
+    LightsIntensityDown = "lights_intensity_down", "Effect intensity down";
+    LightsPresetNext = "lights_preset_next", "Apply the next preset";
+    LightsPresetPrev = "lights_preset_prev", "Apply the previous preset";
+    LightsPlaylistStop = "lights_playlist_stop", "Stop the playlist (FPP: stop now)";
+    LightsPlaylistNext = "lights_playlist_next", "Next playlist entry (FPP: next item)";
+    LightsFppPrev = "lights_fpp_prev", "FPP: previous item";
+    LightsSchedules = "lights_schedules", "Show light schedules (next runs, missed runs)";
     // ── end lights ──
 
     // ── backups ──

@@ -18,6 +18,7 @@ pub mod form;
 pub mod help;
 pub mod input;
 pub mod keymap;
+mod lights_glue;
 mod outcomes;
 pub mod palette;
 pub mod panes;

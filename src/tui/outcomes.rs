@@ -122,6 +122,19 @@ impl App {
             // ── end esphome ──
 
             // ── lights ──
+            o @ (Outcome::WledDevices { .. }
+            | Outcome::WledDetail { .. }
+            | Outcome::WledResults { .. }
+            | Outcome::WledPresets { .. }
+            | Outcome::WledGroups { .. }
+            | Outcome::WledSchedules { .. }
+            | Outcome::WledDiscovered { .. }
+            | Outcome::WledExported { .. }
+            | Outcome::FppHosts { .. }
+            | Outcome::FppStatus { .. }
+            | Outcome::FppPlaylists { .. }
+            | Outcome::FppSchedule { .. }
+            | Outcome::FppSystems { .. }) => self.lights_outcome(o, purpose),
             // ── end lights ──
 
             // ── backups ──
@@ -132,7 +145,7 @@ impl App {
         }
     }
 
-    fn go(&mut self, when: bool, pane: Pane) {
+    pub(crate) fn go(&mut self, when: bool, pane: Pane) {
         if when {
             self.pane = pane;
         }
@@ -177,6 +190,10 @@ impl App {
             // ── end esphome ──
 
             // ── lights ──
+            e @ (Event::WledLive { .. }
+            | Event::FppLive { .. }
+            | Event::LightsScheduleRan { .. }
+            | Event::LightsScheduleMissed { .. }) => self.lights_event(e),
             // ── end lights ──
 
             // ── backups ──

@@ -3,6 +3,8 @@
 //! made-up rows.
 
 pub mod audit;
+pub mod lights;
+pub mod lights_view;
 pub mod placeholder;
 pub mod secret_forms;
 pub mod secrets;

@@ -1,0 +1,237 @@
+//! The Lights pane: WLED devices (live colour swatch, power, brightness,
+//! effect, link) and FPP hosts (status, progress of the running item, and
+//! the plain "no authentication" notice), a device detail with key-driven
+//! controls, and the schedule list. Keys become engine commands; live
+//! state arrives as `WledLive` / `FppLive` events.
+
+use crate::engine::Command;
+use crate::engine::lights::args::StopMode;
+use crate::engine::lights::views::{FppLive, FppRow, LiveState, PresetView, ScheduleView, WledDetail, WledRow};
+use crate::engine::lights::wled::control::{PICKER, Power};
+use crate::engine::lights::wled::model::choosable;
+use crate::tui::app::Step;
+use crate::tui::keymap::Action;
+use crate::tui::widgets::list::ListView;
+
+/// Brightness, speed and intensity change by this much per key.
+pub const STEP: u8 = 16;
+
+#[derive(Default)]
+pub struct LightsPane {
+    pub devices: Vec<WledRow>,
+    pub hosts: Vec<FppRow>,
+    pub notice: String,
+    pub list: ListView,
+    /// The open device, read in full (effects and palettes come from it).
+    pub detail: Option<WledDetail>,
+    pub presets: Vec<PresetView>,
+    pub schedules: Vec<ScheduleView>,
+    pub show_schedules: bool,
+    /// `lights_watch` was asked for (once per console).
+    pub watching: bool,
+    pub loaded: bool,
+}
+
+/// What the selection points at.
+pub enum Selected<'a> {
+    Wled(&'a WledRow),
+    Fpp(&'a FppRow),
+}
+
+/// Wrap `cur + delta` into `0..len`.
+fn cycle(cur: usize, len: usize, forward: bool) -> usize {
+    if len == 0 {
+        0
+    } else if forward {
+        (cur + 1) % len
+    } else {
+        (cur + len - 1) % len
+    }
+}
+
+fn set(target: &str) -> Command {
+    Command::WledSet {
+        target: target.to_string(),
+        power: None,
+        bri: None,
+        color: None,
+        effect: None,
+        palette: None,
+        speed: None,
+        intensity: None,
+        segment: None,
+        transition: None,
+    }
+}
+
+impl LightsPane {
+    pub fn visible(&self) -> Vec<Selected<'_>> {
+        let wled = self
+            .devices
+            .iter()
+            .filter(|r| self.list.matches(&format!("{} {} {}", r.device.name, r.device.address, r.device.device_name)))
+            .map(Selected::Wled);
+        let fpp = self
+            .hosts
+            .iter()
+            .filter(|h| self.list.matches(&format!("{} {} fpp", h.host.name, h.host.address)))
+            .map(Selected::Fpp);
+        wled.chain(fpp).collect()
+    }
+
+    fn selected(&self) -> Option<Selected<'_>> {
+        if let Some(d) = &self.detail {
+            return self.devices.iter().find(|r| r.device.name == d.device.name).map(Selected::Wled);
+        }
+        self.visible().into_iter().nth(self.list.selected)
+    }
+
+    pub fn set_devices(&mut self, rows: Vec<WledRow>) {
+        self.devices = rows;
+        self.loaded = true;
+        let n = self.visible().len();
+        self.list.clamp(n);
+    }
+
+    pub fn set_hosts(&mut self, rows: Vec<FppRow>, notice: String) {
+        self.hosts = rows;
+        self.notice = notice;
+        let n = self.visible().len();
+        self.list.clamp(n);
+    }
+
+    pub fn on_live(&mut self, device: &str, live: LiveState) {
+        if let Some(r) = self.devices.iter_mut().find(|r| r.device.name == device) {
+            r.device.online = live.link.as_str() != "offline";
+            r.live = Some(live);
+        }
+    }
+
+    pub fn on_fpp(&mut self, host: &str, live: FppLive) {
+        if let Some(r) = self.hosts.iter_mut().find(|r| r.host.name == host) {
+            r.live = Some(live);
+        }
+    }
+
+    pub fn set_detail(&mut self, d: WledDetail) {
+        self.detail = Some(d);
+    }
+
+    pub fn on_action(&mut self, action: Action) -> Step {
+        if self.detail.is_none() && !self.show_schedules && self.list.navigate(action, self.visible().len()) {
+            return Step::Nothing;
+        }
+        match action {
+            Action::Back if self.detail.is_some() => {
+                self.detail = None;
+                self.presets.clear();
+                return Step::Nothing;
+            }
+            Action::Back if self.show_schedules => {
+                self.show_schedules = false;
+                return Step::Nothing;
+            }
+            Action::LightsSchedules => {
+                self.show_schedules = !self.show_schedules;
+                return if self.show_schedules { Step::Run(Command::WledScheduleList {}) } else { Step::Nothing };
+            }
+            _ => {}
+        }
+        if self.show_schedules {
+            return Step::Unhandled;
+        }
+        match self.selected() {
+            None => match action {
+                Action::Open | Action::LightsToggle => Step::Status(
+                    "no light selected — add one with : wled_add address=… (or fpp_add), or `homedeck wled discover`".into(),
+                ),
+                _ => Step::Unhandled,
+            },
+            Some(Selected::Fpp(h)) => fpp_action(&h.host.name, h.live.as_ref(), action),
+            Some(Selected::Wled(r)) => {
+                let name = r.device.name.clone();
+                let live = r.live.clone();
+                self.wled_action(&name, live.as_ref(), action)
+            }
+        }
+    }
+
+    fn wled_action(&self, name: &str, live: Option<&LiveState>, action: Action) -> Step {
+        let mut c = set(name);
+        let Command::WledSet { power, bri, color, effect, palette, speed, intensity, .. } = &mut c else {
+            return Step::Unhandled;
+        };
+        let level = |v: Option<u8>, up: bool| {
+            let v = v.unwrap_or(128);
+            if up { v.saturating_add(STEP) } else { v.saturating_sub(STEP).max(1) }
+        };
+        let detail = self.detail.as_ref().filter(|d| d.device.name == name);
+        let seg = detail.and_then(|d| d.state.main_segment().cloned());
+        let need_detail = || Step::Status("open the device first (Enter): effects and palettes come from its own lists".into());
+        match action {
+            Action::Open => {
+                return Step::Run(Command::WledState { device: name.to_string() });
+            }
+            Action::LightsToggle => *power = Some(Power::Toggle),
+            Action::LightsBrighter | Action::LightsDimmer => {
+                *bri = Some(level(live.map(|l| l.bri), action == Action::LightsBrighter));
+            }
+            Action::LightsColor => {
+                let cur = live.map(|l| l.color.clone()).unwrap_or_default();
+                let at = PICKER.iter().position(|(_, rgb)| format!("{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]) == cur);
+                let next = at.map(|i| cycle(i, PICKER.len(), true)).unwrap_or(0);
+                *color = Some(PICKER[next].0.to_string());
+            }
+            Action::LightsEffectNext | Action::LightsEffectPrev | Action::LightsPaletteNext | Action::LightsPalettePrev => {
+                let Some(d) = detail else { return need_detail() };
+                let fx = matches!(action, Action::LightsEffectNext | Action::LightsEffectPrev);
+                let fwd = matches!(action, Action::LightsEffectNext | Action::LightsPaletteNext);
+                let list = choosable(if fx { &d.effects } else { &d.palettes });
+                let cur = seg.as_ref().and_then(|s| if fx { s.fx } else { s.pal }).unwrap_or(0);
+                let at = list.iter().position(|(i, _)| *i == cur).unwrap_or(0);
+                let Some((id, _)) = list.get(cycle(at, list.len(), fwd)) else { return need_detail() };
+                if fx { *effect = Some(id.to_string()) } else { *palette = Some(id.to_string()) }
+            }
+            Action::LightsSpeedUp | Action::LightsSpeedDown => {
+                *speed = Some(level(live.map(|l| l.speed), action == Action::LightsSpeedUp));
+            }
+            Action::LightsIntensityUp | Action::LightsIntensityDown => {
+                *intensity = Some(level(live.map(|l| l.intensity), action == Action::LightsIntensityUp));
+            }
+            Action::LightsPresetNext | Action::LightsPresetPrev => {
+                let plain: Vec<&PresetView> = self.presets.iter().filter(|p| p.playlist.is_none()).collect();
+                if detail.is_none() || plain.is_empty() {
+                    return Step::Status("open a device with presets first (Enter)".into());
+                }
+                let cur = live.map(|l| l.preset).unwrap_or(-1);
+                let at = plain.iter().position(|p| i16::from(p.id) == cur);
+                let next = match at {
+                    Some(i) => cycle(i, plain.len(), action == Action::LightsPresetNext),
+                    None => 0,
+                };
+                return Step::Run(Command::WledPresetApply { target: name.to_string(), preset: plain[next].id.to_string() });
+            }
+            Action::LightsPlaylistStop => return Step::Run(Command::WledPlaylistStop { target: name.to_string() }),
+            Action::LightsPlaylistNext => return Step::Run(Command::WledPlaylistNext { target: name.to_string() }),
+            _ => return Step::Unhandled,
+        }
+        Step::Run(c)
+    }
+}
+
+fn fpp_action(host: &str, live: Option<&FppLive>, action: Action) -> Step {
+    let host = host.to_string();
+    let paused = live.and_then(|l| l.status.as_ref()).is_some_and(|s| s.status == 5);
+    match action {
+        Action::Open => Step::Run(Command::FppStatus { host }),
+        Action::LightsToggle if paused => Step::Run(Command::FppResume { host }),
+        Action::LightsToggle => Step::Run(Command::FppPause { host }),
+        Action::LightsPlaylistStop => Step::Run(Command::FppStop { host, mode: Some(StopMode::Now) }),
+        Action::LightsPlaylistNext => Step::Run(Command::FppNext { host }),
+        Action::LightsFppPrev => Step::Run(Command::FppPrev { host }),
+        Action::LightsPresetNext | Action::LightsPresetPrev => {
+            Step::Status(format!("start an FPP playlist with : fpp_start host={host} playlist=…"))
+        }
+        _ => Step::Unhandled,
+    }
+}
