@@ -15,6 +15,7 @@ pub(crate) mod context;
 mod dispatch;
 pub mod event_socket;
 pub mod error;
+pub mod esphome;
 pub mod event;
 pub mod options;
 pub mod outcome;
@@ -48,6 +49,7 @@ pub(crate) struct Inner {
     /// "name not taken" cannot race.
     write_gate: Arc<tokio::sync::Mutex<()>>,
     // ── domain runtime state (servers, esphome, lights, backups, deploy) ──
+    pub esphome: esphome::Runtime,
     // ── end domain runtime state ──
 }
 
@@ -85,6 +87,7 @@ impl EngineHandle {
             events,
             write_gate: Arc::new(tokio::sync::Mutex::new(())),
             // ── domain runtime init ──
+            esphome: esphome::Runtime::default(),
             // ── end domain runtime init ──
         });
         if let Ok(rt) = tokio::runtime::Handle::try_current() {

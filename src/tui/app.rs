@@ -92,12 +92,14 @@ pub struct Refresh {
     pub secrets: bool,
     pub audit: bool,
     pub security: bool,
+    pub esphome: bool,
 }
 
 pub struct App {
     pub pane: Pane,
     pub secrets: SecretsPane,
     pub audit: AuditPane,
+    pub esphome: crate::tui::panes::esphome::EsphomePane,
     pub overlay: Option<Overlay>,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -123,6 +125,7 @@ impl App {
             pane: Pane::Secrets,
             secrets: SecretsPane::default(),
             audit: AuditPane::default(),
+            esphome: crate::tui::panes::esphome::EsphomePane::new(config.esphome.log_scrollback),
             overlay: None,
             theme,
             keymap,
@@ -150,7 +153,7 @@ impl App {
     }
 
     pub fn refresh_all(&mut self) {
-        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true };
+        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, esphome: true };
     }
 
     /// Turn the refresh flags into jobs (many events in a row → one reload each).
@@ -169,6 +172,9 @@ impl App {
         }
         if r.security {
             self.run(Command::SecurityEventList { status: None, limit: Some(500) }, Purpose::Refresh);
+        }
+        if r.esphome {
+            self.run(Command::EsphomeList {}, Purpose::Refresh);
         }
         if r.audit {
             let step = self.audit.requery();
@@ -192,6 +198,7 @@ impl App {
                 Some(&mut self.audit.security.list)
             }
             Pane::Audit if !self.audit.security_view && self.audit.detail.is_none() => Some(&mut self.audit.list),
+            Pane::Esphome => self.esphome.active_list(),
             _ => None,
         }
     }
@@ -278,6 +285,7 @@ impl App {
                     Pane::Secrets => self.secrets.on_action(action),
                     Pane::Audit => self.audit.on_action(action),
                     // ── pane actions (servers, esphome, lights, backups, deployments) ──
+                    Pane::Esphome => self.esphome.on_action(action),
                     // ── end pane actions ──
                     _ => Step::Unhandled,
                 };

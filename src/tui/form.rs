@@ -53,6 +53,8 @@ pub enum FormKind {
         id: u64,
         to: crate::engine::security::SecurityStatus,
     },
+    /// The ESPHome pane's forms.
+    Esphome(crate::tui::panes::esphome::forms::EsphomeForm),
     /// Secret arguments of a palette command, prompted instead of typed.
     PaletteSecrets {
         json: serde_json::Map<String, serde_json::Value>,

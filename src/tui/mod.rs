@@ -18,6 +18,7 @@ pub mod form;
 pub mod help;
 pub mod input;
 pub mod keymap;
+mod esphome_outcomes;
 mod outcomes;
 pub mod palette;
 pub mod panes;

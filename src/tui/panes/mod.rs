@@ -3,6 +3,7 @@
 //! made-up rows.
 
 pub mod audit;
+pub mod esphome;
 pub mod placeholder;
 pub mod secret_forms;
 pub mod secrets;
