@@ -99,7 +99,7 @@ async fn with_progress(s: &Session, c: Command) -> Result<Outcome> {
         loop {
             match rx.recv().await {
                 Ok(Event::EsphomeOtaProgress { device, phase, sent, total }) => {
-                    let pct = if total > 0 { sent * 100 / total } else { 0 };
+                    let pct = (sent * 100).checked_div(total).unwrap_or(0);
                     let mut err = std::io::stderr().lock();
                     match phase {
                         OtaPhase::Uploading if tty => {

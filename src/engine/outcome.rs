@@ -27,8 +27,8 @@ pub enum Outcome {
     EsphomeDevices { devices: Vec<crate::engine::esphome::Device> },
     EsphomeDiscovered { found: Vec<crate::engine::esphome::Discovered>, interfaces: Vec<String> },
     EsphomeInfo {
-        device: crate::engine::esphome::Device,
-        info: crate::engine::esphome::DeviceInfo,
+        device: Box<crate::engine::esphome::Device>,
+        info: Box<crate::engine::esphome::DeviceInfo>,
         entities: Vec<crate::engine::esphome::Entity>,
     },
     EsphomeLogsStarted { devices: Vec<String>, level: crate::engine::esphome::LogLevel },

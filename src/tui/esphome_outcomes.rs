@@ -19,17 +19,15 @@ impl App {
             }
             Outcome::EsphomeDiscovered { .. } => self.refresh.esphome = true,
             Outcome::EsphomeInfo { device, info, entities } => {
-                p.detail = Some((device, info, entities));
+                p.detail = Some((*device, *info, entities));
                 if asked {
                     p.view = View::Detail;
                 }
                 self.refresh.esphome = true;
             }
-            Outcome::EsphomeLogsStarted { devices, .. } => {
-                if purpose == Purpose::Palette {
-                    p.logs.show(devices);
-                    p.view = View::Logs;
-                }
+            Outcome::EsphomeLogsStarted { devices, .. } if purpose == Purpose::Palette => {
+                p.logs.show(devices);
+                p.view = View::Logs;
             }
             Outcome::EsphomeFirmware { firmware } => {
                 // An import answers with the one image; a list with all.

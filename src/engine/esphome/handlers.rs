@@ -223,7 +223,7 @@ pub(crate) async fn info(inner: &Inner, actor: &Actor, name: &str) -> EngineResu
             d.last_error = None;
             registry::put(&inner.store, &d)?;
             inner.emit(Event::EsphomeDevicesChanged);
-            Ok(Outcome::EsphomeInfo { device: d, info, entities })
+            Ok(Outcome::EsphomeInfo { device: Box::new(d), info: Box::new(info), entities })
         }
     }
 }

@@ -94,7 +94,7 @@ pub fn firmware_list(store: &Store) -> EngineResult<Vec<Firmware>> {
         let (_, v) = item?;
         out.push(codec::decode::<Firmware>(&v)?);
     }
-    out.sort_by(|a, b| b.imported.cmp(&a.imported));
+    out.sort_by_key(|f| std::cmp::Reverse(f.imported));
     Ok(out)
 }
 

@@ -48,12 +48,13 @@ pub enum Source {
 impl Device {
     /// The OTA port to use: set explicitly, or the platform's default.
     pub fn ota_port(&self) -> u16 {
-        self.ota_port.unwrap_or_else(|| match self.platform.as_deref() {
+        let default = match self.platform.as_deref() {
             Some("ESP8266") => 8266,
             Some("RP2040") => 2040,
             Some("BK72XX" | "RTL87XX" | "LN882X") => 8892,
             _ => 3232,
-        })
+        };
+        self.ota_port.unwrap_or(default)
     }
 
     /// The version OTA confirmation compares with: the project version when
