@@ -29,11 +29,14 @@ pub struct Job {
 pub async fn flash(net: &Net, job: Job) -> OtaResult {
     let started = Instant::now();
     let name = job.device.name.clone();
+    // What it runs now, from the device itself when it answers (the stored
+    // version may be stale or, for a device added by hand, unknown).
+    let from_version = running_version(net, &job).await.or_else(|| job.device.running_version().map(String::from));
     let mut result = OtaResult {
         device: name.clone(),
         status: OtaStatus::Failed,
         reason: None,
-        from_version: job.device.running_version().map(String::from),
+        from_version,
         to_version: job.fw.version.clone(),
         sent: 0,
         compressed: false,
@@ -80,6 +83,18 @@ pub async fn flash(net: &Net, job: Job) -> OtaResult {
     progress(OtaPhase::Done, result.sent, result.sent);
     net.emit(Event::EsphomeOtaDone { result: result.clone() });
     result
+}
+
+async fn ask_version(net: &Net, job: &Job) -> Result<String, crate::engine::esphome::api::ApiError> {
+    let opts = logs::options(&job.device, job.key.clone(), net.timeout.min(Duration::from_secs(3)));
+    let mut c = Connection::connect(&opts).await?;
+    let info = c.device_info().await?;
+    c.disconnect().await;
+    Ok(if info.project_version.is_empty() { info.esphome_version } else { info.project_version })
+}
+
+async fn running_version(net: &Net, job: &Job) -> Option<String> {
+    ask_version(net, job).await.ok().filter(|v| !v.is_empty())
 }
 
 /// Poll device info until the device reports the new version.
