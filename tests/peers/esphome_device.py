@@ -390,18 +390,19 @@ def version_in(image):
     return image[i + len(marker):end if end > 0 else None].decode(errors="replace")
 
 
-def advertise(dev, ip, api_port):
-    from zeroconf import IPVersion, ServiceInfo, Zeroconf
+async def advertise(dev, ip, api_port):
+    from zeroconf import IPVersion, ServiceInfo
+    from zeroconf.asyncio import AsyncZeroconf
 
     a = dev.a
-    zc = Zeroconf(interfaces=[ip], ip_version=IPVersion.V4Only)
+    zc = AsyncZeroconf(interfaces=[ip], ip_version=IPVersion.V4Only)
     props = {"friendly_name": a.friendly_name or a.name, "version": dev.version, "mac": a.mac.replace(":", "").lower(),
              "platform": a.platform, "board": a.board, "network": "wifi"}
     if dev.psk is not None:
         props["api_encryption"] = "Noise_NNpsk0_25519_ChaChaPoly_SHA256"
     info = ServiceInfo("_esphomelib._tcp.local.", f"{a.name}._esphomelib._tcp.local.", port=api_port,
                        addresses=[socket.inet_aton(ip)], properties=props, server=f"{a.name}.local.")
-    zc.register_service(info)
+    await zc.async_register_service(info)
     return zc
 
 
@@ -442,11 +443,11 @@ async def main():
     loop.add_signal_handler(signal.SIGUSR1, dev.reboot)
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
-    zc = advertise(dev, a.mdns_ip, api_port) if a.mdns_ip else None
+    zc = await advertise(dev, a.mdns_ip, api_port) if a.mdns_ip else None
     print(f"READY api={api_port} ota={ota_port} pid={os.getpid()}", flush=True)
     await stop.wait()
     if zc:
-        zc.close()
+        await zc.async_close()
 
 
 if __name__ == "__main__":
