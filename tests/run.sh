@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 # ── apt needs of each domain ──
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)   # esphome: mDNS test in a private netns
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)   # esphome device peer
 # ── end apt needs ──
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${need_apt[*]}"
@@ -18,6 +20,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # ── peer setup of each domain (idempotent scripts under tests/peers/) ──
+bash tests/peers/esphome.sh
 # ── end peer setup ──
 
 cargo clippy --locked --all-targets -- -D warnings

@@ -38,7 +38,7 @@ pub enum Event {
     EsphomeOtaProgress { device: String, phase: crate::engine::esphome::OtaPhase, sent: u64, total: u64 },
     /// One device's OTA ended (a bulk update sends one per device).
     EsphomeOtaDone { result: crate::engine::esphome::OtaResult },
-    /// Devices were added, removed or refreshed.
+    /// Devices were added, removed or refreshed, or firmware was imported.
     EsphomeDevicesChanged,
     // ── end esphome ──
 

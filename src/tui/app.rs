@@ -175,6 +175,7 @@ impl App {
         }
         if r.esphome {
             self.run(Command::EsphomeList {}, Purpose::Refresh);
+            self.run(Command::EsphomeFirmwareList {}, Purpose::Refresh);
         }
         if r.audit {
             let step = self.audit.requery();

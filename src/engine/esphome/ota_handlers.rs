@@ -28,6 +28,7 @@ pub(crate) fn firmware_import(inner: &Inner, ctx: &mut Ctx, path: &str, version:
         ctx.change("version", Some(p.version), Some(fw.version.clone()));
     }
     ctx.describe(format!("imported {} firmware {} ({} bytes) from {path}", fw.platform, fw.version, fw.size));
+    inner.emit(crate::engine::event::Event::EsphomeDevicesChanged);
     Ok(Outcome::EsphomeFirmware { firmware: vec![fw] })
 }
 

@@ -212,7 +212,7 @@ impl LogsView {
         }
         let k = |a| v.keymap.key_for(Section::Esphome, a);
         let text = format!(
-            "{} follow  {} level  / search  {}/{} match  {} time  {} split  {} save  {} clear  Esc stop",
+            "{} follow {} level / search {}/{} match {} time {} split {} save {} clear Esc stop",
             k(Action::EsphomeLogsFollow),
             k(Action::EsphomeLogsLevel),
             k(Action::EsphomeLogsNext),

@@ -111,7 +111,12 @@ impl EsphomePane {
 
     pub fn on_action(&mut self, action: Action) -> Step {
         match self.view {
-            View::Logs => return self.logs.on_action(action),
+            View::Logs => {
+                if action == Action::Back {
+                    self.view = View::Devices;
+                }
+                return self.logs.on_action(action);
+            }
             View::Detail | View::Firmware | View::Results if action == Action::Back => {
                 self.view = View::Devices;
                 return Step::Nothing;
