@@ -191,5 +191,5 @@ fn memory_flat(_: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, bench_ingest, bench_frame, memory_flat);
+criterion_group!(benches, memory_flat, bench_ingest, bench_frame);
 criterion_main!(benches);
