@@ -4,6 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
+use crate::engine::servers as homedeck_servers;
 use std::path::Path;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -13,6 +14,7 @@ pub struct Config {
     pub vault: VaultConfig,
     pub audit: AuditConfig,
     pub esphome: EsphomeConfig,
+    pub servers: ServersConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +57,81 @@ pub struct VaultConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct AuditConfig {
     pub retention_days: u32,
+}
+
+/// `[servers]`: health polling, thresholds and timeouts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServersConfig {
+    pub health_interval_secs: u64,
+    pub history_hours: u32,
+    pub disk_pct: f32,
+    pub load_per_core: f32,
+    pub mem_pct: f32,
+    pub connect_timeout_secs: u64,
+    pub exec_concurrency: usize,
+    pub poll_concurrency: usize,
+}
+
+impl Default for ServersConfig {
+    fn default() -> Self {
+        ServersConfig {
+            health_interval_secs: 15,
+            history_hours: 24,
+            disk_pct: 90.0,
+            load_per_core: 2.0,
+            mem_pct: 95.0,
+            connect_timeout_secs: 10,
+            exec_concurrency: 8,
+            poll_concurrency: 16,
+        }
+    }
+}
+
+impl ServersConfig {
+    /// The engine's options from these settings (`poll` in the console only).
+    pub fn options(&self, poll: bool) -> homedeck_servers::ServerOptions {
+        homedeck_servers::ServerOptions {
+            poll_health: poll,
+            health_interval: std::time::Duration::from_secs(self.health_interval_secs),
+            history_hours: self.history_hours,
+            thresholds: homedeck_servers::health::Thresholds {
+                disk_pct: self.disk_pct,
+                load_per_core: self.load_per_core,
+                mem_pct: self.mem_pct,
+            },
+            connect_timeout: std::time::Duration::from_secs(self.connect_timeout_secs),
+            poll_concurrency: self.poll_concurrency,
+            exec_concurrency: self.exec_concurrency,
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        let s = self;
+        if s.health_interval_secs < 5 {
+            bail!("servers.health_interval_secs = {} — expected at least 5 (seconds)", s.health_interval_secs);
+        }
+        if !(1..=720).contains(&s.history_hours) {
+            bail!("servers.history_hours = {} — expected 1 to 720 (hours)", s.history_hours);
+        }
+        for (k, v) in [("disk_pct", s.disk_pct), ("mem_pct", s.mem_pct)] {
+            if !(1.0..=100.0).contains(&v) {
+                bail!("servers.{k} = {v} — expected a percentage from 1 to 100");
+            }
+        }
+        if s.load_per_core.is_nan() || s.load_per_core <= 0.0 {
+            bail!("servers.load_per_core = {} — expected a positive number (load per CPU core)", s.load_per_core);
+        }
+        if !(1..=300).contains(&s.connect_timeout_secs) {
+            bail!("servers.connect_timeout_secs = {} — expected 1 to 300 (seconds)", s.connect_timeout_secs);
+        }
+        for (k, v) in [("exec_concurrency", s.exec_concurrency), ("poll_concurrency", s.poll_concurrency)] {
+            if !(1..=256).contains(&v) {
+                bail!("servers.{k} = {v} — expected 1 to 256");
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Default for General {
@@ -108,6 +185,23 @@ log_scrollback = 50000
 ota_concurrency = 4
 # Seconds after an upload for a device to come back with the new version.
 ota_confirm_secs = 90
+
+[servers]
+# Probe every server's health this often while the console runs (at least 5).
+health_interval_secs = 15
+# Keep this many hours of one-minute health history per server (1–720).
+history_hours = 24
+# A server is "degraded" when a disk is fuller than this (percent) …
+disk_pct = 90.0
+# … when the 1-minute load is above cores × this …
+load_per_core = 2.0
+# … or when memory use is above this (percent).
+mem_pct = 95.0
+# Give up connecting (TCP, SSH handshake, login) after this many seconds.
+connect_timeout_secs = 10
+# How many servers a command runs on at once, and how many are probed at once.
+exec_concurrency = 8
+poll_concurrency = 16
 "#;
 
 impl Config {
@@ -149,6 +243,7 @@ impl Config {
         if self.audit.retention_days == 0 {
             bail!("audit.retention_days = 0 — expected at least 1 (days)");
         }
+        self.servers.validate()?;
         Ok(())
     }
 }

@@ -57,6 +57,7 @@ async fn real_main(cli: Cli) -> Result<()> {
         ota_concurrency: config.esphome.ota_concurrency,
         confirm_secs: config.esphome.ota_confirm_secs,
     };
+    opts.servers = config.servers.options(cli.command.is_none());
 
     let frontend = if cli.command.is_some() { Frontend::Cli } else { Frontend::Tui };
     let follow = matches!(&cli.command, Some(Sub::Events(a)) if a.follow && a.action.is_none());

@@ -21,6 +21,7 @@ fi
 
 # ── peer setup of each domain (idempotent scripts under tests/peers/) ──
 bash tests/peers/esphome.sh
+bash tests/peers/sshd.sh
 # ── end peer setup ──
 
 cargo clippy --locked --all-targets -- -D warnings

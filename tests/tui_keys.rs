@@ -23,9 +23,10 @@ async fn vault_status(h: &Harness) -> homedeck::engine::vault::VaultStatus {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn init_add_reveal_lock_and_audit() {
     let mut h = Harness::new().await;
-    h.key(KeyCode::Char('1')).await;
+    assert_eq!(h.driver.app.pane, Pane::Servers, "the console opens on Servers");
+    h.key(KeyCode::Char('2')).await;
     assert!(h.screen80().contains("is not built in this version"));
-    assert!(h.screen80().contains("homedeck server add"));
+    assert!(h.screen80().contains("homedeck deploy create"));
 
     h.key(KeyCode::Char('6')).await;
     assert_eq!(h.driver.app.pane, Pane::Secrets);

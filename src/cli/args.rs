@@ -43,6 +43,12 @@ pub enum Sub {
     /// Run any engine command by name: `homedeck run secret_show name=ha-token`
     Run(RunArgs),
     // ── servers ──
+    /// Servers over SSH: inventory, host keys, health, commands, files
+    #[command(subcommand)]
+    Server(super::server_args::ServerCmd),
+    /// Tailscale status, here or on a server
+    #[command(subcommand)]
+    Tailscale(super::server_args::TailscaleCmd),
     // ── end servers ──
 
     // ── esphome ──
@@ -207,7 +213,7 @@ const DOCS: &[(&str, &str, &str)] = &[
 
 /// Fill subcommand `about` texts from the engine's command table.
 pub fn with_table_docs(mut cmd: clap::Command) -> clap::Command {
-    for (group, sub, name) in DOCS {
+    for (group, sub, name) in DOCS.iter().chain(super::server_args::DOCS) {
         if let Some(spec) = crate::engine::command::spec(name) {
             cmd = cmd.mut_subcommand(group, |g| g.mut_subcommand(sub, |s| s.about(spec.summary())));
         }

@@ -12,6 +12,9 @@ pub mod generic;
 mod output;
 pub mod prompt;
 mod secret_cmds;
+pub mod server_args;
+mod server_cmds;
+mod server_output;
 pub mod table;
 mod vault_cmds;
 
@@ -72,6 +75,8 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         Sub::Events(a) => events_cmds::run(session, a).await,
         Sub::Run(a) => generic::run(session, a).await,
         // ── servers ──
+        Sub::Server(cmd) => server_cmds::run(session, cmd).await,
+        Sub::Tailscale(cmd) => server_cmds::tailscale(session, cmd).await,
         // ── end servers ──
 
         // ── esphome ──

@@ -137,6 +137,14 @@ pub fn human(outcome: &Outcome) {
             }
         }
         // ── servers ──
+        o @ (Outcome::Servers { .. }
+        | Outcome::Server { .. }
+        | Outcome::ServerTested { .. }
+        | Outcome::ExecDone { .. }
+        | Outcome::Health { .. }
+        | Outcome::SshImport { .. }
+        | Outcome::Transferred { .. }
+        | Outcome::Tailscale { .. }) => super::server_output::human(o),
         // ── end servers ──
 
         // ── esphome ──

@@ -6,6 +6,7 @@ use super::audit::{Category, Severity, Status};
 use super::command_table::{CommandSpec, commands};
 use super::secret_value::SecretValue;
 use super::security::SecurityStatus;
+use super::servers::model::AuthMethod;
 use super::vault::SecretKind;
 
 commands! {
@@ -51,6 +52,44 @@ commands! {
     SecurityEventUpdate = "security_event_update", Write, audited: true, { id: u64, status: SecurityStatus, note: String };
 
     // ── servers ──
+    /// List servers (the built-in `local` first) with their newest health and last hour of CPU.
+    ServerList = "server_list", Read, audited: false, {};
+    /// Show one server: address, login, pinned host key, health and its history.
+    ServerShow = "server_show", Read, audited: false, { name: String };
+    /// Add a server (auth key, password or agent; a key or password given here goes into the vault).
+    ServerAdd = "server_add", Write, audited: true, {
+        name: String, host: String, port: Option<u32>, user: Option<String>, auth: Option<AuthMethod>,
+        secret: Option<String>, key: Option<SecretValue>, key_passphrase: Option<SecretValue>,
+        password: Option<SecretValue>, tags: Option<String>, site: Option<String>
+    };
+    /// Change a server's address, login, tags or site (only the fields given; a new address forgets the pinned key).
+    ServerEdit = "server_edit", Write, audited: true, {
+        name: String, host: Option<String>, port: Option<u32>, user: Option<String>, auth: Option<AuthMethod>,
+        secret: Option<String>, key: Option<SecretValue>, key_passphrase: Option<SecretValue>,
+        password: Option<SecretValue>, tags: Option<String>, site: Option<String>
+    };
+    /// Remove a server from the inventory (its vault secrets stay until revoked).
+    ServerRemove = "server_remove", Dangerous, audited: true, { name: String };
+    /// Connect now: latency, SSH banner, host key, OS and kernel (pins the host key on first use).
+    ServerTest = "server_test", Read, audited: true, { name: String };
+    /// Accept the host key a server presents now, replacing its pin (give the fingerprint you checked).
+    ServerTrust = "server_trust", Dangerous, audited: true, { name: String, fingerprint: Option<String> };
+    /// Run a command on servers (targets: names, tag:T, site:S or all; {{secret:NAME}} inserts a vault secret).
+    ServerExec = "server_exec", Write, audited: true, {
+        targets: String, line: String, shell: Option<bool>, confirmed: Option<bool>, timeout_secs: Option<u32>
+    };
+    /// Cancel a command run that is still going.
+    ServerExecCancel = "server_exec_cancel", Write, audited: true, { run: u64 };
+    /// Probe health now (one server or all): up, degraded or down, with reasons.
+    ServerHealth = "server_health", Read, audited: false, { name: Option<String> };
+    /// Import Host blocks from an OpenSSH client config (default ~/.ssh/config).
+    ServerImportSshConfig = "server_import_ssh_config", Write, audited: true, { path: Option<String>, dry_run: Option<bool> };
+    /// Download a file from a server over SFTP.
+    ServerGet = "server_get", Write, audited: true, { name: String, remote: String, local: String };
+    /// Upload a file to a server over SFTP.
+    ServerPut = "server_put", Write, audited: true, { name: String, local: String, remote: String };
+    /// Read `tailscale status --json` here or on a server: tailnet, this node, peers.
+    TailscaleStatus = "tailscale_status", Read, audited: false, { server: Option<String> };
     // ── end servers ──
 
     // ── esphome ──

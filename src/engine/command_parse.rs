@@ -67,7 +67,13 @@ pub fn args_json(spec: &CommandSpec, words: &[String]) -> EngineResult<Map<Strin
                 "to be left out: secret values are asked for in a masked prompt, never typed on a command line",
             ));
         }
-        let value = if arg.numeric() {
+        let value = if arg.boolean() {
+            match v {
+                "true" | "yes" | "1" => Value::Bool(true),
+                "false" | "no" | "0" => Value::Bool(false),
+                _ => return Err(EngineError::invalid(k, v, "true or false")),
+            }
+        } else if arg.numeric() {
             let n: u64 = v.parse().map_err(|_| EngineError::invalid(k, v, "a whole number"))?;
             Value::from(n)
         } else {

@@ -51,6 +51,11 @@ impl ArgSpec {
         self.ty.contains("SecretValue")
     }
 
+    /// Flags take true/false (also yes/no, 1/0) and become JSON booleans.
+    pub fn boolean(&self) -> bool {
+        self.ty.contains("bool")
+    }
+
     /// Numbers are passed to serde as JSON numbers, everything else as strings.
     pub fn numeric(&self) -> bool {
         ["u8", "u16", "u32", "u64", "usize", "i64"].iter().any(|t| self.ty.contains(t))

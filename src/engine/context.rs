@@ -51,7 +51,6 @@ impl Ctx {
     /// Let other writers in. Long-running commands (a bulk exec, an OTA, a
     /// backup) call this once their stored state is written, so one slow
     /// device cannot hold every other write for minutes.
-    #[allow(dead_code)] // first used by the servers domain (bulk exec)
     pub fn release_gate(&mut self) {
         self.gate = None;
     }

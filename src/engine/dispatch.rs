@@ -11,6 +11,7 @@ use super::error::{EngineError, EngineResult};
 use super::event::{Event, LockReason};
 use super::esphome;
 use super::security;
+use super::servers::{self, manage::Fields};
 use super::vault::{self, session};
 use super::{Inner, Outcome};
 use chrono::{Duration, Utc};
@@ -117,6 +118,43 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
             Ok(Outcome::SecurityEvent { event })
         }
         // ── servers ──
+        ServerList {} => servers::manage::list(inner),
+        ServerShow { name } => servers::manage::show(inner, &name),
+        ServerAdd { name, host, port, user, auth, secret, key, key_passphrase, password, tags, site } => {
+            let f = Fields { host: Some(host), port, user, auth, secret, key, key_passphrase, password, tags, site };
+            servers::manage::add(inner, ctx, name, f)
+        }
+        ServerEdit { name, host, port, user, auth, secret, key, key_passphrase, password, tags, site } => {
+            let f = Fields { host, port, user, auth, secret, key, key_passphrase, password, tags, site };
+            servers::manage::edit(inner, ctx, name, f)
+        }
+        ServerRemove { name } => servers::manage::remove(inner, ctx, &name),
+        ServerTest { name } => servers::trust::test(inner, ctx, &name).await,
+        ServerTrust { name, fingerprint } => servers::trust::trust(inner, ctx, &name, fingerprint).await,
+        ServerExec { targets, line, shell, confirmed, timeout_secs } => {
+            let req = servers::exec::Request {
+                targets,
+                command: line,
+                shell: shell.unwrap_or(false),
+                confirmed: confirmed.unwrap_or(false),
+                timeout: timeout_secs.filter(|t| *t > 0).map(|t| std::time::Duration::from_secs(u64::from(t))),
+            };
+            servers::exec::run(inner, ctx, req).await
+        }
+        ServerExecCancel { run } => servers::exec::cancel(inner, ctx, run),
+        ServerHealth { name } => {
+            let targets = match name {
+                Some(n) => vec![servers::store::get(&inner.store, &n)?],
+                None => servers::store::all(&inner.store)?,
+            };
+            let actor = ctx.actor.clone();
+            let reports = futures::future::join_all(targets.iter().map(|s| servers::health::probe(inner, s, &actor, true))).await;
+            Ok(Outcome::Health { reports })
+        }
+        ServerImportSshConfig { path, dry_run } => servers::ssh_config::import(inner, ctx, path, dry_run.unwrap_or(false)),
+        ServerGet { name, remote, local } => servers::transfer::command(inner, ctx, &name, false, &local, &remote).await,
+        ServerPut { name, local, remote } => servers::transfer::command(inner, ctx, &name, true, &local, &remote).await,
+        TailscaleStatus { server } => servers::tailscale::status(inner, &ctx.actor, server).await,
         // ── end servers ──
 
         // ── esphome ──

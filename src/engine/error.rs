@@ -46,6 +46,30 @@ pub enum EngineError {
     #[error("the stored {what} could not be read: {detail}")]
     Corrupt { what: String, detail: String },
 
+    #[error("cannot reach server {server} at {address}: {reason}")]
+    Unreachable { server: String, address: String, reason: String },
+
+    #[error("cannot resolve host {host:?} of server {server}: {detail} (DNS failure — check the name, or use an IP address)")]
+    DnsFailure { server: String, host: String, detail: String },
+
+    #[error("authentication failed for {user}@{server} with {method}{hint}")]
+    AuthFailed { server: String, user: String, method: String, hint: String },
+
+    #[error("HOST KEY MISMATCH for server {server}: pinned {pinned}, but the server presented {presented}. Refused — this can be a man-in-the-middle. If the server was reinstalled, check the new fingerprint on its console and run `homedeck server trust {server} --fingerprint {presented}`")]
+    HostKeyMismatch { server: String, pinned: String, presented: String },
+
+    #[error("server {server}: {detail}")]
+    RemoteShellMissing { server: String, detail: String },
+
+    #[error("server {server}: {detail}")]
+    Remote { server: String, detail: String },
+
+    #[error("{what} needs confirmation: {reason}. Run it again with confirmed=true (CLI: --yes)")]
+    ConfirmationRequired { what: String, reason: String },
+
+    #[error("the private key is protected by a passphrase: give key_passphrase (the CLI prompts for it)")]
+    KeyPassphraseRequired,
+
     #[error("{0}")]
     Other(String),
 }

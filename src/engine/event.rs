@@ -3,6 +3,9 @@
 
 use super::audit::AuditEntry;
 use super::security::SecurityEvent;
+use super::servers::health::types::HealthReport;
+use super::servers::ssh::Stream;
+use super::servers::views::ExecResult;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +30,15 @@ pub enum Event {
     /// Something worth a line in the status bar.
     Notice { text: String },
     // ── servers ──
+    /// The inventory changed (added, edited, removed, key pinned).
+    ServersChanged,
+    /// A health probe finished.
+    ServerHealth { report: HealthReport },
+    ExecStarted { run: u64, servers: Vec<String>, command: String },
+    /// A piece of a command's output (secrets redacted).
+    ExecOutput { run: u64, server: String, stream: Stream, text: String },
+    ExecFinished { run: u64, result: ExecResult },
+    TransferProgress { server: String, path: String, done: u64, total: u64 },
     // ── end servers ──
 
     // ── esphome ──

@@ -21,6 +21,7 @@ pub mod options;
 pub mod outcome;
 pub mod secret_value;
 pub mod security;
+pub mod servers;
 pub mod store;
 pub mod vault;
 
@@ -50,6 +51,7 @@ pub(crate) struct Inner {
     write_gate: Arc<tokio::sync::Mutex<()>>,
     // ── domain runtime state (servers, esphome, lights, backups, deploy) ──
     pub esphome: esphome::Runtime,
+    pub servers: servers::Runtime,
     // ── end domain runtime state ──
 }
 
@@ -80,6 +82,7 @@ impl EngineHandle {
     pub fn open(opts: EngineOptions, opener: &Actor) -> EngineResult<Self> {
         let store = Store::open(&opts.data_dir, opener)?;
         let (events, _) = broadcast::channel(1024);
+        let server_opts = opts.servers.clone();
         let inner = Arc::new(Inner {
             store,
             vault: Mutex::new(VaultSession::default()),
@@ -88,6 +91,7 @@ impl EngineHandle {
             write_gate: Arc::new(tokio::sync::Mutex::new(())),
             // ── domain runtime init ──
             esphome: esphome::Runtime::default(),
+            servers: servers::Runtime::new(server_opts),
             // ── end domain runtime init ──
         });
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
@@ -95,6 +99,9 @@ impl EngineHandle {
             let path = event_socket::socket_path(&inner.opts.data_dir);
             rt.spawn(event_socket::serve(Arc::downgrade(&inner), path));
             // ── domain background tasks ──
+            if inner.opts.servers.poll_health {
+                rt.spawn(servers::health::poller::run(Arc::downgrade(&inner)));
+            }
             // ── end domain background tasks ──
         }
         Ok(EngineHandle { inner })

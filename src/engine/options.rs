@@ -14,6 +14,8 @@ pub struct EngineOptions {
     pub audit_retention_days: u32,
     /// `[esphome]` in config.toml.
     pub esphome: crate::engine::esphome::EsphomeOptions,
+    /// The servers domain: health polling, thresholds, timeouts.
+    pub servers: crate::engine::servers::ServerOptions,
 }
 
 impl EngineOptions {
@@ -24,6 +26,7 @@ impl EngineOptions {
             idle_lock_secs: 15 * 60,
             audit_retention_days: 365,
             esphome: Default::default(),
+            servers: Default::default(),
         }
     }
 }

@@ -3,6 +3,9 @@
 use super::audit::AuditPage;
 use super::secret_value::SecretValue;
 use super::security::SecurityEvent;
+use super::servers::health::types::HealthReport;
+use super::servers::tailscale::Status as TailscaleStatus;
+use super::servers::views::{ExecResult, ImportRow, ServerDetail, ServerView, TestReport, TransferReport};
 use super::vault::{SecretAccess, SecretMeta, VaultStatus};
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +24,14 @@ pub enum Outcome {
     SecurityEvents { events: Vec<SecurityEvent> },
     SecurityEvent { event: SecurityEvent },
     // ── servers ──
+    Servers { servers: Vec<ServerView> },
+    Server { detail: Box<ServerDetail> },
+    ServerTested { report: TestReport },
+    ExecDone { run: u64, command: String, results: Vec<ExecResult> },
+    Health { reports: Vec<HealthReport> },
+    SshImport { rows: Vec<ImportRow>, dry_run: bool },
+    Transferred { report: TransferReport },
+    Tailscale { status: Box<TailscaleStatus> },
     // ── end servers ──
 
     // ── esphome ──
@@ -70,6 +81,25 @@ impl Outcome {
             Outcome::SecurityEvents { events } => format!("{} security event(s)", events.len()),
             Outcome::SecurityEvent { event } => format!("security event #{}", event.id),
             // ── servers ──
+            Outcome::Servers { servers } => format!("{} server(s)", servers.len()),
+            Outcome::Server { detail } => format!("server {}", detail.view.server.name),
+            Outcome::ServerTested { report } => {
+                format!("{}: connected in {} ms — {} ({})", report.server, report.connect_ms, report.os, report.kernel)
+            }
+            Outcome::ExecDone { run, results, .. } => {
+                let ok = results.iter().filter(|r| r.ok()).count();
+                format!("run {run}: {ok} of {} server(s) succeeded", results.len())
+            }
+            Outcome::Health { reports } => {
+                let up = reports.iter().filter(|r| r.state == crate::engine::servers::health::types::HealthState::Up).count();
+                format!("{up} of {} server(s) up", reports.len())
+            }
+            Outcome::SshImport { rows, dry_run } => {
+                let n = rows.iter().filter(|r| r.action != "skipped").count();
+                format!("{n} server(s) {}", if *dry_run { "would be imported" } else { "imported" })
+            }
+            Outcome::Transferred { report } => format!("{} bytes in {} ms", report.bytes, report.millis),
+            Outcome::Tailscale { status } => format!("tailnet {}: {} peer(s)", status.tailnet, status.peers.len()),
             // ── end servers ──
 
             // ── esphome ──

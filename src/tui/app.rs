@@ -14,6 +14,7 @@ use crate::tui::keymap::{Action, Keymap, Section};
 use crate::tui::palette::Palette;
 use crate::tui::panes::audit::AuditPane;
 use crate::tui::panes::secrets::SecretsPane;
+use crate::tui::panes::servers::{Mode as ServersMode, ServersPane};
 use crate::tui::panes::Pane;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::list::ListView;
@@ -93,6 +94,7 @@ pub struct Refresh {
     pub audit: bool,
     pub security: bool,
     pub esphome: bool,
+    pub servers: bool,
 }
 
 pub struct App {
@@ -100,6 +102,7 @@ pub struct App {
     pub secrets: SecretsPane,
     pub audit: AuditPane,
     pub esphome: crate::tui::panes::esphome::EsphomePane,
+    pub servers: ServersPane,
     pub overlay: Option<Overlay>,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -122,10 +125,11 @@ pub struct App {
 impl App {
     pub fn new(theme: Theme, keymap: Keymap, config: &Config, readonly: bool) -> App {
         App {
-            pane: Pane::Secrets,
+            pane: Pane::Servers,
             secrets: SecretsPane::default(),
             audit: AuditPane::default(),
             esphome: crate::tui::panes::esphome::EsphomePane::new(config.esphome.log_scrollback),
+            servers: ServersPane::default(),
             overlay: None,
             theme,
             keymap,
@@ -153,7 +157,7 @@ impl App {
     }
 
     pub fn refresh_all(&mut self) {
-        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, esphome: true };
+        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, esphome: true, servers: true };
     }
 
     /// Turn the refresh flags into jobs (many events in a row → one reload each).
@@ -169,6 +173,9 @@ impl App {
                 let name = meta.name.clone();
                 self.run(Command::SecretShow { name }, Purpose::Refresh);
             }
+        }
+        if r.servers {
+            self.run(Command::ServerList {}, Purpose::Refresh);
         }
         if r.security {
             self.run(Command::SecurityEventList { status: None, limit: Some(500) }, Purpose::Refresh);
@@ -195,6 +202,7 @@ impl App {
     fn active_list(&mut self) -> Option<&mut ListView> {
         match self.pane {
             Pane::Secrets if self.secrets.detail.is_none() => Some(&mut self.secrets.list),
+            Pane::Servers if self.servers.mode == ServersMode::List => Some(&mut self.servers.list),
             Pane::Audit if self.audit.security_view && self.audit.security.detail.is_none() => {
                 Some(&mut self.audit.security.list)
             }
@@ -287,6 +295,7 @@ impl App {
                     Pane::Audit => self.audit.on_action(action),
                     // ── pane actions (servers, esphome, lights, backups, deployments) ──
                     Pane::Esphome => self.esphome.on_action(action),
+                    Pane::Servers => self.servers.on_action(action),
                     // ── end pane actions ──
                     _ => Step::Unhandled,
                 };

@@ -55,6 +55,13 @@ pub enum FormKind {
     },
     /// The ESPHome pane's forms.
     Esphome(crate::tui::panes::esphome::forms::EsphomeForm),
+    // ── servers ──
+    ServerAdd,
+    ServerEdit {
+        name: String,
+    },
+    ServerExec,
+    // ── end servers ──
     /// Secret arguments of a palette command, prompted instead of typed.
     PaletteSecrets {
         json: serde_json::Map<String, serde_json::Value>,

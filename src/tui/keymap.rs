@@ -73,6 +73,16 @@ actions! {
     MarkResolved = "mark_resolved", "Security event → resolved (with a note)";
     MarkFalsePositive = "mark_false_positive", "Security event → false positive (with a note)";
     // ── servers ──
+    ServerAdd = "server_add", "Add a server";
+    ServerEdit = "server_edit", "Edit the selected server";
+    ServerTest = "server_test", "Test the connection (pins the host key on first use)";
+    ServerTrust = "server_trust", "Trust the host key the server presents now (asks first)";
+    ServerRemove = "server_remove", "Remove the selected server (asks first)";
+    ServerExec = "server_exec", "Run a command on the marked servers (or the selected one)";
+    ServerMark = "server_mark", "Mark / unmark the selected server for a bulk command";
+    ServerOutput = "server_output", "Show the output of the last command run";
+    ServerCancel = "server_cancel", "Cancel the running command run";
+    ServerHealthNow = "server_health_now", "Probe every server's health now";
     // ── end servers ──
 
     // ── esphome ──

@@ -108,6 +108,14 @@ impl App {
             }
             Outcome::Done { .. } | Outcome::AuditCleaned { .. } => {}
             // ── servers ──
+            o @ (Outcome::Servers { .. }
+            | Outcome::Server { .. }
+            | Outcome::ServerTested { .. }
+            | Outcome::ExecDone { .. }
+            | Outcome::Health { .. }
+            | Outcome::SshImport { .. }
+            | Outcome::Transferred { .. }
+            | Outcome::Tailscale { .. }) => self.server_outcome(o, from_palette),
             // ── end servers ──
 
             // ── esphome ──
@@ -163,6 +171,12 @@ impl App {
             Event::SecurityUpdated { event } => self.audit.security.upsert(event),
             Event::Notice { text } => self.say(text, Level::Info),
             // ── servers ──
+            e @ (Event::ServersChanged
+            | Event::ServerHealth { .. }
+            | Event::ExecStarted { .. }
+            | Event::ExecOutput { .. }
+            | Event::ExecFinished { .. }
+            | Event::TransferProgress { .. }) => self.server_event(e),
             // ── end servers ──
 
             // ── esphome ──

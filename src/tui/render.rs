@@ -35,6 +35,7 @@ impl App {
             Pane::Audit => self.audit.render(f, body, &view),
             // ── pane renders (servers, esphome, lights, backups, deployments) ──
             Pane::Esphome => self.esphome.render(f, body, &view),
+            Pane::Servers => self.servers.render(f, body, &view),
             // ── end pane renders ──
             p => placeholder::render(f, body, p, &self.theme),
         }

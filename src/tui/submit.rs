@@ -46,7 +46,8 @@ pub fn form(app: &mut App, mut f: Form) {
         }
         return;
     }
-    match secret_forms::submit(&mut f) {
+    let submitted = crate::tui::panes::server_forms::submit(&mut f).or_else(|| secret_forms::submit(&mut f));
+    match submitted {
         Some(Ok(Submit::Run(c))) => run_keeping(app, c, f),
         Some(Ok(Submit::Confirm(c))) => app.overlay = Some(Overlay::Confirm(c)),
         Some(Err(e)) => keep_open(app, f, e),

@@ -67,3 +67,4 @@ pub async fn audit_all(e: &EngineHandle) -> Vec<homedeck::engine::audit::AuditEn
         o => panic!("unexpected {o:?}"),
     }
 }
+pub mod sshd;

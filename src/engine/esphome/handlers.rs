@@ -25,7 +25,7 @@ pub(crate) fn net(inner: &Inner) -> EngineResult<Net> {
 
 /// The API key of a device, from the vault (None for plaintext devices).
 pub(crate) fn api_key(inner: &Inner, actor: &Actor, d: &Device) -> EngineResult<Option<SecretValue>> {
-    d.key_secret.as_deref().map(|s| vault::use_secret(inner, actor, s, "use:esphome_api")).transpose()
+    d.key_secret.as_deref().map(|s| vault::use_secret(inner, actor, s, "esphome_api")).transpose()
 }
 
 fn validate_device_name(name: &str) -> EngineResult<()> {

@@ -37,7 +37,7 @@ pub(crate) fn firmware_list(inner: &Inner) -> EngineResult<Outcome> {
 }
 
 fn ota_password(inner: &Inner, actor: &Actor, d: &Device) -> EngineResult<Option<SecretValue>> {
-    d.ota_password_secret.as_deref().map(|s| vault::use_secret(inner, actor, s, "use:esphome_ota")).transpose()
+    d.ota_password_secret.as_deref().map(|s| vault::use_secret(inner, actor, s, "esphome_ota")).transpose()
 }
 
 /// The image and its gzip, read and compressed once per command.

@@ -9,11 +9,11 @@ pub mod record;
 mod secrets;
 pub(crate) mod session;
 mod types;
-mod use_secret;
+mod usage;
 
 pub(crate) use lifecycle::{change_passphrase, init, status, unlock};
 pub(crate) use secrets::{add, list, reveal, revoke, rotate, rotation_due, set_rotation, show};
-pub(crate) use use_secret::use_secret;
+pub(crate) use usage::{exists, use_secret};
 pub use types::{Revocation, SecretAccess, SecretKind, SecretMeta, VaultStatus};
 
 /// Run CPU-heavy work (Argon2) off the async workers.

@@ -6,6 +6,7 @@ use super::crypto::{self, secret_aad};
 use super::record::{SecretMetaOnly, SecretRecord, validate_name, validate_value};
 use super::session;
 use super::types::{Revocation, SecretAccess, SecretKind, SecretMeta};
+use crate::engine::actor::Actor;
 use crate::engine::audit::Severity;
 use crate::engine::context::Ctx;
 use crate::engine::error::{EngineError, EngineResult};
@@ -29,22 +30,22 @@ pub(crate) fn all_meta(store: &Store) -> EngineResult<Vec<SecretMeta>> {
     Ok(out)
 }
 
-fn find(store: &Store, name: &str) -> EngineResult<SecretRecord> {
+pub(super) fn find(store: &Store, name: &str) -> EngineResult<SecretRecord> {
     let id = store.secret_names.get(name.as_bytes())?.ok_or_else(|| EngineError::not_found("secret", name))?;
     store
         .get::<SecretRecord>(&store.secrets, &id)?
         .ok_or_else(|| EngineError::Corrupt { what: "secret".into(), detail: format!("{name:?} is named but missing") })
 }
 
-fn save(store: &Store, rec: &SecretRecord) -> EngineResult<()> {
+pub(super) fn save(store: &Store, rec: &SecretRecord) -> EngineResult<()> {
     store.put(&store.secrets, keys::id_key(rec.meta.id), rec)
 }
 
-fn log_access(inner: &Inner, ctx: &Ctx, id: u64, action: &str, ok: bool) -> EngineResult<()> {
+pub(super) fn log_access(inner: &Inner, actor: &Actor, id: u64, action: &str, ok: bool) -> EngineResult<()> {
     let now = Utc::now();
     let mut key = keys::id_key(id).to_vec();
     key.extend_from_slice(&keys::time_key(now, inner.store.next_id()?));
-    let access = SecretAccess { at: now, actor: ctx.actor.clone(), action: action.to_string(), ok };
+    let access = SecretAccess { at: now, actor: actor.clone(), action: action.to_string(), ok };
     inner.store.put(&inner.store.secret_access, key, &access)
 }
 
@@ -106,7 +107,7 @@ pub(crate) fn add(
     let sealed = crypto::seal(&key, &secret_aad(id, 1), value.expose().as_bytes())?;
     save(&inner.store, &SecretRecord { meta: meta.clone(), sealed: Some(sealed) })?;
     inner.store.secret_names.insert(name.as_bytes(), &keys::id_key(id))?;
-    log_access(inner, ctx, id, "create", true)?;
+    log_access(inner, &ctx.actor, id, "create", true)?;
     resource(ctx, &meta);
     ctx.change("value", None, Some(REDACTED.into()));
     ctx.change("kind", None, Some(kind.to_string()));
@@ -119,12 +120,17 @@ pub(crate) fn add(
 }
 
 /// A read of a revoked secret: refused, recorded, and raised as a security event.
-fn refuse_revoked(inner: &Inner, ctx: &mut Ctx, rec: &SecretRecord, rev: &Revocation) -> EngineError {
+pub(super) fn refuse_revoked(inner: &Inner, ctx: &mut Ctx, rec: &SecretRecord, rev: &Revocation) -> EngineError {
     ctx.severity(Severity::High);
-    let _ = log_access(inner, ctx, rec.meta.id, "denied", false);
+    refuse_revoked_for(inner, &ctx.actor, rec, rev)
+}
+
+/// The refusal itself, for engine-internal uses that have no command context.
+pub(super) fn refuse_revoked_for(inner: &Inner, actor: &Actor, rec: &SecretRecord, rev: &Revocation) -> EngineError {
+    let _ = log_access(inner, actor, rec.meta.id, "denied", false);
     let mut evidence = BTreeMap::new();
     evidence.insert("secret".into(), rec.meta.name.clone());
-    evidence.insert("actor".into(), ctx.actor.to_string());
+    evidence.insert("actor".into(), actor.to_string());
     evidence.insert("revoked_at".into(), rev.at.to_rfc3339());
     evidence.insert("revoked_reason".into(), rev.reason.clone());
     if let Err(e) = security::raise(
@@ -142,13 +148,10 @@ fn refuse_revoked(inner: &Inner, ctx: &mut Ctx, rec: &SecretRecord, rev: &Revoca
     EngineError::Revoked { name: rec.meta.name.clone(), at: rev.at.to_rfc3339(), reason: rev.reason.clone() }
 }
 
-pub(crate) fn reveal(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<Outcome> {
-    ctx.resource("secret", None, Some(name.to_string()));
-    let mut rec = find(&inner.store, name)?;
-    resource(ctx, &rec.meta);
-    if let Some(rev) = rec.meta.revoked.clone() {
-        return Err(refuse_revoked(inner, ctx, &rec, &rev));
-    }
+/// Decrypt a (not revoked) secret, count the read and log it as `action`.
+/// The one place a sealed value is opened, for reveals and engine uses alike.
+pub(super) fn read_counted(inner: &Inner, actor: &Actor, rec: &mut SecretRecord, action: &str) -> EngineResult<String> {
+    let name = &rec.meta.name;
     let key = session::data_key(inner)?;
     let sealed = rec.sealed.as_ref().ok_or_else(|| EngineError::Corrupt {
         what: "secret".into(),
@@ -161,8 +164,19 @@ pub(crate) fn reveal(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<O
         .map_err(|_| EngineError::Corrupt { what: "secret".into(), detail: format!("{name:?} is not UTF-8") })?;
     rec.meta.access_count += 1;
     rec.meta.last_access = Some(Utc::now());
-    save(&inner.store, &rec)?;
-    log_access(inner, ctx, rec.meta.id, "reveal", true)?;
+    save(&inner.store, rec)?;
+    log_access(inner, actor, rec.meta.id, action, true)?;
+    Ok(value)
+}
+
+pub(crate) fn reveal(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<Outcome> {
+    ctx.resource("secret", None, Some(name.to_string()));
+    let mut rec = find(&inner.store, name)?;
+    resource(ctx, &rec.meta);
+    if let Some(rev) = rec.meta.revoked.clone() {
+        return Err(refuse_revoked(inner, ctx, &rec, &rev));
+    }
+    let value = read_counted(inner, &ctx.actor, &mut rec, "reveal")?;
     ctx.describe(format!("revealed secret {name:?}"));
     inner.emit(Event::SecretsChanged);
     Ok(Outcome::Revealed { name: name.to_string(), value: SecretValue::new(value) })
@@ -186,7 +200,7 @@ pub(crate) fn rotate(inner: &Inner, ctx: &mut Ctx, name: &str, value: SecretValu
     ctx.change("last_rotated", rec.meta.last_rotated.map(|t| t.to_rfc3339()), Some(now.to_rfc3339()));
     rec.meta.last_rotated = Some(now);
     save(&inner.store, &rec)?;
-    log_access(inner, ctx, rec.meta.id, "rotate", true)?;
+    log_access(inner, &ctx.actor, rec.meta.id, "rotate", true)?;
     ctx.describe(format!("rotated secret {name:?} to version {}", rec.meta.version));
     inner.emit(Event::SecretsChanged);
     Ok(Outcome::done(format!("secret {name:?} rotated (version {})", rec.meta.version)))
@@ -207,7 +221,7 @@ pub(crate) fn set_rotation(inner: &Inner, ctx: &mut Ctx, name: &str, days: u32) 
     ctx.change("rotation_days", rec.meta.rotation_days.map(|d| d.to_string()), after.map(|d| d.to_string()));
     rec.meta.rotation_days = after;
     save(&inner.store, &rec)?;
-    log_access(inner, ctx, rec.meta.id, "set_rotation", true)?;
+    log_access(inner, &ctx.actor, rec.meta.id, "set_rotation", true)?;
     let msg = match after {
         Some(d) => format!("secret {name:?} now falls due for rotation every {d} day(s)"),
         None => format!("rotation reminders for {name:?} turned off"),
@@ -234,7 +248,7 @@ pub(crate) fn revoke(inner: &Inner, ctx: &mut Ctx, name: &str, reason: &str) -> 
     // Destroy the sealed value: revocation is irreversible, even for the key holder.
     rec.sealed = None;
     save(&inner.store, &rec)?;
-    log_access(inner, ctx, rec.meta.id, "revoke", true)?;
+    log_access(inner, &ctx.actor, rec.meta.id, "revoke", true)?;
     ctx.change("revoked", None, Some(now.to_rfc3339()));
     ctx.change("value", Some(REDACTED.into()), Some("(destroyed)".into()));
     ctx.severity(Severity::Medium);

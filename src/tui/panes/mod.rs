@@ -8,6 +8,10 @@ pub mod placeholder;
 pub mod secret_forms;
 pub mod secrets;
 pub mod security_events;
+pub mod server_detail;
+pub mod server_forms;
+pub mod server_output;
+pub mod servers;
 
 use crate::tui::keymap::Section;
 

@@ -47,7 +47,7 @@ pub fn render(f: &mut Frame, area: Rect, pane: Pane, theme: &Theme) {
         Line::default(),
         Line::styled(format!("It will be filled by: {command}"), theme.fg(theme.accent)),
         Line::default(),
-        Line::styled("Press 6 for Secrets or 7 for Audit, : for the command palette, ? for help.", theme.muted()),
+        Line::styled("Press 1 for Servers, 6 for Secrets, 7 for Audit, : for the command palette, ? for help.", theme.muted()),
     ];
     f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }).style(theme.base()), area);
 }

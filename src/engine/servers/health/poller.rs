@@ -1,0 +1,34 @@
+//! The background health poller: every interval, probe every server with
+//! bounded concurrency. It holds only a weak reference, so it ends with the
+//! engine. Servers in failure backoff are skipped quickly by the pool.
+
+use super::probe;
+use crate::engine::Inner;
+use crate::engine::actor::{Actor, Frontend};
+use crate::engine::servers::store;
+use futures::StreamExt;
+use std::sync::Weak;
+
+pub(crate) async fn run(inner: Weak<Inner>) {
+    let actor = Actor::current(Frontend::Daemon);
+    loop {
+        let Some(strong) = inner.upgrade() else { return };
+        let interval = strong.servers.opts.health_interval;
+        let concurrency = strong.servers.opts.poll_concurrency.max(1);
+        match store::all(&strong.store) {
+            Ok(servers) => {
+                futures::stream::iter(servers)
+                    .for_each_concurrent(concurrency, |s| {
+                        let (inner, actor) = (&strong, &actor);
+                        async move {
+                            probe(inner, &s, actor, false).await;
+                        }
+                    })
+                    .await;
+            }
+            Err(e) => tracing::warn!(error = %e, "health poll could not list servers"),
+        }
+        drop(strong);
+        tokio::time::sleep(interval).await;
+    }
+}

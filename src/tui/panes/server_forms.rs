@@ -1,0 +1,179 @@
+//! The Servers pane's forms: add, edit and run-a-command, and turning a
+//! filled form into an engine command.
+
+use crate::engine::Command;
+use crate::engine::servers::model::{AuthMethod, Server};
+use crate::engine::servers::quote;
+use crate::tui::confirm::{Confirm, OnYes};
+use crate::tui::form::{Field, FieldInput, Form, FormKind};
+use crate::tui::panes::secret_forms::Submit;
+
+const LOGINS: [&str; 3] = ["agent", "password", "vault key"];
+
+fn filled(label: &str, value: &str) -> Field {
+    let mut f = Field::text(label);
+    if let FieldInput::Text(t) = &mut f.input {
+        t.set(value);
+    }
+    f
+}
+
+pub fn add() -> Form {
+    Form::new(
+        "Add a server",
+        FormKind::ServerAdd,
+        vec![
+            Field::text("Name"),
+            Field::text("Host or host:port"),
+            Field::text("User (empty: yours)"),
+            Field::choice("Login", LOGINS.to_vec()),
+            Field::masked("Password (for password login)"),
+            Field::text("Vault secret with the key (for vault key)"),
+            Field::text("Tags, @site (e.g. rack,pi @home)"),
+        ],
+    )
+}
+
+pub fn edit(s: &Server) -> Form {
+    let address = if s.port == 22 { s.host.clone() } else { format!("{}:{}", s.host, s.port) };
+    let mut groups = s.tags.join(",");
+    if let Some(site) = &s.site {
+        groups.push_str(&format!(" @{site}"));
+    }
+    let mut login = Field::choice("Login (unchanged unless you change it)", vec!["unchanged", "agent", "password", "vault key"]);
+    if let FieldInput::Choice { idx, .. } = &mut login.input {
+        *idx = 0;
+    }
+    Form::new(
+        &format!("Edit {}", s.name),
+        FormKind::ServerEdit { name: s.name.clone() },
+        vec![
+            filled("Host or host:port", &address),
+            filled("User", &s.user),
+            login,
+            Field::masked("Password (for password login)"),
+            Field::text("Vault secret with the key (for vault key)"),
+            filled("Tags, @site", groups.trim()),
+        ],
+    )
+}
+
+pub fn exec(targets: &str) -> Form {
+    Form::new(
+        "Run a command",
+        FormKind::ServerExec,
+        vec![filled("Targets (names, tag:T, site:S, all)", targets), Field::text("Command"), Field::choice("Run with sh -c", vec!["no", "yes"])],
+    )
+    .intro("Words are passed as they are typed (quoted), unless sh -c is chosen. {{secret:NAME}} inserts a vault secret.")
+}
+
+/// `host:port` → (host, port); bare IPv6 stays whole.
+fn address(text: &str) -> Result<(String, Option<u32>), String> {
+    if text.is_empty() {
+        return Err("the host is empty".into());
+    }
+    if let Some(rest) = text.strip_prefix('[') {
+        let (h, p) = rest.split_once(']').ok_or_else(|| format!("{text:?}: expected [ipv6]:port"))?;
+        let port = p.strip_prefix(':').map(|p| p.parse::<u32>().map_err(|_| format!("port {p:?}: expected a number"))).transpose()?;
+        return Ok((h.to_string(), port));
+    }
+    match text.split_once(':') {
+        Some((h, p)) if !p.contains(':') => Ok((h.to_string(), Some(p.parse().map_err(|_| format!("port {p:?}: expected a number"))?))),
+        _ => Ok((text.to_string(), None)),
+    }
+}
+
+/// `a,b @home` → (tags, site).
+fn groups(text: &str) -> (Option<String>, Option<String>) {
+    let mut tags = Vec::new();
+    let mut site = None;
+    for w in text.split_whitespace() {
+        match w.strip_prefix('@') {
+            Some(s) => site = Some(s.to_string()),
+            None => tags.push(w.to_string()),
+        }
+    }
+    (Some(tags.join(",")), site)
+}
+
+pub fn submit(form: &mut Form) -> Option<Result<Submit, String>> {
+    let result = match form.kind.clone() {
+        FormKind::ServerAdd => (|| {
+            let name = form.value(0);
+            if name.is_empty() {
+                return Err("the name is empty".to_string());
+            }
+            let (host, port) = address(&form.value(1))?;
+            let user = Some(form.value(2)).filter(|u| !u.is_empty());
+            let (auth, password, secret) = login(form, &form.value(3), 4, 5)?;
+            let (tags, site) = groups(&form.value(6));
+            Ok(Submit::Run(Command::ServerAdd {
+                name, host, port, user, auth: Some(auth), secret, key: None, key_passphrase: None, password, tags, site,
+            }))
+        })(),
+        FormKind::ServerEdit { name } => (|| {
+            let (host, port) = address(&form.value(0))?;
+            let user = Some(form.value(1));
+            let choice = form.value(2);
+            let (auth, password, secret) = if choice == "unchanged" { (None, None, None) } else {
+                let (a, p, s) = login(form, &choice, 3, 4)?;
+                (Some(a), p, s)
+            };
+            let (tags, site) = groups(&form.value(5));
+            Ok(Submit::Run(Command::ServerEdit {
+                name, host: Some(host), port, user, auth, secret, key: None, key_passphrase: None, password, tags,
+                site: Some(site.unwrap_or_default()),
+            }))
+        })(),
+        FormKind::ServerExec => {
+            let (targets, line, shell) = (form.value(0), form.value(1), form.value(2) == "yes");
+            if line.is_empty() {
+                Err("the command is empty".into())
+            } else {
+                let cmd = |confirmed| Command::ServerExec {
+                    targets: targets.clone(), line: line.clone(), shell: Some(shell), confirmed: Some(confirmed), timeout_secs: None,
+                };
+                match quote::danger(&line) {
+                    Some(reason) => Ok(Submit::Confirm(Confirm {
+                        title: "Dangerous command".into(),
+                        message: format!("{reason}. Run it on {targets}?"),
+                        on_yes: OnYes::Run(Box::new(cmd(true))),
+                    })),
+                    None => Ok(Submit::Run(cmd(false))),
+                }
+            }
+        }
+        _ => return None,
+    };
+    Some(result)
+}
+
+type Login = (AuthMethod, Option<crate::engine::SecretValue>, Option<String>);
+
+fn login(form: &mut Form, choice: &str, pw: usize, secret: usize) -> Result<Login, String> {
+    match choice {
+        "password" => {
+            let p = form.input_mut(pw).map(|t| t.take_secret()).filter(|p| !p.is_empty());
+            p.map(|p| (AuthMethod::Password, Some(p), None)).ok_or_else(|| "type the password".to_string())
+        }
+        "vault key" => {
+            let s = form.value(secret);
+            if s.is_empty() { Err("name the vault secret holding the private key".into()) } else { Ok((AuthMethod::Key, None, Some(s))) }
+        }
+        _ => Ok((AuthMethod::Agent, None, None)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_and_groups() {
+        assert_eq!(address("nas:2222").unwrap(), ("nas".into(), Some(2222)));
+        assert_eq!(address("[::1]:22").unwrap(), ("::1".into(), Some(22)));
+        assert_eq!(address("fe80::1").unwrap(), ("fe80::1".into(), None));
+        assert!(address("nas:port").unwrap_err().contains("port"));
+        assert_eq!(groups("a,b @home"), (Some("a,b".into()), Some("home".into())));
+    }
+}

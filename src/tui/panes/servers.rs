@@ -1,0 +1,275 @@
+//! The Servers pane: every box with its state, CPU/memory/disk, load,
+//! uptime and an hour of CPU as a sparkline; a detail view with charts; the
+//! output of the newest command run, one pane per server. Keys become
+//! [`Step`]s; engine answers and events arrive through `server_updates.rs`.
+
+use super::server_forms;
+use super::server_output::RunOutput;
+use crate::engine::Command;
+use crate::engine::servers::health::types::HealthState;
+use crate::engine::servers::views::{ServerDetail, ServerView, sparkline};
+use crate::tui::app::{Step, View};
+use crate::tui::confirm::{Confirm, OnYes};
+use crate::tui::keymap::{Action, Section};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::list::ListView;
+use crate::tui::widgets::pane_block;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    List,
+    Detail,
+    Output,
+}
+
+#[derive(Default)]
+pub struct ServersPane {
+    pub rows: Vec<ServerView>,
+    pub loaded: bool,
+    pub list: ListView,
+    pub marked: BTreeSet<String>,
+    pub mode: Mode,
+    pub detail: Option<ServerDetail>,
+    pub output: Option<RunOutput>,
+}
+
+pub fn state_style(state: Option<HealthState>, t: &Theme) -> (&'static str, Style) {
+    match state {
+        Some(HealthState::Up) => ("● up", t.fg(t.ok)),
+        Some(HealthState::Degraded) => ("▲ degraded", t.fg(t.warn)),
+        Some(HealthState::Down) => ("✖ down", t.fg(t.error)),
+        Some(HealthState::Unknown) => ("? unknown", t.muted()),
+        None => ("… polling", t.muted()),
+    }
+}
+
+fn pct(v: Option<f32>) -> String {
+    v.map(|p| format!("{p:>3.0}%")).unwrap_or_else(|| "   -".into())
+}
+
+impl ServersPane {
+    pub fn set_rows(&mut self, rows: Vec<ServerView>) {
+        self.rows = rows;
+        self.loaded = true;
+        self.marked.retain(|m| self.rows.iter().any(|r| r.server.name == *m));
+        let n = self.visible().len();
+        self.list.clamp(n);
+    }
+
+    pub fn visible(&self) -> Vec<&ServerView> {
+        self.rows
+            .iter()
+            .filter(|r| {
+                let s = &r.server;
+                self.list.matches(&format!("{} {} {} {}", s.name, s.host, s.tags.join(" "), s.site.as_deref().unwrap_or("")))
+            })
+            .collect()
+    }
+
+    fn selected(&self) -> Option<&ServerView> {
+        if self.mode == Mode::Detail {
+            let name = &self.detail.as_ref()?.view.server.name;
+            return self.rows.iter().find(|r| r.server.name == *name);
+        }
+        self.visible().get(self.list.selected).copied()
+    }
+
+    fn selected_name(&self) -> Option<String> {
+        self.selected().map(|r| r.server.name.clone())
+    }
+
+    /// Marked servers, or the selected one.
+    fn targets(&self) -> String {
+        if self.marked.is_empty() {
+            self.selected_name().unwrap_or_default()
+        } else {
+            self.marked.iter().cloned().collect::<Vec<_>>().join(",")
+        }
+    }
+
+    pub fn on_action(&mut self, action: Action) -> Step {
+        if self.mode == Mode::List && self.list.navigate(action, self.visible().len()) {
+            return Step::Nothing;
+        }
+        let need = |name: Option<String>, f: &dyn Fn(String) -> Step| match name {
+            Some(n) => f(n),
+            None => Step::Status("select a server first (j/k)".into()),
+        };
+        let builtin = |name: &str| name == crate::engine::servers::model::LOCAL;
+        match action {
+            Action::Back if self.mode != Mode::List => {
+                self.mode = Mode::List;
+                Step::Nothing
+            }
+            Action::Open => need(self.selected_name(), &|name| Step::Run(Command::ServerShow { name })),
+            Action::ServerAdd => Step::Form(server_forms::add()),
+            Action::ServerEdit => match self.selected() {
+                Some(r) if builtin(&r.server.name) => Step::Status("`local` is built in and cannot be edited".into()),
+                Some(r) => Step::Form(server_forms::edit(&r.server)),
+                None => Step::Status("select a server first (j/k)".into()),
+            },
+            Action::ServerTest => need(self.selected_name(), &|name| Step::Run(Command::ServerTest { name })),
+            Action::ServerTrust => need(self.selected_name(), &|name| {
+                Step::Confirm(Confirm {
+                    title: "Trust host key".into(),
+                    message: format!("Accept the host key {name} presents now as its pin? Check the fingerprint on the server's console first (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)."),
+                    on_yes: OnYes::Run(Box::new(Command::ServerTrust { name, fingerprint: None })),
+                })
+            }),
+            Action::ServerRemove => match self.selected_name() {
+                Some(n) if builtin(&n) => Step::Status("`local` is built in and cannot be removed".into()),
+                other => need(other, &|name| {
+                    Step::Confirm(Confirm {
+                        title: "Remove server".into(),
+                        message: format!("Remove {name} and its health history? Its vault secrets stay."),
+                        on_yes: OnYes::Run(Box::new(Command::ServerRemove { name })),
+                    })
+                }),
+            },
+            Action::ServerMark => {
+                if let Some(n) = self.selected_name() {
+                    if !self.marked.remove(&n) {
+                        self.marked.insert(n);
+                    }
+                    let len = self.visible().len();
+                    self.list.navigate(Action::Down, len);
+                }
+                Step::Nothing
+            }
+            Action::ServerExec => {
+                let t = self.targets();
+                if t.is_empty() { Step::Status("select or mark servers first".into()) } else { Step::Form(server_forms::exec(&t)) }
+            }
+            Action::ServerOutput => match self.output {
+                Some(_) => {
+                    self.mode = Mode::Output;
+                    Step::Nothing
+                }
+                None => Step::Status("no command has run yet: press x to run one".into()),
+            },
+            Action::ServerCancel => match &self.output {
+                Some(o) if o.running() => Step::Run(Command::ServerExecCancel { run: o.run }),
+                _ => Step::Status("no command run is going".into()),
+            },
+            Action::ServerHealthNow => Step::Run(Command::ServerHealth { name: None }),
+            _ => Step::Unhandled,
+        }
+    }
+
+    pub fn render(&mut self, f: &mut Frame, area: Rect, v: &View) {
+        let t = v.theme;
+        let title = match self.mode {
+            Mode::List => " Servers ".to_string(),
+            Mode::Detail => format!(" Servers › {} ", self.detail.as_ref().map(|d| d.view.server.name.as_str()).unwrap_or("")),
+            Mode::Output => " Servers › output ".to_string(),
+        };
+        let block = pane_block(title, t);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let show_filter = self.mode == Mode::List && (self.list.filtering || !self.list.filter.is_empty());
+        let [body, filter_area, hint_area] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(u16::from(show_filter)), Constraint::Length(1)]).areas(inner);
+        match (self.mode, &self.detail, &self.output) {
+            (Mode::Detail, Some(d), _) => super::server_detail::render(f, body, d, v),
+            (Mode::Output, _, Some(o)) => o.render(f, body, v),
+            _ if !self.loaded => f.render_widget(Paragraph::new("Loading servers…").style(t.muted()), body),
+            _ => self.render_table(f, body, v),
+        }
+        if show_filter {
+            let mut line = self.list.filter.line(t.input(), self.list.filtering);
+            line.spans.insert(0, Span::styled("/", t.fg(t.accent)));
+            f.render_widget(Paragraph::new(line), filter_area);
+        }
+        let k = |a| v.keymap.key_for(Section::Servers, a);
+        let hint = match self.mode {
+            Mode::List => format!(
+                "{} add {} open {} test {} run {} mark {} output {} edit {} remove / filter",
+                k(Action::ServerAdd), k(Action::Open), k(Action::ServerTest), k(Action::ServerExec),
+                k(Action::ServerMark), k(Action::ServerOutput), k(Action::ServerEdit), k(Action::ServerRemove)
+            ),
+            Mode::Detail => format!("{} test {} trust key {} run  Esc back", k(Action::ServerTest), k(Action::ServerTrust), k(Action::ServerExec)),
+            Mode::Output => format!("{} cancel run  {} run again  Esc back", k(Action::ServerCancel), k(Action::ServerExec)),
+        };
+        f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+    }
+
+    fn render_table(&mut self, f: &mut Frame, area: Rect, v: &View) {
+        let t = v.theme;
+        let rows: Vec<&ServerView> = self.visible();
+        if rows.is_empty() {
+            let text = "No server matches the filter. Esc clears it.";
+            f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.muted()), area);
+            return;
+        }
+        let only_local = self.rows.len() == 1;
+        let spark_w = if area.width >= 110 { 30 } else if area.width >= 70 { 10 } else { 0 };
+        let table_rows: Vec<Row> = rows
+            .iter()
+            .map(|r| {
+                let h = r.health.as_ref();
+                let s = h.and_then(|h| h.sample.as_ref());
+                let (label, style) = state_style(h.map(|h| h.state), t);
+                let mark = if self.marked.contains(&r.server.name) { "✓" } else { " " };
+                let spark: Vec<Option<f32>> = r.cpu_hour.iter().rev().take(spark_w).rev().copied().collect();
+                let groups = [r.server.tags.join(","), r.server.site.clone().map(|s| format!("@{s}")).unwrap_or_default()].join(" ");
+                Row::new(vec![
+                    Cell::from(Span::styled(mark, t.fg(t.accent))),
+                    Cell::from(r.server.name.clone()),
+                    Cell::from(Span::styled(label, style)),
+                    Cell::from(pct(s.and_then(|s| s.cpu_pct))),
+                    Cell::from(Span::styled(sparkline(&spark), t.fg(t.accent))),
+                    Cell::from(pct(s.map(|s| s.mem_pct()))),
+                    Cell::from(pct(s.map(|s| s.disk_max_pct()))),
+                    Cell::from(s.map(|s| format!("{:.2}", s.load[0])).unwrap_or_else(|| "-".into())),
+                    Cell::from(s.map(|s| crate::tui::clock::span(s.uptime_secs as i64)).unwrap_or_else(|| "-".into())),
+                    Cell::from(Span::styled(groups.trim().to_string(), t.muted())),
+                ])
+            })
+            .collect();
+        let spark_label = format!("CPU {spark_w}m");
+        let header = Row::new(["", "NAME", "STATE", " CPU", spark_label.as_str(), " MEM", "DISK", "LOAD", "UP", "TAGS"]).style(t.title());
+        let widths = [
+            Constraint::Length(1),
+            Constraint::Min(8),
+            Constraint::Length(10),
+            Constraint::Length(4),
+            Constraint::Length(spark_w as u16),
+            Constraint::Length(4),
+            Constraint::Length(4),
+            Constraint::Length(5),
+            Constraint::Length(6),
+            Constraint::Min(0),
+        ];
+        // Why the selected server is not up, under the table.
+        let why: Vec<String> = self.selected().and_then(|r| r.health.as_ref()).map(|h| h.reasons.clone()).unwrap_or_default();
+        let why_h = u16::from(!why.is_empty()) * 2;
+        let (table_area, note_area) = if only_local {
+            let [a, b] = Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(area);
+            (a, Some(b))
+        } else {
+            let [a, b] = Layout::vertical([Constraint::Min(0), Constraint::Length(why_h)]).areas(area);
+            if !why.is_empty() {
+                let name = self.selected_name().unwrap_or_default();
+                let text = format!("{name}: {}", why.join("; "));
+                f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.fg(t.warn)), b);
+            }
+            (a, None)
+        };
+        self.list.render_table(f, table_area, header, table_rows, &widths, t);
+        if let Some(note) = note_area {
+            let k = v.keymap.key_for(Section::Servers, Action::ServerAdd);
+            let text = format!(
+                "Only this machine so far. Press {k} to add a server (host, user, login by ssh-agent, password or a key in the vault), \
+                 or run `homedeck server import-ssh-config` to bring in your ~/.ssh/config hosts."
+            );
+            f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.muted()), note);
+        }
+    }
+}
