@@ -41,10 +41,11 @@ fn homedeck(root: &Path, args: &[&str], stdin: Option<&str>) -> Output {
 fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {
         let p = e.path();
-        if p.is_dir() {
+        let kind = e.file_type().unwrap();
+        if kind.is_dir() {
             files(&p, out);
-        } else {
-            out.push(p);
+        } else if kind.is_file() {
+            out.push(p); // sockets (events.sock) are not files to grep
         }
     }
 }
