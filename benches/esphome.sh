@@ -25,12 +25,12 @@ echo "bench passphrase" > "$WORK/pass"
 "$BIN" vault init </dev/null >/dev/null
 echo "$KEY" | "$BIN" secret add bench-key --kind api_key >/dev/null
 
-peer() { # name, extra args… → prints "api ota"
+peer() { # name, extra args… → sets $api and $ota (runs in this shell, so the trap can stop it)
   local name="$1"; shift
   "$VENV/bin/python" tests/peers/esphome_device.py --name "$name" "$@" > "$WORK/$name.out" 2>&1 &
   PIDS+=("$!")
   for _ in $(seq 100); do grep -q READY "$WORK/$name.out" 2>/dev/null && break; sleep 0.05; done
-  sed -n 's/^READY api=\([0-9]*\) ota=\([0-9]*\).*/\1 \2/p' "$WORK/$name.out"
+  read -r api ota < <(sed -n 's/^READY api=\([0-9]*\) ota=\([0-9]*\).*/\1 \2/p' "$WORK/$name.out")
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -39,7 +39,7 @@ for mode in plain noise; do
   args=(--flood "$LINES" --log-ms 100000)
   keyargs=()
   if [ "$mode" = noise ]; then args+=(--key "$KEY"); keyargs=(--key-secret bench-key); fi
-  read -r api ota < <(peer "flood-$mode" "${args[@]}")
+  peer "flood-$mode" "${args[@]}"
   "$BIN" esphome add "flood-$mode" 127.0.0.1 --port "$api" "${keyargs[@]}" --platform ESP32 >/dev/null
   /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" esphome logs "flood-$mode" --level very_verbose --lines "$LINES" > "$WORK/lines" 2>/dev/null
   read -r secs kib < "$WORK/time"
@@ -56,7 +56,7 @@ while len(b) < 1_500_000:
 b += b"ESPHOME_VERSION=2026.7.0\0"
 open(sys.argv[1], "wb").write(b)
 PY
-read -r api ota < <(peer ota-target --ota-password benchpw --ota-compression --reboot-ms 50)
+peer ota-target --ota-password benchpw --ota-compression --reboot-ms 50
 echo benchpw | "$BIN" secret add bench-ota --kind password >/dev/null
 "$BIN" esphome add ota-target 127.0.0.1 --port "$api" --ota-port "$ota" --ota-password-secret bench-ota --platform ESP32 >/dev/null
 "$BIN" esphome firmware import "$WORK/fw.bin" --version 2026.7.0 --platform ESP32 >/dev/null
