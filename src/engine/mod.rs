@@ -15,6 +15,7 @@ pub(crate) mod context;
 mod dispatch;
 pub mod event_socket;
 pub mod error;
+pub mod esphome;
 pub mod event;
 pub mod lights;
 pub mod options;
@@ -50,6 +51,7 @@ pub(crate) struct Inner {
     /// "name not taken" cannot race.
     write_gate: Arc<tokio::sync::Mutex<()>>,
     // ── domain runtime state (servers, esphome, lights, backups, deploy) ──
+    pub esphome: esphome::Runtime,
     pub servers: servers::Runtime,
     pub lights: lights::Runtime,
     // ── end domain runtime state ──
@@ -90,6 +92,7 @@ impl EngineHandle {
             events,
             write_gate: Arc::new(tokio::sync::Mutex::new(())),
             // ── domain runtime init ──
+            esphome: esphome::Runtime::default(),
             servers: servers::Runtime::new(server_opts),
             lights: lights::Runtime::new()?,
             // ── end domain runtime init ──

@@ -38,6 +38,16 @@ pub enum Outcome {
     // ── end servers ──
 
     // ── esphome ──
+    EsphomeDevices { devices: Vec<crate::engine::esphome::Device> },
+    EsphomeDiscovered { found: Vec<crate::engine::esphome::Discovered>, interfaces: Vec<String> },
+    EsphomeInfo {
+        device: Box<crate::engine::esphome::Device>,
+        info: Box<crate::engine::esphome::DeviceInfo>,
+        entities: Vec<crate::engine::esphome::Entity>,
+    },
+    EsphomeLogsStarted { devices: Vec<String>, level: crate::engine::esphome::LogLevel },
+    EsphomeFirmware { firmware: Vec<crate::engine::esphome::Firmware> },
+    EsphomeOta { results: Vec<crate::engine::esphome::OtaResult> },
     // ── end esphome ──
 
     // ── lights ──
@@ -110,6 +120,19 @@ impl Outcome {
             // ── end servers ──
 
             // ── esphome ──
+            Outcome::EsphomeDevices { devices } => format!("{} ESPHome device(s)", devices.len()),
+            Outcome::EsphomeDiscovered { found, .. } => {
+                let new = found.iter().filter(|d| d.new).count();
+                format!("mDNS found {} ESPHome device(s), {new} new", found.len())
+            }
+            Outcome::EsphomeInfo { device, info, entities } => {
+                format!("{}: ESPHome {} · {} entit(ies)", device.name, info.esphome_version, entities.len())
+            }
+            Outcome::EsphomeLogsStarted { devices, level } => {
+                format!("streaming logs of {} at {level}", devices.join(", "))
+            }
+            Outcome::EsphomeFirmware { firmware } => format!("{} firmware image(s)", firmware.len()),
+            Outcome::EsphomeOta { results } => crate::engine::esphome::ota_summary(results),
             // ── end esphome ──
 
             // ── lights ──

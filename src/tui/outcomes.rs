@@ -119,6 +119,12 @@ impl App {
             // ── end servers ──
 
             // ── esphome ──
+            o @ (Outcome::EsphomeDevices { .. }
+            | Outcome::EsphomeDiscovered { .. }
+            | Outcome::EsphomeInfo { .. }
+            | Outcome::EsphomeLogsStarted { .. }
+            | Outcome::EsphomeFirmware { .. }
+            | Outcome::EsphomeOta { .. }) => self.esphome_outcome(o, purpose),
             // ── end esphome ──
 
             // ── lights ──
@@ -187,6 +193,11 @@ impl App {
             // ── end servers ──
 
             // ── esphome ──
+            e @ (Event::EsphomeLogs { .. }
+            | Event::EsphomeLink { .. }
+            | Event::EsphomeOtaProgress { .. }
+            | Event::EsphomeOtaDone { .. }
+            | Event::EsphomeDevicesChanged) => self.esphome_event(e),
             // ── end esphome ──
 
             // ── lights ──
