@@ -164,6 +164,7 @@ pub fn human(outcome: &Outcome) {
         | Outcome::WledGroups { .. }
         | Outcome::WledSchedules { .. }
         | Outcome::WledDiscovered { .. }
+        | Outcome::FppDiscovered { .. }
         | Outcome::WledExported { .. }
         | Outcome::FppHosts { .. }
         | Outcome::FppStatus { .. }

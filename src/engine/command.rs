@@ -180,6 +180,8 @@ commands! {
     WledExport = "wled_export", Read, audited: true, { device: String };
     /// List FPP hosts with their latest status.
     FppList = "fpp_list", Read, audited: false, {};
+    /// Look for Falcon Player hosts (FPP ≥ 10) over mDNS (`_fppd._udp`) on the given interface.
+    FppDiscover = "fpp_discover", Read, audited: false, { seconds: Option<u32>, interface: Option<String> };
     /// Add a Falcon Player host by address (FPP has no authentication).
     FppAdd = "fpp_add", Write, audited: true, { address: String, name: Option<String> };
     /// Remove an FPP host from the inventory.

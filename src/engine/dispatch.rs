@@ -217,6 +217,7 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
         WledScheduleAck { name } => lights::schedule_handlers::ack(inner, ctx, &name),
         WledExport { device } => lights::handlers::export(inner, ctx, &device).await,
         FppList {} => lights::fpp_handlers::list(inner).await,
+        FppDiscover { seconds, interface } => lights::handlers::discover_fpp(inner, seconds, interface).await,
         FppAdd { address, name } => lights::fpp_handlers::add(inner, ctx, address, name).await,
         FppRemove { host } => lights::fpp_handlers::remove(inner, ctx, &host),
         FppStatus { host } => lights::fpp_handlers::status(inner, &host).await,

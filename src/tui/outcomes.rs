@@ -135,6 +135,7 @@ impl App {
             | Outcome::WledGroups { .. }
             | Outcome::WledSchedules { .. }
             | Outcome::WledDiscovered { .. }
+            | Outcome::FppDiscovered { .. }
             | Outcome::WledExported { .. }
             | Outcome::FppHosts { .. }
             | Outcome::FppStatus { .. }
