@@ -4,59 +4,20 @@
 //! real binary through every secret verb, including failing ones, with trace
 //! logging on, then greps everything homedeck wrote.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::cli_env::{CliEnv, contains, regular_files};
+use std::process::Output;
 
 const CANARY: &str = "CANARY-7f3a9c1e-do-not-leak";
 const CANARY2: &str = "CANARY-rotated-b81d44e0";
 const PASS: &str = "PASSPHRASE-canary-e1d2c3b4";
 
-struct Env {
-    root: tempfile::TempDir,
-}
-
-impl Env {
-    fn cmd(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let r = self.root.path();
-        let mut c = Command::new(env!("CARGO_BIN_EXE_homedeck"));
-        c.args(args)
-            .env("HOMEDECK_DATA_DIR", r.join("data"))
-            .env("HOMEDECK_CONFIG_DIR", r.join("config"))
-            .env("HOMEDECK_STATE_DIR", r.join("state"))
-            .env("HOMEDECK_PASSPHRASE_FILE", r.join("pass"))
-            .env("HOMEDECK_LOG", "trace")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().unwrap();
-        if let Some(text) = stdin {
-            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-        }
-        drop(child.stdin.take());
-        child.wait_with_output().unwrap()
-    }
-}
-
-fn all_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            all_files(&p, out);
-        } else if e.file_type().unwrap().is_file() {
-            out.push(p);
-        }
-    }
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
 #[test]
 fn canary_never_reaches_disk_logs_audit_or_errors() {
-    let env = Env { root: tempfile::tempdir().unwrap() };
-    std::fs::write(env.root.path().join("pass"), format!("{PASS}\n")).unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let env = CliEnv::new(root.path());
+    std::fs::write(root.path().join("pass"), format!("{PASS}\n")).unwrap();
     let mut outputs: Vec<(String, Output)> = Vec::new();
     let mut run = |label: &str, args: &[&str], stdin: Option<&str>| {
         let o = env.cmd(args, stdin);
@@ -95,8 +56,7 @@ fn canary_never_reaches_disk_logs_audit_or_errors() {
             }
         }
     }
-    let mut files = Vec::new();
-    all_files(env.root.path(), &mut files);
+    let files = regular_files(root.path());
     let logs: Vec<_> = files.iter().filter(|p| p.to_string_lossy().contains("state")).collect();
     assert!(!logs.is_empty(), "trace logging wrote nothing: {files:?}");
     let log_text: String = logs.iter().map(|p| std::fs::read_to_string(p).unwrap_or_default()).collect();

@@ -6,12 +6,14 @@
 //! everything homedeck wrote.
 
 mod esphome_common;
+#[path = "common/cli_env.rs"]
+mod cli_env;
 
 use base64::Engine as _;
 use esphome_common::{Peer, firmware};
-use std::io::Write;
+use cli_env::{CliEnv, contains, regular_files};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const OTA_PW: &str = "CANARY-ota-password-5d1e";
 
@@ -20,38 +22,7 @@ fn key() -> String {
 }
 
 fn homedeck(root: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_homedeck"));
-    c.args(args)
-        .env("HOMEDECK_DATA_DIR", root.join("data"))
-        .env("HOMEDECK_CONFIG_DIR", root.join("config"))
-        .env("HOMEDECK_STATE_DIR", root.join("state"))
-        .env("HOMEDECK_PASSPHRASE_FILE", root.join("pass"))
-        .env("HOMEDECK_LOG", "trace")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        let kind = e.file_type().unwrap();
-        if kind.is_dir() {
-            files(&p, out);
-        } else if kind.is_file() {
-            out.push(p); // sockets (events.sock) are not files to grep
-        }
-    }
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+    CliEnv::new(root).cmd(args, stdin)
 }
 
 #[test]
@@ -97,8 +68,7 @@ fn device_key_and_ota_password_never_leak() {
             }
         }
     }
-    let mut all = Vec::new();
-    files(root, &mut all);
+    let all = regular_files(root);
     let logs: Vec<_> = all.iter().filter(|p| p.to_string_lossy().contains("/state/")).collect();
     let log_text: String = logs.iter().map(|p| std::fs::read_to_string(p).unwrap_or_default()).collect();
     assert!(log_text.contains("esphome_ota"), "trace logs should mention the commands");

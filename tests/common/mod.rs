@@ -68,3 +68,4 @@ pub async fn audit_all(e: &EngineHandle) -> Vec<homedeck::engine::audit::AuditEn
     }
 }
 pub mod sshd;
+pub mod cli_env;
