@@ -2,18 +2,22 @@
 
 use clap::{Args, Subcommand};
 
+/// How long and where an mDNS browse listens (WLED and FPP alike).
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    #[arg(long, default_value_t = 3)]
+    pub seconds: u32,
+    /// loopback, all, an IP address of this machine or an interface name [default: all]
+    #[arg(long)]
+    pub interface: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum WledCmd {
     /// Devices with their latest state (each is polled once)
     List,
     /// Look for WLED devices over mDNS
-    Discover {
-        #[arg(long, default_value_t = 3)]
-        seconds: u32,
-        /// loopback, all, an IP address of this machine or an interface name [default: all]
-        #[arg(long)]
-        interface: Option<String>,
-    },
+    Discover(DiscoverArgs),
     /// Add a device by address (host or host:port)
     Add {
         address: String,
@@ -150,13 +154,7 @@ pub enum FppCmd {
     /// Hosts with their latest status
     List,
     /// Look for Falcon Player hosts (FPP ≥ 10) over mDNS
-    Discover {
-        #[arg(long, default_value_t = 3)]
-        seconds: u32,
-        /// loopback, all, an IP address of this machine or an interface name [default: all]
-        #[arg(long)]
-        interface: Option<String>,
-    },
+    Discover(DiscoverArgs),
     Add {
         address: String,
         #[arg(long)]

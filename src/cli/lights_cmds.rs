@@ -1,6 +1,6 @@
 //! `homedeck wled …` and `homedeck fpp …`: arguments → engine commands.
 
-use super::lights_args::{FppCmd, FppScheduleCmd, GroupCmd, PlaylistCmd, PresetCmd, ScheduleCmd, SetArgs, WledCmd};
+use super::lights_args::{DiscoverArgs, FppCmd, FppScheduleCmd, GroupCmd, PlaylistCmd, PresetCmd, ScheduleCmd, SetArgs, WledCmd};
 use super::{Session, confirm};
 use crate::engine::lights::args::{Flag, StopMode};
 use crate::engine::lights::wled::control::Power;
@@ -31,7 +31,7 @@ fn set_command(a: SetArgs) -> Command {
 pub async fn wled(s: &Session, cmd: WledCmd) -> Result<()> {
     let outcome = match cmd {
         WledCmd::List => s.exec(Command::WledList {}).await?,
-        WledCmd::Discover { seconds, interface } => {
+        WledCmd::Discover(DiscoverArgs { seconds, interface }) => {
             s.exec(Command::WledDiscover { seconds: Some(seconds), interface }).await?
         }
         WledCmd::Add { address, name } => s.exec(Command::WledAdd { address, name }).await?,
@@ -155,7 +155,7 @@ fn print_event(ev: &Event, json: bool) -> Result<()> {
 pub async fn fpp(s: &Session, cmd: FppCmd) -> Result<()> {
     let outcome = match cmd {
         FppCmd::List => s.exec(Command::FppList {}).await?,
-        FppCmd::Discover { seconds, interface } => s.exec(Command::FppDiscover { seconds: Some(seconds), interface }).await?,
+        FppCmd::Discover(DiscoverArgs { seconds, interface }) => s.exec(Command::FppDiscover { seconds: Some(seconds), interface }).await?,
         FppCmd::Add { address, name } => s.exec(Command::FppAdd { address, name }).await?,
         FppCmd::Remove { host, yes } => {
             if !yes && !confirm(&format!("Remove FPP host {host:?} from homedeck?")) {
