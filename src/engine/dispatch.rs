@@ -151,7 +151,7 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
                 None => servers::store::all(&inner.store)?,
             };
             let actor = ctx.actor.clone();
-            let reports = futures::future::join_all(targets.iter().map(|s| servers::health::probe(inner, s, &actor, true))).await;
+            let reports = servers::health::probe_all(inner, targets, &actor, true).await;
             Ok(Outcome::Health { reports })
         }
         ServerImportSshConfig { path, dry_run } => servers::ssh_config::import(inner, ctx, path, dry_run.unwrap_or(false)),

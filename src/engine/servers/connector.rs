@@ -67,7 +67,7 @@ async fn dial(inner: &Inner, server: &Server, actor: &Actor) -> EngineResult<Con
                 if inner.opts.readonly {
                     return Err(EngineError::ReadOnly { command: format!("pinning the host key of {} on first use", server.name) });
                 }
-                pin(inner, server, &conn.host_key, actor, "first use")?;
+                pin(inner, server, &conn.host_key, actor, true)?;
             }
             Ok(conn)
         }
@@ -100,7 +100,9 @@ fn credentials(inner: &Inner, server: &Server, actor: &Actor) -> EngineResult<Cr
 }
 
 /// Store `key` as the server's pin and audit it.
-pub(crate) fn pin(inner: &Inner, server: &Server, key: &Presented, actor: &Actor, how: &str) -> EngineResult<()> {
+/// `first_use`: trust on first contact (audited here, as the engine); otherwise
+/// `server trust`, whose own command entry is the audit.
+pub(crate) fn pin(inner: &Inner, server: &Server, key: &Presented, actor: &Actor, first_use: bool) -> EngineResult<()> {
     let mut updated = servers::get(&inner.store, &server.name)?;
     let before = updated.host_key.as_ref().map(|k| k.fingerprint.clone());
     updated.host_key = Some(PinnedKey {
@@ -108,10 +110,10 @@ pub(crate) fn pin(inner: &Inner, server: &Server, key: &Presented, actor: &Actor
         fingerprint: key.fingerprint.clone(),
         openssh: key.openssh.clone(),
         pinned_at: Utc::now(),
-        pinned_by: if how == "first use" { how.to_string() } else { actor.to_string() },
+        pinned_by: if first_use { "first use".to_string() } else { actor.to_string() },
     });
     servers::put(&inner.store, &updated)?;
-    if how == "first use" {
+    if first_use {
         let mut draft = AuditDraft {
             category: Category::Server,
             severity: Severity::Info,

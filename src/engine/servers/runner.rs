@@ -38,7 +38,7 @@ pub(crate) async fn run(
     server: &Server,
     actor: &Actor,
     program: &Program,
-    sink: impl FnMut(Stream, &[u8]) + Send,
+    mut sink: impl FnMut(Stream, &[u8]) + Send,
     cancel: &CancellationToken,
     timeout: Option<Duration>,
 ) -> EngineResult<ExecStatus> {
@@ -46,12 +46,13 @@ pub(crate) async fn run(
         return run_local(program, sink, cancel, timeout).await;
     }
     let conn = connector::connection(inner, server, actor, true).await?;
-    match ssh::exec(&server.name, &conn.handle, &program.remote(), sink, cancel, timeout).await {
+    match ssh::exec(&server.name, &conn.handle, &program.remote(), &mut sink, cancel, timeout).await {
         Err(EngineError::Remote { .. }) if conn.is_closed() => {
-            // The shared connection died under us: redial once.
+            // The shared connection died under us (before the channel
+            // opened, since that is what fails): redial once.
             inner.servers.pool.forget(&server.name);
             let conn = connector::connection(inner, server, actor, true).await?;
-            ssh::exec(&server.name, &conn.handle, &program.remote(), |_, _| {}, cancel, timeout).await
+            ssh::exec(&server.name, &conn.handle, &program.remote(), &mut sink, cancel, timeout).await
         }
         other => other,
     }

@@ -72,7 +72,7 @@ pub(crate) async fn trust(inner: &Inner, ctx: &mut Ctx, name: &str, fingerprint:
             ));
         }
     }
-    connector::pin(inner, &server, &presented, &ctx.actor, "trust")?;
+    connector::pin(inner, &server, &presented, &ctx.actor, false)?;
     inner.servers.pool.forget(name);
     ctx.change("host_key", before.clone(), Some(presented.fingerprint.clone()));
     ctx.describe(format!("trusted host key of {name}: {} {}", presented.algorithm, presented.fingerprint));

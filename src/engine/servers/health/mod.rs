@@ -69,6 +69,17 @@ pub(crate) async fn probe(inner: &Inner, server: &Server, actor: &Actor, force: 
     report
 }
 
+/// Probe every server in `servers`, at most `poll_concurrency` at a time
+/// (the `server_health` command and the background poller alike).
+pub(crate) async fn probe_all(inner: &Inner, servers: Vec<Server>, actor: &Actor, force: bool) -> Vec<HealthReport> {
+    use futures::StreamExt;
+    let n = inner.servers.opts.poll_concurrency.max(1);
+    let mut reports: Vec<HealthReport> =
+        futures::stream::iter(servers).map(|s| async move { probe(inner, &s, actor, force).await }).buffer_unordered(n).collect().await;
+    reports.sort_by(|a, b| (a.server != super::model::LOCAL, &a.server).cmp(&(b.server != super::model::LOCAL, &b.server)));
+    reports
+}
+
 /// Up, or degraded with every reason that applies.
 pub fn judge(s: &Sample, t: Thresholds) -> (HealthState, Vec<String>) {
     let mut reasons = Vec::new();

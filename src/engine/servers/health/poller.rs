@@ -2,11 +2,10 @@
 //! bounded concurrency. It holds only a weak reference, so it ends with the
 //! engine. Servers in failure backoff are skipped quickly by the pool.
 
-use super::probe;
+use super::probe_all;
 use crate::engine::Inner;
 use crate::engine::actor::{Actor, Frontend};
 use crate::engine::servers::store;
-use futures::StreamExt;
 use std::sync::Weak;
 
 pub(crate) async fn run(inner: Weak<Inner>) {
@@ -14,17 +13,9 @@ pub(crate) async fn run(inner: Weak<Inner>) {
     loop {
         let Some(strong) = inner.upgrade() else { return };
         let interval = strong.servers.opts.health_interval;
-        let concurrency = strong.servers.opts.poll_concurrency.max(1);
         match store::all(&strong.store) {
             Ok(servers) => {
-                futures::stream::iter(servers)
-                    .for_each_concurrent(concurrency, |s| {
-                        let (inner, actor) = (&strong, &actor);
-                        async move {
-                            probe(inner, &s, actor, false).await;
-                        }
-                    })
-                    .await;
+                probe_all(&strong, servers, &actor, false).await;
             }
             Err(e) => tracing::warn!(error = %e, "health poll could not list servers"),
         }
