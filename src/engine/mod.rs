@@ -8,6 +8,7 @@
 
 pub mod actor;
 pub mod audit;
+pub mod backup;
 pub mod command;
 pub mod command_parse;
 pub mod command_table;
