@@ -53,6 +53,7 @@ pub(crate) struct Inner {
     // ── domain runtime state (servers, esphome, lights, backups, deploy) ──
     pub servers: servers::Runtime,
     pub lights: lights::Runtime,
+    pub backup: backup::Runtime,
     // ── end domain runtime state ──
 }
 
@@ -93,8 +94,12 @@ impl EngineHandle {
             // ── domain runtime init ──
             servers: servers::Runtime::new(server_opts),
             lights: lights::Runtime::new()?,
+            backup: backup::Runtime::default(),
             // ── end domain runtime init ──
         });
+        // ── domain start-up work ──
+        backup::on_start(&inner);
+        // ── end domain start-up work ──
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(idle_lock_ticker(Arc::downgrade(&inner)));
             let path = event_socket::socket_path(&inner.opts.data_dir);
@@ -104,6 +109,7 @@ impl EngineHandle {
                 rt.spawn(servers::health::poller::run(Arc::downgrade(&inner)));
             }
             let _ = inner.lights.me.set(Arc::downgrade(&inner));
+            let _ = inner.backup.me.set(Arc::downgrade(&inner));
             // ── end domain background tasks ──
         }
         Ok(EngineHandle { inner })
