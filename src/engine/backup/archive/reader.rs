@@ -87,6 +87,11 @@ pub fn verify(path: &Path, key: Option<&Key>, expect_sha256: Option<&str>, job: 
             job.check()?;
             let mut entry = entry?;
             let name = String::from_utf8_lossy(&entry.path_bytes()).trim_end_matches('/').to_string();
+            // A hostile archive is refused here already, naming the entry,
+            // before any preview looks at paths on disk.
+            let refused = |r: super::safety::Refused| bad(r.to_string());
+            super::safety::entry_type(&name, entry.header().entry_type()).map_err(refused)?;
+            super::safety::entry_path(&entry.path_bytes()).map_err(refused)?;
             if manifest.is_some() {
                 return Err(bad(format!("entry {name:?} follows the manifest: the archive was altered")));
             }
