@@ -126,8 +126,8 @@ async fn node_red_round_trip(auth: bool) {
     let original = nr.flows().await;
     let e = common::open(&t.path().join("data"));
     let mut add = with(source_add("nr", "node_red", &userdir), |c| {
-        if let Command::BackupSourceAdd { url, .. } = c {
-            *url = Some(nr.url.clone());
+        if let Command::BackupSourceAdd { live, .. } = c {
+            *live = Some(nr.url.clone());
         }
     });
     if auth {
@@ -138,10 +138,9 @@ async fn node_red_round_trip(auth: bool) {
         let err = run(&e, Command::BackupCreate { source: "nr-noauth".into(), password: Some(SecretValue::new("pw-12345")) }).await.unwrap_err().to_string();
         assert!(err.contains("adminAuth"), "{err}");
         add = with(source_add("nr", "node_red", &userdir), |c| {
-            if let Command::BackupSourceAdd { url, user, password_secret, .. } = c {
-                *url = Some(nr.url.clone());
-                *user = Some("admin".into());
-                *password_secret = Some("nr-admin".into());
+            if let Command::BackupSourceAdd { live, login, .. } = c {
+                *live = Some(nr.url.clone());
+                *login = Some("admin:nr-admin".into());
             }
         });
     }
@@ -260,7 +259,7 @@ async fn zigbee2mqtt_live_backup_over_a_real_broker() {
     let reply = serde_json::json!({"data": {"zip": base64::engine::general_purpose::STANDARD.encode(&zip)}, "status": "ok"}).to_string();
     let r = responder(m.port, reply).await;
     let e = common::open(&t.path().join("data"));
-    run(&e, with(source_add("z2m", "zigbee2mqtt", &data), |c| if let Command::BackupSourceAdd { mqtt, .. } = c { *mqtt = Some(format!("127.0.0.1:{}", m.port)) })).await.unwrap();
+    run(&e, with(source_add("z2m", "zigbee2mqtt", &data), |c| if let Command::BackupSourceAdd { live, .. } = c { *live = Some(format!("127.0.0.1:{}/zigbee2mqtt", m.port)) })).await.unwrap();
     let b = create(&e, "z2m", Some("z2m-password")).await;
     assert!(b.encrypted(), "the network key is in there");
     // The archive holds the zip exactly as Zigbee2MQTT sent it.

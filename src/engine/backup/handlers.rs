@@ -17,12 +17,10 @@ pub struct NewSource {
     pub name: String,
     pub kind: String,
     pub path: Option<String>,
-    pub url: Option<String>,
-    pub user: Option<String>,
-    pub password_secret: Option<String>,
-    pub mqtt: Option<String>,
-    pub topic: Option<String>,
-    pub device: Option<String>,
+    /// Node-RED URL, MQTT `host:port[/base_topic]`, or WLED device name.
+    pub live: Option<String>,
+    /// `USER:VAULT_SECRET` for Node-RED adminAuth.
+    pub login: Option<String>,
     pub exclude: Option<String>,
     pub exclude_db: Option<bool>,
     pub encrypt: Option<bool>,
@@ -44,9 +42,31 @@ pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineRe
         return Err(EngineError::AlreadyExists { what: "backup source".into(), name: n.name });
     }
     let path = some(n.path);
+    let live = some(n.live);
+    let (mut url, mut mqtt, mut topic, mut device) = (None, None, None, None);
+    match kind {
+        SourceKind::NodeRed => url = live.clone(),
+        SourceKind::Zigbee2mqtt => {
+            if let Some(l) = &live {
+                let (b, t) = l.split_once('/').map(|(b, t)| (b.to_string(), Some(t.to_string()))).unwrap_or((l.clone(), None));
+                mqtt = Some(b);
+                topic = t.filter(|t| !t.is_empty());
+            }
+        }
+        SourceKind::Wled => device = live.clone(),
+        _ if live.is_some() => return Err(EngineError::invalid("live", live.unwrap_or_default(), "nothing for this kind (live is for node_red, zigbee2mqtt and wled)")),
+        _ => {}
+    }
+    let (user, password_secret) = match some(n.login) {
+        Some(l) => match l.split_once(':') {
+            Some((u, s)) if !u.is_empty() && !s.is_empty() => (Some(u.to_string()), Some(s.to_string())),
+            _ => return Err(EngineError::invalid("login", l, "USER:VAULT_SECRET (the vault secret holding the Node-RED admin password)")),
+        },
+        None => (None, None),
+    };
     match (kind, &path) {
         (SourceKind::Wled, _) => {
-            let d = some(n.device.clone()).ok_or_else(|| EngineError::invalid("device", "", "the WLED device name (see wled_list)"))?;
+            let d = device.clone().ok_or_else(|| EngineError::invalid("live", "", "the WLED device name (see wled_list)"))?;
             crate::engine::lights::inventory::Inventory::open(&inner.store)?.need_device(&d)?;
         }
         (_, None) => return Err(EngineError::invalid("path", "", "the directory to back up")),
@@ -73,7 +93,6 @@ pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineRe
     {
         return Err(EngineError::not_found("vault secret (key_secret)", k));
     }
-    let password_secret = some(n.password_secret);
     if let Some(k) = &password_secret
         && !crate::engine::vault::exists(inner, k)?
     {
@@ -95,12 +114,12 @@ pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineRe
         kind,
         path,
         exclude,
-        url: some(n.url),
-        user: some(n.user),
+        url,
+        user,
         password_secret,
-        mqtt: some(n.mqtt),
-        topic: some(n.topic),
-        device: some(n.device),
+        mqtt,
+        topic,
+        device,
         encrypt: n.encrypt.unwrap_or(kind.secret_bearing()),
         key_secret,
         compression,

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 pub enum Place {
     Local(PathBuf),
-    Remote { server: Server, root: String },
+    Remote { server: Box<Server>, root: String },
 }
 
 /// The default local repository.
@@ -35,7 +35,7 @@ pub(crate) fn resolve(inner: &Inner, name: &str) -> EngineResult<Place> {
         return Ok(Place::Local(local_root(inner)));
     }
     let r = catalog::repo(&inner.store, name)?.ok_or_else(|| EngineError::not_found("backup repository", name))?;
-    Ok(Place::Remote { server: servers::get(&inner.store, &r.server)?, root: r.path })
+    Ok(Place::Remote { server: Box::new(servers::get(&inner.store, &r.server)?), root: r.path })
 }
 
 fn io(p: &Path, e: std::io::Error) -> EngineError {

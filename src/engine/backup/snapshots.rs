@@ -118,7 +118,7 @@ pub(crate) fn watch_remove(inner: &Inner, ctx: &mut Ctx, file: &str) -> EngineRe
 
 pub(crate) fn list(inner: &Inner, file: Option<String>) -> EngineResult<Outcome> {
     let mut v: Vec<SnapshotMeta> = all(inner)?.into_iter().map(|s| s.meta).filter(|m| file.as_ref().is_none_or(|f| f.is_empty() || &m.file == f)).collect();
-    v.sort_by(|a, b| b.id.cmp(&a.id));
+    v.sort_by_key(|m| std::cmp::Reverse(m.id));
     Ok(Outcome::BackupSnapshots { snapshots: v })
 }
 

@@ -57,7 +57,7 @@ type FileSink = Hashing<BufWriter<File>>;
 
 enum Sink {
     Plain(FileSink),
-    Sealed(SealWriter<FileSink>),
+    Sealed(Box<SealWriter<FileSink>>),
 }
 
 impl Write for Sink {
@@ -164,7 +164,7 @@ impl ArchiveWriter {
         let json = header.write_to(&mut out)?;
         let sink = match (&header.encryption, key) {
             (None, _) => Sink::Plain(out),
-            (Some(enc), Some(key)) => Sink::Sealed(SealWriter::new(out, key, enc, &json)?),
+            (Some(enc), Some(key)) => Sink::Sealed(Box::new(SealWriter::new(out, key, enc, &json)?)),
             (Some(_), None) => return Err(bad("an encrypted archive needs its key")),
         };
         let comp = match header.compression {
@@ -277,7 +277,7 @@ impl ArchiveWriter {
         };
         let out = match sink {
             Sink::Plain(w) => w,
-            Sink::Sealed(s) => s.finish()?,
+            Sink::Sealed(s) => (*s).finish()?,
         };
         let file = out.inner.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;

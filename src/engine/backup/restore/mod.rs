@@ -47,7 +47,10 @@ pub enum Done {
 }
 
 /// Which paths under a target the source covers.
-pub fn selector(source: Option<&Source>) -> Box<dyn Fn(&Path, bool) -> bool + Send + Sync> {
+/// Decides per path (relative to the target, is it a dir) whether the source covers it.
+pub type Selector = Box<dyn Fn(&Path, bool) -> bool + Send + Sync>;
+
+pub fn selector(source: Option<&Source>) -> Selector {
     let Some(s) = source else { return Box::new(|_, _| true) };
     let mut exclude = s.exclude.clone();
     if s.kind == SourceKind::Zigbee2mqtt {
