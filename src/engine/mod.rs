@@ -16,6 +16,7 @@ pub(crate) mod context;
 mod dispatch;
 pub mod event_socket;
 pub mod error;
+pub mod esphome;
 pub mod event;
 pub mod lights;
 pub mod options;
@@ -51,6 +52,7 @@ pub(crate) struct Inner {
     /// "name not taken" cannot race.
     write_gate: Arc<tokio::sync::Mutex<()>>,
     // ── domain runtime state (servers, esphome, lights, backups, deploy) ──
+    pub esphome: esphome::Runtime,
     pub servers: servers::Runtime,
     pub lights: lights::Runtime,
     pub backup: backup::Runtime,
@@ -92,6 +94,7 @@ impl EngineHandle {
             events,
             write_gate: Arc::new(tokio::sync::Mutex::new(())),
             // ── domain runtime init ──
+            esphome: esphome::Runtime::default(),
             servers: servers::Runtime::new(server_opts),
             lights: lights::Runtime::new()?,
             backup: backup::Runtime::default(),

@@ -94,6 +94,7 @@ pub struct Refresh {
     pub secrets: bool,
     pub audit: bool,
     pub security: bool,
+    pub esphome: bool,
     pub servers: bool,
     pub lights: bool,
 }
@@ -102,6 +103,7 @@ pub struct App {
     pub pane: Pane,
     pub secrets: SecretsPane,
     pub audit: AuditPane,
+    pub esphome: crate::tui::panes::esphome::EsphomePane,
     pub servers: ServersPane,
     pub lights: LightsPane,
     pub overlay: Option<Overlay>,
@@ -129,6 +131,7 @@ impl App {
             pane: Pane::Servers,
             secrets: SecretsPane::default(),
             audit: AuditPane::default(),
+            esphome: crate::tui::panes::esphome::EsphomePane::new(config.esphome.log_scrollback),
             servers: ServersPane::default(),
             lights: LightsPane::default(),
             overlay: None,
@@ -158,7 +161,7 @@ impl App {
     }
 
     pub fn refresh_all(&mut self) {
-        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, servers: true, lights: true };
+        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, servers: true, lights: true, esphome: true };
     }
 
     /// Turn the refresh flags into jobs (many events in a row → one reload each).
@@ -180,6 +183,10 @@ impl App {
         }
         if r.security {
             self.run(Command::SecurityEventList { status: None, limit: Some(500) }, Purpose::Refresh);
+        }
+        if r.esphome {
+            self.run(Command::EsphomeList {}, Purpose::Refresh);
+            self.run(Command::EsphomeFirmwareList {}, Purpose::Refresh);
         }
         if r.audit {
             let step = self.audit.requery();
@@ -208,6 +215,7 @@ impl App {
             }
             Pane::Audit if !self.audit.security_view && self.audit.detail.is_none() => Some(&mut self.audit.list),
             Pane::Lights if self.lights.detail.is_none() && !self.lights.show_schedules => Some(&mut self.lights.list),
+            Pane::Esphome => self.esphome.active_list(),
             _ => None,
         }
     }
@@ -294,6 +302,7 @@ impl App {
                     Pane::Secrets => self.secrets.on_action(action),
                     Pane::Audit => self.audit.on_action(action),
                     // ── pane actions (servers, esphome, lights, backups, deployments) ──
+                    Pane::Esphome => self.esphome.on_action(action),
                     Pane::Servers => self.servers.on_action(action),
                     Pane::Lights => self.lights.on_action(action),
                     // ── end pane actions ──

@@ -3,6 +3,7 @@
 //! made-up rows.
 
 pub mod audit;
+pub mod esphome;
 pub mod lights;
 pub mod lights_view;
 pub mod placeholder;
