@@ -415,3 +415,33 @@ async fn a_schedule_runs_and_applies_retention() {
     let Outcome::BackupCatalog { entries } = run(&e, Command::BackupList { source: None }).await.unwrap() else { panic!() };
     assert!(entries.len() <= 2, "keep_last 2 applied after each run: {}", entries.len());
 }
+
+/// The backup password and the plaintext of an encrypted source never reach
+/// the data dir (db, catalog, logs, archives) in clear.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn canary_backup_password_and_secrets_stay_out_of_the_data_dir() {
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("ha");
+    config_tree(&src);
+    let e = engine(t.path());
+    run(&e, source_add("ha", "ha_config", &src)).await.unwrap();
+    let pw = "canary-backup-password-7f3a";
+    let b = create(&e, "ha", Some(pw)).await;
+    run(&e, Command::BackupVerify { id: Some(b.id), password: Some(SecretValue::new(pw)) }).await.unwrap();
+    let err = run(&e, restore(b.id, Some("wrong-canary-password"), true)).await.unwrap_err().to_string();
+    assert!(!err.contains("wrong-canary-password"));
+    drop(e);
+    let mut stack = vec![t.path().join("data")];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap().filter_map(|x| x.ok()) {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(bytes) = fs::read(&p) {
+                for canary in [pw.as_bytes(), b"wrong-canary-password", b"supersecretcanary"] {
+                    assert!(!bytes.windows(canary.len()).any(|w| w == canary), "{} holds {:?}", p.display(), String::from_utf8_lossy(canary));
+                }
+            }
+        }
+    }
+}
