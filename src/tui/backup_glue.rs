@@ -87,10 +87,8 @@ impl App {
                 }
                 self.refresh.backups = true;
             }
-            Event::BackupSnapshotTaken { .. } => {
-                if self.backups.tab == crate::tui::panes::backups::Tab::Snapshots {
-                    self.run(Command::BackupSnapshots { file: None }, Purpose::Refresh);
-                }
+            Event::BackupSnapshotTaken { .. } if self.backups.tab == crate::tui::panes::backups::Tab::Snapshots => {
+                self.run(Command::BackupSnapshots { file: None }, Purpose::Refresh);
             }
             _ => {}
         }
