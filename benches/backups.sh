@@ -51,6 +51,8 @@ for i in $(seq "$RUNS"); do
   R[tar_zstd]+="$(t sh -c "tar -C '$SRC' -cf - . | zstd -q -3 -o '$W/t$i.tar.zst'")"$'\n'
   rm -rf "$W/restic$i"; restic init -q --repo "$W/restic$i" >/dev/null
   R[restic_backup]+="$(t restic -q --repo "$W/restic$i" backup "$SRC")"$'\n'
+  # Keep only the first run's outputs (disk space); the restores read those.
+  if [ "$i" -gt 1 ]; then rm -rf "$W/t$i.tar.zst" "$W/restic$i"; fi
 done
 ID=$($BIN --json backup list | python3 -c 'import json,sys; print(json.load(sys.stdin)["entries"][0]["id"])')
 for i in $(seq "$RUNS"); do
