@@ -25,6 +25,7 @@ fi
 bash tests/peers/esphome.sh
 bash tests/peers/sshd.sh
 bash tests/peers/wled.sh
+bash tests/peers/backups.sh
 # ── end peer setup ──
 
 cargo clippy --locked --all-targets -- -D warnings

@@ -67,6 +67,9 @@ pub enum Sub {
     // ── end lights ──
 
     // ── backups ──
+    /// Backups: create, list, verify, restore with rollback, forget, schedules, snapshots, export/import
+    #[command(subcommand)]
+    Backup(super::backup_args::BackupCmd),
     // ── end backups ──
 
     // ── deployments ──
@@ -219,7 +222,7 @@ const DOCS: &[(&str, &str, &str)] = &[
 
 /// Fill subcommand `about` texts from the engine's command table.
 pub fn with_table_docs(mut cmd: clap::Command) -> clap::Command {
-    for (group, sub, name) in DOCS.iter().chain(super::server_args::DOCS).chain(super::lights_args::DOCS) {
+    for (group, sub, name) in DOCS.iter().chain(super::server_args::DOCS).chain(super::lights_args::DOCS).chain(super::backup_args::DOCS) {
         if let Some(spec) = crate::engine::command::spec(name) {
             cmd = cmd.mut_subcommand(group, |g| g.mut_subcommand(sub, |s| s.about(spec.summary())));
         }

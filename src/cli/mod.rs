@@ -22,6 +22,11 @@ pub mod lights_args;
 mod lights_cmds;
 mod lights_output;
 // ── end lights modules ──
+// ── backups modules ──
+pub mod backup_args;
+mod backup_cmds;
+mod backup_output;
+// ── end backups modules ──
 
 use crate::engine::{Actor, Command, EngineHandle, Frontend, Outcome};
 use anyhow::Result;
@@ -94,6 +99,7 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         // ── end lights ──
 
         // ── backups ──
+        Sub::Backup(cmd) => backup_cmds::run(session, cmd).await,
         // ── end backups ──
 
         // ── deployments ──

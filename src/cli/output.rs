@@ -174,6 +174,20 @@ pub fn human(outcome: &Outcome) {
         // ── end lights ──
 
         // ── backups ──
+        Outcome::BackupOverview { .. }
+        | Outcome::BackupSources { .. }
+        | Outcome::BackupCreated { .. }
+        | Outcome::BackupCatalog { .. }
+        | Outcome::BackupVerified { .. }
+        | Outcome::BackupPreview { .. }
+        | Outcome::BackupRestored { .. }
+        | Outcome::BackupForgot { .. }
+        | Outcome::BackupSchedules { .. }
+        | Outcome::BackupRepos { .. }
+        | Outcome::BackupJobs { .. }
+        | Outcome::BackupExported { .. }
+        | Outcome::BackupSnapshots { .. }
+        | Outcome::BackupDiff { .. } => super::backup_output::human(outcome),
         // ── end backups ──
 
         // ── deployments ──

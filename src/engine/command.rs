@@ -218,6 +218,69 @@ commands! {
     // ── end lights ──
 
     // ── backups ──
+    /// Backups at a glance: sources, catalog, schedules, repositories, running jobs, watched files.
+    BackupOverview = "backup_overview", Read, audited: false, {};
+    /// Run backup schedules and snapshot watched files while this front end runs.
+    BackupWatch = "backup_watch", Read, audited: false, {};
+    /// List backup sources with their newest backup and next scheduled run.
+    BackupSourceList = "backup_source_list", Read, audited: false, {};
+    /// Add a backup source: kind dir|ha_config|node_red|zigbee2mqtt|wled; live = Node-RED URL, MQTT host:port[/topic] or WLED device; login = USER:VAULT_SECRET.
+    BackupSourceAdd = "backup_source_add", Write, audited: true, {
+        name: String, kind: String, path: Option<String>, live: Option<String>, login: Option<String>,
+        exclude: Option<String>, exclude_db: Option<bool>, encrypt: Option<bool>, key_secret: Option<String>,
+        compression: Option<String>, repo: Option<String>, health: Option<String>
+    };
+    /// Remove a backup source (its archives stay in the catalog).
+    BackupSourceRemove = "backup_source_remove", Dangerous, audited: true, { name: String };
+    /// Back a source up now: archive, read back, verify, store, catalog.
+    BackupCreate = "backup_create", Write, audited: true, { source: String, password: Option<SecretValue> };
+    /// List the catalog (newest first): source, size, checksum, encrypted, verified.
+    BackupList = "backup_list", Read, audited: false, { source: Option<String> };
+    /// Re-read archives (one, or all) and check every hash and the catalog checksum.
+    BackupVerify = "backup_verify", Read, audited: true, { id: Option<u64>, password: Option<SecretValue> };
+    /// Restore a backup (or an archive file): preview first; confirmed=true takes a pre-restore backup, swaps, checks health, rolls back on failure.
+    BackupRestore = "backup_restore", Dangerous, audited: true, {
+        id: Option<u64>, file: Option<String>, target: Option<String>, only: Option<String>,
+        password: Option<SecretValue>, confirmed: Option<bool>
+    };
+    /// Forget old backups of a source, restic-style (keep_last/hourly/daily/weekly/monthly); dry_run=true shows what would go.
+    BackupForget = "backup_forget", Dangerous, audited: true, {
+        source: String, keep_last: Option<u32>, keep_hourly: Option<u32>, keep_daily: Option<u32>,
+        keep_weekly: Option<u32>, keep_monthly: Option<u32>, dry_run: Option<bool>
+    };
+    /// List backup schedules with their next run and runs missed while homedeck was not running.
+    BackupScheduleList = "backup_schedule_list", Read, audited: false, {};
+    /// Add a backup schedule: cron (in tz) for a source, with an optional retention policy.
+    BackupScheduleAdd = "backup_schedule_add", Write, audited: true, {
+        name: String, source: String, cron: String, tz: Option<String>, keep_last: Option<u32>,
+        keep_hourly: Option<u32>, keep_daily: Option<u32>, keep_weekly: Option<u32>, keep_monthly: Option<u32>
+    };
+    /// Remove a backup schedule.
+    BackupScheduleRemove = "backup_schedule_remove", Write, audited: true, { name: String };
+    /// Add a remote repository: a directory on a server, reached over SFTP.
+    BackupRepoAdd = "backup_repo_add", Write, audited: true, { name: String, server: String, path: String };
+    /// List repositories (`local` is built in).
+    BackupRepoList = "backup_repo_list", Read, audited: false, {};
+    /// List running backup, verify and restore jobs with their progress.
+    BackupJobs = "backup_jobs", Read, audited: false, {};
+    /// Cancel a running backup job.
+    BackupCancel = "backup_cancel", Write, audited: true, { job: u64 };
+    /// Export homedeck's whole state (servers, devices, schedules, secrets, audit) to an encrypted file.
+    BackupExport = "backup_export", Read, audited: true, { path: String, password: Option<SecretValue> };
+    /// Import an export, replacing homedeck's whole state (confirmed=true to apply).
+    BackupImport = "backup_import", Dangerous, audited: true, { path: String, password: Option<SecretValue>, confirmed: Option<bool> };
+    /// Watch a config file: snapshot it whenever it changes.
+    BackupSnapshotWatch = "backup_snapshot_watch", Write, audited: true, { file: String };
+    /// Stop watching a file (its snapshots stay).
+    BackupSnapshotUnwatch = "backup_snapshot_unwatch", Write, audited: true, { file: String };
+    /// Snapshot a watched (or any) file now, if it changed.
+    BackupSnapshotTake = "backup_snapshot_take", Write, audited: true, { file: String };
+    /// List snapshots, newest first (of one file, or all).
+    BackupSnapshots = "backup_snapshots", Read, audited: false, { file: Option<String> };
+    /// Unified diff between two snapshots (or a snapshot and the file as it is now).
+    BackupDiff = "backup_diff", Read, audited: false, { a: u64, b: Option<u64> };
+    /// Write a snapshot back to its file (the current content is snapshotted first).
+    BackupSnapshotRestore = "backup_snapshot_restore", Dangerous, audited: true, { id: u64 };
     // ── end backups ──
 
     // ── deployments ──

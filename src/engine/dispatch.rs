@@ -15,6 +15,9 @@ use super::servers::{self, manage::Fields};
 // ── lights imports ──
 use super::lights;
 // ── end lights imports ──
+// ── backups imports ──
+use super::backup;
+// ── end backups imports ──
 use super::vault::{self, session};
 use super::{Inner, Outcome};
 use chrono::{Duration, Utc};
@@ -256,6 +259,56 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
         // ── end lights ──
 
         // ── backups ──
+        BackupOverview {} => backup::handlers::overview(inner),
+        BackupWatch {} => backup::watch(inner),
+        BackupSourceList {} => backup::handlers::source_list(inner),
+        BackupSourceAdd { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health } => {
+            let n = backup::handlers::NewSource { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health };
+            backup::handlers::source_add(inner, ctx, n)
+        }
+        BackupSourceRemove { name } => backup::handlers::source_remove(inner, ctx, &name),
+        BackupCreate { source, password } => backup::handlers::create(inner, ctx, &source, password).await,
+        BackupList { source } => backup::handlers::list(inner, source),
+        BackupVerify { id, password } => backup::handlers::verify(inner, ctx, id, password).await,
+        BackupRestore { id, file, target, only, password, confirmed } => {
+            let req = backup::restore::Request { id, file, target, only, password, confirmed: confirmed.unwrap_or(false) };
+            backup::handlers::restore(inner, ctx, req).await
+        }
+        BackupForget { source, keep_last, keep_hourly, keep_daily, keep_weekly, keep_monthly, dry_run } => {
+            let keep = backup::model::Keep { last: keep_last, hourly: keep_hourly, daily: keep_daily, weekly: keep_weekly, monthly: keep_monthly };
+            backup::handlers::forget(inner, ctx, &source, keep, dry_run.unwrap_or(false)).await
+        }
+        BackupScheduleList {} => backup::schedule::list(inner),
+        BackupScheduleAdd { name, source, cron, tz, keep_last, keep_hourly, keep_daily, keep_weekly, keep_monthly } => {
+            let keep = backup::model::Keep { last: keep_last, hourly: keep_hourly, daily: keep_daily, weekly: keep_weekly, monthly: keep_monthly };
+            backup::schedule::add(inner, ctx, &name, &source, &cron, tz, keep)
+        }
+        BackupScheduleRemove { name } => backup::schedule::remove(inner, ctx, &name),
+        BackupRepoAdd { name, server, path } => backup::handlers::repo_add(inner, ctx, &name, &server, &path),
+        BackupRepoList {} => Ok(Outcome::BackupRepos { repos: backup::catalog::repos(&inner.store)? }),
+        BackupJobs {} => Ok(Outcome::BackupJobs { jobs: inner.backup.jobs.list() }),
+        BackupCancel { job } => {
+            let j = inner.backup.jobs.cancel(job)?;
+            ctx.resource("backup_job", Some(job.to_string()), Some(j.source.clone()));
+            ctx.describe(format!("cancelled {} job {job} of {}", j.kind, j.source));
+            Ok(Outcome::BackupJobs { jobs: inner.backup.jobs.list() })
+        }
+        BackupExport { path, password } => backup::export::export(inner, ctx, &path, password).await,
+        BackupImport { path, password, confirmed } => backup::export::import(inner, ctx, &path, password, confirmed.unwrap_or(false)).await,
+        BackupSnapshotWatch { file } => backup::snapshots::watch_add(inner, ctx, &file),
+        BackupSnapshotUnwatch { file } => backup::snapshots::watch_remove(inner, ctx, &file),
+        BackupSnapshotTake { file } => {
+            ctx.resource("watched_file", None, Some(file.clone()));
+            let taken = backup::snapshots::take(inner, &file)?;
+            ctx.describe(match &taken {
+                Some(s) => format!("snapshot #{} of {file}", s.id),
+                None => format!("{file} is unchanged since its newest snapshot"),
+            });
+            Ok(Outcome::BackupSnapshots { snapshots: taken.into_iter().collect() })
+        }
+        BackupSnapshots { file } => backup::snapshots::list(inner, file),
+        BackupDiff { a, b } => backup::snapshots::diff(inner, a, b),
+        BackupSnapshotRestore { id } => backup::snapshots::restore(inner, ctx, id),
         // ── end backups ──
 
         // ── deployments ──

@@ -66,6 +66,15 @@ pub enum Event {
     // ── end lights ──
 
     // ── backups ──
+    /// A backup, verify or restore job moved on (bytes done of total).
+    BackupProgress { job: u64, kind: String, source: String, done: u64, total: u64 },
+    /// A backup was written, verified and catalogued.
+    BackupFinished { entry: super::backup::model::CatalogEntry },
+    BackupScheduleRan { schedule: String, ok: bool, message: String },
+    /// Runs of a backup schedule were missed (homedeck was not running).
+    BackupScheduleMissed { schedule: String, count: u64, last: chrono::DateTime<chrono::Utc> },
+    /// A watched file changed and was snapshotted.
+    BackupSnapshotTaken { snapshot: super::backup::views::SnapshotMeta },
     // ── end backups ──
 
     // ── deployments ──

@@ -8,6 +8,7 @@
 
 pub mod actor;
 pub mod audit;
+pub mod backup;
 pub mod command;
 pub mod command_parse;
 pub mod command_table;
@@ -54,6 +55,7 @@ pub(crate) struct Inner {
     pub esphome: esphome::Runtime,
     pub servers: servers::Runtime,
     pub lights: lights::Runtime,
+    pub backup: backup::Runtime,
     // ── end domain runtime state ──
 }
 
@@ -95,8 +97,12 @@ impl EngineHandle {
             esphome: esphome::Runtime::default(),
             servers: servers::Runtime::new(server_opts),
             lights: lights::Runtime::new()?,
+            backup: backup::Runtime::default(),
             // ── end domain runtime init ──
         });
+        // ── domain start-up work ──
+        backup::on_start(&inner);
+        // ── end domain start-up work ──
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(idle_lock_ticker(Arc::downgrade(&inner)));
             let path = event_socket::socket_path(&inner.opts.data_dir);
@@ -106,6 +112,7 @@ impl EngineHandle {
                 rt.spawn(servers::health::poller::run(Arc::downgrade(&inner)));
             }
             let _ = inner.lights.me.set(Arc::downgrade(&inner));
+            let _ = inner.backup.me.set(Arc::downgrade(&inner));
             // ── end domain background tasks ──
         }
         Ok(EngineHandle { inner })

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 // ── lights imports ──
 use super::lights::views as lv;
 // ── end lights imports ──
+// ── backups imports ──
+use super::backup::views as bv;
+// ── end backups imports ──
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -69,6 +72,20 @@ pub enum Outcome {
     // ── end lights ──
 
     // ── backups ──
+    BackupOverview { overview: Box<bv::Overview> },
+    BackupSources { sources: Vec<bv::SourceView> },
+    BackupCreated { entry: crate::engine::backup::model::CatalogEntry },
+    BackupCatalog { entries: Vec<crate::engine::backup::model::CatalogEntry> },
+    BackupVerified { results: Vec<bv::VerifyResult> },
+    BackupPreview { preview: crate::engine::backup::restore::preview::Preview },
+    BackupRestored { preview: crate::engine::backup::restore::preview::Preview, pre_restore: Option<u64>, carried: u64 },
+    BackupForgot { forget: bv::Forget },
+    BackupSchedules { schedules: Vec<bv::ScheduleView> },
+    BackupRepos { repos: Vec<crate::engine::backup::model::Repo> },
+    BackupJobs { jobs: Vec<crate::engine::backup::jobs::JobView> },
+    BackupExported { export: bv::Exported },
+    BackupSnapshots { snapshots: Vec<bv::SnapshotMeta> },
+    BackupDiff { a: u64, b: Option<u64>, diff: String },
     // ── end backups ──
 
     // ── deployments ──
@@ -165,6 +182,52 @@ impl Outcome {
             // ── end lights ──
 
             // ── backups ──
+            Outcome::BackupOverview { overview } => {
+                format!("{} source(s), {} backup(s), {} schedule(s)", overview.sources.len(), overview.catalog.len(), overview.schedules.len())
+            }
+            Outcome::BackupSources { sources } => format!("{} backup source(s)", sources.len()),
+            Outcome::BackupCreated { entry } => format!(
+                "backup #{} of {}: {} file(s), {} bytes{}, verified",
+                entry.id,
+                entry.source,
+                entry.files,
+                entry.size,
+                if entry.encrypted() { ", encrypted" } else { "" }
+            ),
+            Outcome::BackupCatalog { entries } => format!("{} backup(s)", entries.len()),
+            Outcome::BackupVerified { results } => {
+                let bad = results.iter().filter(|r| !r.ok).count();
+                if bad == 0 { format!("{} backup(s) verified, all good", results.len()) } else { format!("{bad} of {} backup(s) FAILED verification", results.len()) }
+            }
+            Outcome::BackupPreview { preview } => format!(
+                "restore of {} into {} would add {}, change {}, remove {} file(s) — run again with confirmed=true",
+                preview.source,
+                preview.target,
+                preview.added.len(),
+                preview.changed.len(),
+                preview.removed.len()
+            ),
+            Outcome::BackupRestored { preview, pre_restore, .. } => format!(
+                "restored {} into {} ({} added, {} changed, {} removed){}",
+                preview.source,
+                preview.target,
+                preview.added.len(),
+                preview.changed.len(),
+                preview.removed.len(),
+                pre_restore.map(|p| format!("; pre-restore backup #{p}")).unwrap_or_default()
+            ),
+            Outcome::BackupForgot { forget } => {
+                let gone = forget.decisions.iter().filter(|d| !d.keep()).count();
+                format!("{} {gone} of {} backup(s) of {}", if forget.dry_run { "would forget" } else { "forgot" }, forget.decisions.len(), forget.source)
+            }
+            Outcome::BackupSchedules { schedules } => format!("{} backup schedule(s)", schedules.len()),
+            Outcome::BackupRepos { repos } => format!("{} remote repositor(ies) (and local)", repos.len()),
+            Outcome::BackupJobs { jobs } => format!("{} running backup job(s)", jobs.len()),
+            Outcome::BackupExported { export } => format!("exported {} record(s) to {}", export.records, export.path),
+            Outcome::BackupSnapshots { snapshots } => format!("{} snapshot(s)", snapshots.len()),
+            Outcome::BackupDiff { diff, .. } => {
+                if diff.is_empty() { "no differences".into() } else { format!("{} changed line(s)", diff.lines().filter(|l| (l.starts_with('+') || l.starts_with('-')) && !l.starts_with("+++") && !l.starts_with("---")).count()) }
+            }
             // ── end backups ──
 
             // ── deployments ──

@@ -97,6 +97,7 @@ pub struct Refresh {
     pub esphome: bool,
     pub servers: bool,
     pub lights: bool,
+    pub backups: bool,
 }
 
 pub struct App {
@@ -106,6 +107,7 @@ pub struct App {
     pub esphome: crate::tui::panes::esphome::EsphomePane,
     pub servers: ServersPane,
     pub lights: LightsPane,
+    pub backups: crate::tui::panes::backups::BackupsPane,
     pub overlay: Option<Overlay>,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -134,6 +136,7 @@ impl App {
             esphome: crate::tui::panes::esphome::EsphomePane::new(config.esphome.log_scrollback),
             servers: ServersPane::default(),
             lights: LightsPane::default(),
+            backups: Default::default(),
             overlay: None,
             theme,
             keymap,
@@ -161,7 +164,7 @@ impl App {
     }
 
     pub fn refresh_all(&mut self) {
-        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, servers: true, lights: true, esphome: true };
+        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, servers: true, lights: true, esphome: true, backups: true };
     }
 
     /// Turn the refresh flags into jobs (many events in a row → one reload each).
@@ -195,6 +198,9 @@ impl App {
         if r.lights {
             self.lights_refresh();
         }
+        if r.backups {
+            self.backups_refresh();
+        }
     }
 
     /// The keymap section for the pane in front.
@@ -215,6 +221,7 @@ impl App {
             }
             Pane::Audit if !self.audit.security_view && self.audit.detail.is_none() => Some(&mut self.audit.list),
             Pane::Lights if self.lights.detail.is_none() && !self.lights.show_schedules => Some(&mut self.lights.list),
+            Pane::Backups => Some(&mut self.backups.list),
             Pane::Esphome => self.esphome.active_list(),
             _ => None,
         }
@@ -305,6 +312,7 @@ impl App {
                     Pane::Esphome => self.esphome.on_action(action),
                     Pane::Servers => self.servers.on_action(action),
                     Pane::Lights => self.lights.on_action(action),
+                    Pane::Backups => self.backups.on_action(action),
                     // ── end pane actions ──
                     _ => Step::Unhandled,
                 };

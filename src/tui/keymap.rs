@@ -129,6 +129,12 @@ actions! {
     // ── end lights ──
 
     // ── backups ──
+    BackupsView = "backups_view", "Backups: next view (sources → catalog → snapshots)";
+    BackupsCreate = "backups_create", "Backups: back the selected source up now";
+    BackupsVerify = "backups_verify", "Backups: re-read and verify the selected backup";
+    BackupsRestore = "backups_restore", "Backups: restore the selected backup (preview, then confirm) or snapshot";
+    BackupsDiff = "backups_diff", "Backups: diff the selected snapshot with the one before it";
+    BackupsCancel = "backups_cancel", "Backups: cancel the running job";
     // ── end backups ──
 
     // ── deployments ──

@@ -19,6 +19,7 @@ pub mod help;
 pub mod input;
 pub mod keymap;
 mod lights_glue;
+mod backup_glue;
 mod esphome_outcomes;
 mod outcomes;
 pub mod palette;

@@ -145,6 +145,20 @@ impl App {
             // ── end lights ──
 
             // ── backups ──
+            o @ (Outcome::BackupOverview { .. }
+            | Outcome::BackupSources { .. }
+            | Outcome::BackupCreated { .. }
+            | Outcome::BackupCatalog { .. }
+            | Outcome::BackupVerified { .. }
+            | Outcome::BackupPreview { .. }
+            | Outcome::BackupRestored { .. }
+            | Outcome::BackupForgot { .. }
+            | Outcome::BackupSchedules { .. }
+            | Outcome::BackupRepos { .. }
+            | Outcome::BackupJobs { .. }
+            | Outcome::BackupExported { .. }
+            | Outcome::BackupSnapshots { .. }
+            | Outcome::BackupDiff { .. }) => self.backup_outcome(o, purpose),
             // ── end backups ──
 
             // ── deployments ──
@@ -209,6 +223,11 @@ impl App {
             // ── end lights ──
 
             // ── backups ──
+            e @ (Event::BackupProgress { .. }
+            | Event::BackupFinished { .. }
+            | Event::BackupScheduleRan { .. }
+            | Event::BackupScheduleMissed { .. }
+            | Event::BackupSnapshotTaken { .. }) => self.backup_event(e),
             // ── end backups ──
 
             // ── deployments ──

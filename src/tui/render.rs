@@ -37,6 +37,7 @@ impl App {
             Pane::Esphome => self.esphome.render(f, body, &view),
             Pane::Servers => self.servers.render(f, body, &view),
             Pane::Lights => self.lights.render(f, body, &view),
+            Pane::Backups => self.backups.render(f, body, &view),
             // ── end pane renders ──
             p => placeholder::render(f, body, p, &self.theme),
         }

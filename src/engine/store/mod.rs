@@ -96,6 +96,17 @@ impl Store {
         Ok(self.db.open_tree(name)?)
     }
 
+    /// Every tree in the db, by name (sled's own default tree left out):
+    /// what a full export of homedeck's state walks.
+    pub fn tree_names(&self) -> Vec<String> {
+        self.db
+            .tree_names()
+            .into_iter()
+            .filter(|n| n.as_ref() != b"__sled__default")
+            .map(|n| String::from_utf8_lossy(&n).into_owned())
+            .collect()
+    }
+
     /// Make every write so far durable.
     pub fn flush(&self) -> EngineResult<()> {
         self.db.flush()?;

@@ -3,6 +3,8 @@
 //! made-up rows.
 
 pub mod audit;
+pub mod backups;
+pub mod backups_view;
 pub mod esphome;
 pub mod lights;
 pub mod lights_view;

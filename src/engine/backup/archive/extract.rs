@@ -1,0 +1,179 @@
+//! Extracting an archive into a fresh staging directory, refusing hostile
+//! entries (see `safety`) before writing them, never writing through a
+//! symlink, and checking every hash against the manifest at the end. The
+//! caller swaps the staging directory in only when this succeeds.
+
+use super::manifest::{EntryKind, Manifest};
+use super::reader::{MAX_MANIFEST, Opened};
+use super::safety::{self, Limits, Refused};
+use super::writer::Job;
+use super::{MANIFEST_PATH, Sha256, bad};
+use std::collections::HashMap;
+use std::fs::{self, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+pub struct Extracted {
+    pub manifest: Manifest,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+fn refused(r: Refused) -> io::Error {
+    bad(r.to_string())
+}
+
+/// Create the directories leading to `rel` under `root`, refusing to pass
+/// through anything that is not a real directory (a symlink planted by an
+/// earlier entry, say).
+fn make_parents(root: &Path, rel: &Path, shown: &str) -> io::Result<PathBuf> {
+    let mut at = root.to_path_buf();
+    let parents: Vec<_> = rel.parent().map(|p| p.components().collect()).unwrap_or_default();
+    for c in parents {
+        at.push(c);
+        match fs::symlink_metadata(&at) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(refused(Refused { entry: shown.into(), reason: format!("{} is not a directory (a link or file is in the way)", at.display()) })),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir(&at)?,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(root.join(rel))
+}
+
+/// Extract `opened` under `root` (which must be empty). `only` limits the
+/// files written to one content path (e.g. `flows.json`); everything is
+/// still read and verified.
+pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&str>, job: &Job) -> io::Result<Extracted> {
+    let mut seen: HashMap<String, (u64, String)> = HashMap::new();
+    let mut manifest: Option<Manifest> = None;
+    let (mut total, mut count, mut files, mut bytes) = (0u64, 0u64, 0u64, 0u64);
+    {
+        let mut ar = tar::Archive::new(&mut opened.tar);
+        for entry in ar.entries()? {
+            job.check()?;
+            let mut entry = entry?;
+            let raw = entry.path_bytes().into_owned();
+            let shown = String::from_utf8_lossy(&raw).into_owned();
+            if manifest.is_some() {
+                return Err(bad(format!("entry {shown:?} follows the manifest: the archive was altered")));
+            }
+            let kind = entry.header().entry_type();
+            safety::entry_type(&shown, kind).map_err(refused)?;
+            let rel = safety::entry_path(&raw).map_err(refused)?;
+            let size = entry.header().size()?;
+            safety::size(&shown, size, &mut total, &mut count, limits).map_err(refused)?;
+            if shown == MANIFEST_PATH {
+                let mut buf = Vec::new();
+                (&mut entry).take(MAX_MANIFEST).read_to_end(&mut buf)?;
+                manifest = Some(serde_json::from_slice(&buf).map_err(|e| bad(format!("the manifest is not valid: {e}")))?);
+                continue;
+            }
+            let mut parts = rel.components();
+            let top = parts.next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
+            let inside: PathBuf = parts.as_path().to_path_buf();
+            if !(top == "files" || top == "live") || inside.as_os_str().is_empty() && kind != tar::EntryType::Directory {
+                return Err(refused(Refused { entry: shown, reason: "entries must live under files/ or live/".into() }));
+            }
+            let wanted = only.is_none_or(|o| Path::new(o) == inside);
+            let key = rel.to_string_lossy().into_owned();
+            match kind {
+                tar::EntryType::Directory => {
+                    if wanted && only.is_none() {
+                        let dest = make_parents(root, &rel, &shown)?;
+                        match fs::symlink_metadata(&dest) {
+                            Ok(m) if m.is_dir() => {}
+                            Ok(_) => return Err(refused(Refused { entry: shown, reason: "a non-directory is in the way".into() })),
+                            Err(_) => fs::create_dir(&dest)?,
+                        }
+                    }
+                    seen.insert(key, (0, String::new()));
+                }
+                tar::EntryType::Symlink => {
+                    let target = entry.link_name_bytes().map(|c| c.into_owned()).unwrap_or_default();
+                    safety::symlink_target(&inside, &target)
+                        .map_err(|r| refused(Refused { entry: shown.clone(), reason: r.reason }))?;
+                    if wanted {
+                        let dest = make_parents(root, &rel, &shown)?;
+                        let t = std::str::from_utf8(&target).map_err(|_| bad("link target is not UTF-8"))?;
+                        std::os::unix::fs::symlink(t, &dest)
+                            .map_err(|e| refused(Refused { entry: shown.clone(), reason: format!("cannot create the link: {e}") }))?;
+                    }
+                    seen.insert(key, (0, String::new()));
+                }
+                tar::EntryType::Link => {
+                    let target = entry.link_name_bytes().map(|c| c.into_owned()).unwrap_or_default();
+                    let t = safety::hardlink_target(&rel, &target).map_err(refused)?;
+                    let tkey = t.to_string_lossy().into_owned();
+                    let Some(prev) = seen.get(&tkey).cloned() else {
+                        return Err(refused(Refused { entry: shown, reason: format!("hard link to {tkey:?}, which is not an earlier file of this archive") }));
+                    };
+                    if wanted {
+                        let src = root.join(&t);
+                        let meta = fs::symlink_metadata(&src)?;
+                        if !meta.is_file() {
+                            return Err(refused(Refused { entry: shown, reason: format!("hard link to {tkey:?}, which is not a regular file") }));
+                        }
+                        let dest = make_parents(root, &rel, &shown)?;
+                        fs::copy(&src, &dest)?;
+                    }
+                    seen.insert(key, prev);
+                }
+                _ => {
+                    let mode = entry.header().mode().unwrap_or(0o644) & 0o777;
+                    let mut out = if wanted {
+                        let dest = make_parents(root, &rel, &shown)?;
+                        let f = OpenOptions::new().write(true).create_new(true).mode(mode | 0o200).open(&dest).map_err(|e| {
+                            refused(Refused { entry: shown.clone(), reason: format!("cannot create it ({e}); does it appear twice?") })
+                        })?;
+                        Some(io::BufWriter::with_capacity(256 * 1024, f))
+                    } else {
+                        None
+                    };
+                    let mut h = Sha256::default();
+                    let mut buf = vec![0u8; 128 * 1024];
+                    let mut n = 0u64;
+                    loop {
+                        let k = entry.read(&mut buf)?;
+                        if k == 0 {
+                            break;
+                        }
+                        n += k as u64;
+                        if n > size {
+                            return Err(refused(Refused { entry: shown, reason: "holds more bytes than it declares".into() }));
+                        }
+                        h.update(&buf[..k]);
+                        if let Some(o) = out.as_mut() {
+                            o.write_all(&buf[..k])?;
+                        }
+                        job.done_bytes.fetch_add(k as u64, Ordering::Relaxed);
+                    }
+                    if let Some(o) = out {
+                        let f = o.into_inner().map_err(|e| e.into_error())?;
+                        f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+                        files += 1;
+                        bytes += n;
+                    }
+                    seen.insert(key, (n, h.hex()));
+                }
+            }
+        }
+    }
+    io::copy(&mut opened.tar, &mut io::sink())?;
+    let manifest = manifest.ok_or_else(|| bad("the archive has no manifest: it was cut short or altered"))?;
+    for e in &manifest.entries {
+        match seen.remove(&e.path) {
+            None => return Err(bad(format!("{} is in the manifest but not in the archive", e.path))),
+            Some((size, sha)) if e.kind == EntryKind::File && (size != e.size || sha != e.sha256) => {
+                return Err(bad(format!("{}: content does not match the manifest", e.path)));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(extra) = seen.keys().next() {
+        return Err(bad(format!("{extra} is in the archive but not in the manifest")));
+    }
+    Ok(Extracted { manifest, files, bytes })
+}

@@ -1,0 +1,74 @@
+//! The homedeck archive: one file that streams from start to end.
+//!
+//! ```text
+//! "HDBK" 0x01 │ header length (u32 BE) │ header JSON │ body
+//! body, plain:      zstd|gzip( tar )
+//! body, encrypted:  frame* where frame = final flag (u8) │ length (u32 BE) │ AES-256-GCM(chunk)
+//! ```
+//!
+//! The tar stream holds the source's files under `files/`, live captures
+//! (a Node-RED `GET /flows`, a Zigbee2MQTT backup zip) under `live/`, and
+//! ends with `.homedeck/manifest.json`: every entry's path, size, mode and
+//! SHA-256. The manifest comes last so an archive is written in one pass.
+//!
+//! Split by concern: `header` (the clear-text preamble), `sealed` (chunked
+//! encryption), `writer` / `reader` (the streams), `manifest`, `safety`
+//! (what a restore refuses) and `extract`.
+
+pub mod extract;
+pub mod header;
+pub mod manifest;
+pub mod reader;
+pub mod safety;
+pub mod sealed;
+pub mod writer;
+
+pub use header::{Compression, Encryption, Header, KeyRef};
+pub use manifest::{Manifest, ManifestEntry};
+
+/// Where the manifest sits inside the tar stream.
+pub const MANIFEST_PATH: &str = ".homedeck/manifest.json";
+/// Source files live under this prefix in the tar stream.
+pub const FILES_PREFIX: &str = "files/";
+/// Live captures (API exports) live under this prefix.
+pub const LIVE_PREFIX: &str = "live/";
+
+/// The SHA-256 of some bytes as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// A SHA-256 being computed over a stream.
+pub struct Sha256(ring::digest::Context);
+
+impl Default for Sha256 {
+    fn default() -> Self {
+        Sha256(ring::digest::Context::new(&ring::digest::SHA256))
+    }
+}
+
+impl Sha256 {
+    pub fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+    pub fn hex(self) -> String {
+        hex(self.0.finish().as_ref())
+    }
+}
+
+/// SHA-256 of a byte slice, hex.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(ring::digest::digest(&ring::digest::SHA256, data).as_ref())
+}
+
+/// An I/O error for a broken archive, carrying a message for people.
+pub(crate) fn bad(msg: impl Into<String>) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, msg.into())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,293 @@
+//! The backup verbs, called from dispatch: they check input, fill in the
+//! audit draft and turn the domain's results into outcomes.
+
+use super::archive::Compression;
+use super::model::{Keep, Repo, Source, SourceKind, validate_name};
+use super::restore::{self, Done, Request};
+use super::views::{Forget, Overview, SourceView, VerifyResult};
+use super::{catalog, create, repo, retention, schedule};
+use crate::engine::context::Ctx;
+use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::secret_value::SecretValue;
+use crate::engine::{Inner, Outcome};
+use chrono::Utc;
+
+/// The fields of `backup_source_add`.
+pub struct NewSource {
+    pub name: String,
+    pub kind: String,
+    pub path: Option<String>,
+    /// Node-RED URL, MQTT `host:port[/base_topic]`, or WLED device name.
+    pub live: Option<String>,
+    /// `USER:VAULT_SECRET` for Node-RED adminAuth.
+    pub login: Option<String>,
+    pub exclude: Option<String>,
+    pub exclude_db: Option<bool>,
+    pub encrypt: Option<bool>,
+    pub key_secret: Option<String>,
+    pub compression: Option<String>,
+    pub repo: Option<String>,
+    pub health: Option<String>,
+}
+
+fn some(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineResult<Outcome> {
+    validate_name("name", &n.name)?;
+    ctx.resource("backup_source", None, Some(n.name.clone()));
+    let kind: SourceKind = n.kind.parse()?;
+    if catalog::source(&inner.store, &n.name).is_ok() {
+        return Err(EngineError::AlreadyExists { what: "backup source".into(), name: n.name });
+    }
+    let path = some(n.path);
+    let live = some(n.live);
+    let (mut url, mut mqtt, mut topic, mut device) = (None, None, None, None);
+    match kind {
+        SourceKind::NodeRed => url = live.clone(),
+        SourceKind::Zigbee2mqtt => {
+            if let Some(l) = &live {
+                let (b, t) = l.split_once('/').map(|(b, t)| (b.to_string(), Some(t.to_string()))).unwrap_or((l.clone(), None));
+                mqtt = Some(b);
+                topic = t.filter(|t| !t.is_empty());
+            }
+        }
+        SourceKind::Wled => device = live.clone(),
+        _ if live.is_some() => return Err(EngineError::invalid("live", live.unwrap_or_default(), "nothing for this kind (live is for node_red, zigbee2mqtt and wled)")),
+        _ => {}
+    }
+    let (user, password_secret) = match some(n.login) {
+        Some(l) => match l.split_once(':') {
+            Some((u, s)) if !u.is_empty() && !s.is_empty() => (Some(u.to_string()), Some(s.to_string())),
+            _ => return Err(EngineError::invalid("login", l, "USER:VAULT_SECRET (the vault secret holding the Node-RED admin password)")),
+        },
+        None => (None, None),
+    };
+    match (kind, &path) {
+        (SourceKind::Wled, _) => {
+            let d = device.clone().ok_or_else(|| EngineError::invalid("live", "", "the WLED device name (see wled_list)"))?;
+            crate::engine::lights::inventory::Inventory::open(&inner.store)?.need_device(&d)?;
+        }
+        (_, None) => return Err(EngineError::invalid("path", "", "the directory to back up")),
+        (_, Some(p)) => {
+            let pb = std::path::Path::new(p);
+            if !pb.is_absolute() || !pb.is_dir() {
+                return Err(EngineError::invalid("path", p, "an absolute path of an existing directory"));
+            }
+        }
+    }
+    let mut exclude: Vec<String> = n.exclude.unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+    if n.exclude_db.unwrap_or(false) {
+        if kind != SourceKind::HaConfig {
+            return Err(EngineError::invalid("exclude_db", "true", "only for kind ha_config (it leaves out the recorder database)"));
+        }
+        exclude.extend(super::sources::HA_RECORDER.iter().map(|s| s.to_string()));
+    }
+    if kind == SourceKind::NodeRed {
+        exclude.push("node_modules".into());
+    }
+    let key_secret = some(n.key_secret);
+    if let Some(k) = &key_secret
+        && !crate::engine::vault::exists(inner, k)?
+    {
+        return Err(EngineError::not_found("vault secret (key_secret)", k));
+    }
+    if let Some(k) = &password_secret
+        && !crate::engine::vault::exists(inner, k)?
+    {
+        return Err(EngineError::not_found("vault secret (password_secret)", k));
+    }
+    let repo_name = some(n.repo);
+    if let Some(r) = &repo_name
+        && r != "local"
+        && catalog::repo(&inner.store, r)?.is_none()
+    {
+        return Err(EngineError::not_found("backup repository", r));
+    }
+    let compression = match some(n.compression) {
+        Some(c) => c.parse()?,
+        None => Compression::Zstd,
+    };
+    let s = Source {
+        name: n.name.clone(),
+        kind,
+        path,
+        exclude,
+        url,
+        user,
+        password_secret,
+        mqtt,
+        topic,
+        device,
+        encrypt: n.encrypt.unwrap_or(kind.secret_bearing()),
+        key_secret,
+        compression,
+        repo: repo_name,
+        health: some(n.health),
+        created: Utc::now(),
+    };
+    catalog::put_source(&inner.store, &s)?;
+    ctx.describe(format!(
+        "backup source {} ({}){}{}",
+        s.name,
+        s.kind,
+        s.path.as_ref().map(|p| format!(" at {p}")).unwrap_or_default(),
+        if s.encrypt { format!(", encrypted with {}", s.key_ref().map(|k| k.to_string()).unwrap_or_default()) } else { ", not encrypted".into() }
+    ));
+    source_list(inner)
+}
+
+pub(crate) fn source_remove(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<Outcome> {
+    ctx.resource("backup_source", None, Some(name.to_string()));
+    if !catalog::remove_source(&inner.store, name)? {
+        return Err(EngineError::not_found("backup source", name));
+    }
+    ctx.describe(format!("removed backup source {name} (its archives stay in the catalog)"));
+    source_list(inner)
+}
+
+pub(crate) fn source_list(inner: &Inner) -> EngineResult<Outcome> {
+    Ok(Outcome::BackupSources { sources: source_views(inner)? })
+}
+
+fn source_views(inner: &Inner) -> EngineResult<Vec<SourceView>> {
+    let entries = catalog::entries(&inner.store)?;
+    let schedules = catalog::schedules(&inner.store)?;
+    let now = Utc::now();
+    Ok(catalog::sources(&inner.store)?
+        .into_iter()
+        .map(|s| {
+            let mine: Vec<_> = entries.iter().filter(|e| e.source == s.name).collect();
+            let last = mine.iter().max_by_key(|e| (e.created, e.id)).map(|e| (*e).clone());
+            let next_run = schedules.iter().filter(|x| x.source == s.name).filter_map(|x| schedule::next_run(x, now)).min();
+            SourceView { backups: mine.len() as u64, last, next_run, source: s }
+        })
+        .collect())
+}
+
+pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, source: &str, password: Option<SecretValue>) -> EngineResult<Outcome> {
+    ctx.resource("backup_source", None, Some(source.to_string()));
+    let s = catalog::source(&inner.store, source)?;
+    ctx.release_gate();
+    let e = create::create(inner, &ctx.actor, &s, password.as_ref(), "manual").await?;
+    ctx.resource("backup", Some(e.id.to_string()), Some(source.to_string()));
+    ctx.describe(format!("backup #{} of {}: {} file(s), {} bytes, SHA-256 {}, verified", e.id, source, e.files, e.size, e.sha256));
+    Ok(Outcome::BackupCreated { entry: e })
+}
+
+pub(crate) fn list(inner: &Inner, source: Option<String>) -> EngineResult<Outcome> {
+    let mut entries = catalog::entries(&inner.store)?;
+    if let Some(s) = some(source) {
+        entries.retain(|e| e.source == s);
+    }
+    entries.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
+    Ok(Outcome::BackupCatalog { entries })
+}
+
+pub(crate) async fn verify(inner: &Inner, ctx: &mut Ctx, id: Option<u64>, password: Option<SecretValue>) -> EngineResult<Outcome> {
+    let ids: Vec<u64> = match id {
+        Some(i) => vec![i],
+        None => catalog::entries(&inner.store)?.iter().map(|e| e.id).collect(),
+    };
+    ctx.resource("backup", id.map(|i| i.to_string()), None);
+    ctx.release_gate();
+    if let Some(i) = id {
+        // One archive: its own error (a locked vault, a missing password) as is.
+        let e = create::verify(inner, &ctx.actor, i, password.as_ref()).await?;
+        ctx.describe(format!("verified backup #{i} of {}", e.source));
+        return Ok(Outcome::BackupVerified { results: vec![VerifyResult { id: i, source: e.source, ok: true, message: format!("ok, {} file(s)", e.files) }] });
+    }
+    let mut results = Vec::new();
+    for i in ids {
+        let source = catalog::entry(&inner.store, i).map(|e| e.source).unwrap_or_default();
+        let r = create::verify(inner, &ctx.actor, i, password.as_ref()).await;
+        results.push(VerifyResult { id: i, source, ok: r.is_ok(), message: r.map(|e| format!("ok, {} file(s)", e.files)).unwrap_or_else(|e| e.to_string()) });
+    }
+    let bad = results.iter().filter(|r| !r.ok).count();
+    ctx.describe(format!("verified {} backup(s): {bad} failed", results.len()));
+    Ok(Outcome::BackupVerified { results })
+}
+
+pub(crate) async fn restore(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineResult<Outcome> {
+    ctx.resource("backup", req.id.map(|i| i.to_string()), req.file.clone());
+    ctx.release_gate();
+    match restore::restore(inner, &ctx.actor, req).await? {
+        Done::Preview(preview) => {
+            ctx.describe(format!(
+                "restore preview of {} into {}: {} added, {} changed, {} removed",
+                preview.source,
+                preview.target,
+                preview.added.len(),
+                preview.changed.len(),
+                preview.removed.len()
+            ));
+            Ok(Outcome::BackupPreview { preview })
+        }
+        Done::Restored { preview, pre_restore, carried } => {
+            ctx.describe(format!(
+                "restored {} into {}: {} added, {} changed, {} removed; pre-restore backup #{}",
+                preview.source,
+                preview.target,
+                preview.added.len(),
+                preview.changed.len(),
+                preview.removed.len(),
+                pre_restore.map(|p| p.to_string()).unwrap_or_else(|| "none (target was empty)".into())
+            ));
+            Ok(Outcome::BackupRestored { preview, pre_restore, carried })
+        }
+    }
+}
+
+pub(crate) async fn forget(inner: &Inner, ctx: &mut Ctx, source: &str, keep: Keep, dry_run: bool) -> EngineResult<Outcome> {
+    ctx.resource("backup_source", None, Some(source.to_string()));
+    if keep.is_empty() {
+        return Err(EngineError::invalid("keep_*", "", "at least one of keep_last, keep_hourly, keep_daily, keep_weekly, keep_monthly"));
+    }
+    let entries: Vec<_> = catalog::entries(&inner.store)?.into_iter().filter(|e| e.source == source).collect();
+    let decisions = retention::decide(&entries.iter().map(|e| (e.id, e.created)).collect::<Vec<_>>(), &keep);
+    let gone: Vec<u64> = decisions.iter().filter(|d| !d.keep()).map(|d| d.id).collect();
+    if !dry_run {
+        for e in entries.iter().filter(|e| gone.contains(&e.id)) {
+            repo::delete(inner, &ctx.actor, e).await?;
+            catalog::remove_entry(&inner.store, e.id)?;
+        }
+    }
+    ctx.change("backups", Some(entries.len().to_string()), Some((entries.len() - if dry_run { 0 } else { gone.len() }).to_string()));
+    ctx.describe(format!(
+        "{} {} of {} backup(s) of {source}",
+        if dry_run { "would forget" } else { "forgot" },
+        gone.len(),
+        entries.len()
+    ));
+    Ok(Outcome::BackupForgot { forget: Forget { source: source.to_string(), dry_run, decisions } })
+}
+
+pub(crate) fn repo_add(inner: &Inner, ctx: &mut Ctx, name: &str, server: &str, path: &str) -> EngineResult<Outcome> {
+    validate_name("name", name)?;
+    ctx.resource("backup_repo", None, Some(name.to_string()));
+    if name == "local" || catalog::repo(&inner.store, name)?.is_some() {
+        return Err(EngineError::AlreadyExists { what: "backup repository".into(), name: name.into() });
+    }
+    crate::engine::servers::store::get(&inner.store, server)?;
+    if !path.starts_with('/') {
+        return Err(EngineError::invalid("path", path, "an absolute directory path on the server"));
+    }
+    catalog::put_repo(&inner.store, &Repo { name: name.into(), server: server.into(), path: path.trim_end_matches('/').to_string() })?;
+    ctx.describe(format!("backup repository {name} = {server}:{path}"));
+    Ok(Outcome::BackupRepos { repos: catalog::repos(&inner.store)? })
+}
+
+pub(crate) fn overview(inner: &Inner) -> EngineResult<Outcome> {
+    let Outcome::BackupCatalog { entries } = list(inner, None)? else { return Err(EngineError::Other("catalog".into())) };
+    Ok(Outcome::BackupOverview {
+        overview: Box::new(Overview {
+            sources: source_views(inner)?,
+            catalog: entries,
+            schedules: schedule::views(inner)?,
+            repos: catalog::repos(&inner.store)?,
+            jobs: inner.backup.jobs.list(),
+            watched: super::snapshots::watched(inner)?,
+        }),
+    })
+}

@@ -1,0 +1,42 @@
+//! Where an archive's key material comes from: a password given for this
+//! run, or a vault secret (read as `use:backup …` in its access history).
+//! Either way it goes through Argon2id with the archive's own salt.
+
+use super::archive::header::CHUNK_SIZE;
+use super::archive::sealed::derive_key;
+use super::archive::{Encryption, KeyRef, hex};
+use crate::engine::Inner;
+use crate::engine::actor::Actor;
+use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::secret_value::SecretValue;
+use crate::engine::vault;
+use crate::engine::vault::crypto::{KdfParams, Key, random_bytes};
+
+/// The secret the key is derived from.
+pub(crate) fn material(inner: &Inner, actor: &Actor, key: &KeyRef, password: Option<&SecretValue>, purpose: &str) -> EngineResult<SecretValue> {
+    match key {
+        KeyRef::Password => match password {
+            Some(p) if !p.is_empty() => Ok(p.clone()),
+            _ => Err(EngineError::invalid("password", "", "the backup password (this archive is encrypted with a password)")),
+        },
+        KeyRef::Vault(name) => vault::use_secret(inner, actor, name, purpose),
+    }
+}
+
+/// Fresh encryption parameters for a new archive.
+pub fn new_encryption(key: KeyRef) -> EngineResult<Encryption> {
+    Ok(Encryption {
+        key,
+        kdf: KdfParams::DEFAULT,
+        salt: hex(&random_bytes::<16>()?),
+        nonce_prefix: hex(&random_bytes::<4>()?),
+        chunk_size: CHUNK_SIZE,
+    })
+}
+
+/// Argon2id off the async workers.
+pub async fn derive(material: SecretValue, enc: Encryption) -> EngineResult<Key> {
+    tokio::task::spawn_blocking(move || derive_key(material.expose().as_bytes(), &enc))
+        .await
+        .map_err(|e| EngineError::Other(format!("key derivation task failed: {e}")))?
+}

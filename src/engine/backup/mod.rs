@@ -1,0 +1,92 @@
+//! Backups: sources, the archive format, the catalog, repositories,
+//! schedules with retention, restore with rollback, and snapshots on change.
+//!
+//! - `archive/`: the file format (tar + zstd/gzip, chunked AES-256-GCM, a
+//!   manifest of SHA-256s) and hostile-archive refusal — no engine state;
+//! - `sources/`: what each kind of source puts in an archive (files, and
+//!   live captures from Node-RED, Zigbee2MQTT and WLED);
+//! - `create.rs`: write → read back → verify → move/upload → catalog;
+//! - `repo.rs`: the local repository and SFTP repositories on servers;
+//! - `restore/`: preview, pre-restore backup, staging, swap, post-restore,
+//!   health check, rollback, and the journal that rolls back after a crash;
+//! - `retention.rs` + `schedule.rs`: restic-like forget and cron schedules;
+//! - `snapshots.rs`: watched files, snapshots, diffs;
+//! - `export.rs`: homedeck's own db, exported and imported with a password;
+//! - `handlers.rs`: the verbs.
+
+pub mod archive;
+pub mod catalog;
+pub mod create;
+pub mod export;
+pub mod handlers;
+pub mod jobs;
+pub mod keys;
+pub mod model;
+pub mod repo;
+pub mod restore;
+pub mod retention;
+pub mod schedule;
+pub mod snapshots;
+pub mod sources;
+pub mod views;
+
+use crate::engine::Inner;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+
+/// The sled trees this domain owns.
+pub struct Trees {
+    pub sources: &'static str,
+    pub catalog: &'static str,
+    pub repos: &'static str,
+    pub schedules: &'static str,
+    pub journal: &'static str,
+    pub snapshots: &'static str,
+    pub watched: &'static str,
+    pub meta: &'static str,
+}
+
+pub const TREES: Trees = Trees {
+    sources: "backup_sources",
+    catalog: "backup_catalog",
+    repos: "backup_repos",
+    schedules: "backup_schedules",
+    journal: "backup_restore_journal",
+    snapshots: "backup_snapshots",
+    watched: "backup_watched",
+    meta: "backup_meta",
+};
+
+/// Backup state that lives only while the engine runs.
+#[derive(Default)]
+pub struct Runtime {
+    pub jobs: jobs::Jobs,
+    pub scheduler_wake: Arc<tokio::sync::Notify>,
+    pub watch_changed: Arc<tokio::sync::Notify>,
+    watching: AtomicBool,
+    pub(crate) me: OnceLock<Weak<Inner>>,
+}
+
+/// At open: remove archives a crash left half-written, and roll back
+/// restores a crash interrupted.
+pub(crate) fn on_start(inner: &Inner) {
+    let n = create::clean_partials(inner);
+    if n > 0 {
+        tracing::warn!(count = n, "removed partial backup archives left by an interrupted run");
+    }
+    if let Err(e) = restore::journal::recover(inner) {
+        tracing::error!(error = %e, "could not roll back an interrupted restore");
+    }
+}
+
+/// `backup_watch`: run backup schedules and watch files for snapshots while
+/// this front end runs (the console sends it at start).
+pub(crate) fn watch(inner: &Inner) -> crate::engine::EngineResult<crate::engine::Outcome> {
+    if !inner.backup.watching.swap(true, Ordering::SeqCst)
+        && let Some(weak) = inner.backup.me.get()
+    {
+        tokio::spawn(schedule::run(weak.clone()));
+        tokio::spawn(snapshots::watcher(weak.clone()));
+    }
+    handlers::overview(inner)
+}

@@ -1,0 +1,92 @@
+//! What a restore would change: files added, changed and removed, compared
+//! by SHA-256 against what is on disk now.
+
+use crate::engine::backup::archive::manifest::{EntryKind, Manifest};
+use crate::engine::backup::archive::{FILES_PREFIX, Sha256};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    pub backup: Option<u64>,
+    pub source: String,
+    pub target: String,
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+    pub unchanged: u64,
+    /// Live captures that a post-restore step sends back (Node-RED flows).
+    pub live: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+fn hash_file(p: &Path) -> Option<String> {
+    let mut f = std::fs::File::open(p).ok()?;
+    let mut h = Sha256::default();
+    let mut buf = vec![0u8; 128 * 1024];
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            return Some(h.hex());
+        }
+        h.update(&buf[..n]);
+    }
+}
+
+/// Compare `manifest` with `target`. `selected` says which files on disk the
+/// source covers (others are carried over, never "removed").
+pub fn compute(manifest: &Manifest, target: &Path, only: Option<&str>, selected: &dyn Fn(&Path, bool) -> bool) -> Preview {
+    let mut p = Preview::default();
+    let mut in_archive = BTreeSet::new();
+    for e in &manifest.entries {
+        if let Some(rest) = e.path.strip_prefix("live/") {
+            p.live.push(rest.to_string());
+            continue;
+        }
+        let Some(rel) = e.path.strip_prefix(FILES_PREFIX) else { continue };
+        if e.kind == EntryKind::Dir || only.is_some_and(|o| o != rel) {
+            continue;
+        }
+        in_archive.insert(rel.to_string());
+        let disk = target.join(rel);
+        let same = match e.kind {
+            EntryKind::File => hash_file(&disk).as_deref() == Some(e.sha256.as_str()),
+            EntryKind::Symlink => std::fs::read_link(&disk).ok().map(|l| l.to_string_lossy().into_owned()) == e.link,
+            EntryKind::Dir => true,
+        };
+        if !disk.exists() && std::fs::symlink_metadata(&disk).is_err() {
+            p.added.push(rel.to_string());
+        } else if same {
+            p.unchanged += 1;
+        } else {
+            p.changed.push(rel.to_string());
+        }
+    }
+    if only.is_none() {
+        let mut stack = vec![std::path::PathBuf::new()];
+        while let Some(rel) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(target.join(&rel)) else { continue };
+            for e in rd.filter_map(Result::ok) {
+                let r = rel.join(e.file_name());
+                let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
+                if !selected(&r, is_dir) {
+                    continue;
+                }
+                if is_dir {
+                    stack.push(r);
+                } else if let Some(s) = r.to_str()
+                    && !in_archive.contains(s)
+                {
+                    p.removed.push(s.to_string());
+                }
+            }
+        }
+    }
+    p.added.sort();
+    p.changed.sort();
+    p.removed.sort();
+    p.warnings = manifest.warnings.clone();
+    p
+}

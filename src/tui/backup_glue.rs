@@ -1,0 +1,96 @@
+//! Backup outcomes and events applied to the Backups pane, and what the pane
+//! loads on a refresh. Kept out of `outcomes.rs` so domains merge cleanly.
+
+use crate::engine::backup::jobs::JobView;
+use crate::engine::{Command, Event, Outcome};
+use crate::tui::app::{App, Level, Purpose};
+use crate::tui::confirm::{Confirm, OnYes};
+use crate::tui::panes::Pane;
+use crate::tui::panes::backups::Detail;
+
+impl App {
+    /// Load the overview (and, the first time, start schedules and watchers).
+    pub fn backups_refresh(&mut self) {
+        if !self.backups.watching {
+            self.backups.watching = true;
+            self.run(Command::BackupWatch {}, Purpose::Refresh);
+        } else {
+            self.run(Command::BackupOverview {}, Purpose::Refresh);
+        }
+    }
+
+    pub fn backup_outcome(&mut self, outcome: Outcome, purpose: Purpose) {
+        let asked = purpose != Purpose::Refresh;
+        if asked {
+            self.say(outcome.summary(), Level::Info);
+        }
+        match outcome {
+            Outcome::BackupOverview { overview } => self.backups.set_overview(*overview),
+            Outcome::BackupSnapshots { snapshots } => {
+                if snapshots.len() > 1 || !asked {
+                    self.backups.snapshots = snapshots;
+                } else {
+                    self.run(Command::BackupSnapshots { file: None }, Purpose::Refresh);
+                }
+            }
+            Outcome::BackupDiff { a, b, diff } => {
+                let title = format!("#{a} → {}", b.map(|b| format!("#{b}")).unwrap_or_else(|| "now".into()));
+                self.backups.detail = Some(Detail::Diff { title, text: if diff.is_empty() { "no differences".into() } else { diff } });
+            }
+            Outcome::BackupPreview { preview } => {
+                let mut c = Command::BackupRestore {
+                    id: preview.backup,
+                    file: None,
+                    target: None,
+                    only: None,
+                    password: None,
+                    confirmed: Some(true),
+                };
+                if preview.backup.is_none() {
+                    c = Command::BackupOverview {};
+                }
+                let message = format!(
+                    "Restore {} into {}: {} added, {} changed, {} removed. A pre-restore backup is taken first; a failed check rolls back.",
+                    preview.source,
+                    preview.target,
+                    preview.added.len(),
+                    preview.changed.len(),
+                    preview.removed.len()
+                );
+                self.backups.detail = Some(Detail::Preview(preview));
+                self.overlay = Some(crate::tui::app::Overlay::Confirm(Confirm { title: "Restore".into(), message, on_yes: OnYes::Run(Box::new(c)) }));
+            }
+            Outcome::BackupRestored { preview, .. } => {
+                self.backups.detail = Some(Detail::Preview(preview));
+                self.refresh.backups = true;
+            }
+            _ => self.refresh.backups = true,
+        }
+        if purpose == Purpose::Palette {
+            self.go(true, Pane::Backups);
+        }
+    }
+
+    pub fn backup_event(&mut self, event: Event) {
+        match event {
+            Event::BackupProgress { job, kind, source, done, total } => self.backups.on_progress(JobView { id: job, kind, source, done, total }),
+            Event::BackupFinished { entry } => {
+                self.backups.finished(&entry.source);
+                self.refresh.backups = true;
+            }
+            Event::BackupScheduleMissed { schedule, count, .. } => {
+                self.say(format!("backup schedule {schedule}: {count} run(s) missed while homedeck was not running"), Level::Warn);
+            }
+            Event::BackupScheduleRan { schedule, ok, message } => {
+                if !ok {
+                    self.say(format!("backup schedule {schedule} failed: {message}"), Level::Error);
+                }
+                self.refresh.backups = true;
+            }
+            Event::BackupSnapshotTaken { .. } if self.backups.tab == crate::tui::panes::backups::Tab::Snapshots => {
+                self.run(Command::BackupSnapshots { file: None }, Purpose::Refresh);
+            }
+            _ => {}
+        }
+    }
+}

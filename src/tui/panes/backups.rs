@@ -1,0 +1,176 @@
+//! The Backups pane: sources (with the next scheduled run), the catalog
+//! (size, age, encrypted, verified), snapshots of watched files, progress
+//! gauges for running jobs (cancellable), the restore preview that opens a
+//! confirmation, and snapshot diffs. Keys become engine commands; progress
+//! arrives as `BackupProgress` events.
+
+use crate::engine::Command;
+use crate::engine::backup::jobs::JobView;
+use crate::engine::backup::restore::preview::Preview;
+use crate::engine::backup::views::{Overview, SnapshotMeta};
+use crate::tui::app::Step;
+use crate::tui::keymap::Action;
+use crate::tui::widgets::list::ListView;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    Sources,
+    Catalog,
+    Snapshots,
+}
+
+impl Tab {
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Sources => "Sources",
+            Tab::Catalog => "Catalog",
+            Tab::Snapshots => "Snapshots",
+        }
+    }
+}
+
+/// What the lower panel shows.
+pub enum Detail {
+    Preview(Preview),
+    Diff { title: String, text: String },
+}
+
+#[derive(Default)]
+pub struct BackupsPane {
+    pub overview: Option<Overview>,
+    pub snapshots: Vec<SnapshotMeta>,
+    pub tab: Tab,
+    pub list: ListView,
+    pub jobs: BTreeMap<u64, JobView>,
+    pub detail: Option<Detail>,
+    pub watching: bool,
+}
+
+impl BackupsPane {
+    pub fn len(&self) -> usize {
+        let Some(o) = &self.overview else { return 0 };
+        match self.tab {
+            Tab::Sources => o.sources.iter().filter(|s| self.list.matches(&s.source.name)).count(),
+            Tab::Catalog => o.catalog.iter().filter(|e| self.list.matches(&format!("{} {}", e.id, e.source))).count(),
+            Tab::Snapshots => self.snapshots.iter().filter(|s| self.list.matches(&s.file)).count(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn selected_source(&self) -> Option<String> {
+        let o = self.overview.as_ref()?;
+        o.sources.iter().filter(|s| self.list.matches(&s.source.name)).nth(self.list.selected).map(|s| s.source.name.clone())
+    }
+
+    fn selected_backup(&self) -> Option<(u64, bool)> {
+        let o = self.overview.as_ref()?;
+        o.catalog
+            .iter()
+            .filter(|e| self.list.matches(&format!("{} {}", e.id, e.source)))
+            .nth(self.list.selected)
+            .map(|e| (e.id, e.key == Some(crate::engine::backup::archive::KeyRef::Password)))
+    }
+
+    fn selected_snapshot(&self) -> Option<&SnapshotMeta> {
+        self.snapshots.iter().filter(|s| self.list.matches(&s.file)).nth(self.list.selected)
+    }
+
+    pub fn set_overview(&mut self, o: Overview) {
+        self.jobs = o.jobs.iter().map(|j| (j.id, j.clone())).collect();
+        self.overview = Some(o);
+        let n = self.len();
+        self.list.clamp(n);
+    }
+
+    pub fn on_progress(&mut self, j: JobView) {
+        self.jobs.insert(j.id, j);
+    }
+
+    /// A job ended: its gauge goes.
+    pub fn finished(&mut self, source: &str) {
+        self.jobs.retain(|_, j| j.source != source || j.kind != "backup");
+    }
+
+    fn password_hint(what: &str) -> Step {
+        Step::Status(format!("this archive is encrypted with a password: run it from the palette (`:{what}`), which asks for the password"))
+    }
+
+    pub fn on_action(&mut self, action: Action) -> Step {
+        let n = self.len();
+        if self.list.navigate(action, n) {
+            return Step::Nothing;
+        }
+        match action {
+            Action::BackupsView => {
+                self.tab = match self.tab {
+                    Tab::Sources => Tab::Catalog,
+                    Tab::Catalog => Tab::Snapshots,
+                    Tab::Snapshots => Tab::Sources,
+                };
+                self.list.selected = 0;
+                self.detail = None;
+                if self.tab == Tab::Snapshots {
+                    return Step::Run(Command::BackupSnapshots { file: None });
+                }
+                Step::Nothing
+            }
+            Action::Back if self.detail.is_some() => {
+                self.detail = None;
+                Step::Nothing
+            }
+            Action::BackupsCreate => match (self.tab, self.selected_source()) {
+                (Tab::Sources, Some(source)) => {
+                    let needs_pw = self.overview.as_ref().and_then(|o| o.sources.iter().find(|s| s.source.name == source)).is_some_and(|s| {
+                        s.source.key_ref() == Some(crate::engine::backup::archive::KeyRef::Password)
+                    });
+                    if needs_pw {
+                        return Self::password_hint(&format!("backup_create source={source}"));
+                    }
+                    Step::Run(Command::BackupCreate { source, password: None })
+                }
+                _ => Step::Status("select a source (t switches views) to back it up".into()),
+            },
+            Action::BackupsVerify => match (self.tab, self.selected_backup()) {
+                (Tab::Catalog, Some((_, true))) => Self::password_hint("backup_verify id=ID"),
+                (Tab::Catalog, Some((id, false))) => Step::Run(Command::BackupVerify { id: Some(id), password: None }),
+                _ => Step::Status("select a backup in the Catalog view to verify it".into()),
+            },
+            Action::BackupsRestore if self.tab == Tab::Snapshots => match self.selected_snapshot() {
+                Some(s) => Step::Confirm(crate::tui::confirm::Confirm {
+                    title: "Restore snapshot".into(),
+                    message: format!("Write snapshot #{} back to {}? (the current content is snapshotted first)", s.id, s.file),
+                    on_yes: crate::tui::confirm::OnYes::Run(Box::new(Command::BackupSnapshotRestore { id: s.id })),
+                }),
+                None => Step::Nothing,
+            },
+            Action::BackupsRestore => match (self.tab, self.selected_backup()) {
+                (Tab::Catalog, Some((id, true))) => Self::password_hint(&format!("backup_restore id={id}")),
+                (Tab::Catalog, Some((id, false))) => {
+                    Step::Run(Command::BackupRestore { id: Some(id), file: None, target: None, only: None, password: None, confirmed: Some(false) })
+                }
+                _ => Step::Status("select a backup (Catalog) or a snapshot to restore".into()),
+            },
+            Action::BackupsDiff | Action::Open if self.tab == Tab::Snapshots => match self.selected_snapshot() {
+                Some(s) => {
+                    // With the next older snapshot of the same file, else with the file now.
+                    let older = self.snapshots.iter().filter(|o| o.file == s.file && o.id < s.id).map(|o| o.id).max();
+                    match older {
+                        Some(o) => Step::Run(Command::BackupDiff { a: o, b: Some(s.id) }),
+                        None => Step::Run(Command::BackupDiff { a: s.id, b: None }),
+                    }
+                }
+                None => Step::Nothing,
+            },
+            Action::BackupsCancel => match self.jobs.keys().next_back() {
+                Some(&job) => Step::Run(Command::BackupCancel { job }),
+                None => Step::Status("no backup job is running".into()),
+            },
+            _ => Step::Unhandled,
+        }
+    }
+}

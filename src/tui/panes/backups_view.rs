@@ -1,0 +1,143 @@
+//! Drawing the Backups pane: job gauges on top, the current view's table,
+//! and the restore preview or a snapshot diff below.
+
+use super::backups::{BackupsPane, Detail, Tab};
+use crate::tui::app::View;
+use crate::tui::clock::age;
+use crate::tui::widgets::pane_block;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, LineGauge, Paragraph, Row, Wrap};
+
+fn size(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 => format!("{:.1}G", n as f64 / (1u64 << 30) as f64),
+        n if n >= 1 << 20 => format!("{:.1}M", n as f64 / (1u64 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1}K", n as f64 / 1024.0),
+        n => format!("{n}B"),
+    }
+}
+
+impl BackupsPane {
+    pub fn render(&mut self, f: &mut Frame, area: Rect, v: &View) {
+        let t = v.theme;
+        let title = format!(" Backups — {} (t: next view) ", self.tab.title());
+        let block = pane_block(title, t);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let gauges = self.jobs.len().min(3) as u16;
+        let detail_h = if self.detail.is_some() { inner.height / 2 } else { 0 };
+        let [top, mid, bottom] = Layout::vertical([Constraint::Length(gauges), Constraint::Min(0), Constraint::Length(detail_h)]).areas(inner);
+        for (i, j) in self.jobs.values().take(3).enumerate() {
+            let r = Rect { y: top.y + i as u16, height: 1, ..top };
+            let ratio = if j.total == 0 { 0.0 } else { (j.done as f64 / j.total as f64).clamp(0.0, 1.0) };
+            let g = LineGauge::default()
+                .ratio(ratio)
+                .label(format!("{} {} #{} {} ", j.kind, j.source, j.id, size(j.done)))
+                .filled_style(t.fg(t.accent))
+                .unfilled_style(t.muted());
+            f.render_widget(g, r);
+        }
+        let Some(o) = &self.overview else {
+            f.render_widget(Paragraph::new("loading…").style(t.muted()), mid);
+            return;
+        };
+        let now = v.now;
+        match self.tab {
+            Tab::Sources if o.sources.is_empty() => {
+                let msg = "No backup sources yet.\n\nAdd one from the palette (:backup_source_add name=ha kind=ha_config path=/config)\nor the CLI: homedeck backup source add NAME --kind dir --path /etc/app";
+                f.render_widget(Paragraph::new(msg).style(t.muted()).wrap(Wrap { trim: false }), mid);
+            }
+            Tab::Sources => {
+                let rows: Vec<Row> = o
+                    .sources
+                    .iter()
+                    .filter(|s| self.list.matches(&s.source.name))
+                    .map(|s| {
+                        Row::new(vec![
+                            Cell::from(s.source.name.clone()),
+                            Cell::from(s.source.kind.to_string()),
+                            Cell::from(if s.source.encrypt { "yes" } else { "no" }),
+                            Cell::from(s.backups.to_string()),
+                            Cell::from(s.last.as_ref().map(|e| age(now, e.created)).unwrap_or_else(|| "never".into())),
+                            Cell::from(s.next_run.map(|n| n.format("%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".into())),
+                        ])
+                    })
+                    .collect();
+                let header = Row::new(["SOURCE", "KIND", "ENC", "N", "LAST", "NEXT RUN"]).style(t.title());
+                let w = [Constraint::Min(10), Constraint::Length(11), Constraint::Length(4), Constraint::Length(4), Constraint::Length(9), Constraint::Length(11)];
+                self.list.render_table(f, mid, header, rows, &w, t);
+            }
+            Tab::Catalog if o.catalog.is_empty() => {
+                f.render_widget(Paragraph::new("No backups yet: select a source and press b.").style(t.muted()), mid);
+            }
+            Tab::Catalog => {
+                let rows: Vec<Row> = o
+                    .catalog
+                    .iter()
+                    .filter(|e| self.list.matches(&format!("{} {}", e.id, e.source)))
+                    .map(|e| {
+                        let verified = match (&e.verify_error, e.verified_at) {
+                            (Some(_), _) => Span::styled("FAILED", t.fg(t.error)),
+                            (None, Some(at)) => Span::styled(age(now, at), t.fg(t.ok)),
+                            (None, None) => Span::raw("never"),
+                        };
+                        Row::new(vec![
+                            Cell::from(format!("#{}", e.id)),
+                            Cell::from(e.source.clone()),
+                            Cell::from(age(now, e.created)),
+                            Cell::from(size(e.size)),
+                            Cell::from(if e.encrypted() { "yes" } else { "no" }),
+                            Cell::from(verified),
+                            Cell::from(e.reason.clone()),
+                        ])
+                    })
+                    .collect();
+                let header = Row::new(["ID", "SOURCE", "AGE", "SIZE", "ENC", "VERIFIED", "WHY"]).style(t.title());
+                let w = [Constraint::Length(5), Constraint::Min(8), Constraint::Length(8), Constraint::Length(7), Constraint::Length(4), Constraint::Length(8), Constraint::Length(11)];
+                self.list.render_table(f, mid, header, rows, &w, t);
+            }
+            Tab::Snapshots if self.snapshots.is_empty() => {
+                let msg = "No snapshots. Watch a config file: :backup_snapshot_watch file=/config/automations.yaml";
+                f.render_widget(Paragraph::new(msg).style(t.muted()).wrap(Wrap { trim: false }), mid);
+            }
+            Tab::Snapshots => {
+                let rows: Vec<Row> = self
+                    .snapshots
+                    .iter()
+                    .filter(|s| self.list.matches(&s.file))
+                    .map(|s| Row::new(vec![format!("#{}", s.id), s.file.clone(), age(now, s.taken), size(s.size)]))
+                    .collect();
+                let header = Row::new(["ID", "FILE", "TAKEN", "SIZE"]).style(t.title());
+                let w = [Constraint::Length(5), Constraint::Min(10), Constraint::Length(8), Constraint::Length(7)];
+                self.list.render_table(f, mid, header, rows, &w, t);
+            }
+        }
+        let lines: Vec<Line> = match &self.detail {
+            None => return,
+            Some(Detail::Preview(p)) => {
+                let mut l = vec![Line::styled(format!("restore {} → {}", p.source, p.target), t.title())];
+                l.extend(p.added.iter().map(|x| Line::styled(format!("+ {x}"), t.fg(t.ok))));
+                l.extend(p.changed.iter().map(|x| Line::styled(format!("~ {x}"), t.fg(t.accent))));
+                l.extend(p.removed.iter().map(|x| Line::styled(format!("- {x}"), t.fg(t.error))));
+                l.push(Line::styled(format!("{} unchanged", p.unchanged), t.muted()));
+                l
+            }
+            Some(Detail::Diff { title, text }) => {
+                let mut l = vec![Line::styled(title.clone(), t.title())];
+                l.extend(text.lines().map(|x| {
+                    let style = match x.chars().next() {
+                        Some('+') => t.fg(t.ok),
+                        Some('-') => t.fg(t.error),
+                        Some('@') => t.fg(t.accent),
+                        _ => t.base(),
+                    };
+                    Line::styled(x.to_string(), style)
+                }));
+                l
+            }
+        };
+        f.render_widget(Paragraph::new(lines).block(pane_block(" Esc closes ", t)), bottom);
+    }
+}
