@@ -19,6 +19,11 @@ pub mod lights_args;
 mod lights_cmds;
 mod lights_output;
 // ── end lights modules ──
+// ── deployments modules ──
+pub mod deploy_args;
+mod deploy_cmds;
+pub mod deploy_output;
+// ── end deployments modules ──
 
 use crate::engine::{Actor, Command, EngineHandle, Frontend, Outcome};
 use anyhow::Result;
@@ -93,6 +98,8 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         // ── end backups ──
 
         // ── deployments ──
+        Sub::Deploy(cmd) => deploy_cmds::deploy(session, cmd).await,
+        Sub::Ha(cmd) => deploy_cmds::ha(session, cmd).await,
         // ── end deployments ──
 
         Sub::Commands | Sub::Completions { .. } => Ok(()),

@@ -11,11 +11,13 @@ pub mod audit;
 pub mod command;
 pub mod command_parse;
 pub mod command_table;
+pub mod deploy;
 pub(crate) mod context;
 mod dispatch;
 pub mod event_socket;
 pub mod error;
 pub mod event;
+pub mod ha;
 pub mod lights;
 pub mod options;
 pub mod outcome;
@@ -52,6 +54,7 @@ pub(crate) struct Inner {
     // ── domain runtime state (servers, esphome, lights, backups, deploy) ──
     pub servers: servers::Runtime,
     pub lights: lights::Runtime,
+    pub deploy: deploy::Runtime,
     // ── end domain runtime state ──
 }
 
@@ -83,6 +86,7 @@ impl EngineHandle {
         let store = Store::open(&opts.data_dir, opener)?;
         let (events, _) = broadcast::channel(1024);
         let server_opts = opts.servers.clone();
+        let deploy_opts = opts.deploy.clone();
         let inner = Arc::new(Inner {
             store,
             vault: Mutex::new(VaultSession::default()),
@@ -92,6 +96,7 @@ impl EngineHandle {
             // ── domain runtime init ──
             servers: servers::Runtime::new(server_opts),
             lights: lights::Runtime::new()?,
+            deploy: deploy::Runtime::new(deploy_opts)?,
             // ── end domain runtime init ──
         });
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
@@ -103,6 +108,7 @@ impl EngineHandle {
                 rt.spawn(servers::health::poller::run(Arc::downgrade(&inner)));
             }
             let _ = inner.lights.me.set(Arc::downgrade(&inner));
+            let _ = inner.deploy.me.set(Arc::downgrade(&inner));
             // ── end domain background tasks ──
         }
         Ok(EngineHandle { inner })

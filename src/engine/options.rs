@@ -14,6 +14,8 @@ pub struct EngineOptions {
     pub audit_retention_days: u32,
     /// The servers domain: health polling, thresholds, timeouts.
     pub servers: crate::engine::servers::ServerOptions,
+    /// The deployments domain: port range, health and install timeouts.
+    pub deploy: crate::engine::deploy::DeployOptions,
 }
 
 impl EngineOptions {
@@ -24,6 +26,7 @@ impl EngineOptions {
             idle_lock_secs: 15 * 60,
             audit_retention_days: 365,
             servers: Default::default(),
+            deploy: Default::default(),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod help;
 pub mod input;
 pub mod keymap;
 mod lights_glue;
+mod deploy_glue;
 mod outcomes;
 pub mod palette;
 pub mod panes;

@@ -141,6 +141,18 @@ impl App {
             // ── end backups ──
 
             // ── deployments ──
+            o @ (Outcome::Deployments { .. }
+            | Outcome::Deployment { .. }
+            | Outcome::Upgraded { .. }
+            | Outcome::DeploymentRemoved { .. }
+            | Outcome::DeployLogs { .. }
+            | Outcome::DeployConfig { .. }
+            | Outcome::DeployConfigSaved { .. }
+            | Outcome::DeployConfigChecked { .. }
+            | Outcome::HaProfiles { .. }
+            | Outcome::HaTested { .. }
+            | Outcome::HaStates { .. }
+            | Outcome::HaCalled { .. }) => self.deploy_outcome(o, purpose),
             // ── end deployments ──
         }
     }
@@ -200,6 +212,13 @@ impl App {
             // ── end backups ──
 
             // ── deployments ──
+            e @ (Event::DeploymentsChanged
+            | Event::DeployProgress { .. }
+            | Event::DeployLog { .. }
+            | Event::DeployLogEnded { .. }
+            | Event::HaProfilesChanged
+            | Event::HaState { .. }
+            | Event::HaWatchEnded { .. }) => self.deploy_event(e),
             // ── end deployments ──
         }
         self.flush_refresh();
