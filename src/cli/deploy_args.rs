@@ -88,6 +88,12 @@ pub struct CreateArgs {
     /// Return once started, without waiting for health
     #[arg(long)]
     pub no_wait: bool,
+    /// Directory on the server the deployment goes under [default: ~/homedeck/deployments]
+    #[arg(long)]
+    pub root: Option<String>,
+    /// Python interpreter on the server for the venv [default: the newest python3 ≥ 3.11 found]
+    #[arg(long)]
+    pub python: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

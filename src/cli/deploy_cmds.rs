@@ -65,6 +65,8 @@ fn create_command(a: CreateArgs) -> Command {
         find_links: a.find_links,
         supervisor: a.supervisor,
         wait: Some(!a.no_wait),
+        root: a.root,
+        python: a.python,
     }
 }
 

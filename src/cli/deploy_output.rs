@@ -4,16 +4,7 @@ use super::table::{self, age};
 use crate::engine::Outcome;
 use crate::engine::deploy::views::{ConfigCheck, Health};
 
-/// "3h 12m" for an uptime.
-pub fn uptime(secs: Option<u64>) -> String {
-    match secs {
-        None => "-".into(),
-        Some(s) if s < 60 => format!("{s}s"),
-        Some(s) if s < 3600 => format!("{}m {}s", s / 60, s % 60),
-        Some(s) if s < 86_400 => format!("{}h {}m", s / 3600, (s % 3600) / 60),
-        Some(s) => format!("{}d {}h", s / 86_400, (s % 86_400) / 3600),
-    }
-}
+use crate::engine::deploy::views::uptime_text as uptime;
 
 fn print_health(h: &Health) {
     println!("health:     {}", h.state.as_str());

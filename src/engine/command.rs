@@ -197,7 +197,8 @@ commands! {
     /// Install Home Assistant on a server (runtime venv or docker) and start it; waits until healthy unless wait=false.
     DeployCreate = "deploy_create", Write, audited: true, {
         name: String, server: String, version: String, runtime: Option<String>, port: Option<u16>,
-        config_dir: Option<String>, bind: Option<String>, find_links: Option<String>, supervisor: Option<String>, wait: Option<bool>
+        config_dir: Option<String>, bind: Option<String>, find_links: Option<String>, supervisor: Option<String>, wait: Option<bool>,
+        root: Option<String>, python: Option<String>
     };
     /// Start a deployment (waits until healthy unless wait=false).
     DeployStart = "deploy_start", Write, audited: true, { name: String, wait: Option<bool> };

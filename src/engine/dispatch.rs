@@ -246,9 +246,9 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
         // ── deployments ──
         DeployList { health } => deploy::control::list(inner, &ctx.actor, health.unwrap_or(false)).await,
         DeployStatus { name } => deploy::control::status(inner, &ctx.actor, &name).await,
-        DeployCreate { name, server, version, runtime, port, config_dir, bind, find_links, supervisor, wait } => {
+        DeployCreate { name, server, version, runtime, port, config_dir, bind, find_links, supervisor, wait, root, python } => {
             let req = deploy::lifecycle::CreateRequest {
-                name, server, version, runtime, port, config_dir, bind, find_links, supervisor, wait,
+                name, server, version, runtime, port, config_dir, bind, find_links, supervisor, wait, root, python,
             };
             deploy::lifecycle::create(inner, ctx, req).await
         }

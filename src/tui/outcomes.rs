@@ -45,6 +45,7 @@ impl App {
                 self.say(format!("audit_search: {e}"), Level::Error);
             }
             _ => {
+                self.deploy_error(name, &e);
                 self.say(format!("{name}: {e}"), Level::Error);
                 // A failed unlock changes the failure count the pane shows.
                 self.refresh.vault = true;

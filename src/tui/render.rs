@@ -36,6 +36,7 @@ impl App {
             // ── pane renders (servers, esphome, lights, backups, deployments) ──
             Pane::Servers => self.servers.render(f, body, &view),
             Pane::Lights => self.lights.render(f, body, &view),
+            Pane::Deployments => self.deployments.render(f, body, &view),
             // ── end pane renders ──
             p => placeholder::render(f, body, p, &self.theme),
         }

@@ -173,8 +173,9 @@ pub(crate) async fn remove(inner: &Inner, ctx: &mut Ctx, name: &str, keep_backup
     let cancel = CancellationToken::new();
     let (mut backup_remote, mut backup_local) = (None, None);
     if keep_backup {
-        let parent = d.base_dir.rsplit_once("/deployments/").map(|(p, _)| p.to_string()).unwrap_or_else(|| d.base_dir.clone());
-        let dest = format!("{parent}/backups/{name}-final-{}.tar.gz", stamp());
+        // Beside the deployments, so it outlives the deployment's own dir.
+        let root = d.base_dir.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or_default();
+        let dest = format!("{root}/.backups/{name}-final-{}.tar.gz", stamp());
         host.step(name, "final backup", &snapshot_script(&d, &dest), &cancel, SHORT).await?;
         let dir = inner.opts.data_dir.join("deploy-backups");
         std::fs::create_dir_all(&dir).map_err(|e| EngineError::Other(format!("cannot create {}: {e}", dir.display())))?;

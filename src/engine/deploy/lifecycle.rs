@@ -35,6 +35,10 @@ pub struct CreateRequest {
     pub find_links: Option<String>,
     pub supervisor: Option<String>,
     pub wait: Option<bool>,
+    /// The directory deployments go under [default `$HOME/homedeck/deployments`].
+    pub root: Option<String>,
+    /// The interpreter to build the venv with [default: the newest python3 found].
+    pub python: Option<String>,
 }
 
 pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, req: CreateRequest) -> EngineResult<Outcome> {
@@ -47,6 +51,12 @@ pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, req: CreateRequest) -> 
     }
     if let Some(dir) = &req.find_links {
         model::validate_remote_dir("find_links", dir)?;
+    }
+    if let Some(dir) = &req.root {
+        model::validate_remote_dir("root", dir)?;
+    }
+    if let Some(py) = &req.python {
+        model::validate_remote_dir("python", py)?;
     }
     if let Some(b) = &req.bind
         && b.parse::<std::net::IpAddr>().is_err()
@@ -99,10 +109,16 @@ pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, req: CreateRequest) -> 
 /// Everything that can be checked before anything is written.
 async fn preflight(inner: &Inner, host: &Host<'_>, req: &CreateRequest, runtime: RuntimeKind) -> EngineResult<Deployment> {
     let name = &host.server.name;
-    let home = host.sh("reading $HOME", "printf %s \"$HOME\"", PROBE).await?;
-    let home = home.trim().trim_end_matches('/').to_string();
-    model::validate_remote_dir("home directory", if home.is_empty() { "(empty)" } else { &home })?;
-    let base_dir = format!("{home}/homedeck/deployments/{}", req.name);
+    let root = match &req.root {
+        Some(r) => r.trim_end_matches('/').to_string(),
+        None => {
+            let home = host.sh("reading $HOME", "printf %s \"$HOME\"", PROBE).await?;
+            let home = home.trim().trim_end_matches('/').to_string();
+            model::validate_remote_dir("home directory", if home.is_empty() { "(empty)" } else { &home })?;
+            format!("{home}/homedeck/deployments")
+        }
+    };
+    let base_dir = format!("{root}/{}", req.name);
     let listening = ports::listening_ports(&host.sh("reading listening ports", ports::LISTENING_PROBE, PROBE).await?);
     let taken: BTreeSet<u16> = store::all(&inner.store)?.iter().filter(|d| d.server == *name).map(|d| d.port).collect();
     let port = match req.port {
@@ -124,10 +140,13 @@ async fn preflight(inner: &Inner, host: &Host<'_>, req: &CreateRequest, runtime:
     };
     let (supervision, python) = match runtime {
         RuntimeKind::Venv => {
-            let found = host.sh("looking for python", venv::FIND_PYTHON, PROBE).await?;
+            let found = host.sh("looking for python", &venv::find_python(req.python.as_deref()), PROBE).await?;
             let py = venv::parse_python(&found).ok_or_else(|| EngineError::Remote {
                 server: name.clone(),
-                detail: "python3 was not found (Home Assistant needs Python ≥ 3.11 with venv; Debian: apt install python3 python3-venv)".into(),
+                detail: match &req.python {
+                    Some(p) => format!("{p} was not found or is not a working python"),
+                    None => "python3 was not found (Home Assistant needs Python ≥ 3.11 with venv; Debian: apt install python3 python3-venv)".into(),
+                },
             })?;
             if let Some(problem) = venv::python_problem(&py) {
                 return Err(EngineError::Remote { server: name.clone(), detail: problem });
@@ -238,7 +257,8 @@ pub(crate) async fn cleanup(host: &Host<'_>, d: &Deployment) -> String {
         script.push_str(&format!(" {}", quote(&d.config_dir)));
         removed.push(d.config_dir.clone());
     }
-    match host.sh_any(&script, Duration::from_secs(120)).await {
+    // Removing a venv is hundreds of MB of small files: allow for slow disks.
+    match host.sh_any(&script, host.inner.deploy.opts.install_timeout).await {
         Ok(_) => format!("cleaned up: removed {} on {}", removed.join(" and "), d.server),
         Err(e) => format!("cleanup on {} failed, remove {} by hand: {e}", d.server, removed.join(" and ")),
     }

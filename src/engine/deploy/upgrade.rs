@@ -102,7 +102,7 @@ async fn run(host: &Host<'_>, d: &Deployment, version: &str, cancel: &Cancellati
     };
     if let Err(e) = installed {
         if d.runtime == RuntimeKind::Venv {
-            let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(version))), SHORT).await;
+            let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(version))), host.inner.deploy.opts.install_timeout).await;
         }
         return Err(Failure {
             message: format!("installing {version} failed, so nothing was switched: {} stays on {} with its config unchanged ({e})", d.name, d.version),
@@ -120,7 +120,7 @@ async fn run(host: &Host<'_>, d: &Deployment, version: &str, cancel: &Cancellati
     match switched {
         Ok(health) => {
             if d.runtime == RuntimeKind::Venv {
-                let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(&d.version))), SHORT).await;
+                let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(&d.version))), host.inner.deploy.opts.install_timeout).await;
             }
             Ok((snapshot, health))
         }
@@ -132,7 +132,7 @@ async fn run(host: &Host<'_>, d: &Deployment, version: &str, cancel: &Cancellati
                 host.step(&d.name, "restore config", &restore_script(d, &snapshot), &back, SHORT).await?;
                 start_version(host, d, &back).await?;
                 if d.runtime == RuntimeKind::Venv {
-                    let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(version))), SHORT).await;
+                    let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(version))), host.inner.deploy.opts.install_timeout).await;
                 }
                 wait_healthy(host, d, &back).await
             }

@@ -10,8 +10,16 @@ use super::model::Deployment;
 use crate::engine::servers::quote::quote;
 
 /// Prints `python=PATH version=X.Y.Z venv=yes|no` for the best python found,
-/// or `python=none`. Newest first, so a server with 3.12 and 3.11 uses 3.12.
-pub const FIND_PYTHON: &str = r#"for p in python3.13 python3.12 python3.11 python3; do
+/// or `python=none`. Newest first, so a server with 3.12 and 3.11 uses 3.12;
+/// an explicit interpreter is the only one tried.
+pub fn find_python(explicit: Option<&str>) -> String {
+    match explicit {
+        Some(p) => FIND_PYTHON.replacen("python3.13 python3.12 python3.11 python3", &quote(p), 1),
+        None => FIND_PYTHON.to_string(),
+    }
+}
+
+const FIND_PYTHON: &str = r#"for p in python3.13 python3.12 python3.11 python3; do
   path=$(command -v "$p" 2>/dev/null) || continue
   v=$("$path" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null) || continue
   if "$path" -c 'import venv, ensurepip' >/dev/null 2>&1; then venv=yes; else venv=no; fi
@@ -164,6 +172,11 @@ mod tests {
 
     #[test]
     fn scripts_parse_in_sh_and_config_has_no_default_config() {
+        for explicit in [None, Some("/opt/py it's/bin/python3")] {
+            assert!(std::process::Command::new("sh").arg("-n").arg("-c").arg(find_python(explicit)).status().unwrap().success());
+        }
+        let out = std::process::Command::new("sh").arg("-c").arg(find_python(Some("/nonexistent/python3"))).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "python=none");
         let d = crate::engine::deploy::supervisor::tests::sample(crate::engine::deploy::model::Supervision::Homedeck);
         for s in [create_venv(&d, "/usr/bin/python3", "2024.3.3"), constraints(&d, "2024.3.3"), pip_install(&d, "2024.3.3"), activate(&d, "1")] {
             assert!(std::process::Command::new("sh").arg("-n").arg("-c").arg(&s).status().unwrap().success(), "{s}");

@@ -5,6 +5,17 @@ use super::yaml::ConfigProblem;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// "3h 12m" for an uptime ("-" when unknown); front ends share it.
+pub fn uptime_text(secs: Option<u64>) -> String {
+    match secs {
+        None => "-".into(),
+        Some(s) if s < 60 => format!("{s}s"),
+        Some(s) if s < 3600 => format!("{}m {}s", s / 60, s % 60),
+        Some(s) if s < 86_400 => format!("{}h {}m", s / 3600, (s % 3600) / 60),
+        Some(s) => format!("{}d {}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
 /// Health as the issue defines it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -3,6 +3,9 @@
 //! made-up rows.
 
 pub mod audit;
+pub mod deploy_editor;
+pub mod deployments;
+pub mod deployments_view;
 pub mod lights;
 pub mod lights_view;
 pub mod placeholder;
