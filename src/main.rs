@@ -52,6 +52,7 @@ async fn real_main(cli: Cli) -> Result<()> {
     opts.idle_lock_secs = config.vault.idle_lock_secs;
     opts.audit_retention_days = config.audit.retention_days;
     opts.servers = config.servers.options(cli.command.is_none());
+    opts.deploy = config.deployments.options();
 
     let frontend = if cli.command.is_some() { Frontend::Cli } else { Frontend::Tui };
     let follow = matches!(&cli.command, Some(Sub::Events(a)) if a.follow && a.action.is_none());

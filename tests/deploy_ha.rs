@@ -10,13 +10,28 @@
 
 mod common;
 mod deploy_common;
+mod tui_common;
 
 use common::run;
+use crossterm::event::KeyCode;
 use common::sshd::Sshd;
 use deploy_common::*;
 use homedeck::engine::deploy::views::HealthState;
 use homedeck::engine::{Command, EngineError, Event, Outcome, SecretValue};
 use std::time::{Duration, Instant};
+
+/// Settle and redraw until `ok(screen)` (engine work arrives on its own time).
+async fn until(h: &mut tui_common::Harness, ok: impl Fn(&str) -> bool) -> String {
+    for _ in 0..300 {
+        h.settle().await;
+        let s = h.screen(100, 30);
+        if ok(&s) {
+            return s;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("screen never matched:\n{}", h.screen(100, 30));
+}
 
 fn health_of(o: &Outcome) -> homedeck::engine::deploy::views::Health {
     match o {
@@ -151,6 +166,31 @@ async fn home_assistant_lifecycle_over_ssh() {
         Outcome::DeployConfigSaved { check: Some(c), .. } => assert!(c.ok, "{c:?}"),
         o => panic!("unexpected {o:?}"),
     }
+
+    // ── the console shows it: list, detail, live log, the editor ──
+    drop(e);
+    let mut h = tui_common::Harness::at(&tmp.path().join("data")).await;
+    h.key(KeyCode::Char('2')).await;
+    let s = until(&mut h, |s| s.contains("● unknown")).await;
+    assert!(s.contains("home"), "with the vault locked homedeck cannot log in to probe:\n{s}");
+    h.exec(Command::VaultUnlock { passphrase: SecretValue::new(common::PASS) }).await;
+    h.driver.key(crossterm::event::KeyEvent::new(KeyCode::Char('r'), crossterm::event::KeyModifiers::CONTROL));
+    let s = until(&mut h, |s| s.contains("● running")).await;
+    assert!(s.contains("home") && s.contains("2024.3.3") && s.contains(&dep.port.to_string()) && s.contains("box"), "{s}");
+    h.enter().await;
+    let s = until(&mut h, |s| s.contains("process  running (pid")).await;
+    assert!(s.contains("homedeck supervisor") && s.contains(&dep.config_dir[..20]), "{s}");
+    h.key(KeyCode::Char('l')).await;
+    let s = until(&mut h, |s| s.contains("homedeck-supervisor: starting Home Assistant")).await;
+    assert!(s.contains("following"), "{s}");
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('e')).await;
+    let s = until(&mut h, |s| s.contains("homedeck_porch:")).await;
+    assert!(s.contains("configuration.yaml") && s.contains("server_port"), "{s}");
+    h.key(KeyCode::Esc).await;
+    drop(h);
+    let e = engine(tmp.path());
+    run(&e, Command::VaultUnlock { passphrase: SecretValue::new(common::PASS) }).await.unwrap();
 
     // ── restart picks up the config; a service call needs confirmation ──
     let before = pid_of(&status(&e).await);

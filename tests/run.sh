@@ -24,6 +24,7 @@ fi
 # ── peer setup of each domain (idempotent scripts under tests/peers/) ──
 bash tests/peers/sshd.sh
 bash tests/peers/wled.sh
+bash tests/peers/homeassistant.sh
 # ── end peer setup ──
 
 cargo clippy --locked --all-targets -- -D warnings

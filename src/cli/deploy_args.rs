@@ -39,9 +39,10 @@ pub enum DeployCmd {
     },
     /// Cancel the create, upgrade or restart running on a deployment
     Cancel { name: String },
-    /// Home Assistant's log
+    /// Home Assistant's log (several names: lines are prefixed with the name)
     Logs {
-        name: String,
+        #[arg(required = true, num_args = 1..)]
+        names: Vec<String>,
         /// How many lines from the end
         #[arg(long, short = 'n', default_value_t = 200)]
         lines: u32,

@@ -90,38 +90,56 @@ pub async fn deploy(s: &Session, cmd: DeployCmd) -> Result<()> {
             long(s, &name.clone(), Command::DeployRemove { name, keep_backup: Some(!no_backup) }).await?
         }
         DeployCmd::Cancel { name } => exec(s, Command::DeployCancel { name }).await?,
-        DeployCmd::Logs { name, lines, follow, grep } => return logs(s, name, lines, follow, grep).await,
+        DeployCmd::Logs { names, lines, follow, grep } => return logs(s, names, lines, follow, grep).await,
         DeployCmd::Config(c) => return config(s, c).await,
     };
     s.print(&outcome)
 }
 
-async fn logs(s: &Session, name: String, lines: u32, follow: bool, grep: Option<String>) -> Result<()> {
+async fn logs(s: &Session, names: Vec<String>, lines: u32, follow: bool, grep: Option<String>) -> Result<()> {
     let want = |l: &str| grep.as_ref().is_none_or(|g| l.to_lowercase().contains(&g.to_lowercase()));
-    if !follow {
-        let o = exec(s, Command::DeployLogs { name, lines: Some(lines), follow: Some(false) }).await?;
+    let many = names.len() > 1;
+    let show = |name: &str, line: &str| {
         if s.json {
-            return s.print(&o);
+            println!("{}", serde_json::json!({"deployment": name, "line": line}));
+        } else if many {
+            println!("{name:>12} | {line}");
+        } else {
+            println!("{line}");
         }
-        if let Outcome::DeployLogs { lines, .. } = o {
-            lines.iter().filter(|l| want(l)).for_each(|l| println!("{l}"));
+    };
+    if !follow {
+        for name in names {
+            let o = exec(s, Command::DeployLogs { name: name.clone(), lines: Some(lines), follow: Some(false) }).await?;
+            if let Outcome::DeployLogs { lines, .. } = o {
+                lines.iter().filter(|l| want(l)).for_each(|l| show(&name, l));
+            }
         }
         return Ok(());
     }
     let mut events = s.engine.subscribe();
-    exec(s, Command::DeployLogs { name: name.clone(), lines: Some(lines), follow: Some(true) }).await?;
+    for name in &names {
+        exec(s, Command::DeployLogs { name: name.clone(), lines: Some(lines), follow: Some(true) }).await?;
+    }
+    let mut open = names.len();
     loop {
         tokio::select! {
             ev = events.recv() => match ev {
-                Ok(Event::DeployLog { deployment, line }) if deployment == name && want(&line) => {
-                    if s.json { println!("{}", serde_json::json!({"deployment": deployment, "line": line})) } else { println!("{line}") }
+                Ok(Event::DeployLog { deployment, line }) if names.contains(&deployment) && want(&line) => show(&deployment, &line),
+                Ok(Event::DeployLogEnded { deployment, reason }) if names.contains(&deployment) => {
+                    eprintln!("{deployment}: log stream ended: {reason}");
+                    open -= 1;
+                    if open == 0 {
+                        return Err(anyhow!("every log stream ended"));
+                    }
                 }
-                Ok(Event::DeployLogEnded { deployment, reason }) if deployment == name => return Err(anyhow!("log stream ended: {reason}")),
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return Ok(()),
                 _ => {}
             },
             _ = tokio::signal::ctrl_c() => {
-                let _ = s.exec(Command::DeployLogsStop { name }).await;
+                for name in names {
+                    let _ = s.exec(Command::DeployLogsStop { name }).await;
+                }
                 return Ok(());
             }
         }

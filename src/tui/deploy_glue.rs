@@ -49,7 +49,7 @@ impl App {
         };
         match editor.key(key) {
             EditorStep::None => {}
-            EditorStep::Run(c) => self.run(c, Purpose::Action),
+            EditorStep::Run(c) => self.run(*c, Purpose::Action),
             EditorStep::Close => {
                 self.deployments.editor = None;
                 self.deployments.mode = if self.deployments.open.is_some() { Mode::Detail } else { Mode::List };
@@ -72,11 +72,9 @@ impl App {
             Outcome::Deployments { deployments } => self.deployments.set_rows(deployments),
             Outcome::Deployment { view } => self.deployments.upsert(*view),
             Outcome::Upgraded { .. } | Outcome::DeploymentRemoved { .. } => self.deploy_refresh(),
-            Outcome::DeployLogs { deployment, lines, .. } => {
-                if self.deployments.logs.deployment == deployment {
-                    for l in lines {
-                        self.deployments.logs.push(l);
-                    }
+            Outcome::DeployLogs { deployment, lines, .. } if self.deployments.logs.deployment == deployment => {
+                for l in lines {
+                    self.deployments.logs.push(l);
                 }
             }
             Outcome::DeployConfig { file } => {

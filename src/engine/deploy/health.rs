@@ -183,7 +183,7 @@ pub(crate) async fn check(inner: &Inner, actor: &Actor, d: &Deployment, with_api
 /// The server could not be asked at all.
 fn unknown(d: &Deployment, why: &str) -> Health {
     Health {
-        state: HealthState::Unhealthy,
+        state: HealthState::Unknown,
         process: "unknown".into(),
         supervisor: format!("{}: unknown", d.supervision.label()),
         http: "not checked".into(),

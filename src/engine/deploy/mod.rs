@@ -11,6 +11,7 @@
 //!   status/list/cancel/delete), `upgrade` (snapshot,
 //!   switch, health check, rollback), `health`, `logs`, `config` (edit,
 //!   check, revert), `yaml` (syntax check before upload);
+//!
 //! Dispatch calls `lifecycle`, `control`, `upgrade`, `logs` and `config`
 //! directly: each takes the command's context and audits through it.
 

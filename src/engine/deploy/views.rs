@@ -28,6 +28,9 @@ pub enum HealthState {
     /// the API fails.
     Unhealthy,
     Stopped,
+    /// The server could not be asked (unreachable, or the vault is locked
+    /// so homedeck cannot log in).
+    Unknown,
 }
 
 impl HealthState {
@@ -37,6 +40,7 @@ impl HealthState {
             HealthState::Starting => "starting",
             HealthState::Unhealthy => "unhealthy",
             HealthState::Stopped => "stopped",
+            HealthState::Unknown => "unknown",
         }
     }
 }

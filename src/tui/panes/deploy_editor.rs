@@ -33,7 +33,7 @@ pub struct ConfigEditor {
 /// What a key in the editor asks for.
 pub enum EditorStep {
     None,
-    Run(Command),
+    Run(Box<Command>),
     Close,
 }
 
@@ -77,17 +77,17 @@ impl ConfigEditor {
                 self.busy = true;
                 self.confirm_close = false;
                 self.message = "saving: YAML check, snapshot, upload, Home Assistant config check …".into();
-                EditorStep::Run(Command::DeployConfigWrite {
+                EditorStep::Run(Box::new(Command::DeployConfigWrite {
                     name: self.deployment.clone(),
                     path: Some(self.path.clone()),
                     content: self.text(),
                     check: Some(true),
-                })
+                }))
             }
             KeyCode::Char('u') if ctrl => {
                 self.busy = true;
                 self.message = "putting back the content from before the last save …".into();
-                EditorStep::Run(Command::DeployConfigRevert { name: self.deployment.clone(), path: Some(self.path.clone()) })
+                EditorStep::Run(Box::new(Command::DeployConfigRevert { name: self.deployment.clone(), path: Some(self.path.clone()) }))
             }
             _ => {
                 self.confirm_close = false;

@@ -129,11 +129,7 @@ impl DeploymentsPane {
     /// Keys when no editor is open.
     pub fn on_action(&mut self, action: Action) -> Step {
         match self.mode {
-            Mode::List => {
-                if self.list.navigate(action, self.visible().len()) {
-                    return Step::Nothing;
-                }
-            }
+            Mode::List if self.list.navigate(action, self.visible().len()) => return Step::Nothing,
             Mode::Logs => return self.logs_action(action),
             Mode::Detail if action == Action::Back => {
                 self.mode = Mode::List;

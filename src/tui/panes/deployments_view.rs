@@ -27,7 +27,7 @@ fn state_style(t: &Theme, s: &str) -> Style {
     match s {
         "running" => t.fg(t.ok),
         "starting" | "installing" | "upgrading" => t.fg(t.accent),
-        "stopped" => t.muted(),
+        "stopped" | "unknown" => t.muted(),
         _ => t.fg(t.error),
     }
 }
