@@ -42,6 +42,7 @@ async fn errors_are_clear_and_leave_nothing_behind() {
     let e = common::open_with(opts);
     server(&e, &d).await;
     let root = tmp.path().join("deployments");
+    let _reaper = Reaper(root.clone());
     let base = create("home", &root, &wheels);
 
     // Input that a shell would read as code is refused before any connection.

@@ -56,6 +56,7 @@ async fn home_assistant_lifecycle_over_ssh() {
     let e = engine(tmp.path());
     server(&e, &d).await;
     let root = tmp.path().join("deployments");
+    let _reaper = Reaper(root.clone());
     let mut events = e.subscribe();
 
     // ── create → healthy ──

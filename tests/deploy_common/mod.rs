@@ -121,6 +121,23 @@ pub async fn expect_event(rx: &mut tokio::sync::broadcast::Receiver<Event>, secs
     }
 }
 
+/// Stops every supervisor and Home Assistant under `root` when dropped, so a
+/// failing test leaves no process behind (declare it after the TempDir).
+pub struct Reaper(pub PathBuf);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        let Ok(dirs) = std::fs::read_dir(&self.0) else { return };
+        for d in dirs.flatten() {
+            for f in ["supervisor.pid", "hass.pid"] {
+                if let Ok(pid) = std::fs::read_to_string(d.path().join("run").join(f)) {
+                    let _ = std::process::Command::new("kill").arg("-KILL").arg(pid.trim()).status();
+                }
+            }
+        }
+    }
+}
+
 /// Is anything listening on the port?
 pub fn listening(port: u16) -> bool {
     std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
