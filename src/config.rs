@@ -13,8 +13,31 @@ pub struct Config {
     pub general: General,
     pub vault: VaultConfig,
     pub audit: AuditConfig,
+    pub esphome: EsphomeConfig,
     pub servers: ServersConfig,
     pub deployments: DeploymentsConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EsphomeConfig {
+    pub mdns_interfaces: Vec<String>,
+    pub api_timeout_secs: u64,
+    pub log_scrollback: usize,
+    pub ota_concurrency: u32,
+    pub ota_confirm_secs: u32,
+}
+
+impl Default for EsphomeConfig {
+    fn default() -> Self {
+        EsphomeConfig {
+            mdns_interfaces: Vec::new(),
+            api_timeout_secs: 10,
+            log_scrollback: 50_000,
+            ota_concurrency: 4,
+            ota_confirm_secs: 90,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -195,6 +218,19 @@ reveal_hide_secs = 20
 # `audit cleanup` removes entries older than this many days (at least 1).
 retention_days = 365
 
+[esphome]
+# Interfaces mDNS discovery may use, e.g. ["eth0"]. Empty: every real LAN
+# interface (never loopback).
+mdns_interfaces = []
+# Seconds to wait for a device's answer on the native API.
+api_timeout_secs = 10
+# Log lines kept per device in the console's logs view (at least 100).
+log_scrollback = 50000
+# Uploads running at once in a bulk OTA (1–32).
+ota_concurrency = 4
+# Seconds after an upload for a device to come back with the new version.
+ota_confirm_secs = 90
+
 [servers]
 # Probe every server's health this often while the console runs (at least 5).
 health_interval_secs = 15
@@ -250,6 +286,16 @@ impl Config {
         }
         if self.vault.reveal_hide_secs == 0 {
             bail!("vault.reveal_hide_secs = 0 — expected at least 1 (seconds)");
+        }
+        let e = &self.esphome;
+        if e.log_scrollback < 100 {
+            bail!("esphome.log_scrollback = {} — expected at least 100 (lines per device)", e.log_scrollback);
+        }
+        if !(1..=32).contains(&e.ota_concurrency) {
+            bail!("esphome.ota_concurrency = {} — expected 1 to 32", e.ota_concurrency);
+        }
+        if e.api_timeout_secs == 0 || e.ota_confirm_secs == 0 {
+            bail!("esphome.api_timeout_secs and esphome.ota_confirm_secs must be at least 1 (seconds)");
         }
         if self.audit.retention_days == 0 {
             bail!("audit.retention_days = 0 — expected at least 1 (days)");

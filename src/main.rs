@@ -51,6 +51,12 @@ async fn real_main(cli: Cli) -> Result<()> {
     opts.readonly = cli.readonly || config.general.readonly;
     opts.idle_lock_secs = config.vault.idle_lock_secs;
     opts.audit_retention_days = config.audit.retention_days;
+    opts.esphome = homedeck::engine::esphome::EsphomeOptions {
+        mdns_interfaces: config.esphome.mdns_interfaces.clone(),
+        api_timeout_secs: config.esphome.api_timeout_secs,
+        ota_concurrency: config.esphome.ota_concurrency,
+        confirm_secs: config.esphome.ota_confirm_secs,
+    };
     opts.servers = config.servers.options(cli.command.is_none());
     opts.deploy = config.deployments.options();
 

@@ -74,7 +74,8 @@ fn canary_never_reaches_disk_logs_audit_or_errors() {
     let reveal = run("reveal", &["secret", "reveal", "ha-token"], None);
     assert_eq!(String::from_utf8_lossy(&reveal.stdout).trim(), CANARY, "reveal shows the value");
     assert!(run("rotate", &["secret", "rotate", "ha-token"], Some(CANARY2)).status.success());
-    assert!(run("show", &["secret", "show", "ha-token"], None).status.success());
+    let show = run("show", &["secret", "show", "ha-token"], None);
+    assert!(show.status.success(), "{}", String::from_utf8_lossy(&show.stderr));
     assert!(run("revoke", &["secret", "revoke", "ha-token", "--reason", "test", "--yes"], None).status.success());
     assert!(!run("reveal-revoked", &["secret", "reveal", "ha-token"], None).status.success());
     let audit = run("audit", &["--json", "audit", "search", "--limit", "1000"], None);

@@ -1,7 +1,7 @@
 //! WLED discovery over mDNS, inside a private network namespace with only
 //! loopback (so nothing is multicast on a real interface): a device
 //! announced as `_wled._tcp` with its MAC in TXT is found, added, and then
-//! shown as known.
+//! shown as known; a Falcon Player announcing `_fppd._udp` is found too.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -50,5 +50,18 @@ async fn discovery_inner() {
     let Outcome::WledDiscovered { found } = common::run(&e, discover()).await.unwrap() else { panic!() };
     // The device calls itself "WLED": that becomes its name.
     assert_eq!(found[0].known_as.as_deref(), Some("wled"));
+    // A Falcon Player (FPP ≥ 10) announces _fppd._udp on its MultiSync
+    // port; homedeck reports the bare address, where its REST API lives.
+    let fpp = ServiceInfo::new("_fppd._udp.local.", "fpp-show", "fpp-show.local.", "127.0.0.1", 32320, &[("version", "10.1")][..]).unwrap();
+    announcer.register(fpp).unwrap();
+    let Outcome::FppDiscovered { found } =
+        common::run(&e, Command::FppDiscover { seconds: Some(3), interface: Some("loopback".into()) }).await.unwrap()
+    else {
+        panic!()
+    };
+    let hit = found.iter().find(|f| f.instance == "fpp-show").unwrap_or_else(|| panic!("FPP not found: {found:?}"));
+    assert_eq!(hit.address, "127.0.0.1");
+    assert!(hit.known_as.is_none());
+    assert!(found.iter().all(|f| f.instance != "wled-porch"), "only FPP answers the FPP browse");
     let _ = announcer.shutdown();
 }

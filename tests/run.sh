@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 # ── apt needs of each domain ──
-# lights: private network namespaces for the python-wled and mDNS tests
+# lights / esphome: private network namespaces for the python-wled and mDNS tests, python peers
 command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
@@ -22,6 +22,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # ── peer setup of each domain (idempotent scripts under tests/peers/) ──
+bash tests/peers/esphome.sh
 bash tests/peers/sshd.sh
 bash tests/peers/wled.sh
 bash tests/peers/homeassistant.sh

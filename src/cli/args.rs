@@ -52,6 +52,9 @@ pub enum Sub {
     // ── end servers ──
 
     // ── esphome ──
+    /// ESPHome devices: discover, add, info, logs, firmware, OTA (one or bulk)
+    #[command(subcommand)]
+    Esphome(super::esphome_args::EsphomeCmd),
     // ── end esphome ──
 
     // ── lights ──

@@ -149,6 +149,14 @@ pub enum ScheduleCmd {
 pub enum FppCmd {
     /// Hosts with their latest status
     List,
+    /// Look for Falcon Player hosts (FPP ≥ 10) over mDNS
+    Discover {
+        #[arg(long, default_value_t = 3)]
+        seconds: u32,
+        /// loopback, all, an IP address of this machine or an interface name [default: all]
+        #[arg(long)]
+        interface: Option<String>,
+    },
     Add {
         address: String,
         #[arg(long)]

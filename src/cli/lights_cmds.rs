@@ -155,6 +155,7 @@ fn print_event(ev: &Event, json: bool) -> Result<()> {
 pub async fn fpp(s: &Session, cmd: FppCmd) -> Result<()> {
     let outcome = match cmd {
         FppCmd::List => s.exec(Command::FppList {}).await?,
+        FppCmd::Discover { seconds, interface } => s.exec(Command::FppDiscover { seconds: Some(seconds), interface }).await?,
         FppCmd::Add { address, name } => s.exec(Command::FppAdd { address, name }).await?,
         FppCmd::Remove { host, yes } => {
             if !yes && !confirm(&format!("Remove FPP host {host:?} from homedeck?")) {

@@ -132,6 +132,17 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["INSTANCE", "ADDRESS", "MAC", "IN HOMEDECK"], &rows));
         }
+        Outcome::FppDiscovered { found } => {
+            if found.is_empty() {
+                println!("no Falcon Player answered (FPP 10 or newer announces _fppd._udp)");
+                return;
+            }
+            let rows: Vec<Vec<String>> = found
+                .iter()
+                .map(|f| vec![f.instance.clone(), f.address.clone(), f.known_as.clone().unwrap_or_else(|| "new — `homedeck fpp add` it".into())])
+                .collect();
+            print!("{}", table::render(&["INSTANCE", "ADDRESS", "IN HOMEDECK"], &rows));
+        }
         Outcome::WledExported { export } => {
             println!("{}", serde_json::to_string_pretty(export).unwrap_or_default());
         }

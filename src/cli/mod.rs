@@ -4,6 +4,9 @@
 
 pub mod args;
 mod audit_cmds;
+pub mod esphome_args;
+mod esphome_cmds;
+mod esphome_output;
 pub mod events_cmds;
 pub mod generic;
 mod output;
@@ -87,6 +90,7 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         // ── end servers ──
 
         // ── esphome ──
+        Sub::Esphome(cmd) => esphome_cmds::run(session, cmd).await,
         // ── end esphome ──
 
         // ── lights ──

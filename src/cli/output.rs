@@ -148,6 +148,12 @@ pub fn human(outcome: &Outcome) {
         // ── end servers ──
 
         // ── esphome ──
+        o @ (Outcome::EsphomeDevices { .. }
+        | Outcome::EsphomeDiscovered { .. }
+        | Outcome::EsphomeInfo { .. }
+        | Outcome::EsphomeLogsStarted { .. }
+        | Outcome::EsphomeFirmware { .. }
+        | Outcome::EsphomeOta { .. }) => super::esphome_output::human(o),
         // ── end esphome ──
 
         // ── lights ──
@@ -158,6 +164,7 @@ pub fn human(outcome: &Outcome) {
         | Outcome::WledGroups { .. }
         | Outcome::WledSchedules { .. }
         | Outcome::WledDiscovered { .. }
+        | Outcome::FppDiscovered { .. }
         | Outcome::WledExported { .. }
         | Outcome::FppHosts { .. }
         | Outcome::FppStatus { .. }

@@ -97,6 +97,35 @@ commands! {
     // ── end servers ──
 
     // ── esphome ──
+    /// Browse mDNS for ESPHome devices (_esphomelib._tcp) for a few seconds and remember what answers.
+    EsphomeDiscover = "esphome_discover", Write, audited: true, { seconds: Option<u32> };
+    /// List known ESPHome devices with address, version, platform, last-seen time and online state.
+    EsphomeList = "esphome_list", Read, audited: false, {};
+    /// Add an ESPHome device by host and port; key and OTA password are vault secret names.
+    EsphomeAdd = "esphome_add", Write, audited: true, {
+        name: String, host: String, port: Option<u16>, key_secret: Option<String>,
+        ota_port: Option<u16>, ota_password_secret: Option<String>, platform: Option<String>
+    };
+    /// Forget an ESPHome device (its log stream stops).
+    EsphomeRemove = "esphome_remove", Dangerous, audited: true, { name: String };
+    /// Connect to a device: device info and entities over the native API (updates last-seen).
+    EsphomeInfo = "esphome_info", Read, audited: false, { name: String };
+    /// Stream logs of devices (comma-separated) at a level; lines arrive as events.
+    EsphomeLogsStart = "esphome_logs_start", Read, audited: false, { devices: String, level: Option<crate::engine::esphome::LogLevel> };
+    /// Stop log streams (every stream when no devices are named).
+    EsphomeLogsStop = "esphome_logs_stop", Read, audited: false, { devices: Option<String> };
+    /// Import a firmware .bin into the registry with its version label and platform.
+    EsphomeFirmwareImport = "esphome_firmware_import", Write, audited: true, { path: String, version: String, platform: String };
+    /// List the firmware registry: version, platform, size, SHA-256.
+    EsphomeFirmwareList = "esphome_firmware_list", Read, audited: false, {};
+    /// Flash a firmware over the air (espota2) and confirm the device comes back with its version.
+    EsphomeOta = "esphome_ota", Dangerous, audited: true, { device: String, firmware: String, confirm_secs: Option<u32> };
+    /// Flash a firmware to many devices: names (comma-separated), `outdated` or `online`; bounded concurrency.
+    EsphomeOtaBulk = "esphome_ota_bulk", Dangerous, audited: true, {
+        firmware: String, targets: String, concurrency: Option<u32>, confirm_secs: Option<u32>
+    };
+    /// Cancel a running OTA (every running OTA when no device is named).
+    EsphomeOtaCancel = "esphome_ota_cancel", Write, audited: true, { device: Option<String> };
     // ── end esphome ──
 
     // ── lights ──
@@ -151,6 +180,8 @@ commands! {
     WledExport = "wled_export", Read, audited: true, { device: String };
     /// List FPP hosts with their latest status.
     FppList = "fpp_list", Read, audited: false, {};
+    /// Look for Falcon Player hosts (FPP ≥ 10) over mDNS (`_fppd._udp`) on the given interface.
+    FppDiscover = "fpp_discover", Read, audited: false, { seconds: Option<u32>, interface: Option<String> };
     /// Add a Falcon Player host by address (FPP has no authentication).
     FppAdd = "fpp_add", Write, audited: true, { address: String, name: Option<String> };
     /// Remove an FPP host from the inventory.

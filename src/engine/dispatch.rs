@@ -9,6 +9,7 @@ use super::command_table::CommandSpec;
 use super::context::{AuditDraft, Ctx};
 use super::error::{EngineError, EngineResult};
 use super::event::{Event, LockReason};
+use super::esphome;
 use super::security;
 use super::servers::{self, manage::Fields};
 // ── lights imports ──
@@ -165,6 +166,24 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
         // ── end servers ──
 
         // ── esphome ──
+        EsphomeDiscover { seconds } => esphome::discover(inner, ctx, seconds).await,
+        EsphomeList {} => esphome::list(inner),
+        EsphomeAdd { name, host, port, key_secret, ota_port, ota_password_secret, platform } => {
+            esphome::add(inner, ctx, name, host, port, key_secret, ota_port, ota_password_secret, platform)
+        }
+        EsphomeRemove { name } => esphome::remove(inner, ctx, &name),
+        EsphomeInfo { name } => esphome::info(inner, &ctx.actor, &name).await,
+        EsphomeLogsStart { devices, level } => esphome::logs_start(inner, &ctx.actor, &devices, level),
+        EsphomeLogsStop { devices } => esphome::logs_stop(inner, devices),
+        EsphomeFirmwareImport { path, version, platform } => {
+            esphome::firmware_import(inner, ctx, &path, &version, &platform)
+        }
+        EsphomeFirmwareList {} => esphome::firmware_list(inner),
+        EsphomeOta { device, firmware, confirm_secs } => esphome::ota(inner, ctx, &device, &firmware, confirm_secs).await,
+        EsphomeOtaBulk { firmware, targets, concurrency, confirm_secs } => {
+            esphome::ota_bulk(inner, ctx, &firmware, &targets, concurrency, confirm_secs).await
+        }
+        EsphomeOtaCancel { device } => esphome::ota_cancel(inner, ctx, device),
         // ── end esphome ──
 
         // ── lights ──
@@ -203,6 +222,7 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
         WledScheduleAck { name } => lights::schedule_handlers::ack(inner, ctx, &name),
         WledExport { device } => lights::handlers::export(inner, ctx, &device).await,
         FppList {} => lights::fpp_handlers::list(inner).await,
+        FppDiscover { seconds, interface } => lights::handlers::discover_fpp(inner, seconds, interface).await,
         FppAdd { address, name } => lights::fpp_handlers::add(inner, ctx, address, name).await,
         FppRemove { host } => lights::fpp_handlers::remove(inner, ctx, &host),
         FppStatus { host } => lights::fpp_handlers::status(inner, &host).await,

@@ -42,6 +42,16 @@ pub enum Event {
     // ── end servers ──
 
     // ── esphome ──
+    /// Log lines from one device's stream, in arrival order.
+    EsphomeLogs { device: String, lines: Vec<crate::engine::esphome::LogRecord> },
+    /// A device's log stream connected, dropped (with why) or stopped.
+    EsphomeLink { device: String, online: bool, detail: String },
+    /// An OTA moved on: bytes sent of total, and the phase.
+    EsphomeOtaProgress { device: String, phase: crate::engine::esphome::OtaPhase, sent: u64, total: u64 },
+    /// One device's OTA ended (a bulk update sends one per device).
+    EsphomeOtaDone { result: crate::engine::esphome::OtaResult },
+    /// Devices were added, removed or refreshed, or firmware was imported.
+    EsphomeDevicesChanged,
     // ── end esphome ──
 
     // ── lights ──

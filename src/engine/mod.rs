@@ -16,6 +16,7 @@ pub(crate) mod context;
 mod dispatch;
 pub mod event_socket;
 pub mod error;
+pub mod esphome;
 pub mod event;
 pub mod ha;
 pub mod lights;
@@ -52,6 +53,7 @@ pub(crate) struct Inner {
     /// "name not taken" cannot race.
     write_gate: Arc<tokio::sync::Mutex<()>>,
     // ── domain runtime state (servers, esphome, lights, backups, deploy) ──
+    pub esphome: esphome::Runtime,
     pub servers: servers::Runtime,
     pub lights: lights::Runtime,
     pub deploy: deploy::Runtime,
@@ -94,6 +96,7 @@ impl EngineHandle {
             events,
             write_gate: Arc::new(tokio::sync::Mutex::new(())),
             // ── domain runtime init ──
+            esphome: esphome::Runtime::default(),
             servers: servers::Runtime::new(server_opts),
             lights: lights::Runtime::new()?,
             deploy: deploy::Runtime::new(deploy_opts)?,

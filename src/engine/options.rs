@@ -12,6 +12,8 @@ pub struct EngineOptions {
     pub idle_lock_secs: u64,
     /// Audit entries older than this are removed by `audit_cleanup`.
     pub audit_retention_days: u32,
+    /// `[esphome]` in config.toml.
+    pub esphome: crate::engine::esphome::EsphomeOptions,
     /// The servers domain: health polling, thresholds, timeouts.
     pub servers: crate::engine::servers::ServerOptions,
     /// The deployments domain: port range, health and install timeouts.
@@ -25,6 +27,7 @@ impl EngineOptions {
             readonly: false,
             idle_lock_secs: 15 * 60,
             audit_retention_days: 365,
+            esphome: Default::default(),
             servers: Default::default(),
             deploy: Default::default(),
         }

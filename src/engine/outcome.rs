@@ -42,6 +42,16 @@ pub enum Outcome {
     // ── end servers ──
 
     // ── esphome ──
+    EsphomeDevices { devices: Vec<crate::engine::esphome::Device> },
+    EsphomeDiscovered { found: Vec<crate::engine::esphome::Discovered>, interfaces: Vec<String> },
+    EsphomeInfo {
+        device: Box<crate::engine::esphome::Device>,
+        info: Box<crate::engine::esphome::DeviceInfo>,
+        entities: Vec<crate::engine::esphome::Entity>,
+    },
+    EsphomeLogsStarted { devices: Vec<String>, level: crate::engine::esphome::LogLevel },
+    EsphomeFirmware { firmware: Vec<crate::engine::esphome::Firmware> },
+    EsphomeOta { results: Vec<crate::engine::esphome::OtaResult> },
     // ── end esphome ──
 
     // ── lights ──
@@ -55,6 +65,7 @@ pub enum Outcome {
     WledDiscovered { found: Vec<lv::Discovered> },
     WledExported { export: lv::WledExport },
     FppHosts { hosts: Vec<lv::FppRow>, notice: String },
+    FppDiscovered { found: Vec<lv::Discovered> },
     FppStatus { host: crate::engine::lights::inventory::FppHost, status: crate::engine::lights::fpp::model::FppStatus, notice: String },
     FppPlaylists { host: String, playlists: Vec<String> },
     FppSchedule { schedule: lv::FppSchedule },
@@ -126,6 +137,19 @@ impl Outcome {
             // ── end servers ──
 
             // ── esphome ──
+            Outcome::EsphomeDevices { devices } => format!("{} ESPHome device(s)", devices.len()),
+            Outcome::EsphomeDiscovered { found, .. } => {
+                let new = found.iter().filter(|d| d.new).count();
+                format!("mDNS found {} ESPHome device(s), {new} new", found.len())
+            }
+            Outcome::EsphomeInfo { device, info, entities } => {
+                format!("{}: ESPHome {} · {} entit(ies)", device.name, info.esphome_version, entities.len())
+            }
+            Outcome::EsphomeLogsStarted { devices, level } => {
+                format!("streaming logs of {} at {level}", devices.join(", "))
+            }
+            Outcome::EsphomeFirmware { firmware } => format!("{} firmware image(s)", firmware.len()),
+            Outcome::EsphomeOta { results } => crate::engine::esphome::ota_summary(results),
             // ── end esphome ──
 
             // ── lights ──
@@ -149,6 +173,7 @@ impl Outcome {
             Outcome::WledDiscovered { found } => format!("{} WLED device(s) found", found.len()),
             Outcome::WledExported { export } => format!("exported presets and cfg of {}", export.device),
             Outcome::FppHosts { hosts, .. } => format!("{} FPP host(s)", hosts.len()),
+            Outcome::FppDiscovered { found } => format!("{} Falcon Player host(s) found", found.len()),
             Outcome::FppStatus { host, status, .. } => format!("{}: {}", host.name, status.state_name()),
             Outcome::FppPlaylists { host, playlists } => format!("{host}: {} playlist(s)", playlists.len()),
             Outcome::FppSchedule { schedule } => format!("{}: {} schedule entr(ies)", schedule.host, schedule.entries.len()),

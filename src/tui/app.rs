@@ -95,6 +95,7 @@ pub struct Refresh {
     pub secrets: bool,
     pub audit: bool,
     pub security: bool,
+    pub esphome: bool,
     pub servers: bool,
     pub lights: bool,
     pub deployments: bool,
@@ -104,6 +105,7 @@ pub struct App {
     pub pane: Pane,
     pub secrets: SecretsPane,
     pub audit: AuditPane,
+    pub esphome: crate::tui::panes::esphome::EsphomePane,
     pub servers: ServersPane,
     pub lights: LightsPane,
     pub deployments: DeploymentsPane,
@@ -132,6 +134,7 @@ impl App {
             pane: Pane::Servers,
             secrets: SecretsPane::default(),
             audit: AuditPane::default(),
+            esphome: crate::tui::panes::esphome::EsphomePane::new(config.esphome.log_scrollback),
             servers: ServersPane::default(),
             lights: LightsPane::default(),
             deployments: DeploymentsPane::default(),
@@ -162,8 +165,16 @@ impl App {
     }
 
     pub fn refresh_all(&mut self) {
-        self.refresh =
-            Refresh { vault: true, secrets: true, audit: true, security: true, servers: true, lights: true, deployments: true };
+        self.refresh = Refresh {
+            vault: true,
+            secrets: true,
+            audit: true,
+            security: true,
+            servers: true,
+            lights: true,
+            esphome: true,
+            deployments: true,
+        };
     }
 
     /// Turn the refresh flags into jobs (many events in a row → one reload each).
@@ -185,6 +196,10 @@ impl App {
         }
         if r.security {
             self.run(Command::SecurityEventList { status: None, limit: Some(500) }, Purpose::Refresh);
+        }
+        if r.esphome {
+            self.run(Command::EsphomeList {}, Purpose::Refresh);
+            self.run(Command::EsphomeFirmwareList {}, Purpose::Refresh);
         }
         if r.audit {
             let step = self.audit.requery();
@@ -218,6 +233,7 @@ impl App {
             Pane::Lights if self.lights.detail.is_none() && !self.lights.show_schedules => Some(&mut self.lights.list),
             Pane::Deployments if self.deployments.mode == DeployMode::List => Some(&mut self.deployments.list),
             Pane::Deployments if self.deployments.mode == DeployMode::Logs => Some(&mut self.deployments.logs.list),
+            Pane::Esphome => self.esphome.active_list(),
             _ => None,
         }
     }
@@ -307,6 +323,7 @@ impl App {
                     Pane::Secrets => self.secrets.on_action(action),
                     Pane::Audit => self.audit.on_action(action),
                     // ── pane actions (servers, esphome, lights, backups, deployments) ──
+                    Pane::Esphome => self.esphome.on_action(action),
                     Pane::Servers => self.servers.on_action(action),
                     Pane::Lights => self.lights.on_action(action),
                     Pane::Deployments => self.deploy_action(action),

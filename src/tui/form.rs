@@ -53,6 +53,8 @@ pub enum FormKind {
         id: u64,
         to: crate::engine::security::SecurityStatus,
     },
+    /// The ESPHome pane's forms.
+    Esphome(crate::tui::panes::esphome::forms::EsphomeForm),
     // ── servers ──
     ServerAdd,
     ServerEdit {

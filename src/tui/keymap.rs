@@ -86,6 +86,25 @@ actions! {
     // ── end servers ──
 
     // ── esphome ──
+    EsphomeDiscover = "esphome_discover", "ESPHome: browse mDNS for devices";
+    EsphomeAdd = "esphome_add", "ESPHome: add a device by address";
+    EsphomeLogs = "esphome_logs", "ESPHome: live logs of the marked (or selected) devices";
+    EsphomeMark = "esphome_mark", "ESPHome: mark/unmark a device (several logs, bulk OTA)";
+    EsphomeOta = "esphome_ota", "ESPHome: OTA update of the selected device (asks first)";
+    EsphomeBulk = "esphome_bulk", "ESPHome: bulk OTA of marked / outdated / online devices";
+    EsphomeCancel = "esphome_cancel", "ESPHome: cancel running OTAs";
+    EsphomeFirmware = "esphome_firmware", "ESPHome: the firmware registry";
+    EsphomeImport = "esphome_import", "ESPHome: import a firmware .bin";
+    EsphomeResults = "esphome_results", "ESPHome: last OTA results";
+    EsphomeRemove = "esphome_remove", "ESPHome: forget the selected device (asks first)";
+    EsphomeLogsFollow = "esphome_logs_follow", "Logs: follow / pause";
+    EsphomeLogsLevel = "esphome_logs_level", "Logs: next level filter (VV → … → E)";
+    EsphomeLogsTimestamps = "esphome_logs_timestamps", "Logs: timestamps on/off";
+    EsphomeLogsSplit = "esphome_logs_split", "Logs: merged with device column / split per device";
+    EsphomeLogsSave = "esphome_logs_save", "Logs: save what the view shows to a file";
+    EsphomeLogsNext = "esphome_logs_next", "Logs: newer search match";
+    EsphomeLogsPrev = "esphome_logs_prev", "Logs: older search match";
+    EsphomeLogsClear = "esphome_logs_clear", "Logs: clear the scrollback";
     // ── end esphome ──
 
     // ── lights ──

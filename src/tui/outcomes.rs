@@ -120,6 +120,12 @@ impl App {
             // ── end servers ──
 
             // ── esphome ──
+            o @ (Outcome::EsphomeDevices { .. }
+            | Outcome::EsphomeDiscovered { .. }
+            | Outcome::EsphomeInfo { .. }
+            | Outcome::EsphomeLogsStarted { .. }
+            | Outcome::EsphomeFirmware { .. }
+            | Outcome::EsphomeOta { .. }) => self.esphome_outcome(o, purpose),
             // ── end esphome ──
 
             // ── lights ──
@@ -130,6 +136,7 @@ impl App {
             | Outcome::WledGroups { .. }
             | Outcome::WledSchedules { .. }
             | Outcome::WledDiscovered { .. }
+            | Outcome::FppDiscovered { .. }
             | Outcome::WledExported { .. }
             | Outcome::FppHosts { .. }
             | Outcome::FppStatus { .. }
@@ -200,6 +207,11 @@ impl App {
             // ── end servers ──
 
             // ── esphome ──
+            e @ (Event::EsphomeLogs { .. }
+            | Event::EsphomeLink { .. }
+            | Event::EsphomeOtaProgress { .. }
+            | Event::EsphomeOtaDone { .. }
+            | Event::EsphomeDevicesChanged) => self.esphome_event(e),
             // ── end esphome ──
 
             // ── lights ──

@@ -34,6 +34,7 @@ impl App {
             Pane::Secrets => self.secrets.render(f, body, &view),
             Pane::Audit => self.audit.render(f, body, &view),
             // ── pane renders (servers, esphome, lights, backups, deployments) ──
+            Pane::Esphome => self.esphome.render(f, body, &view),
             Pane::Servers => self.servers.render(f, body, &view),
             Pane::Lights => self.lights.render(f, body, &view),
             Pane::Deployments => self.deployments.render(f, body, &view),

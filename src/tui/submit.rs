@@ -29,6 +29,16 @@ pub fn form(app: &mut App, mut f: Form) {
         }
         return;
     }
+    if let Some(result) = crate::tui::panes::esphome::forms::submit(&f, &app.esphome.logs) {
+        use crate::tui::panes::esphome::forms::Submit as Es;
+        match result {
+            Ok(Es::Run(c)) => run_keeping(app, c, f),
+            Ok(Es::Confirm(c)) => app.overlay = Some(Overlay::Confirm(c)),
+            Ok(Es::Saved(msg)) => app.say(msg, Level::Info),
+            Err(e) => keep_open(app, f, e),
+        }
+        return;
+    }
     if let Some(result) = security_events::submit(&f) {
         match result {
             Ok(c) => run_keeping(app, c, f),

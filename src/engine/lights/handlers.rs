@@ -103,6 +103,20 @@ pub async fn discover(inner: &Inner, seconds: Option<u32>, interface: Option<Str
     Ok(Outcome::WledDiscovered { found })
 }
 
+/// Falcon Player hosts announcing `_fppd._udp` (FPP ≥ 10).
+pub async fn discover_fpp(inner: &Inner, seconds: Option<u32>, interface: Option<String>) -> EngineResult<Outcome> {
+    let found = discovery::browse_fpp(seconds.unwrap_or(3), interface.as_deref()).await?;
+    let known = Inventory::open(&inner.store)?.hosts()?;
+    let found = found
+        .into_iter()
+        .map(|f| {
+            let known_as = known.iter().find(|h| h.address == f.address).map(|h| h.name.clone());
+            Discovered { instance: f.instance, address: f.address, mac: f.mac, known_as }
+        })
+        .collect();
+    Ok(Outcome::FppDiscovered { found })
+}
+
 pub async fn add(inner: &Inner, ctx: &mut Ctx, address: String, name: Option<String>) -> EngineResult<Outcome> {
     super::http::base_url(&address)?;
     if let Some(n) = &name {

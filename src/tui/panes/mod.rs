@@ -6,6 +6,7 @@ pub mod audit;
 pub mod deploy_editor;
 pub mod deployments;
 pub mod deployments_view;
+pub mod esphome;
 pub mod lights;
 pub mod lights_view;
 pub mod placeholder;
