@@ -62,6 +62,12 @@ fn ha_token_never_leaks() {
         let o = run(root, &args, Some(CANARY));
         outputs.push(o);
     }
+    // Every create option parses (no clash with the global --config-dir).
+    let o = run(root, &["deploy", "create", "x", "--server", "nope", "--version", "2024.3.3", "--ha-config-dir", "/srv/ha",
+        "--root", "/srv", "--python", "/usr/bin/python3", "--find-links", "/w", "--bind", "127.0.0.1", "--port", "8200",
+        "--supervisor", "homedeck", "--runtime", "venv", "--no-wait"], None);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no server named \"nope\""), "{}", String::from_utf8_lossy(&o.stderr));
     let failed = String::from_utf8_lossy(&outputs[1].stderr).to_string();
     assert!(failed.contains("did not answer") && failed.contains(&url), "{failed}");
     let audit = run(root, &["--json", "audit", "search", "--limit", "1000"], None);

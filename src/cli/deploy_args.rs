@@ -74,9 +74,9 @@ pub struct CreateArgs {
     /// Port [default: the first free one of [deployments] ports in config.toml]
     #[arg(long)]
     pub port: Option<u16>,
-    /// An existing or new config dir on the server [default: under ~/homedeck/deployments/NAME]
-    #[arg(long)]
-    pub config_dir: Option<String>,
+    /// An existing or new Home Assistant config dir on the server [default: under ~/homedeck/deployments/NAME]
+    #[arg(long = "ha-config-dir", value_name = "DIR")]
+    pub ha_config_dir: Option<String>,
     /// Address HA listens on (e.g. 127.0.0.1) [default: all]
     #[arg(long)]
     pub bind: Option<String>,

@@ -60,7 +60,7 @@ fn create_command(a: CreateArgs) -> Command {
         version: a.version,
         runtime: Some(a.runtime),
         port: a.port,
-        config_dir: a.config_dir,
+        config_dir: a.ha_config_dir,
         bind: a.bind,
         find_links: a.find_links,
         supervisor: a.supervisor,
