@@ -64,13 +64,17 @@ create() { # name [extra args…] → seconds to healthy
   python3 -c "print(f'{$e - $s:.1f}')"
 }
 
+PARTS="${PARTS:-create hand tail}"
+if [[ " $PARTS " == *" create "* ]]; then
 cold=$(create cold); "$BIN" deploy stop cold >/dev/null
 echo "deploy create → healthy, cold pip cache: ${cold} s"
 warm=$(create warm); "$BIN" deploy stop warm >/dev/null
 echo "deploy create → healthy, warm pip cache: ${warm} s"
 wheel=$(create wheel --find-links "$WHEELS"); "$BIN" deploy stop wheel >/dev/null
 echo "deploy create → healthy, wheelhouse: ${wheel} s"
+fi
 
+if [[ " $PARTS " == *" hand "* ]]; then
 # The same steps by hand: venv, constraints from the wheel, pip install,
 # minimal config, start, poll until HA answers.
 HPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -90,7 +94,9 @@ ssh -q -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -i "$B/client
 e=$(now)
 hand=$(python3 -c "print(f'{$e - $s:.1f}')")
 kill "$(cat "$B/hand/run/hass.pid")" 2>/dev/null || true
-echo "same steps by hand (shell script over ssh, warm cache): ${hand} s; homedeck/script = $(python3 -c "print(f'{$warm / $hand:.2f}')")"
+echo "same steps by hand (shell script over ssh, warm cache): ${hand} s; homedeck/script = $(python3 -c "print(f'{${warm:-0} / $hand:.2f}')")"
+fi
+[[ " $PARTS " == *" tail "* ]] || exit 0
 
 # Five running deployments, their logs followed by one homedeck process.
 for n in t1 t2 t3 t4 t5; do
@@ -99,6 +105,7 @@ done
 "$BIN" deploy logs t1 t2 t3 t4 t5 -f -n 10 > "$B/tail.out" 2>&1 &
 TAIL=$!
 sleep 3
+if ! kill -0 "$TAIL" 2>/dev/null; then echo "the log follower exited:"; cat "$B/tail.out"; exit 1; fi
 ticks() { awk '{print $14 + $15}' "/proc/$TAIL/stat"; }
 t0=$(ticks); s=$(now)
 for n in t1 t2 t3 t4 t5; do

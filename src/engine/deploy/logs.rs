@@ -56,16 +56,20 @@ pub(crate) async fn logs(inner: &Inner, actor: &Actor, name: &str, lines: Option
     let Some(me) = inner.deploy.me.get().and_then(std::sync::Weak::upgrade) else {
         return Err(EngineError::Other("the engine is shutting down".into()));
     };
+    // Connect now, so a locked vault or an unreachable server is this
+    // command's error (which front ends can act on), not a silent end.
+    let server = crate::engine::servers::store::get(&inner.store, &d.server)?;
+    let conn = if server.is_local() { None } else { Some(connector::connection(inner, &server, actor, true).await?) };
     let token = CancellationToken::new();
     if let Ok(mut f) = inner.deploy.follows.lock()
         && let Some(old) = f.insert(name.to_string(), token.clone())
     {
         old.cancel();
     }
-    let actor = actor.clone();
     let weak = std::sync::Arc::downgrade(&me);
+    let events = inner.events.clone();
     drop(me);
-    tokio::spawn(follow_task(weak, actor, d, lines, token));
+    tokio::spawn(follow_task(weak, events, server, conn, d, lines, token));
     Ok(Outcome::DeployLogs { deployment: name.into(), lines: Vec::new(), following: true })
 }
 
@@ -74,33 +78,18 @@ pub(crate) fn stop(inner: &Inner, name: &str) -> EngineResult<Outcome> {
     Ok(Outcome::done(if stopped { format!("stopped following the log of {name}") } else { format!("the log of {name} was not being followed") }))
 }
 
-async fn follow_task(weak: std::sync::Weak<Inner>, actor: Actor, d: Deployment, lines: u32, token: CancellationToken) {
-    // Only the connection is made with the engine in hand; while lines
-    // stream, the task holds the event sender and a weak reference, so a
-    // closed engine (whose Runtime cancels the token) is never kept alive.
-    let (events, conn, server) = {
-        let Some(inner) = weak.upgrade() else { return };
-        let events = inner.events.clone();
-        let server = match crate::engine::servers::store::get(&inner.store, &d.server) {
-            Ok(s) => s,
-            Err(e) => {
-                inner.emit(Event::DeployLogEnded { deployment: d.name.clone(), reason: e.to_string() });
-                return;
-            }
-        };
-        let conn = if server.is_local() {
-            None
-        } else {
-            match connector::connection(&inner, &server, &actor, true).await {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    inner.emit(Event::DeployLogEnded { deployment: d.name.clone(), reason: e.to_string() });
-                    return;
-                }
-            }
-        };
-        (events, conn, server)
-    };
+async fn follow_task(
+    weak: std::sync::Weak<Inner>,
+    events: tokio::sync::broadcast::Sender<Event>,
+    server: crate::engine::servers::model::Server,
+    conn: Option<std::sync::Arc<crate::engine::servers::ssh::Connection>>,
+    d: Deployment,
+    lines: u32,
+    token: CancellationToken,
+) {
+    // While lines stream the task holds the event sender and a weak
+    // reference only, so a closed engine (whose Runtime cancels the token)
+    // is never kept alive by a followed log.
     let name = d.name.clone();
     let emit = |e: Event| {
         let _ = events.send(e);
