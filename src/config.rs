@@ -15,6 +15,7 @@ pub struct Config {
     pub audit: AuditConfig,
     pub esphome: EsphomeConfig,
     pub servers: ServersConfig,
+    pub deployments: DeploymentsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +58,50 @@ pub struct VaultConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct AuditConfig {
     pub retention_days: u32,
+}
+
+/// `[deployments]`: the port range and the timeouts of Home Assistant deployments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeploymentsConfig {
+    pub ports: String,
+    pub start_grace_secs: u64,
+    pub healthy_timeout_secs: u64,
+    pub install_timeout_secs: u64,
+}
+
+impl Default for DeploymentsConfig {
+    fn default() -> Self {
+        DeploymentsConfig { ports: "8123,8200-8300".into(), start_grace_secs: 300, healthy_timeout_secs: 600, install_timeout_secs: 1800 }
+    }
+}
+
+impl DeploymentsConfig {
+    pub fn options(&self) -> crate::engine::deploy::DeployOptions {
+        use std::time::Duration;
+        crate::engine::deploy::DeployOptions {
+            port_range: self.ports.clone(),
+            start_grace: Duration::from_secs(self.start_grace_secs),
+            healthy_timeout: Duration::from_secs(self.healthy_timeout_secs),
+            install_timeout: Duration::from_secs(self.install_timeout_secs),
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        if let Err(e) = crate::engine::deploy::ports::parse_range(&self.ports) {
+            bail!("deployments.ports = {:?} — {e}", self.ports);
+        }
+        for (k, v, lo) in [
+            ("start_grace_secs", self.start_grace_secs, 10),
+            ("healthy_timeout_secs", self.healthy_timeout_secs, 10),
+            ("install_timeout_secs", self.install_timeout_secs, 60),
+        ] {
+            if v < lo || v > 86_400 {
+                bail!("deployments.{k} = {v} — expected {lo} to 86400 (seconds)");
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `[servers]`: health polling, thresholds and timeouts.
@@ -202,6 +247,18 @@ connect_timeout_secs = 10
 # How many servers a command runs on at once, and how many are probed at once.
 exec_concurrency = 8
 poll_concurrency = 16
+
+[deployments]
+# Ports handed to new Home Assistant deployments: HA's own 8123 first, then
+# a block; a port is skipped when the server already listens on it.
+ports = "8123,8200-8300"
+# A starting Home Assistant counts as "starting" (not "unhealthy") this long.
+start_grace_secs = 300
+# How long create, start, restart and upgrade wait for a healthy instance
+# (an upgrade that is not healthy by then is rolled back).
+healthy_timeout_secs = 600
+# Longest a pip install or image pull may take.
+install_timeout_secs = 1800
 "#;
 
 impl Config {
@@ -244,6 +301,7 @@ impl Config {
             bail!("audit.retention_days = 0 — expected at least 1 (days)");
         }
         self.servers.validate()?;
+        self.deployments.validate()?;
         Ok(())
     }
 }
@@ -266,6 +324,8 @@ mod tests {
         assert!(e.contains("idle_lock_secs = 5") && e.contains("at least 10"), "{e}");
         let e = format!("{:#}", Config::parse("[general]\nreadonly = \"yes\"\n").unwrap_err());
         assert!(e.contains("readonly") || e.contains("bool"), "{e}");
+        let e = format!("{:#}", Config::parse("[deployments]\nports = \"9000-8000\"\n").unwrap_err());
+        assert!(e.contains("deployments.ports") && e.contains("9000-8000"), "{e}");
     }
 
     #[test]

@@ -58,6 +58,7 @@ async fn real_main(cli: Cli) -> Result<()> {
         confirm_secs: config.esphome.ota_confirm_secs,
     };
     opts.servers = config.servers.options(cli.command.is_none());
+    opts.deploy = config.deployments.options();
 
     let frontend = if cli.command.is_some() { Frontend::Cli } else { Frontend::Tui };
     let follow = matches!(&cli.command, Some(Sub::Events(a)) if a.follow && a.action.is_none());

@@ -26,6 +26,7 @@ bash tests/peers/esphome.sh
 bash tests/peers/sshd.sh
 bash tests/peers/wled.sh
 bash tests/peers/backups.sh
+bash tests/peers/homeassistant.sh
 # ── end peer setup ──
 
 cargo clippy --locked --all-targets -- -D warnings

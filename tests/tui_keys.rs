@@ -25,7 +25,7 @@ async fn init_add_reveal_lock_and_audit() {
     let mut h = Harness::new().await;
     assert_eq!(h.driver.app.pane, Pane::Servers, "the console opens on Servers");
     h.key(KeyCode::Char('2')).await;
-    assert!(h.screen80().contains("is not built in this version"));
+    assert!(h.screen80().contains("No deployments"));
     assert!(h.screen80().contains("homedeck deploy create"));
 
     h.key(KeyCode::Char('6')).await;

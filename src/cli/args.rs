@@ -73,6 +73,12 @@ pub enum Sub {
     // ── end backups ──
 
     // ── deployments ──
+    /// Home Assistant deployments on servers: create, start/stop, upgrade, logs, config
+    #[command(subcommand)]
+    Deploy(super::deploy_args::DeployCmd),
+    /// Home Assistant connection profiles: test, states, live changes, service calls
+    #[command(subcommand)]
+    Ha(super::deploy_args::HaCmd),
     // ── end deployments ──
 
     /// Print a shell completion script
@@ -222,7 +228,8 @@ const DOCS: &[(&str, &str, &str)] = &[
 
 /// Fill subcommand `about` texts from the engine's command table.
 pub fn with_table_docs(mut cmd: clap::Command) -> clap::Command {
-    for (group, sub, name) in DOCS.iter().chain(super::server_args::DOCS).chain(super::lights_args::DOCS).chain(super::backup_args::DOCS) {
+    let domains = super::server_args::DOCS.iter().chain(super::lights_args::DOCS).chain(super::backup_args::DOCS).chain(super::deploy_args::DOCS);
+    for (group, sub, name) in DOCS.iter().chain(domains) {
         if let Some(spec) = crate::engine::command::spec(name) {
             cmd = cmd.mut_subcommand(group, |g| g.mut_subcommand(sub, |s| s.about(spec.summary())));
         }

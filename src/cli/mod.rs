@@ -27,6 +27,11 @@ pub mod backup_args;
 mod backup_cmds;
 mod backup_output;
 // ── end backups modules ──
+// ── deployments modules ──
+pub mod deploy_args;
+mod deploy_cmds;
+pub mod deploy_output;
+// ── end deployments modules ──
 
 use crate::engine::{Actor, Command, EngineHandle, Frontend, Outcome};
 use anyhow::Result;
@@ -103,6 +108,8 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         // ── end backups ──
 
         // ── deployments ──
+        Sub::Deploy(cmd) => deploy_cmds::deploy(session, cmd).await,
+        Sub::Ha(cmd) => deploy_cmds::ha(session, cmd).await,
         // ── end deployments ──
 
         Sub::Commands | Sub::Completions { .. } => Ok(()),

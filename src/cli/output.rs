@@ -191,6 +191,18 @@ pub fn human(outcome: &Outcome) {
         // ── end backups ──
 
         // ── deployments ──
+        Outcome::Deployments { .. }
+        | Outcome::Deployment { .. }
+        | Outcome::Upgraded { .. }
+        | Outcome::DeploymentRemoved { .. }
+        | Outcome::DeployLogs { .. }
+        | Outcome::DeployConfig { .. }
+        | Outcome::DeployConfigSaved { .. }
+        | Outcome::DeployConfigChecked { .. }
+        | Outcome::HaProfiles { .. }
+        | Outcome::HaTested { .. }
+        | Outcome::HaStates { .. }
+        | Outcome::HaCalled { .. } => super::deploy_output::human(outcome),
         // ── end deployments ──
     }
 }

@@ -284,6 +284,60 @@ commands! {
     // ── end backups ──
 
     // ── deployments ──
+    /// List deployments with status, version, port and server (health=true probes each one now).
+    DeployList = "deploy_list", Read, audited: false, { health: Option<bool> };
+    /// One deployment in detail: process, HTTP and API health, version, uptime, restarts.
+    DeployStatus = "deploy_status", Read, audited: false, { name: String };
+    /// Install Home Assistant on a server (runtime venv or docker) and start it; waits until healthy unless wait=false.
+    DeployCreate = "deploy_create", Write, audited: true, {
+        name: String, server: String, version: String, runtime: Option<String>, port: Option<u16>,
+        config_dir: Option<String>, bind: Option<String>, find_links: Option<String>, supervisor: Option<String>, wait: Option<bool>,
+        root: Option<String>, python: Option<String>
+    };
+    /// Start a deployment (waits until healthy unless wait=false).
+    DeployStart = "deploy_start", Write, audited: true, { name: String, wait: Option<bool> };
+    /// Stop a deployment.
+    DeployStop = "deploy_stop", Write, audited: true, { name: String };
+    /// Restart a deployment (waits until healthy unless wait=false).
+    DeployRestart = "deploy_restart", Write, audited: true, { name: String, wait: Option<bool> };
+    /// Upgrade to a version: config snapshot first, health check after, automatic rollback of version and config on failure.
+    DeployUpgrade = "deploy_upgrade", Write, audited: true, { name: String, version: String };
+    /// Delete a deployment: stop it, remove its venv or container and files; a final config backup is kept unless keep_backup=false.
+    DeployRemove = "deploy_remove", Dangerous, audited: true, { name: String, keep_backup: Option<bool> };
+    /// Cancel the create, upgrade, start or restart running on a deployment (a cancelled create cleans up).
+    DeployCancel = "deploy_cancel", Write, audited: true, { name: String };
+    /// Home Assistant's log: the last lines, or follow=true to stream new lines live.
+    DeployLogs = "deploy_logs", Read, audited: false, { name: String, lines: Option<u32>, follow: Option<bool> };
+    /// Stop following a deployment's log.
+    DeployLogsStop = "deploy_logs_stop", Read, audited: false, { name: String };
+    /// Read a config file of a deployment (default configuration.yaml).
+    DeployConfigRead = "deploy_config_read", Read, audited: false, { name: String, path: Option<String> };
+    /// Save a config file: YAML syntax checked first, snapshot kept, uploaded over SFTP, then HA's config check.
+    DeployConfigWrite = "deploy_config_write", Write, audited: true, { name: String, path: Option<String>, content: String, check: Option<bool> };
+    /// Run Home Assistant's config check; errors come with line numbers.
+    DeployConfigCheck = "deploy_config_check", Read, audited: false, { name: String };
+    /// Put a config file back as it was before its last save through homedeck.
+    DeployConfigRevert = "deploy_config_revert", Write, audited: true, { name: String, path: Option<String> };
+    /// List Home Assistant connection profiles.
+    HaList = "ha_list", Read, audited: false, {};
+    /// Add a connection profile: URL (or deployment=NAME) and a long-lived token (prompted, kept in the vault) or token_secret=NAME.
+    HaAdd = "ha_add", Write, audited: true, {
+        name: String, url: Option<String>, token_secret: Option<String>, token: Option<SecretValue>, deployment: Option<String>
+    };
+    /// Remove a connection profile (its token secret stays in the vault).
+    HaRemove = "ha_remove", Dangerous, audited: true, { name: String };
+    /// Test a profile: latency, Home Assistant version, location name and entity count.
+    HaTest = "ha_test", Read, audited: false, { name: String };
+    /// List entity states (filter: light. or *kitchen* or a substring).
+    HaStates = "ha_states", Read, audited: false, { name: String, filter: Option<String> };
+    /// Watch state changes live over the WebSocket API (filter as for ha_states).
+    HaWatch = "ha_watch", Read, audited: false, { name: String, filter: Option<String> };
+    /// Stop watching a profile's state changes.
+    HaUnwatch = "ha_unwatch", Read, audited: false, { name: String };
+    /// Call a service on an entity, e.g. service=light.turn_off entity=light.porch (needs confirmed=true).
+    HaCall = "ha_call", Write, audited: true, {
+        name: String, service: String, entity: Option<String>, data: Option<String>, confirmed: Option<bool>
+    };
     // ── end deployments ──
 }
 

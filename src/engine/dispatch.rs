@@ -18,6 +18,11 @@ use super::lights;
 // ── backups imports ──
 use super::backup;
 // ── end backups imports ──
+// ── deployments imports ──
+use super::{deploy, ha};
+/// The file config commands open when no path is given.
+const DEFAULT_CONFIG: &str = "configuration.yaml";
+// ── end deployments imports ──
 use super::vault::{self, session};
 use super::{Inner, Outcome};
 use chrono::{Duration, Utc};
@@ -312,6 +317,49 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
         // ── end backups ──
 
         // ── deployments ──
+        DeployList { health } => deploy::control::list(inner, &ctx.actor, health.unwrap_or(false)).await,
+        DeployStatus { name } => deploy::control::status(inner, &ctx.actor, &name).await,
+        DeployCreate { name, server, version, runtime, port, config_dir, bind, find_links, supervisor, wait, root, python } => {
+            let req = deploy::lifecycle::CreateRequest {
+                name, server, version, runtime, port, config_dir, bind, find_links, supervisor, wait, root, python,
+            };
+            deploy::lifecycle::create(inner, ctx, req).await
+        }
+        DeployStart { name, wait } => deploy::control::act(inner, ctx, &name, "start", wait.unwrap_or(true)).await,
+        DeployStop { name } => deploy::control::act(inner, ctx, &name, "stop", false).await,
+        DeployRestart { name, wait } => deploy::control::act(inner, ctx, &name, "restart", wait.unwrap_or(true)).await,
+        DeployUpgrade { name, version } => deploy::upgrade::upgrade(inner, ctx, &name, &version).await,
+        DeployRemove { name, keep_backup } => deploy::control::remove(inner, ctx, &name, keep_backup.unwrap_or(true)).await,
+        DeployCancel { name } => deploy::control::cancel(inner, ctx, &name),
+        DeployLogs { name, lines, follow } => deploy::logs::logs(inner, &ctx.actor, &name, lines, follow.unwrap_or(false)).await,
+        DeployLogsStop { name } => deploy::logs::stop(inner, &name),
+        DeployConfigRead { name, path } => {
+            deploy::config::read(inner, &ctx.actor, &name, path.as_deref().unwrap_or(DEFAULT_CONFIG)).await
+        }
+        DeployConfigWrite { name, path, content, check } => {
+            let path = path.unwrap_or_else(|| DEFAULT_CONFIG.into());
+            deploy::config::write(inner, ctx, &name, &path, &content, check.unwrap_or(true)).await
+        }
+        DeployConfigCheck { name } => deploy::config::check(inner, &ctx.actor, &name).await,
+        DeployConfigRevert { name, path } => {
+            deploy::config::revert(inner, ctx, &name, path.as_deref().unwrap_or(DEFAULT_CONFIG)).await
+        }
+        HaList {} => ha::handlers::list(inner),
+        HaAdd { name, url, token_secret, token, deployment } => {
+            ha::handlers::add(inner, ctx, ha::handlers::AddRequest { name, url, token_secret, token, deployment })
+        }
+        HaRemove { name } => ha::handlers::remove(inner, ctx, &name),
+        HaTest { name } => ha::handlers::test(inner, &ctx.actor, &name).await,
+        HaStates { name, filter } => ha::handlers::states(inner, &ctx.actor, &name, filter).await,
+        HaWatch { name, filter } => ha::handlers::watch(inner, &ctx.actor, &name, filter).await,
+        HaUnwatch { name } => Ok(Outcome::done(if ha::handlers::unwatch(inner, &name) {
+            format!("stopped watching {name}")
+        } else {
+            format!("{name} was not being watched")
+        })),
+        HaCall { name, service, entity, data, confirmed } => {
+            ha::handlers::call(inner, ctx, &name, &service, entity, data, confirmed.unwrap_or(false)).await
+        }
         // ── end deployments ──
     }
 }

@@ -78,5 +78,18 @@ pub enum Event {
     // ── end backups ──
 
     // ── deployments ──
+    /// A deployment was created, changed state or was deleted.
+    DeploymentsChanged,
+    /// A line of a long deployment step (venv, pip install, health wait).
+    DeployProgress { deployment: String, step: String, line: String },
+    /// A line of a followed Home Assistant log.
+    DeployLog { deployment: String, line: String },
+    /// A followed log stopped.
+    DeployLogEnded { deployment: String, reason: String },
+    HaProfilesChanged,
+    /// An entity changed state on a watched Home Assistant.
+    HaState { profile: String, state: super::ha::views::EntityState },
+    /// A live entity view ended.
+    HaWatchEnded { profile: String, reason: String },
     // ── end deployments ──
 }

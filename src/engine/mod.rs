@@ -12,12 +12,14 @@ pub mod backup;
 pub mod command;
 pub mod command_parse;
 pub mod command_table;
+pub mod deploy;
 pub(crate) mod context;
 mod dispatch;
 pub mod event_socket;
 pub mod error;
 pub mod esphome;
 pub mod event;
+pub mod ha;
 pub mod lights;
 pub mod options;
 pub mod outcome;
@@ -56,6 +58,7 @@ pub(crate) struct Inner {
     pub servers: servers::Runtime,
     pub lights: lights::Runtime,
     pub backup: backup::Runtime,
+    pub deploy: deploy::Runtime,
     // ── end domain runtime state ──
 }
 
@@ -87,6 +90,7 @@ impl EngineHandle {
         let store = Store::open(&opts.data_dir, opener)?;
         let (events, _) = broadcast::channel(1024);
         let server_opts = opts.servers.clone();
+        let deploy_opts = opts.deploy.clone();
         let inner = Arc::new(Inner {
             store,
             vault: Mutex::new(VaultSession::default()),
@@ -98,6 +102,7 @@ impl EngineHandle {
             servers: servers::Runtime::new(server_opts),
             lights: lights::Runtime::new()?,
             backup: backup::Runtime::default(),
+            deploy: deploy::Runtime::new(deploy_opts)?,
             // ── end domain runtime init ──
         });
         // ── domain start-up work ──
@@ -113,6 +118,7 @@ impl EngineHandle {
             }
             let _ = inner.lights.me.set(Arc::downgrade(&inner));
             let _ = inner.backup.me.set(Arc::downgrade(&inner));
+            let _ = inner.deploy.me.set(Arc::downgrade(&inner));
             // ── end domain background tasks ──
         }
         Ok(EngineHandle { inner })

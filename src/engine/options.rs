@@ -16,6 +16,8 @@ pub struct EngineOptions {
     pub esphome: crate::engine::esphome::EsphomeOptions,
     /// The servers domain: health polling, thresholds, timeouts.
     pub servers: crate::engine::servers::ServerOptions,
+    /// The deployments domain: port range, health and install timeouts.
+    pub deploy: crate::engine::deploy::DeployOptions,
 }
 
 impl EngineOptions {
@@ -27,6 +29,7 @@ impl EngineOptions {
             audit_retention_days: 365,
             esphome: Default::default(),
             servers: Default::default(),
+            deploy: Default::default(),
         }
     }
 }

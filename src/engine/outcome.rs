@@ -14,6 +14,10 @@ use super::lights::views as lv;
 // ── backups imports ──
 use super::backup::views as bv;
 // ── end backups imports ──
+// ── deployments imports ──
+use super::deploy::views as dv;
+use super::ha::views as hv;
+// ── end deployments imports ──
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -89,6 +93,18 @@ pub enum Outcome {
     // ── end backups ──
 
     // ── deployments ──
+    Deployments { deployments: Vec<dv::DeploymentView> },
+    Deployment { view: Box<dv::DeploymentView> },
+    Upgraded { report: dv::UpgradeReport },
+    DeploymentRemoved { report: dv::RemoveReport },
+    DeployLogs { deployment: String, lines: Vec<String>, following: bool },
+    DeployConfig { file: dv::ConfigFile },
+    DeployConfigSaved { deployment: String, path: String, check: Option<dv::ConfigCheck> },
+    DeployConfigChecked { deployment: String, check: dv::ConfigCheck },
+    HaProfiles { profiles: Vec<crate::engine::ha::profile::Profile> },
+    HaTested { report: hv::HaTestReport },
+    HaStates { profile: String, states: Vec<hv::EntityState> },
+    HaCalled { profile: String, service: String, changed: Vec<hv::EntityState> },
     // ── end deployments ──
 }
 
@@ -231,6 +247,38 @@ impl Outcome {
             // ── end backups ──
 
             // ── deployments ──
+            Outcome::Deployments { deployments } => format!("{} deployment(s)", deployments.len()),
+            Outcome::Deployment { view } => {
+                let d = &view.deployment;
+                match &view.health {
+                    Some(h) => format!("{}: {} (Home Assistant {} on {}:{})", d.name, h.state.as_str(), h.version.as_deref().unwrap_or(&d.version), d.server, d.port),
+                    None => format!("{}: {} (Home Assistant {} on {}:{})", d.name, d.status, d.version, d.server, d.port),
+                }
+            }
+            Outcome::Upgraded { report } => format!("{}: upgraded {} → {}", report.deployment, report.from, report.to),
+            Outcome::DeploymentRemoved { report } => match &report.backup_local {
+                Some(b) => format!("deleted {}; final config backup at {b}", report.deployment),
+                None => format!("deleted {} (no backup kept)", report.deployment),
+            },
+            Outcome::DeployLogs { deployment, lines, following } => {
+                if *following { format!("following the log of {deployment}") } else { format!("{deployment}: {} log line(s)", lines.len()) }
+            }
+            Outcome::DeployConfig { file } => format!("{}: {} ({} bytes)", file.deployment, file.path, file.content.len()),
+            Outcome::DeployConfigSaved { deployment, path, check } => match check {
+                Some(c) if c.ok => format!("{deployment}: saved {path}; config check passed"),
+                Some(c) => format!("{deployment}: saved {path}; config check found {} problem(s)", c.problems.len()),
+                None => format!("{deployment}: saved {path}"),
+            },
+            Outcome::DeployConfigChecked { deployment, check } => {
+                if check.ok { format!("{deployment}: configuration valid") } else { format!("{deployment}: {} config problem(s)", check.problems.len()) }
+            }
+            Outcome::HaProfiles { profiles } => format!("{} Home Assistant profile(s)", profiles.len()),
+            Outcome::HaTested { report } => format!(
+                "{}: Home Assistant {} \"{}\", {} entities, {} ms",
+                report.profile, report.version, report.location_name, report.entity_count, report.latency_ms
+            ),
+            Outcome::HaStates { profile, states } => format!("{profile}: {} entit(ies)", states.len()),
+            Outcome::HaCalled { profile, service, changed } => format!("{profile}: called {service}; {} state(s) changed", changed.len()),
             // ── end deployments ──
         }
     }

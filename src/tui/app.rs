@@ -13,6 +13,7 @@ use crate::tui::help::Help;
 use crate::tui::keymap::{Action, Keymap, Section};
 use crate::tui::palette::Palette;
 use crate::tui::panes::audit::AuditPane;
+use crate::tui::panes::deployments::{DeploymentsPane, Mode as DeployMode};
 use crate::tui::panes::lights::LightsPane;
 use crate::tui::panes::secrets::SecretsPane;
 use crate::tui::panes::servers::{Mode as ServersMode, ServersPane};
@@ -98,6 +99,7 @@ pub struct Refresh {
     pub servers: bool,
     pub lights: bool,
     pub backups: bool,
+    pub deployments: bool,
 }
 
 pub struct App {
@@ -108,6 +110,7 @@ pub struct App {
     pub servers: ServersPane,
     pub lights: LightsPane,
     pub backups: crate::tui::panes::backups::BackupsPane,
+    pub deployments: DeploymentsPane,
     pub overlay: Option<Overlay>,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -137,6 +140,7 @@ impl App {
             servers: ServersPane::default(),
             lights: LightsPane::default(),
             backups: Default::default(),
+            deployments: DeploymentsPane::default(),
             overlay: None,
             theme,
             keymap,
@@ -164,7 +168,17 @@ impl App {
     }
 
     pub fn refresh_all(&mut self) {
-        self.refresh = Refresh { vault: true, secrets: true, audit: true, security: true, servers: true, lights: true, esphome: true, backups: true };
+        self.refresh = Refresh {
+            backups: true,
+            vault: true,
+            secrets: true,
+            audit: true,
+            security: true,
+            servers: true,
+            lights: true,
+            esphome: true,
+            deployments: true,
+        };
     }
 
     /// Turn the refresh flags into jobs (many events in a row → one reload each).
@@ -201,6 +215,9 @@ impl App {
         if r.backups {
             self.backups_refresh();
         }
+        if r.deployments {
+            self.deploy_refresh();
+        }
     }
 
     /// The keymap section for the pane in front.
@@ -222,6 +239,8 @@ impl App {
             Pane::Audit if !self.audit.security_view && self.audit.detail.is_none() => Some(&mut self.audit.list),
             Pane::Lights if self.lights.detail.is_none() && !self.lights.show_schedules => Some(&mut self.lights.list),
             Pane::Backups => Some(&mut self.backups.list),
+            Pane::Deployments if self.deployments.mode == DeployMode::List => Some(&mut self.deployments.list),
+            Pane::Deployments if self.deployments.mode == DeployMode::Logs => Some(&mut self.deployments.logs.list),
             Pane::Esphome => self.esphome.active_list(),
             _ => None,
         }
@@ -240,6 +259,9 @@ impl App {
         }
         if let Some(overlay) = self.overlay.take() {
             self.overlay_key(overlay, &key);
+        } else if self.pane == Pane::Deployments && self.deployments.mode == DeployMode::Editor {
+            // The config editor takes every key (typing, ctrl-s, esc).
+            self.deploy_editor_key(key);
         } else if self.active_list().is_some_and(|l| l.filtering) {
             self.filter_key(&key);
         } else if let Some(action) = self.keymap.action(self.section(), &key) {
@@ -313,6 +335,7 @@ impl App {
                     Pane::Servers => self.servers.on_action(action),
                     Pane::Lights => self.lights.on_action(action),
                     Pane::Backups => self.backups.on_action(action),
+                    Pane::Deployments => self.deploy_action(action),
                     // ── end pane actions ──
                     _ => Step::Unhandled,
                 };

@@ -138,6 +138,18 @@ actions! {
     // ── end backups ──
 
     // ── deployments ──
+    DeployCreate = "deploy_create", "Install Home Assistant on a server (opens the palette with the command)";
+    DeployStart = "deploy_start", "Start the selected deployment";
+    DeployStop = "deploy_stop", "Stop the selected deployment";
+    DeployRestart = "deploy_restart", "Restart the selected deployment";
+    DeployUpgrade = "deploy_upgrade", "Upgrade the selected deployment (asks for the version)";
+    DeployRemove = "deploy_remove", "Delete the selected deployment (asks first; keeps a config backup)";
+    DeployLogs = "deploy_logs", "Follow the selected deployment's log";
+    DeployEdit = "deploy_edit", "Edit configuration.yaml of the selected deployment";
+    DeployCheck = "deploy_check", "Run Home Assistant's config check";
+    DeployStatus = "deploy_status", "Probe health now (process, HTTP, API)";
+    DeployCancel = "deploy_cancel", "Cancel the running install, upgrade or restart";
+    DeployFollow = "deploy_follow", "Logs: follow new lines on/off";
     // ── end deployments ──
 }
 

@@ -20,6 +20,7 @@ pub mod input;
 pub mod keymap;
 mod lights_glue;
 mod backup_glue;
+mod deploy_glue;
 mod esphome_outcomes;
 mod outcomes;
 pub mod palette;

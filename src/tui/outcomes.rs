@@ -45,6 +45,7 @@ impl App {
                 self.say(format!("audit_search: {e}"), Level::Error);
             }
             _ => {
+                self.deploy_error(name, &e);
                 self.say(format!("{name}: {e}"), Level::Error);
                 // A failed unlock changes the failure count the pane shows.
                 self.refresh.vault = true;
@@ -162,6 +163,18 @@ impl App {
             // ── end backups ──
 
             // ── deployments ──
+            o @ (Outcome::Deployments { .. }
+            | Outcome::Deployment { .. }
+            | Outcome::Upgraded { .. }
+            | Outcome::DeploymentRemoved { .. }
+            | Outcome::DeployLogs { .. }
+            | Outcome::DeployConfig { .. }
+            | Outcome::DeployConfigSaved { .. }
+            | Outcome::DeployConfigChecked { .. }
+            | Outcome::HaProfiles { .. }
+            | Outcome::HaTested { .. }
+            | Outcome::HaStates { .. }
+            | Outcome::HaCalled { .. }) => self.deploy_outcome(o, purpose),
             // ── end deployments ──
         }
     }
@@ -231,6 +244,13 @@ impl App {
             // ── end backups ──
 
             // ── deployments ──
+            e @ (Event::DeploymentsChanged
+            | Event::DeployProgress { .. }
+            | Event::DeployLog { .. }
+            | Event::DeployLogEnded { .. }
+            | Event::HaProfilesChanged
+            | Event::HaState { .. }
+            | Event::HaWatchEnded { .. }) => self.deploy_event(e),
             // ── end deployments ──
         }
         self.flush_refresh();

@@ -38,6 +38,7 @@ impl App {
             Pane::Servers => self.servers.render(f, body, &view),
             Pane::Lights => self.lights.render(f, body, &view),
             Pane::Backups => self.backups.render(f, body, &view),
+            Pane::Deployments => self.deployments.render(f, body, &view),
             // ── end pane renders ──
             p => placeholder::render(f, body, p, &self.theme),
         }

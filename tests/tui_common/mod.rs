@@ -30,7 +30,17 @@ impl Harness {
     /// `tweak` may change the engine options (e.g. read-only).
     pub async fn with(tweak: impl FnOnce(&mut EngineOptions)) -> Harness {
         let dir = tempfile::tempdir().unwrap();
-        let mut opts = EngineOptions::new(dir.path());
+        let data = dir.path().to_path_buf();
+        Harness::open(dir, &data, tweak).await
+    }
+
+    /// The console on an existing data dir (another engine made its state).
+    pub async fn at(data: &std::path::Path) -> Harness {
+        Harness::open(tempfile::tempdir().unwrap(), data, |_| {}).await
+    }
+
+    async fn open(dir: tempfile::TempDir, data: &std::path::Path, tweak: impl FnOnce(&mut EngineOptions)) -> Harness {
+        let mut opts = EngineOptions::new(data);
         tweak(&mut opts);
         let engine = EngineHandle::open(opts, &actor()).unwrap();
         let mut config = Config::default();

@@ -112,7 +112,8 @@ fn check_shell(server: &str, status: &ExecStatus, stdout: &str, stderr: &str) ->
     Ok(())
 }
 
-async fn run_local(
+/// Also used by deployments' log follow, which must not hold the engine.
+pub(crate) async fn run_local(
     program: &Program,
     mut sink: impl FnMut(Stream, &[u8]) + Send,
     cancel: &CancellationToken,

@@ -5,6 +5,9 @@
 pub mod audit;
 pub mod backups;
 pub mod backups_view;
+pub mod deploy_editor;
+pub mod deployments;
+pub mod deployments_view;
 pub mod esphome;
 pub mod lights;
 pub mod lights_view;

@@ -1,0 +1,216 @@
+//! Upgrade with rollback. The config is snapshotted first; the new version
+//! is installed beside the running one (its own venv, or a pulled image), so
+//! a failed install changes nothing and costs no downtime. Then HA is
+//! stopped, switched, started and health-checked; if it is not healthy
+//! within the timeout, the previous version and the snapshotted config are
+//! put back and started again. The result says which of these happened.
+
+use super::control::{self, snapshot_script, stamp, wait_healthy};
+use super::model::{self, DeployStatus, Deployment, RuntimeKind};
+use super::remote::Host;
+use super::views::UpgradeReport;
+use super::{docker, store, supervisor, venv};
+use crate::engine::context::Ctx;
+use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::event::Event;
+use crate::engine::servers::quote::quote;
+use crate::engine::{Inner, Outcome};
+use chrono::Utc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+const SHORT: Duration = Duration::from_secs(120);
+
+pub(crate) async fn upgrade(inner: &Inner, ctx: &mut Ctx, name: &str, version: &str) -> EngineResult<Outcome> {
+    ctx.resource("deployment", None, Some(name.to_string()));
+    model::validate_version(version)?;
+    let mut d = store::get(&inner.store, name)?;
+    if d.version == version {
+        return Err(EngineError::invalid("version", version, &format!("a version other than the installed {}", d.version)));
+    }
+    let host = control::host(inner, &ctx.actor, &d)?;
+    let Some(cancel) = inner.deploy.begin(name) else {
+        return Err(EngineError::invalid("deployment", name, "a deployment with no other operation running (see deploy_cancel)"));
+    };
+    let old = d.version.clone();
+    ctx.change("version", Some(old.clone()), Some(version.to_string()));
+    let before = d.status;
+    d.status = DeployStatus::Upgrading;
+    store::put(&inner.store, &d)?;
+    inner.store.flush()?;
+    inner.emit(Event::DeploymentsChanged);
+    ctx.release_gate();
+    let result = run(&host, &d, version, &cancel).await;
+    inner.deploy.end(name);
+    match result {
+        Ok((snapshot, health)) => {
+            d.version = version.to_string();
+            d.status = DeployStatus::Running;
+            d.status_reason.clear();
+            d.updated = Utc::now();
+            store::put(&inner.store, &d)?;
+            inner.emit(Event::DeploymentsChanged);
+            ctx.describe(format!("upgraded {name} from {old} to {version}; config snapshot {snapshot}"));
+            Ok(Outcome::Upgraded {
+                report: UpgradeReport {
+                    deployment: name.into(),
+                    from: old,
+                    to: version.into(),
+                    upgraded: true,
+                    rolled_back: false,
+                    reason: String::new(),
+                    snapshot,
+                    health: Some(health),
+                },
+            })
+        }
+        Err(failure) => {
+            d.status = if failure.healthy_again { DeployStatus::Running } else if before == DeployStatus::Stopped { DeployStatus::Stopped } else { DeployStatus::Unhealthy };
+            d.status_reason = failure.message.clone();
+            d.updated = Utc::now();
+            store::put(&inner.store, &d)?;
+            inner.emit(Event::DeploymentsChanged);
+            ctx.describe(format!("upgrade of {name} to {version} failed: {}", failure.message));
+            Err(EngineError::Other(format!("upgrading {name} from {old} to {version} failed: {}", failure.message)))
+        }
+    }
+}
+
+struct Failure {
+    message: String,
+    healthy_again: bool,
+}
+
+/// Snapshot, install beside, switch, check; roll back on failure.
+async fn run(host: &Host<'_>, d: &Deployment, version: &str, cancel: &CancellationToken) -> Result<(String, super::views::Health), Failure> {
+    let fail = |m: String| Failure { message: m, healthy_again: false };
+    let snapshot = format!("{}/pre-upgrade-{}-{}.tar.gz", d.snapshot_dir(), d.version, stamp());
+    host.step(&d.name, "config snapshot", &snapshot_script(d, &snapshot), cancel, SHORT).await.map_err(|e| fail(e.to_string()))?;
+    let t = host.inner.deploy.opts.install_timeout;
+    // 1. Install beside the running version: nothing changes if this fails.
+    let installed = match d.runtime {
+        RuntimeKind::Venv => {
+            let python = d.python.clone().unwrap_or_else(|| "python3".into());
+            async {
+                host.step(&d.name, "venv", &venv::create_venv(d, &python, version), cancel, SHORT).await?;
+                host.step(&d.name, "constraints", &venv::constraints(d, version), cancel, t).await?;
+                host.step(&d.name, "pip install", &venv::pip_install(d, version), cancel, t).await
+            }
+            .await
+        }
+        RuntimeKind::Docker => host.step(&d.name, "docker pull", &docker::pull(version), cancel, t).await,
+    };
+    if let Err(e) = installed {
+        if d.runtime == RuntimeKind::Venv {
+            let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(version))), host.inner.deploy.opts.install_timeout).await;
+        }
+        return Err(Failure {
+            message: format!("installing {version} failed, so nothing was switched: {} stays on {} with its config unchanged ({e})", d.name, d.version),
+            healthy_again: true,
+        });
+    }
+    // 2. Switch and check.
+    let mut new = d.clone();
+    new.version = version.to_string();
+    let switched = async {
+        switch(host, d, &new, cancel).await?;
+        wait_healthy(host, &new, cancel).await
+    }
+    .await;
+    match switched {
+        Ok(health) => {
+            if d.runtime == RuntimeKind::Venv {
+                let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(&d.version))), host.inner.deploy.opts.install_timeout).await;
+            }
+            Ok((snapshot, health))
+        }
+        Err(e) => {
+            // 3. Roll back: previous version, snapshotted config, start, check.
+            let back = CancellationToken::new();
+            let rolled = async {
+                stop_current(host, &new, &back).await?;
+                host.step(&d.name, "restore config", &restore_script(d, &snapshot), &back, SHORT).await?;
+                start_version(host, d, &back).await?;
+                if d.runtime == RuntimeKind::Venv {
+                    let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(version))), host.inner.deploy.opts.install_timeout).await;
+                }
+                wait_healthy(host, d, &back).await
+            }
+            .await;
+            Err(match rolled {
+                Ok(_) => Failure {
+                    message: format!("{version} did not come up healthy ({e}); rolled back to {} with the config from {snapshot}, healthy again", d.version),
+                    healthy_again: true,
+                },
+                Err(r) => Failure {
+                    message: format!("{version} did not come up healthy ({e}); rolling back to {} also failed: {r}", d.version),
+                    healthy_again: false,
+                },
+            })
+        }
+    }
+}
+
+/// Stop `from`, make `to` current, start it.
+async fn switch(host: &Host<'_>, from: &Deployment, to: &Deployment, cancel: &CancellationToken) -> EngineResult<()> {
+    stop_current(host, from, cancel).await?;
+    start_version(host, to, cancel).await
+}
+
+async fn stop_current(host: &Host<'_>, d: &Deployment, cancel: &CancellationToken) -> EngineResult<()> {
+    let script = match d.runtime {
+        RuntimeKind::Venv => supervisor::stop(d),
+        RuntimeKind::Docker => format!("{} >/dev/null 2>&1; true", docker::action(d, "rm")),
+    };
+    host.step(&d.name, "stop", &script, cancel, SHORT).await.map(|_| ())
+}
+
+/// Make `d.version` the current one and start it.
+async fn start_version(host: &Host<'_>, d: &Deployment, cancel: &CancellationToken) -> EngineResult<()> {
+    match d.runtime {
+        RuntimeKind::Venv => {
+            host.step(&d.name, "activate", &venv::activate(d, &d.version), cancel, SHORT).await?;
+            control::launch(host, d, cancel).await
+        }
+        RuntimeKind::Docker => host.step(&d.name, "docker run", &docker::run(d, &d.version), cancel, SHORT).await.map(|_| ()),
+    }
+}
+
+/// Put the snapshotted config back (the database and logs stay).
+pub fn restore_script(d: &Deployment, snapshot: &str) -> String {
+    format!(
+        "cd {c} && find . -mindepth 1 -maxdepth 1 ! -name 'home-assistant_v2.db*' ! -name '*.log*' ! -name deps ! -name tts -exec rm -rf {{}} + && tar -xzf {s} -C {c} && echo restored {s}",
+        c = quote(&d.config_dir),
+        s = quote(snapshot)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_and_restore_round_trip_locally() {
+        let tmp = std::env::temp_dir().join(format!("homedeck-restore-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let mut d = crate::engine::deploy::supervisor::tests::sample(crate::engine::deploy::model::Supervision::Homedeck);
+        d.base_dir = tmp.display().to_string();
+        d.config_dir = tmp.join("config it's").display().to_string();
+        std::fs::create_dir_all(&d.config_dir).unwrap();
+        let c = std::path::Path::new(&d.config_dir);
+        std::fs::write(c.join("configuration.yaml"), "a: 1\n").unwrap();
+        std::fs::write(c.join("home-assistant_v2.db"), "db").unwrap();
+        let snap = format!("{}/s.tar.gz", d.snapshot_dir());
+        let sh = |s: &str| assert!(std::process::Command::new("sh").arg("-c").arg(s).status().unwrap().success(), "{s}");
+        sh(&snapshot_script(&d, &snap));
+        std::fs::write(c.join("configuration.yaml"), "broken: [\n").unwrap();
+        std::fs::write(c.join("new.yaml"), "x").unwrap();
+        std::fs::write(c.join("home-assistant_v2.db"), "db2").unwrap();
+        sh(&restore_script(&d, &snap));
+        assert_eq!(std::fs::read_to_string(c.join("configuration.yaml")).unwrap(), "a: 1\n");
+        assert!(!c.join("new.yaml").exists());
+        // The database is not part of a config snapshot and is left alone.
+        assert_eq!(std::fs::read_to_string(c.join("home-assistant_v2.db")).unwrap(), "db2");
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
+}

@@ -1,0 +1,141 @@
+//! Deployment and Home Assistant outcomes and events applied to the
+//! Deployments pane, its keys that open the palette or the editor, and what
+//! the pane loads on a refresh. Kept out of `outcomes.rs` so domains merge
+//! cleanly.
+
+use crate::engine::{Command, EngineError, Event, Outcome};
+use crate::tui::app::{App, Level, Overlay, Purpose, Step};
+use crate::tui::input::TextInput;
+use crate::tui::keymap::Action;
+use crate::tui::palette::Palette;
+use crate::tui::panes::Pane;
+use crate::tui::panes::deploy_editor::{ConfigEditor, EditorStep};
+use crate::tui::panes::deployments::Mode;
+use crossterm::event::KeyEvent;
+
+impl App {
+    /// The list with a quick health of each deployment.
+    pub fn deploy_refresh(&mut self) {
+        self.run(Command::DeployList { health: Some(true) }, Purpose::Refresh);
+    }
+
+    /// Keys of the pane; creating and upgrading open the palette with the
+    /// command filled in, so its arguments are typed and checked there.
+    pub fn deploy_action(&mut self, action: Action) -> Step {
+        let palette = |text: String| {
+            Overlay::Palette(Palette { input: TextInput::with_text(&text), ..Default::default() })
+        };
+        match action {
+            Action::DeployCreate if self.deployments.mode == Mode::List => {
+                self.overlay = Some(palette("deploy_create name= server=local version=2024.3.3".into()));
+                Step::Nothing
+            }
+            Action::DeployUpgrade if self.deployments.mode != Mode::Logs => match self.deployments.selected() {
+                Some(v) => {
+                    let name = v.deployment.name.clone();
+                    self.overlay = Some(palette(format!("deploy_upgrade name={name} version=")));
+                    Step::Nothing
+                }
+                None => Step::Status("no deployment selected".into()),
+            },
+            a => self.deployments.on_action(a),
+        }
+    }
+
+    pub fn deploy_editor_key(&mut self, key: KeyEvent) {
+        let Some(editor) = self.deployments.editor.as_mut() else {
+            self.deployments.mode = Mode::List;
+            return;
+        };
+        match editor.key(key) {
+            EditorStep::None => {}
+            EditorStep::Run(c) => self.run(*c, Purpose::Action),
+            EditorStep::Close => {
+                self.deployments.editor = None;
+                self.deployments.mode = if self.deployments.open.is_some() { Mode::Detail } else { Mode::List };
+            }
+        }
+    }
+
+    /// A failed config save or revert goes back into the editor.
+    pub fn deploy_error(&mut self, name: &str, e: &EngineError) {
+        if matches!(name, "deploy_config_write" | "deploy_config_revert")
+            && let Some(editor) = self.deployments.editor.as_mut()
+        {
+            editor.refused(e.to_string());
+        }
+    }
+
+    pub fn deploy_outcome(&mut self, outcome: Outcome, purpose: Purpose) {
+        let asked = purpose != Purpose::Refresh;
+        match outcome {
+            Outcome::Deployments { deployments } => self.deployments.set_rows(deployments),
+            Outcome::Deployment { view } => self.deployments.upsert(*view),
+            Outcome::Upgraded { .. } | Outcome::DeploymentRemoved { .. } => self.deploy_refresh(),
+            Outcome::DeployLogs { deployment, lines, .. } if self.deployments.logs.deployment == deployment => {
+                for l in lines {
+                    self.deployments.logs.push(l);
+                }
+            }
+            Outcome::DeployConfig { file } => {
+                let revert = self.deployments.editor.as_ref().is_some_and(|e| e.deployment == file.deployment && e.busy);
+                match self.deployments.editor.as_mut().filter(|_| revert) {
+                    Some(e) => {
+                        e.reload(&file.content);
+                        e.busy = false;
+                    }
+                    None => {
+                        self.deployments.editor = Some(ConfigEditor::new(&file.deployment, &file.path, &file.content, file.snapshots));
+                        self.deployments.open = Some(file.deployment);
+                        self.deployments.mode = Mode::Editor;
+                        self.pane = Pane::Deployments;
+                    }
+                }
+            }
+            Outcome::DeployConfigSaved { deployment, path, check } => {
+                let reverted = self.deployments.editor.as_ref().is_some_and(|e| e.busy && e.message.starts_with("putting back"));
+                if let Some(e) = self.deployments.editor.as_mut().filter(|e| e.deployment == deployment) {
+                    e.saved(check);
+                }
+                if reverted {
+                    // Show what is on the server now.
+                    self.deployments.editor.as_mut().into_iter().for_each(|e| e.busy = true);
+                    self.run(Command::DeployConfigRead { name: deployment, path: Some(path) }, Purpose::Refresh);
+                }
+            }
+            Outcome::DeployConfigChecked { deployment, check } => {
+                let text = if check.ok {
+                    format!("{deployment}: configuration valid")
+                } else {
+                    let first = check.problems.first().map(|p| match p.line {
+                        Some(l) => format!("line {l}: {}", p.message),
+                        None => p.message.clone(),
+                    });
+                    format!("{deployment}: {} problem(s) — {}", check.problems.len(), first.unwrap_or_default())
+                };
+                self.say(text, if check.ok { Level::Info } else { Level::Warn });
+            }
+            _ => {}
+        }
+        if asked && purpose == Purpose::Palette {
+            self.go(true, Pane::Deployments);
+        }
+    }
+
+    pub fn deploy_event(&mut self, event: Event) {
+        match event {
+            Event::DeploymentsChanged => self.refresh.deployments = true,
+            Event::DeployProgress { deployment, step, line } => self.deployments.on_progress(&deployment, &step, &line),
+            Event::DeployLog { deployment, line } if self.deployments.logs.deployment == deployment => {
+                self.deployments.logs.push(line);
+            }
+            Event::DeployLogEnded { deployment, reason } if self.deployments.logs.deployment == deployment => {
+                self.deployments.logs.streaming = false;
+                if reason != "stopped" {
+                    self.deployments.logs.ended = Some(reason);
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! Home Assistant Core 2024.3.3 deployed by homedeck with the venv runtime
+//! over SSH to a real sshd on 127.0.0.1 (../shared/peers.md): create →
+//! healthy → onboarding and a long-lived token → profile test → a state
+//! change posted over REST arrives on the WebSocket view → config edit with
+//! YAML and HA checks, revert → a service call → restart → the HA process is
+//! killed and homedeck's supervisor restarts it → an upgrade to a version
+//! that does not exist fails and leaves the old one running → delete with a
+//! final config backup. One HA install serves the whole sequence.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod deploy_common;
+mod tui_common;
+
+use common::run;
+use crossterm::event::KeyCode;
+use common::sshd::Sshd;
+use deploy_common::*;
+use homedeck::engine::deploy::views::HealthState;
+use homedeck::engine::{Command, EngineError, Event, Outcome, SecretValue};
+use std::time::{Duration, Instant};
+
+/// Settle and redraw until `ok(screen)` (engine work arrives on its own time).
+async fn until(h: &mut tui_common::Harness, ok: impl Fn(&str) -> bool) -> String {
+    for _ in 0..300 {
+        h.settle().await;
+        let s = h.screen(100, 30);
+        if ok(&s) {
+            return s;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("screen never matched:\n{}", h.screen(100, 30));
+}
+
+fn health_of(o: &Outcome) -> homedeck::engine::deploy::views::Health {
+    match o {
+        Outcome::Deployment { view } => view.health.clone().expect("health"),
+        o => panic!("unexpected {o:?}"),
+    }
+}
+
+fn pid_of(h: &homedeck::engine::deploy::views::Health) -> u32 {
+    h.process.trim_start_matches("running (pid ").trim_end_matches(')').parse().unwrap_or_else(|_| panic!("no pid in {:?}", h.process))
+}
+
+async fn status(e: &homedeck::engine::EngineHandle) -> homedeck::engine::deploy::views::Health {
+    health_of(&run(e, Command::DeployStatus { name: "home".into() }).await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn home_assistant_lifecycle_over_ssh() {
+    let wheels = wheelhouse();
+    let tmp = tempfile::tempdir().unwrap();
+    let d = Sshd::start(&tmp.path().join("sshd"));
+    let e = engine(tmp.path());
+    server(&e, &d).await;
+    let root = tmp.path().join("deployments");
+    let _reaper = Reaper(root.clone());
+    let mut events = e.subscribe();
+
+    // ── create → healthy ──
+    let started = Instant::now();
+    let o = run(&e, create("home", &root, &wheels)).await.unwrap();
+    let h = health_of(&o);
+    let Outcome::Deployment { view } = &o else { unreachable!() };
+    let dep = view.deployment.clone();
+    eprintln!("create → healthy in {:.1} s", started.elapsed().as_secs_f64());
+    assert_eq!(h.state, HealthState::Running, "{h:?}");
+    assert_eq!(h.version.as_deref(), Some("2024.3.3"));
+    assert!(dep.port == 8123 || (8200..=8300).contains(&dep.port), "{}", dep.port);
+    assert!(dep.base_dir.starts_with(&root.display().to_string()));
+    let mut saw_pip = false;
+    while let Ok(ev) = events.try_recv() {
+        if let Event::DeployProgress { step, .. } = ev {
+            saw_pip |= step == "pip install";
+        }
+    }
+    assert!(saw_pip, "pip install progress was streamed");
+    let config = std::fs::read_to_string(format!("{}/configuration.yaml", dep.config_dir)).unwrap();
+    assert!(!config.contains("default_config"), "{config}");
+    let base = format!("http://127.0.0.1:{}", dep.port);
+
+    // A second deployment cannot take the same port.
+    let mut same = create("twin", &root, &wheels);
+    if let Command::DeployCreate { port, .. } = &mut same {
+        *port = Some(dep.port);
+    }
+    let err = run(&e, same).await.unwrap_err().to_string();
+    assert!(err.contains("deployment home has it"), "{err}");
+
+    // ── token, profile, test ──
+    let token = onboard(&base).await;
+    let bad = run(
+        &e,
+        Command::HaAdd { name: "wrong".into(), url: Some(base.clone()), token_secret: None, token: Some(SecretValue::new("not-a-token")), deployment: None },
+    )
+    .await;
+    bad.unwrap();
+    let err = run(&e, Command::HaTest { name: "wrong".into() }).await.unwrap_err().to_string();
+    assert!(err.contains("refused the access token (HTTP 401"), "{err}");
+    assert!(!err.contains("not-a-token"), "the token never appears in errors: {err}");
+    run(
+        &e,
+        Command::HaAdd { name: "home".into(), url: None, token_secret: None, token: Some(SecretValue::new(token.clone())), deployment: Some("home".into()) },
+    )
+    .await
+    .unwrap();
+    let states: serde_json::Value =
+        reqwest::Client::new().get(format!("{base}/api/states")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    match run(&e, Command::HaTest { name: "home".into() }).await.unwrap() {
+        Outcome::HaTested { report } => {
+            assert_eq!(report.version, "2024.3.3");
+            assert_eq!(report.location_name, "home");
+            assert_eq!(report.entity_count, states.as_array().unwrap().len());
+            assert!(report.entity_count >= 1, "{report:?}");
+        }
+        o => panic!("unexpected {o:?}"),
+    }
+    let full = status(&e).await;
+    assert_eq!((full.state, full.api.as_str()), (HealthState::Running, "ok"), "{full:?}");
+
+    // ── WebSocket live view sees a state posted over REST ──
+    let mut rx = e.subscribe();
+    run(&e, Command::HaWatch { name: "home".into(), filter: Some("sensor.homedeck_*".into()) }).await.unwrap();
+    let posted = reqwest::Client::new()
+        .post(format!("{base}/api/states/sensor.homedeck_probe"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"state": "42", "attributes": {"friendly_name": "Probe"}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(posted.status().is_success());
+    let ev = expect_event(&mut rx, 15, |ev| matches!(ev, Event::HaState { state, .. } if state.entity_id == "sensor.homedeck_probe")).await;
+    let Event::HaState { state, .. } = ev else { unreachable!() };
+    assert_eq!((state.state.as_str(), state.friendly_name.as_str()), ("42", "Probe"));
+    run(&e, Command::HaUnwatch { name: "home".into() }).await.unwrap();
+
+    // ── config editing ──
+    let original = match run(&e, Command::DeployConfigRead { name: "home".into(), path: None }).await.unwrap() {
+        Outcome::DeployConfig { file } => file.content,
+        o => panic!("unexpected {o:?}"),
+    };
+    assert_eq!(original, config);
+    let broken = format!("{original}input_boolean:\n  porch: [oops\n");
+    let err = run(&e, Command::DeployConfigWrite { name: "home".into(), path: None, content: broken, check: None }).await.unwrap_err();
+    assert!(matches!(err, EngineError::Invalid { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("line") && msg.contains("nothing was uploaded"), "{msg}");
+    assert_eq!(std::fs::read_to_string(format!("{}/configuration.yaml", dep.config_dir)).unwrap(), original);
+    let invalid = original.replace("http:\n", "http:\n  bogus_option: 1\n");
+    let bogus_line = invalid.lines().position(|l| l.contains("bogus_option")).unwrap() as u32 + 1;
+    match run(&e, Command::DeployConfigWrite { name: "home".into(), path: None, content: invalid, check: None }).await.unwrap() {
+        Outcome::DeployConfigSaved { check: Some(c), .. } => {
+            assert!(!c.ok, "{c:?}");
+            assert!(c.problems.iter().any(|p| p.line == Some(bogus_line) && p.message.contains("bogus_option")), "{c:?}");
+        }
+        o => panic!("unexpected {o:?}"),
+    }
+    match run(&e, Command::DeployConfigRevert { name: "home".into(), path: None }).await.unwrap() {
+        Outcome::DeployConfigSaved { check: Some(c), .. } => assert!(c.ok, "{c:?}"),
+        o => panic!("unexpected {o:?}"),
+    }
+    assert_eq!(std::fs::read_to_string(format!("{}/configuration.yaml", dep.config_dir)).unwrap(), original);
+    let with_switch = format!("{original}input_boolean:\n  homedeck_porch:\n    name: Porch\n");
+    match run(&e, Command::DeployConfigWrite { name: "home".into(), path: None, content: with_switch, check: None }).await.unwrap() {
+        Outcome::DeployConfigSaved { check: Some(c), .. } => assert!(c.ok, "{c:?}"),
+        o => panic!("unexpected {o:?}"),
+    }
+
+    // ── the console shows it: list, detail, live log, the editor ──
+    drop(e);
+    let mut h = tui_common::Harness::at(&tmp.path().join("data")).await;
+    h.key(KeyCode::Char('2')).await;
+    let s = until(&mut h, |s| s.contains("● unknown")).await;
+    assert!(s.contains("home"), "with the vault locked homedeck cannot log in to probe:\n{s}");
+    h.exec(Command::VaultUnlock { passphrase: SecretValue::new(common::PASS) }).await;
+    h.driver.key(crossterm::event::KeyEvent::new(KeyCode::Char('r'), crossterm::event::KeyModifiers::CONTROL));
+    let s = until(&mut h, |s| s.contains("● running")).await;
+    assert!(s.contains("home") && s.contains("2024.3.3") && s.contains(&dep.port.to_string()) && s.contains("box"), "{s}");
+    h.enter().await;
+    let s = until(&mut h, |s| s.contains("process  running (pid")).await;
+    assert!(s.contains("homedeck supervisor") && s.contains(&dep.config_dir[..20]), "{s}");
+    h.key(KeyCode::Char('l')).await;
+    let s = until(&mut h, |s| s.contains("homedeck-supervisor: starting Home Assistant")).await;
+    assert!(s.contains("following"), "{s}");
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('e')).await;
+    let s = until(&mut h, |s| s.contains("homedeck_porch:")).await;
+    assert!(s.contains("configuration.yaml") && s.contains("server_port"), "{s}");
+    h.key(KeyCode::Esc).await;
+    drop(h);
+    let e = engine(tmp.path());
+    run(&e, Command::VaultUnlock { passphrase: SecretValue::new(common::PASS) }).await.unwrap();
+
+    // ── restart picks up the config; a service call needs confirmation ──
+    let before = pid_of(&status(&e).await);
+    let h = health_of(&run(&e, Command::DeployRestart { name: "home".into(), wait: None }).await.unwrap());
+    assert_eq!(h.state, HealthState::Running);
+    assert_ne!(pid_of(&h), before);
+    let call = |confirmed| Command::HaCall {
+        name: "home".into(),
+        service: "input_boolean.turn_on".into(),
+        entity: Some("input_boolean.homedeck_porch".into()),
+        data: None,
+        confirmed,
+    };
+    let err = run(&e, call(None)).await.unwrap_err();
+    assert!(matches!(err, EngineError::ConfirmationRequired { .. }), "{err:?}");
+    match run(&e, call(Some(true))).await.unwrap() {
+        Outcome::HaCalled { changed, .. } => {
+            assert!(changed.iter().any(|s| s.entity_id == "input_boolean.homedeck_porch" && s.state == "on"), "{changed:?}")
+        }
+        o => panic!("unexpected {o:?}"),
+    }
+
+    // ── kill HA: the supervisor starts it again ──
+    let mut logs = e.subscribe();
+    run(&e, Command::DeployLogs { name: "home".into(), lines: Some(5), follow: Some(true) }).await.unwrap();
+    let victim = pid_of(&status(&e).await);
+    assert!(std::process::Command::new("kill").arg("-9").arg(victim.to_string()).status().unwrap().success());
+    expect_event(&mut logs, 30, |ev| matches!(ev, Event::DeployLog { line, .. } if line.contains("exited with status 137; restarting"))).await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let again = loop {
+        let h = status(&e).await;
+        if h.state == HealthState::Running && pid_of(&h) != victim {
+            break h;
+        }
+        assert!(Instant::now() < deadline, "HA did not come back after kill: {h:?}");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
+    assert!(again.restarts.unwrap_or(0) >= 1, "{again:?}");
+    run(&e, Command::DeployLogsStop { name: "home".into() }).await.unwrap();
+    match run(&e, Command::DeployLogs { name: "home".into(), lines: Some(400), follow: None }).await.unwrap() {
+        Outcome::DeployLogs { lines, .. } => assert!(lines.iter().any(|l| l.contains("homedeck-supervisor: starting Home Assistant")), "{lines:?}"),
+        o => panic!("unexpected {o:?}"),
+    }
+
+    // ── an upgrade to a version that does not exist changes nothing ──
+    let err = run(&e, Command::DeployUpgrade { name: "home".into(), version: "2099.1.0".into() }).await.unwrap_err().to_string();
+    assert!(err.contains("installing 2099.1.0 failed") && err.contains("stays on 2024.3.3"), "{err}");
+    let after = status(&e).await;
+    assert_eq!((after.state, after.version.as_deref()), (HealthState::Running, Some("2024.3.3")), "{after:?}");
+    assert!(!std::path::Path::new(&format!("{}/venvs/2099.1.0", dep.base_dir)).exists());
+    let snaps: Vec<_> = std::fs::read_dir(format!("{}/snapshots", dep.base_dir)).unwrap().collect();
+    assert_eq!(snaps.len(), 1, "the pre-upgrade config snapshot was taken");
+
+    // ── delete keeps a final config backup ──
+    let port = dep.port;
+    let report = match run(&e, Command::DeployRemove { name: "home".into(), keep_backup: None }).await.unwrap() {
+        Outcome::DeploymentRemoved { report } => report,
+        o => panic!("unexpected {o:?}"),
+    };
+    let local = report.backup_local.expect("local backup");
+    let listing = std::process::Command::new("tar").arg("-tzf").arg(&local).output().unwrap();
+    assert!(String::from_utf8_lossy(&listing.stdout).contains("./configuration.yaml"), "{listing:?}");
+    assert!(std::path::Path::new(&report.backup_remote.unwrap()).exists());
+    assert!(!std::path::Path::new(&dep.base_dir).exists());
+    assert!(!listening(port), "HA still listens on {port}");
+    assert!(matches!(run(&e, Command::DeployStatus { name: "home".into() }).await, Err(EngineError::NotFound { .. })));
+
+    // Every action is in the audit log, failures included.
+    let audit = common::audit_all(&e).await;
+    for (action, ok) in [("deploy_create", true), ("deploy_restart", true), ("deploy_upgrade", false), ("deploy_remove", true), ("ha_call", true), ("deploy_config_write", false)] {
+        assert!(
+            audit.iter().any(|a| a.action == action && (a.status == homedeck::engine::audit::Status::Success) == ok),
+            "no {action} ({ok}) in the audit log"
+        );
+    }
+    let text = serde_json::to_string(&audit).unwrap();
+    assert!(!text.contains(&token), "the long-lived token never reaches the audit log");
+}
