@@ -35,7 +35,7 @@ cargo clippy --locked --all-targets -- -D warnings
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 set +e
-cargo test --locked --lib --bins --tests 2>&1 | tee "$log"
+cargo test --locked --no-fail-fast --lib --bins --tests 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One closing line with the totals over every test binary.

@@ -73,11 +73,9 @@ async fn run(net: Net, device: Device, key: Option<SecretValue>, level: LogLevel
     let mut backoff = BACKOFF_MIN;
     loop {
         let started = Instant::now();
-        let mut inner_stop = stop.clone();
-        let result = tokio::select! {
-            r = stream(&net, &device, key.clone(), level, &mut inner_stop) => r,
-            _ = stopped(&mut stop) => Ok(()),
-        };
+        // `stream` watches the stop itself, in every phase: racing it against
+        // the stop here would drop it in the middle of its goodbye.
+        let result = stream(&net, &device, key.clone(), level, &mut stop).await;
         match result {
             Ok(()) => {
                 net.emit(Event::EsphomeLink { device: device.name.clone(), online: false, detail: "stopped".into() });
@@ -121,7 +119,12 @@ async fn stream(
     level: LogLevel,
     stop: &mut watch::Receiver<bool>,
 ) -> Result<(), ApiError> {
-    let mut conn = Connection::connect(&options(device, key, net.timeout)).await?;
+    let opts = options(device, key, net.timeout);
+    let mut conn = tokio::select! {
+        c = Connection::connect(&opts) => c?,
+        // Stopped before a link existed: there is nobody to say goodbye to.
+        _ = stopped(stop) => return Ok(()),
+    };
     conn.subscribe_logs(level as i32).await?;
     net.seen(&device.name, true, None);
     let how = if conn.encrypted() { "encrypted" } else { "plaintext" };

@@ -46,15 +46,7 @@ impl Store {
             .map_err(|e| EngineError::Store(format!("cannot create data dir {}: {e}", dir.display())))?;
         restrict_permissions(dir);
         let lock = DataDirLock::acquire(dir, actor)?;
-        let db = sled::Config::new()
-            .path(dir.join("db"))
-            .cache_capacity(8 * 1024 * 1024)
-            // Every command flushes before it reports success, so sled's own
-            // flusher adds no durability; it also spends the time between its
-            // flushes on page GC, which kept an idle console busy.
-            .flush_every_ms(None)
-            .open()
-            .map_err(|e| EngineError::Store(format!("cannot open database in {}: {e}", dir.display())))?;
+        let db = open_sled(dir)?;
         let tree = |name: &str| db.open_tree(name);
         let store = Store {
             meta: tree("meta")?,
@@ -129,5 +121,32 @@ fn restrict_permissions(dir: &Path) {
     {
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+}
+
+/// Open sled. Our own `DataDirLock` is already held, so sled's file lock can
+/// only be busy because a store this process just dropped still has sled
+/// background work finishing (it releases the lock when its last internal
+/// reference goes): wait for that briefly instead of failing a reopen.
+fn open_sled(dir: &Path) -> EngineResult<sled::Db> {
+    let config = sled::Config::new()
+        .path(dir.join("db"))
+        .cache_capacity(8 * 1024 * 1024)
+        // Every command flushes before it reports success, so sled's own
+        // flusher adds no durability; it also spends the time between its
+        // flushes on page GC, which kept an idle console busy.
+        .flush_every_ms(None);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match config.open() {
+            Ok(db) => return Ok(db),
+            // sled reports a busy lock only as text (ErrorKind::Other).
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock") && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(EngineError::Store(format!("cannot open database in {}: {e}", dir.display()))),
+        }
     }
 }
