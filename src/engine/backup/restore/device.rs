@@ -65,6 +65,9 @@ pub fn compare(manifest: &Manifest, now: &BTreeMap<String, Vec<u8>>) -> Preview 
             Some(_) => p.changed.push(name.to_string()),
         }
     }
+    p.added.sort();
+    p.changed.sort();
+    p.live.sort();
     p.warnings = manifest.warnings.clone();
     p
 }
