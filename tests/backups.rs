@@ -13,6 +13,7 @@ use backup_common::*;
 use common::{PASS, run};
 use homedeck::engine::backup::archive::header::Header;
 use homedeck::engine::backup::archive::{Compression, MANIFEST_PATH};
+use homedeck::engine::backup::snapshots;
 use homedeck::engine::{Command, EngineError, Event, Outcome, SecretValue};
 use std::fs;
 use std::path::Path;
@@ -467,7 +468,10 @@ async fn snapshot_watch_follows_a_restored_directory() {
     run(&e, restore(backup.id, None, true)).await.unwrap();
     assert_eq!(read(&file), "- id: a1\n");
     // The directory at `src` is a new inode now. An edit must still be seen.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Wait out the debounce first: removing the old directory sends events
+    // under the old path, and a snapshot they trigger must not be able to
+    // pick up the edit below by luck.
+    tokio::time::sleep(snapshots::DEBOUNCE * 3).await;
     let after = "- id: after-restore\n";
     fs::write(&file, after).unwrap();
     let want = homedeck::engine::backup::archive::sha256_hex(after.as_bytes());
