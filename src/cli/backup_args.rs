@@ -134,7 +134,7 @@ pub enum SourceCmd {
 #[derive(Debug, Args)]
 pub struct SourceAddArgs {
     pub name: String,
-    /// dir, ha_config, node_red, zigbee2mqtt or wled
+    /// dir, ha_config, node_red, zigbee2mqtt, wled or fpp
     #[arg(long)]
     pub kind: String,
     /// The directory (absolute)
@@ -155,7 +155,7 @@ pub struct SourceAddArgs {
     /// Zigbee2MQTT base topic [default: zigbee2mqtt]
     #[arg(long)]
     pub topic: Option<String>,
-    /// WLED device name
+    /// WLED device or FPP host name
     #[arg(long)]
     pub device: Option<String>,
     /// Names to leave out, comma-separated

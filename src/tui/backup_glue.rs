@@ -38,14 +38,9 @@ impl App {
                 self.backups.detail = Some(Detail::Diff { title, text: if diff.is_empty() { "no differences".into() } else { diff } });
             }
             Outcome::BackupPreview { preview } => {
-                let mut c = Command::BackupRestore {
-                    id: preview.backup,
-                    file: None,
-                    target: None,
-                    only: None,
-                    password: None,
-                    confirmed: Some(true),
-                };
+                // The password typed for this preview (if any) goes with the confirmation.
+                let password = crate::tui::panes::backups_forms::take_restore_password(&mut self.backups, preview.backup);
+                let mut c = Command::BackupRestore { id: preview.backup, file: None, target: None, only: None, password, confirmed: Some(true) };
                 if preview.backup.is_none() {
                     c = Command::BackupOverview {};
                 }

@@ -62,6 +62,12 @@ pub enum FormKind {
     },
     ServerExec,
     // ── end servers ──
+    // ── backups ──
+    /// The Backups pane's masked password prompt.
+    BackupPassword {
+        ask: crate::tui::panes::backups_forms::BackupAsk,
+    },
+    // ── end backups ──
     /// Secret arguments of a palette command, prompted instead of typed.
     PaletteSecrets {
         json: serde_json::Map<String, serde_json::Value>,

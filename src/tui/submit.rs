@@ -46,6 +46,15 @@ pub fn form(app: &mut App, mut f: Form) {
         }
         return;
     }
+    // ── backups ──
+    if let Some(result) = crate::tui::panes::backups_forms::submit(&mut app.backups, &mut f) {
+        match result {
+            Ok(c) => run_keeping(app, c, f),
+            Err(e) => keep_open(app, f, e),
+        }
+        return;
+    }
+    // ── end backups ──
     let submitted = crate::tui::panes::server_forms::submit(&mut f).or_else(|| secret_forms::submit(&mut f));
     match submitted {
         Some(Ok(Submit::Run(c))) => run_keeping(app, c, f),

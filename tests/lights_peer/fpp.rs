@@ -18,6 +18,10 @@ pub struct Fpp {
     pub playlists: Vec<String>,
     pub schedule: Value,
     pub commands: Vec<String>,
+    /// Files under `/home/fpp/media/config`, by relative path.
+    pub config: std::collections::BTreeMap<String, Vec<u8>>,
+    /// Playlist bodies (FPP JSON format), by name.
+    pub playlist_bodies: std::collections::BTreeMap<String, Value>,
 }
 
 /// The example body of `METHOD path` (status 200) in openapi.json.
@@ -96,6 +100,60 @@ async fn command(State(s): S, axum::Json(body): axum::Json<Value>) -> Response {
     ok()
 }
 
+/// `GET /api/configfile[/dir]`: a directory listing as FPP answers it.
+fn listing(f: &Fpp, dir: &str) -> Option<Value> {
+    let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+    let mut names: Vec<String> = f
+        .config
+        .keys()
+        .filter_map(|k| k.strip_prefix(&prefix))
+        .map(|rest| rest.split('/').next().unwrap_or(rest).to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    (!names.is_empty() || dir.is_empty()).then(|| json!({"Path": dir, "ConfigFiles": names}))
+}
+
+async fn config_get(State(s): S, Path(path): Path<String>) -> Response {
+    let f = s.lock().unwrap();
+    let path = path.trim_matches('/').to_string();
+    match f.config.get(&path) {
+        Some(body) => ([("content-type", "text/plain")], body.clone()).into_response(),
+        None => match listing(&f, &path) {
+            Some(l) => axum::Json(l).into_response(),
+            None => (StatusCode::NOT_FOUND, axum::Json(json!({"Status": "Error", "Message": format!("{path} not found")}))).into_response(),
+        },
+    }
+}
+
+/// `POST /api/configfile/{path}`: the raw body overwrites the file.
+async fn config_post(State(s): S, Path(path): Path<String>, body: axum::body::Bytes) -> Response {
+    let path = path.trim_matches('/').to_string();
+    if path.is_empty() || path.split('/').any(|c| c.is_empty() || c == "..") {
+        return (StatusCode::BAD_REQUEST, axum::Json(json!({"Status": "Error", "Message": "bad file name"}))).into_response();
+    }
+    s.lock().unwrap().config.insert(path, body.to_vec());
+    ok()
+}
+
+async fn playlist_get(State(s): S, Path(name): Path<String>) -> Response {
+    match s.lock().unwrap().playlist_bodies.get(&name) {
+        Some(p) => axum::Json(p.clone()).into_response(),
+        None => (StatusCode::NOT_FOUND, axum::Json(json!({"Status": "Error", "Message": format!("Playlist {name} not found")}))).into_response(),
+    }
+}
+
+/// `POST /api/playlist/{name}`: upsert; FPP answers with the playlist.
+async fn playlist_post(State(s): S, Path(name): Path<String>, axum::Json(mut body): axum::Json<Value>) -> Response {
+    body["name"] = json!(name);
+    let mut f = s.lock().unwrap();
+    if !f.playlists.contains(&name) {
+        f.playlists.push(name.clone());
+    }
+    f.playlist_bodies.insert(name, body.clone());
+    axum::Json(body).into_response()
+}
+
 impl FppPeer {
     pub async fn start() -> FppPeer {
         let openapi = load(&fixtures().join("fpp/openapi.json"));
@@ -107,11 +165,28 @@ impl FppPeer {
             playlists.push(p.to_string());
         }
         let schedule = example(&openapi, "/api/schedule", "get");
-        let shared = Arc::new(Mutex::new(Fpp { status, playlists, schedule, commands: Vec::new() }));
+        // Each playlist is the example body of `GET /api/playlist/{name}`
+        // under its own name; the config dir holds the schedule as FPP
+        // keeps it (config/schedule.json).
+        let body = example(&openapi, "/api/playlist/{PlaylistName}", "get");
+        let playlist_bodies = playlists
+            .iter()
+            .map(|n| {
+                let mut b = body.clone();
+                b["name"] = json!(n);
+                (n.clone(), b)
+            })
+            .collect();
+        let mut config = std::collections::BTreeMap::new();
+        config.insert("schedule.json".to_string(), serde_json::to_vec_pretty(&schedule).unwrap());
+        let shared = Arc::new(Mutex::new(Fpp { status, playlists, schedule, commands: Vec::new(), config, playlist_bodies }));
         let app = Router::new()
             .route("/api/fppd/status", get(|State(s): S| async move { axum::Json(s.lock().unwrap().status.clone()) }))
             .route("/api/playlists", get(|State(s): S| async move { axum::Json(json!(s.lock().unwrap().playlists)) }))
             .route("/api/playlists/:what", get(action))
+            .route("/api/configfile", get(|State(s): S| async move { axum::Json(listing(&s.lock().unwrap(), "")) }))
+            .route("/api/configfile/*path", get(config_get).post(config_post))
+            .route("/api/playlist/:name", get(playlist_get).post(playlist_post))
             .route("/api/playlist/:name/start", get(start))
             .route("/api/playlist/:name/start/:repeat", get(start))
             .route("/api/command", post(command))

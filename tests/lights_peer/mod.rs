@@ -119,7 +119,8 @@ impl WledPeer {
             .route("/json/info", get(info))
             .route("/json/eff", get(effects))
             .route("/json/pal", get(palettes))
-            .route("/json/cfg", get(cfg))
+            .route("/json/cfg", get(cfg).post(post_cfg))
+            .route("/upload", axum::routing::post(upload))
             .route("/presets.json", get(presets))
             .route("/ws", get(ws))
             .with_state(shared.clone());
@@ -195,6 +196,43 @@ async fn post_state(State(s): S, body: Bytes) -> Response {
     };
     let _ = s.ws_tx.send(si);
     if verbose { json(state) } else { json(serde_json::json!({"success": true})) }
+}
+
+/// `POST /json/cfg`: merged into the configuration, `{"success":true}`.
+async fn post_cfg(State(s): S, body: Bytes) -> Response {
+    if let Some(r) = gate(&s) {
+        return r;
+    }
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(v) if v.is_object() => {
+            s.device.lock().unwrap().merge_cfg(&v);
+            json(serde_json::json!({"success": true}))
+        }
+        _ => (StatusCode::BAD_REQUEST, json_body(r#"{"error":9}"#)).into_response(),
+    }
+}
+
+/// `POST /upload` (multipart, the file in field `data`), answered in plain
+/// text as the firmware does.
+async fn upload(State(s): S, mut form: axum::extract::Multipart) -> Response {
+    if let Some(r) = gate(&s) {
+        return r;
+    }
+    let mut reply = "File Uploaded!";
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() != Some("data") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("").to_string();
+        let Ok(data) = field.bytes().await else { return (StatusCode::BAD_REQUEST, "bad upload").into_response() };
+        if let Err(e) = s.device.lock().unwrap().upload(&name, &data) {
+            return (StatusCode::BAD_REQUEST, e).into_response();
+        }
+        if name.contains("cfg.json") {
+            reply = "Configuration restore successful.\nRebooting...";
+        }
+    }
+    ([("content-type", "text/plain")], reply).into_response()
 }
 
 fn json_body(s: &'static str) -> ([(&'static str, &'static str); 1], &'static str) {

@@ -14,6 +14,8 @@ pub struct Device {
     pub effects: Value,
     pub palettes: Value,
     pub presets: Map<String, Value>,
+    /// What `/json/cfg` serves (see [`Device::cfg`]).
+    pub config: Value,
     /// Running playlist: (preset id of the playlist, entries, position).
     playlist: Option<(u8, Vec<u8>, usize)>,
 }
@@ -26,14 +28,15 @@ impl Device {
     /// From a `/json` dump (`{state, info, effects, palettes[, presets]}`).
     pub fn from_dump(dump: &Value, presets: &Value) -> Device {
         let presets = dump.get("presets").unwrap_or(presets).as_object().cloned().unwrap_or_default();
-        Device {
-            state: dump["state"].clone(),
-            info: dump["info"].clone(),
-            effects: dump["effects"].clone(),
-            palettes: dump["palettes"].clone(),
-            presets,
-            playlist: None,
-        }
+        let info = dump["info"].clone();
+        let config = json!({
+            "rev": [1, 0],
+            "vid": info["vid"],
+            "id": {"mdns": format!("wled-{}", info["mac"].as_str().unwrap_or("")), "name": info["name"]},
+            "hw": {"led": {"total": info["leds"]["count"], "maxpwr": info["leds"]["maxpwr"]}},
+            "_note": "synthesised by homedeck's test peer from /json/info"
+        });
+        Device { state: dump["state"].clone(), info, effects: dump["effects"].clone(), palettes: dump["palettes"].clone(), presets, config, playlist: None }
     }
 
     pub fn si(&self) -> Value {
@@ -50,16 +53,40 @@ impl Device {
         Value::Object(m)
     }
 
-    /// What `/json/cfg` serves. The dumps carry no cfg, so it is made from
-    /// the info the device reports (and says so).
+    /// What `/json/cfg` serves. The dumps carry no cfg, so it starts as one
+    /// made from the info the device reports (and says so); `POST /json/cfg`
+    /// and an uploaded `/cfg.json` change it.
     pub fn cfg(&self) -> Value {
-        json!({
-            "rev": [1, 0],
-            "vid": self.info["vid"],
-            "id": {"mdns": format!("wled-{}", self.info["mac"].as_str().unwrap_or("")), "name": self.info["name"]},
-            "hw": {"led": {"total": self.info["leds"]["count"], "maxpwr": self.info["leds"]["maxpwr"]}},
-            "_note": "synthesised by homedeck's test peer from /json/info"
-        })
+        self.config.clone()
+    }
+
+    /// `POST /json/cfg`: the firmware's `deserializeConfig` reads the keys
+    /// present and keeps the rest, so the posted object is merged in.
+    pub fn merge_cfg(&mut self, patch: &Value) {
+        fn merge(into: &mut Value, from: &Value) {
+            match (into, from) {
+                (Value::Object(a), Value::Object(b)) => {
+                    for (k, v) in b {
+                        merge(a.entry(k.clone()).or_insert(Value::Null), v);
+                    }
+                }
+                (slot, v) => *slot = v.clone(),
+            }
+        }
+        merge(&mut self.config, patch);
+    }
+
+    /// A file written by `POST /upload`: `/presets.json` replaces the
+    /// presets, `/cfg.json` the configuration (the firmware then reboots).
+    /// Other files are stored by the firmware but mean nothing here.
+    pub fn upload(&mut self, name: &str, data: &[u8]) -> Result<(), String> {
+        let v: Value = serde_json::from_slice(data).map_err(|e| e.to_string())?;
+        match name.trim_start_matches('/') {
+            "presets.json" => self.presets = v.as_object().cloned().ok_or("presets.json is not an object")?,
+            "cfg.json" => self.config = v,
+            _ => {}
+        }
+        Ok(())
     }
 
     fn segs(&mut self) -> &mut Vec<Value> {

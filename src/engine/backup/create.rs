@@ -123,7 +123,9 @@ pub(crate) async fn create(inner: &Inner, actor: &Actor, source: &Source, passwo
 /// Remove `.part` files a crash left behind. Returns how many.
 pub(crate) fn clean_partials(inner: &Inner) -> usize {
     let Ok(rd) = std::fs::read_dir(repo::partial_dir(inner)) else { return 0 };
-    rd.filter_map(Result::ok).filter(|e| std::fs::remove_file(e.path()).is_ok()).count()
+    // Files are half-written archives; directories are staging dirs of
+    // device restores.
+    rd.filter_map(Result::ok).filter(|e| std::fs::remove_file(e.path()).or_else(|_| std::fs::remove_dir_all(e.path())).is_ok()).count()
 }
 
 /// Re-read an archive and check every hash and the catalog's SHA-256.

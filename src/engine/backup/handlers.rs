@@ -17,7 +17,7 @@ pub struct NewSource {
     pub name: String,
     pub kind: String,
     pub path: Option<String>,
-    /// Node-RED URL, MQTT `host:port[/base_topic]`, or WLED device name.
+    /// Node-RED URL, MQTT `host:port[/base_topic]`, WLED device or FPP host name.
     pub live: Option<String>,
     /// `USER:VAULT_SECRET` for Node-RED adminAuth.
     pub login: Option<String>,
@@ -53,8 +53,8 @@ pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineRe
                 topic = t.filter(|t| !t.is_empty());
             }
         }
-        SourceKind::Wled => device = live.clone(),
-        _ if live.is_some() => return Err(EngineError::invalid("live", live.unwrap_or_default(), "nothing for this kind (live is for node_red, zigbee2mqtt and wled)")),
+        SourceKind::Wled | SourceKind::Fpp => device = live.clone(),
+        _ if live.is_some() => return Err(EngineError::invalid("live", live.unwrap_or_default(), "nothing for this kind (live is for node_red, zigbee2mqtt, wled and fpp)")),
         _ => {}
     }
     let (user, password_secret) = match some(n.login) {
@@ -68,6 +68,10 @@ pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineRe
         (SourceKind::Wled, _) => {
             let d = device.clone().ok_or_else(|| EngineError::invalid("live", "", "the WLED device name (see wled_list)"))?;
             crate::engine::lights::inventory::Inventory::open(&inner.store)?.need_device(&d)?;
+        }
+        (SourceKind::Fpp, _) => {
+            let h = device.clone().ok_or_else(|| EngineError::invalid("live", "", "the FPP host name (see fpp_list)"))?;
+            crate::engine::lights::inventory::Inventory::open(&inner.store)?.need_host(&h)?;
         }
         (_, None) => return Err(EngineError::invalid("path", "", "the directory to back up")),
         (_, Some(p)) => {

@@ -32,6 +32,13 @@ pub mod views;
 
 use crate::engine::Inner;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Directories were swapped (a restore ran): make the snapshot watcher
+/// watch the new inodes behind the same paths.
+pub(crate) fn rearm_watches(inner: &Inner) {
+    inner.backup.watch_epoch.fetch_add(1, Ordering::SeqCst);
+    inner.backup.watch_changed.notify_one();
+}
 use std::sync::{Arc, OnceLock, Weak};
 
 /// The sled trees this domain owns.
@@ -63,6 +70,9 @@ pub struct Runtime {
     pub jobs: jobs::Jobs,
     pub scheduler_wake: Arc<tokio::sync::Notify>,
     pub watch_changed: Arc<tokio::sync::Notify>,
+    /// Bumped when directories may have been swapped under the watcher (a
+    /// restore): inotify watches follow inodes, so the watcher re-arms.
+    pub watch_epoch: std::sync::atomic::AtomicU64,
     watching: AtomicBool,
     pub(crate) me: OnceLock<Weak<Inner>>,
 }

@@ -20,6 +20,8 @@ pub enum SourceKind {
     Zigbee2mqtt,
     /// A WLED device's presets and cfg (via the lights domain).
     Wled,
+    /// A Falcon Player host's config files and playlists (via the lights domain).
+    Fpp,
 }
 
 impl std::str::FromStr for SourceKind {
@@ -31,7 +33,8 @@ impl std::str::FromStr for SourceKind {
             "node_red" | "nodered" => Ok(SourceKind::NodeRed),
             "zigbee2mqtt" | "z2m" => Ok(SourceKind::Zigbee2mqtt),
             "wled" => Ok(SourceKind::Wled),
-            _ => Err(EngineError::invalid("kind", s, "dir, ha_config, node_red, zigbee2mqtt or wled")),
+            "fpp" | "falcon" => Ok(SourceKind::Fpp),
+            _ => Err(EngineError::invalid("kind", s, "dir, ha_config, node_red, zigbee2mqtt, wled or fpp")),
         }
     }
 }
@@ -44,6 +47,7 @@ impl std::fmt::Display for SourceKind {
             SourceKind::NodeRed => "node_red",
             SourceKind::Zigbee2mqtt => "zigbee2mqtt",
             SourceKind::Wled => "wled",
+            SourceKind::Fpp => "fpp",
         })
     }
 }
@@ -54,13 +58,19 @@ impl SourceKind {
     pub fn secret_bearing(self) -> bool {
         matches!(self, SourceKind::NodeRed | SourceKind::Zigbee2mqtt | SourceKind::HaConfig)
     }
+
+    /// Sources that live on a device, not in a directory: everything is
+    /// captured through the device's API and a restore pushes it back.
+    pub fn on_device(self) -> bool {
+        matches!(self, SourceKind::Wled | SourceKind::Fpp)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Source {
     pub name: String,
     pub kind: SourceKind,
-    /// The directory backed up and restored (not for WLED).
+    /// The directory backed up and restored (not for WLED or FPP).
     pub path: Option<String>,
     /// Names (file or directory, at any depth) left out.
     #[serde(default)]
@@ -73,7 +83,7 @@ pub struct Source {
     /// Zigbee2MQTT broker `host:port` and base topic.
     pub mqtt: Option<String>,
     pub topic: Option<String>,
-    /// WLED device name.
+    /// WLED device name, or FPP host name (as the lights domain knows them).
     pub device: Option<String>,
     pub encrypt: bool,
     /// Vault secret the archive key is derived from (else a password per run).

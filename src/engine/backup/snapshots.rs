@@ -164,6 +164,10 @@ pub(crate) fn restore(inner: &Inner, ctx: &mut Ctx, id: u64) -> EngineResult<Out
 
 /// Watch the files (their directories, since editors replace files by
 /// rename) and snapshot each one after it has been quiet for [`DEBOUNCE`].
+/// inotify watches an inode, not a path: when a restore swaps a directory
+/// (or anything moves a watched directory away) the watches are re-armed
+/// on whatever is at the path now, and files that changed meanwhile are
+/// snapshotted.
 pub(crate) async fn watcher(weak: Weak<Inner>) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
     let mut watcher = match notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
@@ -181,13 +185,26 @@ pub(crate) async fn watcher(weak: Weak<Inner>) {
     };
     let mut dirs: Vec<PathBuf> = Vec::new();
     let mut pending: HashMap<PathBuf, tokio::time::Instant> = HashMap::new();
+    let mut armed_epoch = u64::MAX;
+    // A watched directory itself was moved or removed (a restore swapped
+    // it, an editor or tool replaced it): its watch is on a dead inode.
+    let mut dir_gone = false;
     loop {
         let Some(inner) = weak.upgrade() else { return };
         let files: Vec<PathBuf> = watched(&inner).unwrap_or_default().into_iter().map(PathBuf::from).collect();
         let mut want: Vec<PathBuf> = files.iter().filter_map(|f| f.parent().map(Path::to_path_buf)).collect();
         want.sort();
         want.dedup();
-        if want != dirs {
+        let epoch = inner.backup.watch_epoch.load(std::sync::atomic::Ordering::SeqCst);
+        let swapped = std::mem::take(&mut dir_gone) || (epoch != armed_epoch && armed_epoch != u64::MAX);
+        if want != dirs || epoch != armed_epoch || swapped {
+            armed_epoch = epoch;
+            if swapped {
+                // What the swap put there is new content: snapshot it (only
+                // files that differ from their newest snapshot are kept).
+                let at = tokio::time::Instant::now() + DEBOUNCE;
+                pending.extend(files.iter().map(|f| (f.clone(), at)));
+            }
             use notify::Watcher;
             for d in &dirs {
                 let _ = watcher.unwatch(d);
@@ -206,6 +223,8 @@ pub(crate) async fn watcher(weak: Weak<Inner>) {
             Some(p) = rx.recv() => {
                 if files.contains(&p) {
                     pending.insert(p, tokio::time::Instant::now() + DEBOUNCE);
+                } else if dirs.contains(&p) {
+                    dir_gone = true;
                 }
             }
             _ = changed.notified() => {}

@@ -38,6 +38,19 @@ impl Http {
         let resp = self.client.post(url).json(body).send().await.map_err(|e| unreachable(device, url, &e))?;
         read(device, url, resp).await
     }
+
+    /// POST a body as it is (a raw config file, a multipart upload).
+    pub async fn post_bytes(&self, device: &str, url: &str, content_type: &str, body: Vec<u8>) -> EngineResult<Vec<u8>> {
+        let resp = self
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| unreachable(device, url, &e))?;
+        read(device, url, resp).await
+    }
 }
 
 fn unreachable(device: &str, url: &str, e: &reqwest::Error) -> EngineError {

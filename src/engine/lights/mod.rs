@@ -10,9 +10,11 @@
 //! - `inventory.rs`: devices, hosts and groups in sled;
 //! - `handlers.rs` + `fpp_handlers.rs`: the verbs, called from dispatch.
 //!
-//! Backups call [`export_wled`] to fetch a device's presets.json and cfg.
+//! Backups call [`export_wled`] to fetch a device's presets.json and cfg,
+//! and `backup_io` to push them back and to read and write FPP's config.
 
 pub mod args;
+pub(crate) mod backup_io;
 pub mod fpp;
 pub(crate) mod fpp_handlers;
 pub(crate) mod handlers;

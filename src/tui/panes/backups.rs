@@ -1,7 +1,8 @@
 //! The Backups pane: sources (with the next scheduled run), the catalog
 //! (size, age, encrypted, verified), snapshots of watched files, progress
 //! gauges for running jobs (cancellable), the restore preview that opens a
-//! confirmation, and snapshot diffs. Keys become engine commands; progress
+//! confirmation, and snapshot diffs. Archives sealed with a password ask
+//! for it in a masked form (`backups_forms`). Keys become engine commands; progress
 //! arrives as `BackupProgress` events.
 
 use crate::engine::Command;
@@ -9,6 +10,7 @@ use crate::engine::backup::jobs::JobView;
 use crate::engine::backup::restore::preview::Preview;
 use crate::engine::backup::views::{Overview, SnapshotMeta};
 use crate::tui::app::Step;
+use crate::tui::panes::backups_forms::{self, BackupAsk};
 use crate::tui::keymap::Action;
 use crate::tui::widgets::list::ListView;
 use std::collections::BTreeMap;
@@ -46,6 +48,8 @@ pub struct BackupsPane {
     pub jobs: BTreeMap<u64, JobView>,
     pub detail: Option<Detail>,
     pub watching: bool,
+    /// The password typed for a restore preview, until its confirmation.
+    pub restore_password: Option<(u64, crate::engine::SecretValue)>,
 }
 
 impl BackupsPane {
@@ -96,8 +100,8 @@ impl BackupsPane {
         self.jobs.retain(|_, j| j.source != source || j.kind != "backup");
     }
 
-    fn password_hint(what: &str) -> Step {
-        Step::Status(format!("this archive is encrypted with a password: run it from the palette (`:{what}`), which asks for the password"))
+    fn ask(ask: BackupAsk) -> Step {
+        Step::Form(backups_forms::prompt(ask))
     }
 
     pub fn on_action(&mut self, action: Action) -> Step {
@@ -129,14 +133,14 @@ impl BackupsPane {
                         s.source.key_ref() == Some(crate::engine::backup::archive::KeyRef::Password)
                     });
                     if needs_pw {
-                        return Self::password_hint(&format!("backup_create source={source}"));
+                        return Self::ask(BackupAsk::Create { source });
                     }
                     Step::Run(Command::BackupCreate { source, password: None })
                 }
                 _ => Step::Status("select a source (t switches views) to back it up".into()),
             },
             Action::BackupsVerify => match (self.tab, self.selected_backup()) {
-                (Tab::Catalog, Some((_, true))) => Self::password_hint("backup_verify id=ID"),
+                (Tab::Catalog, Some((id, true))) => Self::ask(BackupAsk::Verify { id }),
                 (Tab::Catalog, Some((id, false))) => Step::Run(Command::BackupVerify { id: Some(id), password: None }),
                 _ => Step::Status("select a backup in the Catalog view to verify it".into()),
             },
@@ -149,7 +153,7 @@ impl BackupsPane {
                 None => Step::Nothing,
             },
             Action::BackupsRestore => match (self.tab, self.selected_backup()) {
-                (Tab::Catalog, Some((id, true))) => Self::password_hint(&format!("backup_restore id={id}")),
+                (Tab::Catalog, Some((id, true))) => Self::ask(BackupAsk::Restore { id }),
                 (Tab::Catalog, Some((id, false))) => {
                     Step::Run(Command::BackupRestore { id: Some(id), file: None, target: None, only: None, password: None, confirmed: Some(false) })
                 }

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod backups;
+pub mod backups_forms;
 pub mod backups_view;
 pub mod deploy_editor;
 pub mod deployments;

@@ -81,5 +81,8 @@ pub(crate) fn recover(inner: &Inner) -> EngineResult<usize> {
         }
     }
     inner.store.flush()?;
+    if !pending.is_empty() {
+        crate::engine::backup::rearm_watches(inner);
+    }
     Ok(pending.len())
 }

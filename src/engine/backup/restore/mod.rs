@@ -11,7 +11,10 @@
 //! 8. on any failure in 5–7: undo the swap and redeploy the old flows.
 //!
 //! The journal makes a crash anywhere in 5–7 roll back at the next start.
+//! Sources on a device (WLED, FPP) take the `device` path instead: their
+//! captures are pushed back through the device's API.
 
+pub mod device;
 pub mod journal;
 pub mod preview;
 pub mod swap;
@@ -97,6 +100,19 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
         }
         None => None,
     };
+    if let Some(s) = source.filter(|s| s.kind.on_device()) {
+        if req.only.is_some() || req.target.is_some() {
+            return Err(EngineError::invalid("target/only", "", "nothing for a device source (its whole capture is pushed back to the device)"));
+        }
+        let running = inner.backup.jobs.start(inner, "restore", &header.source, 1);
+        let (p, k, sha, job) = (path.to_path_buf(), key.clone(), entry.as_ref().map(|e| e.1.clone()), running.job.clone());
+        let verified = tokio::task::spawn_blocking(move || reader::verify(&p, k.as_ref(), sha.as_deref(), &job))
+            .await
+            .map_err(|e| EngineError::Other(format!("verify task failed: {e}")))?
+            .map_err(io("archive"))?;
+        drop(running);
+        return device::run(inner, actor, s, entry.map(|e| e.0), path, key, &verified.manifest, req.password.as_ref(), req.confirmed).await;
+    }
     let target = match (req.target.clone(), source.and_then(|s| s.path.clone())) {
         (Some(t), _) | (None, Some(t)) => PathBuf::from(t),
         (None, None) => return Err(EngineError::invalid("target", "", "the directory to restore into (the source has none)")),
@@ -172,6 +188,8 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
     }
     .await;
     sw.cleanup();
+    // Whether it went through or was undone, the target is a new inode now.
+    super::rearm_watches(inner);
     journal::remove(inner, rid)?;
     let (pre_restore, carried) = outcome?;
     Ok(Done::Restored { preview, pre_restore, carried })

@@ -1,7 +1,8 @@
 //! What goes into an archive for each kind of source: files walked from a
 //! directory (`walk`), plus live captures over the network — Node-RED's
 //! flows from its admin API (`nodered`), Zigbee2MQTT's own backup over MQTT
-//! (`zigbee2mqtt`), a WLED device's presets and cfg (the lights domain).
+//! (`zigbee2mqtt`), a WLED device's presets and cfg and an FPP host's config
+//! files and playlists (the lights domain).
 
 pub mod nodered;
 pub mod walk;
@@ -86,6 +87,14 @@ pub(crate) async fn gather(inner: &Inner, actor: &Actor, s: &Source) -> EngineRe
             let cfg = serde_json::to_vec_pretty(&export.cfg).map_err(|e| EngineError::Other(e.to_string()))?;
             plan.bytes("live/presets.json", presets);
             plan.bytes("live/cfg.json", cfg);
+        }
+        SourceKind::Fpp => {
+            let host = s.device.as_deref().ok_or_else(|| EngineError::invalid("device", "", "the FPP host to back up"))?;
+            let (files, warnings) = crate::engine::lights::backup_io::export_fpp(inner, host).await?;
+            for (name, data) in files {
+                plan.bytes(&format!("live/{name}"), data);
+            }
+            plan.warnings.extend(warnings);
         }
     }
     Ok(plan)

@@ -9,12 +9,12 @@ use crate::engine::lights::views::FppSystem;
 use crate::engine::lights::wled::model::parse;
 use serde_json::{Value, json};
 
-fn label(h: &FppHost) -> String {
+pub(crate) fn label(h: &FppHost) -> String {
     format!("FPP {} ({})", h.name, h.address)
 }
 
 /// `base` + path segments, each percent-encoded (playlist names have spaces).
-fn url(h: &FppHost, segments: &[&str]) -> EngineResult<String> {
+pub(crate) fn url(h: &FppHost, segments: &[&str]) -> EngineResult<String> {
     let mut u = reqwest::Url::parse(&base_url(&h.address)?)
         .map_err(|e| EngineError::invalid("address", h.address.clone(), &format!("a host name or IP ({e})")))?;
     u.path_segments_mut()
@@ -23,7 +23,7 @@ fn url(h: &FppHost, segments: &[&str]) -> EngineResult<String> {
     Ok(u.to_string())
 }
 
-async fn get_json(http: &Http, h: &FppHost, segments: &[&str]) -> EngineResult<Value> {
+pub(crate) async fn get_json(http: &Http, h: &FppHost, segments: &[&str]) -> EngineResult<Value> {
     let bytes = http.get(&label(h), &url(h, segments)?).await?;
     serde_json::from_slice(&bytes).map_err(|e| {
         EngineError::invalid(

@@ -7,7 +7,7 @@ use crate::engine::lights::inventory::WledDevice;
 use crate::engine::lights::views::WledExport;
 use serde_json::Value;
 
-fn label(d: &WledDevice) -> String {
+pub(crate) fn label(d: &WledDevice) -> String {
     format!("WLED {} ({})", d.name, d.address)
 }
 
