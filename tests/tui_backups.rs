@@ -231,6 +231,41 @@ async fn backups_pane_keys_and_encrypted_restore() {
     assert!(data.iter().all(|(_, b)| !b.windows(CANARY.len()).any(|w| w == CANARY.as_bytes())), "password on disk in clear");
 }
 
+/// `a` opens the palette with `backup_source_add` typed in; filling it in
+/// adds the source. `D` asks, then removes the selected source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backups_pane_adds_and_removes_a_source() {
+    let mut p = setup().await;
+    let s = p.key('a').await;
+    assert!(s.contains("backup_source_add name= kind=dir path="), "{s}");
+    let etc = p.h.dir.path().join("etc");
+    fs::create_dir_all(&etc).unwrap();
+    p.typ(&etc.to_string_lossy()).await;
+    // Back to just after `name=` (the path and ` kind=dir path=` follow it).
+    for _ in 0..(etc.to_string_lossy().chars().count() + " kind=dir path=".len()) {
+        p.code(KeyCode::Left).await;
+    }
+    p.typ("etc").await;
+    p.code(KeyCode::Enter).await;
+    p.h.settle().await;
+    let s = p.frame();
+    assert!(s.lines().any(|l| l.contains("etc ") && l.contains("dir")), "the new source is listed: {s}");
+
+    // `D` on the first row ("app"), refused until confirmed.
+    p.code(KeyCode::Home).await;
+    let s = p.key('D').await;
+    assert!(s.contains("Remove backup source app?"), "{s}");
+    p.key('n').await;
+    let Outcome::BackupOverview { overview } = p.h.exec(Command::BackupOverview {}).await else { panic!() };
+    assert!(overview.sources.iter().any(|x| x.source.name == "app"), "n keeps it");
+    p.key('D').await;
+    p.key('y').await;
+    p.h.settle().await;
+    let Outcome::BackupOverview { overview } = p.h.exec(Command::BackupOverview {}).await else { panic!() };
+    let names: Vec<_> = overview.sources.iter().map(|x| x.source.name.as_str()).collect();
+    assert_eq!(names, ["etc", "sealed"], "app removed, the others kept");
+}
+
 fn walk(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     for e in fs::read_dir(dir).unwrap().flatten() {

@@ -38,6 +38,8 @@ pub enum Step {
     Form(Form),
     Confirm(Confirm),
     Status(String),
+    /// Open the command palette with this text typed in.
+    Palette(String),
 }
 
 /// Everything a pane needs to draw, borrowed from the app for one frame.
@@ -363,6 +365,12 @@ impl App {
             Step::Form(f) => self.overlay = Some(Overlay::Form(f)),
             Step::Confirm(c) => self.overlay = Some(Overlay::Confirm(c)),
             Step::Status(s) => self.say(s, Level::Info),
+            Step::Palette(text) => {
+                self.overlay = Some(Overlay::Palette(crate::tui::palette::Palette {
+                    input: crate::tui::input::TextInput::with_text(&text),
+                    ..Default::default()
+                }))
+            }
         }
     }
 

@@ -135,6 +135,9 @@ actions! {
     BackupsRestore = "backups_restore", "Backups: restore the selected backup (preview, then confirm) or snapshot";
     BackupsDiff = "backups_diff", "Backups: diff the selected snapshot with the one before it";
     BackupsCancel = "backups_cancel", "Backups: cancel the running job";
+    BackupsAdd = "backups_add", "Backups: add a source (opens the palette)";
+    BackupsWatch = "backups_watch", "Backups: watch a file for snapshots (opens the palette)";
+    BackupsRemove = "backups_remove", "Backups: remove the selected source (its backups stay)";
     // ── end backups ──
 
     // ── deployments ──

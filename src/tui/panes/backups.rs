@@ -170,6 +170,16 @@ impl BackupsPane {
                 }
                 None => Step::Nothing,
             },
+            Action::BackupsAdd => Step::Palette("backup_source_add name= kind=dir path=".into()),
+            Action::BackupsWatch => Step::Palette("backup_snapshot_watch file=".into()),
+            Action::BackupsRemove => match (self.tab, self.selected_source()) {
+                (Tab::Sources, Some(name)) => Step::Confirm(crate::tui::confirm::Confirm {
+                    title: "Remove source".into(),
+                    message: format!("Remove backup source {name}? Its backups stay in the catalog and the repository."),
+                    on_yes: crate::tui::confirm::OnYes::Run(Box::new(Command::BackupSourceRemove { name })),
+                }),
+                _ => Step::Status("select a source (Sources view) to remove it".into()),
+            },
             Action::BackupsCancel => match self.jobs.keys().next_back() {
                 Some(&job) => Step::Run(Command::BackupCancel { job }),
                 None => Step::Status("no backup job is running".into()),

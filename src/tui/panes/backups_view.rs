@@ -3,6 +3,7 @@
 
 use super::backups::{BackupsPane, Detail, Tab};
 use crate::tui::app::View;
+use crate::tui::keymap::{Action, Section};
 use crate::tui::clock::age;
 use crate::tui::widgets::pane_block;
 use ratatui::Frame;
@@ -20,6 +21,33 @@ fn size(n: u64) -> String {
 }
 
 impl BackupsPane {
+    /// The keys that do something in the view in front, from the keymap.
+    fn hint(&self, v: &View) -> String {
+        let k = |a| v.keymap.key_for(Section::Backups, a);
+        let t = k(Action::BackupsView);
+        match self.tab {
+            Tab::Sources => format!(
+                "{t} view  {} new  {} back up  {} remove  {} cancel  / filter",
+                k(Action::BackupsAdd),
+                k(Action::BackupsCreate),
+                k(Action::BackupsRemove),
+                k(Action::BackupsCancel)
+            ),
+            Tab::Catalog => format!(
+                "{t} view  {} verify  {} restore  {} cancel  / filter",
+                k(Action::BackupsVerify),
+                k(Action::BackupsRestore),
+                k(Action::BackupsCancel)
+            ),
+            Tab::Snapshots => format!(
+                "{t} view  {} watch a file  ↵/{} diff  {} restore  / filter",
+                k(Action::BackupsWatch),
+                k(Action::BackupsDiff),
+                k(Action::BackupsRestore)
+            ),
+        }
+    }
+
     pub fn render(&mut self, f: &mut Frame, area: Rect, v: &View) {
         let t = v.theme;
         let title = format!(" Backups — {} (t: next view) ", self.tab.title());
@@ -28,7 +56,14 @@ impl BackupsPane {
         f.render_widget(block, area);
         let gauges = self.jobs.len().min(3) as u16;
         let detail_h = if self.detail.is_some() { inner.height / 2 } else { 0 };
-        let [top, mid, bottom] = Layout::vertical([Constraint::Length(gauges), Constraint::Min(0), Constraint::Length(detail_h)]).areas(inner);
+        let [top, mid, bottom, hint_area] = Layout::vertical([
+            Constraint::Length(gauges),
+            Constraint::Min(0),
+            Constraint::Length(detail_h),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+        f.render_widget(Paragraph::new(Line::styled(self.hint(v), t.muted())), hint_area);
         for (i, j) in self.jobs.values().take(3).enumerate() {
             let r = Rect { y: top.y + i as u16, height: 1, ..top };
             let ratio = if j.total == 0 { 0.0 } else { (j.done as f64 / j.total as f64).clamp(0.0, 1.0) };
@@ -46,7 +81,8 @@ impl BackupsPane {
         let now = v.now;
         match self.tab {
             Tab::Sources if o.sources.is_empty() => {
-                let msg = "No backup sources yet.\n\nAdd one from the palette (:backup_source_add name=ha kind=ha_config path=/config)\nor the CLI: homedeck backup source add NAME --kind dir --path /etc/app";
+                let msg = "No backup sources yet. Press a to add one (kind dir, ha_config, node_red, zigbee2mqtt, wled or fpp), \
+                           or run: homedeck backup source add NAME --kind dir --path /etc/app";
                 f.render_widget(Paragraph::new(msg).style(t.muted()).wrap(Wrap { trim: false }), mid);
             }
             Tab::Sources => {
@@ -99,7 +135,8 @@ impl BackupsPane {
                 self.list.render_table(f, mid, header, rows, &w, t);
             }
             Tab::Snapshots if self.snapshots.is_empty() => {
-                let msg = "No snapshots. Watch a config file: :backup_snapshot_watch file=/config/automations.yaml";
+                let msg = "No snapshots. Press w to watch a config file (e.g. /config/automations.yaml): \
+                           each change is snapshotted and can be diffed and restored.";
                 f.render_widget(Paragraph::new(msg).style(t.muted()).wrap(Wrap { trim: false }), mid);
             }
             Tab::Snapshots => {
