@@ -216,7 +216,7 @@ impl Outcome {
                 if bad == 0 { format!("{} backup(s) verified, all good", results.len()) } else { format!("{bad} of {} backup(s) FAILED verification", results.len()) }
             }
             Outcome::BackupPreview { preview } => format!(
-                "restore of {} into {} would add {}, change {}, remove {} file(s) — run again with confirmed=true",
+                "restore of {} into {} would add {}, change {}, remove {} file(s); nothing is changed until it is confirmed",
                 preview.source,
                 preview.target,
                 preview.added.len(),
