@@ -178,7 +178,11 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
                     Command::BackupSourceAdd {
                         name: a.name,
                         kind: a.kind,
-                        path: a.path.map(path).transpose()?,
+                        // A remote path is the server's, never this machine's.
+                        path: match &a.server {
+                            Some(sv) if sv != "local" => a.path.map(|p| p.to_string_lossy().into_owned()),
+                            _ => a.path.map(path).transpose()?,
+                        },
                         live: a.url.or(a.mqtt.map(|m| format!("{m}/{}", a.topic.unwrap_or_default()))).or(a.device),
                         login: a.user.map(|u| format!("{u}:{}", a.password_secret.unwrap_or_default())),
                         exclude: a.exclude,
@@ -188,6 +192,7 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
                         compression: a.compression,
                         repo: a.repo,
                         health: a.health,
+                        server: a.server,
                     },
                 )
                 .await?

@@ -19,6 +19,7 @@ pub fn source_add(name: &str, kind: &str, path: &Path) -> Command {
         compression: None,
         repo: None,
         health: None,
+        server: None,
     }
 }
 

@@ -28,13 +28,15 @@ pub struct NewSource {
     pub compression: Option<String>,
     pub repo: Option<String>,
     pub health: Option<String>,
+    /// The server `path` is on (default: this machine).
+    pub server: Option<String>,
 }
 
 fn some(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
-pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineResult<Outcome> {
+pub(crate) async fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineResult<Outcome> {
     validate_name("name", &n.name)?;
     ctx.resource("backup_source", None, Some(n.name.clone()));
     let kind: SourceKind = n.kind.parse()?;
@@ -64,12 +66,29 @@ pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineRe
         },
         None => (None, None),
     };
+    let server = some(n.server).filter(|s| s != "local");
+    if server.is_some() && kind == SourceKind::Wled {
+        return Err(EngineError::invalid("server", server.unwrap_or_default(), "nothing for kind wled (it is reached over HTTP)"));
+    }
+    let path = match (&server, path) {
+        (Some(_), Some(p)) if p.len() > 1 => Some(p.trim_end_matches('/').to_string()),
+        (_, p) => p,
+    };
     match (kind, &path) {
         (SourceKind::Wled, _) => {
             let d = device.clone().ok_or_else(|| EngineError::invalid("live", "", "the WLED device name (see wled_list)"))?;
             crate::engine::lights::inventory::Inventory::open(&inner.store)?.need_device(&d)?;
         }
         (_, None) => return Err(EngineError::invalid("path", "", "the directory to back up")),
+        (_, Some(p)) if server.is_some() => {
+            let Some(name) = &server else { return Err(EngineError::invalid("server", "", "a server name")) };
+            if !p.starts_with('/') {
+                return Err(EngineError::invalid("path", p, &format!("an absolute directory path on {name}")));
+            }
+            let sv = crate::engine::servers::store::get(&inner.store, name)?;
+            let sftp = super::sources::remote::connect(inner, &ctx.actor, &sv).await?;
+            super::sources::remote::check_dir(&sftp, name, p).await?;
+        }
         (_, Some(p)) => {
             let pb = std::path::Path::new(p);
             if !pb.is_absolute() || !pb.is_dir() {
@@ -113,6 +132,7 @@ pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineRe
         name: n.name.clone(),
         kind,
         path,
+        server,
         exclude,
         url,
         user,
@@ -132,7 +152,7 @@ pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineRe
         "backup source {} ({}){}{}",
         s.name,
         s.kind,
-        s.path.as_ref().map(|p| format!(" at {p}")).unwrap_or_default(),
+        s.path.as_ref().map(|p| format!(" at {}{p}", s.remote_server().map(|n| format!("{n}:")).unwrap_or_default())).unwrap_or_default(),
         if s.encrypt { format!(", encrypted with {}", s.key_ref().map(|k| k.to_string()).unwrap_or_default()) } else { ", not encrypted".into() }
     ));
     source_list(inner)
