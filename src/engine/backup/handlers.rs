@@ -244,17 +244,18 @@ pub(crate) async fn restore(inner: &Inner, ctx: &mut Ctx, req: Request) -> Engin
             ));
             Ok(Outcome::BackupPreview { preview })
         }
-        Done::Restored { preview, pre_restore, carried } => {
+        Done::Restored { preview, pre_restore, carried, restarted } => {
             ctx.describe(format!(
-                "restored {} into {}: {} added, {} changed, {} removed; pre-restore backup #{}",
+                "restored {} into {}: {} added, {} changed, {} removed; pre-restore backup #{}{}",
                 preview.source,
                 preview.target,
                 preview.added.len(),
                 preview.changed.len(),
                 preview.removed.len(),
-                pre_restore.map(|p| p.to_string()).unwrap_or_else(|| "none (target was empty)".into())
+                pre_restore.map(|p| p.to_string()).unwrap_or_else(|| "none (target was empty)".into()),
+                restarted.as_ref().map(|d| format!("; deployment {d} restarted and healthy")).unwrap_or_default()
             ));
-            Ok(Outcome::BackupRestored { preview, pre_restore, carried })
+            Ok(Outcome::BackupRestored { preview, pre_restore, carried, restarted })
         }
     }
 }

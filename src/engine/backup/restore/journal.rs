@@ -52,18 +52,19 @@ pub(crate) fn recover(inner: &Inner) -> EngineResult<usize> {
     let tree = inner.store.tree(TREES.journal)?;
     let pending: Vec<Journal> = tree.iter().values().filter_map(|v| v.ok().and_then(|v| codec::decode(&v).ok())).collect();
     for j in &pending {
-        let result = j.swap.undo();
+        let result = match &j.swap.server {
+            Some(_) => super::remote_swap::undo_blocking(inner, &j.swap),
+            None => j.swap.undo().map_err(|e| crate::engine::error::EngineError::Other(e.to_string())).inspect(|_| j.swap.cleanup()),
+        };
         let ok = result.is_ok();
-        if ok {
-            j.swap.cleanup();
-        }
+        let at = j.swap.server.as_ref().map(|n| format!("{n}:")).unwrap_or_default();
         let draft = AuditDraft {
             category: Category::Backup,
             severity: Severity::High,
             resource: Some(audit::Resource::new("backup_source", None, Some(j.source.clone()))),
             description: match &result {
                 Ok(()) => format!(
-                    "restore #{} of {} into {} was interrupted ({:?}); rolled back to the previous content at start",
+                    "restore #{} of {} into {at}{} was interrupted ({:?}); rolled back to the previous content at start",
                     j.rid,
                     j.source,
                     j.swap.target.display(),
