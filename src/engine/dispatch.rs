@@ -273,7 +273,7 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
         }
         BackupSourceRemove { name } => backup::handlers::source_remove(inner, ctx, &name),
         BackupCreate { source, password } => backup::handlers::create(inner, ctx, &source, password).await,
-        BackupList { source } => backup::handlers::list(inner, source),
+        BackupList { source } => backup::handlers::list_recovering(inner, ctx, source).await,
         BackupVerify { id, password } => backup::handlers::verify(inner, ctx, id, password).await,
         BackupRestore { id, file, target, only, password, confirmed } => {
             let req = backup::restore::Request { id, file, target, only, password, confirmed: confirmed.unwrap_or(false) };

@@ -188,12 +188,19 @@ fn source_views(inner: &Inner) -> EngineResult<Vec<SourceView>> {
 
 pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, source: &str, password: Option<SecretValue>) -> EngineResult<Outcome> {
     ctx.resource("backup_source", None, Some(source.to_string()));
+    restore::journal::recover_remote(inner, &ctx.actor).await?;
     let s = catalog::source(&inner.store, source)?;
     ctx.release_gate();
     let e = create::create(inner, &ctx.actor, &s, password.as_ref(), "manual").await?;
     ctx.resource("backup", Some(e.id.to_string()), Some(source.to_string()));
     ctx.describe(format!("backup #{} of {}: {} file(s), {} bytes, SHA-256 {}, verified", e.id, source, e.files, e.size, e.sha256));
     Ok(Outcome::BackupCreated { entry: e })
+}
+
+/// `backup_list`, after rolling back remote restores a crash interrupted.
+pub(crate) async fn list_recovering(inner: &Inner, ctx: &mut Ctx, source: Option<String>) -> EngineResult<Outcome> {
+    restore::journal::recover_remote(inner, &ctx.actor).await?;
+    list(inner, source)
 }
 
 pub(crate) fn list(inner: &Inner, source: Option<String>) -> EngineResult<Outcome> {
@@ -231,6 +238,7 @@ pub(crate) async fn verify(inner: &Inner, ctx: &mut Ctx, id: Option<u64>, passwo
 
 pub(crate) async fn restore(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineResult<Outcome> {
     ctx.resource("backup", req.id.map(|i| i.to_string()), req.file.clone());
+    restore::journal::recover_remote(inner, &ctx.actor).await?;
     ctx.release_gate();
     match restore::restore(inner, &ctx.actor, req).await? {
         Done::Preview(preview) => {

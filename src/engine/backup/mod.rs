@@ -63,6 +63,8 @@ pub struct Runtime {
     pub jobs: jobs::Jobs,
     pub scheduler_wake: Arc<tokio::sync::Notify>,
     pub watch_changed: Arc<tokio::sync::Notify>,
+    /// Restores running in this process (their journals are not crash leftovers).
+    pub active_restores: std::sync::Mutex<std::collections::HashSet<u64>>,
     watching: AtomicBool,
     pub(crate) me: OnceLock<Weak<Inner>>,
 }

@@ -160,6 +160,9 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
     }
     // 3. Journal, pre-restore backup, live state kept for rollback.
     let rid = inner.store.next_counter("restore_id")?;
+    if let Ok(mut a) = inner.backup.active_restores.lock() {
+        a.insert(rid);
+    }
     let sw = match (&at, &scan) {
         (At::Remote { server, .. }, Some(scan)) => {
             let had = match &only {
@@ -268,7 +271,11 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
     if local_staging != sw.staging {
         let _ = std::fs::remove_dir_all(&local_staging);
     }
-    journal::remove(inner, rid)?;
+    let removed = journal::remove(inner, rid);
+    if let Ok(mut a) = inner.backup.active_restores.lock() {
+        a.remove(&rid);
+    }
+    removed?;
     let (pre_restore, carried) = outcome?;
     Ok(Done::Restored { preview, pre_restore, carried, restarted })
 }

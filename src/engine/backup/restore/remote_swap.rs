@@ -88,26 +88,3 @@ pub(crate) async fn cleanup_any(inner: &Inner, actor: &Actor, sw: &Swap) {
         None => sw.cleanup(),
     }
 }
-
-/// At start (no async context to borrow): undo and clean a remote swap on a
-/// thread of its own with its own runtime, then drop the connection it made
-/// so nothing later uses a connection whose runtime is gone.
-pub(crate) fn undo_blocking(inner: &Inner, sw: &Swap) -> EngineResult<()> {
-    let result = std::thread::scope(|scope| {
-        scope
-            .spawn(|| {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| EngineError::Other(format!("cannot start a runtime: {e}")))?;
-                let actor = Actor::engine();
-                rt.block_on(async {
-                    undo(inner, &actor, sw).await?;
-                    cleanup(inner, &actor, sw).await
-                })
-            })
-            .join()
-            .unwrap_or_else(|_| Err(EngineError::Other("the rollback thread failed".into())))
-    });
-    if let Some(name) = &sw.server {
-        inner.servers.pool.forget(name);
-    }
-    result
-}
