@@ -191,7 +191,7 @@ pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, source: &str, password:
     restore::journal::recover_remote(inner, &ctx.actor).await?;
     let s = catalog::source(&inner.store, source)?;
     ctx.release_gate();
-    let e = create::create(inner, &ctx.actor, &s, password.as_ref(), "manual").await?;
+    let e = Box::pin(create::create(inner, &ctx.actor, &s, password.as_ref(), "manual")).await?;
     ctx.resource("backup", Some(e.id.to_string()), Some(source.to_string()));
     ctx.describe(format!("backup #{} of {}: {} file(s), {} bytes, SHA-256 {}, verified", e.id, source, e.files, e.size, e.sha256));
     Ok(Outcome::BackupCreated { entry: e })

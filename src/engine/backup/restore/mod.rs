@@ -90,7 +90,8 @@ pub(crate) async fn restore(inner: &Inner, actor: &Actor, req: Request) -> Engin
         (None, Some(f)) => (PathBuf::from(f), false),
         (None, None) => return Err(EngineError::invalid("id", "", "a backup id from backup_list, or file=PATH of an archive")),
     };
-    let result = run(inner, actor, &req, entry.as_ref().map(|e| (e.id, e.sha256.clone())), source.as_ref(), &path).await;
+    // Boxed: the sequence is a large future, kept off the caller's stack.
+    let result = Box::pin(run(inner, actor, &req, entry.as_ref().map(|e| (e.id, e.sha256.clone())), source.as_ref(), &path)).await;
     if temp {
         let _ = std::fs::remove_file(&path);
     }
