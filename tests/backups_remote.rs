@@ -38,8 +38,8 @@ async fn add_server(e: &EngineHandle, d: &Sshd) {
 
 fn remote_source(name: &str, kind: &str, path: &Path, f: impl FnOnce(&mut Command)) -> Command {
     with(source_add(name, kind, path), |c| {
-        if let Command::BackupSourceAdd { server, encrypt, .. } = c {
-            *server = Some("nas".into());
+        if let Command::BackupSourceAdd { path: p, encrypt, .. } = c {
+            *p = Some(format!("nas:{}", path.display()));
             *encrypt = Some(false);
         }
         f(c)

@@ -7,16 +7,21 @@
 //! restarts HA again on them.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-use super::common::run;
 use homedeck::engine::deploy::model::Deployment;
 use homedeck::engine::deploy::views::{Health, HealthState};
-use homedeck::engine::{Command, EngineHandle, Outcome};
+use homedeck::engine::{Actor, Command, EngineHandle, Frontend, Outcome};
+
+// Standalone too (cargo builds every tests/*.rs as a crate; alone it has no
+// test of its own), so it does not lean on the `common` module.
+async fn run(e: &EngineHandle, c: Command) -> Result<Outcome, homedeck::engine::EngineError> {
+    e.execute(c, Actor { user: "tester".into(), frontend: Frontend::Cli }).await
+}
 
 fn source(name: &str, dep: &Deployment, health: Option<&str>) -> Command {
     Command::BackupSourceAdd {
         name: name.into(),
         kind: "ha_config".into(),
-        path: Some(dep.config_dir.clone()),
+        path: Some(format!("{}:{}", dep.server, dep.config_dir)),
         live: None,
         login: None,
         exclude: None,
@@ -26,7 +31,6 @@ fn source(name: &str, dep: &Deployment, health: Option<&str>) -> Command {
         compression: None,
         repo: None,
         health: health.map(str::to_string),
-        server: Some(dep.server.clone()),
     }
 }
 

@@ -180,7 +180,7 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
                         kind: a.kind,
                         // A remote path is the server's, never this machine's.
                         path: match &a.server {
-                            Some(sv) if sv != "local" => a.path.map(|p| p.to_string_lossy().into_owned()),
+                            Some(sv) if sv != "local" => a.path.map(|p| format!("{sv}:{}", p.to_string_lossy())),
                             _ => a.path.map(path).transpose()?,
                         },
                         live: a.url.or(a.mqtt.map(|m| format!("{m}/{}", a.topic.unwrap_or_default()))).or(a.device),
@@ -192,7 +192,6 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
                         compression: a.compression,
                         repo: a.repo,
                         health: a.health,
-                        server: a.server,
                     },
                 )
                 .await?

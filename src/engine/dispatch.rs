@@ -267,8 +267,8 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
         BackupOverview {} => backup::handlers::overview(inner),
         BackupWatch {} => backup::watch(inner),
         BackupSourceList {} => backup::handlers::source_list(inner),
-        BackupSourceAdd { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health, server } => {
-            let n = backup::handlers::NewSource { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health, server };
+        BackupSourceAdd { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health } => {
+            let n = backup::handlers::NewSource { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health };
             backup::handlers::source_add(inner, ctx, n).await
         }
         BackupSourceRemove { name } => backup::handlers::source_remove(inner, ctx, &name),

@@ -19,7 +19,6 @@ pub fn source_add(name: &str, kind: &str, path: &Path) -> Command {
         compression: None,
         repo: None,
         health: None,
-        server: None,
     }
 }
 

@@ -28,8 +28,15 @@ pub struct NewSource {
     pub compression: Option<String>,
     pub repo: Option<String>,
     pub health: Option<String>,
-    /// The server `path` is on (default: this machine).
-    pub server: Option<String>,
+}
+
+/// `SERVER:/abs/dir` names a directory on a server; a local path is
+/// absolute, so it never has this shape.
+pub fn split_server_path(p: &str) -> (Option<String>, String) {
+    match p.split_once(":/") {
+        Some((server, rest)) if !p.starts_with('/') && !server.is_empty() && !server.contains('/') => (Some(server.to_string()), format!("/{rest}")),
+        _ => (None, p.to_string()),
+    }
 }
 
 fn some(s: Option<String>) -> Option<String> {
@@ -66,7 +73,10 @@ pub(crate) async fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> En
         },
         None => (None, None),
     };
-    let server = some(n.server).filter(|s| s != "local");
+    let (server, path) = match path.map(|p| split_server_path(&p)) {
+        Some((sv, p)) => (sv.filter(|s| s != "local"), Some(p)),
+        None => (None, None),
+    };
     if server.is_some() && kind == SourceKind::Wled {
         return Err(EngineError::invalid("server", server.unwrap_or_default(), "nothing for kind wled (it is reached over HTTP)"));
     }

@@ -268,7 +268,7 @@ impl ArchiveWriter {
     /// A symlink entry from its target text (a remote link; never followed).
     pub fn add_link_entry(&mut self, name: &str, target: &Path, mtime: u64) -> io::Result<()> {
         let mut h = Self::header(tar::EntryType::Symlink, 0, 0o777, mtime);
-        self.tar.append_link(&mut h, name, &target)?;
+        self.tar.append_link(&mut h, name, target)?;
         self.manifest.entries.push(ManifestEntry {
             path: name.into(),
             kind: EntryKind::Symlink,
