@@ -330,3 +330,15 @@ pub(crate) fn overview(inner: &Inner) -> EngineResult<Outcome> {
         }),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::split_server_path;
+    #[test]
+    fn server_paths() {
+        assert_eq!(split_server_path("nas:/srv/ha"), (Some("nas".into()), "/srv/ha".into()));
+        assert_eq!(split_server_path("/srv/a:/b"), (None, "/srv/a:/b".into()));
+        assert_eq!(split_server_path("relative/dir"), (None, "relative/dir".into()));
+        assert_eq!(split_server_path(":/x"), (None, ":/x".into()));
+    }
+}
