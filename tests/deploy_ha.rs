@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod deploy_backup_steps;
 mod deploy_common;
 mod tui_common;
 
@@ -245,6 +246,7 @@ async fn home_assistant_lifecycle_over_ssh() {
     let snaps: Vec<_> = std::fs::read_dir(format!("{}/snapshots", dep.base_dir)).unwrap().collect();
     assert_eq!(snaps.len(), 1, "the pre-upgrade config snapshot was taken");
 
+    deploy_backup_steps::ha_config_restore_restarts_the_deployment(&e, &dep).await;
     // ── delete keeps a final config backup ──
     let port = dep.port;
     let report = match run(&e, Command::DeployRemove { name: "home".into(), keep_backup: None }).await.unwrap() {

@@ -179,6 +179,9 @@ pub struct SourceAddArgs {
     /// Shell command run in the target after a restore; failure rolls back
     #[arg(long)]
     pub health: Option<String>,
+    /// The server the path is on (over SFTP/SSH; sent as path=SERVER:/dir) [default: local]
+    #[arg(long)]
+    pub server: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -178,7 +178,11 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
                     Command::BackupSourceAdd {
                         name: a.name,
                         kind: a.kind,
-                        path: a.path.map(path).transpose()?,
+                        // A remote path is the server's, never this machine's.
+                        path: match &a.server {
+                            Some(sv) if sv != "local" => a.path.map(|p| format!("{sv}:{}", p.to_string_lossy())),
+                            _ => a.path.map(path).transpose()?,
+                        },
                         live: a.url.or(a.mqtt.map(|m| format!("{m}/{}", a.topic.unwrap_or_default()))).or(a.device),
                         login: a.user.map(|u| format!("{u}:{}", a.password_secret.unwrap_or_default())),
                         exclude: a.exclude,

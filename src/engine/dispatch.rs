@@ -269,11 +269,11 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
         BackupSourceList {} => backup::handlers::source_list(inner),
         BackupSourceAdd { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health } => {
             let n = backup::handlers::NewSource { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health };
-            backup::handlers::source_add(inner, ctx, n)
+            backup::handlers::source_add(inner, ctx, n).await
         }
         BackupSourceRemove { name } => backup::handlers::source_remove(inner, ctx, &name),
         BackupCreate { source, password } => backup::handlers::create(inner, ctx, &source, password).await,
-        BackupList { source } => backup::handlers::list(inner, source),
+        BackupList { source } => backup::handlers::list_recovering(inner, ctx, source).await,
         BackupVerify { id, password } => backup::handlers::verify(inner, ctx, id, password).await,
         BackupRestore { id, file, target, only, password, confirmed } => {
             let req = backup::restore::Request { id, file, target, only, password, confirmed: confirmed.unwrap_or(false) };

@@ -82,7 +82,8 @@ pub enum Outcome {
     BackupCatalog { entries: Vec<crate::engine::backup::model::CatalogEntry> },
     BackupVerified { results: Vec<bv::VerifyResult> },
     BackupPreview { preview: crate::engine::backup::restore::preview::Preview },
-    BackupRestored { preview: crate::engine::backup::restore::preview::Preview, pre_restore: Option<u64>, carried: u64 },
+    /// `restarted`: the homedeck deployment restarted (and healthy) after it.
+    BackupRestored { preview: crate::engine::backup::restore::preview::Preview, pre_restore: Option<u64>, carried: u64, restarted: Option<String> },
     BackupForgot { forget: bv::Forget },
     BackupSchedules { schedules: Vec<bv::ScheduleView> },
     BackupRepos { repos: Vec<crate::engine::backup::model::Repo> },
@@ -223,14 +224,15 @@ impl Outcome {
                 preview.changed.len(),
                 preview.removed.len()
             ),
-            Outcome::BackupRestored { preview, pre_restore, .. } => format!(
-                "restored {} into {} ({} added, {} changed, {} removed){}",
+            Outcome::BackupRestored { preview, pre_restore, restarted, .. } => format!(
+                "restored {} into {} ({} added, {} changed, {} removed){}{}",
                 preview.source,
                 preview.target,
                 preview.added.len(),
                 preview.changed.len(),
                 preview.removed.len(),
-                pre_restore.map(|p| format!("; pre-restore backup #{p}")).unwrap_or_default()
+                pre_restore.map(|p| format!("; pre-restore backup #{p}")).unwrap_or_default(),
+                restarted.as_ref().map(|d| format!("; deployment {d} restarted and healthy")).unwrap_or_default()
             ),
             Outcome::BackupForgot { forget } => {
                 let gone = forget.decisions.iter().filter(|d| !d.keep()).count();

@@ -28,7 +28,7 @@ pub fn io_err(what: &str, e: std::io::Error) -> EngineError {
 }
 
 /// Write `plan` to `path` and read it back. Blocking.
-fn write_and_verify(path: &Path, header: &Header, key: Option<&Key>, plan: Plan, job: &Job) -> std::io::Result<(super::archive::writer::Written, u64)> {
+fn write_and_verify(path: &Path, header: &Header, key: Option<&Key>, plan: Plan, job: &Job, rt: &tokio::runtime::Handle) -> std::io::Result<(super::archive::writer::Written, u64)> {
     use std::os::unix::fs::OpenOptionsExt;
     // Archives hold configuration and often secrets: owner-only.
     let file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
@@ -40,6 +40,13 @@ fn write_and_verify(path: &Path, header: &Header, key: Option<&Key>, plan: Plan,
             Item::Dir { disk, name } => w.add_dir(&disk, &name)?,
             Item::Symlink { disk, name } => w.add_symlink(&disk, &name)?,
             Item::Bytes { name, data } => w.add_bytes(&name, &data, 0o600)?,
+            Item::RemoteFile { path, name, size, mode, mtime } => {
+                let sftp = plan.remote.as_deref().ok_or_else(|| std::io::Error::other("a remote file without an SFTP session"))?;
+                let r = sources::remote::open_blocking(rt, sftp, &path)?;
+                w.add_reader(&name, r, size, mode, mtime)?
+            }
+            Item::RemoteDir { name, mode, mtime } => w.add_dir_entry(&name, mode, mtime)?,
+            Item::RemoteSymlink { name, target, mtime } => w.add_link_entry(&name, Path::new(&target), mtime)?,
         }
     }
     let written = w.finish()?;
@@ -78,8 +85,8 @@ pub(crate) async fn create(inner: &Inner, actor: &Actor, source: &Source, passwo
     let running = inner.backup.jobs.start(inner, "backup", &source.name, plan.total.max(1));
     let job = running.job.clone();
     let key = enc.map(|(k, _)| k);
-    let (p, h) = (part.clone(), header.clone());
-    let result = tokio::task::spawn_blocking(move || write_and_verify(&p, &h, key.as_ref(), plan, &job))
+    let (p, h, rt) = (part.clone(), header.clone(), tokio::runtime::Handle::current());
+    let result = tokio::task::spawn_blocking(move || write_and_verify(&p, &h, key.as_ref(), plan, &job, &rt))
         .await
         .map_err(|e| EngineError::Other(format!("backup task failed: {e}")))?;
     let (written, _) = match result {

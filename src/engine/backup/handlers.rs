@@ -30,11 +30,20 @@ pub struct NewSource {
     pub health: Option<String>,
 }
 
+/// `SERVER:/abs/dir` names a directory on a server; a local path is
+/// absolute, so it never has this shape.
+pub fn split_server_path(p: &str) -> (Option<String>, String) {
+    match p.split_once(":/") {
+        Some((server, rest)) if !p.starts_with('/') && !server.is_empty() && !server.contains('/') => (Some(server.to_string()), format!("/{rest}")),
+        _ => (None, p.to_string()),
+    }
+}
+
 fn some(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
-pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineResult<Outcome> {
+pub(crate) async fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineResult<Outcome> {
     validate_name("name", &n.name)?;
     ctx.resource("backup_source", None, Some(n.name.clone()));
     let kind: SourceKind = n.kind.parse()?;
@@ -64,6 +73,17 @@ pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineRe
         },
         None => (None, None),
     };
+    let (server, path) = match path.map(|p| split_server_path(&p)) {
+        Some((sv, p)) => (sv.filter(|s| s != "local"), Some(p)),
+        None => (None, None),
+    };
+    if server.is_some() && kind == SourceKind::Wled {
+        return Err(EngineError::invalid("server", server.unwrap_or_default(), "nothing for kind wled (it is reached over HTTP)"));
+    }
+    let path = match (&server, path) {
+        (Some(_), Some(p)) if p.len() > 1 => Some(p.trim_end_matches('/').to_string()),
+        (_, p) => p,
+    };
     match (kind, &path) {
         (SourceKind::Wled, _) => {
             let d = device.clone().ok_or_else(|| EngineError::invalid("live", "", "the WLED device name (see wled_list)"))?;
@@ -74,6 +94,15 @@ pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineRe
             crate::engine::lights::inventory::Inventory::open(&inner.store)?.need_host(&h)?;
         }
         (_, None) => return Err(EngineError::invalid("path", "", "the directory to back up")),
+        (_, Some(p)) if server.is_some() => {
+            let Some(name) = &server else { return Err(EngineError::invalid("server", "", "a server name")) };
+            if !p.starts_with('/') {
+                return Err(EngineError::invalid("path", p, &format!("an absolute directory path on {name}")));
+            }
+            let sv = crate::engine::servers::store::get(&inner.store, name)?;
+            let sftp = super::sources::remote::connect(inner, &ctx.actor, &sv).await?;
+            super::sources::remote::check_dir(&sftp, name, p).await?;
+        }
         (_, Some(p)) => {
             let pb = std::path::Path::new(p);
             if !pb.is_absolute() || !pb.is_dir() {
@@ -117,6 +146,7 @@ pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineRe
         name: n.name.clone(),
         kind,
         path,
+        server,
         exclude,
         url,
         user,
@@ -136,7 +166,7 @@ pub(crate) fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> EngineRe
         "backup source {} ({}){}{}",
         s.name,
         s.kind,
-        s.path.as_ref().map(|p| format!(" at {p}")).unwrap_or_default(),
+        s.path.as_ref().map(|p| format!(" at {}{p}", s.remote_server().map(|n| format!("{n}:")).unwrap_or_default())).unwrap_or_default(),
         if s.encrypt { format!(", encrypted with {}", s.key_ref().map(|k| k.to_string()).unwrap_or_default()) } else { ", not encrypted".into() }
     ));
     source_list(inner)
@@ -172,12 +202,19 @@ fn source_views(inner: &Inner) -> EngineResult<Vec<SourceView>> {
 
 pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, source: &str, password: Option<SecretValue>) -> EngineResult<Outcome> {
     ctx.resource("backup_source", None, Some(source.to_string()));
+    restore::journal::recover_remote(inner, &ctx.actor).await?;
     let s = catalog::source(&inner.store, source)?;
     ctx.release_gate();
-    let e = create::create(inner, &ctx.actor, &s, password.as_ref(), "manual").await?;
+    let e = Box::pin(create::create(inner, &ctx.actor, &s, password.as_ref(), "manual")).await?;
     ctx.resource("backup", Some(e.id.to_string()), Some(source.to_string()));
     ctx.describe(format!("backup #{} of {}: {} file(s), {} bytes, SHA-256 {}, verified", e.id, source, e.files, e.size, e.sha256));
     Ok(Outcome::BackupCreated { entry: e })
+}
+
+/// `backup_list`, after rolling back remote restores a crash interrupted.
+pub(crate) async fn list_recovering(inner: &Inner, ctx: &mut Ctx, source: Option<String>) -> EngineResult<Outcome> {
+    restore::journal::recover_remote(inner, &ctx.actor).await?;
+    list(inner, source)
 }
 
 pub(crate) fn list(inner: &Inner, source: Option<String>) -> EngineResult<Outcome> {
@@ -215,6 +252,7 @@ pub(crate) async fn verify(inner: &Inner, ctx: &mut Ctx, id: Option<u64>, passwo
 
 pub(crate) async fn restore(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineResult<Outcome> {
     ctx.resource("backup", req.id.map(|i| i.to_string()), req.file.clone());
+    restore::journal::recover_remote(inner, &ctx.actor).await?;
     ctx.release_gate();
     match restore::restore(inner, &ctx.actor, req).await? {
         Done::Preview(preview) => {
@@ -228,17 +266,18 @@ pub(crate) async fn restore(inner: &Inner, ctx: &mut Ctx, req: Request) -> Engin
             ));
             Ok(Outcome::BackupPreview { preview })
         }
-        Done::Restored { preview, pre_restore, carried } => {
+        Done::Restored { preview, pre_restore, carried, restarted } => {
             ctx.describe(format!(
-                "restored {} into {}: {} added, {} changed, {} removed; pre-restore backup #{}",
+                "restored {} into {}: {} added, {} changed, {} removed; pre-restore backup #{}{}",
                 preview.source,
                 preview.target,
                 preview.added.len(),
                 preview.changed.len(),
                 preview.removed.len(),
-                pre_restore.map(|p| p.to_string()).unwrap_or_else(|| "none (target was empty)".into())
+                pre_restore.map(|p| p.to_string()).unwrap_or_else(|| "none (target was empty)".into()),
+                restarted.as_ref().map(|d| format!("; deployment {d} restarted and healthy")).unwrap_or_default()
             ));
-            Ok(Outcome::BackupRestored { preview, pre_restore, carried })
+            Ok(Outcome::BackupRestored { preview, pre_restore, carried, restarted })
         }
     }
 }
@@ -294,4 +333,16 @@ pub(crate) fn overview(inner: &Inner) -> EngineResult<Outcome> {
             watched: super::snapshots::watched(inner)?,
         }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_server_path;
+    #[test]
+    fn server_paths() {
+        assert_eq!(split_server_path("nas:/srv/ha"), (Some("nas".into()), "/srv/ha".into()));
+        assert_eq!(split_server_path("/srv/a:/b"), (None, "/srv/a:/b".into()));
+        assert_eq!(split_server_path("relative/dir"), (None, "relative/dir".into()));
+        assert_eq!(split_server_path(":/x"), (None, ":/x".into()));
+    }
 }

@@ -73,6 +73,8 @@ pub struct Runtime {
     /// Bumped when directories may have been swapped under the watcher (a
     /// restore): inotify watches follow inodes, so the watcher re-arms.
     pub watch_epoch: std::sync::atomic::AtomicU64,
+    /// Restores running in this process (their journals are not crash leftovers).
+    pub active_restores: std::sync::Mutex<std::collections::HashSet<u64>>,
     watching: AtomicBool,
     pub(crate) me: OnceLock<Weak<Inner>>,
 }

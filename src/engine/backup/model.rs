@@ -72,6 +72,9 @@ pub struct Source {
     pub kind: SourceKind,
     /// The directory backed up and restored (not for WLED or FPP).
     pub path: Option<String>,
+    /// The server `path` is on, reached over SFTP and SSH (`None` = this machine).
+    #[serde(default)]
+    pub server: Option<String>,
     /// Names (file or directory, at any depth) left out.
     #[serde(default)]
     pub exclude: Vec<String>,
@@ -103,6 +106,10 @@ impl Record for Source {
 impl Source {
     pub fn key_ref(&self) -> Option<KeyRef> {
         self.encrypt.then(|| self.key_secret.clone().map(KeyRef::Vault).unwrap_or(KeyRef::Password))
+    }
+    /// The server name when the source lives on a remote server.
+    pub fn remote_server(&self) -> Option<&str> {
+        self.server.as_deref().filter(|s| *s != "local")
     }
     pub fn repo_name(&self) -> &str {
         self.repo.as_deref().unwrap_or("local")

@@ -119,6 +119,29 @@ pub(crate) async fn act(inner: &Inner, ctx: &mut Ctx, name: &str, action: &str, 
     Ok(Outcome::Deployment { view: Box::new(DeploymentView { deployment: d, health }) })
 }
 
+/// Restart and wait until healthy, for work outside the deploy verbs (a
+/// backup restore of the deployment's config dir). Stores the new status.
+pub(crate) async fn restart_and_wait(inner: &Inner, actor: &Actor, name: &str) -> EngineResult<Health> {
+    let mut d = store::get(&inner.store, name)?;
+    let host = host(inner, actor, &d)?;
+    let Some(cancel) = inner.deploy.begin(name) else {
+        return Err(EngineError::invalid("deployment", name, "a deployment with no other operation running (see deploy_cancel)"));
+    };
+    let result = async {
+        halt(&host, &d, &cancel).await?;
+        launch(&host, &d, &cancel).await?;
+        wait_healthy(&host, &d, &cancel).await
+    }
+    .await;
+    inner.deploy.end(name);
+    let (status, reason) = match &result {
+        Ok(_) => (DeployStatus::Running, String::new()),
+        Err(e) => (DeployStatus::Unhealthy, e.to_string()),
+    };
+    save_status(inner, &mut d, status, &reason)?;
+    result
+}
+
 /// Every deployment with a quick health (no token use).
 pub(crate) async fn list(inner: &Inner, actor: &Actor, with_health: bool) -> EngineResult<Outcome> {
     let all = store::all(&inner.store)?;

@@ -19,7 +19,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 const CHUNK: usize = 256 * 1024;
 
-async fn session(inner: &Inner, server: &Server, actor: &Actor) -> EngineResult<SftpSession> {
+pub(crate) async fn session(inner: &Inner, server: &Server, actor: &Actor) -> EngineResult<SftpSession> {
     let remote = |d: String| EngineError::Remote { server: server.name.clone(), detail: d };
     let conn = connector::connection(inner, server, actor, true).await?;
     let channel = conn.handle.channel_open_session().await.map_err(|e| remote(format!("cannot open an SFTP channel: {e}")))?;

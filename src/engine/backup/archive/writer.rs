@@ -207,15 +207,21 @@ impl ArchiveWriter {
         let f = File::open(disk).map_err(|e| io::Error::new(e.kind(), format!("cannot read {}: {e}", disk.display())))?;
         let meta = f.metadata()?;
         let (mode, mtime) = mode_mtime(&meta);
-        let size = meta.len();
+        self.add_reader(name, f, meta.len(), mode, mtime)
+    }
+
+    /// Add `size` bytes read from `r` (a local file, or a file streamed over
+    /// SFTP) under archive path `name`; never holds more than a buffer.
+    pub fn add_reader(&mut self, name: &str, r: impl Read, size: u64, mode: u32, mtime: u64) -> io::Result<()> {
+        self.job.check()?;
         let mut h = Self::header(tar::EntryType::Regular, size, mode, mtime);
         let mut hash = Sha256::default();
-        let mut r = EntryReader { inner: f, left: size, hash: &mut hash, short: false, job: &self.job };
+        let mut r = EntryReader { inner: r, left: size, hash: &mut hash, short: false, job: &self.job };
         self.tar.append_data(&mut h, name, &mut r)?;
         if r.short {
             self.manifest.warnings.push(format!("{name} shrank while it was read; the missing tail is stored as zeros"));
         }
-        self.manifest.entries.push(ManifestEntry { path: name.into(), kind: EntryKind::File, size, mode, sha256: hash.hex(), link: None });
+        self.manifest.entries.push(ManifestEntry { path: name.into(), kind: EntryKind::File, size, mode: mode & 0o7777, sha256: hash.hex(), link: None });
         Ok(())
     }
 
@@ -240,6 +246,12 @@ impl ArchiveWriter {
     pub fn add_dir(&mut self, disk: &Path, name: &str) -> io::Result<()> {
         let meta = std::fs::symlink_metadata(disk)?;
         let (mode, mtime) = mode_mtime(&meta);
+        self.add_dir_entry(name, mode, mtime)
+    }
+
+    /// A directory entry from known metadata (a remote directory).
+    pub fn add_dir_entry(&mut self, name: &str, mode: u32, mtime: u64) -> io::Result<()> {
+        let mode = mode & 0o7777;
         let mut h = Self::header(tar::EntryType::Directory, 0, mode, mtime);
         self.tar.append_data(&mut h, name, io::empty())?;
         self.manifest.entries.push(ManifestEntry { path: name.into(), kind: EntryKind::Dir, size: 0, mode, sha256: String::new(), link: None });
@@ -250,8 +262,13 @@ impl ArchiveWriter {
         let target = std::fs::read_link(disk)?;
         let meta = std::fs::symlink_metadata(disk)?;
         let (_, mtime) = mode_mtime(&meta);
+        self.add_link_entry(name, &target, mtime)
+    }
+
+    /// A symlink entry from its target text (a remote link; never followed).
+    pub fn add_link_entry(&mut self, name: &str, target: &Path, mtime: u64) -> io::Result<()> {
         let mut h = Self::header(tar::EntryType::Symlink, 0, 0o777, mtime);
-        self.tar.append_link(&mut h, name, &target)?;
+        self.tar.append_link(&mut h, name, target)?;
         self.manifest.entries.push(ManifestEntry {
             path: name.into(),
             kind: EntryKind::Symlink,

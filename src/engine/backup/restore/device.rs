@@ -170,5 +170,5 @@ pub(crate) async fn run(
             Err(b) => EngineError::Other(format!("restore failed ({e}) and pushing the previous configuration back failed too ({b}); restore pre-restore backup #{pre}")),
         });
     }
-    Ok(Done::Restored { preview, pre_restore: Some(pre), carried: 0 })
+    Ok(Done::Restored { preview, pre_restore: Some(pre), carried: 0, restarted: None })
 }

@@ -7,7 +7,7 @@ use super::swap::Swap;
 use crate::engine::audit::{self, Category, Severity, Status};
 use crate::engine::backup::TREES;
 use crate::engine::context::AuditDraft;
-use crate::engine::error::EngineResult;
+use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::event::Event;
 use crate::engine::store::codec::{self, Record};
 use crate::engine::{Actor, Inner};
@@ -47,42 +47,79 @@ pub(crate) fn remove(inner: &Inner, rid: u64) -> EngineResult<()> {
     inner.store.flush()
 }
 
-/// Roll back every restore a crash interrupted. Returns how many.
-pub(crate) fn recover(inner: &Inner) -> EngineResult<usize> {
+fn pending(inner: &Inner) -> EngineResult<Vec<Journal>> {
     let tree = inner.store.tree(TREES.journal)?;
-    let pending: Vec<Journal> = tree.iter().values().filter_map(|v| v.ok().and_then(|v| codec::decode(&v).ok())).collect();
-    for j in &pending {
-        let result = j.swap.undo();
-        let ok = result.is_ok();
-        if ok {
+    Ok(tree.iter().values().filter_map(|v| v.ok().and_then(|v| codec::decode(&v).ok())).collect())
+}
+
+/// At start: roll back every local restore a crash interrupted. Remote ones
+/// need the server's login from the vault, which is locked at start: they
+/// wait for `recover_remote`. Returns how many were pending.
+pub(crate) fn recover(inner: &Inner) -> EngineResult<usize> {
+    let all = pending(inner)?;
+    for j in all.iter().filter(|j| j.swap.server.is_none()) {
+        let result = j.swap.undo().map_err(|e| EngineError::Other(e.to_string()));
+        if result.is_ok() {
             j.swap.cleanup();
         }
-        let draft = AuditDraft {
-            category: Category::Backup,
-            severity: Severity::High,
-            resource: Some(audit::Resource::new("backup_source", None, Some(j.source.clone()))),
-            description: match &result {
-                Ok(()) => format!(
-                    "restore #{} of {} into {} was interrupted ({:?}); rolled back to the previous content at start",
-                    j.rid,
-                    j.source,
-                    j.swap.target.display(),
-                    j.phase
-                ),
-                Err(e) => format!("restore #{} of {} was interrupted and could NOT be rolled back: {e}", j.rid, j.source),
-            },
-            changes: Vec::new(),
-        };
-        let status = if ok { Status::Success } else { Status::Failure };
-        audit::record(inner, &Actor::engine(), "backup_restore_rollback", draft, status, result.as_ref().err().map(|e| e.to_string()))?;
-        inner.emit(Event::Notice { text: format!("interrupted restore of {} rolled back", j.source) });
-        if ok {
-            tree.remove(j.rid.to_be_bytes())?;
-        }
+        finish(inner, j, result)?;
+    }
+    let remote = all.iter().filter(|j| j.swap.server.is_some()).count();
+    if remote > 0 {
+        inner.emit(Event::Notice { text: format!("{remote} interrupted remote restore(s) will be rolled back by the next backup command once the vault is unlocked") });
     }
     inner.store.flush()?;
-    if !pending.is_empty() {
+    if all.iter().any(|j| j.swap.server.is_none()) {
+        // Rolled-back local targets are new inodes: the watcher re-arms.
         crate::engine::backup::rearm_watches(inner);
     }
-    Ok(pending.len())
+    Ok(all.len())
+}
+
+/// Roll back interrupted restores on servers (run by the backup verbs
+/// before anything else). A locked vault is returned as is, so the front
+/// end unlocks and retries; other failures keep the journal for next time.
+pub(crate) async fn recover_remote(inner: &Inner, actor: &Actor) -> EngineResult<()> {
+    let active = inner.backup.active_restores.lock().map(|a| a.clone()).unwrap_or_default();
+    for j in pending(inner)?.into_iter().filter(|j| j.swap.server.is_some() && !active.contains(&j.rid)) {
+        let result = match super::remote_swap::undo(inner, actor, &j.swap).await {
+            Err(EngineError::VaultLocked) => return Err(EngineError::VaultLocked),
+            Ok(()) => {
+                super::remote_swap::cleanup_any(inner, actor, &j.swap).await;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        };
+        finish(inner, &j, result)?;
+    }
+    inner.store.flush()
+}
+
+/// Audit the rollback of `j`; forget the journal when it worked.
+fn finish(inner: &Inner, j: &Journal, result: EngineResult<()>) -> EngineResult<()> {
+    let ok = result.is_ok();
+    let at = j.swap.server.as_ref().map(|n| format!("{n}:")).unwrap_or_default();
+    let draft = AuditDraft {
+        category: Category::Backup,
+        severity: Severity::High,
+        resource: Some(audit::Resource::new("backup_source", None, Some(j.source.clone()))),
+        description: match &result {
+            Ok(()) => format!(
+                "restore #{} of {} into {at}{} was interrupted ({:?}); rolled back to the previous content",
+                j.rid,
+                j.source,
+                j.swap.target.display(),
+                j.phase
+            ),
+            Err(e) => format!("restore #{} of {} was interrupted and could NOT be rolled back: {e}", j.rid, j.source),
+        },
+        changes: Vec::new(),
+    };
+    let status = if ok { Status::Success } else { Status::Failure };
+    audit::record(inner, &Actor::engine(), "backup_restore_rollback", draft, status, result.as_ref().err().map(|e| e.to_string()))?;
+    inner.emit(Event::Notice { text: format!("interrupted restore of {} rolled back", j.source) });
+    if ok {
+        inner.store.tree(TREES.journal)?.remove(j.rid.to_be_bytes())?;
+    }
+    Ok(())
 }

@@ -16,7 +16,10 @@
 
 pub mod device;
 pub mod journal;
+mod post;
 pub mod preview;
+pub mod remote;
+pub mod remote_swap;
 pub mod swap;
 
 use super::archive::extract::extract;
@@ -32,8 +35,13 @@ use crate::engine::secret_value::SecretValue;
 use chrono::Utc;
 use journal::{Journal, Phase};
 use preview::Preview;
+use crate::engine::servers::model::Server;
+use russh_sftp::client::SftpSession;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use swap::Swap;
+use super::archive::FILES_PREFIX;
 
 pub struct Request {
     pub id: Option<u64>,
@@ -46,7 +54,8 @@ pub struct Request {
 
 pub enum Done {
     Preview(Preview),
-    Restored { preview: Preview, pre_restore: Option<u64>, carried: u64 },
+    /// `restarted`: the homedeck deployment restarted after the restore.
+    Restored { preview: Preview, pre_restore: Option<u64>, carried: u64, restarted: Option<String> },
 }
 
 /// Which paths under a target the source covers.
@@ -84,11 +93,18 @@ pub(crate) async fn restore(inner: &Inner, actor: &Actor, req: Request) -> Engin
         (None, Some(f)) => (PathBuf::from(f), false),
         (None, None) => return Err(EngineError::invalid("id", "", "a backup id from backup_list, or file=PATH of an archive")),
     };
-    let result = run(inner, actor, &req, entry.as_ref().map(|e| (e.id, e.sha256.clone())), source.as_ref(), &path).await;
+    // Boxed: the sequence is a large future, kept off the caller's stack.
+    let result = Box::pin(run(inner, actor, &req, entry.as_ref().map(|e| (e.id, e.sha256.clone())), source.as_ref(), &path)).await;
     if temp {
         let _ = std::fs::remove_file(&path);
     }
     result
+}
+
+/// Where the target is: this machine, or a server (with an SFTP session).
+enum At {
+    Local,
+    Remote { server: Box<Server>, sftp: Arc<SftpSession> },
 }
 
 async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, String)>, source: Option<&Source>, path: &Path) -> EngineResult<Done> {
@@ -121,6 +137,17 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
     if let Some(o) = &only {
         super::archive::safety::entry_path(o.as_bytes()).map_err(|r| EngineError::invalid("only", o, &format!("a relative file path ({})", r.reason)))?;
     }
+    let at = match source.and_then(|s| s.remote_server()) {
+        Some(name) => {
+            let server = crate::engine::servers::store::get(&inner.store, name)?;
+            if !target.is_absolute() {
+                return Err(EngineError::invalid("target", target.display().to_string(), &format!("an absolute directory path on {name}")));
+            }
+            let sftp = super::sources::remote::connect(inner, actor, &server).await?;
+            At::Remote { server: Box::new(server), sftp }
+        }
+        None => At::Local,
+    };
     // 1. Verify before anything else.
     let running = inner.backup.jobs.start(inner, "restore", &header.source, 1);
     let job = running.job.clone();
@@ -130,18 +157,48 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
         .map_err(|e| EngineError::Other(format!("verify task failed: {e}")))?
         .map_err(io("archive"))?;
     let select = selector(source);
-    let mut preview = preview::compute(&verified.manifest, &target, only.as_deref(), &*select);
+    let tstr = target.to_string_lossy().into_owned();
+    let (mut preview, scan) = match &at {
+        At::Local => (preview::compute(&verified.manifest, &target, only.as_deref(), &*select), None),
+        At::Remote { server, sftp } => {
+            let files: BTreeSet<String> = verified.manifest.files().filter_map(|e| e.path.strip_prefix(FILES_PREFIX).map(str::to_string)).collect();
+            let scan = remote::scan(inner, actor, server, sftp, &tstr, &*select, &files).await?;
+            (preview::compare(&verified.manifest, only.as_deref(), &scan.now), Some(scan))
+        }
+    };
     preview.backup = entry.as_ref().map(|e| e.0);
     preview.source = header.source.clone();
-    preview.target = target.display().to_string();
+    preview.target = match &at {
+        At::Local => tstr.clone(),
+        At::Remote { server, .. } => format!("{}:{tstr}", server.name),
+    };
     if !req.confirmed {
         return Ok(Done::Preview(preview));
     }
     // 3. Journal, pre-restore backup, live state kept for rollback.
     let rid = inner.store.next_counter("restore_id")?;
-    let sw = Swap::new(&target, rid, only.clone().map(PathBuf::from)).map_err(io("restore"))?;
+    if let Ok(mut a) = inner.backup.active_restores.lock() {
+        a.insert(rid);
+    }
+    let sw = match (&at, &scan) {
+        (At::Remote { server, .. }, Some(scan)) => {
+            let had = match &only {
+                Some(o) => scan.now.contains_key(o.as_str()),
+                None => scan.exists,
+            };
+            Swap::remote(&tstr, rid, only.clone().map(PathBuf::from), &server.name, had)
+        }
+        _ => Swap::new(&target, rid, only.clone().map(PathBuf::from)).map_err(io("restore"))?,
+    };
+    // Where the archive is extracted: beside a local target; for a remote
+    // one, here first, then uploaded to the staging dir beside it.
+    let local_staging = match &at {
+        At::Local => sw.staging.clone(),
+        At::Remote { .. } => repo::partial_dir(inner).join(format!("restore-{rid}")),
+    };
     let mut j = Journal { rid, source: header.source.clone(), backup: entry.as_ref().map(|e| e.0), pre_restore: None, swap: sw.clone(), phase: Phase::Staging, started: Utc::now() };
     journal::put(inner, &j)?;
+    let mut restarted = None;
     let outcome = async {
         let pre = match source {
             Some(s) if sw.had_target || s.url.is_some() => Some(create::create(inner, actor, s, req.password.as_ref(), "pre-restore").await?.id),
@@ -157,9 +214,9 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
             Some(a) => Some(a.get_flows().await?),
             None => None,
         };
-        // 4. Extract into staging.
-        std::fs::create_dir_all(&sw.staging).map_err(io("staging dir"))?;
-        let (p, k, st, o, job) = (path.to_path_buf(), key.clone(), sw.staging.clone(), only.clone(), running.job.clone());
+        // 4. Extract into staging (hostile entries are refused here).
+        std::fs::create_dir_all(&local_staging).map_err(io("staging dir"))?;
+        let (p, k, st, o, job) = (path.to_path_buf(), key.clone(), local_staging.clone(), only.clone(), running.job.clone());
         tokio::task::spawn_blocking(move || {
             let opened = reader::open(&p, k.as_ref())?;
             extract(opened, &st, &Limits::default(), o.as_deref(), &job)
@@ -168,73 +225,76 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
         .map_err(|e| EngineError::Other(format!("restore task failed: {e}")))?
         .map_err(io("restore"))?;
         // 5. Carry over, swap.
-        let carried = if only.is_none() && sw.had_target { swap::carry_over(&target, &sw.staged_files(), &*select).map_err(io("carrying over"))? } else { 0 };
+        let carried = match (&at, &scan) {
+            (At::Local, _) if only.is_none() && sw.had_target => swap::carry_over(&target, &sw.staged_files(), &*select).map_err(io("carrying over"))?,
+            (At::Remote { server, sftp }, Some(scan)) => {
+                let staged_local = local_staging.join("files");
+                if !staged_local.exists() {
+                    std::fs::create_dir_all(&staged_local).map_err(io("staging dir"))?;
+                }
+                let staging = sw.staging.to_string_lossy().into_owned();
+                sftp.create_dir(staging.clone()).await.map_err(|e| EngineError::Remote { server: server.name.clone(), detail: format!("cannot create {staging}: {e}") })?;
+                remote::upload(inner, actor, server, sftp, &staged_local, &sw.staged_files().to_string_lossy()).await?;
+                let left: Vec<String> = scan.unselected.iter().filter(|r| !staged_local.join(r).exists()).cloned().collect();
+                if only.is_none() && sw.had_target { remote::carry_over(inner, actor, server, &tstr, &sw.staged_files().to_string_lossy(), &left).await? } else { 0 }
+            }
+            _ => 0,
+        };
         j.phase = Phase::Swapped;
         journal::put(inner, &j)?;
-        sw.apply().map_err(io("swap"))?;
+        remote_swap::apply_any(inner, actor, &sw).await?;
         // 6–7. Post-restore and health; undo on failure.
-        let post = post_restore(inner, &sw, api.as_ref(), source, only.is_none()).await;
-        if let Err(e) = post {
-            let undo = sw.undo();
+        j.phase = Phase::PostRestore;
+        journal::put(inner, &j)?;
+        let server_name = match &at {
+            At::Local => "local".to_string(),
+            At::Remote { server, .. } => server.name.clone(),
+        };
+        let checked = async {
+            if source.is_some_and(|s| s.kind == SourceKind::HaConfig) {
+                restarted = post::deployment_at(inner, &server_name, &tstr)?;
+                if let Some(d) = &restarted {
+                    post::restart(inner, actor, d).await?;
+                }
+            }
+            let here = match &at {
+                At::Local => None,
+                At::Remote { server, .. } => Some(&**server),
+            };
+            post::post_restore(inner, actor, &local_staging, &target, here, api.as_ref(), source, only.is_none()).await
+        }
+        .await;
+        if let Err(e) = checked {
+            let undo = remote_swap::undo_any(inner, actor, &sw).await;
             if let (Some(a), Some(f)) = (&api, &old_flows) {
                 let _ = a.deploy(f).await;
             }
+            let again = match &restarted {
+                Some(d) => match post::restart(inner, actor, d).await {
+                    Ok(()) => format!("; {d} restarted on the previous files and is healthy"),
+                    Err(r) => format!("; restarting {d} on the previous files failed too: {r}"),
+                },
+                None => String::new(),
+            };
             return Err(match undo {
-                Ok(()) => EngineError::Other(format!("restore failed ({e}); rolled back to the previous content")),
-                Err(u) => EngineError::Other(format!("restore failed ({e}) and the rollback failed too ({u}); the previous content is in {}", sw.old.display())),
+                Ok(()) => EngineError::Other(format!("restore failed ({e}); rolled back to the previous content{again}")),
+                Err(u) => EngineError::Other(format!("restore failed ({e}) and the rollback failed too ({u}); the previous content is in {}{again}", sw.old.display())),
             });
         }
         Ok((pre, carried))
     }
     .await;
-    sw.cleanup();
+    remote_swap::cleanup_any(inner, actor, &sw).await;
+    if local_staging != sw.staging {
+        let _ = std::fs::remove_dir_all(&local_staging);
+    }
     // Whether it went through or was undone, the target is a new inode now.
     super::rearm_watches(inner);
-    journal::remove(inner, rid)?;
+    let removed = journal::remove(inner, rid);
+    if let Ok(mut a) = inner.backup.active_restores.lock() {
+        a.remove(&rid);
+    }
+    removed?;
     let (pre_restore, carried) = outcome?;
-    Ok(Done::Restored { preview, pre_restore, carried })
-}
-
-async fn post_restore(inner: &Inner, sw: &Swap, api: Option<&nodered::Api>, source: Option<&Source>, full: bool) -> EngineResult<()> {
-    let _ = inner;
-    if let Some(api) = api {
-        let live = sw.staging.join("live/flows.json");
-        let flows = match std::fs::read(&live) {
-            Ok(f) => f,
-            Err(_) if full => std::fs::read(sw.target.join("flows.json")).map_err(io("flows.json"))?,
-            Err(_) => Vec::new(),
-        };
-        if !flows.is_empty() {
-            api.deploy(&flows).await?;
-            let now = api.get_flows().await?;
-            if ids(&now) != ids(&flows) {
-                return Err(EngineError::Other("health check: Node-RED does not report the restored flows after the deployment".into()));
-            }
-        }
-    }
-    if let Some(cmd) = source.and_then(|s| s.health.as_deref()) {
-        let out = tokio::time::timeout(
-            std::time::Duration::from_secs(120),
-            tokio::process::Command::new("sh").arg("-c").arg(cmd).current_dir(&sw.target).kill_on_drop(true).output(),
-        )
-        .await
-        .map_err(|_| EngineError::Other(format!("health check `{cmd}` did not finish within 120 s")))?
-        .map_err(|e| EngineError::Other(format!("health check `{cmd}` could not start: {e}")))?;
-        if !out.status.success() {
-            return Err(EngineError::Other(format!(
-                "health check `{cmd}` failed ({}): {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr).trim()
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// The node ids of a flows array, sorted (Node-RED may reorder keys).
-fn ids(flows: &[u8]) -> Vec<String> {
-    let v: serde_json::Value = serde_json::from_slice(flows).unwrap_or_default();
-    let mut ids: Vec<String> = v.as_array().into_iter().flatten().filter_map(|n| n.get("id").and_then(|i| i.as_str()).map(str::to_string)).collect();
-    ids.sort();
-    ids
+    Ok(Done::Restored { preview, pre_restore, carried, restarted })
 }

@@ -90,3 +90,53 @@ pub fn compute(manifest: &Manifest, target: &Path, only: Option<&str>, selected:
     p.warnings = manifest.warnings.clone();
     p
 }
+
+/// What a path on a server is now (from an SFTP walk and `sha256sum`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Now {
+    /// A file, with its SHA-256 when the server computed it.
+    File(Option<String>),
+    Link(String),
+    Dir,
+    Other,
+}
+
+/// Compare `manifest` with a remote target's entries `now` (only those the
+/// source covers, so the rest is carried over, never "removed").
+pub fn compare(manifest: &Manifest, only: Option<&str>, now: &std::collections::BTreeMap<String, Now>) -> Preview {
+    let mut p = Preview::default();
+    let mut in_archive = BTreeSet::new();
+    for e in &manifest.entries {
+        if let Some(rest) = e.path.strip_prefix("live/") {
+            p.live.push(rest.to_string());
+            continue;
+        }
+        let Some(rel) = e.path.strip_prefix(FILES_PREFIX) else { continue };
+        if e.kind == EntryKind::Dir || only.is_some_and(|o| o != rel) {
+            continue;
+        }
+        in_archive.insert(rel.to_string());
+        let same = match (e.kind, now.get(rel)) {
+            (_, None) => {
+                p.added.push(rel.to_string());
+                continue;
+            }
+            (EntryKind::File, Some(Now::File(Some(h)))) => *h == e.sha256,
+            (EntryKind::Symlink, Some(Now::Link(t))) => Some(t) == e.link.as_ref(),
+            _ => false,
+        };
+        if same {
+            p.unchanged += 1;
+        } else {
+            p.changed.push(rel.to_string());
+        }
+    }
+    if only.is_none() {
+        p.removed = now.iter().filter(|(r, n)| **n != Now::Dir && !in_archive.contains(*r)).map(|(r, _)| r.clone()).collect();
+    }
+    p.added.sort();
+    p.changed.sort();
+    p.removed.sort();
+    p.warnings = manifest.warnings.clone();
+    p
+}

@@ -20,6 +20,10 @@ pub struct Swap {
     pub only: Option<PathBuf>,
     /// Did the target (or the one file) exist before?
     pub had_target: bool,
+    /// The server the paths are on (`None` = this machine); a remote swap
+    /// runs as `mv` over SSH (`remote_swap`).
+    #[serde(default)]
+    pub server: Option<String>,
 }
 
 impl Swap {
@@ -36,7 +40,32 @@ impl Swap {
             old: parent.join(format!(".{name}.homedeck-old-{rid}")),
             only,
             had_target,
+            server: None,
         })
+    }
+
+    /// A swap of `target` on `server`; `had_target` comes from the scan.
+    pub fn remote(target: &str, rid: u64, only: Option<PathBuf>, server: &str, had_target: bool) -> Swap {
+        let t = Path::new(target);
+        let parent = t.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("/"));
+        let name = t.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "target".into());
+        Swap {
+            target: t.to_path_buf(),
+            staging: parent.join(format!(".{name}.homedeck-staging-{rid}")),
+            old: parent.join(format!(".{name}.homedeck-old-{rid}")),
+            only,
+            had_target,
+            server: Some(server.to_string()),
+        }
+    }
+
+    /// The path moved in (`from`), the live path (`cur`) and where the
+    /// previous content is kept (`keep`): the whole target or one file.
+    pub fn paths(&self) -> (PathBuf, PathBuf, PathBuf) {
+        match &self.only {
+            None => (self.staged_files(), self.target.clone(), self.old.clone()),
+            Some(o) => (self.staged_files().join(o), self.target.join(o), self.old.join(o)),
+        }
     }
 
     /// Where the archive's `files/` land.

@@ -5,6 +5,7 @@
 //! files and playlists (the lights domain).
 
 pub mod nodered;
+pub mod remote;
 pub mod walk;
 pub mod zigbee2mqtt;
 
@@ -12,7 +13,7 @@ use super::model::{Source, SourceKind};
 use crate::engine::Inner;
 use crate::engine::actor::Actor;
 use crate::engine::error::{EngineError, EngineResult};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// One thing to put in the archive.
 #[derive(Debug)]
@@ -21,11 +22,17 @@ pub enum Item {
     Dir { disk: PathBuf, name: String },
     Symlink { disk: PathBuf, name: String },
     Bytes { name: String, data: Vec<u8> },
+    /// A file on the source's server, streamed over `Plan::remote`.
+    RemoteFile { path: String, name: String, size: u64, mode: u32, mtime: u64 },
+    RemoteDir { name: String, mode: u32, mtime: u64 },
+    RemoteSymlink { name: String, target: String, mtime: u64 },
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Plan {
     pub items: Vec<Item>,
+    /// The SFTP session remote items are read through.
+    pub remote: Option<std::sync::Arc<russh_sftp::client::SftpSession>>,
     pub warnings: Vec<String>,
     /// Bytes expected (for progress).
     pub total: u64,
@@ -50,15 +57,29 @@ pub fn source_dir(s: &Source) -> EngineResult<PathBuf> {
     Ok(path)
 }
 
+/// Walk the source's directory, here or on its server.
+async fn walk_source(inner: &Inner, actor: &Actor, s: &Source, exclude: &[String], keep: fn(&Path, bool) -> bool, plan: &mut Plan) -> EngineResult<()> {
+    match s.remote_server() {
+        None => walk::walk(&source_dir(s)?, exclude, keep, plan),
+        Some(name) => {
+            let server = crate::engine::servers::store::get(&inner.store, name)?;
+            let path = s.path.as_deref().ok_or_else(|| EngineError::invalid("path", "", "the directory this source backs up"))?;
+            let sftp = remote::connect(inner, actor, &server).await?;
+            remote::check_dir(&sftp, name, path).await?;
+            remote::walk(sftp, name, path, exclude, keep, plan).await
+        }
+    }
+}
+
 /// Everything a backup of `s` holds, live captures included.
 pub(crate) async fn gather(inner: &Inner, actor: &Actor, s: &Source) -> EngineResult<Plan> {
     let mut plan = Plan::default();
     match s.kind {
-        SourceKind::Dir | SourceKind::HaConfig => walk::walk(&source_dir(s)?, &s.exclude, walk::all_files, &mut plan)?,
+        SourceKind::Dir | SourceKind::HaConfig => walk_source(inner, actor, s, &s.exclude, walk::all_files, &mut plan).await?,
         SourceKind::Zigbee2mqtt => {
             let mut ex = s.exclude.clone();
             ex.extend(["log".to_string(), "ota".to_string()]);
-            walk::walk(&source_dir(s)?, &ex, walk::all_files, &mut plan)?;
+            walk_source(inner, actor, s, &ex, walk::all_files, &mut plan).await?;
             if let Some(broker) = &s.mqtt {
                 let topic = s.topic.as_deref().unwrap_or("zigbee2mqtt");
                 let zip = zigbee2mqtt::request_backup(broker, topic, std::time::Duration::from_secs(30)).await?;
@@ -66,12 +87,13 @@ pub(crate) async fn gather(inner: &Inner, actor: &Actor, s: &Source) -> EngineRe
             }
         }
         SourceKind::NodeRed => {
-            let dir = source_dir(s)?;
-            walk::walk(&dir, &s.exclude, nodered::is_user_file, &mut plan)?;
-            if !dir.join(".config.runtime.json").is_file() {
+            walk_source(inner, actor, s, &s.exclude, nodered::is_user_file, &mut plan).await?;
+            let has_key = plan.items.iter().any(|i| matches!(i, Item::File { name, .. } | Item::RemoteFile { name, .. } if name == "files/.config.runtime.json"));
+            if !has_key {
                 plan.warnings.push(format!(
-                    "{}/.config.runtime.json is missing: it holds the key of flows_cred.json, without it the restored credentials cannot be decrypted",
-                    dir.display()
+                    "{}{}/.config.runtime.json is missing: it holds the key of flows_cred.json, without it the restored credentials cannot be decrypted",
+                    s.remote_server().map(|n| format!("{n}:")).unwrap_or_default(),
+                    s.path.as_deref().unwrap_or_default()
                 ));
             }
             if let Some(url) = &s.url {
