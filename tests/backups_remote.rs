@@ -80,13 +80,15 @@ async fn remote_source_round_trip_preview_and_health_rollback() {
     let conf = t.path().join("srv/config");
     config_tree(&conf);
     std::os::unix::fs::symlink("packages/p.yaml", conf.join("host-link")).unwrap();
+    // sha256sum escapes this name in its output; the preview still matches it.
+    fs::write(conf.join("odd\\name\nline.yaml"), "o: 1\n").unwrap();
     // A missing directory on the server is refused at `source add`.
     let err = run(&e, remote_source("bad", "dir", &t.path().join("srv/nope"), |_| {})).await.unwrap_err().to_string();
     assert!(err.contains("srv/nope") && err.contains("nas"), "{err}");
     run(&e, remote_source("ha", "ha_config", &conf, |c| if let Command::BackupSourceAdd { exclude_db, .. } = c { *exclude_db = Some(true) })).await.unwrap();
     let original = tree(&conf);
     let b = create(&e, "ha", None).await;
-    assert_eq!(b.files, 4, "configuration, automations, secrets, packages/p.yaml; recorder db left out: {b:?}");
+    assert_eq!(b.files, 5, "configuration, automations, secrets, packages/p.yaml, the odd name; recorder db left out: {b:?}");
 
     // Change the tree on the server.
     fs::write(conf.join("configuration.yaml"), "homeassistant:\n  name: Changed\n").unwrap();
@@ -97,7 +99,7 @@ async fn remote_source_round_trip_preview_and_health_rollback() {
     assert_eq!(preview.added, vec!["automations.yaml"]);
     assert_eq!(preview.changed, vec!["configuration.yaml"]);
     assert_eq!(preview.removed, vec!["packages/new.yaml"]);
-    assert_eq!(preview.unchanged, 3, "secrets, p.yaml and the link: {preview:?}");
+    assert_eq!(preview.unchanged, 4, "secrets, p.yaml, the odd name and the link: {preview:?}");
     assert!(preview.target.starts_with("nas:"), "{}", preview.target);
 
     let Outcome::BackupRestored { pre_restore, carried, .. } = run(&e, restore(b.id, None, true)).await.unwrap() else { panic!("restored") };

@@ -81,15 +81,13 @@ pub(crate) async fn scan(
         let mut argv = vec!["sh".into(), "-c".into(), "cd -- \"$1\" && shift && exec sha256sum -- \"$@\"".into(), "sh".into(), target.to_string()];
         argv.extend(batch.iter().cloned());
         let out = run_ok(inner, actor, server, argv, Duration::from_secs(600)).await?;
-        for line in out.lines() {
-            // `\` starts a line whose name sha256sum had to escape: left
-            // unhashed, so such a file shows as changed.
-            if line.starts_with('\\') {
-                continue;
-            }
-            if let Some((sum, name)) = line.split_once("  ")
-                && let Some(Now::File(h)) = scan.now.get_mut(name)
-            {
+        // sha256sum answers one line per argument, in order (it exits
+        // non-zero, failing `run_ok`, if any file could not be read). A name
+        // it had to escape starts its line with `\`; the sum follows it, so
+        // matching by position needs no unescaping.
+        for (line, name) in out.lines().zip(batch) {
+            let sum = line.strip_prefix('\\').unwrap_or(line).get(..64).filter(|s| s.bytes().all(|b| b.is_ascii_hexdigit()));
+            if let (Some(sum), Some(Now::File(h))) = (sum, scan.now.get_mut(name)) {
                 *h = Some(sum.to_string());
             }
         }
