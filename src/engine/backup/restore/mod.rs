@@ -1,9 +1,13 @@
 //! Restore with rollback, as a sequence with one way out on failure:
 //!
-//! 1. verify the archive (catalog SHA-256, decryption, every hash);
-//! 2. without `confirmed`: return the preview (added / changed / removed);
-//! 3. journal the restore; take a pre-restore backup of the current state;
-//! 4. extract into a staging dir beside the target (hostile entries refused);
+//! 1. without `confirmed`: verify the archive (catalog SHA-256, decryption,
+//!    every hash) and return the preview (added / changed / removed);
+//! 2. confirmed: journal the restore, then in one pass over the archive
+//!    extract into a staging dir beside the target (hostile entries refused)
+//!    while checking every chunk and hash, and the catalog SHA-256 at the
+//!    end; nothing outside the staging dir is touched before that passes;
+//! 3. the preview from the checked manifest; a pre-restore backup;
+//! 4. (the Node-RED flows deployed now are kept for a rollback);
 //! 5. carry over what the source leaves out; swap; journal "swapped";
 //! 6. post-restore step (Node-RED: `POST /flows`, full deployment);
 //! 7. health check (Node-RED answers with the restored flows; the source's
@@ -105,28 +109,55 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
     if let Some(o) = &only {
         super::archive::safety::entry_path(o.as_bytes()).map_err(|r| EngineError::invalid("only", o, &format!("a relative file path ({})", r.reason)))?;
     }
-    // 1. Verify before anything else.
     let running = inner.backup.jobs.start(inner, "restore", &header.source, 1);
-    let job = running.job.clone();
-    let (p, k, sha) = (path.to_path_buf(), key.clone(), entry.as_ref().map(|e| e.1.clone()));
-    let verified = tokio::task::spawn_blocking(move || reader::verify(&p, k.as_ref(), sha.as_deref(), &job))
-        .await
-        .map_err(|e| EngineError::Other(format!("verify task failed: {e}")))?
-        .map_err(io("archive"))?;
     let select = selector(source);
-    let mut preview = preview::compute(&verified.manifest, &target, only.as_deref(), &*select);
-    preview.backup = entry.as_ref().map(|e| e.0);
-    preview.source = header.source.clone();
-    preview.target = target.display().to_string();
+    let described = |manifest: &super::archive::Manifest| {
+        let mut preview = preview::compute(manifest, &target, only.as_deref(), &*select);
+        preview.backup = entry.as_ref().map(|e| e.0);
+        preview.source = header.source.clone();
+        preview.target = target.display().to_string();
+        preview
+    };
     if !req.confirmed {
-        return Ok(Done::Preview(preview));
+        // 1–2. Verify everything, then say what would change.
+        let job = running.job.clone();
+        let (p, k, sha) = (path.to_path_buf(), key.clone(), entry.as_ref().map(|e| e.1.clone()));
+        let verified = tokio::task::spawn_blocking(move || reader::verify(&p, k.as_ref(), sha.as_deref(), &job))
+            .await
+            .map_err(|e| EngineError::Other(format!("verify task failed: {e}")))?
+            .map_err(io("archive"))?;
+        return Ok(Done::Preview(described(&verified.manifest)));
     }
-    // 3. Journal, pre-restore backup, live state kept for rollback.
+    // Confirmed: one pass over the archive. 1+4. Extract into a staging dir
+    // beside the target, which checks every chunk, entry hash, the manifest
+    // and (below) the file's SHA-256 against the catalog; the target is not
+    // touched until all of that holds. The journal comes first so a crash
+    // while staging is cleaned up at the next start.
     let rid = inner.store.next_counter("restore_id")?;
     let sw = Swap::new(&target, rid, only.clone().map(PathBuf::from)).map_err(io("restore"))?;
     let mut j = Journal { rid, source: header.source.clone(), backup: entry.as_ref().map(|e| e.0), pre_restore: None, swap: sw.clone(), phase: Phase::Staging, started: Utc::now() };
     journal::put(inner, &j)?;
     let outcome = async {
+        std::fs::create_dir_all(&sw.staging).map_err(io("staging dir"))?;
+        let (p, k, st, o, job) = (path.to_path_buf(), key.clone(), sw.staging.clone(), only.clone(), running.job.clone());
+        let extracted = tokio::task::spawn_blocking(move || {
+            let opened = reader::open(&p, k.as_ref())?;
+            extract(opened, &st, &Limits::default(), o.as_deref(), &job)
+        })
+        .await
+        .map_err(|e| EngineError::Other(format!("restore task failed: {e}")))?
+        .map_err(io("archive"))?;
+        if let Some((_, want)) = &entry
+            && *want != extracted.sha256
+        {
+            return Err(EngineError::Other(format!(
+                "archive: the archive's SHA-256 is {}, the catalog recorded {want}: the file changed",
+                extracted.sha256
+            )));
+        }
+        // 2. What changes, from the manifest just checked (the target is untouched so far).
+        let preview = described(&extracted.manifest);
+        // 3. Pre-restore backup, live state kept for rollback.
         let pre = match source {
             Some(s) if sw.had_target || s.url.is_some() => Some(create::create(inner, actor, s, req.password.as_ref(), "pre-restore").await?.id),
             _ => None,
@@ -141,16 +172,6 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
             Some(a) => Some(a.get_flows().await?),
             None => None,
         };
-        // 4. Extract into staging.
-        std::fs::create_dir_all(&sw.staging).map_err(io("staging dir"))?;
-        let (p, k, st, o, job) = (path.to_path_buf(), key.clone(), sw.staging.clone(), only.clone(), running.job.clone());
-        tokio::task::spawn_blocking(move || {
-            let opened = reader::open(&p, k.as_ref())?;
-            extract(opened, &st, &Limits::default(), o.as_deref(), &job)
-        })
-        .await
-        .map_err(|e| EngineError::Other(format!("restore task failed: {e}")))?
-        .map_err(io("restore"))?;
         // 5. Carry over, swap.
         let carried = if only.is_none() && sw.had_target { swap::carry_over(&target, &sw.staged_files(), &*select).map_err(io("carrying over"))? } else { 0 };
         j.phase = Phase::Swapped;
@@ -168,12 +189,12 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
                 Err(u) => EngineError::Other(format!("restore failed ({e}) and the rollback failed too ({u}); the previous content is in {}", sw.old.display())),
             });
         }
-        Ok((pre, carried))
+        Ok((pre, carried, preview))
     }
     .await;
     sw.cleanup();
     journal::remove(inner, rid)?;
-    let (pre_restore, carried) = outcome?;
+    let (pre_restore, carried, preview) = outcome?;
     Ok(Done::Restored { preview, pre_restore, carried })
 }
 
