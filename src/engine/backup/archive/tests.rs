@@ -295,15 +295,17 @@ fn overlapped_verification_ends_when_the_writer_fails_or_is_cancelled() {
     let key = derive_key(b"correct horse", &encryption()).unwrap();
     let h = header(Compression::Zstd, Some(encryption()));
     let path = t.path().join("fail.hdbk");
-    let err = write_verified(&path, fs::File::create(&path).unwrap(), &h, Some(&key), &Job::default(), |w| {
+    let Err(err) = write_verified(&path, fs::File::create(&path).unwrap(), &h, Some(&key), &Job::default(), |w| {
         w.add_file(&src.join("sub/big.bin"), "files/sub/big.bin")?;
         w.add_file(&src.join("missing"), "files/missing")
-    })
-    .unwrap_err();
+    }) else {
+        panic!("a missing file must fail the backup")
+    };
     assert!(err.to_string().contains("cannot read"), "{err}");
     let job = Job::default();
     job.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
-    let err = write_verified(&path, fs::File::create(&path).unwrap(), &h, Some(&key), &job, |w| w.add_file(&src.join("sub/big.bin"), "files/sub/big.bin"))
-        .unwrap_err();
+    let Err(err) = write_verified(&path, fs::File::create(&path).unwrap(), &h, Some(&key), &job, |w| w.add_file(&src.join("sub/big.bin"), "files/sub/big.bin")) else {
+        panic!("a cancelled backup must fail")
+    };
     assert_eq!(err.kind(), std::io::ErrorKind::Interrupted);
 }
