@@ -1,12 +1,13 @@
 //! Taking a backup: gather the source (files and live captures), write the
-//! archive to `.partial/` in one streaming pass on a blocking thread, read
-//! it back and verify every hash, move or upload it into the repository,
+//! archive to `.partial/` in one streaming pass on blocking threads while a
+//! verifier reads it back from the file and checks every hash, move or upload it into the repository,
 //! and only then write its catalog entry and flush. A kill -9 at any point
 //! before that leaves at most a `.part` file, removed at the next start.
 
 use super::archive::header::Header;
 use super::archive::reader;
-use super::archive::writer::{ArchiveWriter, Job};
+use super::archive::overlap::write_verified;
+use super::archive::writer::Job;
 use super::model::{CatalogEntry, Source};
 use super::sources::{self, Item, Plan};
 use super::{catalog, keys, repo};
@@ -27,33 +28,32 @@ pub fn io_err(what: &str, e: std::io::Error) -> EngineError {
     }
 }
 
-/// Write `plan` to `path` and read it back. Blocking.
-fn write_and_verify(path: &Path, header: &Header, key: Option<&Key>, plan: Plan, job: &Job, rt: &tokio::runtime::Handle) -> std::io::Result<(super::archive::writer::Written, u64)> {
+/// Write `plan` to `path`, reading it back while it is written (see
+/// `archive::overlap`). Blocking; remote files are pulled over SFTP on `rt`.
+fn write_and_verify(path: &Path, header: &Header, key: Option<&Key>, plan: Plan, job: &Job, rt: &tokio::runtime::Handle) -> std::io::Result<super::archive::writer::Written> {
     use std::os::unix::fs::OpenOptionsExt;
     // Archives hold configuration and often secrets: owner-only.
     let file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
-    let mut w = ArchiveWriter::create(file, header, key, job.clone())?;
-    w.manifest.warnings = plan.warnings;
-    for item in plan.items {
-        match item {
-            Item::File { disk, name } => w.add_file(&disk, &name)?,
-            Item::Dir { disk, name } => w.add_dir(&disk, &name)?,
-            Item::Symlink { disk, name } => w.add_symlink(&disk, &name)?,
-            Item::Bytes { name, data } => w.add_bytes(&name, &data, 0o600)?,
-            Item::RemoteFile { path, name, size, mode, mtime } => {
-                let sftp = plan.remote.as_deref().ok_or_else(|| std::io::Error::other("a remote file without an SFTP session"))?;
-                let r = sources::remote::open_blocking(rt, sftp, &path)?;
-                w.add_reader(&name, r, size, mode, mtime)?
+    let remote = plan.remote;
+    write_verified(path, file, header, key, job, |w| {
+        w.manifest.warnings = plan.warnings;
+        for item in plan.items {
+            match item {
+                Item::File { disk, name } => w.add_file(&disk, &name)?,
+                Item::Dir { disk, name } => w.add_dir(&disk, &name)?,
+                Item::Symlink { disk, name } => w.add_symlink(&disk, &name)?,
+                Item::Bytes { name, data } => w.add_bytes(&name, &data, 0o600)?,
+                Item::RemoteFile { path, name, size, mode, mtime } => {
+                    let sftp = remote.as_deref().ok_or_else(|| std::io::Error::other("a remote file without an SFTP session"))?;
+                    let r = sources::remote::open_blocking(rt, sftp, &path)?;
+                    w.add_reader(&name, r, size, mode, mtime)?
+                }
+                Item::RemoteDir { name, mode, mtime } => w.add_dir_entry(&name, mode, mtime)?,
+                Item::RemoteSymlink { name, target, mtime } => w.add_link_entry(&name, Path::new(&target), mtime)?,
             }
-            Item::RemoteDir { name, mode, mtime } => w.add_dir_entry(&name, mode, mtime)?,
-            Item::RemoteSymlink { name, target, mtime } => w.add_link_entry(&name, Path::new(&target), mtime)?,
         }
-    }
-    let written = w.finish()?;
-    // Read it back: the check that the archive restores, not just exists.
-    job.done_bytes.store(0, std::sync::atomic::Ordering::Relaxed);
-    let v = reader::verify(path, key, Some(&written.sha256), job)?;
-    Ok((written, v.size))
+        Ok(())
+    })
 }
 
 /// Back up `source` now. `reason`: manual, scheduled, pre-restore.
@@ -89,7 +89,7 @@ pub(crate) async fn create(inner: &Inner, actor: &Actor, source: &Source, passwo
     let result = tokio::task::spawn_blocking(move || write_and_verify(&p, &h, key.as_ref(), plan, &job, &rt))
         .await
         .map_err(|e| EngineError::Other(format!("backup task failed: {e}")))?;
-    let (written, _) = match result {
+    let written = match result {
         Ok(x) => x,
         Err(e) => {
             let _ = std::fs::remove_file(&part);

@@ -7,7 +7,8 @@
 
 use super::archive::header::Header;
 use super::archive::reader;
-use super::archive::writer::{ArchiveWriter, Job};
+use super::archive::overlap::write_verified;
+use super::archive::writer::Job;
 use super::archive::{Compression, KeyRef};
 use super::create::io_err;
 use super::keys;
@@ -77,11 +78,7 @@ pub(crate) async fn export(inner: &Inner, ctx: &mut Ctx, path: &str, password: O
     };
     let (d, out) = (dump.clone(), dest.to_path_buf());
     let written = tokio::task::spawn_blocking(move || {
-        let mut w = ArchiveWriter::create(std::fs::File::create(&out)?, &header, Some(&key), Job::default())?;
-        w.add_file(&d, DUMP)?;
-        let written = w.finish()?;
-        reader::verify(&out, Some(&key), Some(&written.sha256), &Job::default())?;
-        Ok::<_, std::io::Error>(written)
+        write_verified(&out, std::fs::File::create(&out)?, &header, Some(&key), &Job::default(), |w| w.add_file(&d, DUMP))
     })
     .await
     .map_err(|e| EngineError::Other(e.to_string()))?;

@@ -19,6 +19,10 @@ pub struct Extracted {
     pub manifest: Manifest,
     pub files: u64,
     pub bytes: u64,
+    /// The archive file's size and SHA-256, as read in this pass (the
+    /// caller compares them with the catalog before using the result).
+    pub size: u64,
+    pub sha256: String,
 }
 
 fn refused(r: Refused) -> io::Error {
@@ -51,6 +55,8 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
     let mut manifest: Option<Manifest> = None;
     let (mut total, mut count, mut files, mut bytes) = (0u64, 0u64, 0u64, 0u64);
     {
+        // One buffer for every entry (24 000 small files must not mean 24 000 allocations).
+        let mut buf = vec![0u8; 128 * 1024];
         let mut ar = tar::Archive::new(&mut opened.tar);
         for entry in ar.entries()? {
             job.check()?;
@@ -66,9 +72,9 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
             let size = entry.header().size()?;
             safety::size(&shown, size, &mut total, &mut count, limits).map_err(refused)?;
             if shown == MANIFEST_PATH {
-                let mut buf = Vec::new();
-                (&mut entry).take(MAX_MANIFEST).read_to_end(&mut buf)?;
-                manifest = Some(serde_json::from_slice(&buf).map_err(|e| bad(format!("the manifest is not valid: {e}")))?);
+                let mut json = Vec::new();
+                (&mut entry).take(MAX_MANIFEST).read_to_end(&mut json)?;
+                manifest = Some(serde_json::from_slice(&json).map_err(|e| bad(format!("the manifest is not valid: {e}")))?);
                 continue;
             }
             let mut parts = rel.components();
@@ -128,12 +134,12 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
                         let f = OpenOptions::new().write(true).create_new(true).mode(mode | 0o200).open(&dest).map_err(|e| {
                             refused(Refused { entry: shown.clone(), reason: format!("cannot create it ({e}); does it appear twice?") })
                         })?;
-                        Some(io::BufWriter::with_capacity(256 * 1024, f))
+                        // Written in 128 KiB pieces straight from `buf`: no buffer per file.
+                        Some(f)
                     } else {
                         None
                     };
                     let mut h = Sha256::default();
-                    let mut buf = vec![0u8; 128 * 1024];
                     let mut n = 0u64;
                     loop {
                         let k = entry.read(&mut buf)?;
@@ -150,9 +156,8 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
                         }
                         job.done_bytes.fetch_add(k as u64, Ordering::Relaxed);
                     }
-                    if let Some(o) = out {
-                        let f = o.into_inner().map_err(|e| e.into_error())?;
-                        f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+                    if let Some(f) = out {
+                                                f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))?;
                         files += 1;
                         bytes += n;
                     }
@@ -175,5 +180,6 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
     if let Some(extra) = seen.keys().next() {
         return Err(bad(format!("{extra} is in the archive but not in the manifest")));
     }
-    Ok(Extracted { manifest, files, bytes })
+    let (size, sha256) = opened.file_hash();
+    Ok(Extracted { manifest, files, bytes, size, sha256 })
 }

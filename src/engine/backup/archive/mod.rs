@@ -12,15 +12,21 @@
 //! SHA-256. The manifest comes last so an archive is written in one pass.
 //!
 //! Split by concern: `header` (the clear-text preamble), `sealed` (chunked
-//! encryption), `writer` / `reader` (the streams), `manifest`, `safety`
-//! (what a restore refuses) and `extract`.
+//! encryption), `writer` / `sink` / `reader` / `readahead` (the streams and
+//! the threads they run on), `tail` and `overlap` (reading an archive back
+//! while it is written), `manifest`, `safety` (what a restore refuses) and
+//! `extract`.
 
 pub mod extract;
 pub mod header;
 pub mod manifest;
+pub mod overlap;
+pub mod readahead;
 pub mod reader;
 pub mod safety;
 pub mod sealed;
+pub mod sink;
+pub mod tail;
 pub mod writer;
 
 pub use header::{Compression, Encryption, Header, KeyRef};

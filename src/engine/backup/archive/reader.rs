@@ -4,6 +4,7 @@
 
 use super::header::Header;
 use super::manifest::{EntryKind, Manifest};
+use super::readahead::ReadAhead;
 use super::sealed::OpenReader;
 use super::writer::{Hashing, Job, Tally};
 use super::{Compression, MANIFEST_PATH, Sha256, bad};
@@ -52,6 +53,13 @@ impl Sha256 {
 /// (see [`read_header`] to learn that first).
 pub fn open(path: &Path, key: Option<&Key>) -> io::Result<Opened> {
     let file = File::open(path).map_err(|e| io::Error::new(e.kind(), format!("cannot open {}: {e}", path.display())))?;
+    open_stream(file, key)
+}
+
+/// Open an archive from any byte stream (a file, or a file still being
+/// written, see `tail`). Authentication, decryption and decompression run
+/// on a read-ahead thread; the returned `tar` stream is what they produce.
+pub fn open_stream(file: impl Read + Send + 'static, key: Option<&Key>) -> io::Result<Opened> {
     let tally = Arc::new(Mutex::new(Tally::default()));
     let mut src = BufReader::with_capacity(256 * 1024, Hashing { inner: file, tally: tally.clone() });
     let (header, json) = Header::read_from(&mut src)?;
@@ -64,7 +72,7 @@ pub fn open(path: &Path, key: Option<&Key>) -> io::Result<Opened> {
         Compression::Zstd => Box::new(zstd::Decoder::new(body)?),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(body)),
     };
-    Ok(Opened { header, tar, tally })
+    Ok(Opened { header, tar: Box::new(ReadAhead::spawn(tar)?), tally })
 }
 
 /// What a full read found.
@@ -78,10 +86,16 @@ pub struct Verified {
 /// Read every entry, hash it, and check it against the manifest; then
 /// check the file's own SHA-256 if `expect_sha256` is given.
 pub fn verify(path: &Path, key: Option<&Key>, expect_sha256: Option<&str>, job: &Job) -> io::Result<Verified> {
-    let mut opened = open(path, key)?;
+    verify_opened(open(path, key)?, expect_sha256, job)
+}
+
+/// [`verify`] over an archive already opened (from a file being written, say).
+pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job) -> io::Result<Verified> {
     let mut seen: HashMap<String, (u64, String)> = HashMap::new();
     let mut manifest: Option<Manifest> = None;
     {
+        // One buffer for every entry (24 000 small files must not mean 24 000 allocations).
+        let mut buf = vec![0u8; 128 * 1024];
         let mut ar = tar::Archive::new(&mut opened.tar);
         for entry in ar.entries()? {
             job.check()?;
@@ -96,14 +110,13 @@ pub fn verify(path: &Path, key: Option<&Key>, expect_sha256: Option<&str>, job: 
                 return Err(bad(format!("entry {name:?} follows the manifest: the archive was altered")));
             }
             if name == MANIFEST_PATH {
-                let mut buf = Vec::new();
-                (&mut entry).take(MAX_MANIFEST).read_to_end(&mut buf)?;
-                manifest = Some(serde_json::from_slice(&buf).map_err(|e| bad(format!("the manifest is not valid: {e}")))?);
+                let mut json = Vec::new();
+                (&mut entry).take(MAX_MANIFEST).read_to_end(&mut json)?;
+                manifest = Some(serde_json::from_slice(&json).map_err(|e| bad(format!("the manifest is not valid: {e}")))?);
                 continue;
             }
             if entry.header().entry_type().is_file() {
                 let mut h = Sha256::default();
-                let mut buf = vec![0u8; 128 * 1024];
                 let mut n = 0u64;
                 loop {
                     let k = entry.read(&mut buf)?;

@@ -264,3 +264,48 @@ trait TakeBytes: std::io::Read + Sized {
     }
 }
 impl<R: std::io::Read> TakeBytes for R {}
+
+#[test]
+fn overlapped_verification_agrees_with_a_later_read() {
+    use super::overlap::write_verified;
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("src");
+    tree(&src);
+    let key = derive_key(b"correct horse", &encryption()).unwrap();
+    for (i, enc) in [None, Some(encryption())].into_iter().enumerate() {
+        let k = enc.as_ref().map(|_| &key);
+        let path = t.path().join(format!("o{i}.hdbk"));
+        let h = header(Compression::Zstd, enc.clone());
+        let written = write_verified(&path, fs::File::create(&path).unwrap(), &h, k, &Job::default(), |w| {
+            w.add_file(&src.join("sub/big.bin"), "files/sub/big.bin")?;
+            w.add_file(&src.join("flows.json"), "files/flows.json")
+        })
+        .unwrap();
+        let v = verify(&path, k, Some(&written.sha256), &Job::default()).unwrap();
+        assert_eq!((v.size, v.manifest.entries.len()), (written.size, 2));
+    }
+}
+
+#[test]
+fn overlapped_verification_ends_when_the_writer_fails_or_is_cancelled() {
+    use super::overlap::write_verified;
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("src");
+    tree(&src);
+    let key = derive_key(b"correct horse", &encryption()).unwrap();
+    let h = header(Compression::Zstd, Some(encryption()));
+    let path = t.path().join("fail.hdbk");
+    let Err(err) = write_verified(&path, fs::File::create(&path).unwrap(), &h, Some(&key), &Job::default(), |w| {
+        w.add_file(&src.join("sub/big.bin"), "files/sub/big.bin")?;
+        w.add_file(&src.join("missing"), "files/missing")
+    }) else {
+        panic!("a missing file must fail the backup")
+    };
+    assert!(err.to_string().contains("cannot read"), "{err}");
+    let job = Job::default();
+    job.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    let Err(err) = write_verified(&path, fs::File::create(&path).unwrap(), &h, Some(&key), &job, |w| w.add_file(&src.join("sub/big.bin"), "files/sub/big.bin")) else {
+        panic!("a cancelled backup must fail")
+    };
+    assert_eq!(err.kind(), std::io::ErrorKind::Interrupted);
+}

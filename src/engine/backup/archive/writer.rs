@@ -6,7 +6,10 @@
 
 use super::header::Header;
 use super::manifest::{EntryKind, Manifest, ManifestEntry};
+use super::header::CHUNK_SIZE;
 use super::sealed::SealWriter;
+use super::sink::{ChunkTx, Sink};
+use super::tail::{Marked, Watermark};
 use super::{Compression, MANIFEST_PATH, Sha256, bad};
 use crate::engine::vault::crypto::Key;
 use std::fs::File;
@@ -15,69 +18,11 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Bytes and hash of everything written to the file.
-#[derive(Default)]
-pub struct Tally {
-    pub hash: Sha256,
-    pub bytes: u64,
-}
-
-/// Counts and hashes what passes through (the archive's own SHA-256).
-pub struct Hashing<W> {
-    pub inner: W,
-    pub tally: Arc<Mutex<Tally>>,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(data)?;
-        if let Ok(mut t) = self.tally.lock() {
-            t.hash.update(&data[..n]);
-            t.bytes += n as u64;
-        }
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(out)?;
-        if let Ok(mut t) = self.tally.lock() {
-            t.hash.update(&out[..n]);
-            t.bytes += n as u64;
-        }
-        Ok(n)
-    }
-}
-
-type FileSink = Hashing<BufWriter<File>>;
-
-enum Sink {
-    Plain(FileSink),
-    Sealed(Box<SealWriter<FileSink>>),
-}
-
-impl Write for Sink {
-    fn write(&mut self, d: &[u8]) -> io::Result<usize> {
-        match self {
-            Sink::Plain(w) => w.write(d),
-            Sink::Sealed(w) => w.write(d),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::Plain(w) => w.flush(),
-            Sink::Sealed(w) => w.flush(),
-        }
-    }
-}
+pub use super::sink::{Hashing, Tally};
 
 enum Compressor {
-    Zstd(zstd::Encoder<'static, Sink>),
-    Gzip(flate2::write::GzEncoder<Sink>),
+    Zstd(zstd::Encoder<'static, ChunkTx>),
+    Gzip(flate2::write::GzEncoder<ChunkTx>),
 }
 
 impl Write for Compressor {
@@ -112,37 +57,48 @@ impl Job {
 }
 
 /// Reads exactly `size` bytes: a file that shrank is padded with zeros, one
-/// that grew is cut, so the tar header stays true. Hashes what it hands out.
+/// that grew is cut, so the tar header stays true. Reads the file in large
+/// pieces into `buf` (tar pulls 8 KiB at a time) and hashes each piece.
 struct EntryReader<'a, R> {
     inner: R,
     left: u64,
     hash: &'a mut Sha256,
     short: bool,
     job: &'a Job,
+    buf: &'a mut [u8],
+    lo: usize,
+    hi: usize,
 }
 
 impl<R: Read> Read for EntryReader<'_, R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.left == 0 {
-            return Ok(0);
+        if self.lo == self.hi {
+            if self.left == 0 {
+                return Ok(0);
+            }
+            self.job.check()?;
+            let want = self.buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+            let mut n = if self.short { 0 } else { self.inner.read(&mut self.buf[..want])? };
+            if n == 0 {
+                self.short = true;
+                self.buf[..want].fill(0);
+                n = want;
+            }
+            self.hash.update(&self.buf[..n]);
+            self.left -= n as u64;
+            self.job.done_bytes.fetch_add(n as u64, Ordering::Relaxed);
+            (self.lo, self.hi) = (0, n);
         }
-        self.job.check()?;
-        let want = out.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
-        let mut n = if self.short { 0 } else { self.inner.read(&mut out[..want])? };
-        if n == 0 {
-            self.short = true;
-            out[..want].fill(0);
-            n = want;
-        }
-        self.hash.update(&out[..n]);
-        self.left -= n as u64;
-        self.job.done_bytes.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
+        let k = out.len().min(self.hi - self.lo);
+        out[..k].copy_from_slice(&self.buf[self.lo..self.lo + k]);
+        self.lo += k;
+        Ok(k)
     }
 }
 
 pub struct ArchiveWriter {
     tar: tar::Builder<Compressor>,
+    read_buf: Vec<u8>,
     tally: Arc<Mutex<Tally>>,
     pub manifest: Manifest,
     job: Job,
@@ -159,14 +115,22 @@ impl ArchiveWriter {
     /// Start an archive in `file`. `key` must be given exactly when the
     /// header says the archive is encrypted.
     pub fn create(file: File, header: &Header, key: Option<&Key>, job: Job) -> io::Result<Self> {
+        Self::create_marked(file, header, key, job, Arc::new(Watermark::default()))
+    }
+
+    /// [`ArchiveWriter::create`], publishing the file's length to `mark` as
+    /// it grows so a verifier can read it back meanwhile (see `tail`).
+    pub fn create_marked(file: File, header: &Header, key: Option<&Key>, job: Job, mark: Arc<Watermark>) -> io::Result<Self> {
         let tally = Arc::new(Mutex::new(Tally::default()));
-        let mut out = Hashing { inner: BufWriter::with_capacity(256 * 1024, file), tally: tally.clone() };
+        let mut out = Hashing { inner: BufWriter::with_capacity(256 * 1024, Marked { file, mark }), tally: tally.clone() };
         let json = header.write_to(&mut out)?;
-        let sink = match (&header.encryption, key) {
-            (None, _) => Sink::Plain(out),
-            (Some(enc), Some(key)) => Sink::Sealed(Box::new(SealWriter::new(out, key, enc, &json)?)),
+        let (sink, block) = match (&header.encryption, key) {
+            (None, _) => (Sink::Plain(out), CHUNK_SIZE as usize),
+            (Some(enc), Some(key)) => (Sink::Sealed(Box::new(SealWriter::new(out, key, enc, &json)?)), enc.chunk_size.clamp(1, super::header::MAX_CHUNK) as usize),
             (Some(_), None) => return Err(bad("an encrypted archive needs its key")),
         };
+        // Sealing, hashing and writing run on their own thread (see `sink`).
+        let sink = ChunkTx::spawn(sink, block)?;
         let comp = match header.compression {
             Compression::Zstd => {
                 let mut z = zstd::Encoder::new(sink, 3)?;
@@ -189,7 +153,7 @@ impl ArchiveWriter {
             entries: Vec::new(),
             warnings: Vec::new(),
         };
-        Ok(ArchiveWriter { tar, tally, manifest, job })
+        Ok(ArchiveWriter { tar, read_buf: vec![0u8; 256 * 1024], tally, manifest, job })
     }
 
     fn header(kind: tar::EntryType, size: u64, mode: u32, mtime: u64) -> tar::Header {
@@ -216,7 +180,7 @@ impl ArchiveWriter {
         self.job.check()?;
         let mut h = Self::header(tar::EntryType::Regular, size, mode, mtime);
         let mut hash = Sha256::default();
-        let mut r = EntryReader { inner: r, left: size, hash: &mut hash, short: false, job: &self.job };
+        let mut r = EntryReader { inner: r, left: size, hash: &mut hash, short: false, job: &self.job, buf: &mut self.read_buf, lo: 0, hi: 0 };
         self.tar.append_data(&mut h, name, &mut r)?;
         if r.short {
             self.manifest.warnings.push(format!("{name} shrank while it was read; the missing tail is stored as zeros"));
@@ -292,12 +256,9 @@ impl ArchiveWriter {
             Compressor::Zstd(z) => z.finish()?,
             Compressor::Gzip(g) => g.finish()?,
         };
-        let out = match sink {
-            Sink::Plain(w) => w,
-            Sink::Sealed(s) => (*s).finish()?,
-        };
-        let file = out.inner.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
+        let out = sink.finish()?;
+        let marked = out.inner.into_inner().map_err(|e| e.into_error())?;
+        marked.file.sync_all()?;
         let tally = std::mem::take(&mut *self.tally.lock().map_err(|_| bad("hash state poisoned"))?);
         Ok(Written { manifest: self.manifest, size: tally.bytes, sha256: tally.hash.hex() })
     }
