@@ -31,7 +31,7 @@ fn health_timeout(requested: Option<u32>, default: Duration) -> EngineResult<Dur
     match requested {
         None => Ok(default),
         Some(s) if (1..=MAX_HEALTH_TIMEOUT).contains(&s) => Ok(Duration::from_secs(u64::from(s))),
-        Some(s) => Err(EngineError::invalid("health_timeout", &s.to_string(), &format!("seconds between 1 and {MAX_HEALTH_TIMEOUT}"))),
+        Some(s) => Err(EngineError::invalid("health_timeout", s.to_string(), &format!("seconds between 1 and {MAX_HEALTH_TIMEOUT}"))),
     }
 }
 

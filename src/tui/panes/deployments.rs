@@ -6,7 +6,7 @@
 //! progress, log lines and state changes arrive as events.
 
 use super::deploy_editor::ConfigEditor;
-use super::ha_entities::{HaStep, HaView};
+use super::ha_entities::HaView;
 use crate::engine::Command;
 use crate::engine::deploy::views::{DeploymentView, Health};
 use crate::tui::app::Step;
@@ -138,11 +138,11 @@ impl DeploymentsPane {
             Mode::Logs => return self.logs_action(action),
             Mode::Ha => {
                 return match self.ha.on_action(action) {
-                    HaStep::Leave => {
+                    None => {
                         self.mode = if self.open.is_some() { Mode::Detail } else { Mode::List };
                         Step::Nothing
                     }
-                    HaStep::Step(s) => s,
+                    Some(s) => s,
                 };
             }
             Mode::List | Mode::Detail if action == Action::HaEntities => {

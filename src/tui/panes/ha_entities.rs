@@ -24,13 +24,6 @@ pub enum HaScreen {
     Call,
 }
 
-/// What a key did to the view, for the pane to act on.
-pub enum HaStep {
-    /// Back out of the view altogether.
-    Leave,
-    Step(Step),
-}
-
 #[derive(Default)]
 pub struct HaView {
     pub screen: HaScreen,
@@ -136,7 +129,8 @@ impl HaView {
         self.profiles_loaded = false;
     }
 
-    pub fn on_action(&mut self, action: Action) -> HaStep {
+    /// What a key does; None when it backs out of the view altogether.
+    pub fn on_action(&mut self, action: Action) -> Option<Step> {
         match self.screen {
             HaScreen::Profiles => self.profiles_action(action),
             HaScreen::Entities => self.entities_action(action),
@@ -144,13 +138,13 @@ impl HaView {
         }
     }
 
-    fn profiles_action(&mut self, action: Action) -> HaStep {
+    fn profiles_action(&mut self, action: Action) -> Option<Step> {
         let n = self.visible_profiles().len();
         if self.profiles_list.navigate(action, n) {
-            return HaStep::Step(Step::Nothing);
+            return Some(Step::Nothing);
         }
         match action {
-            Action::Back => HaStep::Leave,
+            Action::Back => None,
             Action::Open => match self.visible_profiles().get(self.profiles_list.selected) {
                 Some(p) => {
                     let name = p.name.clone();
@@ -163,26 +157,26 @@ impl HaView {
                     self.watching = true;
                     self.ended = None;
                     self.screen = HaScreen::Entities;
-                    HaStep::Step(Step::Run(Command::HaWatch { name, filter: None }))
+                    Some(Step::Run(Command::HaWatch { name, filter: None }))
                 }
-                None => HaStep::Step(Step::Status(
+                None => Some(Step::Status(
                     "no connection profile — add one with `homedeck ha add NAME --url URL` or `ha_add` in the palette".into(),
                 )),
             },
-            _ => HaStep::Step(Step::Unhandled),
+            _ => Some(Step::Unhandled),
         }
     }
 
-    fn entities_action(&mut self, action: Action) -> HaStep {
+    fn entities_action(&mut self, action: Action) -> Option<Step> {
         let n = self.visible().len();
         if self.list.navigate(action, n) {
-            return HaStep::Step(Step::Nothing);
+            return Some(Step::Nothing);
         }
         match action {
             Action::Back => {
                 self.screen = HaScreen::Profiles;
                 self.watching = false;
-                HaStep::Step(Step::Run(Command::HaUnwatch { name: self.profile.clone() }))
+                Some(Step::Run(Command::HaUnwatch { name: self.profile.clone() }))
             }
             Action::Open => match self.visible().get(self.list.selected).map(|s| (*s).clone()) {
                 Some(s) => {
@@ -190,29 +184,29 @@ impl HaView {
                     self.services_list = ListView::default();
                     self.call_entity = Some(s);
                     self.screen = HaScreen::Call;
-                    HaStep::Step(Step::Nothing)
+                    Some(Step::Nothing)
                 }
-                None => HaStep::Step(Step::Status("no entity selected".into())),
+                None => Some(Step::Status("no entity selected".into())),
             },
-            _ => HaStep::Step(Step::Unhandled),
+            _ => Some(Step::Unhandled),
         }
     }
 
-    fn call_action(&mut self, action: Action) -> HaStep {
+    fn call_action(&mut self, action: Action) -> Option<Step> {
         if self.services_list.navigate(action, self.services.len()) {
-            return HaStep::Step(Step::Nothing);
+            return Some(Step::Nothing);
         }
         match action {
             Action::Back => {
                 self.screen = HaScreen::Entities;
-                HaStep::Step(Step::Nothing)
+                Some(Step::Nothing)
             }
             Action::Open => {
                 let (Some(entity), Some(service)) = (self.call_entity.as_ref(), self.services.get(self.services_list.selected)) else {
-                    return HaStep::Step(Step::Status("no service selected".into()));
+                    return Some(Step::Status("no service selected".into()));
                 };
                 let label = if entity.friendly_name.is_empty() { String::new() } else { format!(" ({})", entity.friendly_name) };
-                HaStep::Step(Step::Confirm(Confirm {
+                Some(Step::Confirm(Confirm {
                     title: "Call service".into(),
                     message: format!(
                         "Call {service} on {}{label} in Home Assistant {}? It is now {}.",
@@ -227,7 +221,7 @@ impl HaView {
                     })),
                 }))
             }
-            _ => HaStep::Step(Step::Unhandled),
+            _ => Some(Step::Unhandled),
         }
     }
 }
@@ -256,15 +250,15 @@ mod tests {
         v.upsert("home", state("light.b", "off"));
         let ids: Vec<_> = v.visible().iter().map(|s| (s.entity_id.as_str(), s.state.as_str())).collect();
         assert_eq!(ids, [("input_boolean.a", "off"), ("light.b", "off")]);
-        assert!(matches!(v.on_action(Action::Open), HaStep::Step(Step::Nothing)));
+        assert!(matches!(v.on_action(Action::Open), Some(Step::Nothing)));
         assert_eq!(v.screen, HaScreen::Call);
         assert_eq!(v.services[0], "input_boolean.toggle");
-        let HaStep::Step(Step::Confirm(c)) = v.on_action(Action::Open) else { panic!("no confirmation") };
+        let Some(Step::Confirm(c)) = v.on_action(Action::Open) else { panic!("no confirmation") };
         assert!(c.message.contains("input_boolean.toggle on input_boolean.a"), "{}", c.message);
         let OnYes::Run(cmd) = c.on_yes else { panic!("no command") };
         assert!(matches!(*cmd, Command::HaCall { ref service, confirmed: Some(true), .. } if service == "input_boolean.toggle"));
-        assert!(matches!(v.on_action(Action::Back), HaStep::Step(Step::Nothing)));
-        assert!(matches!(v.on_action(Action::Back), HaStep::Step(Step::Run(Command::HaUnwatch { .. }))));
-        assert!(matches!(v.on_action(Action::Back), HaStep::Leave));
+        assert!(matches!(v.on_action(Action::Back), Some(Step::Nothing)));
+        assert!(matches!(v.on_action(Action::Back), Some(Step::Run(Command::HaUnwatch { .. }))));
+        assert!(v.on_action(Action::Back).is_none());
     }
 }

@@ -4,7 +4,6 @@
 
 use super::ha_entities::{HaScreen, HaView};
 use crate::tui::app::View;
-use crate::tui::keymap::{Action, Section};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::list::ListView;
 use crate::tui::widgets::pane_block;
@@ -62,10 +61,7 @@ impl HaView {
         }
         let hint = match self.screen {
             HaScreen::Profiles => "↵ live entities  / filter  Esc back".to_string(),
-            HaScreen::Entities => format!(
-                "↵ call a service  / filter  j/k move  Esc profiles   ({} from the list)",
-                v.keymap.key_for(Section::Deployments, Action::HaEntities)
-            ),
+            HaScreen::Entities => "↵ call a service  / filter  j/k move  Esc profiles".to_string(),
             HaScreen::Call => "↵ call (asks first)  j/k choose  Esc entities".to_string(),
         };
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
