@@ -4,8 +4,10 @@
 //! change posted over REST arrives on the WebSocket view → config edit with
 //! YAML and HA checks, revert → a service call → restart → the HA process is
 //! killed and homedeck's supervisor restarts it → an upgrade to a version
-//! that does not exist fails and leaves the old one running → delete with a
-//! final config backup. One HA install serves the whole sequence.
+//! that does not exist fails and leaves the old one running → an upgrade
+//! that installs and switches to a real release (2024.3.2) which is not
+//! healthy within its health timeout is switched back, old version and
+//! config, healthy again → delete with a final config backup. One HA install serves the whole sequence.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -215,6 +217,8 @@ async fn home_assistant_lifecycle_over_ssh() {
         o => panic!("unexpected {o:?}"),
     }
 
+    let e = Box::pin(console_entity_view(e, tmp.path(), &base, &token)).await;
+
     // ── kill HA: the supervisor starts it again ──
     let mut logs = e.subscribe();
     run(&e, Command::DeployLogs { name: "home".into(), lines: Some(5), follow: Some(true) }).await.unwrap();
@@ -238,13 +242,16 @@ async fn home_assistant_lifecycle_over_ssh() {
     }
 
     // ── an upgrade to a version that does not exist changes nothing ──
-    let err = run(&e, Command::DeployUpgrade { name: "home".into(), version: "2099.1.0".into() }).await.unwrap_err().to_string();
+    let err =
+        run(&e, Command::DeployUpgrade { name: "home".into(), version: "2099.1.0".into(), health_timeout: None }).await.unwrap_err().to_string();
     assert!(err.contains("installing 2099.1.0 failed") && err.contains("stays on 2024.3.3"), "{err}");
     let after = status(&e).await;
     assert_eq!((after.state, after.version.as_deref()), (HealthState::Running, Some("2024.3.3")), "{after:?}");
     assert!(!std::path::Path::new(&format!("{}/venvs/2099.1.0", dep.base_dir)).exists());
     let snaps: Vec<_> = std::fs::read_dir(format!("{}/snapshots", dep.base_dir)).unwrap().collect();
     assert_eq!(snaps.len(), 1, "the pre-upgrade config snapshot was taken");
+    // Boxed: the test future would otherwise outgrow the test thread's stack.
+    Box::pin(upgrade_rolls_back_after_switch(&e, &dep)).await;
 
     deploy_backup_steps::ha_config_restore_restarts_the_deployment(&e, &dep).await;
     // ── delete keeps a final config backup ──
@@ -271,4 +278,149 @@ async fn home_assistant_lifecycle_over_ssh() {
     }
     let text = serde_json::to_string(&audit).unwrap();
     assert!(!text.contains(&token), "the long-lived token never reaches the audit log");
+}
+
+/// The new version is really installed (2024.3.2 from PyPI, its
+/// dependencies from the wheelhouse: its constraints file is identical to
+/// 2024.3.3's), switched to and started, but it gets a 3 s health timeout —
+/// far less than Home Assistant needs to import and bind its port — so the
+/// upgrade must stop it, put 2024.3.3 and the pre-upgrade config back and
+/// start that again. (Reinstalling 2024.3.3 itself is refused: venvs are per
+/// version, so it would be installed over the running one.) While the new
+/// version is being health-checked the test looks at the server: the venv
+/// link points at 2024.3.2 and its Home Assistant process is alive.
+async fn upgrade_rolls_back_after_switch(e: &homedeck::engine::EngineHandle, dep: &homedeck::engine::deploy::model::Deployment) {
+    const NEW: &str = "2024.3.2";
+    let config = std::path::Path::new(&dep.config_dir);
+    let yaml_before = std::fs::read_to_string(config.join("configuration.yaml")).unwrap();
+    let ha_version_before = std::fs::read_to_string(config.join(".HA_VERSION")).unwrap();
+    let pid_before = pid_of(&status(e).await);
+    let snaps_before = std::fs::read_dir(dep.snapshot_dir()).unwrap().count();
+    let mut rx = e.subscribe();
+    let link = dep.data_volume.clone();
+    let hass_pid = format!("{}/hass.pid", dep.run_dir());
+    // Watches the progress events for the first health check of the new version.
+    let observer = async move {
+        let mut steps = Vec::new();
+        let mut seen_new = None;
+        loop {
+            match tokio::time::timeout(Duration::from_secs(900), rx.recv()).await {
+                Ok(Ok(Event::DeployProgress { deployment, step, line })) if deployment == "home" => {
+                    if step == "health" && seen_new.is_none() {
+                        let target = std::fs::read_link(&link).map(|p| p.display().to_string()).unwrap_or_default();
+                        let pid = std::fs::read_to_string(&hass_pid).unwrap_or_default();
+                        let alive = std::path::Path::new(&format!("/proc/{}", pid.trim())).exists() && !pid.trim().is_empty();
+                        seen_new = Some((target, alive, line.clone()));
+                    }
+                    steps.push(step);
+                }
+                Ok(Ok(Event::DeploymentsChanged)) if steps.iter().any(|s| s == "restore config") && steps.last().map(String::as_str) == Some("health") => {
+                    return (steps, seen_new)
+                }
+                Ok(Ok(_)) | Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {}
+                _ => return (steps, seen_new),
+            }
+        }
+    };
+    let upgrade = run(e, Command::DeployUpgrade { name: "home".into(), version: NEW.into(), health_timeout: Some(3) });
+    let (result, (steps, seen_new)) = tokio::join!(upgrade, observer);
+    let err = result.unwrap_err().to_string();
+    assert!(err.contains(&format!("{NEW} did not come up healthy")) && err.contains("was not healthy within"), "{err}");
+    assert!(err.contains("rolled back to 2024.3.3 with the config from") && err.contains("healthy again"), "{err}");
+    // It got as far as a switch: installed, activated, started, then restored.
+    for step in ["pip install", "activate", "start", "restore config"] {
+        assert!(steps.iter().any(|s| s == step), "no {step} step in {steps:?}");
+    }
+    assert_eq!(steps.iter().filter(|s| *s == "activate").count(), 2, "switched there and back: {steps:?}");
+    let (target, alive, line) = seen_new.expect("a health check of the new version");
+    assert!(target.ends_with(&format!("venvs/{NEW}")), "the venv link pointed at {target} during the new version's health check");
+    assert!(alive, "Home Assistant {NEW} was running during its health check ({line})");
+    // Back on the old version, healthy, with the pre-upgrade config.
+    let after = status(e).await;
+    assert_eq!((after.state, after.version.as_deref()), (HealthState::Running, Some("2024.3.3")), "{after:?}");
+    assert_ne!(pid_of(&after), pid_before, "the old version was started again");
+    let stored = match run(e, Command::DeployList { health: None }).await.unwrap() {
+        Outcome::Deployments { deployments } => deployments.into_iter().find(|v| v.deployment.name == "home").unwrap().deployment,
+        o => panic!("unexpected {o:?}"),
+    };
+    assert_eq!(stored.version, "2024.3.3");
+    assert!(stored.status_reason.contains("rolled back"), "{}", stored.status_reason);
+    assert!(std::fs::read_link(&dep.data_volume).unwrap().display().to_string().ends_with("venvs/2024.3.3"));
+    assert!(!std::path::Path::new(&dep.venv_for(NEW)).exists(), "the new version's venv was removed");
+    assert_eq!(std::fs::read_to_string(config.join("configuration.yaml")).unwrap(), yaml_before);
+    assert_eq!(std::fs::read_to_string(config.join(".HA_VERSION")).unwrap(), ha_version_before, "the config dir is the pre-upgrade one");
+    assert_eq!(std::fs::read_dir(dep.snapshot_dir()).unwrap().count(), snaps_before + 1, "a second pre-upgrade snapshot");
+}
+
+/// The console's live entity view on the real HA: `v` lists the connection
+/// profiles, ↵ watches one (WebSocket state_changed), a state posted over
+/// REST appears without any refresh, `/` filters, ↵ on an entity opens the
+/// service-call screen, ↵ there asks for confirmation and `y` calls it —
+/// the state changes in HA and the call is audited. Runs in a console on
+/// the same data dir (the engine is handed over and reopened after).
+async fn console_entity_view(
+    e: homedeck::engine::EngineHandle,
+    dir: &std::path::Path,
+    base: &str,
+    token: &str,
+) -> homedeck::engine::EngineHandle {
+    let calls_before = common::audit_all(&e).await.iter().filter(|a| a.action == "ha_call").count();
+    drop(e);
+    let mut h = tui_common::Harness::at(&dir.join("data")).await;
+    h.exec(Command::VaultUnlock { passphrase: SecretValue::new(common::PASS) }).await;
+    h.key(KeyCode::Char('2')).await;
+    h.key(KeyCode::Char('v')).await;
+    let s = until(&mut h, |s| s.contains("Home Assistant profiles · 2") && s.contains("wrong")).await;
+    assert!(s.contains(base), "{s}");
+    h.key(KeyCode::Char('/')).await;
+    h.typ("home").await;
+    h.enter().await;
+    h.enter().await;
+    let s = until(&mut h, |s| s.contains("Entities · home") && s.contains("input_boolean.homedeck_porch") && s.contains("· live")).await;
+    assert!(!s.contains("sensor.homedeck_live"), "{s}");
+    // Live: a state posted over REST shows up on its own.
+    let posted = reqwest::Client::new()
+        .post(format!("{base}/api/states/sensor.homedeck_live"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"state": "77", "attributes": {"friendly_name": "Live probe"}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(posted.status().is_success());
+    let row = |s: &str, id: &str| s.lines().find(|l| l.contains(id)).unwrap_or_default().to_string();
+    until(&mut h, |s| row(s, "sensor.homedeck_live").contains("77") && row(s, "sensor.homedeck_live").contains("Live probe")).await;
+    // Filter, then the service-call screen and its confirmation.
+    h.key(KeyCode::Char('/')).await;
+    h.typ("porch").await;
+    h.enter().await;
+    let s = until(&mut h, |s| s.contains("/porch")).await;
+    assert!(!s.contains("sensor.homedeck_live") && row(&s, "input_boolean.homedeck_porch").contains(" on "), "{s}");
+    h.enter().await;
+    let s = until(&mut h, |s| s.contains("Call a service · home")).await;
+    assert!(s.contains("input_boolean.toggle") && s.contains("input_boolean.turn_off"), "{s}");
+    h.enter().await;
+    let s = until(&mut h, |s| s.contains("Call input_boolean.toggle on input_boolean.homedeck_porch")).await;
+    assert!(s.contains("It is now on"), "{s}");
+    h.key(KeyCode::Char('y')).await;
+    let s = until(&mut h, |s| s.contains("Entities · home") && row(s, "input_boolean.homedeck_porch").contains(" off ")).await;
+    assert!(s.contains("called input_boolean.toggle"), "{s}");
+    let state: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base}/api/states/input_boolean.homedeck_porch"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["state"], "off", "{state}");
+    h.key(KeyCode::Esc).await;
+    until(&mut h, |s| s.contains("Home Assistant profiles")).await;
+    h.key(KeyCode::Esc).await;
+    drop(h);
+    let e = engine(dir);
+    run(&e, Command::VaultUnlock { passphrase: SecretValue::new(common::PASS) }).await.unwrap();
+    let calls = common::audit_all(&e).await.into_iter().filter(|a| a.action == "ha_call").collect::<Vec<_>>();
+    assert_eq!(calls.len(), calls_before + 1, "the console's call is audited");
+    e
 }

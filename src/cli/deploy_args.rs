@@ -27,7 +27,13 @@ pub enum DeployCmd {
         no_wait: bool,
     },
     /// Upgrade to VERSION; rolls back by itself if the new version does not come up healthy
-    Upgrade { name: String, version: String },
+    Upgrade {
+        name: String,
+        version: String,
+        /// Seconds the new version gets to come up healthy before the rollback (default: healthy_timeout_secs)
+        #[arg(long, value_name = "SECS")]
+        health_timeout: Option<u32>,
+    },
     /// Delete a deployment (a final config backup is kept unless --no-backup)
     Rm {
         name: String,

@@ -81,7 +81,9 @@ pub async fn deploy(s: &Session, cmd: DeployCmd) -> Result<()> {
         DeployCmd::Start { name, no_wait } => long(s, &name.clone(), Command::DeployStart { name, wait: Some(!no_wait) }).await?,
         DeployCmd::Stop { name } => long(s, &name.clone(), Command::DeployStop { name }).await?,
         DeployCmd::Restart { name, no_wait } => long(s, &name.clone(), Command::DeployRestart { name, wait: Some(!no_wait) }).await?,
-        DeployCmd::Upgrade { name, version } => long(s, &name.clone(), Command::DeployUpgrade { name, version }).await?,
+        DeployCmd::Upgrade { name, version, health_timeout } => {
+            long(s, &name.clone(), Command::DeployUpgrade { name, version, health_timeout }).await?
+        }
         DeployCmd::Rm { name, no_backup, yes } => {
             let what = if no_backup { "without keeping a config backup" } else { "keeping a final config backup" };
             if !yes && !confirm(&format!("Delete deployment {name} (stop it, remove its install and files), {what}?")) {

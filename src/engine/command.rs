@@ -300,8 +300,8 @@ commands! {
     DeployStop = "deploy_stop", Write, audited: true, { name: String };
     /// Restart a deployment (waits until healthy unless wait=false).
     DeployRestart = "deploy_restart", Write, audited: true, { name: String, wait: Option<bool> };
-    /// Upgrade to a version: config snapshot first, health check after, automatic rollback of version and config on failure.
-    DeployUpgrade = "deploy_upgrade", Write, audited: true, { name: String, version: String };
+    /// Upgrade to a version: config snapshot first, health check after (health_timeout: seconds the new version gets, default healthy_timeout_secs), automatic rollback of version and config on failure.
+    DeployUpgrade = "deploy_upgrade", Write, audited: true, { name: String, version: String, health_timeout: Option<u32> };
     /// Delete a deployment: stop it, remove its venv or container and files; a final config backup is kept unless keep_backup=false.
     DeployRemove = "deploy_remove", Dangerous, audited: true, { name: String, keep_backup: Option<bool> };
     /// Cancel the create, upgrade, start or restart running on a deployment (a cancelled create cleans up).

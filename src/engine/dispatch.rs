@@ -328,7 +328,7 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
         DeployStart { name, wait } => deploy::control::act(inner, ctx, &name, "start", wait.unwrap_or(true)).await,
         DeployStop { name } => deploy::control::act(inner, ctx, &name, "stop", false).await,
         DeployRestart { name, wait } => deploy::control::act(inner, ctx, &name, "restart", wait.unwrap_or(true)).await,
-        DeployUpgrade { name, version } => deploy::upgrade::upgrade(inner, ctx, &name, &version).await,
+        DeployUpgrade { name, version, health_timeout } => deploy::upgrade::upgrade(inner, ctx, &name, &version, health_timeout).await,
         DeployRemove { name, keep_backup } => deploy::control::remove(inner, ctx, &name, keep_backup.unwrap_or(true)).await,
         DeployCancel { name } => deploy::control::cancel(inner, ctx, &name),
         DeployLogs { name, lines, follow } => deploy::logs::logs(inner, &ctx.actor, &name, lines, follow.unwrap_or(false)).await,

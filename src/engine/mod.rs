@@ -133,7 +133,10 @@ impl EngineHandle {
         } else {
             None
         };
-        dispatch::execute(&self.inner, command, spec, actor, gate).await
+        // Boxed: the dispatch future holds the largest of every verb's
+        // futures; inline, it made callers' futures (a whole test body on a
+        // 2 MiB test thread, in a debug build) overflow the stack.
+        Box::pin(dispatch::execute(&self.inner, command, spec, actor, gate)).await
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {

@@ -243,6 +243,7 @@ impl App {
             Pane::Backups => Some(&mut self.backups.list),
             Pane::Deployments if self.deployments.mode == DeployMode::List => Some(&mut self.deployments.list),
             Pane::Deployments if self.deployments.mode == DeployMode::Logs => Some(&mut self.deployments.logs.list),
+            Pane::Deployments if self.deployments.mode == DeployMode::Ha => Some(self.deployments.ha.active_list()),
             Pane::Esphome => self.esphome.active_list(),
             _ => None,
         }

@@ -11,6 +11,7 @@ use crate::tui::palette::Palette;
 use crate::tui::panes::Pane;
 use crate::tui::panes::deploy_editor::{ConfigEditor, EditorStep};
 use crate::tui::panes::deployments::Mode;
+use crate::tui::panes::ha_entities::HaScreen;
 use crossterm::event::KeyEvent;
 
 impl App {
@@ -72,6 +73,18 @@ impl App {
             Outcome::Deployments { deployments } => self.deployments.set_rows(deployments),
             Outcome::Deployment { view } => self.deployments.upsert(*view),
             Outcome::Upgraded { .. } | Outcome::DeploymentRemoved { .. } => self.deploy_refresh(),
+            Outcome::HaProfiles { profiles } if self.deployments.mode == Mode::Ha => self.deployments.ha.set_profiles(profiles),
+            Outcome::HaStates { profile, states } => self.deployments.ha.set_states(&profile, states),
+            Outcome::HaCalled { profile, service, changed } => {
+                let what = changed.iter().map(|s| format!("{} is {}", s.entity_id, s.state)).collect::<Vec<_>>().join(", ");
+                self.say(format!("{profile}: called {service}{}{what}", if what.is_empty() { "" } else { " — " }), Level::Info);
+                for s in changed {
+                    self.deployments.ha.upsert(&profile, s);
+                }
+                if self.deployments.ha.screen == HaScreen::Call {
+                    self.deployments.ha.screen = HaScreen::Entities;
+                }
+            }
             Outcome::DeployLogs { deployment, lines, .. } if self.deployments.logs.deployment == deployment => {
                 for l in lines {
                     self.deployments.logs.push(l);
@@ -125,6 +138,11 @@ impl App {
     pub fn deploy_event(&mut self, event: Event) {
         match event {
             Event::DeploymentsChanged => self.refresh.deployments = true,
+            Event::HaState { profile, state } => self.deployments.ha.upsert(&profile, state),
+            Event::HaWatchEnded { profile, reason } => self.deployments.ha.watch_ended(&profile, reason),
+            Event::HaProfilesChanged if self.deployments.mode == Mode::Ha && self.deployments.ha.screen == HaScreen::Profiles => {
+                self.run(Command::HaList {}, Purpose::Refresh);
+            }
             Event::DeployProgress { deployment, step, line } => self.deployments.on_progress(&deployment, &step, &line),
             Event::DeployLog { deployment, line } if self.deployments.logs.deployment == deployment => {
                 self.deployments.logs.push(line);

@@ -153,6 +153,7 @@ actions! {
     DeployStatus = "deploy_status", "Probe health now (process, HTTP, API)";
     DeployCancel = "deploy_cancel", "Cancel the running install, upgrade or restart";
     DeployFollow = "deploy_follow", "Logs: follow new lines on/off";
+    HaEntities = "ha_entities", "Live entities of a Home Assistant connection profile; ↵ on one calls a service (asks first)";
     // ── end deployments ──
 }
 

@@ -5,7 +5,7 @@
 //! within the timeout, the previous version and the snapshotted config are
 //! put back and started again. The result says which of these happened.
 
-use super::control::{self, snapshot_script, stamp, wait_healthy};
+use super::control::{self, snapshot_script, stamp, wait_healthy, wait_healthy_within};
 use super::model::{self, DeployStatus, Deployment, RuntimeKind};
 use super::remote::Host;
 use super::views::UpgradeReport;
@@ -21,10 +21,27 @@ use tokio_util::sync::CancellationToken;
 
 const SHORT: Duration = Duration::from_secs(120);
 
-pub(crate) async fn upgrade(inner: &Inner, ctx: &mut Ctx, name: &str, version: &str) -> EngineResult<Outcome> {
+/// Longest health timeout an upgrade accepts (a day would hide a hung start).
+const MAX_HEALTH_TIMEOUT: u32 = 3600;
+
+/// The time the new version gets to come up healthy: the request's, or the
+/// configured `healthy_timeout`. The rollback always waits the configured
+/// time for the old version, which is known to work.
+fn health_timeout(requested: Option<u32>, default: Duration) -> EngineResult<Duration> {
+    match requested {
+        None => Ok(default),
+        Some(s) if (1..=MAX_HEALTH_TIMEOUT).contains(&s) => Ok(Duration::from_secs(u64::from(s))),
+        Some(s) => Err(EngineError::invalid("health_timeout", s.to_string(), &format!("seconds between 1 and {MAX_HEALTH_TIMEOUT}"))),
+    }
+}
+
+pub(crate) async fn upgrade(inner: &Inner, ctx: &mut Ctx, name: &str, version: &str, requested_timeout: Option<u32>) -> EngineResult<Outcome> {
     ctx.resource("deployment", None, Some(name.to_string()));
     model::validate_version(version)?;
+    let timeout = health_timeout(requested_timeout, inner.deploy.opts.healthy_timeout)?;
     let mut d = store::get(&inner.store, name)?;
+    // The same version would be installed into the venv it is running from
+    // (venvs are per version) — that is a reinstall, not an upgrade.
     if d.version == version {
         return Err(EngineError::invalid("version", version, &format!("a version other than the installed {}", d.version)));
     }
@@ -40,7 +57,7 @@ pub(crate) async fn upgrade(inner: &Inner, ctx: &mut Ctx, name: &str, version: &
     inner.store.flush()?;
     inner.emit(Event::DeploymentsChanged);
     ctx.release_gate();
-    let result = run(&host, &d, version, &cancel).await;
+    let result = run(&host, &d, version, timeout, &cancel).await;
     inner.deploy.end(name);
     match result {
         Ok((snapshot, health)) => {
@@ -82,7 +99,7 @@ struct Failure {
 }
 
 /// Snapshot, install beside, switch, check; roll back on failure.
-async fn run(host: &Host<'_>, d: &Deployment, version: &str, cancel: &CancellationToken) -> Result<(String, super::views::Health), Failure> {
+async fn run(host: &Host<'_>, d: &Deployment, version: &str, timeout: Duration, cancel: &CancellationToken) -> Result<(String, super::views::Health), Failure> {
     let fail = |m: String| Failure { message: m, healthy_again: false };
     let snapshot = format!("{}/pre-upgrade-{}-{}.tar.gz", d.snapshot_dir(), d.version, stamp());
     host.step(&d.name, "config snapshot", &snapshot_script(d, &snapshot), cancel, SHORT).await.map_err(|e| fail(e.to_string()))?;
@@ -114,7 +131,7 @@ async fn run(host: &Host<'_>, d: &Deployment, version: &str, cancel: &Cancellati
     new.version = version.to_string();
     let switched = async {
         switch(host, d, &new, cancel).await?;
-        wait_healthy(host, &new, cancel).await
+        wait_healthy_within(host, &new, cancel, timeout).await
     }
     .await;
     match switched {
@@ -188,6 +205,17 @@ pub fn restore_script(d: &Deployment, snapshot: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn health_timeout_is_the_default_or_a_sane_number_of_seconds() {
+        let d = Duration::from_secs(600);
+        assert_eq!(health_timeout(None, d).unwrap(), d);
+        assert_eq!(health_timeout(Some(5), d).unwrap(), Duration::from_secs(5));
+        for bad in [0, MAX_HEALTH_TIMEOUT + 1] {
+            let e = health_timeout(Some(bad), d).unwrap_err().to_string();
+            assert!(e.contains(&bad.to_string()) && e.contains("seconds between 1 and 3600"), "{e}");
+        }
+    }
 
     #[test]
     fn snapshot_and_restore_round_trip_locally() {

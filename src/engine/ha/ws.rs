@@ -26,20 +26,23 @@ pub struct Ws {
     pub ha_version: String,
 }
 
-/// `http://h:p` → `ws://h:p/api/websocket`. TLS (wss) is not built in.
+/// `http://h:p` → `ws://h:p/api/websocket`, `https://h` →
+/// `wss://h/api/websocket`. wss is rustls (the ring provider reqwest already
+/// brings) with the operating system's trust store, so a homelab CA
+/// installed on this machine is trusted; certificates are always verified.
 pub fn ws_url(base: &str) -> EngineResult<String> {
-    let base = base.trim_end_matches('/');
-    if let Some(rest) = base.strip_prefix("http://") {
-        Ok(format!("ws://{rest}/api/websocket"))
-    } else if base.starts_with("https://") {
-        Err(EngineError::invalid(
-            "url",
-            base,
-            "an http:// URL for the live view (this build has no TLS for WebSockets; REST calls over https work)",
-        ))
+    let trimmed = base.trim();
+    let (scheme, rest) = if let Some(rest) = trimmed.strip_prefix("http://") {
+        ("ws", rest.trim_end_matches('/'))
+    } else if let Some(rest) = trimmed.strip_prefix("https://") {
+        ("wss", rest.trim_end_matches('/'))
     } else {
-        Err(EngineError::invalid("url", base, "a URL starting with http://"))
+        return Err(EngineError::invalid("url", base, "a URL starting with http:// or https://"));
+    };
+    if rest.is_empty() || rest.contains('/') || rest.contains(char::is_whitespace) {
+        return Err(EngineError::invalid("url", base, "scheme://host[:port] with no path (the profile's base URL)"));
     }
+    Ok(format!("{scheme}://{rest}/api/websocket"))
 }
 
 impl Ws {
@@ -154,7 +157,33 @@ mod tests {
     #[test]
     fn urls() {
         assert_eq!(ws_url("http://127.0.0.1:8123/").unwrap(), "ws://127.0.0.1:8123/api/websocket");
-        assert!(ws_url("https://ha.example").unwrap_err().to_string().contains("no TLS"));
-        assert!(ws_url("ftp://x").is_err());
+        assert_eq!(ws_url("https://ha.example").unwrap(), "wss://ha.example/api/websocket");
+        assert_eq!(ws_url("https://ha.example:8443/").unwrap(), "wss://ha.example:8443/api/websocket");
+        for bad in ["ftp://x", "ws://h", "ha.example", ""] {
+            let e = ws_url(bad).unwrap_err().to_string();
+            assert!(e.contains("http:// or https://"), "{bad}: {e}");
+        }
+        for bad in ["https://", "https://h/path", "http://h x"] {
+            assert!(ws_url(bad).unwrap_err().to_string().contains("no path"), "{bad}");
+        }
+    }
+
+    /// An https profile really speaks TLS on the WebSocket: a listener that
+    /// is not TLS makes the handshake fail with a TLS error, not "not
+    /// supported" (a real certificate check needs a CA the OS trusts).
+    #[tokio::test]
+    async fn https_profiles_attempt_tls() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            if let Ok((mut s, _)) = listener.accept().await {
+                let _ = s.write_all(b"HTTP/1.1 400 plain text, not TLS\r\n\r\n").await;
+            }
+        });
+        let err = Ws::connect("tls", &format!("https://127.0.0.1:{port}"), &SecretValue::new("t")).await.err().unwrap().to_string();
+        assert!(err.contains(&format!("wss://127.0.0.1:{port}/api/websocket")), "{err}");
+        assert!(err.to_lowercase().contains("tls") || err.contains("InvalidContentType") || err.contains("corrupt"), "{err}");
+        server.abort();
     }
 }

@@ -1,10 +1,12 @@
 //! The Deployments pane: Home Assistant instances with status, version,
 //! port and server; a detail with health, the progress of a running step
 //! and the actions; a live log view with `/` filter and follow; and the
-//! config editor (`deploy_editor.rs`). Keys become engine commands;
+//! config editor (`deploy_editor.rs`); the live entity view of Home
+//! Assistant connection profiles (`ha_entities.rs`). Keys become engine commands;
 //! progress, log lines and state changes arrive as events.
 
 use super::deploy_editor::ConfigEditor;
+use super::ha_entities::HaView;
 use crate::engine::Command;
 use crate::engine::deploy::views::{DeploymentView, Health};
 use crate::tui::app::Step;
@@ -25,6 +27,8 @@ pub enum Mode {
     Detail,
     Logs,
     Editor,
+    /// Connection profiles, their live entities and the service-call screen.
+    Ha,
 }
 
 /// The followed log of one deployment.
@@ -68,6 +72,7 @@ pub struct DeploymentsPane {
     pub progress: HashMap<String, VecDeque<String>>,
     pub logs: LogView,
     pub editor: Option<ConfigEditor>,
+    pub ha: HaView,
     pub loaded: bool,
 }
 
@@ -131,6 +136,20 @@ impl DeploymentsPane {
         match self.mode {
             Mode::List if self.list.navigate(action, self.visible().len()) => return Step::Nothing,
             Mode::Logs => return self.logs_action(action),
+            Mode::Ha => {
+                return match self.ha.on_action(action) {
+                    None => {
+                        self.mode = if self.open.is_some() { Mode::Detail } else { Mode::List };
+                        Step::Nothing
+                    }
+                    Some(s) => s,
+                };
+            }
+            Mode::List | Mode::Detail if action == Action::HaEntities => {
+                self.ha.open();
+                self.mode = Mode::Ha;
+                return Step::Run(Command::HaList {});
+            }
             Mode::Detail if action == Action::Back => {
                 self.mode = Mode::List;
                 self.open = None;

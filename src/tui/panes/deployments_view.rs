@@ -1,5 +1,6 @@
 //! Drawing the Deployments pane: the list, a deployment's detail (health,
-//! paths, the progress of a running step), the log view and the editor.
+//! paths, the progress of a running step), the log view and the editor
+//! (the live entity view draws itself, `ha_entities_view.rs`).
 
 use super::deployments::{DeploymentsPane, Mode};
 use crate::engine::deploy::model::DeployStatus;
@@ -38,6 +39,10 @@ impl DeploymentsPane {
             && let Some(e) = self.editor.as_mut()
         {
             e.render(f, area, v);
+            return;
+        }
+        if self.mode == Mode::Ha {
+            self.ha.render(f, area, v);
             return;
         }
         let t = v.theme;
@@ -83,7 +88,7 @@ impl DeploymentsPane {
         let hint = match self.mode {
             Mode::Logs => format!("{} follow  / filter  j/k scroll  G end  Esc back", k(Action::DeployFollow)),
             _ => format!(
-                "↵ open  {} new  {} start  {} stop  {} restart  {} upgrade  {} logs  {} config  {} check  {} delete",
+                "↵ open  {} new  {} start  {} stop  {} restart  {} upgrade  {} logs  {} config  {} check  {} delete  {} entities",
                 k(Action::DeployCreate),
                 k(Action::DeployStart),
                 k(Action::DeployStop),
@@ -93,6 +98,7 @@ impl DeploymentsPane {
                 k(Action::DeployEdit),
                 k(Action::DeployCheck),
                 k(Action::DeployRemove),
+                k(Action::HaEntities),
             ),
         };
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);

@@ -10,6 +10,8 @@ pub mod deploy_editor;
 pub mod deployments;
 pub mod deployments_view;
 pub mod esphome;
+pub mod ha_entities;
+pub mod ha_entities_view;
 pub mod lights;
 pub mod lights_view;
 pub mod placeholder;
