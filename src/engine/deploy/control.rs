@@ -199,6 +199,10 @@ pub(crate) async fn remove(inner: &Inner, ctx: &mut Ctx, name: &str, keep_backup
         return Err(EngineError::invalid("deployment", name, "a deployment with no operation running (cancel it first)"));
     }
     let cancel = CancellationToken::new();
+    // Reach the server first: `cleanup` reports its failures as text, so a
+    // locked vault must surface here as itself (the CLI then unlocks and
+    // retries) rather than as a failed cleanup.
+    host.sh("reach the server", ":", SHORT).await?;
     let (mut backup_remote, mut backup_local) = (None, None);
     if keep_backup {
         // Beside the deployments, so it outlives the deployment's own dir.
