@@ -12,27 +12,14 @@ mod common;
 
 use backup_common::*;
 use common::run;
-use common::sshd::{self, Sshd};
-use homedeck::engine::{Command, EngineHandle, Outcome, SecretValue};
+use common::sshd::Sshd;
+use homedeck::engine::{Command, EngineHandle, Outcome};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
 async fn add_server(e: &EngineHandle, d: &Sshd) {
-    let c = Command::ServerAdd {
-        name: "nas".into(),
-        host: "127.0.0.1".into(),
-        port: Some(u32::from(d.port)),
-        user: Some(sshd::me()),
-        auth: None,
-        secret: None,
-        key: Some(SecretValue::new(d.client_key_text())),
-        key_passphrase: None,
-        password: None,
-        tags: None,
-        site: None,
-    };
-    run(e, c).await.unwrap();
+    run(e, d.server_add("nas")).await.unwrap();
     run(e, Command::ServerTest { name: "nas".into() }).await.unwrap();
 }
 

@@ -132,6 +132,24 @@ impl Sshd {
         std::fs::read_to_string(&self.client_key).unwrap()
     }
 
+    /// `server_add NAME` for this sshd: 127.0.0.1, this user, the client
+    /// key stored in the vault.
+    pub fn server_add(&self, name: &str) -> homedeck::engine::Command {
+        homedeck::engine::Command::ServerAdd {
+            name: name.into(),
+            host: "127.0.0.1".into(),
+            port: Some(u32::from(self.port)),
+            user: Some(me()),
+            auth: None,
+            secret: None,
+            key: Some(homedeck::engine::SecretValue::new(self.client_key_text())),
+            key_passphrase: None,
+            password: None,
+            tags: None,
+            site: None,
+        }
+    }
+
     pub fn log_text(&self) -> String {
         let mut s = String::new();
         if let Ok(mut f) = std::fs::File::open(&self.log) {

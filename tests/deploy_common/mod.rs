@@ -3,7 +3,7 @@
 //! onboarding to get a long-lived token.
 #![allow(dead_code)]
 
-use crate::common::sshd::{self, Sshd};
+use crate::common::sshd::Sshd;
 use crate::common::{self, run};
 use homedeck::engine::deploy::DeployOptions;
 use homedeck::engine::ha::ws::Ws;
@@ -35,24 +35,7 @@ pub fn engine(dir: &Path) -> EngineHandle {
 /// Vault + a server `box` that is the real sshd, logged in with a vault key.
 pub async fn server(e: &EngineHandle, d: &Sshd) {
     common::init(e).await;
-    run(
-        e,
-        Command::ServerAdd {
-            name: "box".into(),
-            host: "127.0.0.1".into(),
-            port: Some(u32::from(d.port)),
-            user: Some(sshd::me()),
-            auth: None,
-            secret: None,
-            key: Some(SecretValue::new(d.client_key_text())),
-            key_passphrase: None,
-            password: None,
-            tags: None,
-            site: None,
-        },
-    )
-    .await
-    .expect("add server");
+    run(e, d.server_add("box")).await.expect("add server");
 }
 
 pub fn create(name: &str, root: &Path, wheels: &Path) -> Command {
