@@ -4,7 +4,7 @@
 use crate::engine::backup::archive::manifest::{EntryKind, Manifest};
 use crate::engine::backup::archive::{FILES_PREFIX, Sha256};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::Path;
 
@@ -35,35 +35,28 @@ fn hash_file(p: &Path) -> Option<String> {
     }
 }
 
-/// Compare `manifest` with `target`. `selected` says which files on disk the
-/// source covers (others are carried over, never "removed").
+/// Compare `manifest` with `target` on this machine. `selected` says which
+/// files on disk the source covers (others are carried over, never
+/// "removed"). The disk is described the way a remote scan describes a
+/// server, then compared by the same rules (`compare`).
 pub fn compute(manifest: &Manifest, target: &Path, only: Option<&str>, selected: &dyn Fn(&Path, bool) -> bool) -> Preview {
-    let mut p = Preview::default();
-    let mut in_archive = BTreeSet::new();
-    for e in &manifest.entries {
-        if let Some(rest) = e.path.strip_prefix("live/") {
-            p.live.push(rest.to_string());
-            continue;
-        }
-        let Some(rel) = e.path.strip_prefix(FILES_PREFIX) else { continue };
-        if e.kind == EntryKind::Dir || only.is_some_and(|o| o != rel) {
-            continue;
-        }
-        in_archive.insert(rel.to_string());
+    let mut now = BTreeMap::new();
+    // What the archive holds: hashed, so unchanged files count as such.
+    for rel in archived(manifest, only) {
         let disk = target.join(rel);
-        let same = match e.kind {
-            EntryKind::File => hash_file(&disk).as_deref() == Some(e.sha256.as_str()),
-            EntryKind::Symlink => std::fs::read_link(&disk).ok().map(|l| l.to_string_lossy().into_owned()) == e.link,
-            EntryKind::Dir => true,
-        };
-        if !disk.exists() && std::fs::symlink_metadata(&disk).is_err() {
-            p.added.push(rel.to_string());
-        } else if same {
-            p.unchanged += 1;
+        let Ok(meta) = std::fs::symlink_metadata(&disk) else { continue };
+        let what = if meta.file_type().is_symlink() {
+            Now::Link(std::fs::read_link(&disk).map(|l| l.to_string_lossy().into_owned()).unwrap_or_default())
+        } else if meta.is_file() {
+            Now::File(hash_file(&disk))
+        } else if meta.is_dir() {
+            Now::Dir
         } else {
-            p.changed.push(rel.to_string());
-        }
+            Now::Other
+        };
+        now.insert(rel.to_string(), what);
     }
+    // The rest of what the source covers: only listed (it can only be "removed").
     if only.is_none() {
         let mut stack = vec![std::path::PathBuf::new()];
         while let Some(rel) = stack.pop() {
@@ -76,22 +69,28 @@ pub fn compute(manifest: &Manifest, target: &Path, only: Option<&str>, selected:
                 }
                 if is_dir {
                     stack.push(r);
-                } else if let Some(s) = r.to_str()
-                    && !in_archive.contains(s)
-                {
-                    p.removed.push(s.to_string());
+                } else if let Some(s) = r.to_str() {
+                    now.entry(s.to_string()).or_insert(Now::Other);
                 }
             }
         }
     }
-    p.added.sort();
-    p.changed.sort();
-    p.removed.sort();
-    p.warnings = manifest.warnings.clone();
-    p
+    compare(manifest, only, &now)
 }
 
-/// What a path on a server is now (from an SFTP walk and `sha256sum`).
+/// The archive's file and link paths (relative to the target) a restore
+/// with `only` would write.
+fn archived<'a>(manifest: &'a Manifest, only: Option<&'a str>) -> impl Iterator<Item = &'a str> {
+    manifest
+        .entries
+        .iter()
+        .filter(|e| e.kind != EntryKind::Dir)
+        .filter_map(|e| e.path.strip_prefix(FILES_PREFIX))
+        .filter(move |rel| only.is_none_or(|o| o == *rel))
+}
+
+/// What a path in the target is now (on a server: from an SFTP walk and
+/// `sha256sum`; here: from the disk).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Now {
     /// A file, with its SHA-256 when the server computed it.
@@ -101,9 +100,9 @@ pub enum Now {
     Other,
 }
 
-/// Compare `manifest` with a remote target's entries `now` (only those the
+/// Compare `manifest` with the target's entries `now` (only those the
 /// source covers, so the rest is carried over, never "removed").
-pub fn compare(manifest: &Manifest, only: Option<&str>, now: &std::collections::BTreeMap<String, Now>) -> Preview {
+pub fn compare(manifest: &Manifest, only: Option<&str>, now: &BTreeMap<String, Now>) -> Preview {
     let mut p = Preview::default();
     let mut in_archive = BTreeSet::new();
     for e in &manifest.entries {
