@@ -3,41 +3,17 @@
 //! files, audit entries, error messages or the sled files in clear — on the
 //! way in, and when the instance is unreachable (test, states, call fail).
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+#[path = "common/cli_env.rs"]
+mod cli_env;
+
+use cli_env::{CliEnv, contains, regular_files};
+use std::process::Output;
 
 const CANARY: &str = "CANARY-ha-token-5e1f0c2d-do-not-leak";
 const PASS: &str = "PASSPHRASE-deploy-canary-a1b2";
 
 fn run(root: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_homedeck"));
-    c.args(args)
-        .env("HOMEDECK_DATA_DIR", root.join("data"))
-        .env("HOMEDECK_CONFIG_DIR", root.join("config"))
-        .env("HOMEDECK_STATE_DIR", root.join("state"))
-        .env("HOMEDECK_PASSPHRASE_FILE", root.join("pass"))
-        .env("HOMEDECK_NEW_PASSPHRASE_FILE", root.join("pass"))
-        .env("HOMEDECK_LOG", "trace")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else if e.file_type().unwrap().is_file() {
-            out.push(p);
-        }
-    }
+    CliEnv::new(root).cmd(args, stdin)
 }
 
 #[test]
@@ -78,11 +54,9 @@ fn ha_token_never_leaks() {
             assert!(!String::from_utf8_lossy(bytes).contains(CANARY), "token leaked: {}", String::from_utf8_lossy(bytes));
         }
     }
-    let mut all = Vec::new();
-    files(root, &mut all);
+    let all = regular_files(root);
     assert!(all.iter().any(|p| p.to_string_lossy().contains("state")), "trace logging wrote nothing");
     for f in all.iter().filter(|f| f.file_name().is_none_or(|n| n != "pass")) {
-        let bytes = std::fs::read(f).unwrap();
-        assert!(!bytes.windows(CANARY.len()).any(|w| w == CANARY.as_bytes()), "token in clear in {}", f.display());
+        assert!(!contains(&std::fs::read(f).unwrap(), CANARY), "token in clear in {}", f.display());
     }
 }

@@ -7,7 +7,10 @@
 //! and a canary password that must appear in no rendered frame and nowhere
 //! in the audit.
 
+mod common;
 mod tui_common;
+
+use common::cli_env::{contains, regular_files};
 
 use crossterm::event::KeyCode;
 use homedeck::engine::{Command, Outcome};
@@ -211,24 +214,14 @@ async fn backups_pane_keys_and_encrypted_restore() {
     for f in &p.frames {
         assert!(!f.contains(CANARY), "password on screen:\n{f}");
     }
-    let audit = p.h.exec(Command::AuditSearch {
-        category: None,
-        min_severity: None,
-        status: None,
-        actor: None,
-        resource: None,
-        since: None,
-        until: None,
-        text: None,
-        limit: Some(1000),
-        before: None,
-    })
+    let audit = p.h.exec(common::search(Some(1000)))
     .await;
     let dump = format!("{audit:?}");
     assert!(dump.contains("backup_restore"), "the restore is audited");
     assert!(!dump.contains(CANARY), "password in the audit");
-    let data = walk(p.h.dir.path());
-    assert!(data.iter().all(|(_, b)| !b.windows(CANARY.len()).any(|w| w == CANARY.as_bytes())), "password on disk in clear");
+    for f in regular_files(p.h.dir.path()) {
+        assert!(!contains(&fs::read(&f).unwrap(), CANARY), "password on disk in clear in {}", f.display());
+    }
 }
 
 /// `a` opens the palette with `backup_source_add` typed in; filling it in
@@ -264,17 +257,4 @@ async fn backups_pane_adds_and_removes_a_source() {
     let Outcome::BackupOverview { overview } = p.h.exec(Command::BackupOverview {}).await else { panic!() };
     let names: Vec<_> = overview.sources.iter().map(|x| x.source.name.as_str()).collect();
     assert_eq!(names, ["etc", "sealed"], "app removed, the others kept");
-}
-
-fn walk(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else if let Ok(b) = fs::read(&p) {
-            out.push((p, b));
-        }
-    }
-    out
 }
