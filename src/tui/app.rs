@@ -338,7 +338,7 @@ impl App {
                     Pane::Servers => self.servers.on_action(action),
                     Pane::Lights => self.lights.on_action(action),
                     Pane::Backups => self.backups.on_action(action),
-                    Pane::Deployments => self.deploy_action(action),
+                    Pane::Deployments => self.deployments.on_action(action),
                     // ── end pane actions ──
                     _ => Step::Unhandled,
                 };

@@ -1,13 +1,10 @@
 //! Deployment and Home Assistant outcomes and events applied to the
-//! Deployments pane, its keys that open the palette or the editor, and what
+//! Deployments pane, its config editor's keys, and what
 //! the pane loads on a refresh. Kept out of `outcomes.rs` so domains merge
 //! cleanly.
 
 use crate::engine::{Command, EngineError, Event, Outcome};
-use crate::tui::app::{App, Level, Overlay, Purpose, Step};
-use crate::tui::input::TextInput;
-use crate::tui::keymap::Action;
-use crate::tui::palette::Palette;
+use crate::tui::app::{App, Level, Purpose};
 use crate::tui::panes::Pane;
 use crate::tui::panes::deploy_editor::{ConfigEditor, EditorStep};
 use crate::tui::panes::deployments::Mode;
@@ -18,29 +15,6 @@ impl App {
     /// The list with a quick health of each deployment.
     pub fn deploy_refresh(&mut self) {
         self.run(Command::DeployList { health: Some(true) }, Purpose::Refresh);
-    }
-
-    /// Keys of the pane; creating and upgrading open the palette with the
-    /// command filled in, so its arguments are typed and checked there.
-    pub fn deploy_action(&mut self, action: Action) -> Step {
-        let palette = |text: String| {
-            Overlay::Palette(Palette { input: TextInput::with_text(&text), ..Default::default() })
-        };
-        match action {
-            Action::DeployCreate if self.deployments.mode == Mode::List => {
-                self.overlay = Some(palette("deploy_create name= server=local version=2024.3.3".into()));
-                Step::Nothing
-            }
-            Action::DeployUpgrade if self.deployments.mode != Mode::Logs => match self.deployments.selected() {
-                Some(v) => {
-                    let name = v.deployment.name.clone();
-                    self.overlay = Some(palette(format!("deploy_upgrade name={name} version=")));
-                    Step::Nothing
-                }
-                None => Step::Status("no deployment selected".into()),
-            },
-            a => self.deployments.on_action(a),
-        }
     }
 
     pub fn deploy_editor_key(&mut self, key: KeyEvent) {

@@ -155,11 +155,16 @@ impl DeploymentsPane {
                 self.open = None;
                 return Step::Nothing;
             }
+            // Creating opens the palette with the command filled in, so its
+            // arguments are typed and checked there.
+            Mode::List if action == Action::DeployCreate => {
+                return Step::Palette("deploy_create name= server=local version=2024.3.3".into());
+            }
             _ => {}
         }
         let Some(v) = self.selected() else {
             return match action {
-                Action::Open | Action::DeployStart | Action::DeployLogs | Action::DeployEdit => {
+                Action::Open | Action::DeployStart | Action::DeployLogs | Action::DeployEdit | Action::DeployUpgrade => {
                     Step::Status("no deployment selected — press a to install Home Assistant on a server".into())
                 }
                 _ => Step::Unhandled,
@@ -167,6 +172,7 @@ impl DeploymentsPane {
         };
         let name = v.deployment.name.clone();
         match action {
+            Action::DeployUpgrade => Step::Palette(format!("deploy_upgrade name={name} version=")),
             Action::Open | Action::DeployStatus => {
                 self.open = Some(name.clone());
                 self.mode = Mode::Detail;
