@@ -30,7 +30,7 @@ pub fn io_err(what: &str, e: std::io::Error) -> EngineError {
 
 /// Write `plan` to `path`, reading it back while it is written (see
 /// `archive::overlap`). Blocking; remote files are pulled over SFTP on `rt`.
-fn write_and_verify(path: &Path, header: &Header, key: Option<&Key>, plan: Plan, job: &Job, rt: &tokio::runtime::Handle) -> std::io::Result<super::archive::writer::Written> {
+fn write_and_verify(path: &Path, header: &Header, key: Option<&Key>, plan: Plan, job: &Job, rt: &tokio::runtime::Handle) -> std::io::Result<super::archive::overlap::Written> {
     use std::os::unix::fs::OpenOptionsExt;
     // Archives hold configuration and often secrets: owner-only.
     let file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;

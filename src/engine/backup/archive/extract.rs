@@ -180,6 +180,6 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
     if let Some(extra) = seen.keys().next() {
         return Err(bad(format!("{extra} is in the archive but not in the manifest")));
     }
-    let (size, sha256) = opened.file_hash();
+    let (size, sha256, _) = opened.file_hash();
     Ok(Extracted { manifest, files, bytes, size, sha256 })
 }

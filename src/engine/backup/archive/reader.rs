@@ -1,17 +1,18 @@
 //! Reading an archive back: the header, then a stream of tar bytes
 //! (authenticated and decrypted when sealed, then decompressed). `verify`
-//! re-reads everything and checks every hash against the manifest.
+//! re-reads everything and checks every hash against the manifest; the
+//! read-back after a create digests the tar stream instead (see [`Depth`]).
 
 use super::header::Header;
 use super::manifest::{EntryKind, Manifest};
 use super::readahead::ReadAhead;
 use super::sealed::OpenReader;
 use super::writer::{Hashing, Job, Tally};
-use super::{Compression, MANIFEST_PATH, Sha256, bad};
+use super::{Compression, MANIFEST_PATH, Sha256, StreamDigest, bad};
 use crate::engine::vault::crypto::Key;
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -33,12 +34,12 @@ pub struct Opened {
 }
 
 impl Opened {
-    /// Bytes of the file read so far and their SHA-256 (complete once the
-    /// stream has been read to its end).
-    pub fn file_hash(&self) -> (u64, String) {
+    /// Bytes of the file read so far, their SHA-256 and their digest
+    /// (complete once the stream has been read to its end).
+    pub fn file_hash(&self) -> (u64, String, u128) {
         match self.tally.lock() {
-            Ok(t) => (t.bytes, t.hash.clone_hex()),
-            Err(_) => (0, String::new()),
+            Ok(t) => (t.bytes, t.sha256.as_ref().map(Sha256::clone_hex).unwrap_or_default(), t.digest.value()),
+            Err(_) => (0, String::new(), 0),
         }
     }
 }
@@ -53,26 +54,43 @@ impl Sha256 {
 /// (see [`read_header`] to learn that first).
 pub fn open(path: &Path, key: Option<&Key>) -> io::Result<Opened> {
     let file = File::open(path).map_err(|e| io::Error::new(e.kind(), format!("cannot open {}: {e}", path.display())))?;
-    open_stream(file, key)
+    open_stream(file, key, true)
 }
 
 /// Open an archive from any byte stream (a file, or a file still being
-/// written, see `tail`). Authentication, decryption and decompression run
-/// on a read-ahead thread; the returned `tar` stream is what they produce.
-pub fn open_stream(file: impl Read + Send + 'static, key: Option<&Key>) -> io::Result<Opened> {
-    let tally = Arc::new(Mutex::new(Tally::default()));
+/// written, see `tail`). With `read_ahead`, authentication, decryption and
+/// decompression run on a thread of their own (see `readahead`) — worth it
+/// when the consumer has work of its own (hashing, writing files); the
+/// read-back after a create has little, and saves that thread's copy.
+pub fn open_stream(file: impl Read + Send + 'static, key: Option<&Key>, read_ahead: bool) -> io::Result<Opened> {
+    let tally = Arc::new(Mutex::new(Tally::with_sha256()));
     let mut src = BufReader::with_capacity(256 * 1024, Hashing { inner: file, tally: tally.clone() });
     let (header, json) = Header::read_from(&mut src)?;
-    let body: Box<dyn Read + Send> = match (&header.encryption, key) {
+    let body: Box<dyn BufRead + Send> = match (&header.encryption, key) {
         (None, _) => Box::new(src),
         (Some(enc), Some(key)) => Box::new(OpenReader::new(src, key, enc, &json)?),
         (Some(enc), None) => return Err(bad(format!("the archive is encrypted (key: {}); give its password or key", enc.key))),
     };
     let tar: Box<dyn Read + Send> = match header.compression {
-        Compression::Zstd => Box::new(zstd::Decoder::new(body)?),
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(body)),
+        Compression::Zstd => Box::new(zstd::Decoder::with_buffer(body)?),
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(body)),
     };
-    Ok(Opened { header, tar: Box::new(ReadAhead::spawn(tar)?), tally })
+    let tar = if read_ahead { Box::new(ReadAhead::spawn(tar)?) } else { tar };
+    Ok(Opened { header, tar, tally })
+}
+
+/// How a full read checks the content of the entries.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Depth {
+    /// Hash every entry with SHA-256 and compare it with the manifest:
+    /// `backup verify` and restores, which know nothing but the archive.
+    EveryEntry,
+    /// Digest the whole tar stream, for the caller to compare with the
+    /// writer's digest of the same stream: the read-back after a create.
+    /// Equal digests mean every byte the writer hashed came back, so each
+    /// entry's SHA-256 would match the manifest too; entry paths, kinds and
+    /// sizes are still checked against the manifest.
+    Stream,
 }
 
 /// What a full read found.
@@ -81,22 +99,44 @@ pub struct Verified {
     pub manifest: Manifest,
     pub size: u64,
     pub sha256: String,
+    /// Digest of the file's bytes.
+    pub file_digest: u128,
+    /// Digest of the tar stream, with [`Depth::Stream`].
+    pub tar_digest: Option<u128>,
 }
 
 /// Read every entry, hash it, and check it against the manifest; then
 /// check the file's own SHA-256 if `expect_sha256` is given.
 pub fn verify(path: &Path, key: Option<&Key>, expect_sha256: Option<&str>, job: &Job) -> io::Result<Verified> {
-    verify_opened(open(path, key)?, expect_sha256, job)
+    verify_opened(open(path, key)?, expect_sha256, job, Depth::EveryEntry)
+}
+
+/// Passes a stream through, digesting it.
+struct Digesting<R> {
+    inner: R,
+    digest: Option<StreamDigest>,
+}
+
+impl<R: Read> Read for Digesting<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(out)?;
+        if let Some(d) = &mut self.digest {
+            d.update(&out[..n]);
+        }
+        Ok(n)
+    }
 }
 
 /// [`verify`] over an archive already opened (from a file being written, say).
-pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job) -> io::Result<Verified> {
+pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job, depth: Depth) -> io::Result<Verified> {
     let mut seen: HashMap<String, (u64, String)> = HashMap::new();
     let mut manifest: Option<Manifest> = None;
+    let every = depth == Depth::EveryEntry;
+    let mut stream = Digesting { inner: &mut opened.tar, digest: (!every).then(StreamDigest::default) };
     {
         // One buffer for every entry (24 000 small files must not mean 24 000 allocations).
         let mut buf = vec![0u8; 128 * 1024];
-        let mut ar = tar::Archive::new(&mut opened.tar);
+        let mut ar = tar::Archive::new(&mut stream);
         for entry in ar.entries()? {
             job.check()?;
             let mut entry = entry?;
@@ -123,7 +163,9 @@ pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job)
                     if k == 0 {
                         break;
                     }
-                    h.update(&buf[..k]);
+                    if every {
+                        h.update(&buf[..k]);
+                    }
                     n += k as u64;
                     job.done_bytes.fetch_add(k as u64, Ordering::Relaxed);
                 }
@@ -135,13 +177,17 @@ pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job)
     }
     // Drain what follows the tar end (padding, the compressor's tail, the
     // end marker) so truncation there is caught too and the file hash is whole.
-    io::copy(&mut opened.tar, &mut io::sink())?;
+    io::copy(&mut stream, &mut io::sink())?;
+    let tar_digest = stream.digest.as_ref().map(StreamDigest::value);
     let manifest = manifest.ok_or_else(|| bad("the archive has no manifest: it was cut short or altered"))?;
     for e in &manifest.entries {
         match seen.remove(&e.path) {
             None => return Err(bad(format!("{} is in the manifest but not in the archive", e.path))),
-            Some((size, sha)) if e.kind == EntryKind::File && (size != e.size || sha != e.sha256) => {
-                return Err(bad(format!("{}: content does not match the manifest (size {size} vs {}, SHA-256 {sha} vs {})", e.path, e.size, e.sha256)));
+            Some((size, _)) if e.kind == EntryKind::File && size != e.size => {
+                return Err(bad(format!("{}: {size} bytes in the archive, {} in the manifest", e.path, e.size)));
+            }
+            Some((_, sha)) if e.kind == EntryKind::File && every && sha != e.sha256 => {
+                return Err(bad(format!("{}: content does not match the manifest (SHA-256 {sha}, manifest {})", e.path, e.sha256)));
             }
             Some(_) => {}
         }
@@ -149,11 +195,11 @@ pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job)
     if let Some(extra) = seen.keys().next() {
         return Err(bad(format!("{extra} is in the archive but not in the manifest")));
     }
-    let (size, sha256) = opened.file_hash();
+    let (size, sha256, file_digest) = opened.file_hash();
     if let Some(want) = expect_sha256
         && want != sha256
     {
         return Err(bad(format!("the archive's SHA-256 is {sha256}, the catalog recorded {want}: the file changed")));
     }
-    Ok(Verified { header: opened.header, manifest, size, sha256 })
+    Ok(Verified { header: opened.header, manifest, size, sha256, file_digest, tar_digest })
 }

@@ -16,10 +16,11 @@ use super::header::{Encryption, MAX_CHUNK};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::vault::crypto::{self, Key};
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 
 const AAD_TAG: &[u8] = b"homedeck-backup-v1";
-const TAG_LEN: usize = 16;
+/// Bytes the GCM tag adds to each chunk.
+pub const TAG_LEN: usize = 16;
 
 /// Derive an archive's key. Slow on purpose (Argon2id, 64 MiB).
 pub fn derive_key(secret: &[u8], enc: &Encryption) -> EngineResult<Key> {
@@ -95,6 +96,17 @@ impl<W: Write> SealWriter<W> {
         self.buf.clear();
         self.index += 1;
         Ok(())
+    }
+
+    /// Seal a whole chunk handed over by value in place, without copying it
+    /// into a buffer of our own first (the writer thread's blocks are
+    /// exactly one chunk, allocated with room for the tag).
+    pub fn write_chunk(&mut self, mut block: Vec<u8>) -> io::Result<()> {
+        if !self.buf.is_empty() || block.len() != self.chunk {
+            return self.write_all(&block);
+        }
+        std::mem::swap(&mut self.buf, &mut block);
+        self.emit(false)
     }
 
     /// Seal what is left as the final chunk (possibly empty) and hand back the writer.
@@ -184,16 +196,28 @@ impl<R: Read> OpenReader<R> {
 
 impl<R: Read> Read for OpenReader<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        while self.pos == self.buf.len() {
-            if self.done {
-                return Ok(0);
-            }
+        let n = {
+            let plain = self.fill_buf()?;
+            let n = out.len().min(plain.len());
+            out[..n].copy_from_slice(&plain[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+/// The decompressor reads the decrypted chunk in place rather than through
+/// a buffer of its own (one copy fewer of the whole archive).
+impl<R: Read> BufRead for OpenReader<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.pos == self.buf.len() && !self.done {
             self.next_chunk()?;
         }
-        let n = out.len().min(self.buf.len() - self.pos);
-        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
+        Ok(&self.buf[self.pos..])
+    }
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.buf.len());
     }
 }
 

@@ -2,13 +2,12 @@
 //!
 //! The compressor's output is cut into blocks of one encryption chunk and
 //! handed over a bounded channel ([`DEPTH`] blocks) to a thread that seals
-//! them (AES-256-GCM), hashes what goes to the file (the archive's SHA-256)
-//! and writes it. So reading and hashing the source, compressing, and
+//! them (AES-256-GCM), digests what goes to the file and writes it. So reading and hashing the source, compressing, and
 //! sealing-and-writing each get a core, and memory stays bounded.
 
-use super::sealed::SealWriter;
+use super::sealed::{SealWriter, TAG_LEN};
 use super::tail::Marked;
-use super::{Sha256, bad};
+use super::{Sha256, StreamDigest, bad};
 use std::io::{self, BufWriter, Read, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -17,14 +16,33 @@ use std::thread::JoinHandle;
 /// Blocks in flight between the compressor and the sealing thread.
 pub const DEPTH: usize = 4;
 
-/// Bytes and hash of everything written to the file.
+/// Bytes and digests of everything that passed through a file layer. The
+/// SHA-256 (the archive's checksum in the catalog) is taken only by readers:
+/// a writer's output is compared with what is read back through `digest`,
+/// and the catalog gets the SHA-256 of the bytes read back from disk.
 #[derive(Default)]
 pub struct Tally {
-    pub hash: Sha256,
+    pub sha256: Option<Sha256>,
+    pub digest: StreamDigest,
     pub bytes: u64,
 }
 
-/// Counts and hashes what passes through (the archive's own SHA-256).
+impl Tally {
+    /// A tally that also takes the SHA-256.
+    pub fn with_sha256() -> Tally {
+        Tally { sha256: Some(Sha256::default()), ..Tally::default() }
+    }
+
+    fn add(&mut self, data: &[u8]) {
+        if let Some(h) = &mut self.sha256 {
+            h.update(data);
+        }
+        self.digest.update(data);
+        self.bytes += data.len() as u64;
+    }
+}
+
+/// Counts and digests what passes through.
 pub struct Hashing<W> {
     pub inner: W,
     pub tally: Arc<Mutex<Tally>>,
@@ -34,8 +52,7 @@ impl<W: Write> Write for Hashing<W> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(data)?;
         if let Ok(mut t) = self.tally.lock() {
-            t.hash.update(&data[..n]);
-            t.bytes += n as u64;
+            t.add(&data[..n]);
         }
         Ok(n)
     }
@@ -48,8 +65,7 @@ impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(out)?;
         if let Ok(mut t) = self.tally.lock() {
-            t.hash.update(&out[..n]);
-            t.bytes += n as u64;
+            t.add(&out[..n]);
         }
         Ok(n)
     }
@@ -96,7 +112,7 @@ impl ChunkTx {
     pub fn spawn(sink: Sink, block: usize) -> io::Result<ChunkTx> {
         let (tx, rx) = sync_channel(DEPTH);
         let thread = std::thread::Builder::new().name("archive-seal".into()).spawn(move || run(sink, rx))?;
-        Ok(ChunkTx { tx, buf: Vec::with_capacity(block), block, thread: Some(thread) })
+        Ok(ChunkTx { tx, buf: Vec::with_capacity(block + TAG_LEN), block, thread: Some(thread) })
     }
 
     fn send(&mut self, msg: Msg) -> io::Result<()> {
@@ -127,7 +143,8 @@ impl Write for ChunkTx {
         let n = (self.block - self.buf.len()).min(data.len());
         self.buf.extend_from_slice(&data[..n]);
         if self.buf.len() == self.block {
-            let full = std::mem::replace(&mut self.buf, Vec::with_capacity(self.block));
+            // Room for the GCM tag: the block is sealed in place.
+            let full = std::mem::replace(&mut self.buf, Vec::with_capacity(self.block + TAG_LEN));
             self.send(Msg::Block(full))?;
         }
         Ok(n)
@@ -138,13 +155,12 @@ impl Write for ChunkTx {
 }
 
 fn run(mut sink: Sink, rx: Receiver<Msg>) -> io::Result<FileSink> {
-    let write = |sink: &mut Sink, b: &[u8]| match sink {
-        Sink::Plain(w) => w.write_all(b),
-        Sink::Sealed(w) => w.write_all(b),
-    };
     for msg in rx {
         match msg {
-            Msg::Block(b) => write(&mut sink, &b)?,
+            Msg::Block(b) => match &mut sink {
+                Sink::Plain(w) => w.write_all(&b)?,
+                Sink::Sealed(w) => w.write_chunk(b)?,
+            },
             Msg::End => return sink.finish(),
         }
     }

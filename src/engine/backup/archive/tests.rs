@@ -44,7 +44,12 @@ fn tree(dir: &Path) {
     std::os::unix::fs::symlink("../flows.json", dir.join("sub/link")).unwrap();
 }
 
-fn write(path: &Path, src: &Path, h: &Header, key: Option<&Key>) -> super::writer::Written {
+fn write(path: &Path, src: &Path, h: &Header, key: Option<&Key>) -> super::overlap::Written {
+    let f = write_finished(path, src, h, key);
+    super::overlap::Written { manifest: f.manifest, size: f.size, sha256: super::sha256_hex(&fs::read(path).unwrap()) }
+}
+
+fn write_finished(path: &Path, src: &Path, h: &Header, key: Option<&Key>) -> super::writer::Finished {
     let mut w = ArchiveWriter::create(fs::File::create(path).unwrap(), h, key, Job::default()).unwrap();
     w.add_dir(&src.join("sub"), "files/sub").unwrap();
     w.add_dir(&src.join("sub/deeper"), "files/sub/deeper").unwrap();
@@ -287,6 +292,32 @@ fn overlapped_verification_agrees_with_a_later_read() {
 }
 
 #[test]
+fn the_stream_read_back_reproduces_the_writers_digests_and_tells_trees_apart() {
+    use super::reader::{Depth, verify_opened};
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("src");
+    tree(&src);
+    let key = derive_key(b"correct horse", &encryption()).unwrap();
+    for (i, (comp, enc)) in [(Compression::Zstd, None), (Compression::Gzip, Some(encryption()))].into_iter().enumerate() {
+        let k = enc.as_ref().map(|_| &key);
+        let path = t.path().join(format!("d{i}.hdbk"));
+        let f = write_finished(&path, &src, &header(comp, enc.clone()), k);
+        let v = verify_opened(open(&path, k).unwrap(), None, &Job::default(), Depth::Stream).unwrap();
+        assert_eq!((v.size, v.file_digest, v.tar_digest), (f.size, f.file_digest, Some(f.tar_digest)));
+        assert_eq!(v.sha256, super::sha256_hex(&fs::read(&path).unwrap()));
+        assert_ne!(f.file_digest, f.tar_digest);
+        // One byte changed in one file: a different stream.
+        let mut flows = fs::read(src.join("flows.json")).unwrap();
+        flows[0] ^= 1;
+        fs::write(src.join("flows.json"), &flows).unwrap();
+        let g = write_finished(&t.path().join(format!("e{i}.hdbk")), &src, &header(comp, enc.clone()), k);
+        assert_ne!(g.tar_digest, f.tar_digest);
+        flows[0] ^= 1;
+        fs::write(src.join("flows.json"), &flows).unwrap();
+    }
+}
+
+#[test]
 fn overlapped_verification_ends_when_the_writer_fails_or_is_cancelled() {
     use super::overlap::write_verified;
     let t = tempfile::tempdir().unwrap();
@@ -308,4 +339,26 @@ fn overlapped_verification_ends_when_the_writer_fails_or_is_cancelled() {
         panic!("a cancelled backup must fail")
     };
     assert_eq!(err.kind(), std::io::ErrorKind::Interrupted);
+}
+
+#[test]
+fn long_names_odd_sizes_and_a_shrunk_file_stay_valid_tar() {
+    let t = tempfile::tempdir().unwrap();
+    let path = t.path().join("long.hdbk");
+    let long = format!("files/{}/{}.yaml", "d".repeat(90), "n".repeat(80));
+    let mut w = ArchiveWriter::create(fs::File::create(&path).unwrap(), &header(Compression::Zstd, None), None, Job::default()).unwrap();
+    w.add_reader(&long, &b"x"[..], 1, 0o644, 0).unwrap();
+    w.add_reader("files/odd", &[7u8; 513][..], 513, 0o600, 0).unwrap();
+    // Claims 1000 bytes, gives 10: stored as 10 bytes and 990 zeros, with a warning.
+    w.add_reader("files/shrunk", &[9u8; 10][..], 1000, 0o600, 0).unwrap();
+    let f = w.finish().unwrap();
+    assert!(f.manifest.warnings.iter().any(|m| m.contains("files/shrunk shrank")), "{:?}", f.manifest.warnings);
+    verify(&path, None, None, &Job::default()).unwrap();
+    let out = t.path().join("out");
+    fs::create_dir(&out).unwrap();
+    extract(open(&path, None).unwrap(), &out, &Limits::default(), None, &Job::default()).unwrap();
+    assert_eq!(fs::read(out.join(&long)).unwrap(), b"x");
+    assert_eq!(fs::read(out.join("files/odd")).unwrap(), vec![7u8; 513]);
+    let shrunk = fs::read(out.join("files/shrunk")).unwrap();
+    assert_eq!((shrunk.len(), &shrunk[..10], shrunk[10..].iter().all(|b| *b == 0)), (1000, &[9u8; 10][..], true));
 }

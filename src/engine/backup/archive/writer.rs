@@ -1,7 +1,9 @@
 //! Writing an archive in one streaming pass:
-//! file ← SHA-256 + byte count ← [chunked AES-GCM] ← zstd | gzip ← tar ← entries.
+//! file ← digest + byte count ← [chunked AES-GCM] ← zstd | gzip ← digest ← tar ← entries.
 //!
-//! Each entry is hashed as tar reads it; the manifest goes in last. Memory
+//! Each entry's SHA-256 is taken as tar reads it; the manifest goes in last.
+//! The two XXH3 digests (of the tar stream and of the file) are what the
+//! read-back after a create compares against (see `overlap`). Memory
 //! stays bounded by the compressor's window and one encryption chunk.
 
 use super::header::Header;
@@ -10,7 +12,7 @@ use super::header::CHUNK_SIZE;
 use super::sealed::SealWriter;
 use super::sink::{ChunkTx, Sink};
 use super::tail::{Marked, Watermark};
-use super::{Compression, MANIFEST_PATH, Sha256, bad};
+use super::{Compression, MANIFEST_PATH, Sha256, StreamDigest, bad};
 use crate::engine::vault::crypto::Key;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
@@ -25,15 +27,23 @@ enum Compressor {
     Gzip(flate2::write::GzEncoder<ChunkTx>),
 }
 
-impl Write for Compressor {
+/// The compressor, digesting the tar stream it is given.
+struct TarOut {
+    comp: Compressor,
+    digest: StreamDigest,
+}
+
+impl Write for TarOut {
     fn write(&mut self, d: &[u8]) -> io::Result<usize> {
-        match self {
-            Compressor::Zstd(w) => w.write(d),
-            Compressor::Gzip(w) => w.write(d),
-        }
+        let n = match &mut self.comp {
+            Compressor::Zstd(w) => w.write(d)?,
+            Compressor::Gzip(w) => w.write(d)?,
+        };
+        self.digest.update(&d[..n]);
+        Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
-        match self {
+        match &mut self.comp {
             Compressor::Zstd(w) => w.flush(),
             Compressor::Gzip(w) => w.flush(),
         }
@@ -56,59 +66,21 @@ impl Job {
     }
 }
 
-/// Reads exactly `size` bytes: a file that shrank is padded with zeros, one
-/// that grew is cut, so the tar header stays true. Reads the file in large
-/// pieces into `buf` (tar pulls 8 KiB at a time) and hashes each piece.
-struct EntryReader<'a, R> {
-    inner: R,
-    left: u64,
-    hash: &'a mut Sha256,
-    short: bool,
-    job: &'a Job,
-    buf: &'a mut [u8],
-    lo: usize,
-    hi: usize,
-}
-
-impl<R: Read> Read for EntryReader<'_, R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.lo == self.hi {
-            if self.left == 0 {
-                return Ok(0);
-            }
-            self.job.check()?;
-            let want = self.buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
-            let mut n = if self.short { 0 } else { self.inner.read(&mut self.buf[..want])? };
-            if n == 0 {
-                self.short = true;
-                self.buf[..want].fill(0);
-                n = want;
-            }
-            self.hash.update(&self.buf[..n]);
-            self.left -= n as u64;
-            self.job.done_bytes.fetch_add(n as u64, Ordering::Relaxed);
-            (self.lo, self.hi) = (0, n);
-        }
-        let k = out.len().min(self.hi - self.lo);
-        out[..k].copy_from_slice(&self.buf[self.lo..self.lo + k]);
-        self.lo += k;
-        Ok(k)
-    }
-}
-
 pub struct ArchiveWriter {
-    tar: tar::Builder<Compressor>,
+    tar: tar::Builder<TarOut>,
     read_buf: Vec<u8>,
     tally: Arc<Mutex<Tally>>,
     pub manifest: Manifest,
     job: Job,
 }
 
-/// What was written: the manifest, and the archive's size and SHA-256.
-pub struct Written {
+/// What was written: the manifest, the archive's size, and the digests of
+/// the file and of the tar stream inside it.
+pub struct Finished {
     pub manifest: Manifest,
     pub size: u64,
-    pub sha256: String,
+    pub file_digest: u128,
+    pub tar_digest: u128,
 }
 
 impl ArchiveWriter {
@@ -142,7 +114,7 @@ impl ArchiveWriter {
             }
             Compression::Gzip => Compressor::Gzip(flate2::write::GzEncoder::new(sink, flate2::Compression::default())),
         };
-        let mut tar = tar::Builder::new(comp);
+        let mut tar = tar::Builder::new(TarOut { comp, digest: StreamDigest::default() });
         tar.mode(tar::HeaderMode::Complete);
         tar.follow_symlinks(false);
         let manifest = Manifest {
@@ -176,13 +148,38 @@ impl ArchiveWriter {
 
     /// Add `size` bytes read from `r` (a local file, or a file streamed over
     /// SFTP) under archive path `name`; never holds more than a buffer.
-    pub fn add_reader(&mut self, name: &str, r: impl Read, size: u64, mode: u32, mtime: u64) -> io::Result<()> {
+    ///
+    /// Exactly `size` bytes go in, so the tar header stays true: a file that
+    /// shrank meanwhile is padded with zeros (and the manifest says so), one
+    /// that grew is cut. The data does not go through `tar::Builder`, whose
+    /// 8 KiB copy loop would cost a copy of every byte and a compressor call
+    /// per 8 KiB: the builder writes the header (and any long-name entry
+    /// before it), then the bytes are hashed and written straight from our
+    /// read buffer, then padded to the 512-byte block as tar does.
+    pub fn add_reader(&mut self, name: &str, mut r: impl Read, size: u64, mode: u32, mtime: u64) -> io::Result<()> {
         self.job.check()?;
         let mut h = Self::header(tar::EntryType::Regular, size, mode, mtime);
-        let mut hash = Sha256::default();
-        let mut r = EntryReader { inner: r, left: size, hash: &mut hash, short: false, job: &self.job, buf: &mut self.read_buf, lo: 0, hi: 0 };
-        self.tar.append_data(&mut h, name, &mut r)?;
-        if r.short {
+        self.tar.append_data(&mut h, name, io::empty())?;
+        let (mut hash, mut left, mut short) = (Sha256::default(), size, false);
+        let out = self.tar.get_mut();
+        while left > 0 {
+            self.job.check()?;
+            let want = self.read_buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            let buf = &mut self.read_buf[..want];
+            let mut n = if short { 0 } else { read_some(&mut r, buf)? };
+            if n == 0 {
+                short = true;
+                buf.fill(0);
+                n = want;
+            }
+            hash.update(&buf[..n]);
+            out.write_all(&buf[..n])?;
+            left -= n as u64;
+            self.job.done_bytes.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        let pad = (512 - size % 512) % 512;
+        out.write_all(&[0u8; 512][..pad as usize])?;
+        if short {
             self.manifest.warnings.push(format!("{name} shrank while it was read; the missing tail is stored as zeros"));
         }
         self.manifest.entries.push(ManifestEntry { path: name.into(), kind: EntryKind::File, size, mode: mode & 0o7777, sha256: hash.hex(), link: None });
@@ -245,13 +242,13 @@ impl ArchiveWriter {
     }
 
     /// Write the manifest, close every layer and sync the file.
-    pub fn finish(mut self) -> io::Result<Written> {
+    pub fn finish(mut self) -> io::Result<Finished> {
         self.job.check()?;
         let json = serde_json::to_vec_pretty(&self.manifest).map_err(|e| bad(format!("cannot encode manifest: {e}")))?;
         let now = chrono::Utc::now().timestamp().max(0) as u64;
         let mut h = Self::header(tar::EntryType::Regular, json.len() as u64, 0o600, now);
         self.tar.append_data(&mut h, MANIFEST_PATH, json.as_slice())?;
-        let comp = self.tar.into_inner()?;
+        let TarOut { comp, digest } = self.tar.into_inner()?;
         let sink = match comp {
             Compressor::Zstd(z) => z.finish()?,
             Compressor::Gzip(g) => g.finish()?,
@@ -260,7 +257,17 @@ impl ArchiveWriter {
         let marked = out.inner.into_inner().map_err(|e| e.into_error())?;
         marked.file.sync_all()?;
         let tally = std::mem::take(&mut *self.tally.lock().map_err(|_| bad("hash state poisoned"))?);
-        Ok(Written { manifest: self.manifest, size: tally.bytes, sha256: tally.hash.hex() })
+        Ok(Finished { manifest: self.manifest, size: tally.bytes, file_digest: tally.digest.value(), tar_digest: digest.value() })
+    }
+}
+
+/// One read, retried when a signal interrupts it.
+fn read_some(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match r.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
     }
 }
 
