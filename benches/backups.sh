@@ -2,7 +2,7 @@
 # Backups benchmark (issue 6): one generated tree shaped like a real config
 # (many small text files plus a few large binaries), measured in one run:
 #   create  — homedeck (zstd, encrypted, read back from the file and verified alongside the write) vs `tar -c | zstd` vs restic's first backup
-#   restore — homedeck (one pass: extract to staging while verifying, then swap) vs `zstd -d | tar -x` vs `restic restore`
+#   restore — homedeck (verify + preview, then extract to staging and swap) vs `zstd -d | tar -x` vs `restic restore`
 # Peak RSS of homedeck from /usr/bin/time. Medians of RUNS runs.
 # Usage: bash benches/backups.sh [SIZE_MB=1024] [RUNS=3]
 set -euo pipefail
