@@ -268,7 +268,7 @@ async fn zigbee2mqtt_live_backup_over_a_real_broker() {
     let key = derive_key(b"z2m-password", header.encryption.as_ref().unwrap()).unwrap();
     let out = t.path().join("out");
     fs::create_dir(&out).unwrap();
-    extract(reader::open(&path, Some(&key)).unwrap(), &out, &Limits::default(), None, &Job::default()).unwrap();
+    extract(reader::open(&path, Some(&key)).unwrap(), &out, &Limits::default(), None, &Job::default(), None).unwrap();
     assert_eq!(fs::read(out.join("live/zigbee2mqtt-backup.zip")).unwrap(), zip);
     assert_eq!(fs::read(out.join("files/configuration.yaml")).unwrap(), fs::read(data.join("configuration.yaml")).unwrap());
     r.abort();

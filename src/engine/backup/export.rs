@@ -102,7 +102,7 @@ pub(crate) async fn import(inner: &Inner, ctx: &mut Ctx, path: &str, password: O
     let (p, st) = (Path::new(path).to_path_buf(), staging.clone());
     tokio::task::spawn_blocking(move || {
         let opened = reader::open(&p, Some(&key))?;
-        super::archive::extract::extract(opened, &st, &Default::default(), None, &Job::default())
+        super::archive::extract::extract(opened, &st, &Default::default(), None, &Job::default(), None)
     })
     .await
     .map_err(|e| EngineError::Other(e.to_string()))?

@@ -1,13 +1,15 @@
 //! Extracting an archive into a fresh staging directory, refusing hostile
 //! entries (see `safety`) before writing them, never writing through a
-//! symlink, and checking every hash against the manifest at the end. The
-//! caller swaps the staging directory in only when this succeeds.
+//! symlink, and checking every hash against the manifest at the end — or,
+//! when an earlier pass over the same archive already did, checking that
+//! this pass read the very same tar stream. The caller swaps the staging
+//! directory in only when this succeeds.
 
 use super::manifest::{EntryKind, Manifest};
-use super::reader::{MAX_MANIFEST, Opened};
+use super::reader::{Digesting, MAX_MANIFEST, Opened};
 use super::safety::{self, Limits, Refused};
 use super::writer::Job;
-use super::{MANIFEST_PATH, Sha256, bad};
+use super::{MANIFEST_PATH, Sha256, StreamDigest, bad};
 use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Write};
@@ -50,14 +52,22 @@ fn make_parents(root: &Path, rel: &Path, shown: &str) -> io::Result<PathBuf> {
 /// Extract `opened` under `root` (which must be empty). `only` limits the
 /// files written to one content path (e.g. `flows.json`); everything is
 /// still read and verified.
-pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&str>, job: &Job) -> io::Result<Extracted> {
+///
+/// `verified_stream` is the tar-stream digest of a full verification of
+/// this archive just before (a restore's first pass, which checked every
+/// entry's SHA-256 and the file's against the catalog). Given it, entries
+/// are not hashed again; instead the whole stream must digest the same, so
+/// an archive changed between the two passes is refused before the swap.
+pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&str>, job: &Job, verified_stream: Option<u128>) -> io::Result<Extracted> {
     let mut seen: HashMap<String, (u64, String)> = HashMap::new();
     let mut manifest: Option<Manifest> = None;
     let (mut total, mut count, mut files, mut bytes) = (0u64, 0u64, 0u64, 0u64);
+    let hash_entries = verified_stream.is_none();
+    let mut stream = Digesting { inner: &mut opened.tar, digest: StreamDigest::default() };
     {
         // One buffer for every entry (24 000 small files must not mean 24 000 allocations).
         let mut buf = vec![0u8; 128 * 1024];
-        let mut ar = tar::Archive::new(&mut opened.tar);
+        let mut ar = tar::Archive::new(&mut stream);
         for entry in ar.entries()? {
             job.check()?;
             let mut entry = entry?;
@@ -150,7 +160,9 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
                         if n > size {
                             return Err(refused(Refused { entry: shown, reason: "holds more bytes than it declares".into() }));
                         }
-                        h.update(&buf[..k]);
+                        if hash_entries {
+                            h.update(&buf[..k]);
+                        }
                         if let Some(o) = out.as_mut() {
                             o.write_all(&buf[..k])?;
                         }
@@ -166,12 +178,17 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
             }
         }
     }
-    io::copy(&mut opened.tar, &mut io::sink())?;
+    io::copy(&mut stream, &mut io::sink())?;
+    if let Some(want) = verified_stream
+        && stream.digest.value() != want
+    {
+        return Err(bad("the archive changed since it was verified: it does not read the same now; nothing was restored"));
+    }
     let manifest = manifest.ok_or_else(|| bad("the archive has no manifest: it was cut short or altered"))?;
     for e in &manifest.entries {
         match seen.remove(&e.path) {
             None => return Err(bad(format!("{} is in the manifest but not in the archive", e.path))),
-            Some((size, sha)) if e.kind == EntryKind::File && (size != e.size || sha != e.sha256) => {
+            Some((size, sha)) if e.kind == EntryKind::File && (size != e.size || (hash_entries && sha != e.sha256)) => {
                 return Err(bad(format!("{}: content does not match the manifest", e.path)));
             }
             Some(_) => {}

@@ -74,7 +74,7 @@ pub fn write_verified(
             v.size, v.file_digest, written.size, written.file_digest
         )));
     }
-    if v.tar_digest != Some(written.tar_digest) {
+    if v.tar_digest != written.tar_digest {
         return Err(bad("the archive decompresses to other bytes than were written"));
     }
     if v.manifest != written.manifest {

@@ -85,8 +85,8 @@ pub enum Depth {
     /// Hash every entry with SHA-256 and compare it with the manifest:
     /// `backup verify` and restores, which know nothing but the archive.
     EveryEntry,
-    /// Digest the whole tar stream, for the caller to compare with the
-    /// writer's digest of the same stream: the read-back after a create.
+    /// Only digest the whole tar stream (taken at every depth), for the
+    /// caller to compare with the writer's: the read-back after a create.
     /// Equal digests mean every byte the writer hashed came back, so each
     /// entry's SHA-256 would match the manifest too; entry paths, kinds and
     /// sizes are still checked against the manifest.
@@ -101,8 +101,9 @@ pub struct Verified {
     pub sha256: String,
     /// Digest of the file's bytes.
     pub file_digest: u128,
-    /// Digest of the tar stream, with [`Depth::Stream`].
-    pub tar_digest: Option<u128>,
+    /// Digest of the decompressed tar stream: a later pass over the same
+    /// archive (a restore's extraction) compares with it.
+    pub tar_digest: u128,
 }
 
 /// Read every entry, hash it, and check it against the manifest; then
@@ -112,17 +113,15 @@ pub fn verify(path: &Path, key: Option<&Key>, expect_sha256: Option<&str>, job: 
 }
 
 /// Passes a stream through, digesting it.
-struct Digesting<R> {
-    inner: R,
-    digest: Option<StreamDigest>,
+pub(super) struct Digesting<R> {
+    pub inner: R,
+    pub digest: StreamDigest,
 }
 
 impl<R: Read> Read for Digesting<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(out)?;
-        if let Some(d) = &mut self.digest {
-            d.update(&out[..n]);
-        }
+        self.digest.update(&out[..n]);
         Ok(n)
     }
 }
@@ -132,7 +131,7 @@ pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job,
     let mut seen: HashMap<String, (u64, String)> = HashMap::new();
     let mut manifest: Option<Manifest> = None;
     let every = depth == Depth::EveryEntry;
-    let mut stream = Digesting { inner: &mut opened.tar, digest: (!every).then(StreamDigest::default) };
+    let mut stream = Digesting { inner: &mut opened.tar, digest: StreamDigest::default() };
     {
         // One buffer for every entry (24 000 small files must not mean 24 000 allocations).
         let mut buf = vec![0u8; 128 * 1024];
@@ -178,7 +177,7 @@ pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job,
     // Drain what follows the tar end (padding, the compressor's tail, the
     // end marker) so truncation there is caught too and the file hash is whole.
     io::copy(&mut stream, &mut io::sink())?;
-    let tar_digest = stream.digest.as_ref().map(StreamDigest::value);
+    let tar_digest = stream.digest.value();
     let manifest = manifest.ok_or_else(|| bad("the archive has no manifest: it was cut short or altered"))?;
     for e in &manifest.entries {
         match seen.remove(&e.path) {

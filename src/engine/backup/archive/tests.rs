@@ -80,7 +80,7 @@ fn plain_and_encrypted_round_trips() {
         assert_eq!(v.sha256, written.sha256);
         let out = t.path().join(format!("out{i}"));
         fs::create_dir(&out).unwrap();
-        let x = extract(open(&path, k).unwrap(), &out, &Limits::default(), None, &Job::default()).unwrap();
+        let x = extract(open(&path, k).unwrap(), &out, &Limits::default(), None, &Job::default(), None).unwrap();
         assert_eq!(x.files, 4);
         assert_eq!(fs::read(out.join("files/sub/big.bin")).unwrap(), fs::read(src.join("sub/big.bin")).unwrap());
         assert_eq!(fs::read_link(out.join("files/sub/link")).unwrap(), Path::new("../flows.json"));
@@ -165,7 +165,7 @@ fn raw_header(kind: tar::EntryType, path: &[u8], size: u64) -> tar::Header {
 
 fn refused(p: &Path, limits: &Limits) -> String {
     let t = tempfile::tempdir().unwrap();
-    let e = extract(open(p, None).unwrap(), t.path(), limits, None, &Job::default()).err().expect("must be refused").to_string();
+    let e = extract(open(p, None).unwrap(), t.path(), limits, None, &Job::default(), None).err().expect("must be refused").to_string();
     // Nothing escaped next to the staging dir.
     assert!(!t.path().parent().unwrap().join("escaped").exists());
     e
@@ -303,7 +303,7 @@ fn the_stream_read_back_reproduces_the_writers_digests_and_tells_trees_apart() {
         let path = t.path().join(format!("d{i}.hdbk"));
         let f = write_finished(&path, &src, &header(comp, enc.clone()), k);
         let v = verify_opened(open(&path, k).unwrap(), None, &Job::default(), Depth::Stream).unwrap();
-        assert_eq!((v.size, v.file_digest, v.tar_digest), (f.size, f.file_digest, Some(f.tar_digest)));
+        assert_eq!((v.size, v.file_digest, v.tar_digest), (f.size, f.file_digest, f.tar_digest));
         assert_eq!(v.sha256, super::sha256_hex(&fs::read(&path).unwrap()));
         assert_ne!(f.file_digest, f.tar_digest);
         // One byte changed in one file: a different stream.
@@ -356,9 +356,35 @@ fn long_names_odd_sizes_and_a_shrunk_file_stay_valid_tar() {
     verify(&path, None, None, &Job::default()).unwrap();
     let out = t.path().join("out");
     fs::create_dir(&out).unwrap();
-    extract(open(&path, None).unwrap(), &out, &Limits::default(), None, &Job::default()).unwrap();
+    extract(open(&path, None).unwrap(), &out, &Limits::default(), None, &Job::default(), None).unwrap();
     assert_eq!(fs::read(out.join(&long)).unwrap(), b"x");
     assert_eq!(fs::read(out.join("files/odd")).unwrap(), vec![7u8; 513]);
     let shrunk = fs::read(out.join("files/shrunk")).unwrap();
     assert_eq!((shrunk.len(), &shrunk[..10], shrunk[10..].iter().all(|b| *b == 0)), (1000, &[9u8; 10][..], true));
+}
+
+#[test]
+fn a_restore_extraction_must_read_the_stream_its_verification_read() {
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("src");
+    tree(&src);
+    let key = derive_key(b"correct horse", &encryption()).unwrap();
+    let h = header(Compression::Zstd, Some(encryption()));
+    let path = t.path().join("a.hdbk");
+    write(&path, &src, &h, Some(&key));
+    let v = verify(&path, Some(&key), None, &Job::default()).unwrap();
+    let out = t.path().join("ok");
+    fs::create_dir(&out).unwrap();
+    let x = extract(open(&path, Some(&key)).unwrap(), &out, &Limits::default(), None, &Job::default(), Some(v.tar_digest)).unwrap();
+    assert_eq!(x.files, 4);
+    assert_eq!(fs::read(out.join("files/sub/big.bin")).unwrap(), fs::read(src.join("sub/big.bin")).unwrap());
+    // Swapped for another valid archive (its own manifest agrees with it) after the check.
+    fs::write(src.join("flows.json"), b"[{\"id\":\"other\"}]").unwrap();
+    write(&path, &src, &h, Some(&key));
+    let out = t.path().join("swapped");
+    fs::create_dir(&out).unwrap();
+    let Err(e) = extract(open(&path, Some(&key)).unwrap(), &out, &Limits::default(), None, &Job::default(), Some(v.tar_digest)) else {
+        panic!("an archive swapped after its check must not be extracted")
+    };
+    assert!(e.to_string().contains("changed since it was verified"), "{e}");
 }

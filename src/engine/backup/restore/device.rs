@@ -141,7 +141,7 @@ pub(crate) async fn run(
     let (p, st, job) = (path.to_path_buf(), staging.clone(), running.job.clone());
     let extracted = tokio::task::spawn_blocking(move || {
         let opened = reader::open(&p, key.as_ref())?;
-        extract(opened, &st, &Limits::default(), None, &job)
+        extract(opened, &st, &Limits::default(), None, &job, None)
     })
     .await
     .map_err(|e| EngineError::Other(format!("restore task failed: {e}")));

@@ -156,6 +156,8 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
         .await
         .map_err(|e| EngineError::Other(format!("verify task failed: {e}")))?
         .map_err(io("archive"))?;
+    // The extraction below reads the archive again; it must read the same stream.
+    let verified_stream = verified.tar_digest;
     let select = selector(source);
     let tstr = target.to_string_lossy().into_owned();
     let (mut preview, scan) = match &at {
@@ -219,7 +221,7 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
         let (p, k, st, o, job) = (path.to_path_buf(), key.clone(), local_staging.clone(), only.clone(), running.job.clone());
         tokio::task::spawn_blocking(move || {
             let opened = reader::open(&p, k.as_ref())?;
-            extract(opened, &st, &Limits::default(), o.as_deref(), &job)
+            extract(opened, &st, &Limits::default(), o.as_deref(), &job, Some(verified_stream))
         })
         .await
         .map_err(|e| EngineError::Other(format!("restore task failed: {e}")))?
