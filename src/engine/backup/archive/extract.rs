@@ -5,12 +5,11 @@
 //! this pass read the very same tar stream. The caller swaps the staging
 //! directory in only when this succeeds.
 
-use super::manifest::{EntryKind, Manifest};
-use super::reader::{Digesting, MAX_MANIFEST, Opened};
+use super::manifest::{Manifest, Seen};
+use super::reader::{Digesting, Opened};
 use super::safety::{self, Limits, Refused};
 use super::writer::Job;
 use super::{MANIFEST_PATH, Sha256, StreamDigest, bad};
-use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -59,7 +58,7 @@ fn make_parents(root: &Path, rel: &Path, shown: &str) -> io::Result<PathBuf> {
 /// are not hashed again; instead the whole stream must digest the same, so
 /// an archive changed between the two passes is refused before the swap.
 pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&str>, job: &Job, verified_stream: Option<u128>) -> io::Result<Extracted> {
-    let mut seen: HashMap<String, (u64, String)> = HashMap::new();
+    let mut seen = Seen::default();
     let mut manifest: Option<Manifest> = None;
     let (mut total, mut count, mut files, mut bytes) = (0u64, 0u64, 0u64, 0u64);
     let hash_entries = verified_stream.is_none();
@@ -82,9 +81,7 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
             let size = entry.header().size()?;
             safety::size(&shown, size, &mut total, &mut count, limits).map_err(refused)?;
             if shown == MANIFEST_PATH {
-                let mut json = Vec::new();
-                (&mut entry).take(MAX_MANIFEST).read_to_end(&mut json)?;
-                manifest = Some(serde_json::from_slice(&json).map_err(|e| bad(format!("the manifest is not valid: {e}")))?);
+                manifest = Some(Manifest::read_from(&mut entry)?);
                 continue;
             }
             let mut parts = rel.components();
@@ -105,7 +102,7 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
                             Err(_) => fs::create_dir(&dest)?,
                         }
                     }
-                    seen.insert(key, (0, String::new()));
+                    seen.add(key, 0, None);
                 }
                 tar::EntryType::Symlink => {
                     let target = entry.link_name_bytes().map(|c| c.into_owned()).unwrap_or_default();
@@ -117,13 +114,13 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
                         std::os::unix::fs::symlink(t, &dest)
                             .map_err(|e| refused(Refused { entry: shown.clone(), reason: format!("cannot create the link: {e}") }))?;
                     }
-                    seen.insert(key, (0, String::new()));
+                    seen.add(key, 0, None);
                 }
                 tar::EntryType::Link => {
                     let target = entry.link_name_bytes().map(|c| c.into_owned()).unwrap_or_default();
                     let t = safety::hardlink_target(&rel, &target).map_err(refused)?;
                     let tkey = t.to_string_lossy().into_owned();
-                    let Some(prev) = seen.get(&tkey).cloned() else {
+                    let Some((psize, psha)) = seen.get(&tkey) else {
                         return Err(refused(Refused { entry: shown, reason: format!("hard link to {tkey:?}, which is not an earlier file of this archive") }));
                     };
                     if wanted {
@@ -135,7 +132,7 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
                         let dest = make_parents(root, &rel, &shown)?;
                         fs::copy(&src, &dest)?;
                     }
-                    seen.insert(key, prev);
+                    seen.add(key, psize, psha);
                 }
                 _ => {
                     let mode = entry.header().mode().unwrap_or(0o644) & 0o777;
@@ -173,7 +170,7 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
                         files += 1;
                         bytes += n;
                     }
-                    seen.insert(key, (n, h.hex()));
+                    seen.add(key, n, hash_entries.then(|| h.hex()));
                 }
             }
         }
@@ -185,18 +182,7 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
         return Err(bad("the archive changed since it was verified: it does not read the same now; nothing was restored"));
     }
     let manifest = manifest.ok_or_else(|| bad("the archive has no manifest: it was cut short or altered"))?;
-    for e in &manifest.entries {
-        match seen.remove(&e.path) {
-            None => return Err(bad(format!("{} is in the manifest but not in the archive", e.path))),
-            Some((size, sha)) if e.kind == EntryKind::File && (size != e.size || (hash_entries && sha != e.sha256)) => {
-                return Err(bad(format!("{}: content does not match the manifest", e.path)));
-            }
-            Some(_) => {}
-        }
-    }
-    if let Some(extra) = seen.keys().next() {
-        return Err(bad(format!("{extra} is in the archive but not in the manifest")));
-    }
+    seen.check(&manifest)?;
     let (size, sha256, _) = opened.file_hash();
     Ok(Extracted { manifest, files, bytes, size, sha256 })
 }

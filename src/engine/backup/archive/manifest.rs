@@ -1,7 +1,13 @@
 //! The list of what an archive holds, written as its last tar entry and
 //! checked entry by entry whenever an archive is read.
 
+use super::bad;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::io::{self, Read};
+
+/// The manifest is small; one larger than this is refused.
+pub const MAX_MANIFEST: u64 = 256 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -50,5 +56,54 @@ impl Manifest {
 
     pub fn find(&self, path: &str) -> Option<&ManifestEntry> {
         self.entries.iter().find(|e| e.path == path)
+    }
+}
+
+impl Manifest {
+    /// Read the manifest entry's JSON (bounded by [`MAX_MANIFEST`]).
+    pub fn read_from(entry: impl Read) -> io::Result<Manifest> {
+        let mut json = Vec::new();
+        entry.take(MAX_MANIFEST).read_to_end(&mut json)?;
+        serde_json::from_slice(&json).map_err(|e| bad(format!("the manifest is not valid: {e}")))
+    }
+}
+
+/// What one pass over a tar stream found of each entry, to be checked
+/// against the manifest at its end: the verification and the extraction
+/// both walk the stream and both answer to this one check.
+#[derive(Default)]
+pub struct Seen(HashMap<String, (u64, Option<String>)>);
+
+impl Seen {
+    /// An entry read whole: its byte count, and its SHA-256 when this pass
+    /// hashed entries (a pass that checks a stream digest instead does not).
+    pub fn add(&mut self, path: String, size: u64, sha256: Option<String>) {
+        self.0.insert(path, (size, sha256));
+    }
+
+    /// A hard link takes on what was seen of its target.
+    pub fn get(&self, path: &str) -> Option<(u64, Option<String>)> {
+        self.0.get(path).cloned()
+    }
+
+    /// Every manifest entry was seen, with its size and (where hashed) its
+    /// SHA-256, and nothing else was.
+    pub fn check(mut self, manifest: &Manifest) -> io::Result<()> {
+        for e in &manifest.entries {
+            match self.0.remove(&e.path) {
+                None => return Err(bad(format!("{} is in the manifest but not in the archive", e.path))),
+                Some((size, _)) if e.kind == EntryKind::File && size != e.size => {
+                    return Err(bad(format!("{}: {size} bytes in the archive, {} in the manifest", e.path, e.size)));
+                }
+                Some((_, Some(sha))) if e.kind == EntryKind::File && sha != e.sha256 => {
+                    return Err(bad(format!("{}: content does not match the manifest (SHA-256 {sha}, manifest {})", e.path, e.sha256)));
+                }
+                Some(_) => {}
+            }
+        }
+        match self.0.keys().next() {
+            Some(extra) => Err(bad(format!("{extra} is in the archive but not in the manifest"))),
+            None => Ok(()),
+        }
     }
 }

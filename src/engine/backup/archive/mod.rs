@@ -39,7 +39,7 @@ pub const FILES_PREFIX: &str = "files/";
 /// Live captures (API exports) live under this prefix.
 pub const LIVE_PREFIX: &str = "live/";
 
-/// The SHA-256 of some bytes as lowercase hex.
+/// Bytes (a digest) as lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {

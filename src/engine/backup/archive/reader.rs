@@ -4,21 +4,17 @@
 //! read-back after a create digests the tar stream instead (see [`Depth`]).
 
 use super::header::Header;
-use super::manifest::{EntryKind, Manifest};
+use super::manifest::{Manifest, Seen};
 use super::readahead::ReadAhead;
 use super::sealed::OpenReader;
 use super::writer::{Hashing, Job, Tally};
 use super::{Compression, MANIFEST_PATH, Sha256, StreamDigest, bad};
 use crate::engine::vault::crypto::Key;
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-
-/// The manifest is small; one larger than this is refused.
-pub const MAX_MANIFEST: u64 = 256 << 20;
 
 /// The archive's preamble, without reading further.
 pub fn read_header(path: &Path) -> io::Result<Header> {
@@ -128,7 +124,7 @@ impl<R: Read> Read for Digesting<R> {
 
 /// [`verify`] over an archive already opened (from a file being written, say).
 pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job, depth: Depth) -> io::Result<Verified> {
-    let mut seen: HashMap<String, (u64, String)> = HashMap::new();
+    let mut seen = Seen::default();
     let mut manifest: Option<Manifest> = None;
     let every = depth == Depth::EveryEntry;
     let mut stream = Digesting { inner: &mut opened.tar, digest: StreamDigest::default() };
@@ -149,9 +145,7 @@ pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job,
                 return Err(bad(format!("entry {name:?} follows the manifest: the archive was altered")));
             }
             if name == MANIFEST_PATH {
-                let mut json = Vec::new();
-                (&mut entry).take(MAX_MANIFEST).read_to_end(&mut json)?;
-                manifest = Some(serde_json::from_slice(&json).map_err(|e| bad(format!("the manifest is not valid: {e}")))?);
+                manifest = Some(Manifest::read_from(&mut entry)?);
                 continue;
             }
             if entry.header().entry_type().is_file() {
@@ -168,9 +162,9 @@ pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job,
                     n += k as u64;
                     job.done_bytes.fetch_add(k as u64, Ordering::Relaxed);
                 }
-                seen.insert(name, (n, h.hex()));
+                seen.add(name, n, every.then(|| h.hex()));
             } else {
-                seen.insert(name, (0, String::new()));
+                seen.add(name, 0, None);
             }
         }
     }
@@ -179,21 +173,7 @@ pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job,
     io::copy(&mut stream, &mut io::sink())?;
     let tar_digest = stream.digest.value();
     let manifest = manifest.ok_or_else(|| bad("the archive has no manifest: it was cut short or altered"))?;
-    for e in &manifest.entries {
-        match seen.remove(&e.path) {
-            None => return Err(bad(format!("{} is in the manifest but not in the archive", e.path))),
-            Some((size, _)) if e.kind == EntryKind::File && size != e.size => {
-                return Err(bad(format!("{}: {size} bytes in the archive, {} in the manifest", e.path, e.size)));
-            }
-            Some((_, sha)) if e.kind == EntryKind::File && every && sha != e.sha256 => {
-                return Err(bad(format!("{}: content does not match the manifest (SHA-256 {sha}, manifest {})", e.path, e.sha256)));
-            }
-            Some(_) => {}
-        }
-    }
-    if let Some(extra) = seen.keys().next() {
-        return Err(bad(format!("{extra} is in the archive but not in the manifest")));
-    }
+    seen.check(&manifest)?;
     let (size, sha256, file_digest) = opened.file_hash();
     if let Some(want) = expect_sha256
         && want != sha256
