@@ -5,6 +5,7 @@
 //!
 //! The 1M-entry db is generated once under target/homedeck-bench/ and reused.
 
+use homedeck::engine::VaultOutcome;
 use chrono::{Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use homedeck::engine::audit::{self, AuditEntry, Category, Resource, Severity, Status};
@@ -111,7 +112,7 @@ fn vault(c: &mut Criterion) {
         b.iter(|| {
             rt.block_on(async {
                 match engine.execute(Command::SecretReveal { name: "s500".into() }, actor()).await {
-                    Ok(Outcome::Revealed { value, .. }) => value.len(),
+                    Ok(Outcome::Vault(VaultOutcome::Revealed { value, .. })) => value.len(),
                     other => panic!("{other:?}"),
                 }
             })

@@ -10,6 +10,7 @@
 #[path = "../tests/lights_peer/mod.rs"]
 mod lights_peer;
 
+use homedeck::engine::LightsOutcome;
 use criterion::{Criterion, criterion_group, criterion_main};
 use homedeck::engine::{Actor, Command, EngineHandle, EngineOptions, Frontend, Outcome};
 use lights_peer::{WledPeer, fixtures};
@@ -54,13 +55,13 @@ fn poll_1000(c: &mut Criterion) {
     let t = Instant::now();
     let first = rt.block_on(engine.execute(Command::WledList {}, actor())).unwrap();
     let cold = t.elapsed();
-    let Outcome::WledDevices { devices } = first else { panic!() };
+    let Outcome::Lights(LightsOutcome::WledDevices { devices }) = first else { panic!() };
     assert_eq!(devices.iter().filter(|d| d.device.online).count(), PEERS);
     let mut g = c.benchmark_group("lights");
     g.sample_size(20).measurement_time(Duration::from_secs(30));
     g.bench_function("poll 1000 WLED peers (/json/si, 64 in flight)", |b| {
         b.iter(|| {
-            let Outcome::WledDevices { devices } = rt.block_on(engine.execute(Command::WledList {}, actor())).unwrap()
+            let Outcome::Lights(LightsOutcome::WledDevices { devices }) = rt.block_on(engine.execute(Command::WledList {}, actor())).unwrap()
             else {
                 panic!()
             };

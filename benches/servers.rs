@@ -11,6 +11,7 @@
 #[path = "../tests/common/sshd.rs"]
 mod sshd;
 
+use homedeck::engine::ServersOutcome;
 use homedeck::engine::servers::ServerOptions;
 use homedeck::engine::{Actor, Command, EngineHandle, EngineOptions, Frontend, Outcome, SecretValue};
 use std::process::Stdio;
@@ -79,7 +80,7 @@ async fn main() {
     let mut rounds = Vec::new();
     for _ in 0..ROUNDS {
         let t = Instant::now();
-        let Outcome::Health { reports } = exec(&e, Command::ServerHealth { name: None }).await else { panic!() };
+        let Outcome::Servers(ServersOutcome::Health { reports }) = exec(&e, Command::ServerHealth { name: None }).await else { panic!() };
         assert!(reports.iter().all(|r| r.sample.is_some()), "{:?}", reports.iter().map(|r| &r.reasons).collect::<Vec<_>>());
         rounds.push(ms(t.elapsed()));
     }
@@ -93,7 +94,7 @@ async fn main() {
         exec(&e, Command::ServerExec { targets: "s00".into(), line: "uname -r".into(), shell: None, confirmed: None, timeout_secs: None }).await;
         one.push(ms(t.elapsed()));
         let t = Instant::now();
-        let Outcome::ExecDone { results, .. } =
+        let Outcome::Servers(ServersOutcome::ExecDone { results, .. }) =
             exec(&e, Command::ServerExec { targets: "tag:bench".into(), line: "uname -r".into(), shell: None, confirmed: None, timeout_secs: None }).await
         else {
             panic!()

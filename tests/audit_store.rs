@@ -4,6 +4,7 @@
 //! schema versions, and durability across kill -9.
 
 mod common;
+use homedeck::engine::{AuditOutcome, VaultOutcome};
 use chrono::{Duration, Utc};
 use common::*;
 use homedeck::engine::audit::{self, AuditEntry, AuditQuery, Category, Severity, Status};
@@ -157,7 +158,7 @@ async fn audit_search_command_validates_times() {
     }
     let err = run(&e, c).await.unwrap_err().to_string();
     assert!(err.contains("since") && err.contains("\"last tuesday\""), "{err}");
-    let Outcome::AuditPage { page } = run(&e, search(None)).await.unwrap() else { panic!() };
+    let Outcome::Audit(AuditOutcome::AuditPage { page }) = run(&e, search(None)).await.unwrap() else { panic!() };
     assert!(page.entries.is_empty());
 }
 
@@ -231,10 +232,10 @@ fn kill9_right_after_success_loses_nothing() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let e = open(dir.path());
-        let Outcome::Secrets { secrets } = run(&e, Command::SecretList {}).await.unwrap() else { panic!() };
+        let Outcome::Vault(VaultOutcome::Secrets { secrets }) = run(&e, Command::SecretList {}).await.unwrap() else { panic!() };
         assert_eq!(secrets.len(), 5);
         run(&e, Command::VaultUnlock { passphrase: SecretValue::new(PASS) }).await.unwrap();
-        let Outcome::Revealed { value, .. } = run(&e, Command::SecretReveal { name: "s4".into() }).await.unwrap() else {
+        let Outcome::Vault(VaultOutcome::Revealed { value, .. }) = run(&e, Command::SecretReveal { name: "s4".into() }).await.unwrap() else {
             panic!()
         };
         assert_eq!(value.expose(), "value");

@@ -9,6 +9,7 @@
 mod backup_common;
 mod common;
 
+use homedeck::engine::{BackupEvent, BackupOutcome, VaultOutcome};
 use backup_common::*;
 use common::{PASS, run};
 use homedeck::engine::backup::archive::header::Header;
@@ -39,7 +40,7 @@ async fn dir_round_trip_preview_single_file_and_retention() {
     fs::write(src.join("automations.yaml"), "- id: broken\n").unwrap();
     fs::write(src.join("new.yaml"), "n: 1\n").unwrap();
     fs::remove_file(src.join("packages/p.yaml")).unwrap();
-    let Outcome::BackupPreview { preview } = run(&e, restore(b1.id, None, false)).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupPreview { preview }) = run(&e, restore(b1.id, None, false)).await.unwrap() else { panic!() };
     assert_eq!(preview.changed, vec!["automations.yaml"]);
     assert_eq!(preview.added, vec!["packages/p.yaml"]);
     assert_eq!(preview.removed, vec!["new.yaml"]);
@@ -55,12 +56,12 @@ async fn dir_round_trip_preview_single_file_and_retention() {
     assert!(read(&src.join("automations.yaml")).contains("alias: lights"));
     assert!(src.join("new.yaml").exists() && !src.join("packages/p.yaml").exists());
     // The whole tree, with a pre-restore backup of what was there.
-    let Outcome::BackupRestored { pre_restore, .. } = run(&e, restore(b1.id, None, true)).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupRestored { pre_restore, .. }) = run(&e, restore(b1.id, None, true)).await.unwrap() else { panic!() };
     assert!(!src.join("new.yaml").exists() && src.join("packages/p.yaml").exists());
     let leftovers: Vec<_> = fs::read_dir(t.path()).unwrap().filter_map(|d| d.ok()).map(|d| d.file_name()).collect();
     assert_eq!(leftovers.len(), 2, "no staging or old dirs left: {leftovers:?}");
     let pre = pre_restore.expect("pre-restore backup");
-    let Outcome::BackupCatalog { entries } = run(&e, Command::BackupList { source: None }).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupCatalog { entries }) = run(&e, Command::BackupList { source: None }).await.unwrap() else { panic!() };
     assert_eq!(entries.iter().find(|x| x.id == pre).unwrap().reason, "pre-restore");
     // Retention: dry run deletes nothing, then keep-last 1.
     create(&e, "conf", None).await;
@@ -73,12 +74,12 @@ async fn dir_round_trip_preview_single_file_and_retention() {
         keep_monthly: None,
         dry_run: Some(dry),
     };
-    let Outcome::BackupForgot { forget: f } = run(&e, forget(true)).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupForgot { forget: f }) = run(&e, forget(true)).await.unwrap() else { panic!() };
     assert_eq!(f.decisions.iter().filter(|d| !d.keep()).count(), 3);
-    let Outcome::BackupCatalog { entries } = run(&e, Command::BackupList { source: None }).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupCatalog { entries }) = run(&e, Command::BackupList { source: None }).await.unwrap() else { panic!() };
     assert_eq!(entries.len(), 4);
     run(&e, forget(false)).await.unwrap();
-    let Outcome::BackupCatalog { entries } = run(&e, Command::BackupList { source: None }).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupCatalog { entries }) = run(&e, Command::BackupList { source: None }).await.unwrap() else { panic!() };
     assert_eq!(entries.len(), 1);
     let files = fs::read_dir(t.path().join("data/backups/conf")).unwrap().count();
     assert_eq!(files, 1, "forgotten archives are deleted from the repository");
@@ -119,7 +120,7 @@ async fn ha_config_encrypted_tampered_wrong_password_and_recorder_kept() {
     fs::write(&archive, &bad).unwrap();
     let err = run(&e, Command::BackupVerify { id: Some(b.id), password: Some(SecretValue::new("backup pw 1")) }).await.unwrap_err().to_string();
     assert!(err.contains("altered") || err.contains("SHA-256"), "{err}");
-    let Outcome::BackupCatalog { entries } = run(&e, Command::BackupList { source: Some("ha".into()) }).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupCatalog { entries }) = run(&e, Command::BackupList { source: Some("ha".into()) }).await.unwrap() else { panic!() };
     assert!(entries.iter().find(|x| x.id == b.id).unwrap().verify_error.is_some());
     // Truncated: refused before anything is touched.
     fs::write(&archive, &raw[..raw.len() - 100]).unwrap();
@@ -315,7 +316,7 @@ async fn export_and_import_homedeck_itself() {
     run(&a, source_add("s", "dir", &src)).await.unwrap();
     let out = t.path().join("homedeck.export");
     let export = Command::BackupExport { path: out.to_string_lossy().into_owned(), password: Some(SecretValue::new("export password")) };
-    let Outcome::BackupExported { export: x } = run(&a, export).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupExported { export: x }) = run(&a, export).await.unwrap() else { panic!() };
     assert!(x.records > 5 && x.trees > 3);
     assert!(!fs::read(&out).unwrap().windows(10).any(|w| w == b"backup_sou"), "tree names are not in clear");
     drop(a);
@@ -325,9 +326,9 @@ async fn export_and_import_homedeck_itself() {
     assert!(matches!(run(&b, import("export password", false)).await, Err(EngineError::ConfirmationRequired { .. })));
     run(&b, import("export password", true)).await.unwrap();
     run(&b, Command::VaultUnlock { passphrase: SecretValue::new(PASS) }).await.unwrap();
-    let Outcome::Revealed { value, .. } = run(&b, Command::SecretReveal { name: "ha-token".into() }).await.unwrap() else { panic!() };
+    let Outcome::Vault(VaultOutcome::Revealed { value, .. }) = run(&b, Command::SecretReveal { name: "ha-token".into() }).await.unwrap() else { panic!() };
     assert_eq!(value.expose(), "token-canary-123");
-    let Outcome::BackupSources { sources } = run(&b, Command::BackupSourceList {}).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupSources { sources }) = run(&b, Command::BackupSourceList {}).await.unwrap() else { panic!() };
     assert_eq!(sources.len(), 1);
 }
 
@@ -338,7 +339,7 @@ async fn snapshots_on_change_diff_and_restore() {
     let file = t.path().join("flows.json");
     fs::write(&file, "[\n  {\"id\": \"a\"},\n  {\"id\": \"b\"}\n]\n").unwrap();
     let f = file.to_string_lossy().into_owned();
-    let Outcome::BackupSnapshots { snapshots } = run(&e, Command::BackupSnapshotWatch { file: f.clone() }).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupSnapshots { snapshots }) = run(&e, Command::BackupSnapshotWatch { file: f.clone() }).await.unwrap() else { panic!() };
     let first = snapshots[0].id;
     let mut events = e.subscribe();
     run(&e, Command::BackupWatch {}).await.unwrap();
@@ -350,7 +351,7 @@ async fn snapshots_on_change_diff_and_restore() {
     }
     let taken = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
-            if let Ok(Event::BackupSnapshotTaken { snapshot }) = events.recv().await {
+            if let Ok(Event::Backup(BackupEvent::BackupSnapshotTaken { snapshot })) = events.recv().await {
                 return snapshot;
             }
         }
@@ -358,9 +359,9 @@ async fn snapshots_on_change_diff_and_restore() {
     .await
     .expect("a snapshot after the change");
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let Outcome::BackupSnapshots { snapshots } = run(&e, Command::BackupSnapshots { file: Some(f.clone()) }).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupSnapshots { snapshots }) = run(&e, Command::BackupSnapshots { file: Some(f.clone()) }).await.unwrap() else { panic!() };
     assert_eq!(snapshots.len(), 2, "debounced into one: {snapshots:?}");
-    let Outcome::BackupDiff { diff, .. } = run(&e, Command::BackupDiff { a: first, b: Some(taken.id) }).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupDiff { diff, .. }) = run(&e, Command::BackupDiff { a: first, b: Some(taken.id) }).await.unwrap() else { panic!() };
     assert!(diff.contains("-  {\"id\": \"b\"}") && diff.contains("+  {\"id\": \"c4\"}") && diff.contains("@@"), "{diff}");
     run(&e, Command::BackupSnapshotRestore { id: first }).await.unwrap();
     assert!(read(&file).contains("\"b\""));
@@ -396,14 +397,14 @@ async fn a_schedule_runs_and_applies_retention() {
         keep_weekly: None,
         keep_monthly: None,
     };
-    let Outcome::BackupSchedules { schedules } = run(&e, every_second).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupSchedules { schedules }) = run(&e, every_second).await.unwrap() else { panic!() };
     assert!(schedules[0].next_run.is_some());
     let mut events = e.subscribe();
     run(&e, Command::BackupWatch {}).await.unwrap();
     let mut ran = 0;
     tokio::time::timeout(Duration::from_secs(20), async {
         while ran < 3 {
-            if let Ok(Event::BackupScheduleRan { ok, message, .. }) = events.recv().await {
+            if let Ok(Event::Backup(BackupEvent::BackupScheduleRan { ok, message, .. })) = events.recv().await {
                 assert!(ok, "{message}");
                 ran += 1;
             }
@@ -413,7 +414,7 @@ async fn a_schedule_runs_and_applies_retention() {
     .expect("three scheduled runs");
     run(&e, Command::BackupScheduleRemove { name: "often".into() }).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let Outcome::BackupCatalog { entries } = run(&e, Command::BackupList { source: None }).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupCatalog { entries }) = run(&e, Command::BackupList { source: None }).await.unwrap() else { panic!() };
     assert!(entries.len() <= 2, "keep_last 2 applied after each run: {}", entries.len());
 }
 
@@ -477,7 +478,7 @@ async fn snapshot_watch_follows_a_restored_directory() {
     let want = homedeck::engine::backup::archive::sha256_hex(after.as_bytes());
     tokio::time::timeout(Duration::from_secs(10), async {
         loop {
-            if let Ok(Event::BackupSnapshotTaken { snapshot }) = events.recv().await
+            if let Ok(Event::Backup(BackupEvent::BackupSnapshotTaken { snapshot })) = events.recv().await
                 && snapshot.sha256 == want
             {
                 return;

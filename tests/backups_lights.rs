@@ -8,6 +8,7 @@ mod backup_common;
 mod common;
 mod lights_peer;
 
+use homedeck::engine::BackupOutcome;
 use backup_common::*;
 use common::run;
 use homedeck::engine::{Command, Outcome};
@@ -58,10 +59,10 @@ async fn wled_presets_and_cfg_are_pushed_back_on_restore() {
     assert_ne!(get_json(&format!("{base}/presets.json")).await, presets0);
     assert_ne!(get_json(&format!("{base}/json/cfg")).await, cfg0);
 
-    let Outcome::BackupPreview { preview } = run(&e, restore(entry.id, None, false)).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupPreview { preview }) = run(&e, restore(entry.id, None, false)).await.unwrap() else { panic!() };
     assert_eq!(preview.changed, vec!["cfg.json".to_string(), "presets.json".to_string()], "{preview:?}");
     assert!(preview.target.contains("porch"), "{preview:?}");
-    let Outcome::BackupRestored { pre_restore, .. } = run(&e, restore(entry.id, None, true)).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupRestored { pre_restore, .. }) = run(&e, restore(entry.id, None, true)).await.unwrap() else { panic!() };
     assert!(pre_restore.is_some(), "a pre-restore backup of the device is taken");
     assert_eq!(get_json(&format!("{base}/presets.json")).await, presets0);
     assert_eq!(get_json(&format!("{base}/json/cfg")).await, cfg0);
@@ -92,7 +93,7 @@ async fn fpp_config_files_and_playlists_round_trip() {
     let pl_url = format!("{base}/api/playlist/{}", name.replace(' ', "%20"));
     http("POST", &pl_url, Some(("application/json", br#"{"mainPlaylist":[]}"#.to_vec()))).await;
 
-    let Outcome::BackupPreview { preview } = run(&e, restore(entry.id, None, false)).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupPreview { preview }) = run(&e, restore(entry.id, None, false)).await.unwrap() else { panic!() };
     assert!(preview.changed.contains(&"fpp/config/schedule.json".to_string()), "{preview:?}");
     assert!(preview.changed.contains(&format!("fpp/playlists/{name}.json")), "{preview:?}");
     run(&e, restore(entry.id, None, true)).await.unwrap();

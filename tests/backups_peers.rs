@@ -9,6 +9,7 @@
 mod backup_common;
 mod common;
 
+use homedeck::engine::BackupOutcome;
 use backup_common::*;
 use common::run;
 use common::sshd::Sshd;
@@ -150,10 +151,10 @@ async fn node_red_round_trip(auth: bool) {
     // Change and redeploy.
     nr.deploy(&flows("B")).await;
     assert_ne!(nr.flows().await, original);
-    let Outcome::BackupPreview { preview } = run(&e, restore(b.id, Some("pw-12345"), false)).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupPreview { preview }) = run(&e, restore(b.id, Some("pw-12345"), false)).await.unwrap() else { panic!() };
     assert!(preview.changed.contains(&"flows.json".to_string()), "{preview:?}");
     assert!(preview.live.contains(&"flows.json".to_string()));
-    let Outcome::BackupRestored { pre_restore, .. } = run(&e, restore(b.id, Some("pw-12345"), true)).await.unwrap() else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupRestored { pre_restore, .. }) = run(&e, restore(b.id, Some("pw-12345"), true)).await.unwrap() else { panic!() };
     assert!(pre_restore.is_some());
     assert_eq!(nr.flows().await, original, "GET /flows equals the original after the restore");
     let on_disk: serde_json::Value = serde_json::from_slice(&fs::read(userdir.join("flows.json")).unwrap()).unwrap();

@@ -10,6 +10,7 @@
 mod backup_common;
 mod common;
 
+use homedeck::engine::BackupOutcome;
 use backup_common::*;
 use common::run;
 use common::sshd::Sshd;
@@ -82,14 +83,14 @@ async fn remote_source_round_trip_preview_and_health_rollback() {
     fs::remove_file(conf.join("automations.yaml")).unwrap();
     fs::write(conf.join("packages/new.yaml"), "n: 1\n").unwrap();
     fs::write(conf.join("home-assistant_v2.db"), vec![9u8; 5000]).unwrap();
-    let Outcome::BackupPreview { preview } = run(&e, restore(b.id, None, false)).await.unwrap() else { panic!("preview") };
+    let Outcome::Backup(BackupOutcome::BackupPreview { preview }) = run(&e, restore(b.id, None, false)).await.unwrap() else { panic!("preview") };
     assert_eq!(preview.added, vec!["automations.yaml"]);
     assert_eq!(preview.changed, vec!["configuration.yaml"]);
     assert_eq!(preview.removed, vec!["packages/new.yaml"]);
     assert_eq!(preview.unchanged, 4, "secrets, p.yaml, the odd name and the link: {preview:?}");
     assert!(preview.target.starts_with("nas:"), "{}", preview.target);
 
-    let Outcome::BackupRestored { pre_restore, carried, .. } = run(&e, restore(b.id, None, true)).await.unwrap() else { panic!("restored") };
+    let Outcome::Backup(BackupOutcome::BackupRestored { pre_restore, carried, .. }) = run(&e, restore(b.id, None, true)).await.unwrap() else { panic!("restored") };
     assert!(pre_restore.is_some());
     assert_eq!(carried, 1, "the recorder db is carried over");
     let mut want = original.clone();

@@ -7,6 +7,7 @@
 //! restarts HA again on them.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+use homedeck::engine::{BackupOutcome, DeployOutcome};
 use homedeck::engine::deploy::model::Deployment;
 use homedeck::engine::deploy::views::{Health, HealthState};
 use homedeck::engine::{Actor, Command, EngineHandle, Frontend, Outcome};
@@ -36,7 +37,7 @@ fn source(name: &str, dep: &Deployment, health: Option<&str>) -> Command {
 
 async fn health(e: &EngineHandle, dep: &Deployment) -> Health {
     match run(e, Command::DeployStatus { name: dep.name.clone() }).await.unwrap() {
-        Outcome::Deployment { view } => view.health.expect("health"),
+        Outcome::Deploy(DeployOutcome::Deployment { view }) => view.health.expect("health"),
         o => panic!("unexpected {o:?}"),
     }
 }
@@ -47,7 +48,7 @@ fn pid(h: &Health) -> u32 {
 
 async fn backup(e: &EngineHandle, source: &str) -> u64 {
     match run(e, Command::BackupCreate { source: source.into(), password: None }).await.unwrap() {
-        Outcome::BackupCreated { entry } => entry.id,
+        Outcome::Backup(BackupOutcome::BackupCreated { entry }) => entry.id,
         o => panic!("unexpected {o:?}"),
     }
 }
@@ -70,10 +71,10 @@ async fn steps(e: &EngineHandle, dep: &Deployment) {
     let original = std::fs::read_to_string(&conf).unwrap();
     let edited = format!("{original}\n# edited on the server after the backup\n");
     std::fs::write(&conf, &edited).unwrap();
-    let Outcome::BackupPreview { preview } = run(e, restore(id, false)).await.unwrap() else { panic!("preview") };
+    let Outcome::Backup(BackupOutcome::BackupPreview { preview }) = run(e, restore(id, false)).await.unwrap() else { panic!("preview") };
     assert_eq!(preview.changed, vec!["configuration.yaml"], "{preview:?}");
     let before = pid(&health(e, dep).await);
-    let Outcome::BackupRestored { restarted, .. } = run(e, restore(id, true)).await.unwrap() else { panic!("restored") };
+    let Outcome::Backup(BackupOutcome::BackupRestored { restarted, .. }) = run(e, restore(id, true)).await.unwrap() else { panic!("restored") };
     assert_eq!(restarted.as_deref(), Some(dep.name.as_str()), "the deployment was restarted");
     assert_eq!(std::fs::read_to_string(&conf).unwrap(), original, "configuration.yaml is back");
     let h = health(e, dep).await;

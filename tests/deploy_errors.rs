@@ -8,6 +8,7 @@
 mod common;
 mod deploy_common;
 
+use homedeck::engine::{DeployEvent, DeployOutcome};
 use common::run;
 use common::sshd::{self, Sshd};
 use deploy_common::*;
@@ -24,7 +25,7 @@ fn with(c: Command, f: impl FnOnce(&mut Command)) -> Command {
 
 async fn no_deployments(e: &homedeck::engine::EngineHandle) {
     match run(e, Command::DeployList { health: None }).await.unwrap() {
-        Outcome::Deployments { deployments } => assert!(deployments.is_empty(), "{deployments:?}"),
+        Outcome::Deploy(DeployOutcome::Deployments { deployments }) => assert!(deployments.is_empty(), "{deployments:?}"),
         o => panic!("unexpected {o:?}"),
     }
 }
@@ -97,9 +98,9 @@ async fn errors_are_clear_and_leave_nothing_behind() {
     let mut rx = e.subscribe();
     let e2 = e.clone();
     let create = tokio::spawn(async move { run(&e2, create_cmd(base)).await });
-    expect_event(&mut rx, 60, |ev| matches!(ev, Event::DeployProgress { step, .. } if step == "pip install")).await;
+    expect_event(&mut rx, 60, |ev| matches!(ev, Event::Deploy(DeployEvent::DeployProgress { step, .. }) if step == "pip install")).await;
     match run(&e, Command::DeployList { health: None }).await.unwrap() {
-        Outcome::Deployments { deployments } => assert_eq!(deployments[0].deployment.port, free, "{busy_port} is taken on the server"),
+        Outcome::Deploy(DeployOutcome::Deployments { deployments }) => assert_eq!(deployments[0].deployment.port, free, "{busy_port} is taken on the server"),
         o => panic!("unexpected {o:?}"),
     }
     run(&e, Command::DeployCancel { name: "home".into() }).await.unwrap();

@@ -15,6 +15,7 @@ mod deploy_backup_steps;
 mod deploy_common;
 mod tui_common;
 
+use homedeck::engine::{DeployEvent, DeployOutcome, HaEvent, HaOutcome};
 use common::run;
 use crossterm::event::KeyCode;
 use common::sshd::Sshd;
@@ -38,7 +39,7 @@ async fn until(h: &mut tui_common::Harness, ok: impl Fn(&str) -> bool) -> String
 
 fn health_of(o: &Outcome) -> homedeck::engine::deploy::views::Health {
     match o {
-        Outcome::Deployment { view } => view.health.clone().expect("health"),
+        Outcome::Deploy(DeployOutcome::Deployment { view }) => view.health.clone().expect("health"),
         o => panic!("unexpected {o:?}"),
     }
 }
@@ -66,7 +67,7 @@ async fn home_assistant_lifecycle_over_ssh() {
     let started = Instant::now();
     let o = run(&e, create("home", &root, &wheels)).await.unwrap();
     let h = health_of(&o);
-    let Outcome::Deployment { view } = &o else { unreachable!() };
+    let Outcome::Deploy(DeployOutcome::Deployment { view }) = &o else { unreachable!() };
     let dep = view.deployment.clone();
     eprintln!("create → healthy in {:.1} s", started.elapsed().as_secs_f64());
     assert_eq!(h.state, HealthState::Running, "{h:?}");
@@ -75,7 +76,7 @@ async fn home_assistant_lifecycle_over_ssh() {
     assert!(dep.base_dir.starts_with(&root.display().to_string()));
     let mut saw_pip = false;
     while let Ok(ev) = events.try_recv() {
-        if let Event::DeployProgress { step, .. } = ev {
+        if let Event::Deploy(DeployEvent::DeployProgress { step, .. }) = ev {
             saw_pip |= step == "pip install";
         }
     }
@@ -112,7 +113,7 @@ async fn home_assistant_lifecycle_over_ssh() {
     let states: serde_json::Value =
         reqwest::Client::new().get(format!("{base}/api/states")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     match run(&e, Command::HaTest { name: "home".into() }).await.unwrap() {
-        Outcome::HaTested { report } => {
+        Outcome::Ha(HaOutcome::HaTested { report }) => {
             assert_eq!(report.version, "2024.3.3");
             assert_eq!(report.location_name, "home");
             assert_eq!(report.entity_count, states.as_array().unwrap().len());
@@ -134,14 +135,14 @@ async fn home_assistant_lifecycle_over_ssh() {
         .await
         .unwrap();
     assert!(posted.status().is_success());
-    let ev = expect_event(&mut rx, 15, |ev| matches!(ev, Event::HaState { state, .. } if state.entity_id == "sensor.homedeck_probe")).await;
-    let Event::HaState { state, .. } = ev else { unreachable!() };
+    let ev = expect_event(&mut rx, 15, |ev| matches!(ev, Event::Ha(HaEvent::HaState { state, .. }) if state.entity_id == "sensor.homedeck_probe")).await;
+    let Event::Ha(HaEvent::HaState { state, .. }) = ev else { unreachable!() };
     assert_eq!((state.state.as_str(), state.friendly_name.as_str()), ("42", "Probe"));
     run(&e, Command::HaUnwatch { name: "home".into() }).await.unwrap();
 
     // ── config editing ──
     let original = match run(&e, Command::DeployConfigRead { name: "home".into(), path: None }).await.unwrap() {
-        Outcome::DeployConfig { file } => file.content,
+        Outcome::Deploy(DeployOutcome::DeployConfig { file }) => file.content,
         o => panic!("unexpected {o:?}"),
     };
     assert_eq!(original, config);
@@ -154,20 +155,20 @@ async fn home_assistant_lifecycle_over_ssh() {
     let invalid = original.replace("http:\n", "http:\n  bogus_option: 1\n");
     let bogus_line = invalid.lines().position(|l| l.contains("bogus_option")).unwrap() as u32 + 1;
     match run(&e, Command::DeployConfigWrite { name: "home".into(), path: None, content: invalid, check: None }).await.unwrap() {
-        Outcome::DeployConfigSaved { check: Some(c), .. } => {
+        Outcome::Deploy(DeployOutcome::DeployConfigSaved { check: Some(c), .. }) => {
             assert!(!c.ok, "{c:?}");
             assert!(c.problems.iter().any(|p| p.line == Some(bogus_line) && p.message.contains("bogus_option")), "{c:?}");
         }
         o => panic!("unexpected {o:?}"),
     }
     match run(&e, Command::DeployConfigRevert { name: "home".into(), path: None }).await.unwrap() {
-        Outcome::DeployConfigSaved { check: Some(c), .. } => assert!(c.ok, "{c:?}"),
+        Outcome::Deploy(DeployOutcome::DeployConfigSaved { check: Some(c), .. }) => assert!(c.ok, "{c:?}"),
         o => panic!("unexpected {o:?}"),
     }
     assert_eq!(std::fs::read_to_string(format!("{}/configuration.yaml", dep.config_dir)).unwrap(), original);
     let with_switch = format!("{original}input_boolean:\n  homedeck_porch:\n    name: Porch\n");
     match run(&e, Command::DeployConfigWrite { name: "home".into(), path: None, content: with_switch, check: None }).await.unwrap() {
-        Outcome::DeployConfigSaved { check: Some(c), .. } => assert!(c.ok, "{c:?}"),
+        Outcome::Deploy(DeployOutcome::DeployConfigSaved { check: Some(c), .. }) => assert!(c.ok, "{c:?}"),
         o => panic!("unexpected {o:?}"),
     }
 
@@ -211,7 +212,7 @@ async fn home_assistant_lifecycle_over_ssh() {
     let err = run(&e, call(None)).await.unwrap_err();
     assert!(matches!(err, EngineError::ConfirmationRequired { .. }), "{err:?}");
     match run(&e, call(Some(true))).await.unwrap() {
-        Outcome::HaCalled { changed, .. } => {
+        Outcome::Ha(HaOutcome::HaCalled { changed, .. }) => {
             assert!(changed.iter().any(|s| s.entity_id == "input_boolean.homedeck_porch" && s.state == "on"), "{changed:?}")
         }
         o => panic!("unexpected {o:?}"),
@@ -224,7 +225,7 @@ async fn home_assistant_lifecycle_over_ssh() {
     run(&e, Command::DeployLogs { name: "home".into(), lines: Some(5), follow: Some(true) }).await.unwrap();
     let victim = pid_of(&status(&e).await);
     assert!(std::process::Command::new("kill").arg("-9").arg(victim.to_string()).status().unwrap().success());
-    expect_event(&mut logs, 30, |ev| matches!(ev, Event::DeployLog { line, .. } if line.contains("exited with status 137; restarting"))).await;
+    expect_event(&mut logs, 30, |ev| matches!(ev, Event::Deploy(DeployEvent::DeployLog { line, .. }) if line.contains("exited with status 137; restarting"))).await;
     let deadline = Instant::now() + Duration::from_secs(120);
     let again = loop {
         let h = status(&e).await;
@@ -237,7 +238,7 @@ async fn home_assistant_lifecycle_over_ssh() {
     assert!(again.restarts.unwrap_or(0) >= 1, "{again:?}");
     run(&e, Command::DeployLogsStop { name: "home".into() }).await.unwrap();
     match run(&e, Command::DeployLogs { name: "home".into(), lines: Some(400), follow: None }).await.unwrap() {
-        Outcome::DeployLogs { lines, .. } => assert!(lines.iter().any(|l| l.contains("homedeck-supervisor: starting Home Assistant")), "{lines:?}"),
+        Outcome::Deploy(DeployOutcome::DeployLogs { lines, .. }) => assert!(lines.iter().any(|l| l.contains("homedeck-supervisor: starting Home Assistant")), "{lines:?}"),
         o => panic!("unexpected {o:?}"),
     }
 
@@ -257,7 +258,7 @@ async fn home_assistant_lifecycle_over_ssh() {
     // ── delete keeps a final config backup ──
     let port = dep.port;
     let report = match run(&e, Command::DeployRemove { name: "home".into(), keep_backup: None }).await.unwrap() {
-        Outcome::DeploymentRemoved { report } => report,
+        Outcome::Deploy(DeployOutcome::DeploymentRemoved { report }) => report,
         o => panic!("unexpected {o:?}"),
     };
     let local = report.backup_local.expect("local backup");
@@ -305,7 +306,7 @@ async fn upgrade_rolls_back_after_switch(e: &homedeck::engine::EngineHandle, dep
         let mut seen_new = None;
         loop {
             match tokio::time::timeout(Duration::from_secs(900), rx.recv()).await {
-                Ok(Ok(Event::DeployProgress { deployment, step, line })) if deployment == "home" => {
+                Ok(Ok(Event::Deploy(DeployEvent::DeployProgress { deployment, step, line }))) if deployment == "home" => {
                     if step == "health" && seen_new.is_none() {
                         let target = std::fs::read_link(&link).map(|p| p.display().to_string()).unwrap_or_default();
                         let pid = std::fs::read_to_string(&hass_pid).unwrap_or_default();
@@ -314,7 +315,7 @@ async fn upgrade_rolls_back_after_switch(e: &homedeck::engine::EngineHandle, dep
                     }
                     steps.push(step);
                 }
-                Ok(Ok(Event::DeploymentsChanged)) if steps.iter().any(|s| s == "restore config") && steps.last().map(String::as_str) == Some("health") => {
+                Ok(Ok(Event::Deploy(DeployEvent::DeploymentsChanged))) if steps.iter().any(|s| s == "restore config") && steps.last().map(String::as_str) == Some("health") => {
                     return (steps, seen_new)
                 }
                 Ok(Ok(_)) | Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {}
@@ -340,7 +341,7 @@ async fn upgrade_rolls_back_after_switch(e: &homedeck::engine::EngineHandle, dep
     assert_eq!((after.state, after.version.as_deref()), (HealthState::Running, Some("2024.3.3")), "{after:?}");
     assert_ne!(pid_of(&after), pid_before, "the old version was started again");
     let stored = match run(e, Command::DeployList { health: None }).await.unwrap() {
-        Outcome::Deployments { deployments } => deployments.into_iter().find(|v| v.deployment.name == "home").unwrap().deployment,
+        Outcome::Deploy(DeployOutcome::Deployments { deployments }) => deployments.into_iter().find(|v| v.deployment.name == "home").unwrap().deployment,
         o => panic!("unexpected {o:?}"),
     };
     assert_eq!(stored.version, "2024.3.3");

@@ -6,6 +6,7 @@
 mod common;
 mod esphome_common;
 
+use homedeck::engine::{EsphomeEvent, EsphomeOutcome};
 use common::{add, init, open, run};
 use esphome_common::{KEY, OTHER_KEY, Peer};
 use homedeck::engine::esphome::LogLevel;
@@ -46,7 +47,7 @@ async fn encrypted_and_plaintext_info_and_key_errors() {
 
     add_device(&e, "kitchen", enc.api, Some("good-key")).await;
     match info(&e, "kitchen").await.unwrap() {
-        Outcome::EsphomeInfo { info, entities, .. } => {
+        Outcome::Esphome(EsphomeOutcome::EsphomeInfo { info, entities, .. }) => {
             assert!(info.encrypted);
             assert_eq!(info.name, "kitchen");
             assert_eq!(info.mac_address, "AC:BC:32:89:0E:A9");
@@ -56,7 +57,7 @@ async fn encrypted_and_plaintext_info_and_key_errors() {
     }
     add_device(&e, "garage", plain.api, None).await;
     match info(&e, "garage").await.unwrap() {
-        Outcome::EsphomeInfo { info, device, .. } => {
+        Outcome::Esphome(EsphomeOutcome::EsphomeInfo { info, device, .. }) => {
             assert!(!info.encrypted);
             assert!(device.online && device.last_seen.is_some());
         }
@@ -78,7 +79,7 @@ async fn encrypted_and_plaintext_info_and_key_errors() {
 
     // The failure is remembered on the device.
     match run(&e, Command::EsphomeList {}).await.unwrap() {
-        Outcome::EsphomeDevices { devices } => {
+        Outcome::Esphome(EsphomeOutcome::EsphomeDevices { devices }) => {
             let d = devices.iter().find(|d| d.name == "kitchen-wrong").unwrap();
             assert!(!d.online && d.last_error.as_deref().unwrap().contains("Handshake MAC failure"));
         }
@@ -138,7 +139,7 @@ async fn collect(rx: &mut tokio::sync::broadcast::Receiver<Event>, device: &str,
     let _ = tokio::time::timeout(within, async {
         while lines.len() < want {
             match rx.recv().await {
-                Ok(Event::EsphomeLogs { device: d, lines: l }) if d == device => lines.extend(l.into_iter().map(|l| l.text)),
+                Ok(Event::Esphome(EsphomeEvent::EsphomeLogs { device: d, lines: l })) if d == device => lines.extend(l.into_iter().map(|l| l.text)),
                 Ok(_) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => panic!("lagged by {n} events"),
                 Err(_) => return,
@@ -186,12 +187,12 @@ async fn reboot_mid_stream_reconnects_and_pings_are_answered() {
     let _ = tokio::time::timeout(Duration::from_secs(15), async {
         while !(back && after.len() >= 3) {
             match rx.recv().await {
-                Ok(Event::EsphomeLink { online: false, detail, .. }) => {
+                Ok(Event::Esphome(EsphomeEvent::EsphomeLink { online: false, detail, .. })) => {
                     assert!(detail.contains("closed") || detail.contains("refused"), "{detail}");
                     dropped = true;
                 }
-                Ok(Event::EsphomeLink { online: true, .. }) if dropped => back = true,
-                Ok(Event::EsphomeLogs { lines, .. }) if back => after.extend(lines),
+                Ok(Event::Esphome(EsphomeEvent::EsphomeLink { online: true, .. })) if dropped => back = true,
+                Ok(Event::Esphome(EsphomeEvent::EsphomeLogs { lines, .. })) if back => after.extend(lines),
                 _ => {}
             }
         }

@@ -7,6 +7,7 @@
 mod common;
 mod esphome_common;
 
+use homedeck::engine::EsphomeOutcome;
 use common::{add, audit_all, init, open_with, run};
 use esphome_common::{Peer, firmware};
 use homedeck::engine::esphome::OtaStatus;
@@ -61,7 +62,7 @@ async fn single_updates_and_their_failures() {
     let p = Peer::start(&["--name", "a", "--ota-password", "letmein", "--ota-compression", "--received-file", received.to_str().unwrap()]);
     add_device(&e, "a", &p, Some("ota-pw"), "ESP32").await;
     match ota(&e, "a", "2026.3.0").await.unwrap() {
-        Outcome::EsphomeOta { results } => {
+        Outcome::Esphome(EsphomeOutcome::EsphomeOta { results }) => {
             let r = &results[0];
             assert_eq!(r.status, OtaStatus::Updated);
             assert!(r.compressed && r.sent < 400_000, "{r:?}");
@@ -74,7 +75,7 @@ async fn single_updates_and_their_failures() {
     // MD5 auth, no compression, OTA protocol v1.
     let p = Peer::start(&["--name", "b", "--ota-password", "letmein", "--ota-auth", "md5", "--ota-version", "1"]);
     add_device(&e, "b", &p, Some("ota-pw"), "ESP32").await;
-    assert!(matches!(ota(&e, "b", "2026.3.0").await.unwrap(), Outcome::EsphomeOta { .. }));
+    assert!(matches!(ota(&e, "b", "2026.3.0").await.unwrap(), Outcome::Esphome(EsphomeOutcome::EsphomeOta { .. })));
 
     // Wrong password.
     let p = Peer::start(&["--name", "c", "--ota-password", "letmein"]);
@@ -150,7 +151,7 @@ async fn bulk_update_of_ten_with_one_failing() {
     )
     .await
     .unwrap();
-    let Outcome::EsphomeOta { results } = outcome else { panic!() };
+    let Outcome::Esphome(EsphomeOutcome::EsphomeOta { results }) = outcome else { panic!() };
     assert_eq!(results.len(), 11, "the ESP8266 device is not a target: {results:#?}");
     let by = |s: OtaStatus| results.iter().filter(|r| r.status == s).count();
     assert_eq!(by(OtaStatus::Updated), 9, "{results:#?}");
@@ -170,7 +171,7 @@ async fn bulk_update_of_ten_with_one_failing() {
     assert_eq!(entries.iter().filter(|a| a.action == "esphome_ota_bulk").count(), 1);
     // Now nothing is outdated any more, except the one that failed and the offline one.
     match run(&e, Command::EsphomeList {}).await.unwrap() {
-        Outcome::EsphomeDevices { devices } => {
+        Outcome::Esphome(EsphomeOutcome::EsphomeDevices { devices }) => {
             let outdated: Vec<_> = devices.iter().filter(|d| d.platform.as_deref() == Some("ESP32") && d.version.as_deref() != Some("2026.4.0")).map(|d| d.name.as_str()).collect();
             assert_eq!(outdated, vec!["gone", "node07"]);
         }
@@ -197,7 +198,7 @@ async fn firmware_registry_checks_its_input() {
     assert!(err.contains("\"avr\""), "{err}");
     import(&e, &fw, "1.0", "ESP32").await;
     // The copy in the data dir is checked against its hash before use.
-    let Outcome::EsphomeFirmware { firmware } = run(&e, Command::EsphomeFirmwareList {}).await.unwrap() else { panic!() };
+    let Outcome::Esphome(EsphomeOutcome::EsphomeFirmware { firmware }) = run(&e, Command::EsphomeFirmwareList {}).await.unwrap() else { panic!() };
     let copy = dir.path().join("data/esphome/firmware").join(format!("{}.bin", firmware[0].sha256));
     std::fs::write(&copy, b"\xE9tampered").unwrap();
     let p = Peer::start(&["--name", "t"]);

@@ -7,6 +7,7 @@
 mod common;
 mod lights_peer;
 
+use homedeck::engine::LightsOutcome;
 use homedeck::engine::{Command, Outcome};
 use lights_peer::{WledPeer, fixtures, netns};
 use mdns_sd::{IfKind, ServiceDaemon, ServiceInfo};
@@ -40,21 +41,21 @@ async fn discovery_inner() {
     let dir = tempfile::tempdir().unwrap();
     let e = common::open(dir.path());
     let discover = || Command::WledDiscover { seconds: Some(3), interface: Some("loopback".into()) };
-    let Outcome::WledDiscovered { found } = common::run(&e, discover()).await.unwrap() else { panic!() };
+    let Outcome::Lights(LightsOutcome::WledDiscovered { found }) = common::run(&e, discover()).await.unwrap() else { panic!() };
     let hit = found.iter().find(|f| f.instance == "wled-porch").unwrap_or_else(|| panic!("not found: {found:?}"));
     assert_eq!(hit.address, peer.address());
     assert_eq!(hit.mac, "0200000000aa");
     assert!(hit.known_as.is_none());
 
     common::run(&e, Command::WledAdd { address: hit.address.clone(), name: None }).await.unwrap();
-    let Outcome::WledDiscovered { found } = common::run(&e, discover()).await.unwrap() else { panic!() };
+    let Outcome::Lights(LightsOutcome::WledDiscovered { found }) = common::run(&e, discover()).await.unwrap() else { panic!() };
     // The device calls itself "WLED": that becomes its name.
     assert_eq!(found[0].known_as.as_deref(), Some("wled"));
     // A Falcon Player (FPP ≥ 10) announces _fppd._udp on its MultiSync
     // port; homedeck reports the bare address, where its REST API lives.
     let fpp = ServiceInfo::new("_fppd._udp.local.", "fpp-show", "fpp-show.local.", "127.0.0.1", 32320, &[("version", "10.1")][..]).unwrap();
     announcer.register(fpp).unwrap();
-    let Outcome::FppDiscovered { found } =
+    let Outcome::Lights(LightsOutcome::FppDiscovered { found }) =
         common::run(&e, Command::FppDiscover { seconds: Some(3), interface: Some("loopback".into()) }).await.unwrap()
     else {
         panic!()

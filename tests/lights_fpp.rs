@@ -6,6 +6,7 @@
 mod common;
 mod lights_peer;
 
+use homedeck::engine::{GeneralOutcome, LightsOutcome};
 use homedeck::engine::lights::args::{Flag, StopMode};
 use homedeck::engine::{Command, EngineHandle, Outcome};
 use lights_peer::fpp::FppPeer;
@@ -13,7 +14,7 @@ use serde_json::json;
 
 async fn status(e: &EngineHandle) -> homedeck::engine::lights::fpp::model::FppStatus {
     match common::run(e, Command::FppStatus { host: "show".into() }).await.unwrap() {
-        Outcome::FppStatus { status, notice, .. } => {
+        Outcome::Lights(LightsOutcome::FppStatus { status, notice, .. }) => {
             assert!(notice.contains("no authentication"));
             status
         }
@@ -40,7 +41,7 @@ async fn status_playlists_and_controls() {
     let dir = tempfile::tempdir().unwrap();
     let e = common::open(dir.path());
     let peer = FppPeer::start().await;
-    let Outcome::Done { message } =
+    let Outcome::General(GeneralOutcome::Done { message }) =
         common::run(&e, Command::FppAdd { address: peer.addr.to_string(), name: Some("show".into()) }).await.unwrap()
     else {
         panic!()
@@ -59,7 +60,7 @@ async fn status_playlists_and_controls() {
     assert_eq!(s.sensors.len(), 2);
     assert_eq!(s.progress(), Some(0.0));
 
-    let Outcome::FppPlaylists { playlists, .. } =
+    let Outcome::Lights(LightsOutcome::FppPlaylists { playlists, .. }) =
         common::run(&e, Command::FppPlaylists { host: "show".into() }).await.unwrap()
     else {
         panic!()
@@ -93,14 +94,14 @@ async fn status_playlists_and_controls() {
         assert_eq!(status(&e).await.status, code, "{mode:?}");
     }
 
-    let Outcome::FppSystems { systems, .. } = common::run(&e, Command::FppMultisync { host: "show".into() }).await.unwrap()
+    let Outcome::Lights(LightsOutcome::FppSystems { systems, .. }) = common::run(&e, Command::FppMultisync { host: "show".into() }).await.unwrap()
     else {
         panic!()
     };
     assert_eq!(systems.len(), 2);
     assert_eq!(systems[0].mode, "player");
 
-    let Outcome::FppHosts { hosts, notice } = common::run(&e, Command::FppList {}).await.unwrap() else { panic!() };
+    let Outcome::Lights(LightsOutcome::FppHosts { hosts, notice }) = common::run(&e, Command::FppList {}).await.unwrap() else { panic!() };
     assert_eq!(hosts.len(), 1);
     assert!(notice.contains("no authentication"));
     let audit = common::audit_all(&e).await;
@@ -113,7 +114,7 @@ async fn schedule_view_and_validated_edits() {
     let e = common::open(dir.path());
     let peer = FppPeer::start().await;
     common::run(&e, Command::FppAdd { address: peer.addr.to_string(), name: Some("show".into()) }).await.unwrap();
-    let Outcome::FppSchedule { schedule } = common::run(&e, Command::FppSchedule { host: "show".into() }).await.unwrap()
+    let Outcome::Lights(LightsOutcome::FppSchedule { schedule }) = common::run(&e, Command::FppSchedule { host: "show".into() }).await.unwrap()
     else {
         panic!()
     };
@@ -134,7 +135,7 @@ async fn schedule_view_and_validated_edits() {
     }
     assert_eq!(peer.shared.lock().unwrap().schedule.as_array().unwrap().len(), 1);
 
-    let Outcome::FppSchedule { schedule } = common::run(&e, add_entry("Playlist_1", "weekends", "SunSet", "23:30")).await.unwrap()
+    let Outcome::Lights(LightsOutcome::FppSchedule { schedule }) = common::run(&e, add_entry("Playlist_1", "weekends", "SunSet", "23:30")).await.unwrap()
     else {
         panic!()
     };

@@ -7,6 +7,7 @@
 mod common;
 mod lights_peer;
 
+use homedeck::engine::{LightsEvent, LightsOutcome};
 use chrono::{Duration as CDuration, Utc};
 use homedeck::engine::{Command, EngineHandle, Event, Outcome};
 use lights_peer::{WledPeer, fixtures};
@@ -19,7 +20,7 @@ fn schedule(name: &str, cron: &str, target: &str, action: &str) -> Command {
 
 async fn views(e: &EngineHandle) -> Vec<homedeck::engine::lights::views::ScheduleView> {
     match common::run(e, Command::WledScheduleList {}).await.unwrap() {
-        Outcome::WledSchedules { schedules } => schedules,
+        Outcome::Lights(LightsOutcome::WledSchedules { schedules }) => schedules,
         o => panic!("{o:?}"),
     }
 }
@@ -32,13 +33,13 @@ async fn a_due_schedule_runs_and_is_audited() {
     peer.shared.change(&json!({"on": false}));
     common::run(&e, Command::WledAdd { address: peer.address(), name: Some("porch".into()) }).await.unwrap();
     let v = common::run(&e, schedule("blink", "*/2 * * * * *", "porch", "on")).await.unwrap();
-    let Outcome::WledSchedules { schedules } = v else { panic!() };
+    let Outcome::Lights(LightsOutcome::WledSchedules { schedules }) = v else { panic!() };
     assert!(schedules[0].next_run.is_some());
     let mut rx = e.subscribe();
     common::run(&e, Command::LightsWatch {}).await.unwrap();
     let ran = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
-            if let Ok(Event::LightsScheduleRan { schedule, ok, message }) = rx.recv().await {
+            if let Ok(Event::Lights(LightsEvent::LightsScheduleRan { schedule, ok, message })) = rx.recv().await {
                 return (schedule, ok, message);
             }
         }
@@ -97,7 +98,7 @@ async fn missed_runs_are_reported_after_a_restart() {
     common::run(&e, Command::LightsWatch {}).await.unwrap();
     let (name, count) = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
-            if let Ok(Event::LightsScheduleMissed { schedule, count, .. }) = rx.recv().await {
+            if let Ok(Event::Lights(LightsEvent::LightsScheduleMissed { schedule, count, .. })) = rx.recv().await {
                 return (schedule, count);
             }
         }

@@ -7,6 +7,7 @@
 mod common;
 mod lights_peer;
 
+use homedeck::engine::{LightsEvent, LightsOutcome};
 use homedeck::engine::lights::args::Flag;
 use homedeck::engine::lights::views::Link;
 use homedeck::engine::lights::wled::control::Power;
@@ -44,7 +45,7 @@ async fn reads_every_dump() {
         let name = format!("dev{i}");
         add(&e, &peer, &name).await;
         let d = load(dump);
-        let Outcome::WledDetail { detail } = common::run(&e, Command::WledState { device: name.clone() }).await.unwrap()
+        let Outcome::Lights(LightsOutcome::WledDetail { detail }) = common::run(&e, Command::WledState { device: name.clone() }).await.unwrap()
         else {
             panic!()
         };
@@ -64,7 +65,7 @@ async fn reads_every_dump() {
         assert_eq!(detail.device.kind, kind, "{file}");
         peers.push(peer);
     }
-    let Outcome::WledDevices { devices } = common::run(&e, Command::WledList {}).await.unwrap() else { panic!() };
+    let Outcome::Lights(LightsOutcome::WledDevices { devices }) = common::run(&e, Command::WledList {}).await.unwrap() else { panic!() };
     assert_eq!(devices.len(), peers.len());
     assert!(devices.iter().all(|r| r.device.online && r.live.as_ref().is_some_and(|l| l.link == Link::Polled)));
     // An effect name comes from the device's own list.
@@ -89,7 +90,7 @@ async fn control_changes_round_trip() {
         *intensity = Some(34);
         *transition = Some(15);
     }
-    let Outcome::WledResults { results, .. } = common::run(&e, c).await.unwrap() else { panic!() };
+    let Outcome::Lights(LightsOutcome::WledResults { results, .. }) = common::run(&e, c).await.unwrap() else { panic!() };
     let state = results[0].state.clone().unwrap();
     let s = peer.state();
     assert_eq!((s["on"].clone(), s["bri"].clone(), s["transition"].clone()), (json!(true), json!(77), json!(15)));
@@ -151,7 +152,7 @@ async fn presets_and_playlists() {
     let e = common::open(dir.path());
     let peer = WledPeer::start(&fixtures().join("wled/rgbw.json")).await;
     add(&e, &peer, "tree").await;
-    let Outcome::WledPresets { presets, .. } =
+    let Outcome::Lights(LightsOutcome::WledPresets { presets, .. }) =
         common::run(&e, Command::WledPresetList { device: "tree".into() }).await.unwrap()
     else {
         panic!()
@@ -180,7 +181,7 @@ async fn presets_and_playlists() {
     assert!(err.contains("plain preset"), "{err}");
 
     // Save the current state as preset 42, then delete it.
-    let Outcome::WledPresets { presets, .. } =
+    let Outcome::Lights(LightsOutcome::WledPresets { presets, .. }) =
         common::run(&e, Command::WledPresetSave { device: "tree".into(), id: 42, name: "Evening glow".into() })
             .await
             .unwrap()
@@ -195,7 +196,7 @@ async fn presets_and_playlists() {
     assert!(err.to_string().contains("42"));
 
     // The export is what the device serves.
-    let Outcome::WledExported { export } = common::run(&e, Command::WledExport { device: "tree".into() }).await.unwrap()
+    let Outcome::Lights(LightsOutcome::WledExported { export }) = common::run(&e, Command::WledExport { device: "tree".into() }).await.unwrap()
     else {
         panic!()
     };
@@ -225,7 +226,7 @@ async fn groups_report_per_device() {
     if let Command::WledSet { bri, .. } = &mut cmd {
         *bri = Some(99);
     }
-    let Outcome::WledResults { results, .. } = common::run(&e, cmd).await.unwrap() else { panic!() };
+    let Outcome::Lights(LightsOutcome::WledResults { results, .. }) = common::run(&e, cmd).await.unwrap() else { panic!() };
     assert_eq!(results.len(), 3);
     let ok: Vec<&str> = results.iter().filter(|r| r.ok).map(|r| r.device.as_str()).collect();
     assert_eq!(ok, vec!["a", "b"]);
@@ -236,7 +237,7 @@ async fn groups_report_per_device() {
     b.shared.offline.store(true, std::sync::atomic::Ordering::Relaxed);
     let err = common::run(&e, Command::WledPlaylistNext { target: "yard".into() }).await.unwrap_err().to_string();
     assert!(err.contains("a:") && err.contains("c:"), "{err}");
-    let Outcome::WledDevices { devices } = common::run(&e, Command::WledList {}).await.unwrap() else { panic!() };
+    let Outcome::Lights(LightsOutcome::WledDevices { devices }) = common::run(&e, Command::WledList {}).await.unwrap() else { panic!() };
     assert!(devices.iter().all(|r| !r.device.online && r.live.as_ref().unwrap().link == Link::Offline));
 }
 
@@ -299,7 +300,7 @@ async fn live_state_over_ws_with_polling_fallback() {
         async move {
             tokio::time::timeout(Duration::from_secs(20), async {
                 loop {
-                    if let Ok(Event::WledLive { device, live }) = rx.recv().await
+                    if let Ok(Event::Lights(LightsEvent::WledLive { device, live })) = rx.recv().await
                         && device == "desk"
                         && want(&live)
                     {
@@ -330,7 +331,7 @@ async fn live_state_over_ws_with_polling_fallback() {
     let w = wait(Box::new(|l| l.link == Link::Offline));
     peer.shared.offline.store(true, std::sync::atomic::Ordering::Relaxed);
     w.await;
-    let Outcome::WledDevices { devices } = common::run(&e, Command::WledList {}).await.unwrap() else { panic!() };
+    let Outcome::Lights(LightsOutcome::WledDevices { devices }) = common::run(&e, Command::WledList {}).await.unwrap() else { panic!() };
     assert_eq!(devices[0].live.as_ref().unwrap().link, Link::Offline);
     assert!(!devices[0].device.online);
     drop(rx.try_recv());

@@ -6,6 +6,7 @@
 
 mod common;
 
+use homedeck::engine::{AuditOutcome, ServersEvent, ServersOutcome};
 use common::sshd::{self, Sshd};
 use common::{PASS, run};
 use homedeck::engine::servers::ServerOptions;
@@ -65,7 +66,7 @@ async fn key_from_vault_pins_on_first_use_and_refuses_a_changed_host_key() {
     vault(&e).await;
     add_key_server(&e, "nas", &d, None).await;
 
-    let Outcome::ServerTested { report } = test_server(&e, "nas").await.unwrap() else { panic!() };
+    let Outcome::Servers(ServersOutcome::ServerTested { report }) = test_server(&e, "nas").await.unwrap() else { panic!() };
     let first = d.host_fingerprint();
     assert!(report.pinned_now);
     assert_eq!(report.host_key.as_deref(), Some(format!("ssh-ed25519 {first}").as_str()));
@@ -73,7 +74,7 @@ async fn key_from_vault_pins_on_first_use_and_refuses_a_changed_host_key() {
     assert!(report.kernel.starts_with("Linux"), "{}", report.kernel);
     assert!(!report.os.is_empty());
     // The pin is stored and shown.
-    let Outcome::Server { detail } = run(&e, Command::ServerShow { name: "nas".into() }).await.unwrap() else { panic!() };
+    let Outcome::Servers(ServersOutcome::Server { detail }) = run(&e, Command::ServerShow { name: "nas".into() }).await.unwrap() else { panic!() };
     assert_eq!(detail.view.server.host_key.as_ref().unwrap().fingerprint, first);
 
     // The machine is "reinstalled": same address, new host key.
@@ -86,7 +87,7 @@ async fn key_from_vault_pins_on_first_use_and_refuses_a_changed_host_key() {
     assert!(msg.contains(&first) && msg.contains(&second), "{msg}");
     // Raised once as a security event, however often it is met.
     let _ = test_server(&e, "nas").await;
-    let Outcome::SecurityEvents { events } = run(&e, Command::SecurityEventList { status: None, limit: None }).await.unwrap() else { panic!() };
+    let Outcome::Audit(AuditOutcome::SecurityEvents { events }) = run(&e, Command::SecurityEventList { status: None, limit: None }).await.unwrap() else { panic!() };
     let mismatches: Vec<_> = events.iter().filter(|ev| ev.kind == "host_key_mismatch").collect();
     assert_eq!(mismatches.len(), 1);
     assert_eq!(mismatches[0].evidence.get("presented"), Some(&second));
@@ -118,7 +119,7 @@ async fn password_auth_and_auth_failures() {
         *password = Some(SecretValue::new("s3cret-pass-word"));
     }
     run(&e, c).await.unwrap();
-    let Outcome::ExecDone { results, .. } = run(&e, exec_cmd("pw", "id -un")).await.unwrap() else { panic!() };
+    let Outcome::Servers(ServersOutcome::ExecDone { results, .. }) = run(&e, exec_cmd("pw", "id -un")).await.unwrap() else { panic!() };
     assert!(results[0].ok(), "{:?}", results[0]);
     assert_eq!(results[0].output_tail.trim(), "hdpass");
 
@@ -153,7 +154,7 @@ async fn password_auth_and_auth_failures() {
         *password = Some(SecretValue::new("nologin-pass-1"));
     }
     run(&e, c).await.unwrap();
-    let Outcome::Health { reports } = run(&e, Command::ServerHealth { name: Some("nologin".into()) }).await.unwrap() else { panic!() };
+    let Outcome::Servers(ServersOutcome::Health { reports }) = run(&e, Command::ServerHealth { name: Some("nologin".into()) }).await.unwrap() else { panic!() };
     assert_eq!(reports[0].state, HealthState::Down);
     assert!(reports[0].reasons[0].contains("login shell refuses commands"), "{:?}", reports[0].reasons);
 }
@@ -200,7 +201,7 @@ async fn health_numbers_come_from_the_real_proc() {
     let e = engine(tmp.path());
     vault(&e).await;
     add_key_server(&e, "box", &d, None).await;
-    let Outcome::Health { reports } = run(&e, Command::ServerHealth { name: None }).await.unwrap() else { panic!() };
+    let Outcome::Servers(ServersOutcome::Health { reports }) = run(&e, Command::ServerHealth { name: None }).await.unwrap() else { panic!() };
     assert_eq!(reports.len(), 2, "local and box");
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap();
     let total: u64 = meminfo.lines().next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
@@ -215,7 +216,7 @@ async fn health_numbers_come_from_the_real_proc() {
         assert_ne!(r.state, HealthState::Down);
     }
     // History: a point per minute, shown by `server show`.
-    let Outcome::Server { detail } = run(&e, Command::ServerShow { name: "box".into() }).await.unwrap() else { panic!() };
+    let Outcome::Servers(ServersOutcome::Server { detail }) = run(&e, Command::ServerShow { name: "box".into() }).await.unwrap() else { panic!() };
     assert_eq!(detail.history.len(), 1);
     assert!(detail.view.cpu_hour.last().unwrap().is_some());
 }
@@ -230,7 +231,7 @@ async fn bulk_exec_on_three_servers_reuses_one_connection_each() {
         add_key_server(&e, &format!("s{i}"), d, Some("rack")).await;
     }
     let mut events = e.subscribe();
-    let Outcome::ExecDone { results, .. } =
+    let Outcome::Servers(ServersOutcome::ExecDone { results, .. }) =
         run(&e, Command::ServerExec { targets: "tag:rack".into(), line: "echo $SSH_CONNECTION".into(), shell: Some(true), confirmed: None, timeout_secs: None })
             .await
             .unwrap()
@@ -245,7 +246,7 @@ async fn bulk_exec_on_three_servers_reuses_one_connection_each() {
     }
     let mut streamed = 0;
     while let Ok(ev) = events.try_recv() {
-        if matches!(ev, Event::ExecOutput { .. }) {
+        if matches!(ev, Event::Servers(ServersEvent::ExecOutput { .. })) {
             streamed += 1;
         }
     }
@@ -259,7 +260,7 @@ async fn bulk_exec_on_three_servers_reuses_one_connection_each() {
     // After the server goes away and comes back, the next run redials.
     let mut servers = servers;
     servers[0].restart(false);
-    let Outcome::ExecDone { results, .. } = run(&e, exec_cmd("s0", "true")).await.unwrap() else { panic!() };
+    let Outcome::Servers(ServersOutcome::ExecDone { results, .. }) = run(&e, exec_cmd("s0", "true")).await.unwrap() else { panic!() };
     assert!(results[0].ok(), "{:?}", results[0]);
 }
 
@@ -285,7 +286,7 @@ async fn adversarial_arguments_run_as_literal_words() {
     argv.extend(words.iter().cloned());
     let line = homedeck::engine::servers::quote::join(&argv);
     for target in ["box", "local"] {
-        let Outcome::ExecDone { results, .. } = run(&e, exec_cmd(target, &line)).await.unwrap() else { panic!() };
+        let Outcome::Servers(ServersOutcome::ExecDone { results, .. }) = run(&e, exec_cmd(target, &line)).await.unwrap() else { panic!() };
         assert!(results[0].ok(), "{:?}", results[0]);
         let expected: String = words.iter().map(|w| format!("<{w}>\n")).collect();
         assert_eq!(results[0].output_tail, expected, "{target}");
@@ -317,7 +318,7 @@ async fn a_run_can_be_cancelled_and_the_remote_process_stops() {
     let line = format!("sleep {marker}");
     let job = tokio::spawn(async move { run(&e2, exec_cmd("box", &line)).await });
     let run_id = loop {
-        if let Ok(Event::ExecStarted { run, .. }) = events.recv().await {
+        if let Ok(Event::Servers(ServersEvent::ExecStarted { run, .. })) = events.recv().await {
             break run;
         }
     };
@@ -333,7 +334,7 @@ async fn a_run_can_be_cancelled_and_the_remote_process_stops() {
     run(&e, Command::ServerExecCancel { run: run_id }).await.unwrap();
     let done = tokio::time::timeout(Duration::from_secs(10), job).await;
     assert!(done.is_ok(), "run did not end after cancel: {}", d.log_text());
-    let Outcome::ExecDone { results, .. } = done.unwrap().unwrap().unwrap() else { panic!() };
+    let Outcome::Servers(ServersOutcome::ExecDone { results, .. }) = done.unwrap().unwrap().unwrap() else { panic!() };
     assert!(results[0].status.cancelled, "{:?}", results[0]);
     for _ in 0..100 {
         if !pgrep() {
@@ -362,13 +363,13 @@ async fn sftp_put_and_get_round_trip_with_progress() {
     let remote = tmp.path().join("remote.bin").display().to_string();
     let back = tmp.path().join("back.bin");
     let mut events = e.subscribe();
-    let Outcome::Transferred { report } = run(&e, Command::ServerPut { name: "box".into(), local: src.display().to_string(), remote: remote.clone() }).await.unwrap() else { panic!() };
+    let Outcome::Servers(ServersOutcome::Transferred { report }) = run(&e, Command::ServerPut { name: "box".into(), local: src.display().to_string(), remote: remote.clone() }).await.unwrap() else { panic!() };
     assert_eq!(report.bytes, data.len() as u64);
     run(&e, Command::ServerGet { name: "box".into(), remote: remote.clone(), local: back.display().to_string() }).await.unwrap();
     assert_eq!(std::fs::read(&back).unwrap(), data);
     let mut last = 0;
     while let Ok(ev) = events.try_recv() {
-        if let Event::TransferProgress { done, total, .. } = ev {
+        if let Event::Servers(ServersEvent::TransferProgress { done, total, .. }) = ev {
             assert_eq!(total, data.len() as u64);
             last = done;
         }

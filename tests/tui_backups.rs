@@ -10,6 +10,7 @@
 mod common;
 mod tui_common;
 
+use homedeck::engine::BackupOutcome;
 use common::cli_env::{contains, regular_files};
 
 use crossterm::event::KeyCode;
@@ -55,7 +56,7 @@ impl Pane {
     }
 
     async fn catalog_index(&self, source: &str, reason: &str) -> usize {
-        let Outcome::BackupOverview { overview } = self.h.exec(Command::BackupOverview {}).await else { panic!() };
+        let Outcome::Backup(BackupOutcome::BackupOverview { overview }) = self.h.exec(Command::BackupOverview {}).await else { panic!() };
         overview.catalog.iter().position(|e| e.source == source && e.reason == reason).expect("catalog entry")
     }
 }
@@ -139,7 +140,7 @@ async fn backups_pane_keys_and_encrypted_restore() {
     assert!(s.contains("Back up sealed") && s.contains(&"•".repeat(CANARY.len())), "{s}");
     insta::assert_snapshot!("backups_password_prompt", s);
     p.code(KeyCode::Enter).await;
-    let Outcome::BackupOverview { overview } = p.h.exec(Command::BackupOverview {}).await else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupOverview { overview }) = p.h.exec(Command::BackupOverview {}).await else { panic!() };
     assert_eq!(overview.catalog.len(), 2, "both sources backed up");
     assert!(overview.catalog.iter().any(|e| e.source == "sealed" && e.encrypted()));
 
@@ -160,7 +161,7 @@ async fn backups_pane_keys_and_encrypted_restore() {
     assert!(s.contains("Verify backup") && !s.contains("•••"), "the prompt is shown again, emptied: {s}");
     p.typ(CANARY).await;
     p.code(KeyCode::Enter).await;
-    let Outcome::BackupOverview { overview } = p.h.exec(Command::BackupOverview {}).await else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupOverview { overview }) = p.h.exec(Command::BackupOverview {}).await else { panic!() };
     let e = overview.catalog.iter().find(|e| e.source == "sealed").unwrap();
     assert!(e.verify_error.is_none() && e.verified_at.is_some(), "{e:?}");
 
@@ -249,12 +250,12 @@ async fn backups_pane_adds_and_removes_a_source() {
     let s = p.key('D').await;
     assert!(s.contains("Remove backup source app?"), "{s}");
     p.key('n').await;
-    let Outcome::BackupOverview { overview } = p.h.exec(Command::BackupOverview {}).await else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupOverview { overview }) = p.h.exec(Command::BackupOverview {}).await else { panic!() };
     assert!(overview.sources.iter().any(|x| x.source.name == "app"), "n keeps it");
     p.key('D').await;
     p.key('y').await;
     p.h.settle().await;
-    let Outcome::BackupOverview { overview } = p.h.exec(Command::BackupOverview {}).await else { panic!() };
+    let Outcome::Backup(BackupOutcome::BackupOverview { overview }) = p.h.exec(Command::BackupOverview {}).await else { panic!() };
     let names: Vec<_> = overview.sources.iter().map(|x| x.source.name.as_str()).collect();
     assert_eq!(names, ["etc", "sealed"], "app removed, the others kept");
 }

@@ -7,6 +7,7 @@
 mod esphome_common;
 mod tui_common;
 
+use homedeck::engine::EsphomeEvent;
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use esphome_common::{Peer, firmware};
@@ -50,21 +51,21 @@ async fn esphome_pane_snapshots() {
     let p = &mut h.driver.app.esphome;
     p.logs.show(vec!["garage-door".into(), "kitchen".into()]);
     p.view = View::Logs;
-    h.driver.engine_event(Event::EsphomeLogs {
+    h.driver.engine_event(Event::Esphome(EsphomeEvent::EsphomeLogs {
         device: "kitchen".into(),
         lines: vec![
             line(1, LogLevel::Info, "\x1b[0;32m[I][app:029]: Running through setup()\x1b[0m"),
             line(2, LogLevel::Debug, "\x1b[0;36m[D][sensor:094]: 'Temperature': Sending state 21.5 °C\x1b[0m"),
         ],
-    });
-    h.driver.engine_event(Event::EsphomeLogs {
+    }));
+    h.driver.engine_event(Event::Esphome(EsphomeEvent::EsphomeLogs {
         device: "garage-door".into(),
         lines: vec![
             line(3, LogLevel::Warn, "\x1b[0;33m[W][wifi:500]: Signal weak (-82 dBm)\x1b[0m"),
             line(4, LogLevel::Error, "\x1b[1;31m[E][i2c:070]: Bus error on SDA\x1b[0m"),
             line(5, LogLevel::Verbose, "\x1b[0;37m[V][api:100]: Ping\x1b[0m"),
         ],
-    });
+    }));
     h.settle().await;
     insta::assert_snapshot!("esphome_logs_merged", h.screen80());
     // Level ≤ DEBUG hides the verbose line; a search highlights and is shown.

@@ -4,6 +4,7 @@
 
 mod tui_common;
 
+use homedeck::engine::VaultOutcome;
 use tui_common::Harness;
 use crossterm::event::KeyCode;
 use homedeck::engine::{Command, Outcome};
@@ -15,7 +16,7 @@ const VALUE: &str = "value-CANARY-42";
 
 async fn vault_status(h: &Harness) -> homedeck::engine::vault::VaultStatus {
     match h.exec(Command::VaultStatus {}).await {
-        Outcome::VaultStatus { status } => status,
+        Outcome::Vault(VaultOutcome::VaultStatus { status }) => status,
         other => panic!("unexpected {other:?}"),
     }
 }

@@ -5,6 +5,7 @@
 
 mod tui_common;
 
+use homedeck::engine::{ServersEvent, ServersOutcome};
 use chrono::{Duration, TimeZone, Utc};
 use crossterm::event::KeyCode;
 use homedeck::engine::servers::health::types::{Disk, HealthReport, HealthState, Point, Sample};
@@ -40,7 +41,7 @@ async fn populated() -> Harness {
         .await;
     }
     h.settle().await;
-    let Outcome::Servers { mut servers } = h.exec(Command::ServerList {}).await else { panic!() };
+    let Outcome::Servers(ServersOutcome::Servers { mut servers }) = h.exec(Command::ServerList {}).await else { panic!() };
     let t = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
     for (i, v) in servers.iter_mut().enumerate() {
         let (state, reasons, s) = match v.server.name.as_str() {
@@ -85,19 +86,19 @@ async fn servers_pane_snapshots() {
 
     // A run's output, one pane per server.
     let app = &mut h.driver.app;
-    app.on_engine_event(Event::ExecStarted { run: 7, servers: vec!["nas".into(), "pi-garage".into()], command: "df -h /".into() });
+    app.on_engine_event(Event::Servers(ServersEvent::ExecStarted { run: 7, servers: vec!["nas".into(), "pi-garage".into()], command: "df -h /".into() }));
     for s in ["nas", "pi-garage"] {
-        app.on_engine_event(Event::ExecOutput {
+        app.on_engine_event(Event::Servers(ServersEvent::ExecOutput {
             run: 7,
             server: s.into(),
             stream: Stream::Stdout,
             text: "Filesystem  Size  Used Avail Use% Mounted on\n/dev/sda1    30G   12G   17G  42% /\n".into(),
-        });
+        }));
     }
-    app.on_engine_event(Event::ExecFinished {
+    app.on_engine_event(Event::Servers(ServersEvent::ExecFinished {
         run: 7,
         result: ExecResult { server: "nas".into(), status: ExecStatus { exit_code: Some(0), ..Default::default() }, duration_ms: 41, error: None, output_tail: String::new() },
-    });
+    }));
     insta::assert_snapshot!("server_output", h.screen80());
 }
 
@@ -134,7 +135,7 @@ async fn add_run_and_remove_by_keys() {
     }
     let screen = h.screen80();
     assert!(screen.contains("backup-box") && screen.contains("rack @home"), "{screen}");
-    let Outcome::Server { detail } = h.exec(Command::ServerShow { name: "backup-box".into() }).await else { panic!() };
+    let Outcome::Servers(ServersOutcome::Server { detail }) = h.exec(Command::ServerShow { name: "backup-box".into() }).await else { panic!() };
     assert_eq!((detail.view.server.port, detail.view.server.user.as_str()), (2222, "ops"));
 
     // Run a command on `local` (first row) and watch its output pane.

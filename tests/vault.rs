@@ -3,6 +3,7 @@
 //! passphrase change, idle lock, and every secret verb.
 
 mod common;
+use homedeck::engine::{AuditOutcome, VaultEvent, VaultOutcome};
 use common::*;
 use homedeck::engine::audit::Status;
 use homedeck::engine::security::SecurityStatus;
@@ -58,16 +59,16 @@ async fn secret_lifecycle_add_reveal_rotate_revoke() {
     assert!(matches!(run(&e, dup).await.unwrap_err(), EngineError::AlreadyExists { .. }));
 
     match run(&e, reveal("ha")).await.unwrap() {
-        Outcome::Revealed { value, .. } => assert_eq!(value.expose(), "v1-value"),
+        Outcome::Vault(VaultOutcome::Revealed { value, .. }) => assert_eq!(value.expose(), "v1-value"),
         o => panic!("{o:?}"),
     }
     run(&e, Command::SecretRotate { name: "ha".into(), value: SecretValue::new("v2-value") }).await.unwrap();
     match run(&e, reveal("ha")).await.unwrap() {
-        Outcome::Revealed { value, .. } => assert_eq!(value.expose(), "v2-value"),
+        Outcome::Vault(VaultOutcome::Revealed { value, .. }) => assert_eq!(value.expose(), "v2-value"),
         o => panic!("{o:?}"),
     }
     run(&e, Command::SecretSetRotation { name: "ha".into(), days: 30 }).await.unwrap();
-    let Outcome::Secret { meta, history } = run(&e, Command::SecretShow { name: "ha".into() }).await.unwrap() else {
+    let Outcome::Vault(VaultOutcome::Secret { meta, history }) = run(&e, Command::SecretShow { name: "ha".into() }).await.unwrap() else {
         panic!()
     };
     assert_eq!(meta.version, 2);
@@ -85,7 +86,7 @@ async fn secret_lifecycle_add_reveal_rotate_revoke() {
     let err = run(&e, Command::SecretRotate { name: "ha".into(), value: SecretValue::new("v3") }).await.unwrap_err();
     assert!(matches!(err, EngineError::Revoked { .. }));
 
-    let Outcome::SecurityEvents { events } =
+    let Outcome::Audit(AuditOutcome::SecurityEvents { events }) =
         run(&e, Command::SecurityEventList { status: Some(SecurityStatus::Pending), limit: None }).await.unwrap()
     else {
         panic!()
@@ -118,7 +119,7 @@ async fn wrong_passphrases_back_off_and_raise_an_event() {
     assert!(matches!(err, EngineError::UnlockBackoff { failures: 2, .. }), "{err}");
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert!(matches!(run(&e, wrong()).await.unwrap_err(), EngineError::WrongPassphrase { failures: 3, .. }));
-    let Outcome::SecurityEvents { events } =
+    let Outcome::Audit(AuditOutcome::SecurityEvents { events }) =
         run(&e, Command::SecurityEventList { status: None, limit: None }).await.unwrap()
     else {
         panic!()
@@ -127,7 +128,7 @@ async fn wrong_passphrases_back_off_and_raise_an_event() {
     assert_eq!(events[0].kind, "unlock_brute_force");
     tokio::time::sleep(std::time::Duration::from_millis(4100)).await;
     run(&e, Command::VaultUnlock { passphrase: SecretValue::new(PASS) }).await.unwrap();
-    let Outcome::VaultStatus { status } = run(&e, Command::VaultStatus {}).await.unwrap() else { panic!() };
+    let Outcome::Vault(VaultOutcome::VaultStatus { status }) = run(&e, Command::VaultStatus {}).await.unwrap() else { panic!() };
     assert!(status.unlocked);
     assert_eq!(status.failed_unlocks, 0, "success resets the counter");
 }
@@ -147,7 +148,7 @@ async fn passphrase_change_rewraps_and_keeps_secrets() {
     assert!(matches!(old, EngineError::WrongPassphrase { .. }));
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     run(&e, Command::VaultUnlock { passphrase: SecretValue::new(new) }).await.unwrap();
-    let Outcome::Revealed { value, .. } = run(&e, reveal("k")).await.unwrap() else { panic!() };
+    let Outcome::Vault(VaultOutcome::Revealed { value, .. }) = run(&e, reveal("k")).await.unwrap() else { panic!() };
     assert_eq!(value.expose(), "kept");
 }
 
@@ -161,11 +162,11 @@ async fn vault_locks_itself_when_idle() {
     init(&e).await;
     add(&e, "k", "v").await;
     tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
-    let Outcome::VaultStatus { status } = run(&e, Command::VaultStatus {}).await.unwrap() else { panic!() };
+    let Outcome::Vault(VaultOutcome::VaultStatus { status }) = run(&e, Command::VaultStatus {}).await.unwrap() else { panic!() };
     assert!(!status.unlocked, "idle lock did not fire");
     let mut saw_idle = false;
     while let Ok(ev) = events.try_recv() {
-        if let homedeck::engine::Event::VaultLocked { reason: homedeck::engine::LockReason::Idle } = ev {
+        if let homedeck::engine::Event::Vault(VaultEvent::VaultLocked { reason: homedeck::engine::LockReason::Idle }) = ev {
             saw_idle = true;
         }
     }
@@ -180,7 +181,7 @@ async fn rotation_due_lists_overdue_secrets() {
     init(&e).await;
     add(&e, "fresh", "v").await;
     run(&e, Command::SecretSetRotation { name: "fresh".into(), days: 30 }).await.unwrap();
-    let Outcome::Secrets { secrets } = run(&e, Command::SecretRotationDue {}).await.unwrap() else { panic!() };
+    let Outcome::Vault(VaultOutcome::Secrets { secrets }) = run(&e, Command::SecretRotationDue {}).await.unwrap() else { panic!() };
     assert!(secrets.is_empty());
     let err = run(&e, Command::SecretSetRotation { name: "fresh".into(), days: 99_999 }).await.unwrap_err();
     assert!(err.to_string().contains("99999"), "{err}");

@@ -3,6 +3,7 @@
 //! only when an archive needs one (or read from HOMEDECK_BACKUP_PASSWORD_FILE),
 //! and the vault unlocked when a source's key lives there.
 
+use crate::engine::{BackupEvent, BackupOutcome};
 use super::backup_args::{BackupCmd, ForgetArgs, RepoCmd, ScheduleCmd, SnapshotCmd, SourceCmd};
 use super::{Session, confirm, prompt};
 use crate::engine::{Command, EngineError, Event, Outcome, SecretValue};
@@ -46,7 +47,7 @@ async fn exec(s: &Session, mut command: Command) -> Result<Outcome> {
     let show = std::io::stderr().is_terminal() && !s.json;
     let bar = tokio::spawn(async move {
         while let Ok(ev) = events.recv().await {
-            if let (true, Event::BackupProgress { kind, source, done, total, .. }) = (show, ev) {
+            if let (true, Event::Backup(BackupEvent::BackupProgress { kind, source, done, total, .. })) = (show, ev) {
                 let pct = (done * 100).checked_div(total).unwrap_or(0).min(100);
                 let filled = (pct / 5) as usize;
                 eprint!("\r{kind} {source}: [{}{}] {pct:>3}%  {} MiB ", "#".repeat(filled), ".".repeat(20 - filled), done >> 20);
@@ -91,7 +92,7 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
         BackupCmd::List { source } => exec(s, Command::BackupList { source }).await?,
         BackupCmd::Verify { id } => {
             let o = exec(s, Command::BackupVerify { id, password: None }).await?;
-            if let Outcome::BackupVerified { results } = &o
+            if let Outcome::Backup(BackupOutcome::BackupVerified { results }) = &o
                 && results.iter().any(|r| !r.ok)
             {
                 s.print(&o)?;
@@ -104,7 +105,7 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
             let target = target.map(path).transpose()?;
             let mut c = Command::BackupRestore { id, file, target, only, password: None, confirmed: Some(false) };
             let preview = exec(s, c.clone()).await?;
-            if let Outcome::BackupPreview { preview: p } = &preview {
+            if let Outcome::Backup(BackupOutcome::BackupPreview { preview: p }) = &preview {
                 if !yes {
                     s.print(&preview)?;
                 }
@@ -126,7 +127,7 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
             }
             let preview = exec(s, trial).await?;
             let gone = match &preview {
-                Outcome::BackupForgot { forget: f } => f.decisions.iter().filter(|d| !d.keep()).count(),
+                Outcome::Backup(BackupOutcome::BackupForgot { forget: f }) => f.decisions.iter().filter(|d| !d.keep()).count(),
                 _ => 0,
             };
             if dry || gone == 0 {
@@ -217,7 +218,7 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
                 tokio::select! {
                     _ = tokio::signal::ctrl_c() => return Ok(()),
                     ev = events.recv() => match ev {
-                        Ok(e @ (Event::BackupFinished { .. } | Event::BackupScheduleRan { .. } | Event::BackupScheduleMissed { .. } | Event::BackupSnapshotTaken { .. })) => {
+                        Ok(e @ (Event::Backup(BackupEvent::BackupFinished { .. }) | Event::Backup(BackupEvent::BackupScheduleRan { .. }) | Event::Backup(BackupEvent::BackupScheduleMissed { .. }) | Event::Backup(BackupEvent::BackupSnapshotTaken { .. }))) => {
                             if s.json { println!("{}", serde_json::to_string(&e)?) } else { println!("{e:?}") }
                         }
                         Ok(_) => {}

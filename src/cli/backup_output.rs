@@ -1,8 +1,8 @@
 //! Human output of backup outcomes: tables for lists, the restore preview
 //! as +/~/- lines, diffs as they are.
 
+use crate::engine::BackupOutcome;
 use super::table::{self, age};
-use crate::engine::Outcome;
 use crate::engine::backup::model::CatalogEntry;
 
 fn size(n: u64) -> String {
@@ -50,12 +50,12 @@ fn catalog(entries: &[CatalogEntry]) {
     }
 }
 
-pub fn human(outcome: &Outcome) {
+pub fn human(outcome: &BackupOutcome) {
     match outcome {
-        Outcome::BackupOverview { overview } => {
+        BackupOutcome::BackupOverview { overview } => {
             println!("{} source(s), {} backup(s), {} schedule(s), {} watched file(s)", overview.sources.len(), overview.catalog.len(), overview.schedules.len(), overview.watched.len());
         }
-        Outcome::BackupSources { sources } => {
+        BackupOutcome::BackupSources { sources } => {
             if sources.is_empty() {
                 println!("no backup sources — add one: `homedeck backup source add NAME --kind dir --path /etc/myapp`");
                 return;
@@ -78,7 +78,7 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["NAME", "KIND", "PATH", "ENCRYPTED", "REPO", "BACKUPS", "LAST", "NEXT"], &rows));
         }
-        Outcome::BackupCreated { entry } => {
+        BackupOutcome::BackupCreated { entry } => {
             println!("{}", outcome.summary());
             println!("archive: {} ({})", entry.file, entry.repo);
             println!("sha256:  {}", entry.sha256);
@@ -86,14 +86,14 @@ pub fn human(outcome: &Outcome) {
                 println!("WARNING: {w}");
             }
         }
-        Outcome::BackupCatalog { entries } => catalog(entries),
-        Outcome::BackupVerified { results } => {
+        BackupOutcome::BackupCatalog { entries } => catalog(entries),
+        BackupOutcome::BackupVerified { results } => {
             for r in results {
                 println!("#{} {}: {} {}", r.id, r.source, if r.ok { "ok" } else { "FAILED" }, if r.ok { String::new() } else { r.message.clone() });
             }
             println!("{}", outcome.summary());
         }
-        Outcome::BackupPreview { preview: p } | Outcome::BackupRestored { preview: p, .. } => {
+        BackupOutcome::BackupPreview { preview: p } | BackupOutcome::BackupRestored { preview: p, .. } => {
             for f in &p.added {
                 println!("+ {f}");
             }
@@ -112,7 +112,7 @@ pub fn human(outcome: &Outcome) {
             println!("{} unchanged", p.unchanged);
             println!("{}", outcome.summary());
         }
-        Outcome::BackupForgot { forget } => {
+        BackupOutcome::BackupForgot { forget } => {
             let rows: Vec<Vec<String>> = forget
                 .decisions
                 .iter()
@@ -121,7 +121,7 @@ pub fn human(outcome: &Outcome) {
             print!("{}", table::render(&["ID", "CREATED", "DECISION"], &rows));
             println!("{}", outcome.summary());
         }
-        Outcome::BackupSchedules { schedules } => {
+        BackupOutcome::BackupSchedules { schedules } => {
             if schedules.is_empty() {
                 println!("no backup schedules — `homedeck backup schedule add NAME SOURCE \"0 3 * * *\" --keep-daily 7`");
                 return;
@@ -142,12 +142,12 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["NAME", "SOURCE", "CRON", "NEXT", "LAST", "MISSED"], &rows));
         }
-        Outcome::BackupRepos { repos } => {
+        BackupOutcome::BackupRepos { repos } => {
             let mut rows = vec![vec!["local".to_string(), "-".into(), "<data dir>/backups".into()]];
             rows.extend(repos.iter().map(|r| vec![r.name.clone(), r.server.clone(), r.path.clone()]));
             print!("{}", table::render(&["NAME", "SERVER", "PATH"], &rows));
         }
-        Outcome::BackupJobs { jobs } => {
+        BackupOutcome::BackupJobs { jobs } => {
             if jobs.is_empty() {
                 println!("no backup jobs running");
             }
@@ -155,11 +155,11 @@ pub fn human(outcome: &Outcome) {
                 println!("job {}: {} {} — {} of {}", j.id, j.kind, j.source, size(j.done), size(j.total));
             }
         }
-        Outcome::BackupExported { export } => {
+        BackupOutcome::BackupExported { export } => {
             println!("{}", outcome.summary());
             println!("{} tree(s), {}, sha256 {}", export.trees, size(export.size), export.sha256);
         }
-        Outcome::BackupSnapshots { snapshots } => {
+        BackupOutcome::BackupSnapshots { snapshots } => {
             if snapshots.is_empty() {
                 println!("no snapshots — watch a file: `homedeck backup snapshot watch /path/to/flows.json`");
                 return;
@@ -168,13 +168,12 @@ pub fn human(outcome: &Outcome) {
                 snapshots.iter().map(|m| vec![format!("#{}", m.id), m.file.clone(), age(m.taken), size(m.size), m.sha256.chars().take(12).collect()]).collect();
             print!("{}", table::render(&["ID", "FILE", "TAKEN", "SIZE", "SHA-256"], &rows));
         }
-        Outcome::BackupDiff { diff, .. } => {
+        BackupOutcome::BackupDiff { diff, .. } => {
             if diff.is_empty() {
                 println!("no differences");
             } else {
                 print!("{diff}");
             }
         }
-        other => println!("{}", other.summary()),
     }
 }

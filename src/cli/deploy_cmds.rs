@@ -3,6 +3,7 @@
 //! engine cleans up), `logs -f` and `ha watch` print until Ctrl-C, and
 //! `config edit` round-trips a file through $EDITOR.
 
+use crate::engine::{DeployEvent, DeployOutcome, HaEvent};
 use super::deploy_args::{ConfigCmd, CreateArgs, DeployCmd, HaCmd};
 use super::{Session, confirm, prompt};
 use crate::engine::{Command, EngineError, Event, Outcome};
@@ -26,7 +27,7 @@ async fn long(s: &Session, name: &str, command: Command) -> Result<Outcome> {
     let quiet = s.json;
     let printer = tokio::spawn(async move {
         while let Ok(ev) = events.recv().await {
-            if let Event::DeployProgress { deployment, step, line } = ev
+            if let Event::Deploy(DeployEvent::DeployProgress { deployment, step, line }) = ev
                 && !quiet
             {
                 if line.is_empty() {
@@ -113,7 +114,7 @@ async fn logs(s: &Session, names: Vec<String>, lines: u32, follow: bool, grep: O
     if !follow {
         for name in names {
             let o = exec(s, Command::DeployLogs { name: name.clone(), lines: Some(lines), follow: Some(false) }).await?;
-            if let Outcome::DeployLogs { lines, .. } = o {
+            if let Outcome::Deploy(DeployOutcome::DeployLogs { lines, .. }) = o {
                 lines.iter().filter(|l| want(l)).for_each(|l| show(&name, l));
             }
         }
@@ -127,8 +128,8 @@ async fn logs(s: &Session, names: Vec<String>, lines: u32, follow: bool, grep: O
     loop {
         tokio::select! {
             ev = events.recv() => match ev {
-                Ok(Event::DeployLog { deployment, line }) if names.contains(&deployment) && want(&line) => show(&deployment, &line),
-                Ok(Event::DeployLogEnded { deployment, reason }) if names.contains(&deployment) => {
+                Ok(Event::Deploy(DeployEvent::DeployLog { deployment, line })) if names.contains(&deployment) && want(&line) => show(&deployment, &line),
+                Ok(Event::Deploy(DeployEvent::DeployLogEnded { deployment, reason })) if names.contains(&deployment) => {
                     eprintln!("{deployment}: log stream ended: {reason}");
                     open -= 1;
                     if open == 0 {
@@ -157,7 +158,7 @@ fn read_stdin() -> Result<String> {
 async fn save(s: &Session, name: String, file: String, content: String) -> Result<bool> {
     let o = long(s, &name.clone(), Command::DeployConfigWrite { name, path: Some(file), content, check: Some(true) }).await?;
     s.print(&o)?;
-    Ok(matches!(&o, Outcome::DeployConfigSaved { check: Some(c), .. } if !c.ok))
+    Ok(matches!(&o, Outcome::Deploy(DeployOutcome::DeployConfigSaved { check: Some(c), .. }) if !c.ok))
 }
 
 async fn config(s: &Session, cmd: ConfigCmd) -> Result<()> {
@@ -170,7 +171,7 @@ async fn config(s: &Session, cmd: ConfigCmd) -> Result<()> {
             let o = long(s, &name.clone(), Command::DeployConfigCheck { name }).await?;
             s.print(&o)?;
             match o {
-                Outcome::DeployConfigChecked { check, .. } if !check.ok => Err(anyhow!("the configuration has problems")),
+                Outcome::Deploy(DeployOutcome::DeployConfigChecked { check, .. }) if !check.ok => Err(anyhow!("the configuration has problems")),
                 _ => Ok(()),
             }
         }
@@ -191,7 +192,7 @@ async fn config(s: &Session, cmd: ConfigCmd) -> Result<()> {
 /// $EDITOR on a private local copy; a YAML error re-opens the editor.
 async fn edit(s: &Session, name: String, file: String) -> Result<()> {
     let o = exec(s, Command::DeployConfigRead { name: name.clone(), path: Some(file.clone()) }).await?;
-    let Outcome::DeployConfig { file: f } = o else { return Err(anyhow!("unexpected answer")) };
+    let Outcome::Deploy(DeployOutcome::DeployConfig { file: f }) = o else { return Err(anyhow!("unexpected answer")) };
     let dir = std::env::temp_dir().join(format!("homedeck-edit-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let local = dir.join(file.replace('/', "_"));
@@ -268,10 +269,10 @@ async fn watch(s: &Session, name: String, filter: Option<String>) -> Result<()> 
     loop {
         tokio::select! {
             ev = events.recv() => match ev {
-                Ok(Event::HaState { profile, state }) if profile == name => {
+                Ok(Event::Ha(HaEvent::HaState { profile, state })) if profile == name => {
                     if s.json { println!("{}", serde_json::to_string(&state)?) } else { println!("{}  {}  {}", state.last_changed, state.entity_id, state.state) }
                 }
-                Ok(Event::HaWatchEnded { profile, reason }) if profile == name => return Err(anyhow!("watch ended: {reason}")),
+                Ok(Event::Ha(HaEvent::HaWatchEnded { profile, reason })) if profile == name => return Err(anyhow!("watch ended: {reason}")),
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return Ok(()),
                 _ => {}
             },

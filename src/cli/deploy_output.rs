@@ -1,7 +1,7 @@
 //! Human-readable printing of deployment and Home Assistant outcomes.
 
+use crate::engine::{DeployOutcome, HaOutcome};
 use super::table::{self, age};
-use crate::engine::Outcome;
 use crate::engine::deploy::views::{ConfigCheck, Health};
 
 use crate::engine::deploy::views::uptime_text as uptime;
@@ -34,9 +34,9 @@ pub fn print_check(check: &ConfigCheck) {
     }
 }
 
-pub fn human(outcome: &Outcome) {
+pub fn human(outcome: &DeployOutcome) {
     match outcome {
-        Outcome::Deployments { deployments } => {
+        DeployOutcome::Deployments { deployments } => {
             if deployments.is_empty() {
                 println!("no deployments — install Home Assistant with `homedeck deploy create NAME --server SERVER --version 2024.3.3`");
                 return;
@@ -51,7 +51,7 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["NAME", "STATUS", "VERSION", "PORT", "SERVER", "RUNTIME", "UPDATED"], &rows));
         }
-        Outcome::Deployment { view } => {
+        DeployOutcome::Deployment { view } => {
             let d = &view.deployment;
             println!("{} — Home Assistant {} on {} port {} ({}, {})", d.name, d.version, d.server, d.port, d.runtime, d.supervision.label());
             println!("status:     {}{}", d.status, if d.status_reason.is_empty() { String::new() } else { format!(" ({})", d.status_reason) });
@@ -61,33 +61,38 @@ pub fn human(outcome: &Outcome) {
                 print_health(h);
             }
         }
-        Outcome::Upgraded { report } => {
+        DeployOutcome::Upgraded { report } => {
             println!("{}: upgraded {} → {} (config snapshot {})", report.deployment, report.from, report.to, report.snapshot);
             if let Some(h) = &report.health {
                 print_health(h);
             }
         }
-        Outcome::DeploymentRemoved { report } => {
+        DeployOutcome::DeploymentRemoved { report } => {
             println!("deleted {}", report.deployment);
             match (&report.backup_remote, &report.backup_local) {
                 (Some(r), Some(l)) => println!("final config backup: {l} (also on the server at {r})"),
                 _ => println!("no config backup was kept"),
             }
         }
-        Outcome::DeployLogs { lines, .. } => {
+        DeployOutcome::DeployLogs { lines, .. } => {
             for l in lines {
                 println!("{l}");
             }
         }
-        Outcome::DeployConfig { file } => print!("{}", file.content),
-        Outcome::DeployConfigSaved { deployment, path, check } => {
+        DeployOutcome::DeployConfig { file } => print!("{}", file.content),
+        DeployOutcome::DeployConfigSaved { deployment, path, check } => {
             println!("{deployment}: saved {path} (the previous content is kept for `homedeck deploy config revert`)");
             if let Some(c) = check {
                 print_check(c);
             }
         }
-        Outcome::DeployConfigChecked { check, .. } => print_check(check),
-        Outcome::HaProfiles { profiles } => {
+        DeployOutcome::DeployConfigChecked { check, .. } => print_check(check),
+    }
+}
+
+pub fn ha(outcome: &HaOutcome) {
+    match outcome {
+        HaOutcome::HaProfiles { profiles } => {
             if profiles.is_empty() {
                 println!("no Home Assistant profiles — add one with `homedeck ha add NAME --url http://host:8123` (the token is prompted)");
                 return;
@@ -98,21 +103,20 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["NAME", "URL", "TOKEN SECRET", "DEPLOYMENT"], &rows));
         }
-        Outcome::HaTested { report: r } => {
+        HaOutcome::HaTested { report: r } => {
             println!("{} at {}", r.profile, r.url);
             println!("latency:   {} ms", r.latency_ms);
             println!("version:   {}", r.version);
             println!("location:  {}", r.location_name);
             println!("entities:  {}", r.entity_count);
         }
-        Outcome::HaStates { states, .. } | Outcome::HaCalled { changed: states, .. } => {
-            if let Outcome::HaCalled { profile, service, .. } = outcome {
+        HaOutcome::HaStates { states, .. } | HaOutcome::HaCalled { changed: states, .. } => {
+            if let HaOutcome::HaCalled { profile, service, .. } = outcome {
                 println!("{profile}: called {service}");
             }
             let rows: Vec<Vec<String>> =
                 states.iter().map(|s| vec![s.entity_id.clone(), s.state.clone(), s.friendly_name.clone(), s.last_changed.clone()]).collect();
             print!("{}", table::render(&["ENTITY", "STATE", "NAME", "CHANGED"], &rows));
         }
-        other => println!("{}", other.summary()),
     }
 }

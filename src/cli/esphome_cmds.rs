@@ -2,6 +2,7 @@
 //! `logs` (start streams, print events until Ctrl-C or a limit) and the OTA
 //! commands, which draw a progress bar from the engine's progress events.
 
+use crate::engine::{EsphomeEvent, EsphomeOutcome};
 use super::esphome_args::{EsphomeCmd, FirmwareCmd, LogsArgs, OtaBulkArgs};
 use super::{Session, confirm};
 use crate::engine::esphome::{LogLevel, OtaPhase, ansi};
@@ -81,7 +82,7 @@ async fn bulk(s: &Session, a: OtaBulkArgs) -> Result<()> {
     let outcome = with_progress(s, c).await?;
     s.print(&outcome)?;
     // A bulk update with failures is not a success for scripts.
-    if let Outcome::EsphomeOta { results } = &outcome
+    if let Outcome::Esphome(EsphomeOutcome::EsphomeOta { results }) = &outcome
         && results.iter().any(|r| r.status != crate::engine::esphome::OtaStatus::Updated)
     {
         return Err(anyhow!("{}", crate::engine::esphome::ota_summary(results)));
@@ -98,7 +99,7 @@ async fn with_progress(s: &Session, c: Command) -> Result<Outcome> {
         let mut shown: std::collections::HashMap<String, u64> = Default::default();
         loop {
             match rx.recv().await {
-                Ok(Event::EsphomeOtaProgress { device, phase, sent, total }) => {
+                Ok(Event::Esphome(EsphomeEvent::EsphomeOtaProgress { device, phase, sent, total })) => {
                     let pct = (sent * 100).checked_div(total).unwrap_or(0);
                     let mut err = std::io::stderr().lock();
                     match phase {
@@ -119,7 +120,7 @@ async fn with_progress(s: &Session, c: Command) -> Result<Outcome> {
                         _ => {}
                     }
                 }
-                Ok(Event::EsphomeOtaDone { result }) => {
+                Ok(Event::Esphome(EsphomeEvent::EsphomeOtaDone { result })) => {
                     let mut err = std::io::stderr().lock();
                     let _ = writeln!(err, "{}: {}{}", result.device, result.status.as_str(), result.reason.map(|r| format!(" — {r}")).unwrap_or_default());
                 }
@@ -152,7 +153,7 @@ async fn logs(s: &Session, a: LogsArgs) -> Result<()> {
             };
             let mut out = std::io::stdout().lock();
             match ev {
-                Ok(Event::EsphomeLogs { device, lines }) => {
+                Ok(Event::Esphome(EsphomeEvent::EsphomeLogs { device, lines })) => {
                     for l in lines {
                         if s.json {
                             let j = serde_json::json!({"device": device, "at": l.at, "level": l.level, "text": ansi::strip(&l.text)});
@@ -167,7 +168,7 @@ async fn logs(s: &Session, a: LogsArgs) -> Result<()> {
                         }
                     }
                 }
-                Ok(Event::EsphomeLink { device, online, detail }) => {
+                Ok(Event::Esphome(EsphomeEvent::EsphomeLink { device, online, detail })) => {
                     eprintln!("{device}: {} — {detail}", if online { "connected" } else { "disconnected" });
                 }
                 Ok(_) => {}

@@ -1,15 +1,15 @@
 //! Human output of the ESPHome outcomes.
 
+use crate::engine::EsphomeOutcome;
 use super::table::{self, age};
-use crate::engine::Outcome;
 
 fn opt(s: &Option<String>) -> String {
     s.clone().filter(|v| !v.is_empty()).unwrap_or_else(|| "-".into())
 }
 
-pub fn human(outcome: &Outcome) {
+pub fn human(outcome: &EsphomeOutcome) {
     match outcome {
-        Outcome::EsphomeDevices { devices } => {
+        EsphomeOutcome::EsphomeDevices { devices } => {
             if devices.is_empty() {
                 println!("no ESPHome devices — `homedeck esphome discover`, or `homedeck esphome add NAME HOST`");
                 return;
@@ -35,7 +35,7 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["NAME", "ADDRESS", "VERSION", "PLATFORM", "MAC", "API", "LAST SEEN", "STATE"], &rows));
         }
-        Outcome::EsphomeDiscovered { found, interfaces } => {
+        EsphomeOutcome::EsphomeDiscovered { found, interfaces } => {
             let on = if interfaces.is_empty() { "all LAN interfaces".to_string() } else { interfaces.join(", ") };
             if found.is_empty() {
                 println!("no ESPHome device answered on {on}");
@@ -62,7 +62,7 @@ pub fn human(outcome: &Outcome) {
                 table::render(&["NAME", "FRIENDLY", "ADDRESS", "VERSION", "PLATFORM", "BOARD", "MAC", "ENCRYPTED", ""], &rows)
             );
         }
-        Outcome::EsphomeInfo { device, info, entities } => {
+        EsphomeOutcome::EsphomeInfo { device, info, entities } => {
             println!("name:          {}", info.name);
             println!("friendly name: {}", info.friendly_name);
             println!("address:       {}:{}", device.host, device.port);
@@ -79,8 +79,8 @@ pub fn human(outcome: &Outcome) {
                 println!("  {:<14} {:<24} {}", e.domain, e.object_id, e.name);
             }
         }
-        Outcome::EsphomeLogsStarted { devices, level } => println!("streaming logs of {} at {level}", devices.join(", ")),
-        Outcome::EsphomeFirmware { firmware } => {
+        EsphomeOutcome::EsphomeLogsStarted { devices, level } => println!("streaming logs of {} at {level}", devices.join(", ")),
+        EsphomeOutcome::EsphomeFirmware { firmware } => {
             if firmware.is_empty() {
                 println!("no firmware — `homedeck esphome firmware import FILE.bin --version V --platform ESP32`");
                 return;
@@ -91,7 +91,7 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["VERSION", "PLATFORM", "BYTES", "SHA256", "FILE", "IMPORTED"], &rows));
         }
-        Outcome::EsphomeOta { results } => {
+        EsphomeOutcome::EsphomeOta { results } => {
             let rows: Vec<Vec<String>> = results
                 .iter()
                 .map(|r| {
@@ -108,6 +108,5 @@ pub fn human(outcome: &Outcome) {
             print!("{}", table::render(&["DEVICE", "RESULT", "FROM", "TO", "TIME", "REASON"], &rows));
             println!("{}", crate::engine::esphome::ota_summary(results));
         }
-        _ => println!("{}", outcome.summary()),
     }
 }

@@ -1,5 +1,6 @@
 //! `homedeck events …`: list, show, respond, and follow.
 
+use crate::engine::{AuditEvent, AuditOutcome};
 use super::Session;
 use super::args::{EventsArgs, EventsCmd};
 use crate::engine::event::Event;
@@ -74,8 +75,8 @@ pub async fn follow(data_dir: &Path, json: bool) -> Result<()> {
             };
             let Ok(Some(line)) = line else { break };
             match event_socket::decode_line(&line) {
-                Some(Event::SecurityRaised { event }) => print_event(&event, "raised", json),
-                Some(Event::SecurityUpdated { event }) => print_event(&event, "updated", json),
+                Some(Event::Audit(AuditEvent::SecurityRaised { event })) => print_event(&event, "raised", json),
+                Some(Event::Audit(AuditEvent::SecurityUpdated { event })) => print_event(&event, "updated", json),
                 _ => {}
             }
         }
@@ -85,7 +86,7 @@ pub async fn follow(data_dir: &Path, json: bool) -> Result<()> {
 
 /// Print the current list (used before following when the db is free).
 pub fn print_list(outcome: &Outcome, json: bool) {
-    if let Outcome::SecurityEvents { events } = outcome {
+    if let Outcome::Audit(AuditOutcome::SecurityEvents { events }) = outcome {
         for e in events.iter().rev() {
             print_event(e, "", json);
         }

@@ -1,5 +1,6 @@
 //! `homedeck wled …` and `homedeck fpp …`: arguments → engine commands.
 
+use crate::engine::{LightsEvent, LightsOutcome};
 use super::lights_args::{DiscoverArgs, FppCmd, FppScheduleCmd, GroupCmd, PlaylistCmd, PresetCmd, ScheduleCmd, SetArgs, WledCmd};
 use super::{Session, confirm};
 use crate::engine::lights::args::{Flag, StopMode};
@@ -56,10 +57,10 @@ pub async fn wled(s: &Session, cmd: WledCmd) -> Result<()> {
         },
         WledCmd::Playlist(p) => match p {
             PlaylistCmd::List { device } => match s.exec(Command::WledPresetList { device }).await? {
-                Outcome::WledPresets { device, presets } => Outcome::WledPresets {
+                Outcome::Lights(LightsOutcome::WledPresets { device, presets }) => Outcome::Lights(LightsOutcome::WledPresets {
                     device,
                     presets: presets.into_iter().filter(|p| p.playlist.is_some()).collect(),
-                },
+                }),
                 other => other,
             },
             PlaylistCmd::Start { target, playlist } => s.exec(Command::WledPlaylistStart { target, playlist }).await?,
@@ -83,7 +84,7 @@ pub async fn wled(s: &Session, cmd: WledCmd) -> Result<()> {
         },
         WledCmd::Export { device, out } => {
             let outcome = s.exec(Command::WledExport { device }).await?;
-            if let (Some(dir), Outcome::WledExported { export }) = (&out, &outcome) {
+            if let (Some(dir), Outcome::Lights(LightsOutcome::WledExported { export })) = (&out, &outcome) {
                 std::fs::create_dir_all(dir)?;
                 let p = dir.join(format!("{}-presets.json", export.device));
                 let c = dir.join(format!("{}-cfg.json", export.device));
@@ -122,7 +123,7 @@ async fn watch(s: &Session) -> Result<()> {
 
 fn print_event(ev: &Event, json: bool) -> Result<()> {
     let line = match ev {
-        Event::WledLive { device, live } => format!(
+        Event::Lights(LightsEvent::WledLive { device, live }) => format!(
             "{device}: {} {} bri {} #{} {} [{}]",
             live.link.as_str(),
             if live.on { "on" } else { "off" },
@@ -131,15 +132,15 @@ fn print_event(ev: &Event, json: bool) -> Result<()> {
             live.effect,
             live.error.clone().unwrap_or_default()
         ),
-        Event::FppLive { host, live } => match (&live.status, &live.error) {
+        Event::Lights(LightsEvent::FppLive { host, live }) => match (&live.status, &live.error) {
             (_, Some(e)) => format!("{host}: {e}"),
             (Some(st), None) => format!("{host}: {} {}", st.state_name(), st.current_playlist.playlist),
             _ => return Ok(()),
         },
-        Event::LightsScheduleRan { schedule, ok, message } => {
+        Event::Lights(LightsEvent::LightsScheduleRan { schedule, ok, message }) => {
             format!("schedule {schedule}: {} {message}", if *ok { "ran" } else { "FAILED" })
         }
-        Event::LightsScheduleMissed { schedule, count, last } => {
+        Event::Lights(LightsEvent::LightsScheduleMissed { schedule, count, last }) => {
             format!("schedule {schedule}: {count} run(s) MISSED, last due {}", last.to_rfc3339())
         }
         _ => return Ok(()),

@@ -1,7 +1,7 @@
 //! Human-readable printing of lights outcomes.
 
+use crate::engine::LightsOutcome;
 use super::table::{self, age};
-use crate::engine::Outcome;
 use crate::engine::lights::views::FPP_NO_AUTH;
 use crate::engine::lights::wled::model::list_name;
 
@@ -9,9 +9,9 @@ fn onoff(b: bool) -> &'static str {
     if b { "on" } else { "off" }
 }
 
-pub fn human(outcome: &Outcome) {
+pub fn human(outcome: &LightsOutcome) {
     match outcome {
-        Outcome::WledDevices { devices } => {
+        LightsOutcome::WledDevices { devices } => {
             if devices.is_empty() {
                 println!("no WLED devices — add one with `homedeck wled add 192.168.1.40` or find them with `homedeck wled discover`");
                 return;
@@ -35,7 +35,7 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["NAME", "ADDRESS", "VERSION", "LEDS", "KIND", "LINK", "STATE"], &rows));
         }
-        Outcome::WledDetail { detail: x } => {
+        LightsOutcome::WledDetail { detail: x } => {
             let d = &x.device;
             println!("{} — {} at {} (WLED {}, {} LEDs, {}, MAC {})", d.name, x.info.name, d.address, x.info.ver, x.info.leds.count, d.kind, d.mac);
             println!("power {}  brightness {}  transition {}", onoff(x.state.on), x.state.bri, x.state.transition.map(|t| format!("{:.1}s", f64::from(t) / 10.0)).unwrap_or_else(|| "-".into()));
@@ -61,7 +61,7 @@ pub fn human(outcome: &Outcome) {
             print!("{}", table::render(&["SEG", "LEDS", "POWER", "BRI", "COLOR", "EFFECT", "PALETTE", "SPEED/INT"], &rows));
             println!("{} effects, {} palettes on this device", x.effects.len(), x.palettes.len());
         }
-        Outcome::WledResults { action, results } => {
+        LightsOutcome::WledResults { action, results } => {
             println!("{action}");
             let rows: Vec<Vec<String>> = results
                 .iter()
@@ -69,7 +69,7 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["DEVICE", "RESULT", "DETAIL"], &rows));
         }
-        Outcome::WledPresets { device, presets } => {
+        LightsOutcome::WledPresets { device, presets } => {
             if presets.is_empty() {
                 println!("{device} has no presets — save one with `homedeck wled preset save {device} 1 NAME`");
                 return;
@@ -90,7 +90,7 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["ID", "NAME", "KIND"], &rows));
         }
-        Outcome::WledGroups { groups } => {
+        LightsOutcome::WledGroups { groups } => {
             if groups.is_empty() {
                 println!("no groups — `homedeck wled group set NAME dev1,dev2`");
             }
@@ -98,7 +98,7 @@ pub fn human(outcome: &Outcome) {
                 println!("{}: {}", g.name, g.members.join(", "));
             }
         }
-        Outcome::WledSchedules { schedules } => {
+        LightsOutcome::WledSchedules { schedules } => {
             if schedules.is_empty() {
                 println!("no schedules — `homedeck wled schedule add NAME --cron \"0 18 * * *\" --target DEV --action on`");
                 return;
@@ -121,7 +121,7 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["NAME", "CRON", "TZ", "TARGET", "ACTION", "NEXT RUN", "LAST RUN", "MISSED"], &rows));
         }
-        Outcome::WledDiscovered { found } => {
+        LightsOutcome::WledDiscovered { found } => {
             if found.is_empty() {
                 println!("no WLED devices answered");
                 return;
@@ -132,7 +132,7 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["INSTANCE", "ADDRESS", "MAC", "IN HOMEDECK"], &rows));
         }
-        Outcome::FppDiscovered { found } => {
+        LightsOutcome::FppDiscovered { found } => {
             if found.is_empty() {
                 println!("no Falcon Player answered (FPP 10 or newer announces _fppd._udp)");
                 return;
@@ -143,10 +143,10 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["INSTANCE", "ADDRESS", "IN HOMEDECK"], &rows));
         }
-        Outcome::WledExported { export } => {
+        LightsOutcome::WledExported { export } => {
             println!("{}", serde_json::to_string_pretty(export).unwrap_or_default());
         }
-        Outcome::FppHosts { hosts, notice } => {
+        LightsOutcome::FppHosts { hosts, notice } => {
             if hosts.is_empty() {
                 println!("no FPP hosts — add one with `homedeck fpp add 192.168.1.50`");
                 return;
@@ -165,7 +165,7 @@ pub fn human(outcome: &Outcome) {
             print!("{}", table::render(&["NAME", "ADDRESS", "VERSION", "STATE"], &rows));
             println!("{notice}");
         }
-        Outcome::FppStatus { host, status: s, notice } => {
+        LightsOutcome::FppStatus { host, status: s, notice } => {
             println!("{} ({}) — FPP {} · mode {} · up {}", host.name, host.address, s.version, s.mode_name, s.uptime);
             println!("status:    {}", s.state_name());
             if s.playing() {
@@ -181,13 +181,13 @@ pub fn human(outcome: &Outcome) {
             }
             println!("{notice}");
         }
-        Outcome::FppPlaylists { host, playlists } => {
+        LightsOutcome::FppPlaylists { host, playlists } => {
             println!("{host}: {} playlist(s)", playlists.len());
             for p in playlists {
                 println!("  {p}");
             }
         }
-        Outcome::FppSchedule { schedule } => {
+        LightsOutcome::FppSchedule { schedule } => {
             if schedule.entries.is_empty() {
                 println!("{}: no schedule entries", schedule.host);
                 return;
@@ -211,7 +211,7 @@ pub fn human(outcome: &Outcome) {
             print!("{}", table::render(&["#", "ON", "PLAYLIST", "DAYS", "TIME", "DATES", "REPEAT", "STOP"], &rows));
             println!("{FPP_NO_AUTH}");
         }
-        Outcome::FppSystems { host, systems } => {
+        LightsOutcome::FppSystems { host, systems } => {
             println!("{host} sees {} system(s) over MultiSync", systems.len());
             let rows: Vec<Vec<String>> = systems
                 .iter()
@@ -219,6 +219,5 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["HOSTNAME", "ADDRESS", "MODE", "VERSION", "MODEL"], &rows));
         }
-        other => println!("{}", other.summary()),
     }
 }

@@ -33,6 +33,7 @@ mod deploy_cmds;
 pub mod deploy_output;
 // ── end deployments modules ──
 
+use crate::engine::VaultOutcome;
 use crate::engine::{Actor, Command, EngineHandle, Frontend, Outcome};
 use anyhow::Result;
 use args::Sub;
@@ -57,7 +58,7 @@ impl Session {
     /// between invocations). Fails early with the engine's own message when
     /// the vault does not exist yet.
     pub async fn unlock(&self) -> Result<()> {
-        if let Outcome::VaultStatus { status } = self.exec(Command::VaultStatus {}).await? {
+        if let Outcome::Vault(VaultOutcome::VaultStatus { status }) = self.exec(Command::VaultStatus {}).await? {
             if !status.initialized {
                 return Err(crate::engine::EngineError::VaultNotInitialized.into());
             }

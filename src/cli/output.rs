@@ -1,5 +1,6 @@
 //! Human-readable printing of outcomes.
 
+use crate::engine::{AuditOutcome, GeneralOutcome, VaultOutcome};
 use super::table::{self, age};
 use crate::engine::Outcome;
 
@@ -7,10 +8,24 @@ fn opt_age(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
     t.map(age).unwrap_or_else(|| "-".into())
 }
 
+/// One arm per domain; each domain's printer matches its own enum.
 pub fn human(outcome: &Outcome) {
     match outcome {
-        Outcome::Done { message } => println!("{message}"),
-        Outcome::VaultStatus { status: s } => {
+        Outcome::General(GeneralOutcome::Done { message }) => println!("{message}"),
+        Outcome::Vault(o) => vault(o),
+        Outcome::Audit(o) => audit(o),
+        Outcome::Servers(o) => super::server_output::human(o),
+        Outcome::Esphome(o) => super::esphome_output::human(o),
+        Outcome::Lights(o) => super::lights_output::human(o),
+        Outcome::Backup(o) => super::backup_output::human(o),
+        Outcome::Deploy(o) => super::deploy_output::human(o),
+        Outcome::Ha(o) => super::deploy_output::ha(o),
+    }
+}
+
+fn vault(outcome: &VaultOutcome) {
+    match outcome {
+        VaultOutcome::VaultStatus { status: s } => {
             if !s.initialized {
                 println!("vault: not initialised — run `homedeck vault init`");
                 return;
@@ -25,7 +40,7 @@ pub fn human(outcome: &Outcome) {
                 println!("failed unlocks in a row: {}", s.failed_unlocks);
             }
         }
-        Outcome::Secrets { secrets } => {
+        VaultOutcome::Secrets { secrets } => {
             if secrets.is_empty() {
                 println!("no secrets — add one with `homedeck secret add NAME --kind api_key`");
                 return;
@@ -58,7 +73,7 @@ pub fn human(outcome: &Outcome) {
                 table::render(&["NAME", "TYPE", "VER", "CREATED", "ROTATED", "EVERY", "READS", "STATE"], &rows)
             );
         }
-        Outcome::Secret { meta: m, history } => {
+        VaultOutcome::Secret { meta: m, history } => {
             println!("name:          {}", m.name);
             println!("type:          {}", m.kind);
             println!("version:       {}", m.version);
@@ -80,8 +95,13 @@ pub fn human(outcome: &Outcome) {
                 println!("  {}  {:<12} {:<8} {}", h.at.format("%Y-%m-%d %H:%M:%S"), h.action, if h.ok { "ok" } else { "DENIED" }, h.actor);
             }
         }
-        Outcome::Revealed { value, .. } => println!("{}", value.expose()),
-        Outcome::AuditPage { page } => {
+        VaultOutcome::Revealed { value, .. } => println!("{}", value.expose()),
+    }
+}
+
+fn audit(outcome: &AuditOutcome) {
+    match outcome {
+        AuditOutcome::AuditPage { page } => {
             let rows: Vec<Vec<String>> = page
                 .entries
                 .iter()
@@ -113,8 +133,8 @@ pub fn human(outcome: &Outcome) {
                 println!("more: --before {next}");
             }
         }
-        Outcome::AuditCleaned { .. } => println!("{}", outcome.summary()),
-        Outcome::SecurityEvents { events } => {
+        AuditOutcome::AuditCleaned { .. } => println!("{}", outcome.summary()),
+        AuditOutcome::SecurityEvents { events } => {
             if events.is_empty() {
                 println!("no security events");
                 return;
@@ -125,7 +145,7 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["ID", "RAISED", "SEVERITY", "STATUS", "TITLE"], &rows));
         }
-        Outcome::SecurityEvent { event: e } => {
+        AuditOutcome::SecurityEvent { event: e } => {
             println!("#{} {} [{}] {}", e.id, e.title, e.severity, e.status);
             println!("raised: {}  kind: {}", e.time.to_rfc3339(), e.kind);
             println!("{}", e.description);
@@ -136,73 +156,5 @@ pub fn human(outcome: &Outcome) {
                 println!("  {} {} {} → {}: {}", n.at.format("%Y-%m-%d %H:%M"), n.by, n.from, n.to, n.note);
             }
         }
-        // ── servers ──
-        o @ (Outcome::Servers { .. }
-        | Outcome::Server { .. }
-        | Outcome::ServerTested { .. }
-        | Outcome::ExecDone { .. }
-        | Outcome::Health { .. }
-        | Outcome::SshImport { .. }
-        | Outcome::Transferred { .. }
-        | Outcome::Tailscale { .. }) => super::server_output::human(o),
-        // ── end servers ──
-
-        // ── esphome ──
-        o @ (Outcome::EsphomeDevices { .. }
-        | Outcome::EsphomeDiscovered { .. }
-        | Outcome::EsphomeInfo { .. }
-        | Outcome::EsphomeLogsStarted { .. }
-        | Outcome::EsphomeFirmware { .. }
-        | Outcome::EsphomeOta { .. }) => super::esphome_output::human(o),
-        // ── end esphome ──
-
-        // ── lights ──
-        Outcome::WledDevices { .. }
-        | Outcome::WledDetail { .. }
-        | Outcome::WledResults { .. }
-        | Outcome::WledPresets { .. }
-        | Outcome::WledGroups { .. }
-        | Outcome::WledSchedules { .. }
-        | Outcome::WledDiscovered { .. }
-        | Outcome::FppDiscovered { .. }
-        | Outcome::WledExported { .. }
-        | Outcome::FppHosts { .. }
-        | Outcome::FppStatus { .. }
-        | Outcome::FppPlaylists { .. }
-        | Outcome::FppSchedule { .. }
-        | Outcome::FppSystems { .. } => super::lights_output::human(outcome),
-        // ── end lights ──
-
-        // ── backups ──
-        Outcome::BackupOverview { .. }
-        | Outcome::BackupSources { .. }
-        | Outcome::BackupCreated { .. }
-        | Outcome::BackupCatalog { .. }
-        | Outcome::BackupVerified { .. }
-        | Outcome::BackupPreview { .. }
-        | Outcome::BackupRestored { .. }
-        | Outcome::BackupForgot { .. }
-        | Outcome::BackupSchedules { .. }
-        | Outcome::BackupRepos { .. }
-        | Outcome::BackupJobs { .. }
-        | Outcome::BackupExported { .. }
-        | Outcome::BackupSnapshots { .. }
-        | Outcome::BackupDiff { .. } => super::backup_output::human(outcome),
-        // ── end backups ──
-
-        // ── deployments ──
-        Outcome::Deployments { .. }
-        | Outcome::Deployment { .. }
-        | Outcome::Upgraded { .. }
-        | Outcome::DeploymentRemoved { .. }
-        | Outcome::DeployLogs { .. }
-        | Outcome::DeployConfig { .. }
-        | Outcome::DeployConfigSaved { .. }
-        | Outcome::DeployConfigChecked { .. }
-        | Outcome::HaProfiles { .. }
-        | Outcome::HaTested { .. }
-        | Outcome::HaStates { .. }
-        | Outcome::HaCalled { .. } => super::deploy_output::human(outcome),
-        // ── end deployments ──
     }
 }

@@ -2,6 +2,7 @@
 //! unlock the vault only when the engine says a login secret is needed,
 //! stream command output and transfer progress while the command runs.
 
+use crate::engine::{ServersEvent, ServersOutcome};
 use super::server_args::{ServerCmd, ServerFields, TailscaleCmd};
 use super::server_output;
 use super::{Session, confirm, prompt};
@@ -109,13 +110,13 @@ pub async fn run(s: &Session, cmd: ServerCmd) -> Result<()> {
         ServerCmd::Exec { targets, shell, yes, timeout, command } => return exec_cmd(s, targets, shell, yes, timeout, command).await,
         ServerCmd::Health { name } => {
             let mut o = exec(s, Command::ServerHealth { name: name.clone() }).await?;
-            let locked = matches!(&o, Outcome::Health { reports } if reports.iter().any(|r| r.reasons.iter().any(|x| x.starts_with("vault locked"))));
+            let locked = matches!(&o, Outcome::Servers(ServersOutcome::Health { reports }) if reports.iter().any(|r| r.reasons.iter().any(|x| x.starts_with("vault locked"))));
             if locked {
                 s.unlock().await?;
                 o = s.exec(Command::ServerHealth { name }).await?;
             }
             s.print(&o)?;
-            if let Outcome::Health { reports } = &o
+            if let Outcome::Servers(ServersOutcome::Health { reports }) = &o
                 && server_output::unhealthy(reports) {
                     return Err(anyhow!("at least one server is down"));
                 }
@@ -168,7 +169,7 @@ async fn exec_cmd(s: &Session, targets: String, shell: bool, yes: bool, timeout:
     }
     let outcome = result?;
     s.print(&outcome)?;
-    if let Outcome::ExecDone { results, .. } = &outcome {
+    if let Outcome::Servers(ServersOutcome::ExecDone { results, .. }) = &outcome {
         let failed = results.iter().filter(|r| !r.ok()).count();
         if failed > 0 {
             return Err(anyhow!("{failed} of {} server(s) did not succeed", results.len()));
@@ -182,7 +183,7 @@ async fn print_output(mut events: tokio::sync::broadcast::Receiver<Event>) {
     let mut partial: HashMap<String, String> = HashMap::new();
     while let Ok(ev) = events.recv().await {
         match ev {
-            Event::ExecOutput { server, text, .. } => {
+            Event::Servers(ServersEvent::ExecOutput { server, text, .. }) => {
                 let buf = partial.entry(server.clone()).or_default();
                 buf.push_str(&text);
                 while let Some(i) = buf.find('\n') {
@@ -190,7 +191,7 @@ async fn print_output(mut events: tokio::sync::broadcast::Receiver<Event>) {
                     println!("{server:>12} | {}", line.trim_end_matches('\n'));
                 }
             }
-            Event::ExecFinished { result, .. } => {
+            Event::Servers(ServersEvent::ExecFinished { result, .. }) => {
                 if let Some(rest) = partial.remove(&result.server).filter(|r| !r.is_empty()) {
                     println!("{:>12} | {rest}", result.server);
                 }
@@ -206,7 +207,7 @@ async fn with_progress(s: &Session, command: Command) -> Result<Outcome> {
     let show = std::io::stderr().is_terminal();
     let bar = tokio::spawn(async move {
         while let Ok(ev) = events.recv().await {
-            let Event::TransferProgress { path, done, total, .. } = ev else { continue };
+            let Event::Servers(ServersEvent::TransferProgress { path, done, total, .. }) = ev else { continue };
             if show {
                 let pct = (done * 100).checked_div(total).unwrap_or(100);
                 eprint!("\r{path}: {pct:>3}%  {} / {} MiB ", done >> 20, total >> 20);

@@ -1,8 +1,8 @@
 //! Human-readable printing of server outcomes: inventory, health, test
 //! reports, command results, imports, transfers and Tailscale status.
 
+use crate::engine::ServersOutcome;
 use super::table::{self, age};
-use crate::engine::Outcome;
 use crate::engine::servers::health::types::{HealthReport, HealthState};
 use crate::engine::servers::views::{ServerView, sparkline};
 
@@ -68,16 +68,16 @@ pub fn health_rows(reports: &[HealthReport]) -> String {
     table::render(&["SERVER", "STATE", "CPU", "MEM", "SWAP", "DISK", "LOAD 1/5/15", "PROCS", "UP", "PROBE", "REASONS"], &rows)
 }
 
-pub fn human(outcome: &Outcome) {
+pub fn human(outcome: &ServersOutcome) {
     match outcome {
-        Outcome::Servers { servers } => {
+        ServersOutcome::Servers { servers } => {
             let rows: Vec<Vec<String>> = servers.iter().map(row).collect();
             print!("{}", table::render(&["NAME", "STATE", "ADDRESS", "CPU", "MEM", "DISK", "LOAD", "UP", "CPU 20m", "TAGS"], &rows));
             if servers.len() == 1 {
                 println!("only the built-in `local` server — add one with `homedeck server add NAME --host HOST`");
             }
         }
-        Outcome::Server { detail } => {
+        ServersOutcome::Server { detail } => {
             let v = &detail.view;
             let s = &v.server;
             println!("{}  {}", s.name, state(v.health.as_ref()));
@@ -108,7 +108,7 @@ pub fn human(outcome: &Outcome) {
             println!("  cpu {}", sparkline(&cpu[cpu.len().saturating_sub(60)..]));
             println!("  mem {}", sparkline(&mem[mem.len().saturating_sub(60)..]));
         }
-        Outcome::ServerTested { report: r } => {
+        ServersOutcome::ServerTested { report: r } => {
             println!("{} ({})", r.server, r.address);
             println!("connect:    {} ms (TCP + SSH handshake + login)", r.connect_ms);
             println!("round trip: {} ms", r.round_trip_ms);
@@ -119,14 +119,14 @@ pub fn human(outcome: &Outcome) {
             println!("os:         {}", r.os);
             println!("kernel:     {}", r.kernel);
         }
-        Outcome::ExecDone { run, command, results } => {
+        ServersOutcome::ExecDone { run, command, results } => {
             let rows: Vec<Vec<String>> =
                 results.iter().map(|r| vec![r.server.clone(), r.outcome(), format!("{} ms", r.duration_ms)]).collect();
             println!("run {run}: {command}");
             print!("{}", table::render(&["SERVER", "RESULT", "TIME"], &rows));
         }
-        Outcome::Health { reports } => print!("{}", health_rows(reports)),
-        Outcome::SshImport { rows, dry_run } => {
+        ServersOutcome::Health { reports } => print!("{}", health_rows(reports)),
+        ServersOutcome::SshImport { rows, dry_run } => {
             let r: Vec<Vec<String>> = rows
                 .iter()
                 .map(|r| vec![r.name.clone(), format!("{}@{}:{}", r.user, r.host, r.port), r.auth.clone(), r.action.clone(), r.note.clone()])
@@ -136,11 +136,11 @@ pub fn human(outcome: &Outcome) {
                 println!("dry run: nothing was added");
             }
         }
-        Outcome::Transferred { report: t } => {
+        ServersOutcome::Transferred { report: t } => {
             let mbps = if t.millis == 0 { 0.0 } else { t.bytes as f64 / 1_048_576.0 / (t.millis as f64 / 1000.0) };
             println!("{} {} → {}: {} bytes in {} ms ({mbps:.1} MiB/s)", t.direction, t.from, t.to, t.bytes, t.millis);
         }
-        Outcome::Tailscale { status: s } => {
+        ServersOutcome::Tailscale { status: s } => {
             println!("tailnet {} ({}), read on {}, tailscale {}", s.tailnet, s.backend_state, s.read_on, s.version);
             println!("this node: {} {} {}", s.this_node.host_name, s.this_node.os, s.this_node.ips.join(" "));
             if let Some(e) = &s.exit_node {
@@ -171,7 +171,6 @@ pub fn human(outcome: &Outcome) {
                 .collect();
             print!("{}", table::render(&["PEER", "STATE", "OS", "IP", "LAST SEEN", "EXIT", "RX/TX", "KEY EXPIRY"], &rows));
         }
-        _ => println!("{}", outcome.summary()),
     }
 }
 

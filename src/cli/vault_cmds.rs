@@ -1,5 +1,6 @@
 //! `homedeck vault …`
 
+use crate::engine::VaultOutcome;
 use super::args::VaultCmd;
 use super::{Session, prompt};
 use crate::engine::{Command, Outcome};
@@ -8,7 +9,7 @@ use anyhow::Result;
 pub async fn run(s: &Session, cmd: VaultCmd) -> Result<()> {
     let outcome = match cmd {
         VaultCmd::Init => {
-            if let Outcome::VaultStatus { status } = s.exec(Command::VaultStatus {}).await?
+            if let Outcome::Vault(VaultOutcome::VaultStatus { status }) = s.exec(Command::VaultStatus {}).await?
                 && status.initialized
             {
                 return Err(crate::engine::EngineError::VaultAlreadyInitialized.into());

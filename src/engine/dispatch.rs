@@ -2,6 +2,7 @@
 //! rules applied once: read-only refusal, audit of every write (success or
 //! failure), and a flush before reporting success.
 
+use crate::engine::{AuditEvent, AuditOutcome, BackupOutcome, ServersOutcome, VaultOutcome};
 use super::actor::Actor;
 use super::audit::{self, AuditQuery, Status, time_arg};
 use super::command::Command;
@@ -68,7 +69,7 @@ pub async fn execute(
 async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Outcome> {
     use Command::*;
     match command {
-        VaultStatus {} => Ok(Outcome::VaultStatus { status: vault::status(inner)? }),
+        VaultStatus {} => Ok(Outcome::Vault(VaultOutcome::VaultStatus { status: vault::status(inner)? })),
         VaultInit { passphrase } => vault::init(inner, ctx, passphrase).await,
         VaultUnlock { passphrase } => vault::unlock(inner, ctx, passphrase).await,
         VaultLock {} => {
@@ -102,7 +103,7 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
                 limit: limit.map(|l| l as usize).unwrap_or(AuditQuery::DEFAULT_LIMIT),
                 before,
             };
-            Ok(Outcome::AuditPage { page: audit::query(&inner.store, &q)? })
+            Ok(Outcome::Audit(AuditOutcome::AuditPage { page: audit::query(&inner.store, &q)? }))
         }
         AuditCleanup { older_than_days } => {
             let days = older_than_days.unwrap_or(inner.opts.audit_retention_days);
@@ -114,19 +115,19 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
             ctx.resource("audit_log", None, None);
             ctx.change("entries", None, Some(format!("-{removed}")));
             ctx.describe(format!("removed {removed} audit entries older than {days} day(s)"));
-            Ok(Outcome::AuditCleaned { removed, cutoff: cutoff.to_rfc3339() })
+            Ok(Outcome::Audit(AuditOutcome::AuditCleaned { removed, cutoff: cutoff.to_rfc3339() }))
         }
-        SecurityEventList { status, limit } => Ok(Outcome::SecurityEvents {
+        SecurityEventList { status, limit } => Ok(Outcome::Audit(AuditOutcome::SecurityEvents {
             events: security::list(&inner.store, status, limit.map(|l| l as usize).unwrap_or(200))?,
-        }),
-        SecurityEventShow { id } => Ok(Outcome::SecurityEvent { event: security::get(&inner.store, id)? }),
+        })),
+        SecurityEventShow { id } => Ok(Outcome::Audit(AuditOutcome::SecurityEvent { event: security::get(&inner.store, id)? })),
         SecurityEventUpdate { id, status, note } => {
             ctx.resource("security_event", Some(id.to_string()), None);
             let (from, event) = security::update(&inner.store, id, status, &note, &ctx.actor)?;
             ctx.change("status", Some(from.to_string()), Some(status.to_string()));
             ctx.describe(format!("security event #{id}: {from} → {status}"));
-            inner.emit(Event::SecurityUpdated { event: event.clone() });
-            Ok(Outcome::SecurityEvent { event })
+            inner.emit(Event::Audit(AuditEvent::SecurityUpdated { event: event.clone() }));
+            Ok(Outcome::Audit(AuditOutcome::SecurityEvent { event }))
         }
         // ── servers ──
         ServerList {} => servers::manage::list(inner),
@@ -160,7 +161,7 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
             };
             let actor = ctx.actor.clone();
             let reports = servers::health::probe_all(inner, targets, &actor, true).await;
-            Ok(Outcome::Health { reports })
+            Ok(Outcome::Servers(ServersOutcome::Health { reports }))
         }
         ServerImportSshConfig { path, dry_run } => servers::ssh_config::import(inner, ctx, path, dry_run.unwrap_or(false)),
         ServerGet { name, remote, local } => servers::transfer::command(inner, ctx, &name, false, &local, &remote).await,
@@ -290,13 +291,13 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
         }
         BackupScheduleRemove { name } => backup::schedule::remove(inner, ctx, &name),
         BackupRepoAdd { name, server, path } => backup::handlers::repo_add(inner, ctx, &name, &server, &path),
-        BackupRepoList {} => Ok(Outcome::BackupRepos { repos: backup::catalog::repos(&inner.store)? }),
-        BackupJobs {} => Ok(Outcome::BackupJobs { jobs: inner.backup.jobs.list() }),
+        BackupRepoList {} => Ok(Outcome::Backup(BackupOutcome::BackupRepos { repos: backup::catalog::repos(&inner.store)? })),
+        BackupJobs {} => Ok(Outcome::Backup(BackupOutcome::BackupJobs { jobs: inner.backup.jobs.list() })),
         BackupCancel { job } => {
             let j = inner.backup.jobs.cancel(job)?;
             ctx.resource("backup_job", Some(job.to_string()), Some(j.source.clone()));
             ctx.describe(format!("cancelled {} job {job} of {}", j.kind, j.source));
-            Ok(Outcome::BackupJobs { jobs: inner.backup.jobs.list() })
+            Ok(Outcome::Backup(BackupOutcome::BackupJobs { jobs: inner.backup.jobs.list() }))
         }
         BackupExport { path, password } => backup::export::export(inner, ctx, &path, password).await,
         BackupImport { path, password, confirmed } => backup::export::import(inner, ctx, &path, password, confirmed.unwrap_or(false)).await,
@@ -309,7 +310,7 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
                 Some(s) => format!("snapshot #{} of {file}", s.id),
                 None => format!("{file} is unchanged since its newest snapshot"),
             });
-            Ok(Outcome::BackupSnapshots { snapshots: taken.into_iter().collect() })
+            Ok(Outcome::Backup(BackupOutcome::BackupSnapshots { snapshots: taken.into_iter().collect() }))
         }
         BackupSnapshots { file } => backup::snapshots::list(inner, file),
         BackupDiff { a, b } => backup::snapshots::diff(inner, a, b),

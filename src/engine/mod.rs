@@ -19,6 +19,7 @@ pub mod event_socket;
 pub mod error;
 pub mod esphome;
 pub mod event;
+pub(crate) mod grouped;
 pub mod ha;
 pub mod lights;
 pub mod options;
@@ -33,9 +34,15 @@ pub use actor::{Actor, Frontend};
 pub use command::{COMMANDS, Command};
 pub use command_table::{ArgSpec, CommandSpec, Permission};
 pub use error::{EngineError, EngineResult};
-pub use event::{Event, LockReason};
+pub use event::{
+    AuditEvent, BackupEvent, DeployEvent, EsphomeEvent, Event, GeneralEvent, HaEvent, LightsEvent, LockReason, ServersEvent,
+    VaultEvent,
+};
 pub use options::EngineOptions;
-pub use outcome::Outcome;
+pub use outcome::{
+    AuditOutcome, BackupOutcome, DeployOutcome, EsphomeOutcome, GeneralOutcome, HaOutcome, LightsOutcome, Outcome,
+    ServersOutcome, VaultOutcome,
+};
 pub use secret_value::SecretValue;
 
 use std::sync::{Arc, Mutex, Weak};

@@ -1,8 +1,9 @@
 //! Backup outcomes and events applied to the Backups pane, and what the pane
 //! loads on a refresh. Kept out of `outcomes.rs` so domains merge cleanly.
 
+use crate::engine::{BackupEvent, BackupOutcome};
 use crate::engine::backup::jobs::JobView;
-use crate::engine::{Command, Event, Outcome};
+use crate::engine::Command;
 use crate::tui::app::{App, Level, Purpose};
 use crate::tui::confirm::{Confirm, OnYes};
 use crate::tui::panes::Pane;
@@ -19,25 +20,25 @@ impl App {
         }
     }
 
-    pub fn backup_outcome(&mut self, outcome: Outcome, purpose: Purpose) {
+    pub fn backup_outcome(&mut self, outcome: BackupOutcome, purpose: Purpose) {
         let asked = purpose != Purpose::Refresh;
         if asked {
             self.say(outcome.summary(), Level::Info);
         }
         match outcome {
-            Outcome::BackupOverview { overview } => self.backups.set_overview(*overview),
-            Outcome::BackupSnapshots { snapshots } => {
+            BackupOutcome::BackupOverview { overview } => self.backups.set_overview(*overview),
+            BackupOutcome::BackupSnapshots { snapshots } => {
                 if snapshots.len() > 1 || !asked {
                     self.backups.snapshots = snapshots;
                 } else {
                     self.run(Command::BackupSnapshots { file: None }, Purpose::Refresh);
                 }
             }
-            Outcome::BackupDiff { a, b, diff } => {
+            BackupOutcome::BackupDiff { a, b, diff } => {
                 let title = format!("#{a} → {}", b.map(|b| format!("#{b}")).unwrap_or_else(|| "now".into()));
                 self.backups.detail = Some(Detail::Diff { title, text: if diff.is_empty() { "no differences".into() } else { diff } });
             }
-            Outcome::BackupPreview { preview } => {
+            BackupOutcome::BackupPreview { preview } => {
                 // The password typed for this preview (if any) goes with the confirmation.
                 let password = crate::tui::panes::backups_forms::take_restore_password(&mut self.backups, preview.backup);
                 let mut c = Command::BackupRestore { id: preview.backup, file: None, target: None, only: None, password, confirmed: Some(true) };
@@ -55,37 +56,45 @@ impl App {
                 self.backups.detail = Some(Detail::Preview(preview));
                 self.overlay = Some(crate::tui::app::Overlay::Confirm(Confirm { title: "Restore".into(), message, on_yes: OnYes::Run(Box::new(c)) }));
             }
-            Outcome::BackupRestored { preview, .. } => {
+            BackupOutcome::BackupRestored { preview, .. } => {
                 self.backups.detail = Some(Detail::Preview(preview));
                 self.refresh.backups = true;
             }
-            _ => self.refresh.backups = true,
+            BackupOutcome::BackupSources { .. }
+            | BackupOutcome::BackupCreated { .. }
+            | BackupOutcome::BackupCatalog { .. }
+            | BackupOutcome::BackupVerified { .. }
+            | BackupOutcome::BackupForgot { .. }
+            | BackupOutcome::BackupSchedules { .. }
+            | BackupOutcome::BackupRepos { .. }
+            | BackupOutcome::BackupJobs { .. }
+            | BackupOutcome::BackupExported { .. } => self.refresh.backups = true,
         }
         if purpose == Purpose::Palette {
             self.go(true, Pane::Backups);
         }
     }
 
-    pub fn backup_event(&mut self, event: Event) {
+    pub fn backup_event(&mut self, event: BackupEvent) {
         match event {
-            Event::BackupProgress { job, kind, source, done, total } => self.backups.on_progress(JobView { id: job, kind, source, done, total }),
-            Event::BackupFinished { entry } => {
+            BackupEvent::BackupProgress { job, kind, source, done, total } => self.backups.on_progress(JobView { id: job, kind, source, done, total }),
+            BackupEvent::BackupFinished { entry } => {
                 self.backups.finished(&entry.source);
                 self.refresh.backups = true;
             }
-            Event::BackupScheduleMissed { schedule, count, .. } => {
+            BackupEvent::BackupScheduleMissed { schedule, count, .. } => {
                 self.say(format!("backup schedule {schedule}: {count} run(s) missed while homedeck was not running"), Level::Warn);
             }
-            Event::BackupScheduleRan { schedule, ok, message } => {
+            BackupEvent::BackupScheduleRan { schedule, ok, message } => {
                 if !ok {
                     self.say(format!("backup schedule {schedule} failed: {message}"), Level::Error);
                 }
                 self.refresh.backups = true;
             }
-            Event::BackupSnapshotTaken { .. } if self.backups.tab == crate::tui::panes::backups::Tab::Snapshots => {
+            BackupEvent::BackupSnapshotTaken { .. } if self.backups.tab == crate::tui::panes::backups::Tab::Snapshots => {
                 self.run(Command::BackupSnapshots { file: None }, Purpose::Refresh);
             }
-            _ => {}
+            BackupEvent::BackupSnapshotTaken { .. } => {}
         }
     }
 }

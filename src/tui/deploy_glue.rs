@@ -3,7 +3,8 @@
 //! the pane loads on a refresh. Kept out of `outcomes.rs` so domains merge
 //! cleanly.
 
-use crate::engine::{Command, EngineError, Event, Outcome};
+use crate::engine::{DeployEvent, DeployOutcome, HaEvent, HaOutcome};
+use crate::engine::{Command, EngineError};
 use crate::tui::app::{App, Level, Purpose};
 use crate::tui::panes::Pane;
 use crate::tui::panes::deploy_editor::{ConfigEditor, EditorStep};
@@ -41,30 +42,18 @@ impl App {
         }
     }
 
-    pub fn deploy_outcome(&mut self, outcome: Outcome, purpose: Purpose) {
+    pub fn deploy_outcome(&mut self, outcome: DeployOutcome, purpose: Purpose) {
         let asked = purpose != Purpose::Refresh;
         match outcome {
-            Outcome::Deployments { deployments } => self.deployments.set_rows(deployments),
-            Outcome::Deployment { view } => self.deployments.upsert(*view),
-            Outcome::Upgraded { .. } | Outcome::DeploymentRemoved { .. } => self.deploy_refresh(),
-            Outcome::HaProfiles { profiles } if self.deployments.mode == Mode::Ha => self.deployments.ha.set_profiles(profiles),
-            Outcome::HaStates { profile, states } => self.deployments.ha.set_states(&profile, states),
-            Outcome::HaCalled { profile, service, changed } => {
-                let what = changed.iter().map(|s| format!("{} is {}", s.entity_id, s.state)).collect::<Vec<_>>().join(", ");
-                self.say(format!("{profile}: called {service}{}{what}", if what.is_empty() { "" } else { " — " }), Level::Info);
-                for s in changed {
-                    self.deployments.ha.upsert(&profile, s);
-                }
-                if self.deployments.ha.screen == HaScreen::Call {
-                    self.deployments.ha.screen = HaScreen::Entities;
-                }
-            }
-            Outcome::DeployLogs { deployment, lines, .. } if self.deployments.logs.deployment == deployment => {
+            DeployOutcome::Deployments { deployments } => self.deployments.set_rows(deployments),
+            DeployOutcome::Deployment { view } => self.deployments.upsert(*view),
+            DeployOutcome::Upgraded { .. } | DeployOutcome::DeploymentRemoved { .. } => self.deploy_refresh(),
+            DeployOutcome::DeployLogs { deployment, lines, .. } if self.deployments.logs.deployment == deployment => {
                 for l in lines {
                     self.deployments.logs.push(l);
                 }
             }
-            Outcome::DeployConfig { file } => {
+            DeployOutcome::DeployConfig { file } => {
                 let revert = self.deployments.editor.as_ref().is_some_and(|e| e.deployment == file.deployment && e.busy);
                 match self.deployments.editor.as_mut().filter(|_| revert) {
                     Some(e) => {
@@ -79,7 +68,7 @@ impl App {
                     }
                 }
             }
-            Outcome::DeployConfigSaved { deployment, path, check } => {
+            DeployOutcome::DeployConfigSaved { deployment, path, check } => {
                 let reverted = self.deployments.editor.as_ref().is_some_and(|e| e.busy && e.message.starts_with("putting back"));
                 if let Some(e) = self.deployments.editor.as_mut().filter(|e| e.deployment == deployment) {
                     e.saved(check);
@@ -90,7 +79,7 @@ impl App {
                     self.run(Command::DeployConfigRead { name: deployment, path: Some(path) }, Purpose::Refresh);
                 }
             }
-            Outcome::DeployConfigChecked { deployment, check } => {
+            DeployOutcome::DeployConfigChecked { deployment, check } => {
                 let text = if check.ok {
                     format!("{deployment}: configuration valid")
                 } else {
@@ -102,32 +91,59 @@ impl App {
                 };
                 self.say(text, if check.ok { Level::Info } else { Level::Warn });
             }
-            _ => {}
+            DeployOutcome::DeployLogs { .. } => {}
         }
         if asked && purpose == Purpose::Palette {
             self.go(true, Pane::Deployments);
         }
     }
 
-    pub fn deploy_event(&mut self, event: Event) {
-        match event {
-            Event::DeploymentsChanged => self.refresh.deployments = true,
-            Event::HaState { profile, state } => self.deployments.ha.upsert(&profile, state),
-            Event::HaWatchEnded { profile, reason } => self.deployments.ha.watch_ended(&profile, reason),
-            Event::HaProfilesChanged if self.deployments.mode == Mode::Ha && self.deployments.ha.screen == HaScreen::Profiles => {
-                self.run(Command::HaList {}, Purpose::Refresh);
+    pub fn ha_outcome(&mut self, outcome: HaOutcome, purpose: Purpose) {
+        match outcome {
+            HaOutcome::HaProfiles { profiles } if self.deployments.mode == Mode::Ha => self.deployments.ha.set_profiles(profiles),
+            HaOutcome::HaStates { profile, states } => self.deployments.ha.set_states(&profile, states),
+            HaOutcome::HaCalled { profile, service, changed } => {
+                let what = changed.iter().map(|s| format!("{} is {}", s.entity_id, s.state)).collect::<Vec<_>>().join(", ");
+                self.say(format!("{profile}: called {service}{}{what}", if what.is_empty() { "" } else { " — " }), Level::Info);
+                for s in changed {
+                    self.deployments.ha.upsert(&profile, s);
+                }
+                if self.deployments.ha.screen == HaScreen::Call {
+                    self.deployments.ha.screen = HaScreen::Entities;
+                }
             }
-            Event::DeployProgress { deployment, step, line } => self.deployments.on_progress(&deployment, &step, &line),
-            Event::DeployLog { deployment, line } if self.deployments.logs.deployment == deployment => {
+            HaOutcome::HaProfiles { .. } | HaOutcome::HaTested { .. } => {}
+        }
+        if purpose == Purpose::Palette {
+            self.go(true, Pane::Deployments);
+        }
+    }
+
+    pub fn deploy_event(&mut self, event: DeployEvent) {
+        match event {
+            DeployEvent::DeploymentsChanged => self.refresh.deployments = true,
+            DeployEvent::DeployProgress { deployment, step, line } => self.deployments.on_progress(&deployment, &step, &line),
+            DeployEvent::DeployLog { deployment, line } if self.deployments.logs.deployment == deployment => {
                 self.deployments.logs.push(line);
             }
-            Event::DeployLogEnded { deployment, reason } if self.deployments.logs.deployment == deployment => {
+            DeployEvent::DeployLogEnded { deployment, reason } if self.deployments.logs.deployment == deployment => {
                 self.deployments.logs.streaming = false;
                 if reason != "stopped" {
                     self.deployments.logs.ended = Some(reason);
                 }
             }
-            _ => {}
+            DeployEvent::DeployLog { .. } | DeployEvent::DeployLogEnded { .. } => {}
+        }
+    }
+
+    pub fn ha_event(&mut self, event: HaEvent) {
+        match event {
+            HaEvent::HaState { profile, state } => self.deployments.ha.upsert(&profile, state),
+            HaEvent::HaWatchEnded { profile, reason } => self.deployments.ha.watch_ended(&profile, reason),
+            HaEvent::HaProfilesChanged if self.deployments.mode == Mode::Ha && self.deployments.ha.screen == HaScreen::Profiles => {
+                self.run(Command::HaList {}, Purpose::Refresh);
+            }
+            HaEvent::HaProfilesChanged => {}
         }
     }
 }

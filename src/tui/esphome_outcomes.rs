@@ -1,35 +1,36 @@
 //! ESPHome answers and events applied to the pane: device lists, info,
 //! firmware, OTA results and progress, log lines and link changes.
 
-use crate::engine::{Event, Outcome};
+use crate::engine::{EsphomeEvent, EsphomeOutcome};
 use crate::tui::app::{App, Level, Purpose};
 use crate::tui::panes::Pane;
 use crate::tui::panes::esphome::View;
 
 impl App {
-    pub(crate) fn esphome_outcome(&mut self, outcome: Outcome, purpose: Purpose) {
+    pub(crate) fn esphome_outcome(&mut self, outcome: EsphomeOutcome, purpose: Purpose) {
         let asked = purpose != Purpose::Refresh;
         let p = &mut self.esphome;
         match outcome {
-            Outcome::EsphomeDevices { devices } => {
+            EsphomeOutcome::EsphomeDevices { devices } => {
                 p.set_devices(devices);
                 if purpose == Purpose::Palette {
                     p.view = View::Devices;
                 }
             }
-            Outcome::EsphomeDiscovered { .. } => self.refresh.esphome = true,
-            Outcome::EsphomeInfo { device, info, entities } => {
+            EsphomeOutcome::EsphomeDiscovered { .. } => self.refresh.esphome = true,
+            EsphomeOutcome::EsphomeInfo { device, info, entities } => {
                 p.detail = Some((*device, *info, entities));
                 if asked {
                     p.view = View::Detail;
                 }
                 self.refresh.esphome = true;
             }
-            Outcome::EsphomeLogsStarted { devices, .. } if purpose == Purpose::Palette => {
+            EsphomeOutcome::EsphomeLogsStarted { devices, .. } if purpose == Purpose::Palette => {
                 p.logs.show(devices);
                 p.view = View::Logs;
             }
-            Outcome::EsphomeFirmware { firmware } => {
+            EsphomeOutcome::EsphomeLogsStarted { .. } => {}
+            EsphomeOutcome::EsphomeFirmware { firmware } => {
                 // An import answers with the one image; a list with all.
                 if firmware.len() == 1 && purpose == Purpose::Action && p.view != View::Firmware {
                     for fw in firmware {
@@ -43,29 +44,28 @@ impl App {
                     p.view = View::Firmware;
                 }
             }
-            Outcome::EsphomeOta { results } => {
+            EsphomeOutcome::EsphomeOta { results } => {
                 p.results = results;
                 p.view = View::Results;
                 self.refresh.esphome = true;
             }
-            _ => {}
         }
         if asked {
             self.pane = Pane::Esphome;
         }
     }
 
-    pub(crate) fn esphome_event(&mut self, event: Event) {
+    pub(crate) fn esphome_event(&mut self, event: EsphomeEvent) {
         let p = &mut self.esphome;
         match event {
-            Event::EsphomeLogs { device, lines } => p.logs.push(&device, &lines),
-            Event::EsphomeLink { device, online, detail } => {
+            EsphomeEvent::EsphomeLogs { device, lines } => p.logs.push(&device, &lines),
+            EsphomeEvent::EsphomeLink { device, online, detail } => {
                 p.logs.links.insert(device.clone(), (online, if online { String::new() } else { format!("{device}: {detail}") }));
                 if let Some(d) = p.devices.iter_mut().find(|d| d.name == device) {
                     d.online = online || detail == "stopped" && d.online;
                 }
             }
-            Event::EsphomeOtaProgress { device, phase, sent, total } => {
+            EsphomeEvent::EsphomeOtaProgress { device, phase, sent, total } => {
                 let entry = p.progress.entry(device).or_insert((phase, 0, 0));
                 entry.0 = phase;
                 if total > 0 {
@@ -73,7 +73,7 @@ impl App {
                     entry.2 = total;
                 }
             }
-            Event::EsphomeOtaDone { result } => {
+            EsphomeEvent::EsphomeOtaDone { result } => {
                 p.progress.remove(&result.device);
                 let level = if result.status == crate::engine::esphome::OtaStatus::Updated { Level::Info } else { Level::Warn };
                 let text = format!(
@@ -87,8 +87,7 @@ impl App {
                 self.say(text, level);
                 self.refresh.esphome = true;
             }
-            Event::EsphomeDevicesChanged => self.refresh.esphome = true,
-            _ => {}
+            EsphomeEvent::EsphomeDevicesChanged => self.refresh.esphome = true,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Lights outcomes and events applied to the Lights pane, and what the pane
 //! loads on a refresh. Kept out of `outcomes.rs` so domains merge cleanly.
 
-use crate::engine::{Command, Event, Outcome};
+use crate::engine::{LightsEvent, LightsOutcome};
+use crate::engine::Command;
 use crate::tui::app::{App, Level, Purpose};
 use crate::tui::panes::Pane;
 
@@ -17,12 +18,12 @@ impl App {
         self.run(Command::WledScheduleList {}, Purpose::Refresh);
     }
 
-    pub fn lights_outcome(&mut self, outcome: Outcome, purpose: Purpose) {
+    pub fn lights_outcome(&mut self, outcome: LightsOutcome, purpose: Purpose) {
         let asked = purpose != Purpose::Refresh;
         match outcome {
-            Outcome::WledDevices { devices } => self.lights.set_devices(devices),
-            Outcome::FppHosts { hosts, notice } => self.lights.set_hosts(hosts, notice),
-            Outcome::WledDetail { detail } => {
+            LightsOutcome::WledDevices { devices } => self.lights.set_devices(devices),
+            LightsOutcome::FppHosts { hosts, notice } => self.lights.set_hosts(hosts, notice),
+            LightsOutcome::WledDetail { detail } => {
                 let name = detail.device.name.clone();
                 if let Some(row) = self.lights.devices.iter_mut().find(|r| r.device.name == name) {
                     row.device = detail.device.clone();
@@ -35,12 +36,12 @@ impl App {
                 self.run(Command::WledPresetList { device: name }, Purpose::Refresh);
                 self.go(asked, Pane::Lights);
             }
-            Outcome::WledPresets { device, presets }
+            LightsOutcome::WledPresets { device, presets }
                 if self.lights.detail.as_ref().is_some_and(|d| d.device.name == device) =>
             {
                 self.lights.presets = presets;
             }
-            Outcome::WledResults { results, .. } => {
+            LightsOutcome::WledResults { results, .. } => {
                 // The device's own answer updates an open detail at once.
                 for r in results {
                     if let (Some(d), Some(state)) = (self.lights.detail.as_mut(), r.state)
@@ -50,7 +51,7 @@ impl App {
                     }
                 }
             }
-            Outcome::WledSchedules { schedules } => {
+            LightsOutcome::WledSchedules { schedules } => {
                 if purpose == Purpose::Refresh || self.lights.show_schedules || schedules.len() != 1 {
                     self.lights.schedules = schedules;
                 } else {
@@ -60,34 +61,40 @@ impl App {
                     self.lights.show_schedules = true;
                 }
             }
-            Outcome::FppStatus { host, status, .. } => {
+            LightsOutcome::FppStatus { host, status, .. } => {
                 let name = host.name.clone();
                 self.lights.on_fpp(
                     &name,
                     crate::engine::lights::views::FppLive { status: Some(status), error: None, updated: self.clock.now() },
                 );
             }
-            _ => {}
+            LightsOutcome::WledPresets { .. }
+            | LightsOutcome::WledGroups { .. }
+            | LightsOutcome::WledDiscovered { .. }
+            | LightsOutcome::WledExported { .. }
+            | LightsOutcome::FppDiscovered { .. }
+            | LightsOutcome::FppPlaylists { .. }
+            | LightsOutcome::FppSchedule { .. }
+            | LightsOutcome::FppSystems { .. } => {}
         }
         if asked {
             self.go(purpose == Purpose::Palette, Pane::Lights);
         }
     }
 
-    pub fn lights_event(&mut self, event: Event) {
+    pub fn lights_event(&mut self, event: LightsEvent) {
         match event {
-            Event::WledLive { device, live } => self.lights.on_live(&device, live),
-            Event::FppLive { host, live } => self.lights.on_fpp(&host, live),
-            Event::LightsScheduleRan { schedule, ok, message } => {
+            LightsEvent::WledLive { device, live } => self.lights.on_live(&device, live),
+            LightsEvent::FppLive { host, live } => self.lights.on_fpp(&host, *live),
+            LightsEvent::LightsScheduleRan { schedule, ok, message } => {
                 let level = if ok { Level::Info } else { Level::Error };
                 self.say(format!("schedule {schedule}: {message}"), level);
                 self.run(Command::WledScheduleList {}, Purpose::Refresh);
             }
-            Event::LightsScheduleMissed { schedule, count, .. } => {
+            LightsEvent::LightsScheduleMissed { schedule, count, .. } => {
                 self.say(format!("schedule {schedule}: {count} run(s) missed while homedeck was not running"), Level::Warn);
                 self.run(Command::WledScheduleList {}, Purpose::Refresh);
             }
-            _ => {}
         }
     }
 }

@@ -2,6 +2,7 @@
 //! structured outcome lands in the pane it belongs to, whoever asked for it:
 //! an `audit_search` typed in the palette fills the Audit pane.
 
+use crate::engine::{AuditEvent, AuditOutcome, GeneralEvent, GeneralOutcome, VaultEvent, VaultOutcome};
 use crate::engine::{EngineError, Event, LockReason, Outcome};
 use crate::tui::app::{App, Done, Level, Overlay, Purpose};
 use crate::tui::panes::Pane;
@@ -53,18 +54,34 @@ impl App {
         }
     }
 
+    /// One arm per domain; each domain's function matches its own enum.
     fn apply_outcome(&mut self, outcome: Outcome, purpose: Purpose) {
         let from_palette = purpose == Purpose::Palette;
         match outcome {
-            Outcome::VaultStatus { status } => {
+            Outcome::General(GeneralOutcome::Done { .. }) => {}
+            Outcome::Vault(o) => self.vault_outcome(o, purpose),
+            Outcome::Audit(o) => self.audit_outcome(o, purpose),
+            Outcome::Servers(o) => self.server_outcome(o, from_palette),
+            Outcome::Esphome(o) => self.esphome_outcome(o, purpose),
+            Outcome::Lights(o) => self.lights_outcome(o, purpose),
+            Outcome::Backup(o) => self.backup_outcome(o, purpose),
+            Outcome::Deploy(o) => self.deploy_outcome(o, purpose),
+            Outcome::Ha(o) => self.ha_outcome(o, purpose),
+        }
+    }
+
+    fn vault_outcome(&mut self, outcome: VaultOutcome, purpose: Purpose) {
+        let from_palette = purpose == Purpose::Palette;
+        match outcome {
+            VaultOutcome::VaultStatus { status } => {
                 self.secrets.set_status(status, self.clock.instant());
                 self.go(from_palette, Pane::Secrets);
             }
-            Outcome::Secrets { secrets } => {
+            VaultOutcome::Secrets { secrets } => {
                 self.secrets.set_rows(secrets);
                 self.go(from_palette, Pane::Secrets);
             }
-            Outcome::Secret { meta, history } => {
+            VaultOutcome::Secret { meta, history } => {
                 // A background reload only updates a detail that is still open.
                 let still_open = self.secrets.detail.as_ref().is_some_and(|(m, _)| m.id == meta.id);
                 if purpose != Purpose::Refresh || still_open {
@@ -72,12 +89,18 @@ impl App {
                 }
                 self.go(purpose != Purpose::Refresh, Pane::Secrets);
             }
-            Outcome::Revealed { name, value } => {
+            VaultOutcome::Revealed { name, value } => {
                 let until = self.clock.instant() + self.reveal_hide;
                 self.secrets.reveal = Some(Reveal { name, value, until });
                 self.go(true, Pane::Secrets);
             }
-            Outcome::AuditPage { page } => match purpose {
+        }
+    }
+
+    fn audit_outcome(&mut self, outcome: AuditOutcome, purpose: Purpose) {
+        let from_palette = purpose == Purpose::Palette;
+        match outcome {
+            AuditOutcome::AuditPage { page } => match purpose {
                 Purpose::Audit { generation, append } => {
                     if generation == self.audit.generation {
                         self.audit.apply_page(page, append);
@@ -91,14 +114,14 @@ impl App {
                     self.go(from_palette, Pane::Audit);
                 }
             },
-            Outcome::SecurityEvents { events } => {
+            AuditOutcome::SecurityEvents { events } => {
                 self.audit.security.set_events(events);
                 if from_palette {
                     self.audit.security_view = true;
                     self.go(true, Pane::Audit);
                 }
             }
-            Outcome::SecurityEvent { event } => {
+            AuditOutcome::SecurityEvent { event } => {
                 let id = event.id;
                 self.audit.security.upsert(event);
                 if from_palette {
@@ -107,75 +130,7 @@ impl App {
                     self.go(true, Pane::Audit);
                 }
             }
-            Outcome::Done { .. } | Outcome::AuditCleaned { .. } => {}
-            // ── servers ──
-            o @ (Outcome::Servers { .. }
-            | Outcome::Server { .. }
-            | Outcome::ServerTested { .. }
-            | Outcome::ExecDone { .. }
-            | Outcome::Health { .. }
-            | Outcome::SshImport { .. }
-            | Outcome::Transferred { .. }
-            | Outcome::Tailscale { .. }) => self.server_outcome(o, from_palette),
-            // ── end servers ──
-
-            // ── esphome ──
-            o @ (Outcome::EsphomeDevices { .. }
-            | Outcome::EsphomeDiscovered { .. }
-            | Outcome::EsphomeInfo { .. }
-            | Outcome::EsphomeLogsStarted { .. }
-            | Outcome::EsphomeFirmware { .. }
-            | Outcome::EsphomeOta { .. }) => self.esphome_outcome(o, purpose),
-            // ── end esphome ──
-
-            // ── lights ──
-            o @ (Outcome::WledDevices { .. }
-            | Outcome::WledDetail { .. }
-            | Outcome::WledResults { .. }
-            | Outcome::WledPresets { .. }
-            | Outcome::WledGroups { .. }
-            | Outcome::WledSchedules { .. }
-            | Outcome::WledDiscovered { .. }
-            | Outcome::FppDiscovered { .. }
-            | Outcome::WledExported { .. }
-            | Outcome::FppHosts { .. }
-            | Outcome::FppStatus { .. }
-            | Outcome::FppPlaylists { .. }
-            | Outcome::FppSchedule { .. }
-            | Outcome::FppSystems { .. }) => self.lights_outcome(o, purpose),
-            // ── end lights ──
-
-            // ── backups ──
-            o @ (Outcome::BackupOverview { .. }
-            | Outcome::BackupSources { .. }
-            | Outcome::BackupCreated { .. }
-            | Outcome::BackupCatalog { .. }
-            | Outcome::BackupVerified { .. }
-            | Outcome::BackupPreview { .. }
-            | Outcome::BackupRestored { .. }
-            | Outcome::BackupForgot { .. }
-            | Outcome::BackupSchedules { .. }
-            | Outcome::BackupRepos { .. }
-            | Outcome::BackupJobs { .. }
-            | Outcome::BackupExported { .. }
-            | Outcome::BackupSnapshots { .. }
-            | Outcome::BackupDiff { .. }) => self.backup_outcome(o, purpose),
-            // ── end backups ──
-
-            // ── deployments ──
-            o @ (Outcome::Deployments { .. }
-            | Outcome::Deployment { .. }
-            | Outcome::Upgraded { .. }
-            | Outcome::DeploymentRemoved { .. }
-            | Outcome::DeployLogs { .. }
-            | Outcome::DeployConfig { .. }
-            | Outcome::DeployConfigSaved { .. }
-            | Outcome::DeployConfigChecked { .. }
-            | Outcome::HaProfiles { .. }
-            | Outcome::HaTested { .. }
-            | Outcome::HaStates { .. }
-            | Outcome::HaCalled { .. }) => self.deploy_outcome(o, purpose),
-            // ── end deployments ──
+            AuditOutcome::AuditCleaned { .. } => {}
         }
     }
 
@@ -185,74 +140,52 @@ impl App {
         }
     }
 
+    /// One arm per domain; each domain's function matches its own enum.
     pub fn on_engine_event(&mut self, event: Event) {
         self.dirty = true;
         match event {
-            Event::VaultUnlocked => {
+            Event::General(GeneralEvent::Notice { text }) => self.say(text, Level::Info),
+            Event::Vault(e) => self.vault_event(e),
+            Event::Audit(e) => self.audit_event(e),
+            Event::Servers(e) => self.server_event(e),
+            Event::Esphome(e) => self.esphome_event(e),
+            Event::Lights(e) => self.lights_event(e),
+            Event::Backup(e) => self.backup_event(e),
+            Event::Deploy(e) => self.deploy_event(e),
+            Event::Ha(e) => self.ha_event(e),
+        }
+        self.flush_refresh();
+    }
+
+    fn vault_event(&mut self, event: VaultEvent) {
+        match event {
+            VaultEvent::VaultUnlocked => {
                 self.refresh.vault = true;
                 self.refresh.secrets = true;
             }
-            Event::VaultLocked { reason } => {
+            VaultEvent::VaultLocked { reason } => {
                 self.secrets.reveal = None;
                 self.refresh.vault = true;
                 if reason == LockReason::Idle {
                     self.say("vault locked after being idle", Level::Warn);
                 }
             }
-            Event::SecretsChanged => {
+            VaultEvent::SecretsChanged => {
                 self.refresh.vault = true;
                 self.refresh.secrets = true;
             }
-            Event::Audit { .. } => self.refresh.audit = true,
-            Event::SecurityRaised { event } => {
+        }
+    }
+
+    fn audit_event(&mut self, event: AuditEvent) {
+        match event {
+            AuditEvent::Audit { .. } => self.refresh.audit = true,
+            AuditEvent::SecurityRaised { event } => {
                 self.say(format!("security event #{}: {}", event.id, event.title), Level::Warn);
                 self.audit.security.upsert(event);
                 self.refresh.security = true;
             }
-            Event::SecurityUpdated { event } => self.audit.security.upsert(event),
-            Event::Notice { text } => self.say(text, Level::Info),
-            // ── servers ──
-            e @ (Event::ServersChanged
-            | Event::ServerHealth { .. }
-            | Event::ExecStarted { .. }
-            | Event::ExecOutput { .. }
-            | Event::ExecFinished { .. }
-            | Event::TransferProgress { .. }) => self.server_event(e),
-            // ── end servers ──
-
-            // ── esphome ──
-            e @ (Event::EsphomeLogs { .. }
-            | Event::EsphomeLink { .. }
-            | Event::EsphomeOtaProgress { .. }
-            | Event::EsphomeOtaDone { .. }
-            | Event::EsphomeDevicesChanged) => self.esphome_event(e),
-            // ── end esphome ──
-
-            // ── lights ──
-            e @ (Event::WledLive { .. }
-            | Event::FppLive { .. }
-            | Event::LightsScheduleRan { .. }
-            | Event::LightsScheduleMissed { .. }) => self.lights_event(e),
-            // ── end lights ──
-
-            // ── backups ──
-            e @ (Event::BackupProgress { .. }
-            | Event::BackupFinished { .. }
-            | Event::BackupScheduleRan { .. }
-            | Event::BackupScheduleMissed { .. }
-            | Event::BackupSnapshotTaken { .. }) => self.backup_event(e),
-            // ── end backups ──
-
-            // ── deployments ──
-            e @ (Event::DeploymentsChanged
-            | Event::DeployProgress { .. }
-            | Event::DeployLog { .. }
-            | Event::DeployLogEnded { .. }
-            | Event::HaProfilesChanged
-            | Event::HaState { .. }
-            | Event::HaWatchEnded { .. }) => self.deploy_event(e),
-            // ── end deployments ──
+            AuditEvent::SecurityUpdated { event } => self.audit.security.upsert(event),
         }
-        self.flush_refresh();
     }
 }

@@ -2,37 +2,39 @@
 //! update rows in place; the sparklines are re-read from the engine once a
 //! minute, when a new history point can exist.
 
-use crate::engine::{Event, Outcome};
+use crate::engine::{ServersEvent, ServersOutcome};
 use crate::tui::app::{App, Level};
 use crate::tui::panes::Pane;
 use crate::tui::panes::server_output::RunOutput;
 use crate::tui::panes::servers::Mode;
 
 impl App {
-    pub(crate) fn server_outcome(&mut self, outcome: Outcome, from_palette: bool) {
+    pub(crate) fn server_outcome(&mut self, outcome: ServersOutcome, from_palette: bool) {
         match outcome {
-            Outcome::Servers { servers } => self.servers.set_rows(servers),
-            Outcome::Server { detail } => {
+            ServersOutcome::Servers { servers } => self.servers.set_rows(servers),
+            ServersOutcome::Server { detail } => {
                 self.servers.detail = Some(*detail);
                 self.servers.mode = Mode::Detail;
                 if from_palette {
                     self.pane = Pane::Servers;
                 }
             }
-            Outcome::Health { reports } => {
+            ServersOutcome::Health { reports } => {
                 for r in reports {
                     self.server_health(r);
                 }
             }
-            o @ Outcome::ServerTested { .. } => {
+            o @ ServersOutcome::ServerTested { .. } => {
                 self.say(o.summary(), Level::Info);
                 self.refresh.servers = true;
             }
-            o @ Outcome::ExecDone { .. } => {
-                let failed = matches!(&o, Outcome::ExecDone { results, .. } if results.iter().any(|r| !r.ok()));
+            o @ ServersOutcome::ExecDone { .. } => {
+                let failed = matches!(&o, ServersOutcome::ExecDone { results, .. } if results.iter().any(|r| !r.ok()));
                 self.say(o.summary(), if failed { Level::Warn } else { Level::Info });
             }
-            o => self.say(o.summary(), Level::Info),
+            o @ (ServersOutcome::SshImport { .. } | ServersOutcome::Transferred { .. } | ServersOutcome::Tailscale { .. }) => {
+                self.say(o.summary(), Level::Info)
+            }
         }
     }
 
@@ -62,29 +64,28 @@ impl App {
         }
     }
 
-    pub(crate) fn server_event(&mut self, event: Event) {
+    pub(crate) fn server_event(&mut self, event: ServersEvent) {
         match event {
-            Event::ServersChanged => self.refresh.servers = true,
-            Event::ServerHealth { report } => self.server_health(report),
-            Event::ExecStarted { run, servers, command } => {
+            ServersEvent::ServersChanged => self.refresh.servers = true,
+            ServersEvent::ServerHealth { report } => self.server_health(report),
+            ServersEvent::ExecStarted { run, servers, command } => {
                 self.servers.output = Some(RunOutput::new(run, command, servers));
                 self.servers.mode = Mode::Output;
             }
-            Event::ExecOutput { run, server, stream, text } => {
+            ServersEvent::ExecOutput { run, server, stream, text } => {
                 if let Some(o) = self.servers.output.as_mut().filter(|o| o.run == run) {
                     o.append(&server, stream, &text);
                 }
             }
-            Event::ExecFinished { run, result } => {
+            ServersEvent::ExecFinished { run, result } => {
                 if let Some(o) = self.servers.output.as_mut().filter(|o| o.run == run) {
                     o.finish(result);
                 }
             }
-            Event::TransferProgress { path, done, total, .. } => {
+            ServersEvent::TransferProgress { path, done, total, .. } => {
                 let pct = (done * 100).checked_div(total).unwrap_or(100);
                 self.say(format!("{path}: {pct}%"), Level::Info);
             }
-            _ => {}
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Helpers of the backups tests: command builders and a child process guard.
 #![allow(dead_code)]
 
+use homedeck::engine::BackupOutcome;
 use homedeck::engine::backup::model::CatalogEntry;
 use homedeck::engine::{Command, EngineHandle, Outcome, SecretValue};
 use std::path::Path;
@@ -30,7 +31,7 @@ pub fn with(mut c: Command, f: impl FnOnce(&mut Command)) -> Command {
 
 pub async fn create(e: &EngineHandle, source: &str, password: Option<&str>) -> CatalogEntry {
     match super::common::run(e, Command::BackupCreate { source: source.into(), password: password.map(SecretValue::new) }).await {
-        Ok(Outcome::BackupCreated { entry }) => entry,
+        Ok(Outcome::Backup(BackupOutcome::BackupCreated { entry })) => entry,
         other => panic!("backup of {source}: {other:?}"),
     }
 }

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use homedeck::engine::AuditOutcome;
 use homedeck::engine::{Actor, Command, EngineHandle, EngineOptions, Frontend, Outcome, SecretValue};
 use homedeck::engine::vault::SecretKind;
 use std::path::Path;
@@ -63,7 +64,7 @@ pub async fn audit_all(e: &EngineHandle) -> Vec<homedeck::engine::audit::AuditEn
     .await
     .expect("audit search")
     {
-        Outcome::AuditPage { page } => page.entries,
+        Outcome::Audit(AuditOutcome::AuditPage { page }) => page.entries,
         o => panic!("unexpected {o:?}"),
     }
 }

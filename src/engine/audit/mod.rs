@@ -4,6 +4,7 @@
 //! first" is a reverse range scan. A second tree indexes entries by category,
 //! so "one category, one week" reads only the keys it needs.
 
+pub mod outcome;
 mod entry;
 mod query;
 mod retention;
@@ -13,6 +14,7 @@ pub use entry::{AuditEntry, Category, Change, Resource, Severity, Status};
 pub use query::{AuditPage, AuditQuery, query};
 pub use retention::{cleanup, rebuild_category_index};
 
+use crate::engine::AuditEvent;
 use super::Inner;
 use super::actor::Actor;
 use super::context::AuditDraft;
@@ -61,7 +63,7 @@ pub(crate) fn record(
 ) -> EngineResult<AuditEntry> {
     let entry = build(inner.store.next_id()?, Utc::now(), actor, action, draft, status, error);
     append(&inner.store, &entry)?;
-    inner.emit(Event::Audit { entry: entry.clone() });
+    inner.emit(Event::Audit(AuditEvent::Audit { entry: entry.clone() }));
     Ok(entry)
 }
 

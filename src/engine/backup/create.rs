@@ -4,6 +4,7 @@
 //! and only then write its catalog entry and flush. A kill -9 at any point
 //! before that leaves at most a `.part` file, removed at the next start.
 
+use crate::engine::BackupEvent;
 use super::archive::header::Header;
 use super::archive::reader;
 use super::archive::overlap::write_verified;
@@ -123,7 +124,7 @@ pub(crate) async fn create(inner: &Inner, actor: &Actor, source: &Source, passwo
     };
     catalog::put_entry(&inner.store, &entry)?;
     inner.store.flush()?;
-    inner.emit(Event::BackupFinished { entry: entry.clone() });
+    inner.emit(Event::Backup(BackupEvent::BackupFinished { entry: entry.clone() }));
     Ok(entry)
 }
 

@@ -5,6 +5,7 @@
 //! brings back servers, devices, schedules, secrets and the audit log; the
 //! vault opens with the passphrase it had when exported.
 
+use crate::engine::BackupOutcome;
 use super::archive::header::Header;
 use super::archive::reader;
 use super::archive::overlap::write_verified;
@@ -88,7 +89,7 @@ pub(crate) async fn export(inner: &Inner, ctx: &mut Ctx, path: &str, password: O
         io_err("export", e)
     })?;
     ctx.describe(format!("exported {records} record(s) in {trees} tree(s) to {path}"));
-    Ok(Outcome::BackupExported { export: Exported { path: path.into(), trees, records, size: written.size, sha256: written.sha256 } })
+    Ok(Outcome::Backup(BackupOutcome::BackupExported { export: Exported { path: path.into(), trees, records, size: written.size, sha256: written.sha256 } }))
 }
 
 pub(crate) async fn import(inner: &Inner, ctx: &mut Ctx, path: &str, password: Option<SecretValue>, confirmed: bool) -> EngineResult<Outcome> {

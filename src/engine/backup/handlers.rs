@@ -1,6 +1,7 @@
 //! The backup verbs, called from dispatch: they check input, fill in the
 //! audit draft and turn the domain's results into outcomes.
 
+use crate::engine::BackupOutcome;
 use super::archive::Compression;
 use super::model::{Keep, Repo, Source, SourceKind, validate_name};
 use super::restore::{self, Done, Request};
@@ -182,7 +183,7 @@ pub(crate) fn source_remove(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineR
 }
 
 pub(crate) fn source_list(inner: &Inner) -> EngineResult<Outcome> {
-    Ok(Outcome::BackupSources { sources: source_views(inner)? })
+    Ok(Outcome::Backup(BackupOutcome::BackupSources { sources: source_views(inner)? }))
 }
 
 fn source_views(inner: &Inner) -> EngineResult<Vec<SourceView>> {
@@ -208,7 +209,7 @@ pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, source: &str, password:
     let e = Box::pin(create::create(inner, &ctx.actor, &s, password.as_ref(), "manual")).await?;
     ctx.resource("backup", Some(e.id.to_string()), Some(source.to_string()));
     ctx.describe(format!("backup #{} of {}: {} file(s), {} bytes, SHA-256 {}, verified", e.id, source, e.files, e.size, e.sha256));
-    Ok(Outcome::BackupCreated { entry: e })
+    Ok(Outcome::Backup(BackupOutcome::BackupCreated { entry: e }))
 }
 
 /// `backup_list`, after rolling back remote restores a crash interrupted.
@@ -223,7 +224,7 @@ pub(crate) fn list(inner: &Inner, source: Option<String>) -> EngineResult<Outcom
         entries.retain(|e| e.source == s);
     }
     entries.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
-    Ok(Outcome::BackupCatalog { entries })
+    Ok(Outcome::Backup(BackupOutcome::BackupCatalog { entries }))
 }
 
 pub(crate) async fn verify(inner: &Inner, ctx: &mut Ctx, id: Option<u64>, password: Option<SecretValue>) -> EngineResult<Outcome> {
@@ -237,7 +238,7 @@ pub(crate) async fn verify(inner: &Inner, ctx: &mut Ctx, id: Option<u64>, passwo
         // One archive: its own error (a locked vault, a missing password) as is.
         let e = create::verify(inner, &ctx.actor, i, password.as_ref()).await?;
         ctx.describe(format!("verified backup #{i} of {}", e.source));
-        return Ok(Outcome::BackupVerified { results: vec![VerifyResult { id: i, source: e.source, ok: true, message: format!("ok, {} file(s)", e.files) }] });
+        return Ok(Outcome::Backup(BackupOutcome::BackupVerified { results: vec![VerifyResult { id: i, source: e.source, ok: true, message: format!("ok, {} file(s)", e.files) }] }));
     }
     let mut results = Vec::new();
     for i in ids {
@@ -247,7 +248,7 @@ pub(crate) async fn verify(inner: &Inner, ctx: &mut Ctx, id: Option<u64>, passwo
     }
     let bad = results.iter().filter(|r| !r.ok).count();
     ctx.describe(format!("verified {} backup(s): {bad} failed", results.len()));
-    Ok(Outcome::BackupVerified { results })
+    Ok(Outcome::Backup(BackupOutcome::BackupVerified { results }))
 }
 
 pub(crate) async fn restore(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineResult<Outcome> {
@@ -264,7 +265,7 @@ pub(crate) async fn restore(inner: &Inner, ctx: &mut Ctx, req: Request) -> Engin
                 preview.changed.len(),
                 preview.removed.len()
             ));
-            Ok(Outcome::BackupPreview { preview })
+            Ok(Outcome::Backup(BackupOutcome::BackupPreview { preview }))
         }
         Done::Restored { preview, pre_restore, carried, restarted } => {
             ctx.describe(format!(
@@ -277,7 +278,7 @@ pub(crate) async fn restore(inner: &Inner, ctx: &mut Ctx, req: Request) -> Engin
                 pre_restore.map(|p| p.to_string()).unwrap_or_else(|| "none (target was empty)".into()),
                 restarted.as_ref().map(|d| format!("; deployment {d} restarted and healthy")).unwrap_or_default()
             ));
-            Ok(Outcome::BackupRestored { preview, pre_restore, carried, restarted })
+            Ok(Outcome::Backup(BackupOutcome::BackupRestored { preview, pre_restore, carried, restarted }))
         }
     }
 }
@@ -303,7 +304,7 @@ pub(crate) async fn forget(inner: &Inner, ctx: &mut Ctx, source: &str, keep: Kee
         gone.len(),
         entries.len()
     ));
-    Ok(Outcome::BackupForgot { forget: Forget { source: source.to_string(), dry_run, decisions } })
+    Ok(Outcome::Backup(BackupOutcome::BackupForgot { forget: Forget { source: source.to_string(), dry_run, decisions } }))
 }
 
 pub(crate) fn repo_add(inner: &Inner, ctx: &mut Ctx, name: &str, server: &str, path: &str) -> EngineResult<Outcome> {
@@ -318,12 +319,12 @@ pub(crate) fn repo_add(inner: &Inner, ctx: &mut Ctx, name: &str, server: &str, p
     }
     catalog::put_repo(&inner.store, &Repo { name: name.into(), server: server.into(), path: path.trim_end_matches('/').to_string() })?;
     ctx.describe(format!("backup repository {name} = {server}:{path}"));
-    Ok(Outcome::BackupRepos { repos: catalog::repos(&inner.store)? })
+    Ok(Outcome::Backup(BackupOutcome::BackupRepos { repos: catalog::repos(&inner.store)? }))
 }
 
 pub(crate) fn overview(inner: &Inner) -> EngineResult<Outcome> {
-    let Outcome::BackupCatalog { entries } = list(inner, None)? else { return Err(EngineError::Other("catalog".into())) };
-    Ok(Outcome::BackupOverview {
+    let Outcome::Backup(BackupOutcome::BackupCatalog { entries }) = list(inner, None)? else { return Err(EngineError::Other("catalog".into())) };
+    Ok(Outcome::Backup(BackupOutcome::BackupOverview {
         overview: Box::new(Overview {
             sources: source_views(inner)?,
             catalog: entries,
@@ -332,7 +333,7 @@ pub(crate) fn overview(inner: &Inner) -> EngineResult<Outcome> {
             jobs: inner.backup.jobs.list(),
             watched: super::snapshots::watched(inner)?,
         }),
-    })
+    }))
 }
 
 #[cfg(test)]

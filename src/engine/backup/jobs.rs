@@ -1,6 +1,7 @@
 //! Running jobs (backup, verify, restore): progress shared with a ticker
 //! that broadcasts it, and a cancel flag the archive streams check.
 
+use crate::engine::BackupEvent;
 use super::archive::writer::Job;
 use crate::engine::Inner;
 use crate::engine::error::{EngineError, EngineResult};
@@ -64,7 +65,7 @@ impl Jobs {
             loop {
                 tokio::time::sleep(Duration::from_millis(250)).await;
                 let done = j.done_bytes.load(Ordering::Relaxed);
-                let _ = events.send(Event::BackupProgress { job: id, kind: k.clone(), source: s.clone(), done, total });
+                let _ = events.send(Event::Backup(BackupEvent::BackupProgress { job: id, kind: k.clone(), source: s.clone(), done, total }));
             }
         })
         .abort_handle();

@@ -14,6 +14,7 @@
 //! - `export.rs`: homedeck's own db, exported and imported with a password;
 //! - `handlers.rs`: the verbs.
 
+pub mod outcome;
 pub mod archive;
 pub mod catalog;
 pub mod create;

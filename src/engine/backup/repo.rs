@@ -4,6 +4,7 @@
 //! locally first, verified, then moved or uploaded; an upload is checked by
 //! the server's own `sha256sum` before the catalog hears of it.
 
+use crate::engine::ServersEvent;
 use super::catalog;
 use super::model::CatalogEntry;
 use crate::engine::Inner;
@@ -65,7 +66,7 @@ pub(crate) async fn store(inner: &Inner, actor: &Actor, place: &Place, tmp: &Pat
             remote_ok(inner, actor, server, vec!["mkdir".into(), "-p".into(), dir]).await?;
             let server_name = server.name.clone();
             transfer::put_file(inner, server, actor, tmp, &part, |done, total| {
-                inner.emit(crate::engine::event::Event::TransferProgress { server: server_name.clone(), path: part.clone(), done, total });
+                inner.emit(crate::engine::event::Event::Servers(ServersEvent::TransferProgress { server: server_name.clone(), path: part.clone(), done, total }));
             })
             .await?;
             let got = remote_sha256(inner, actor, server, &part).await?;

@@ -4,6 +4,7 @@
 //! missed-run rules behave the same everywhere. Runs missed while homedeck
 //! was not running are recorded, audited and broadcast, not run late.
 
+use crate::engine::{BackupEvent, BackupOutcome};
 use super::model::{BackupSchedule, Keep, validate_name};
 use super::views::ScheduleView;
 use super::{TREES, catalog};
@@ -56,7 +57,7 @@ pub(crate) fn views(inner: &Inner) -> EngineResult<Vec<ScheduleView>> {
 }
 
 pub(crate) fn list(inner: &Inner) -> EngineResult<Outcome> {
-    Ok(Outcome::BackupSchedules { schedules: views(inner)? })
+    Ok(Outcome::Backup(BackupOutcome::BackupSchedules { schedules: views(inner)? }))
 }
 
 pub(crate) fn add(inner: &Inner, ctx: &mut Ctx, name: &str, source: &str, cron: &str, tz: Option<String>, keep: Keep) -> EngineResult<Outcome> {
@@ -89,7 +90,7 @@ pub(crate) fn add(inner: &Inner, ctx: &mut Ctx, name: &str, source: &str, cron: 
     inner.backup.scheduler_wake.notify_one();
     let v = view(s);
     ctx.describe(format!("backup schedule {name}: {source} at \"{}\" ({}); next {}", v.schedule.cron, v.schedule.tz, v.next_local.clone().unwrap_or_else(|| "never".into())));
-    Ok(Outcome::BackupSchedules { schedules: vec![v] })
+    Ok(Outcome::Backup(BackupOutcome::BackupSchedules { schedules: vec![v] }))
 }
 
 pub(crate) fn remove(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<Outcome> {
@@ -138,7 +139,7 @@ pub(crate) fn report_missed(inner: &Inner, now: DateTime<Utc>) -> EngineResult<u
             changes: Vec::new(),
         };
         audit::record(inner, &Actor::engine(), "backup_schedule_missed", draft, Status::Failure, Some("homedeck was not running".into()))?;
-        inner.emit(Event::BackupScheduleMissed { schedule: s.name.clone(), count: runs.len() as u64, last });
+        inner.emit(Event::Backup(BackupEvent::BackupScheduleMissed { schedule: s.name.clone(), count: runs.len() as u64, last }));
     }
     set_checked_at(inner, now)?;
     inner.store.flush()?;
@@ -187,7 +188,7 @@ pub(crate) async fn tick(inner: &Arc<Inner>, now: DateTime<Utc>) -> EngineResult
         let Some((&last, earlier)) = runs.split_last() else { continue };
         if !earlier.is_empty() {
             note_missed(&mut s, earlier);
-            inner.emit(Event::BackupScheduleMissed { schedule: s.name.clone(), count: earlier.len() as u64, last: earlier[earlier.len() - 1] });
+            inner.emit(Event::Backup(BackupEvent::BackupScheduleMissed { schedule: s.name.clone(), count: earlier.len() as u64, last: earlier[earlier.len() - 1] }));
         }
         let mut result = exec(inner, Command::BackupCreate { source: s.source.clone(), password: None }).await.map(|o| o.summary());
         if result.is_ok() && !s.keep.is_empty() {
@@ -217,7 +218,7 @@ pub(crate) async fn tick(inner: &Arc<Inner>, now: DateTime<Utc>) -> EngineResult
             fresh.last_result = Some(if ok { format!("ok: {message}") } else { format!("failed: {message}") });
             catalog::put_schedule(&inner.store, &fresh)?;
         }
-        inner.emit(Event::BackupScheduleRan { schedule: s.name.clone(), ok, message });
+        inner.emit(Event::Backup(BackupEvent::BackupScheduleRan { schedule: s.name.clone(), ok, message }));
     }
     inner.store.flush()?;
     Ok(())

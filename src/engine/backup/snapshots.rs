@@ -4,6 +4,7 @@
 //! snapshot. Any two snapshots of a file can be diffed (unified diff), and
 //! one can be written back (atomically: temp file + rename).
 
+use crate::engine::{BackupEvent, BackupOutcome};
 use super::TREES;
 use super::views::SnapshotMeta;
 use crate::engine::context::Ctx;
@@ -81,7 +82,7 @@ pub(crate) fn take(inner: &Inner, file: &str) -> EngineResult<Option<SnapshotMet
     let s = Snapshot { meta: m.clone(), content: base64::engine::general_purpose::STANDARD.encode(z) };
     inner.store.put(&inner.store.tree(TREES.snapshots)?, id.to_be_bytes(), &s)?;
     inner.store.flush()?;
-    inner.emit(Event::BackupSnapshotTaken { snapshot: m.clone() });
+    inner.emit(Event::Backup(BackupEvent::BackupSnapshotTaken { snapshot: m.clone() }));
     Ok(Some(m))
 }
 
@@ -103,7 +104,7 @@ pub(crate) fn watch_add(inner: &Inner, ctx: &mut Ctx, file: &str) -> EngineResul
     let first = take(inner, &file)?;
     inner.backup.watch_changed.notify_one();
     ctx.describe(format!("watching {file} for changes"));
-    Ok(Outcome::BackupSnapshots { snapshots: first.into_iter().collect() })
+    Ok(Outcome::Backup(BackupOutcome::BackupSnapshots { snapshots: first.into_iter().collect() }))
 }
 
 pub(crate) fn watch_remove(inner: &Inner, ctx: &mut Ctx, file: &str) -> EngineResult<Outcome> {
@@ -119,7 +120,7 @@ pub(crate) fn watch_remove(inner: &Inner, ctx: &mut Ctx, file: &str) -> EngineRe
 pub(crate) fn list(inner: &Inner, file: Option<String>) -> EngineResult<Outcome> {
     let mut v: Vec<SnapshotMeta> = all(inner)?.into_iter().map(|s| s.meta).filter(|m| file.as_ref().is_none_or(|f| f.is_empty() || &m.file == f)).collect();
     v.sort_by_key(|m| std::cmp::Reverse(m.id));
-    Ok(Outcome::BackupSnapshots { snapshots: v })
+    Ok(Outcome::Backup(BackupOutcome::BackupSnapshots { snapshots: v }))
 }
 
 /// Unified diff from snapshot `a` to `b` (`b` absent: to the file on disk now).
@@ -136,7 +137,7 @@ pub(crate) fn diff(inner: &Inner, a: u64, b: Option<u64>) -> EngineResult<Outcom
     let tb = String::from_utf8_lossy(&text_b).into_owned();
     let label_a = format!("{} @ #{a} {}", sa.meta.file, sa.meta.taken.format("%F %T"));
     let diff = similar::TextDiff::from_lines(&ta, &tb).unified_diff().context_radius(3).header(&label_a, &label_b).to_string();
-    Ok(Outcome::BackupDiff { a, b, diff })
+    Ok(Outcome::Backup(BackupOutcome::BackupDiff { a, b, diff }))
 }
 
 pub(crate) fn restore(inner: &Inner, ctx: &mut Ctx, id: u64) -> EngineResult<Outcome> {

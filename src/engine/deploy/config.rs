@@ -4,6 +4,7 @@
 //! run Home Assistant's own config check and report its errors with line
 //! numbers. `revert` puts the newest snapshot back.
 
+use crate::engine::DeployOutcome;
 use super::model::{Deployment, RuntimeKind};
 use super::remote::Host;
 use super::store::{self, ConfigSnapshot};
@@ -89,7 +90,7 @@ pub(crate) async fn read(inner: &Inner, actor: &Actor, name: &str, path: &str) -
     let host = control::host(inner, actor, &d)?;
     let content = fetch(inner, &host, &d, path).await?.unwrap_or_default();
     let snapshots = store::snapshot_count(&inner.store, name, path)?;
-    Ok(Outcome::DeployConfig { file: ConfigFile { deployment: name.into(), path: path.into(), content, snapshots } })
+    Ok(Outcome::Deploy(DeployOutcome::DeployConfig { file: ConfigFile { deployment: name.into(), path: path.into(), content, snapshots } }))
 }
 
 pub(crate) async fn write(inner: &Inner, ctx: &mut Ctx, name: &str, path: &str, content: &str, check: bool) -> EngineResult<Outcome> {
@@ -118,7 +119,7 @@ pub(crate) async fn write(inner: &Inner, ctx: &mut Ctx, name: &str, path: &str, 
             None => String::new(),
         }
     ));
-    Ok(Outcome::DeployConfigSaved { deployment: name.into(), path: path.into(), check: result })
+    Ok(Outcome::Deploy(DeployOutcome::DeployConfigSaved { deployment: name.into(), path: path.into(), check: result }))
 }
 
 pub(crate) async fn revert(inner: &Inner, ctx: &mut Ctx, name: &str, path: &str) -> EngineResult<Outcome> {
@@ -134,14 +135,14 @@ pub(crate) async fn revert(inner: &Inner, ctx: &mut Ctx, name: &str, path: &str)
     ctx.change(path, None, Some(format!("content of {}", snap.at.to_rfc3339())));
     ctx.describe(format!("reverted {path} of {name} to its content before the save at {}", snap.at.to_rfc3339()));
     let check = run_check(&host, &d).await?;
-    Ok(Outcome::DeployConfigSaved { deployment: name.into(), path: path.into(), check: Some(check) })
+    Ok(Outcome::Deploy(DeployOutcome::DeployConfigSaved { deployment: name.into(), path: path.into(), check: Some(check) }))
 }
 
 pub(crate) async fn check(inner: &Inner, actor: &Actor, name: &str) -> EngineResult<Outcome> {
     let d = store::get(&inner.store, name)?;
     let host = control::host(inner, actor, &d)?;
     let check = run_check(&host, &d).await?;
-    Ok(Outcome::DeployConfigChecked { deployment: name.into(), check })
+    Ok(Outcome::Deploy(DeployOutcome::DeployConfigChecked { deployment: name.into(), check }))
 }
 
 /// `hass --script check_config` (or inside the container).

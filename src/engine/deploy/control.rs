@@ -2,6 +2,7 @@
 //! Every verb updates the stored status and broadcasts the change; the
 //! dispatcher audits it.
 
+use crate::engine::{DeployEvent, DeployOutcome};
 use super::health;
 use super::model::{DeployStatus, Deployment, RuntimeKind};
 use super::remote::Host;
@@ -56,7 +57,7 @@ pub(crate) async fn wait_healthy_within(host: &Host<'_>, d: &Deployment, cancel:
         let h = health::check(host.inner, &host.actor, d, false).await;
         if last_state != Some(h.state) {
             let line = format!("{} after {} s {}", h.state.as_str(), start.elapsed().as_secs(), h.reasons.join("; "));
-            host.inner.emit(Event::DeployProgress { deployment: d.name.clone(), step: "health".into(), line });
+            host.inner.emit(Event::Deploy(DeployEvent::DeployProgress { deployment: d.name.clone(), step: "health".into(), line }));
             last_state = Some(h.state);
         }
         if h.state == HealthState::Running {
@@ -85,7 +86,7 @@ fn save_status(inner: &Inner, d: &mut Deployment, status: DeployStatus, reason: 
     d.status_reason = reason.to_string();
     d.updated = Utc::now();
     store::put(&inner.store, d)?;
-    inner.emit(Event::DeploymentsChanged);
+    inner.emit(Event::Deploy(DeployEvent::DeploymentsChanged));
     Ok(())
 }
 
@@ -121,7 +122,7 @@ pub(crate) async fn act(inner: &Inner, ctx: &mut Ctx, name: &str, action: &str, 
     ctx.change("status", Some(before.to_string()), Some(status.to_string()));
     ctx.describe(format!("{action} {name} on {}", d.server));
     let health = result?;
-    Ok(Outcome::Deployment { view: Box::new(DeploymentView { deployment: d, health }) })
+    Ok(Outcome::Deploy(DeployOutcome::Deployment { view: Box::new(DeploymentView { deployment: d, health }) }))
 }
 
 /// Restart and wait until healthy, for work outside the deploy verbs (a
@@ -156,14 +157,14 @@ pub(crate) async fn list(inner: &Inner, actor: &Actor, with_health: bool) -> Eng
         vec![None; all.len()]
     };
     let deployments = all.into_iter().zip(healths).map(|(deployment, health)| DeploymentView { deployment, health }).collect();
-    Ok(Outcome::Deployments { deployments })
+    Ok(Outcome::Deploy(DeployOutcome::Deployments { deployments }))
 }
 
 /// One deployment with its full health (including `/api/` with the token).
 pub(crate) async fn status(inner: &Inner, actor: &Actor, name: &str) -> EngineResult<Outcome> {
     let d = store::get(&inner.store, name)?;
     let h = health::check(inner, actor, &d, true).await;
-    Ok(Outcome::Deployment { view: Box::new(DeploymentView { deployment: d, health: Some(h) }) })
+    Ok(Outcome::Deploy(DeployOutcome::Deployment { view: Box::new(DeploymentView { deployment: d, health: Some(h) }) }))
 }
 
 pub(crate) fn cancel(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<Outcome> {
@@ -221,11 +222,11 @@ pub(crate) async fn remove(inner: &Inner, ctx: &mut Ctx, name: &str, keep_backup
         return Err(EngineError::Remote { server: d.server.clone(), detail: cleaned });
     }
     store::remove(&inner.store, name)?;
-    inner.emit(Event::DeploymentsChanged);
+    inner.emit(Event::Deploy(DeployEvent::DeploymentsChanged));
     ctx.change("deployment", Some(format!("{} {} on {}", d.name, d.version, d.server)), None);
     ctx.describe(match &backup_remote {
         Some(b) => format!("deleted {name} ({cleaned}); final config backup {b}"),
         None => format!("deleted {name} ({cleaned}); no backup kept"),
     });
-    Ok(Outcome::DeploymentRemoved { report: RemoveReport { deployment: name.into(), backup_remote, backup_local } })
+    Ok(Outcome::Deploy(DeployOutcome::DeploymentRemoved { report: RemoveReport { deployment: name.into(), backup_remote, backup_local } }))
 }

@@ -5,6 +5,7 @@
 //! failed or cancelled install removes what it created — the directories,
 //! the unit or container, and the record — and says so.
 
+use crate::engine::{DeployEvent, DeployOutcome};
 use super::control::{self, wait_healthy};
 use super::model::{self, DeployStatus, Deployment, RuntimeKind, Supervision};
 use super::remote::{Host, write_file_script};
@@ -78,7 +79,7 @@ pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, req: CreateRequest) -> 
     };
     store::put(&inner.store, &d)?;
     inner.store.flush()?;
-    inner.emit(Event::DeploymentsChanged);
+    inner.emit(Event::Deploy(DeployEvent::DeploymentsChanged));
     // Stored: other commands (and `deploy_cancel`) may run meanwhile.
     ctx.release_gate();
     let result = install(&host, &d, &cancel, req.wait.unwrap_or(true)).await;
@@ -92,14 +93,14 @@ pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, req: CreateRequest) -> 
             };
             d.updated = Utc::now();
             store::put(&inner.store, &d)?;
-            inner.emit(Event::DeploymentsChanged);
+            inner.emit(Event::Deploy(DeployEvent::DeploymentsChanged));
             ctx.describe(format!("created {} on {}: Home Assistant {} on port {}", d.name, d.server, d.version, d.port));
-            Ok(Outcome::Deployment { view: Box::new(DeploymentView { deployment: d, health }) })
+            Ok(Outcome::Deploy(DeployOutcome::Deployment { view: Box::new(DeploymentView { deployment: d, health }) }))
         }
         Err(e) => {
             let cleaned = cleanup(&host, &d).await;
             store::remove(&inner.store, &d.name)?;
-            inner.emit(Event::DeploymentsChanged);
+            inner.emit(Event::Deploy(DeployEvent::DeploymentsChanged));
             ctx.describe(format!("create {} on {} failed; {cleaned}", d.name, d.server));
             Err(EngineError::Other(format!("creating deployment {} failed: {e} ({cleaned})", d.name)))
         }

@@ -3,6 +3,7 @@
 //! command over SSH and broadcasts each line as an event until stopped.
 //! Follow tasks hold only a weak reference to the engine.
 
+use crate::engine::{DeployEvent, DeployOutcome};
 use super::model::{Deployment, RuntimeKind};
 use super::remote::Host;
 use super::{control, docker, store, supervisor};
@@ -51,7 +52,7 @@ pub(crate) async fn logs(inner: &Inner, actor: &Actor, name: &str, lines: Option
     if !follow {
         let host = control::host(inner, actor, &d)?;
         let lines = tail(&host, &d, lines).await?;
-        return Ok(Outcome::DeployLogs { deployment: name.into(), lines, following: false });
+        return Ok(Outcome::Deploy(DeployOutcome::DeployLogs { deployment: name.into(), lines, following: false }));
     }
     let Some(me) = inner.deploy.me.get().and_then(std::sync::Weak::upgrade) else {
         return Err(EngineError::Other("the engine is shutting down".into()));
@@ -70,7 +71,7 @@ pub(crate) async fn logs(inner: &Inner, actor: &Actor, name: &str, lines: Option
     let events = inner.events.clone();
     drop(me);
     tokio::spawn(follow_task(weak, events, server, conn, d, lines, token));
-    Ok(Outcome::DeployLogs { deployment: name.into(), lines: Vec::new(), following: true })
+    Ok(Outcome::Deploy(DeployOutcome::DeployLogs { deployment: name.into(), lines: Vec::new(), following: true }))
 }
 
 pub(crate) fn stop(inner: &Inner, name: &str) -> EngineResult<Outcome> {
@@ -99,11 +100,11 @@ async fn follow_task(
         partial.push_str(&String::from_utf8_lossy(bytes));
         while let Some(i) = partial.find('\n') {
             let line: String = partial.drain(..=i).collect();
-            emit(Event::DeployLog { deployment: name.clone(), line: clean(&line) });
+            emit(Event::Deploy(DeployEvent::DeployLog { deployment: name.clone(), line: clean(&line) }));
         }
         if partial.len() > MAX_LINE * 4 {
             let line = std::mem::take(&mut partial);
-            emit(Event::DeployLog { deployment: name.clone(), line: clean(&line) });
+            emit(Event::Deploy(DeployEvent::DeployLog { deployment: name.clone(), line: clean(&line) }));
         }
     };
     let program = Program::Shell(script(&d, lines, true));
@@ -122,5 +123,5 @@ async fn follow_task(
     {
         f.remove(&d.name);
     }
-    emit(Event::DeployLogEnded { deployment: d.name, reason });
+    emit(Event::Deploy(DeployEvent::DeployLogEnded { deployment: d.name, reason }));
 }

@@ -15,6 +15,7 @@
 //! Dispatch calls `lifecycle`, `control`, `upgrade`, `logs` and `config`
 //! directly: each takes the command's context and audits through it.
 
+pub mod outcome;
 pub mod docker;
 pub mod health;
 pub(crate) mod config;

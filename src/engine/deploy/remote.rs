@@ -3,6 +3,7 @@
 //! whose output is streamed line by line as progress events and which stop
 //! when the operation is cancelled.
 
+use crate::engine::DeployEvent;
 use crate::engine::Inner;
 use crate::engine::actor::Actor;
 use crate::engine::error::{EngineError, EngineResult};
@@ -53,7 +54,7 @@ impl Host<'_> {
         cancel: &CancellationToken,
         timeout: Duration,
     ) -> EngineResult<String> {
-        self.inner.emit(Event::DeployProgress { deployment: deployment.into(), step: step.into(), line: String::new() });
+        self.inner.emit(Event::Deploy(DeployEvent::DeployProgress { deployment: deployment.into(), step: step.into(), line: String::new() }));
         let mut partial = String::new();
         let mut tail = String::new();
         let inner = self.inner;
@@ -66,7 +67,7 @@ impl Host<'_> {
                     continue;
                 }
                 push_tail(&mut tail, &line);
-                inner.emit(Event::DeployProgress { deployment: deployment.into(), step: step.into(), line });
+                inner.emit(Event::Deploy(DeployEvent::DeployProgress { deployment: deployment.into(), step: step.into(), line }));
             }
         };
         let status =

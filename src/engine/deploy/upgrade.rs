@@ -5,6 +5,7 @@
 //! within the timeout, the previous version and the snapshotted config are
 //! put back and started again. The result says which of these happened.
 
+use crate::engine::{DeployEvent, DeployOutcome};
 use super::control::{self, snapshot_script, stamp, wait_healthy, wait_healthy_within};
 use super::model::{self, DeployStatus, Deployment, RuntimeKind};
 use super::remote::Host;
@@ -55,7 +56,7 @@ pub(crate) async fn upgrade(inner: &Inner, ctx: &mut Ctx, name: &str, version: &
     d.status = DeployStatus::Upgrading;
     store::put(&inner.store, &d)?;
     inner.store.flush()?;
-    inner.emit(Event::DeploymentsChanged);
+    inner.emit(Event::Deploy(DeployEvent::DeploymentsChanged));
     ctx.release_gate();
     let result = run(&host, &d, version, timeout, &cancel).await;
     inner.deploy.end(name);
@@ -66,10 +67,10 @@ pub(crate) async fn upgrade(inner: &Inner, ctx: &mut Ctx, name: &str, version: &
             d.status_reason.clear();
             d.updated = Utc::now();
             store::put(&inner.store, &d)?;
-            inner.emit(Event::DeploymentsChanged);
+            inner.emit(Event::Deploy(DeployEvent::DeploymentsChanged));
             ctx.describe(format!("upgraded {name} from {old} to {version}; config snapshot {snapshot}"));
-            Ok(Outcome::Upgraded {
-                report: UpgradeReport {
+            Ok(Outcome::Deploy(DeployOutcome::Upgraded {
+                report: Box::new(UpgradeReport {
                     deployment: name.into(),
                     from: old,
                     to: version.into(),
@@ -78,15 +79,15 @@ pub(crate) async fn upgrade(inner: &Inner, ctx: &mut Ctx, name: &str, version: &
                     reason: String::new(),
                     snapshot,
                     health: Some(health),
-                },
-            })
+                }),
+            }))
         }
         Err(failure) => {
             d.status = if failure.healthy_again { DeployStatus::Running } else if before == DeployStatus::Stopped { DeployStatus::Stopped } else { DeployStatus::Unhealthy };
             d.status_reason = failure.message.clone();
             d.updated = Utc::now();
             store::put(&inner.store, &d)?;
-            inner.emit(Event::DeploymentsChanged);
+            inner.emit(Event::Deploy(DeployEvent::DeploymentsChanged));
             ctx.describe(format!("upgrade of {name} to {version} failed: {}", failure.message));
             Err(EngineError::Other(format!("upgrading {name} from {old} to {version} failed: {}", failure.message)))
         }

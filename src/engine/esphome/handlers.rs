@@ -2,6 +2,7 @@
 //! log streams. Each takes the engine and the command's context, and leaves
 //! the audit draft describing what it did.
 
+use crate::engine::{EsphomeEvent, EsphomeOutcome};
 use super::api::Connection;
 use super::logs::{self, Net};
 use super::types::{Device, DeviceInfo, Discovered, LogLevel, Source, normalise_platform};
@@ -89,8 +90,8 @@ pub(crate) async fn discover(inner: &Inner, ctx: &mut Ctx, seconds: Option<u32>)
     let new = found.iter().filter(|d| d.new).count();
     ctx.change("devices", None, Some(format!("{} found, {new} new", found.len())));
     ctx.describe(format!("mDNS discovery: {} device(s), {new} new", found.len()));
-    inner.emit(Event::EsphomeDevicesChanged);
-    Ok(Outcome::EsphomeDiscovered { found, interfaces })
+    inner.emit(Event::Esphome(EsphomeEvent::EsphomeDevicesChanged));
+    Ok(Outcome::Esphome(EsphomeOutcome::EsphomeDiscovered { found, interfaces }))
 }
 
 fn apply(d: &mut Device, f: &Discovered) {
@@ -107,7 +108,7 @@ fn apply(d: &mut Device, f: &Discovered) {
 pub(crate) fn list(inner: &Inner) -> EngineResult<Outcome> {
     let mut devices = registry::list(&inner.store)?;
     devices.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Outcome::EsphomeDevices { devices })
+    Ok(Outcome::Esphome(EsphomeOutcome::EsphomeDevices { devices }))
 }
 
 #[allow(clippy::too_many_arguments)] // one per command argument
@@ -162,7 +163,7 @@ pub(crate) fn add(
         ctx.change("key_secret", None, Some(k.clone()));
     }
     ctx.describe(format!("added ESPHome device {name} at {}:{}", d.host, d.port));
-    inner.emit(Event::EsphomeDevicesChanged);
+    inner.emit(Event::Esphome(EsphomeEvent::EsphomeDevicesChanged));
     Ok(Outcome::done(format!("ESPHome device {name} added ({}:{})", d.host, d.port)))
 }
 
@@ -173,7 +174,7 @@ pub(crate) fn remove(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<O
         return Err(EngineError::not_found("ESPHome device", name));
     }
     ctx.describe(format!("removed ESPHome device {name}"));
-    inner.emit(Event::EsphomeDevicesChanged);
+    inner.emit(Event::Esphome(EsphomeEvent::EsphomeDevicesChanged));
     Ok(Outcome::done(format!("ESPHome device {name} removed")))
 }
 
@@ -222,8 +223,8 @@ pub(crate) async fn info(inner: &Inner, actor: &Actor, name: &str) -> EngineResu
             d.last_seen = Some(Utc::now());
             d.last_error = None;
             registry::put(&inner.store, &d)?;
-            inner.emit(Event::EsphomeDevicesChanged);
-            Ok(Outcome::EsphomeInfo { device: Box::new(d), info: Box::new(info), entities })
+            inner.emit(Event::Esphome(EsphomeEvent::EsphomeDevicesChanged));
+            Ok(Outcome::Esphome(EsphomeOutcome::EsphomeInfo { device: Box::new(d), info: Box::new(info), entities }))
         }
     }
 }
@@ -249,7 +250,7 @@ pub(crate) fn logs_start(inner: &Inner, actor: &Actor, devices: &str, level: Opt
             let _ = old.stop.send(true);
         }
     }
-    Ok(Outcome::EsphomeLogsStarted { devices: names, level })
+    Ok(Outcome::Esphome(EsphomeOutcome::EsphomeLogsStarted { devices: names, level }))
 }
 
 fn stop_streams(inner: &Inner, names: Option<Vec<String>>) -> Vec<String> {

@@ -3,6 +3,7 @@
 //! pings it in turn, and reconnects with backoff when the link drops (a
 //! device rebooting mid-stream comes back on its own).
 
+use crate::engine::EsphomeEvent;
 use super::api::{ApiError, ConnectOptions, Connection, messages as m};
 use super::registry;
 use super::types::{Device, LogLevel, LogRecord};
@@ -78,18 +79,18 @@ async fn run(net: Net, device: Device, key: Option<SecretValue>, level: LogLevel
         let result = stream(&net, &device, key.clone(), level, &mut stop).await;
         match result {
             Ok(()) => {
-                net.emit(Event::EsphomeLink { device: device.name.clone(), online: false, detail: "stopped".into() });
+                net.emit(Event::Esphome(EsphomeEvent::EsphomeLink { device: device.name.clone(), online: false, detail: "stopped".into() }));
                 return;
             }
             Err(e) => {
                 let detail = e.to_string();
                 tracing::info!(device = %device.name, error = %detail, "log stream dropped");
                 net.seen(&device.name, false, Some(detail.clone()));
-                net.emit(Event::EsphomeLink {
+                net.emit(Event::Esphome(EsphomeEvent::EsphomeLink {
                     device: device.name.clone(),
                     online: false,
                     detail: format!("{detail}; retrying in {:.1} s", backoff.as_secs_f32()),
-                });
+                }));
             }
         }
         if started.elapsed() > Duration::from_secs(10) {
@@ -128,7 +129,7 @@ async fn stream(
     conn.subscribe_logs(level as i32).await?;
     net.seen(&device.name, true, None);
     let how = if conn.encrypted() { "encrypted" } else { "plaintext" };
-    net.emit(Event::EsphomeLink { device: device.name.clone(), online: true, detail: format!("streaming logs ({how})") });
+    net.emit(Event::Esphome(EsphomeEvent::EsphomeLink { device: device.name.clone(), online: true, detail: format!("streaming logs ({how})") }));
     let mut last_rx = Instant::now();
     let mut last_seen_write = Instant::now();
     let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
@@ -161,14 +162,14 @@ async fn stream(
                     text: String::from_utf8_lossy(&msg.message).into_owned(),
                 });
                 if batch.len() >= BATCH {
-                    net.emit(Event::EsphomeLogs { device: device.name.clone(), lines: std::mem::take(&mut batch) });
+                    net.emit(Event::Esphome(EsphomeEvent::EsphomeLogs { device: device.name.clone(), lines: std::mem::take(&mut batch) }));
                 }
             } else {
                 conn.housekeeping(t).await?;
             }
         }
         if !batch.is_empty() {
-            net.emit(Event::EsphomeLogs { device: device.name.clone(), lines: std::mem::take(&mut batch) });
+            net.emit(Event::Esphome(EsphomeEvent::EsphomeLogs { device: device.name.clone(), lines: std::mem::take(&mut batch) }));
         }
         if last_seen_write.elapsed() > Duration::from_secs(5) {
             last_seen_write = Instant::now();

@@ -8,6 +8,7 @@
 //! - `registry` owns this domain's sled trees (see [`registry::TREES`]);
 //! - `handlers` and `ota_handlers` are what `dispatch` calls.
 
+pub mod outcome;
 pub mod ansi;
 pub mod api;
 pub mod discovery;

@@ -2,6 +2,7 @@
 //! read before the write gate is released; the upload itself runs without
 //! holding it, so one slow device does not block every other write.
 
+use crate::engine::{EsphomeEvent, EsphomeOutcome};
 use super::handlers::{api_key, net};
 use super::ota::bulk::{self, Targets};
 use super::ota::client::gzip;
@@ -28,12 +29,12 @@ pub(crate) fn firmware_import(inner: &Inner, ctx: &mut Ctx, path: &str, version:
         ctx.change("version", Some(p.version), Some(fw.version.clone()));
     }
     ctx.describe(format!("imported {} firmware {} ({} bytes) from {path}", fw.platform, fw.version, fw.size));
-    inner.emit(crate::engine::event::Event::EsphomeDevicesChanged);
-    Ok(Outcome::EsphomeFirmware { firmware: vec![fw] })
+    inner.emit(crate::engine::event::Event::Esphome(EsphomeEvent::EsphomeDevicesChanged));
+    Ok(Outcome::Esphome(EsphomeOutcome::EsphomeFirmware { firmware: vec![fw] }))
 }
 
 pub(crate) fn firmware_list(inner: &Inner) -> EngineResult<Outcome> {
-    Ok(Outcome::EsphomeFirmware { firmware: registry::firmware_list(&inner.store)? })
+    Ok(Outcome::Esphome(EsphomeOutcome::EsphomeFirmware { firmware: registry::firmware_list(&inner.store)? }))
 }
 
 fn ota_password(inner: &Inner, actor: &Actor, d: &Device) -> EngineResult<Option<SecretValue>> {
@@ -96,7 +97,7 @@ pub(crate) async fn ota(
     release_flag(inner, device);
     ctx.describe(describe(&result));
     match result.status {
-        OtaStatus::Updated => Ok(Outcome::EsphomeOta { results: vec![result] }),
+        OtaStatus::Updated => Ok(Outcome::Esphome(EsphomeOutcome::EsphomeOta { results: vec![result] })),
         _ => {
             ctx.severity(Severity::Low);
             Err(EngineError::Other(format!(
@@ -185,7 +186,7 @@ pub(crate) async fn ota_bulk(
     if results.iter().any(|r| r.status != OtaStatus::Updated) {
         ctx.severity(Severity::Low);
     }
-    Ok(Outcome::EsphomeOta { results })
+    Ok(Outcome::Esphome(EsphomeOutcome::EsphomeOta { results }))
 }
 
 pub(crate) fn ota_cancel(inner: &Inner, ctx: &mut Ctx, device: Option<String>) -> EngineResult<Outcome> {

@@ -2,6 +2,7 @@
 //! states, watch state changes live over the WebSocket API, and call a
 //! service (only with `confirmed`, audited).
 
+use crate::engine::{HaEvent, HaOutcome};
 use super::profile::{self, Profile};
 use super::rest::Failure;
 use super::views::{EntityState, HaTestReport, matches};
@@ -87,8 +88,8 @@ pub(crate) fn add(inner: &Inner, ctx: &mut Ctx, req: AddRequest) -> EngineResult
     ctx.change("url", None, Some(url.clone()));
     ctx.change("token_secret", None, Some(secret));
     ctx.describe(format!("added Home Assistant profile {} for {url}", p.name));
-    inner.emit(Event::HaProfilesChanged);
-    Ok(Outcome::HaProfiles { profiles: vec![p] })
+    inner.emit(Event::Ha(HaEvent::HaProfilesChanged));
+    Ok(Outcome::Ha(HaOutcome::HaProfiles { profiles: vec![p] }))
 }
 
 pub(crate) fn remove(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<Outcome> {
@@ -97,12 +98,12 @@ pub(crate) fn remove(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<O
     profile::remove(&inner.store, name)?;
     unwatch(inner, name);
     ctx.describe(format!("removed Home Assistant profile {name} ({}); its token secret stays in the vault", p.url));
-    inner.emit(Event::HaProfilesChanged);
+    inner.emit(Event::Ha(HaEvent::HaProfilesChanged));
     Ok(Outcome::done(format!("removed profile {name}; secret {} stays in the vault until revoked", p.token_secret)))
 }
 
 pub(crate) fn list(inner: &Inner) -> EngineResult<Outcome> {
-    Ok(Outcome::HaProfiles { profiles: profile::all(&inner.store)? })
+    Ok(Outcome::Ha(HaOutcome::HaProfiles { profiles: profile::all(&inner.store)? }))
 }
 
 pub(crate) async fn test(inner: &Inner, actor: &Actor, name: &str) -> EngineResult<Outcome> {
@@ -118,7 +119,7 @@ pub(crate) async fn test(inner: &Inner, actor: &Actor, name: &str) -> EngineResu
     }
     let cfg = rest.get(&p.url, "/api/config", Some(&token)).await.map_err(|f| err(f, "/api/config"))?;
     let states = rest.get(&p.url, "/api/states", Some(&token)).await.map_err(|f| err(f, "/api/states"))?;
-    Ok(Outcome::HaTested {
+    Ok(Outcome::Ha(HaOutcome::HaTested {
         report: HaTestReport {
             profile: p.name.clone(),
             url: p.url.clone(),
@@ -127,7 +128,7 @@ pub(crate) async fn test(inner: &Inner, actor: &Actor, name: &str) -> EngineResu
             location_name: cfg["location_name"].as_str().unwrap_or("?").to_string(),
             entity_count: states.as_array().map_or(0, Vec::len),
         },
-    })
+    }))
 }
 
 pub(crate) async fn states(inner: &Inner, actor: &Actor, name: &str, filter: Option<String>) -> EngineResult<Outcome> {
@@ -138,7 +139,7 @@ pub(crate) async fn states(inner: &Inner, actor: &Actor, name: &str, filter: Opt
     let mut states: Vec<EntityState> = v.as_array().map(|a| a.iter().filter_map(EntityState::from_json).collect()).unwrap_or_default();
     states.retain(|s| matches(&filter, &s.entity_id));
     states.sort_by(|a, b| a.entity_id.cmp(&b.entity_id));
-    Ok(Outcome::HaStates { profile: name.into(), states })
+    Ok(Outcome::Ha(HaOutcome::HaStates { profile: name.into(), states }))
 }
 
 /// `ha_call`: `service` is `domain.service`; `data` optional JSON object.
@@ -179,7 +180,7 @@ pub(crate) async fn call(
     let changed = inner.deploy.rest.post(&p.url, &path, &token, &body).await.map_err(|f| f.into_error(&p.name, &format!("{}{path}", p.url), &hint(&p)))?;
     let states: Vec<EntityState> = changed.as_array().map(|a| a.iter().filter_map(EntityState::from_json).collect()).unwrap_or_default();
     ctx.describe(format!("called {what} on {} ({} state(s) changed)", p.name, states.len()));
-    Ok(Outcome::HaCalled { profile: name.into(), service: service.into(), changed: states })
+    Ok(Outcome::Ha(HaOutcome::HaCalled { profile: name.into(), service: service.into(), changed: states }))
 }
 
 /// Start a live view: a task that subscribes to state_changed and emits
@@ -222,15 +223,15 @@ pub(crate) async fn watch(inner: &Inner, actor: &Actor, name: &str, filter: Opti
                         friendly_name: String::new(),
                         last_changed: String::new(),
                     });
-                    let _ = events.send(Event::HaState { profile: profile_name.clone(), state });
+                    let _ = events.send(Event::Ha(HaEvent::HaState { profile: profile_name.clone(), state }));
                 }
                 Ok(_) => {}
                 Err(e) => break e.to_string(),
             }
         };
-        let _ = events.send(Event::HaWatchEnded { profile: profile_name, reason });
+        let _ = events.send(Event::Ha(HaEvent::HaWatchEnded { profile: profile_name, reason }));
     });
-    Ok(Outcome::HaStates { profile: name.into(), states })
+    Ok(Outcome::Ha(HaOutcome::HaStates { profile: name.into(), states }))
 }
 
 pub(crate) fn unwatch(inner: &Inner, name: &str) -> bool {

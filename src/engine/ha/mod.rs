@@ -4,6 +4,7 @@
 //! (`ws`: auth, get_states, subscribe_events, call_service, long-lived
 //! tokens), and the `ha_*` verbs (`handlers`).
 
+pub mod outcome;
 pub(crate) mod handlers;
 pub mod profile;
 pub mod rest;

@@ -1,6 +1,7 @@
 //! The Falcon Player verbs, and the task that refreshes a watched host's
 //! status on an interval.
 
+use crate::engine::{LightsEvent, LightsOutcome};
 use super::fpp::client;
 use super::fpp::schedule as fsched;
 use super::args::StopMode;
@@ -47,7 +48,7 @@ async fn refresh(inner: &Inner, h: &FppHost) -> FppLive {
     if let Ok(mut m) = inner.lights.fpp.lock() {
         m.insert(h.name.clone(), live.clone());
     }
-    inner.emit(Event::FppLive { host: h.name.clone(), live: live.clone() });
+    inner.emit(Event::Lights(LightsEvent::FppLive { host: h.name.clone(), live: Box::new(live.clone()) }));
     live
 }
 
@@ -61,7 +62,7 @@ pub async fn list(inner: &Inner) -> EngineResult<Outcome> {
         };
         rows.push(FppRow { host: h, live: Some(live) });
     }
-    Ok(Outcome::FppHosts { hosts: rows, notice: FPP_NO_AUTH.into() })
+    Ok(Outcome::Lights(LightsOutcome::FppHosts { hosts: rows, notice: FPP_NO_AUTH.into() }))
 }
 
 pub async fn add(inner: &Inner, ctx: &mut Ctx, address: String, name: Option<String>) -> EngineResult<Outcome> {
@@ -123,14 +124,14 @@ pub async fn status(inner: &Inner, name: &str) -> EngineResult<Outcome> {
     let live = refresh(inner, &h).await;
     match (live.status, live.error) {
         (_, Some(e)) => Err(EngineError::Other(e)),
-        (Some(status), None) => Ok(Outcome::FppStatus { host: h, status, notice: FPP_NO_AUTH.into() }),
+        (Some(status), None) => Ok(Outcome::Lights(LightsOutcome::FppStatus { host: h, status, notice: FPP_NO_AUTH.into() })),
         (None, None) => Err(EngineError::Other(format!("FPP {name} sent no status"))),
     }
 }
 
 pub async fn playlists(inner: &Inner, name: &str) -> EngineResult<Outcome> {
     let h = host(inner, name)?;
-    Ok(Outcome::FppPlaylists { host: h.name.clone(), playlists: client::playlists(&inner.lights.http, &h).await? })
+    Ok(Outcome::Lights(LightsOutcome::FppPlaylists { host: h.name.clone(), playlists: client::playlists(&inner.lights.http, &h).await? }))
 }
 
 /// A playback control: do it, then read the status back.
@@ -183,7 +184,7 @@ async fn load_schedule(inner: &Inner, h: &FppHost) -> EngineResult<Vec<serde_jso
 pub async fn schedule(inner: &Inner, name: &str) -> EngineResult<Outcome> {
     let h = host(inner, name)?;
     let raw = load_schedule(inner, &h).await?;
-    Ok(Outcome::FppSchedule { schedule: FppSchedule { host: h.name, entries: fsched::view(&raw)? } })
+    Ok(Outcome::Lights(LightsOutcome::FppSchedule { schedule: FppSchedule { host: h.name, entries: fsched::view(&raw)? } }))
 }
 
 /// Post the edited list back and answer with what the host now has.
@@ -257,5 +258,5 @@ pub async fn schedule_enable(inner: &Inner, ctx: &mut Ctx, name: &str, index: u3
 
 pub async fn multisync(inner: &Inner, name: &str) -> EngineResult<Outcome> {
     let h = host(inner, name)?;
-    Ok(Outcome::FppSystems { host: h.name.clone(), systems: client::multisync(&inner.lights.http, &h).await? })
+    Ok(Outcome::Lights(LightsOutcome::FppSystems { host: h.name.clone(), systems: client::multisync(&inner.lights.http, &h).await? }))
 }

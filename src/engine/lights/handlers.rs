@@ -3,6 +3,7 @@
 //! Commands on a target (device or group) run on every member at once and
 //! report per device; they fail only when every device failed.
 
+use crate::engine::{LightsEvent, LightsOutcome};
 use super::inventory::{Inventory, WledDevice, slug, validate_name};
 use super::views::{DeviceResult, Discovered, Link, WledDetail, WledRow};
 use super::wled::control::{self, SetRequest};
@@ -44,14 +45,14 @@ pub async fn list(inner: &Inner) -> EngineResult<Outcome> {
     let devices = inv.devices()?;
     if inner.lights.watching() {
         let rows = devices.into_iter().map(|d| WledRow { live: inner.lights.live_of(&d.name), device: d }).collect();
-        return Ok(Outcome::WledDevices { devices: rows });
+        return Ok(Outcome::Lights(LightsOutcome::WledDevices { devices: rows }));
     }
     let rows = poll_all(inner, devices).await;
     for r in &rows {
         inv.put_device(&r.device)?;
     }
     inner.store.flush()?;
-    Ok(Outcome::WledDevices { devices: rows })
+    Ok(Outcome::Lights(LightsOutcome::WledDevices { devices: rows }))
 }
 
 /// Read every device once, [`POLL_CONCURRENCY`] at a time.
@@ -100,7 +101,7 @@ pub async fn discover(inner: &Inner, seconds: Option<u32>, interface: Option<Str
             Discovered { instance: f.instance, address: f.address, mac: f.mac, known_as }
         })
         .collect();
-    Ok(Outcome::WledDiscovered { found })
+    Ok(Outcome::Lights(LightsOutcome::WledDiscovered { found }))
 }
 
 /// Falcon Player hosts announcing `_fppd._udp` (FPP ≥ 10).
@@ -114,7 +115,7 @@ pub async fn discover_fpp(inner: &Inner, seconds: Option<u32>, interface: Option
             Discovered { instance: f.instance, address: f.address, mac: f.mac, known_as }
         })
         .collect();
-    Ok(Outcome::FppDiscovered { found })
+    Ok(Outcome::Lights(LightsOutcome::FppDiscovered { found }))
 }
 
 pub async fn add(inner: &Inner, ctx: &mut Ctx, address: String, name: Option<String>) -> EngineResult<Outcome> {
@@ -186,9 +187,9 @@ pub async fn state(inner: &Inner, device: &str) -> EngineResult<Outcome> {
     live::remember_catalog(inner, &d.name, Catalog { effects: full.effects.clone(), palettes: full.palettes.clone() });
     let link = inner.lights.live_of(&d.name).map(|l| l.link).filter(|l| *l != Link::Offline).unwrap_or(Link::Polled);
     live::publish(inner, &d, &si, link);
-    Ok(Outcome::WledDetail {
+    Ok(Outcome::Lights(LightsOutcome::WledDetail {
         detail: WledDetail { device: d, state: full.state, info: full.info, effects: full.effects, palettes: full.palettes },
-    })
+    }))
 }
 
 /// Run `f` on every device of `target` at once; one result per device.
@@ -227,7 +228,7 @@ where
         Some(_) if failed == results.len() => Err(EngineError::Other(
             results.iter().map(|r| format!("{}: {}", r.device, r.message)).collect::<Vec<_>>().join("; "),
         )),
-        _ => Ok(Outcome::WledResults { action: action.to_string(), results }),
+        _ => Ok(Outcome::Lights(LightsOutcome::WledResults { action: action.to_string(), results })),
     }
 }
 
@@ -240,7 +241,7 @@ async fn post(inner: &Inner, d: &WledDevice, patch: &Value) -> EngineResult<supe
     if let Ok(mut m) = inner.lights.live.lock() {
         m.insert(d.name.clone(), summary.clone());
     }
-    inner.emit(crate::engine::event::Event::WledLive { device: d.name.clone(), live: summary });
+    inner.emit(crate::engine::event::Event::Lights(LightsEvent::WledLive { device: d.name.clone(), live: summary }));
     Ok(state)
 }
 
@@ -261,7 +262,7 @@ pub async fn set(inner: &Inner, ctx: &mut Ctx, target: &str, req: SetRequest) ->
 pub async fn preset_list(inner: &Inner, device: &str) -> EngineResult<Outcome> {
     let d = Inventory::open(&inner.store)?.need_device(device)?;
     let list = presets::parse(&client::presets(&inner.lights.http, &d).await?)?;
-    Ok(Outcome::WledPresets { device: d.name, presets: list })
+    Ok(Outcome::Lights(LightsOutcome::WledPresets { device: d.name, presets: list }))
 }
 
 pub async fn preset_apply(inner: &Inner, ctx: &mut Ctx, target: &str, wanted: &str, want: Want) -> EngineResult<Outcome> {
@@ -296,7 +297,7 @@ pub async fn preset_save(inner: &Inner, ctx: &mut Ctx, device: &str, id: u8, nam
         return Err(EngineError::Other(format!("{device} accepted the save but preset {id} is not in its presets.json")));
     }
     ctx.describe(format!("saved the current state of {device} as preset {id} {name:?}"));
-    Ok(Outcome::WledPresets { device: d.name, presets: list })
+    Ok(Outcome::Lights(LightsOutcome::WledPresets { device: d.name, presets: list }))
 }
 
 pub async fn preset_delete(inner: &Inner, ctx: &mut Ctx, device: &str, id: u8) -> EngineResult<Outcome> {
@@ -311,12 +312,12 @@ pub async fn preset_delete(inner: &Inner, ctx: &mut Ctx, device: &str, id: u8) -
     post(inner, &d, &patch).await?;
     let list = presets::parse(&client::presets(&inner.lights.http, &d).await?)?;
     ctx.describe(format!("deleted preset {id} {:?} from {device}", gone.name));
-    Ok(Outcome::WledPresets { device: d.name, presets: list })
+    Ok(Outcome::Lights(LightsOutcome::WledPresets { device: d.name, presets: list }))
 }
 
 pub async fn export(inner: &Inner, ctx: &mut Ctx, device: &str) -> EngineResult<Outcome> {
     ctx.resource("wled_device", None, Some(device.to_string()));
     let export = super::export_wled(inner, device).await?;
     ctx.describe(format!("exported presets.json and cfg.json of {device}"));
-    Ok(Outcome::WledExported { export })
+    Ok(Outcome::Lights(LightsOutcome::WledExported { export }))
 }

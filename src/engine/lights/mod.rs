@@ -13,6 +13,7 @@
 //! Backups call [`export_wled`] to fetch a device's presets.json and cfg,
 //! and `backup_io` to push them back and to read and write FPP's config.
 
+pub mod outcome;
 pub mod args;
 pub(crate) mod backup_io;
 pub mod fpp;

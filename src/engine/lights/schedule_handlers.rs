@@ -1,5 +1,6 @@
 //! The group and schedule verbs.
 
+use crate::engine::LightsOutcome;
 use super::inventory::{Group, Inventory, validate_name};
 use super::schedule::{self, Schedule, ScheduleAction, runner};
 use super::views::ScheduleView;
@@ -9,7 +10,7 @@ use crate::engine::{Inner, Outcome};
 use chrono::Utc;
 
 pub fn group_list(inner: &Inner) -> EngineResult<Outcome> {
-    Ok(Outcome::WledGroups { groups: Inventory::open(&inner.store)?.groups()? })
+    Ok(Outcome::Lights(LightsOutcome::WledGroups { groups: Inventory::open(&inner.store)?.groups()? }))
 }
 
 pub fn group_set(inner: &Inner, ctx: &mut Ctx, name: &str, members: &str) -> EngineResult<Outcome> {
@@ -33,7 +34,7 @@ pub fn group_set(inner: &Inner, ctx: &mut Ctx, name: &str, members: &str) -> Eng
     inv.put_group(&Group { name: name.to_string(), members: list.clone() })?;
     ctx.change("members", before, Some(list.join(",")));
     ctx.describe(format!("group {name} = {}", list.join(", ")));
-    Ok(Outcome::WledGroups { groups: inv.groups()? })
+    Ok(Outcome::Lights(LightsOutcome::WledGroups { groups: inv.groups()? }))
 }
 
 pub fn group_remove(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<Outcome> {
@@ -43,7 +44,7 @@ pub fn group_remove(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<Ou
         return Err(EngineError::not_found("group", name));
     }
     ctx.describe(format!("removed group {name}"));
-    Ok(Outcome::WledGroups { groups: inv.groups()? })
+    Ok(Outcome::Lights(LightsOutcome::WledGroups { groups: inv.groups()? }))
 }
 
 pub fn view(s: Schedule) -> ScheduleView {
@@ -58,7 +59,7 @@ pub fn view(s: Schedule) -> ScheduleView {
 pub fn list(inner: &Inner) -> EngineResult<Outcome> {
     let mut all: Vec<ScheduleView> = runner::all(&inner.store)?.into_iter().map(view).collect();
     all.sort_by(|a, b| a.next_run.cmp(&b.next_run).then_with(|| a.schedule.name.cmp(&b.schedule.name)));
-    Ok(Outcome::WledSchedules { schedules: all })
+    Ok(Outcome::Lights(LightsOutcome::WledSchedules { schedules: all }))
 }
 
 pub fn add(
@@ -106,7 +107,7 @@ pub fn add(
         v.schedule.cron,
         v.next_local.clone().unwrap_or_else(|| "never".into())
     ));
-    Ok(Outcome::WledSchedules { schedules: vec![v] })
+    Ok(Outcome::Lights(LightsOutcome::WledSchedules { schedules: vec![v] }))
 }
 
 fn need(inner: &Inner, name: &str) -> EngineResult<Schedule> {

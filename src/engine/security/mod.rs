@@ -6,6 +6,7 @@ mod types;
 
 pub use types::{SecurityEvent, SecurityNote, SecurityStatus};
 
+use crate::engine::AuditEvent;
 use super::Inner;
 use super::actor::Actor;
 use super::audit::Severity;
@@ -46,7 +47,7 @@ pub(crate) fn raise(inner: &Inner, r: Raise<'_>) -> EngineResult<SecurityEvent> 
     inner.store.put(&inner.store.security, keys::id_key(event.id), &event)?;
     inner.store.flush()?;
     tracing::warn!(id = event.id, kind = %event.kind, "security event raised");
-    inner.emit(Event::SecurityRaised { event: event.clone() });
+    inner.emit(Event::Audit(AuditEvent::SecurityRaised { event: event.clone() }));
     Ok(event)
 }
 

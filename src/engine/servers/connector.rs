@@ -2,6 +2,7 @@
 //! the vault, the pool consulted, the host key pinned on first use (and the
 //! pin audited), a changed key refused and raised as a security event.
 
+use crate::engine::ServersEvent;
 use super::model::{Auth, PinnedKey, Server};
 use super::pool::Lookup;
 use super::ssh::{self, Connection, Credentials, Dial, Presented};
@@ -126,7 +127,7 @@ pub(crate) fn pin(inner: &Inner, server: &Server, key: &Presented, actor: &Actor
         audit::record(inner, &engine, "server_host_key_pinned", draft, Status::Success, None)?;
         inner.store.flush()?;
     }
-    inner.emit(Event::ServersChanged);
+    inner.emit(Event::Servers(ServersEvent::ServersChanged));
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! reference (`{{secret:NAME}}` is replaced at run time, quoted, and
 //! redacted from the output and the audit entry).
 
+use crate::engine::{ServersEvent, ServersOutcome};
 use super::quote;
 use super::runner::{self, Program};
 use super::views::ExecResult;
@@ -53,7 +54,7 @@ pub(crate) async fn run(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineRes
     }
     // Nothing stored changes from here on: let other writers in.
     ctx.release_gate();
-    inner.emit(Event::ExecStarted { run, servers: names.clone(), command: req.command.clone() });
+    inner.emit(Event::Servers(ServersEvent::ExecStarted { run, servers: names.clone(), command: req.command.clone() }));
     let actor = ctx.actor.clone();
     let results: Vec<ExecResult> = futures::stream::iter(servers)
         .map(|server| {
@@ -69,7 +70,7 @@ pub(crate) async fn run(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineRes
                         let cut = (cut..tail.len()).find(|i| tail.is_char_boundary(*i)).unwrap_or(tail.len());
                         tail.drain(..cut);
                     }
-                    inner.emit(Event::ExecOutput { run, server: server.name.clone(), stream, text });
+                    inner.emit(Event::Servers(ServersEvent::ExecOutput { run, server: server.name.clone(), stream, text }));
                 };
                 let outcome = runner::run(inner, &server, actor, program, &mut sink, cancel, req.timeout).await;
                 let (status, error) = match outcome {
@@ -77,7 +78,7 @@ pub(crate) async fn run(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineRes
                     Err(e) => (Default::default(), Some(e.to_string())),
                 };
                 let result = ExecResult { server: server.name.clone(), status, duration_ms: start.elapsed().as_millis() as u64, error, output_tail: tail };
-                inner.emit(Event::ExecFinished { run, result: result.clone() });
+                inner.emit(Event::Servers(ServersEvent::ExecFinished { run, result: result.clone() }));
                 result
             }
         })
@@ -92,7 +93,7 @@ pub(crate) async fn run(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineRes
     let ok = results.iter().filter(|r| r.ok()).count();
     let summary: Vec<String> = results.iter().map(|r| format!("{}: {}", r.server, r.outcome())).collect();
     ctx.describe(format!("ran `{}` on {} server(s): {ok} ok — {}", req.command, results.len(), summary.join("; ")));
-    Ok(Outcome::ExecDone { run, command: req.command, results })
+    Ok(Outcome::Servers(ServersOutcome::ExecDone { run, command: req.command, results }))
 }
 
 pub(crate) fn cancel(inner: &Inner, ctx: &mut Ctx, run: u64) -> EngineResult<Outcome> {

@@ -2,6 +2,7 @@
 //! handed to add/edit goes straight into the vault (as `server/<name>/key`
 //! or `server/<name>/password`); the server record only names the secret.
 
+use crate::engine::{ServersEvent, ServersOutcome};
 use super::health::history;
 use super::model::{Auth, AuthMethod, LOCAL, Server};
 use super::store as servers;
@@ -56,7 +57,7 @@ pub(crate) fn add(inner: &Inner, ctx: &mut Ctx, name: String, f: Fields) -> Engi
     ctx.change("address", None, Some(server.address()));
     ctx.change("auth", None, Some(server.auth.label()));
     ctx.describe(format!("added server {name} ({}, {})", server.address(), server.auth.label()));
-    inner.emit(Event::ServersChanged);
+    inner.emit(Event::Servers(ServersEvent::ServersChanged));
     Ok(Outcome::done(format!("server {name} added ({}); `homedeck server test {name}` pins its host key", server.address())))
 }
 
@@ -87,7 +88,7 @@ pub(crate) fn edit(inner: &Inner, ctx: &mut Ctx, name: String, f: Fields) -> Eng
         }
     }
     ctx.describe(format!("edited server {name}"));
-    inner.emit(Event::ServersChanged);
+    inner.emit(Event::Servers(ServersEvent::ServersChanged));
     Ok(Outcome::done(format!("server {name} updated")))
 }
 
@@ -209,7 +210,7 @@ pub(crate) fn remove(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<O
     }
     ctx.change("address", Some(server.address()), None);
     ctx.describe(format!("removed server {name}"));
-    inner.emit(Event::ServersChanged);
+    inner.emit(Event::Servers(ServersEvent::ServersChanged));
     let kept = match &server.auth {
         Auth::Key { secret } | Auth::Password { secret } => format!("; its secret {secret:?} stays in the vault"),
         _ => String::new(),
@@ -233,12 +234,12 @@ pub(crate) fn view(inner: &Inner, server: Server) -> EngineResult<ServerView> {
 
 pub(crate) fn list(inner: &Inner) -> EngineResult<Outcome> {
     let servers = servers::all(&inner.store)?.into_iter().map(|s| view(inner, s)).collect::<EngineResult<Vec<_>>>()?;
-    Ok(Outcome::Servers { servers })
+    Ok(Outcome::Servers(ServersOutcome::Servers { servers }))
 }
 
 pub(crate) fn show(inner: &Inner, name: &str) -> EngineResult<Outcome> {
     let server = servers::get(&inner.store, name)?;
     let hours = inner.servers.opts.history_hours;
     let history = history::load(&inner.store, name, Utc::now() - Duration::hours(i64::from(hours)))?;
-    Ok(Outcome::Server { detail: Box::new(ServerDetail { view: view(inner, server)?, history }) })
+    Ok(Outcome::Servers(ServersOutcome::Server { detail: Box::new(ServerDetail { view: view(inner, server)?, history }) }))
 }

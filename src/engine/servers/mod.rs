@@ -10,6 +10,7 @@
 //! list/show; `trust` — test and trust; `exec` — bulk runs; `transfer` —
 //! SFTP; `ssh_config` — import; `tailscale` — status.
 
+pub mod outcome;
 pub mod connector;
 pub mod exec;
 pub mod health;

@@ -4,6 +4,7 @@
 //! applies `Host *` defaults. An unencrypted IdentityFile is imported into
 //! the vault; a passphrase-protected one is left to the ssh-agent.
 
+use crate::engine::ServersOutcome;
 use super::manage::{self, Fields};
 use super::model::AuthMethod;
 use super::store as servers;
@@ -148,7 +149,7 @@ pub(crate) fn import(inner: &Inner, ctx: &mut Ctx, path: Option<String>, dry_run
     let added = rows.iter().filter(|r| r.action == "added").count();
     ctx.change("servers", None, Some(format!("+{added}")));
     ctx.describe(format!("imported {added} server(s) from {}{}", path.display(), if dry_run { " (dry run)" } else { "" }));
-    Ok(Outcome::SshImport { rows, dry_run })
+    Ok(Outcome::Servers(ServersOutcome::SshImport { rows, dry_run }))
 }
 
 /// The key file's text if it is an unencrypted private key; None if it is

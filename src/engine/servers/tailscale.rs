@@ -3,6 +3,7 @@
 //! and a field of the wrong type is treated as missing — one odd peer never
 //! hides the whole tailnet.
 
+use crate::engine::ServersOutcome;
 use super::runner::{self, Program};
 use super::store as servers;
 use crate::engine::actor::Actor;
@@ -119,5 +120,5 @@ pub(crate) async fn status(inner: &Inner, actor: &Actor, server: Option<String>)
         let why = if err.trim().is_empty() { format!("exit {:?}", st.exit_code) } else { err.trim().to_string() };
         return Err(EngineError::Remote { server: server.name.clone(), detail: format!("`tailscale status --json` printed nothing: {why}") });
     }
-    Ok(Outcome::Tailscale { status: Box::new(parse(&out, &server.name)?) })
+    Ok(Outcome::Servers(ServersOutcome::Tailscale { status: Box::new(parse(&out, &server.name)?) }))
 }

@@ -3,6 +3,7 @@
 //! Progress goes out as events at most five times a second. Backups and
 //! deployments call `put_file`/`get_file` directly.
 
+use crate::engine::{ServersEvent, ServersOutcome};
 use super::connector;
 use super::model::Server;
 use super::store as servers;
@@ -99,7 +100,7 @@ pub(crate) async fn command(inner: &Inner, ctx: &mut Ctx, name: &str, upload: bo
     let start = Instant::now();
     let path = to.to_string();
     let report = |done: u64, total: u64| {
-        inner.emit(Event::TransferProgress { server: name.to_string(), path: path.clone(), done, total });
+        inner.emit(Event::Servers(ServersEvent::TransferProgress { server: name.to_string(), path: path.clone(), done, total }));
     };
     let bytes = if upload {
         put_file(inner, &server, &ctx.actor, Path::new(local), remote, report).await?
@@ -108,7 +109,7 @@ pub(crate) async fn command(inner: &Inner, ctx: &mut Ctx, name: &str, upload: bo
     };
     let millis = start.elapsed().as_millis() as u64;
     ctx.describe(format!("{direction} {from} → {to} on {name}: {bytes} bytes in {millis} ms"));
-    Ok(Outcome::Transferred {
+    Ok(Outcome::Servers(ServersOutcome::Transferred {
         report: TransferReport { server: name.into(), direction: direction.into(), from: from.into(), to: to.into(), bytes, millis },
-    })
+    }))
 }

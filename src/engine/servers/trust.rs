@@ -2,6 +2,7 @@
 //! the other end; accept a changed host key only when a person asks (and,
 //! if they gave one, only the fingerprint they checked).
 
+use crate::engine::ServersOutcome;
 use super::connector;
 use super::model::Server;
 use super::runner::{self, Program};
@@ -36,7 +37,7 @@ pub(crate) async fn test(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResu
     let os = lines.next().unwrap_or("").trim().to_string();
     let pinned_now = !server.is_local() && !had_pin;
     ctx.describe(format!("tested {name}: connected in {connect_ms} ms, {os}"));
-    Ok(Outcome::ServerTested {
+    Ok(Outcome::Servers(ServersOutcome::ServerTested {
         report: TestReport {
             server: name.to_string(),
             address: server.address(),
@@ -48,7 +49,7 @@ pub(crate) async fn test(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResu
             os,
             kernel,
         },
-    })
+    }))
 }
 
 pub(crate) async fn trust(inner: &Inner, ctx: &mut Ctx, name: &str, fingerprint: Option<String>) -> EngineResult<Outcome> {

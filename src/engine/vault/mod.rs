@@ -2,6 +2,7 @@
 //! the secrets themselves. Crypto lives in `crypto`, the in-memory key in
 //! `session`; handlers here glue them to the store and the audit draft.
 
+pub mod outcome;
 pub mod crypto;
 pub mod header;
 mod lifecycle;

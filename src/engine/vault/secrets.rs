@@ -2,6 +2,7 @@
 //! Every change needs the vault unlocked — holding the data dir is not the
 //! same as knowing the passphrase.
 
+use crate::engine::{VaultEvent, VaultOutcome};
 use super::crypto::{self, secret_aad};
 use super::record::{SecretMetaOnly, SecretRecord, validate_name, validate_value};
 use super::session;
@@ -54,13 +55,13 @@ fn resource(ctx: &mut Ctx, meta: &SecretMeta) {
 }
 
 pub(crate) fn list(inner: &Inner) -> EngineResult<Outcome> {
-    Ok(Outcome::Secrets { secrets: all_meta(&inner.store)? })
+    Ok(Outcome::Vault(VaultOutcome::Secrets { secrets: all_meta(&inner.store)? }))
 }
 
 pub(crate) fn rotation_due(inner: &Inner) -> EngineResult<Outcome> {
     let now = Utc::now();
     let secrets = all_meta(&inner.store)?.into_iter().filter(|m| m.rotation_due(now)).collect();
-    Ok(Outcome::Secrets { secrets })
+    Ok(Outcome::Vault(VaultOutcome::Secrets { secrets }))
 }
 
 pub(crate) fn show(inner: &Inner, name: &str) -> EngineResult<Outcome> {
@@ -70,7 +71,7 @@ pub(crate) fn show(inner: &Inner, name: &str) -> EngineResult<Outcome> {
         let (_, v) = item?;
         history.push(codec::decode::<SecretAccess>(&v)?);
     }
-    Ok(Outcome::Secret { meta: rec.meta, history })
+    Ok(Outcome::Vault(VaultOutcome::Secret { meta: rec.meta, history }))
 }
 
 pub(crate) fn add(
@@ -115,7 +116,7 @@ pub(crate) fn add(
         ctx.change("rotation_days", None, Some(d.to_string()));
     }
     ctx.describe(format!("added {kind} secret {name:?}"));
-    inner.emit(Event::SecretsChanged);
+    inner.emit(Event::Vault(VaultEvent::SecretsChanged));
     Ok(Outcome::done(format!("secret {name:?} stored")))
 }
 
@@ -178,8 +179,8 @@ pub(crate) fn reveal(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<O
     }
     let value = read_counted(inner, &ctx.actor, &mut rec, "reveal")?;
     ctx.describe(format!("revealed secret {name:?}"));
-    inner.emit(Event::SecretsChanged);
-    Ok(Outcome::Revealed { name: name.to_string(), value: SecretValue::new(value) })
+    inner.emit(Event::Vault(VaultEvent::SecretsChanged));
+    Ok(Outcome::Vault(VaultOutcome::Revealed { name: name.to_string(), value: SecretValue::new(value) }))
 }
 
 pub(crate) fn rotate(inner: &Inner, ctx: &mut Ctx, name: &str, value: SecretValue) -> EngineResult<Outcome> {
@@ -202,7 +203,7 @@ pub(crate) fn rotate(inner: &Inner, ctx: &mut Ctx, name: &str, value: SecretValu
     save(&inner.store, &rec)?;
     log_access(inner, &ctx.actor, rec.meta.id, "rotate", true)?;
     ctx.describe(format!("rotated secret {name:?} to version {}", rec.meta.version));
-    inner.emit(Event::SecretsChanged);
+    inner.emit(Event::Vault(VaultEvent::SecretsChanged));
     Ok(Outcome::done(format!("secret {name:?} rotated (version {})", rec.meta.version)))
 }
 
@@ -227,7 +228,7 @@ pub(crate) fn set_rotation(inner: &Inner, ctx: &mut Ctx, name: &str, days: u32) 
         None => format!("rotation reminders for {name:?} turned off"),
     };
     ctx.describe(msg.clone());
-    inner.emit(Event::SecretsChanged);
+    inner.emit(Event::Vault(VaultEvent::SecretsChanged));
     Ok(Outcome::done(msg))
 }
 
@@ -253,6 +254,6 @@ pub(crate) fn revoke(inner: &Inner, ctx: &mut Ctx, name: &str, reason: &str) -> 
     ctx.change("value", Some(REDACTED.into()), Some("(destroyed)".into()));
     ctx.severity(Severity::Medium);
     ctx.describe(format!("revoked secret {name:?}: {reason}"));
-    inner.emit(Event::SecretsChanged);
+    inner.emit(Event::Vault(VaultEvent::SecretsChanged));
     Ok(Outcome::done(format!("secret {name:?} revoked; its value is destroyed")))
 }

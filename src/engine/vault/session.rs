@@ -2,6 +2,7 @@
 //! The key never leaves this module except as a short-lived copy handed to a
 //! handler that seals or opens one secret.
 
+use crate::engine::VaultEvent;
 use super::crypto::Key;
 use super::header::HEADER_KEY;
 use crate::engine::actor::Actor;
@@ -75,14 +76,14 @@ pub(crate) fn unlock_with(inner: &Inner, key: Key) {
     if let Ok(mut s) = inner.vault.lock() {
         s.set(key);
     }
-    inner.emit(Event::VaultUnlocked);
+    inner.emit(Event::Vault(VaultEvent::VaultUnlocked));
 }
 
 /// Lock now. Returns whether the vault had been unlocked.
 pub(crate) fn lock(inner: &Inner, reason: LockReason) -> bool {
     let was = inner.vault.lock().map(|mut s| s.clear()).unwrap_or(false);
     if was {
-        inner.emit(Event::VaultLocked { reason });
+        inner.emit(Event::Vault(VaultEvent::VaultLocked { reason }));
     }
     was
 }

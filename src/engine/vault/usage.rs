@@ -4,6 +4,7 @@
 //! the secret's access history as `use:<purpose>`, so `secret show` tells
 //! which server logins read it.
 
+use crate::engine::VaultEvent;
 use super::secrets::{find, read_counted, refuse_revoked_for};
 use crate::engine::Inner;
 use crate::engine::actor::Actor;
@@ -20,7 +21,7 @@ pub(crate) fn use_secret(inner: &Inner, actor: &Actor, name: &str, purpose: &str
         return Err(refuse_revoked_for(inner, actor, &rec, &rev));
     }
     let value = read_counted(inner, actor, &mut rec, &format!("use:{purpose}"))?;
-    inner.emit(Event::SecretsChanged);
+    inner.emit(Event::Vault(VaultEvent::SecretsChanged));
     Ok(SecretValue::new(value))
 }
 

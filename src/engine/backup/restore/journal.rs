@@ -3,6 +3,7 @@
 //! next start finds the record and puts the original back with
 //! `Swap::undo`, then audits that it did.
 
+use crate::engine::GeneralEvent;
 use super::swap::Swap;
 use crate::engine::audit::{self, Category, Severity, Status};
 use crate::engine::backup::TREES;
@@ -66,7 +67,7 @@ pub(crate) fn recover(inner: &Inner) -> EngineResult<usize> {
     }
     let remote = all.iter().filter(|j| j.swap.server.is_some()).count();
     if remote > 0 {
-        inner.emit(Event::Notice { text: format!("{remote} interrupted remote restore(s) will be rolled back by the next backup command once the vault is unlocked") });
+        inner.emit(Event::General(GeneralEvent::Notice { text: format!("{remote} interrupted remote restore(s) will be rolled back by the next backup command once the vault is unlocked") }));
     }
     inner.store.flush()?;
     if all.iter().any(|j| j.swap.server.is_none()) {
@@ -117,7 +118,7 @@ fn finish(inner: &Inner, j: &Journal, result: EngineResult<()>) -> EngineResult<
     };
     let status = if ok { Status::Success } else { Status::Failure };
     audit::record(inner, &Actor::engine(), "backup_restore_rollback", draft, status, result.as_ref().err().map(|e| e.to_string()))?;
-    inner.emit(Event::Notice { text: format!("interrupted restore of {} rolled back", j.source) });
+    inner.emit(Event::General(GeneralEvent::Notice { text: format!("interrupted restore of {} rolled back", j.source) }));
     if ok {
         inner.store.tree(TREES.journal)?.remove(j.rid.to_be_bytes())?;
     }

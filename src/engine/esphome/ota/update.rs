@@ -2,6 +2,7 @@
 //! for the reboot, then ask the device for its version until it answers with
 //! the firmware's (updated) or the confirmation window closes (failed).
 
+use crate::engine::EsphomeEvent;
 use super::client::{self, Upload};
 use crate::engine::esphome::api::Connection;
 use crate::engine::esphome::logs::{self, Net};
@@ -43,7 +44,7 @@ pub async fn flash(net: &Net, job: Job) -> OtaResult {
         seconds: 0.0,
     };
     let progress = |phase, sent, total| {
-        net.emit(Event::EsphomeOtaProgress { device: name.clone(), phase, sent, total });
+        net.emit(Event::Esphome(EsphomeEvent::EsphomeOtaProgress { device: name.clone(), phase, sent, total }));
     };
     progress(OtaPhase::Connecting, 0, job.raw.len() as u64);
     let upload = Upload {
@@ -81,7 +82,7 @@ pub async fn flash(net: &Net, job: Job) -> OtaResult {
     }
     result.seconds = started.elapsed().as_secs_f64();
     progress(OtaPhase::Done, result.sent, result.sent);
-    net.emit(Event::EsphomeOtaDone { result: result.clone() });
+    net.emit(Event::Esphome(EsphomeEvent::EsphomeOtaDone { result: result.clone() }));
     result
 }
 
@@ -103,12 +104,12 @@ async fn confirm(net: &Net, job: &Job) -> Result<(), String> {
     let want = &job.fw.version;
     tokio::time::sleep(Duration::from_millis(300)).await;
     loop {
-        net.emit(Event::EsphomeOtaProgress {
+        net.emit(Event::Esphome(EsphomeEvent::EsphomeOtaProgress {
             device: job.device.name.clone(),
             phase: OtaPhase::Confirming,
             sent: 0,
             total: 0,
-        });
+        }));
         let opts = logs::options(&job.device, job.key.clone(), net.timeout.min(Duration::from_secs(3)));
         let answer = async {
             let mut c = Connection::connect(&opts).await?;

@@ -8,6 +8,7 @@
 //! until the next run, runs it through the normal command path (so it is
 //! audited as `homedeck@engine`), and moves the mark.
 
+use crate::engine::LightsEvent;
 use super::Schedule;
 use crate::engine::audit::{self, Category, Severity, Status};
 use crate::engine::context::AuditDraft;
@@ -87,7 +88,7 @@ pub fn report_missed(inner: &Inner, now: DateTime<Utc>) -> EngineResult<u64> {
             changes: Vec::new(),
         };
         audit::record(inner, &Actor::engine(), "wled_schedule_missed", draft, Status::Failure, Some("homedeck was not running".into()))?;
-        inner.emit(Event::LightsScheduleMissed { schedule: s.name.clone(), count: runs.len() as u64, last });
+        inner.emit(Event::Lights(LightsEvent::LightsScheduleMissed { schedule: s.name.clone(), count: runs.len() as u64, last }));
     }
     set_checked_at(&inner.store, now)?;
     inner.store.flush()?;
@@ -142,7 +143,7 @@ pub async fn tick(inner: &Arc<Inner>, now: DateTime<Utc>) -> EngineResult<()> {
         let Some((&last, earlier)) = runs.split_last() else { continue };
         if !earlier.is_empty() {
             s.note_missed(earlier);
-            inner.emit(Event::LightsScheduleMissed { schedule: s.name.clone(), count: earlier.len() as u64, last: earlier[earlier.len() - 1] });
+            inner.emit(Event::Lights(LightsEvent::LightsScheduleMissed { schedule: s.name.clone(), count: earlier.len() as u64, last: earlier[earlier.len() - 1] }));
         }
         let command = s.action.command(&s.target);
         let spec = command.spec();
@@ -160,7 +161,7 @@ pub async fn tick(inner: &Arc<Inner>, now: DateTime<Utc>) -> EngineResult<()> {
             fresh.last_result = Some(if ok { format!("ok: {message}") } else { format!("failed: {message}") });
             put(&inner.store, &fresh)?;
         }
-        inner.emit(Event::LightsScheduleRan { schedule: s.name.clone(), ok, message });
+        inner.emit(Event::Lights(LightsEvent::LightsScheduleRan { schedule: s.name.clone(), ok, message }));
     }
     set_checked_at(&inner.store, now)?;
     inner.store.flush()?;

@@ -2,10 +2,11 @@
 //! device's `/ws` open (the firmware pushes `{state, info}` on every change);
 //! while it is down the task polls `/json/si` and retries the socket with
 //! exponential back-off. Each change updates the runtime's latest-state map
-//! and is broadcast as [`Event::WledLive`].
+//! and is broadcast as [`Event::Lights(LightsEvent::WledLive)`].
 //!
 //! Tasks hold only a `Weak` to the engine, so they end with it.
 
+use crate::engine::LightsEvent;
 use super::model::{self, StateInfo};
 use super::{Catalog, client, summarize};
 use crate::engine::Inner;
@@ -193,7 +194,7 @@ fn set_live(inner: &Inner, d: &WledDevice, live: LiveState) {
         Err(_) => true,
     };
     if changed {
-        inner.emit(Event::WledLive { device: d.name.clone(), live });
+        inner.emit(Event::Lights(LightsEvent::WledLive { device: d.name.clone(), live }));
     }
 }
 

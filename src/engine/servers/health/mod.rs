@@ -8,6 +8,7 @@ pub mod parse;
 pub mod poller;
 pub mod types;
 
+use crate::engine::ServersEvent;
 use super::model::Server;
 use super::runner::{self, Program};
 use crate::engine::Inner;
@@ -65,7 +66,7 @@ pub(crate) async fn probe(inner: &Inner, server: &Server, actor: &Actor, force: 
     if let Ok(mut m) = inner.servers.latest.lock() {
         m.insert(server.name.clone(), report.clone());
     }
-    inner.emit(Event::ServerHealth { report: report.clone() });
+    inner.emit(Event::Servers(ServersEvent::ServerHealth { report: report.clone() }));
     report
 }
 

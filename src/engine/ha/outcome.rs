@@ -1,0 +1,65 @@
+//! What Home Assistant connection profiles answer ([`HaOutcome`]) and broadcast ([`HaEvent`]).
+//! The engine wraps them in `Outcome::Ha` / `Event::Ha`; front ends route
+//! the whole group to one renderer that matches every variant.
+
+#[allow(unused_imports)]
+use crate::engine::audit::{AuditEntry, AuditPage};
+#[allow(unused_imports)]
+use crate::engine::secret_value::SecretValue;
+#[allow(unused_imports)]
+use crate::engine::security::SecurityEvent;
+#[allow(unused_imports)]
+use crate::engine::servers::health::types::HealthReport;
+#[allow(unused_imports)]
+use crate::engine::servers::ssh::Stream;
+#[allow(unused_imports)]
+use crate::engine::servers::tailscale::Status as TailscaleStatus;
+#[allow(unused_imports)]
+use crate::engine::servers::views::{ExecResult, ImportRow, ServerDetail, ServerView, TestReport, TransferReport};
+#[allow(unused_imports)]
+use crate::engine::vault::{SecretAccess, SecretMeta, VaultStatus};
+#[allow(unused_imports)]
+use crate::engine::lights::views as lv;
+#[allow(unused_imports)]
+use crate::engine::backup::views as bv;
+#[allow(unused_imports)]
+use crate::engine::deploy::views as dv;
+#[allow(unused_imports)]
+use crate::engine::ha::views as hv;
+#[allow(unused_imports)]
+use crate::engine::event::LockReason;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum HaOutcome {
+    HaProfiles { profiles: Vec<crate::engine::ha::profile::Profile> },
+    HaTested { report: hv::HaTestReport },
+    HaStates { profile: String, states: Vec<hv::EntityState> },
+    HaCalled { profile: String, service: String, changed: Vec<hv::EntityState> },
+}
+
+impl HaOutcome {
+    /// A one-line summary for status bars and plain CLI output.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::HaProfiles { profiles } => format!("{} Home Assistant profile(s)", profiles.len()),
+            Self::HaTested { report } => format!(
+                "{}: Home Assistant {} \"{}\", {} entities, {} ms",
+                report.profile, report.version, report.location_name, report.entity_count, report.latency_ms
+            ),
+            Self::HaStates { profile, states } => format!("{profile}: {} entit(ies)", states.len()),
+            Self::HaCalled { profile, service, changed } => format!("{profile}: called {service}; {} state(s) changed", changed.len()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum HaEvent {
+    HaProfilesChanged,
+    /// An entity changed state on a watched Home Assistant.
+    HaState { profile: String, state: crate::engine::ha::views::EntityState },
+    /// A live entity view ended.
+    HaWatchEnded { profile: String, reason: String },
+}

@@ -1,0 +1,97 @@
+//! What WLED and Falcon Player lights answer ([`LightsOutcome`]) and broadcast ([`LightsEvent`]).
+//! The engine wraps them in `Outcome::Lights` / `Event::Lights`; front ends route
+//! the whole group to one renderer that matches every variant.
+
+#[allow(unused_imports)]
+use crate::engine::audit::{AuditEntry, AuditPage};
+#[allow(unused_imports)]
+use crate::engine::secret_value::SecretValue;
+#[allow(unused_imports)]
+use crate::engine::security::SecurityEvent;
+#[allow(unused_imports)]
+use crate::engine::servers::health::types::HealthReport;
+#[allow(unused_imports)]
+use crate::engine::servers::ssh::Stream;
+#[allow(unused_imports)]
+use crate::engine::servers::tailscale::Status as TailscaleStatus;
+#[allow(unused_imports)]
+use crate::engine::servers::views::{ExecResult, ImportRow, ServerDetail, ServerView, TestReport, TransferReport};
+#[allow(unused_imports)]
+use crate::engine::vault::{SecretAccess, SecretMeta, VaultStatus};
+#[allow(unused_imports)]
+use crate::engine::lights::views as lv;
+#[allow(unused_imports)]
+use crate::engine::backup::views as bv;
+#[allow(unused_imports)]
+use crate::engine::deploy::views as dv;
+#[allow(unused_imports)]
+use crate::engine::ha::views as hv;
+#[allow(unused_imports)]
+use crate::engine::event::LockReason;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum LightsOutcome {
+    WledDevices { devices: Vec<lv::WledRow> },
+    WledDetail { detail: lv::WledDetail },
+    /// One command on a device or group: a result per device.
+    WledResults { action: String, results: Vec<lv::DeviceResult> },
+    WledPresets { device: String, presets: Vec<lv::PresetView> },
+    WledGroups { groups: Vec<crate::engine::lights::inventory::Group> },
+    WledSchedules { schedules: Vec<lv::ScheduleView> },
+    WledDiscovered { found: Vec<lv::Discovered> },
+    WledExported { export: lv::WledExport },
+    FppHosts { hosts: Vec<lv::FppRow>, notice: String },
+    FppDiscovered { found: Vec<lv::Discovered> },
+    FppStatus { host: crate::engine::lights::inventory::FppHost, status: crate::engine::lights::fpp::model::FppStatus, notice: String },
+    FppPlaylists { host: String, playlists: Vec<String> },
+    FppSchedule { schedule: lv::FppSchedule },
+    FppSystems { host: String, systems: Vec<lv::FppSystem> },
+}
+
+impl LightsOutcome {
+    /// A one-line summary for status bars and plain CLI output.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::WledDevices { devices } => format!("{} WLED device(s)", devices.len()),
+            Self::WledDetail { detail } => format!(
+                "{}: {}, brightness {}",
+                detail.device.name,
+                if detail.state.on { "on" } else { "off" },
+                detail.state.bri
+            ),
+            Self::WledResults { action, results } => {
+                let ok = results.iter().filter(|r| r.ok).count();
+                match results.as_slice() {
+                    [one] => format!("{}: {}", one.device, one.message),
+                    _ => format!("{action}: {ok} of {} device(s) ok", results.len()),
+                }
+            }
+            Self::WledPresets { device, presets } => format!("{device}: {} preset(s)", presets.len()),
+            Self::WledGroups { groups } => format!("{} group(s)", groups.len()),
+            Self::WledSchedules { schedules } => format!("{} schedule(s)", schedules.len()),
+            Self::WledDiscovered { found } => format!("{} WLED device(s) found", found.len()),
+            Self::WledExported { export } => format!("exported presets and cfg of {}", export.device),
+            Self::FppHosts { hosts, .. } => format!("{} FPP host(s)", hosts.len()),
+            Self::FppDiscovered { found } => format!("{} Falcon Player host(s) found", found.len()),
+            Self::FppStatus { host, status, .. } => format!("{}: {}", host.name, status.state_name()),
+            Self::FppPlaylists { host, playlists } => format!("{host}: {} playlist(s)", playlists.len()),
+            Self::FppSchedule { schedule } => format!("{}: {} schedule entr(ies)", schedule.host, schedule.entries.len()),
+            Self::FppSystems { host, systems } => format!("{host}: {} MultiSync system(s)", systems.len()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LightsEvent {
+    /// A WLED device's state changed (pushed over /ws, polled, or after a command).
+    WledLive { device: String, live: crate::engine::lights::views::LiveState },
+    /// An FPP host's status was read.
+    FppLive { host: String, live: Box<crate::engine::lights::views::FppLive> },
+    /// A light schedule ran.
+    LightsScheduleRan { schedule: String, ok: bool, message: String },
+    /// Runs of a light schedule were missed (homedeck was not running).
+    LightsScheduleMissed { schedule: String, count: u64, last: chrono::DateTime<chrono::Utc> },
+}

@@ -1,0 +1,85 @@
+//! What servers over SSH answer ([`ServersOutcome`]) and broadcast ([`ServersEvent`]).
+//! The engine wraps them in `Outcome::Servers` / `Event::Servers`; front ends route
+//! the whole group to one renderer that matches every variant.
+
+#[allow(unused_imports)]
+use crate::engine::audit::{AuditEntry, AuditPage};
+#[allow(unused_imports)]
+use crate::engine::secret_value::SecretValue;
+#[allow(unused_imports)]
+use crate::engine::security::SecurityEvent;
+#[allow(unused_imports)]
+use crate::engine::servers::health::types::HealthReport;
+#[allow(unused_imports)]
+use crate::engine::servers::ssh::Stream;
+#[allow(unused_imports)]
+use crate::engine::servers::tailscale::Status as TailscaleStatus;
+#[allow(unused_imports)]
+use crate::engine::servers::views::{ExecResult, ImportRow, ServerDetail, ServerView, TestReport, TransferReport};
+#[allow(unused_imports)]
+use crate::engine::vault::{SecretAccess, SecretMeta, VaultStatus};
+#[allow(unused_imports)]
+use crate::engine::lights::views as lv;
+#[allow(unused_imports)]
+use crate::engine::backup::views as bv;
+#[allow(unused_imports)]
+use crate::engine::deploy::views as dv;
+#[allow(unused_imports)]
+use crate::engine::ha::views as hv;
+#[allow(unused_imports)]
+use crate::engine::event::LockReason;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ServersOutcome {
+    Servers { servers: Vec<ServerView> },
+    Server { detail: Box<ServerDetail> },
+    ServerTested { report: TestReport },
+    ExecDone { run: u64, command: String, results: Vec<ExecResult> },
+    Health { reports: Vec<HealthReport> },
+    SshImport { rows: Vec<ImportRow>, dry_run: bool },
+    Transferred { report: TransferReport },
+    Tailscale { status: Box<TailscaleStatus> },
+}
+
+impl ServersOutcome {
+    /// A one-line summary for status bars and plain CLI output.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Servers { servers } => format!("{} server(s)", servers.len()),
+            Self::Server { detail } => format!("server {}", detail.view.server.name),
+            Self::ServerTested { report } => {
+                format!("{}: connected in {} ms — {} ({})", report.server, report.connect_ms, report.os, report.kernel)
+            }
+            Self::ExecDone { run, results, .. } => {
+                let ok = results.iter().filter(|r| r.ok()).count();
+                format!("run {run}: {ok} of {} server(s) succeeded", results.len())
+            }
+            Self::Health { reports } => {
+                let up = reports.iter().filter(|r| r.state == crate::engine::servers::health::types::HealthState::Up).count();
+                format!("{up} of {} server(s) up", reports.len())
+            }
+            Self::SshImport { rows, dry_run } => {
+                let n = rows.iter().filter(|r| r.action != "skipped").count();
+                format!("{n} server(s) {}", if *dry_run { "would be imported" } else { "imported" })
+            }
+            Self::Transferred { report } => format!("{} bytes in {} ms", report.bytes, report.millis),
+            Self::Tailscale { status } => format!("tailnet {}: {} peer(s)", status.tailnet, status.peers.len()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServersEvent {
+    /// The inventory changed (added, edited, removed, key pinned).
+    ServersChanged,
+    /// A health probe finished.
+    ServerHealth { report: HealthReport },
+    ExecStarted { run: u64, servers: Vec<String>, command: String },
+    /// A piece of a command's output (secrets redacted).
+    ExecOutput { run: u64, server: String, stream: Stream, text: String },
+    ExecFinished { run: u64, result: ExecResult },
+    TransferProgress { server: String, path: String, done: u64, total: u64 },
+}

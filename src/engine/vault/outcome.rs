@@ -1,0 +1,66 @@
+//! What the vault and its secrets answer ([`VaultOutcome`]) and broadcast ([`VaultEvent`]).
+//! The engine wraps them in `Outcome::Vault` / `Event::Vault`; front ends route
+//! the whole group to one renderer that matches every variant.
+
+#[allow(unused_imports)]
+use crate::engine::audit::{AuditEntry, AuditPage};
+#[allow(unused_imports)]
+use crate::engine::secret_value::SecretValue;
+#[allow(unused_imports)]
+use crate::engine::security::SecurityEvent;
+#[allow(unused_imports)]
+use crate::engine::servers::health::types::HealthReport;
+#[allow(unused_imports)]
+use crate::engine::servers::ssh::Stream;
+#[allow(unused_imports)]
+use crate::engine::servers::tailscale::Status as TailscaleStatus;
+#[allow(unused_imports)]
+use crate::engine::servers::views::{ExecResult, ImportRow, ServerDetail, ServerView, TestReport, TransferReport};
+#[allow(unused_imports)]
+use crate::engine::vault::{SecretAccess, SecretMeta, VaultStatus};
+#[allow(unused_imports)]
+use crate::engine::lights::views as lv;
+#[allow(unused_imports)]
+use crate::engine::backup::views as bv;
+#[allow(unused_imports)]
+use crate::engine::deploy::views as dv;
+#[allow(unused_imports)]
+use crate::engine::ha::views as hv;
+#[allow(unused_imports)]
+use crate::engine::event::LockReason;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum VaultOutcome {
+    VaultStatus { status: VaultStatus },
+    Secrets { secrets: Vec<SecretMeta> },
+    Secret { meta: SecretMeta, history: Vec<SecretAccess> },
+    /// The only outcome that carries a secret value, after an explicit reveal.
+    Revealed { name: String, value: SecretValue },
+}
+
+impl VaultOutcome {
+    /// A one-line summary for status bars and plain CLI output.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::VaultStatus { status } => match (status.initialized, status.unlocked) {
+                (false, _) => "vault not initialised".into(),
+                (true, true) => format!("vault unlocked, {} secret(s)", status.secrets),
+                (true, false) => format!("vault locked, {} secret(s)", status.secrets),
+            },
+            Self::Secrets { secrets } => format!("{} secret(s)", secrets.len()),
+            Self::Secret { meta, .. } => format!("secret {}", meta.name),
+            Self::Revealed { name, .. } => format!("revealed {name}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum VaultEvent {
+    VaultUnlocked,
+    VaultLocked { reason: LockReason },
+    /// Secret metadata changed (added, rotated, revoked, accessed).
+    SecretsChanged,
+}
