@@ -2,32 +2,8 @@
 //! The engine wraps them in `Outcome::Audit` / `Event::Audit`; front ends route
 //! the whole group to one renderer that matches every variant.
 
-#[allow(unused_imports)]
 use crate::engine::audit::{AuditEntry, AuditPage};
-#[allow(unused_imports)]
-use crate::engine::secret_value::SecretValue;
-#[allow(unused_imports)]
 use crate::engine::security::SecurityEvent;
-#[allow(unused_imports)]
-use crate::engine::servers::health::types::HealthReport;
-#[allow(unused_imports)]
-use crate::engine::servers::ssh::Stream;
-#[allow(unused_imports)]
-use crate::engine::servers::tailscale::Status as TailscaleStatus;
-#[allow(unused_imports)]
-use crate::engine::servers::views::{ExecResult, ImportRow, ServerDetail, ServerView, TestReport, TransferReport};
-#[allow(unused_imports)]
-use crate::engine::vault::{SecretAccess, SecretMeta, VaultStatus};
-#[allow(unused_imports)]
-use crate::engine::lights::views as lv;
-#[allow(unused_imports)]
-use crate::engine::backup::views as bv;
-#[allow(unused_imports)]
-use crate::engine::deploy::views as dv;
-#[allow(unused_imports)]
-use crate::engine::ha::views as hv;
-#[allow(unused_imports)]
-use crate::engine::event::LockReason;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
