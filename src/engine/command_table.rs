@@ -93,35 +93,70 @@ impl CommandSpec {
     }
 }
 
-/// Declares `Command`, `Command::name`, and the `COMMANDS` table together.
+/// Declares, from one text, `Command` (flat: its serde shape is one tagged
+/// object per verb), `Command::name`, the `COMMANDS` table, and one enum per
+/// domain section (`VaultCommand` …) with [`Command::route`] to convert.
+/// Dispatch matches `Routed` and hands each domain its own enum, which the
+/// domain's `route` matches exhaustively: no verb can fall through a wildcard.
 macro_rules! commands {
     ($(
-        #[doc = $doc:literal]
-        $variant:ident = $name:literal, $class:ident, audited: $aud:literal,
-        { $( $field:ident : $ty:ty ),* $(,)? }
-    );* $(;)?) => {
+        $(#[$dmeta:meta])*
+        $domain:ident($dom_enum:ident) {
+            $(
+                #[doc = $doc:literal]
+                $variant:ident = $name:literal, $class:ident, audited: $aud:literal,
+                { $( $field:ident : $ty:ty ),* $(,)? }
+            );* $(;)?
+        }
+    )*) => {
         /// Every verb of homedeck. Front ends build one of these and hand it to
         /// [`EngineHandle::execute`](crate::engine::EngineHandle::execute).
         #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
         #[serde(tag = "command", deny_unknown_fields)]
         pub enum Command {
-            $(
+            $($(
                 #[doc = $doc]
                 #[serde(rename = $name)]
                 $variant { $( $field: $ty ),* },
-            )*
+            )*)*
+        }
+
+        $(
+            $(#[$dmeta])*
+            #[derive(Debug, Clone)]
+            pub enum $dom_enum {
+                $(
+                    #[doc = $doc]
+                    $variant { $( $field: $ty ),* },
+                )*
+            }
+        )*
+
+        /// A command handed to the domain that owns it.
+        #[derive(Debug, Clone)]
+        pub enum Routed {
+            $( $domain($dom_enum), )*
         }
 
         impl Command {
             /// The stable snake_case name (also the audit `action`).
             pub fn name(&self) -> &'static str {
-                match self { $( Command::$variant { .. } => $name, )* }
+                match self { $($( Command::$variant { .. } => $name, )*)* }
+            }
+
+            /// The same verb as its domain's own enum.
+            pub fn route(self) -> Routed {
+                match self {
+                    $($(
+                        Command::$variant { $( $field ),* } => Routed::$domain($dom_enum::$variant { $( $field ),* }),
+                    )*)*
+                }
             }
         }
 
         /// The one table of verbs, in declaration order.
         pub static COMMANDS: &[$crate::engine::command_table::CommandSpec] = &[
-            $( $crate::engine::command_table::CommandSpec {
+            $($( $crate::engine::command_table::CommandSpec {
                 name: $name,
                 doc: $doc,
                 class: $crate::engine::command_table::Permission::$class,
@@ -130,7 +165,7 @@ macro_rules! commands {
                     name: stringify!($field),
                     ty: stringify!($ty),
                 } ),* ],
-            } ),*
+            }, )*)*
         ];
     };
 }

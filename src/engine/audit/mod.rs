@@ -5,6 +5,7 @@
 //! so "one category, one week" reads only the keys it needs.
 
 pub mod outcome;
+pub(crate) mod route;
 mod entry;
 mod query;
 mod retention;

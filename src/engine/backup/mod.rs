@@ -15,6 +15,7 @@
 //! - `handlers.rs`: the verbs.
 
 pub mod outcome;
+pub(crate) mod route;
 pub mod archive;
 pub mod catalog;
 pub mod create;

@@ -16,6 +16,7 @@
 //! directly: each takes the command's context and audits through it.
 
 pub mod outcome;
+pub(crate) mod route;
 pub mod docker;
 pub mod health;
 pub(crate) mod config;

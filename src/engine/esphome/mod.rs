@@ -9,6 +9,7 @@
 //! - `handlers` and `ota_handlers` are what `dispatch` calls.
 
 pub mod outcome;
+pub(crate) mod route;
 pub mod ansi;
 pub mod api;
 pub mod discovery;

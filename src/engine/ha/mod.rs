@@ -5,6 +5,7 @@
 //! tokens), and the `ha_*` verbs (`handlers`).
 
 pub mod outcome;
+pub(crate) mod route;
 pub(crate) mod handlers;
 pub mod profile;
 pub mod rest;

@@ -14,6 +14,7 @@
 //! and `backup_io` to push them back and to read and write FPP's config.
 
 pub mod outcome;
+pub(crate) mod route;
 pub mod args;
 pub(crate) mod backup_io;
 pub mod fpp;

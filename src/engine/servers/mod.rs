@@ -11,6 +11,7 @@
 //! SFTP; `ssh_config` — import; `tailscale` — status.
 
 pub mod outcome;
+pub(crate) mod route;
 pub mod connector;
 pub mod exec;
 pub mod health;

@@ -3,6 +3,7 @@
 //! `session`; handlers here glue them to the store and the audit draft.
 
 pub mod outcome;
+pub(crate) mod route;
 pub mod crypto;
 pub mod header;
 mod lifecycle;
