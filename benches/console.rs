@@ -10,9 +10,9 @@
 use chrono::{Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use homedeck::config::Config;
-use homedeck::engine::audit::{self, AuditEntry, Category, Resource, Severity, Status};
-use homedeck::engine::store::Store;
-use homedeck::engine::vault::SecretKind;
+use homedeck::engine::internals::audit::{self, AuditEntry, Category, Resource, Severity, Status};
+use homedeck::engine::internals::store::Store;
+use homedeck::engine::internals::vault::SecretKind;
 use homedeck::engine::{Actor, Command, EngineHandle, EngineOptions, Frontend, SecretValue};
 use homedeck::tui::keymap::Keymap;
 use homedeck::tui::theme::Theme;

@@ -8,9 +8,9 @@
 use homedeck::engine::VaultOutcome;
 use chrono::{Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use homedeck::engine::audit::{self, AuditEntry, Category, Resource, Severity, Status};
-use homedeck::engine::store::Store;
-use homedeck::engine::vault::SecretKind;
+use homedeck::engine::internals::audit::{self, AuditEntry, Category, Resource, Severity, Status};
+use homedeck::engine::internals::store::Store;
+use homedeck::engine::internals::vault::SecretKind;
 use homedeck::engine::{Actor, Command, EngineHandle, EngineOptions, Frontend, Outcome, SecretValue};
 use std::path::{Path, PathBuf};
 

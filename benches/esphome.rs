@@ -6,10 +6,10 @@
 //! the real binary against the device peer, and OTA against `esphome upload`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use homedeck::engine::esphome::api::frame;
-use homedeck::engine::esphome::api::messages::{self as m, SubscribeLogsResponse};
-use homedeck::engine::esphome::api::noise::{NoiseClient, PROLOGUE, decode_psk};
-use homedeck::engine::esphome::{LogLevel, LogRecord};
+use homedeck::engine::internals::esphome::api::frame;
+use homedeck::engine::internals::esphome::api::messages::{self as m, SubscribeLogsResponse};
+use homedeck::engine::internals::esphome::api::noise::{NoiseClient, PROLOGUE, decode_psk};
+use homedeck::engine::internals::esphome::{LogLevel, LogRecord};
 use homedeck::tui::app::View;
 use homedeck::tui::keymap::Keymap;
 use homedeck::tui::panes::esphome::log_buffer::LogBuffer;

@@ -12,7 +12,7 @@
 mod sshd;
 
 use homedeck::engine::ServersOutcome;
-use homedeck::engine::servers::ServerOptions;
+use homedeck::engine::internals::servers::ServerOptions;
 use homedeck::engine::{Actor, Command, EngineHandle, EngineOptions, Frontend, Outcome, SecretValue};
 use std::process::Stdio;
 use std::time::{Duration, Instant};

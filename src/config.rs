@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use crate::engine::servers as homedeck_servers;
+use crate::engine::views::servers as homedeck_servers;
 use std::path::Path;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -77,9 +77,9 @@ impl Default for DeploymentsConfig {
 }
 
 impl DeploymentsConfig {
-    pub fn options(&self) -> crate::engine::deploy::DeployOptions {
+    pub fn options(&self) -> crate::engine::views::deploy::DeployOptions {
         use std::time::Duration;
-        crate::engine::deploy::DeployOptions {
+        crate::engine::views::deploy::DeployOptions {
             port_range: self.ports.clone(),
             start_grace: Duration::from_secs(self.start_grace_secs),
             healthy_timeout: Duration::from_secs(self.healthy_timeout_secs),
@@ -88,7 +88,7 @@ impl DeploymentsConfig {
     }
 
     fn validate(&self) -> Result<()> {
-        if let Err(e) = crate::engine::deploy::ports::parse_range(&self.ports) {
+        if let Err(e) = crate::engine::views::deploy::parse_range(&self.ports) {
             bail!("deployments.ports = {:?} — {e}", self.ports);
         }
         for (k, v, lo) in [
@@ -140,7 +140,7 @@ impl ServersConfig {
             poll_health: poll,
             health_interval: std::time::Duration::from_secs(self.health_interval_secs),
             history_hours: self.history_hours,
-            thresholds: homedeck_servers::health::Thresholds {
+            thresholds: homedeck_servers::Thresholds {
                 disk_pct: self.disk_pct,
                 load_per_core: self.load_per_core,
                 mem_pct: self.mem_pct,

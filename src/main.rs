@@ -51,7 +51,7 @@ async fn real_main(cli: Cli) -> Result<()> {
     opts.readonly = cli.readonly || config.general.readonly;
     opts.idle_lock_secs = config.vault.idle_lock_secs;
     opts.audit_retention_days = config.audit.retention_days;
-    opts.esphome = homedeck::engine::esphome::EsphomeOptions {
+    opts.esphome = homedeck::engine::views::esphome::EsphomeOptions {
         mdns_interfaces: config.esphome.mdns_interfaces.clone(),
         api_timeout_secs: config.esphome.api_timeout_secs,
         ota_concurrency: config.esphome.ota_concurrency,

@@ -7,8 +7,8 @@ mod common;
 use homedeck::engine::{AuditOutcome, VaultOutcome};
 use chrono::{Duration, Utc};
 use common::*;
-use homedeck::engine::audit::{self, AuditEntry, AuditQuery, Category, Severity, Status};
-use homedeck::engine::store::Store;
+use homedeck::engine::internals::audit::{self, AuditEntry, AuditQuery, Category, Severity, Status};
+use homedeck::engine::internals::store::Store;
 use homedeck::engine::{Actor, Command, EngineError, EngineOptions, Frontend, Outcome, SecretValue};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -18,7 +18,7 @@ async fn every_write_is_audited_success_or_failure() {
     init(&e).await;
     add(&e, "a", "v").await;
     let _ = run(&e, Command::SecretRotate { name: "missing".into(), value: SecretValue::new("v") }).await;
-    let _ = run(&e, Command::SecurityEventUpdate { id: 77, status: homedeck::engine::security::SecurityStatus::Resolved, note: "x".into() }).await;
+    let _ = run(&e, Command::SecurityEventUpdate { id: 77, status: homedeck::engine::internals::security::SecurityStatus::Resolved, note: "x".into() }).await;
     let entries = audit_all(&e).await;
     let got: Vec<(&str, Status)> = entries.iter().map(|a| (a.action.as_str(), a.status)).collect();
     assert_eq!(
@@ -185,7 +185,7 @@ async fn schema_versions_migrate_up_and_refuse_newer() {
     }
     {
         let s = Store::open(dir.path(), &cli()).unwrap();
-        assert_eq!(homedeck::engine::store::migrate::stored_version(&s).unwrap(), 1);
+        assert_eq!(homedeck::engine::internals::store::migrate::stored_version(&s).unwrap(), 1);
         assert_eq!(s.audit_by_category.len(), 1, "migration rebuilt the index");
         s.meta.insert(b"schema_version", &99u32.to_be_bytes()).unwrap();
         s.flush().unwrap();

@@ -12,9 +12,9 @@ mod common;
 use homedeck::engine::{BackupEvent, BackupOutcome, VaultOutcome};
 use backup_common::*;
 use common::{PASS, run};
-use homedeck::engine::backup::archive::header::Header;
-use homedeck::engine::backup::archive::{Compression, MANIFEST_PATH};
-use homedeck::engine::backup::snapshots;
+use homedeck::engine::internals::backup::archive::header::Header;
+use homedeck::engine::internals::backup::archive::{Compression, MANIFEST_PATH};
+use homedeck::engine::internals::backup::snapshots;
 use homedeck::engine::{Command, EngineError, Event, Outcome, SecretValue};
 use std::fs;
 use std::path::Path;
@@ -475,7 +475,7 @@ async fn snapshot_watch_follows_a_restored_directory() {
     tokio::time::sleep(snapshots::DEBOUNCE * 3).await;
     let after = "- id: after-restore\n";
     fs::write(&file, after).unwrap();
-    let want = homedeck::engine::backup::archive::sha256_hex(after.as_bytes());
+    let want = homedeck::engine::internals::backup::archive::sha256_hex(after.as_bytes());
     tokio::time::timeout(Duration::from_secs(10), async {
         loop {
             if let Ok(Event::Backup(BackupEvent::BackupSnapshotTaken { snapshot })) = events.recv().await

@@ -13,7 +13,7 @@ use homedeck::engine::BackupOutcome;
 use backup_common::*;
 use common::run;
 use common::sshd::Sshd;
-use homedeck::engine::backup::archive::{extract::extract, reader, safety::Limits, sealed::derive_key, writer::Job};
+use homedeck::engine::internals::backup::archive::{extract::extract, reader, safety::Limits, sealed::derive_key, writer::Job};
 use homedeck::engine::{Command, EngineHandle, Outcome, SecretValue};
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -8,8 +8,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use homedeck::engine::{BackupOutcome, DeployOutcome};
-use homedeck::engine::deploy::model::Deployment;
-use homedeck::engine::deploy::views::{Health, HealthState};
+use homedeck::engine::internals::deploy::model::Deployment;
+use homedeck::engine::internals::deploy::views::{Health, HealthState};
 use homedeck::engine::{Actor, Command, EngineHandle, Frontend, Outcome};
 
 // Standalone too (cargo builds every tests/*.rs as a crate; alone it has no

@@ -12,7 +12,7 @@ use homedeck::engine::{DeployEvent, DeployOutcome};
 use common::run;
 use common::sshd::{self, Sshd};
 use deploy_common::*;
-use homedeck::engine::deploy::DeployOptions;
+use homedeck::engine::internals::deploy::DeployOptions;
 use homedeck::engine::{Command, EngineOptions, Event, Outcome};
 use std::net::TcpListener;
 use std::time::Duration;
@@ -111,7 +111,7 @@ async fn errors_are_clear_and_leave_nothing_behind() {
     drop(busy);
 
     let audit = common::audit_all(&e).await;
-    let failed = audit.iter().filter(|a| a.action == "deploy_create" && a.status == homedeck::engine::audit::Status::Failure).count();
+    let failed = audit.iter().filter(|a| a.action == "deploy_create" && a.status == homedeck::engine::internals::audit::Status::Failure).count();
     assert!(failed >= 8, "every failed create is audited ({failed})");
 }
 

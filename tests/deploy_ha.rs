@@ -20,7 +20,7 @@ use common::run;
 use crossterm::event::KeyCode;
 use common::sshd::Sshd;
 use deploy_common::*;
-use homedeck::engine::deploy::views::HealthState;
+use homedeck::engine::internals::deploy::views::HealthState;
 use homedeck::engine::{Command, EngineError, Event, Outcome, SecretValue};
 use std::time::{Duration, Instant};
 
@@ -37,18 +37,18 @@ async fn until(h: &mut tui_common::Harness, ok: impl Fn(&str) -> bool) -> String
     panic!("screen never matched:\n{}", h.screen(100, 30));
 }
 
-fn health_of(o: &Outcome) -> homedeck::engine::deploy::views::Health {
+fn health_of(o: &Outcome) -> homedeck::engine::internals::deploy::views::Health {
     match o {
         Outcome::Deploy(DeployOutcome::Deployment { view }) => view.health.clone().expect("health"),
         o => panic!("unexpected {o:?}"),
     }
 }
 
-fn pid_of(h: &homedeck::engine::deploy::views::Health) -> u32 {
+fn pid_of(h: &homedeck::engine::internals::deploy::views::Health) -> u32 {
     h.process.trim_start_matches("running (pid ").trim_end_matches(')').parse().unwrap_or_else(|_| panic!("no pid in {:?}", h.process))
 }
 
-async fn status(e: &homedeck::engine::EngineHandle) -> homedeck::engine::deploy::views::Health {
+async fn status(e: &homedeck::engine::EngineHandle) -> homedeck::engine::internals::deploy::views::Health {
     health_of(&run(e, Command::DeployStatus { name: "home".into() }).await.unwrap())
 }
 
@@ -273,7 +273,7 @@ async fn home_assistant_lifecycle_over_ssh() {
     let audit = common::audit_all(&e).await;
     for (action, ok) in [("deploy_create", true), ("deploy_restart", true), ("deploy_upgrade", false), ("deploy_remove", true), ("ha_call", true), ("deploy_config_write", false)] {
         assert!(
-            audit.iter().any(|a| a.action == action && (a.status == homedeck::engine::audit::Status::Success) == ok),
+            audit.iter().any(|a| a.action == action && (a.status == homedeck::engine::internals::audit::Status::Success) == ok),
             "no {action} ({ok}) in the audit log"
         );
     }
@@ -290,7 +290,7 @@ async fn home_assistant_lifecycle_over_ssh() {
 /// version, so it would be installed over the running one.) While the new
 /// version is being health-checked the test looks at the server: the venv
 /// link points at 2024.3.2 and its Home Assistant process is alive.
-async fn upgrade_rolls_back_after_switch(e: &homedeck::engine::EngineHandle, dep: &homedeck::engine::deploy::model::Deployment) {
+async fn upgrade_rolls_back_after_switch(e: &homedeck::engine::EngineHandle, dep: &homedeck::engine::internals::deploy::model::Deployment) {
     const NEW: &str = "2024.3.2";
     let config = std::path::Path::new(&dep.config_dir);
     let yaml_before = std::fs::read_to_string(config.join("configuration.yaml")).unwrap();

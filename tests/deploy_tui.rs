@@ -25,7 +25,7 @@ async fn empty_pane_and_create_from_the_palette() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     h.exec(Command::ServerAdd {
         name: "gone".into(), host: "127.0.0.1".into(), port: Some(u32::from(port)), user: Some("root".into()),
-        auth: Some(homedeck::engine::servers::model::AuthMethod::Agent), secret: None, key: None, key_passphrase: None,
+        auth: Some(homedeck::engine::internals::servers::model::AuthMethod::Agent), secret: None, key: None, key_passphrase: None,
         password: None, tags: None, site: None,
     })
     .await;

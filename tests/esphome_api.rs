@@ -9,7 +9,7 @@ mod esphome_common;
 use homedeck::engine::{EsphomeEvent, EsphomeOutcome};
 use common::{add, init, open, run};
 use esphome_common::{KEY, OTHER_KEY, Peer};
-use homedeck::engine::esphome::LogLevel;
+use homedeck::engine::internals::esphome::LogLevel;
 use homedeck::engine::{Command, EngineHandle, Event, Outcome};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;

@@ -10,7 +10,7 @@ mod esphome_common;
 use homedeck::engine::EsphomeOutcome;
 use common::{add, audit_all, init, open_with, run};
 use esphome_common::{Peer, firmware};
-use homedeck::engine::esphome::OtaStatus;
+use homedeck::engine::internals::esphome::OtaStatus;
 use homedeck::engine::{Command, EngineHandle, EngineOptions, Outcome};
 
 fn engine(dir: &std::path::Path) -> EngineHandle {
@@ -114,7 +114,7 @@ async fn single_updates_and_their_failures() {
     let entries = audit_all(&e).await;
     let otas: Vec<_> = entries.iter().filter(|a| a.action == "esphome_ota").collect();
     assert_eq!(otas.len(), 8, "{otas:#?}");
-    assert_eq!(otas.iter().filter(|a| a.status == homedeck::engine::audit::Status::Success).count(), 2);
+    assert_eq!(otas.iter().filter(|a| a.status == homedeck::engine::internals::audit::Status::Success).count(), 2);
     // Neither password reached the audit log.
     let text = serde_json::to_string(&entries).unwrap();
     assert!(!text.contains("letmein") && !text.contains("\"nope\""));

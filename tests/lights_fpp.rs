@@ -7,12 +7,12 @@ mod common;
 mod lights_peer;
 
 use homedeck::engine::{GeneralOutcome, LightsOutcome};
-use homedeck::engine::lights::args::{Flag, StopMode};
+use homedeck::engine::internals::lights::args::{Flag, StopMode};
 use homedeck::engine::{Command, EngineHandle, Outcome};
 use lights_peer::fpp::FppPeer;
 use serde_json::json;
 
-async fn status(e: &EngineHandle) -> homedeck::engine::lights::fpp::model::FppStatus {
+async fn status(e: &EngineHandle) -> homedeck::engine::internals::lights::fpp::model::FppStatus {
     match common::run(e, Command::FppStatus { host: "show".into() }).await.unwrap() {
         Outcome::Lights(LightsOutcome::FppStatus { status, notice, .. }) => {
             assert!(notice.contains("no authentication"));

@@ -18,7 +18,7 @@ fn schedule(name: &str, cron: &str, target: &str, action: &str) -> Command {
     Command::WledScheduleAdd { name: name.into(), cron: cron.into(), target: target.into(), action: action.into(), tz: Some("UTC".into()) }
 }
 
-async fn views(e: &EngineHandle) -> Vec<homedeck::engine::lights::views::ScheduleView> {
+async fn views(e: &EngineHandle) -> Vec<homedeck::engine::internals::lights::views::ScheduleView> {
     match common::run(e, Command::WledScheduleList {}).await.unwrap() {
         Outcome::Lights(LightsOutcome::WledSchedules { schedules }) => schedules,
         o => panic!("{o:?}"),
@@ -55,7 +55,7 @@ async fn a_due_schedule_runs_and_is_audited() {
     let v = views(&e).await;
     assert!(v[0].schedule.last_run.is_some());
     assert!(v[0].schedule.last_result.as_deref().unwrap().starts_with("ok"));
-    common::run(&e, Command::WledScheduleEnable { name: "blink".into(), enabled: homedeck::engine::lights::args::Flag(false) })
+    common::run(&e, Command::WledScheduleEnable { name: "blink".into(), enabled: homedeck::engine::internals::lights::args::Flag(false) })
         .await
         .unwrap();
     assert!(views(&e).await[0].next_run.is_none());

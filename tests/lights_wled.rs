@@ -8,9 +8,9 @@ mod common;
 mod lights_peer;
 
 use homedeck::engine::{LightsEvent, LightsOutcome};
-use homedeck::engine::lights::args::Flag;
-use homedeck::engine::lights::views::Link;
-use homedeck::engine::lights::wled::control::Power;
+use homedeck::engine::internals::lights::args::Flag;
+use homedeck::engine::internals::lights::views::Link;
+use homedeck::engine::internals::lights::wled::control::Power;
 use homedeck::engine::{Command, EngineHandle, Event, Outcome};
 use lights_peer::{WledPeer, fixtures, load, wled_dumps};
 use serde_json::{Value, json};
@@ -295,7 +295,7 @@ async fn live_state_over_ws_with_polling_fallback() {
     add(&e, &peer, "desk").await;
     let mut rx = e.subscribe();
     common::run(&e, Command::LightsWatch {}).await.unwrap();
-    let wait = |want: Box<dyn Fn(&homedeck::engine::lights::views::LiveState) -> bool + Send>| {
+    let wait = |want: Box<dyn Fn(&homedeck::engine::internals::lights::views::LiveState) -> bool + Send>| {
         let mut rx = e.subscribe();
         async move {
             tokio::time::timeout(Duration::from_secs(20), async {

@@ -9,8 +9,8 @@ mod common;
 use homedeck::engine::{AuditOutcome, ServersEvent, ServersOutcome};
 use common::sshd::{self, Sshd};
 use common::{PASS, run};
-use homedeck::engine::servers::ServerOptions;
-use homedeck::engine::servers::health::types::HealthState;
+use homedeck::engine::internals::servers::ServerOptions;
+use homedeck::engine::internals::servers::health::types::HealthState;
 use homedeck::engine::{Command, EngineError, EngineHandle, EngineOptions, Event, Outcome, SecretValue};
 use std::path::Path;
 use std::time::Duration;
@@ -98,7 +98,7 @@ async fn key_from_vault_pins_on_first_use_and_refuses_a_changed_host_key() {
     run(&e, Command::ServerTrust { name: "nas".into(), fingerprint: Some(second.clone()) }).await.unwrap();
     test_server(&e, "nas").await.unwrap();
     let audit = common::audit_all(&e).await;
-    let trusted = audit.iter().find(|a| a.action == "server_trust" && a.status == homedeck::engine::audit::Status::Success).unwrap();
+    let trusted = audit.iter().find(|a| a.action == "server_trust" && a.status == homedeck::engine::internals::audit::Status::Success).unwrap();
     assert!(trusted.changes.iter().any(|c| c.after.as_deref() == Some(second.as_str())));
     assert!(audit.iter().any(|a| a.action == "server_host_key_pinned"));
 }
@@ -284,7 +284,7 @@ async fn adversarial_arguments_run_as_literal_words() {
     ];
     let mut argv = vec!["printf".to_string(), "<%s>\\n".to_string()];
     argv.extend(words.iter().cloned());
-    let line = homedeck::engine::servers::quote::join(&argv);
+    let line = homedeck::engine::internals::servers::quote::join(&argv);
     for target in ["box", "local"] {
         let Outcome::Servers(ServersOutcome::ExecDone { results, .. }) = run(&e, exec_cmd(target, &line)).await.unwrap() else { panic!() };
         assert!(results[0].ok(), "{:?}", results[0]);

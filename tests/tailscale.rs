@@ -7,7 +7,7 @@
 
 mod common;
 
-use homedeck::engine::servers::tailscale::parse;
+use homedeck::engine::internals::servers::tailscale::parse;
 use std::os::unix::fs::PermissionsExt;
 
 const STATUS: &str = include_str!("fixtures/tailscale/status.json");

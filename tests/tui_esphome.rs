@@ -11,7 +11,7 @@ use homedeck::engine::EsphomeEvent;
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use esphome_common::{Peer, firmware};
-use homedeck::engine::esphome::{LogLevel, LogRecord, OtaPhase};
+use homedeck::engine::internals::esphome::{LogLevel, LogRecord, OtaPhase};
 use homedeck::engine::{Command, Event};
 use homedeck::tui::panes::Pane;
 use homedeck::tui::panes::esphome::View;

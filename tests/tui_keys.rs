@@ -14,7 +14,7 @@ use std::time::Duration;
 const PASS: &str = "pass-CANARY-phrase";
 const VALUE: &str = "value-CANARY-42";
 
-async fn vault_status(h: &Harness) -> homedeck::engine::vault::VaultStatus {
+async fn vault_status(h: &Harness) -> homedeck::engine::internals::vault::VaultStatus {
     match h.exec(Command::VaultStatus {}).await {
         Outcome::Vault(VaultOutcome::VaultStatus { status }) => status,
         other => panic!("unexpected {other:?}"),

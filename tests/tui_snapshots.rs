@@ -6,7 +6,7 @@ mod tui_common;
 
 use tui_common::Harness;
 use crossterm::event::KeyCode;
-use homedeck::engine::vault::SecretKind;
+use homedeck::engine::internals::vault::SecretKind;
 use homedeck::engine::{Command, EngineHandle, SecretValue};
 
 async fn populate(engine: &EngineHandle) {

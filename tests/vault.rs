@@ -5,9 +5,9 @@
 mod common;
 use homedeck::engine::{AuditOutcome, VaultEvent, VaultOutcome};
 use common::*;
-use homedeck::engine::audit::Status;
-use homedeck::engine::security::SecurityStatus;
-use homedeck::engine::vault::SecretKind;
+use homedeck::engine::internals::audit::Status;
+use homedeck::engine::internals::security::SecurityStatus;
+use homedeck::engine::internals::vault::SecretKind;
 use homedeck::engine::{Command, EngineError, EngineOptions, Outcome, SecretValue};
 
 fn reveal(name: &str) -> Command {

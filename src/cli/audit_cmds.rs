@@ -2,7 +2,7 @@
 
 use super::args::{AuditCmd, AuditSearchArgs};
 use super::{Session, confirm};
-use crate::engine::audit::{Category, Severity, Status};
+use crate::engine::views::audit::{Category, Severity, Status};
 use crate::engine::{Command, Outcome};
 use anyhow::{Result, anyhow};
 

@@ -3,7 +3,7 @@
 
 use crate::engine::BackupOutcome;
 use super::table::{self, age};
-use crate::engine::backup::model::CatalogEntry;
+use crate::engine::views::backup::CatalogEntry;
 
 fn size(n: u64) -> String {
     match n {

@@ -2,9 +2,9 @@
 
 use crate::engine::{DeployOutcome, HaOutcome};
 use super::table::{self, age};
-use crate::engine::deploy::views::{ConfigCheck, Health};
+use crate::engine::views::deploy::{ConfigCheck, Health};
 
-use crate::engine::deploy::views::uptime_text as uptime;
+use crate::engine::views::deploy::uptime_text as uptime;
 
 fn print_health(h: &Health) {
     println!("health:     {}", h.state.as_str());

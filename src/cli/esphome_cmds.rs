@@ -5,7 +5,7 @@
 use crate::engine::{EsphomeEvent, EsphomeOutcome};
 use super::esphome_args::{EsphomeCmd, FirmwareCmd, LogsArgs, OtaBulkArgs};
 use super::{Session, confirm};
-use crate::engine::esphome::{LogLevel, OtaPhase, ansi};
+use crate::engine::views::esphome::{LogLevel, OtaPhase, ansi};
 use crate::engine::{Command, EngineError, Event, Outcome};
 use anyhow::{Result, anyhow};
 use std::io::{IsTerminal, Write};
@@ -83,9 +83,9 @@ async fn bulk(s: &Session, a: OtaBulkArgs) -> Result<()> {
     s.print(&outcome)?;
     // A bulk update with failures is not a success for scripts.
     if let Outcome::Esphome(EsphomeOutcome::EsphomeOta { results }) = &outcome
-        && results.iter().any(|r| r.status != crate::engine::esphome::OtaStatus::Updated)
+        && results.iter().any(|r| r.status != crate::engine::views::esphome::OtaStatus::Updated)
     {
-        return Err(anyhow!("{}", crate::engine::esphome::ota_summary(results)));
+        return Err(anyhow!("{}", crate::engine::views::esphome::ota_summary(results)));
     }
     Ok(())
 }

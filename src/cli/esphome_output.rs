@@ -106,7 +106,7 @@ pub fn human(outcome: &EsphomeOutcome) {
                 })
                 .collect();
             print!("{}", table::render(&["DEVICE", "RESULT", "FROM", "TO", "TIME", "REASON"], &rows));
-            println!("{}", crate::engine::esphome::ota_summary(results));
+            println!("{}", crate::engine::views::esphome::ota_summary(results));
         }
     }
 }

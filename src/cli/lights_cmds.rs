@@ -3,8 +3,8 @@
 use crate::engine::{LightsEvent, LightsOutcome};
 use super::lights_args::{DiscoverArgs, FppCmd, FppScheduleCmd, GroupCmd, PlaylistCmd, PresetCmd, ScheduleCmd, SetArgs, WledCmd};
 use super::{Session, confirm};
-use crate::engine::lights::args::{Flag, StopMode};
-use crate::engine::lights::wled::control::Power;
+use crate::engine::views::lights::{Flag, StopMode};
+use crate::engine::views::lights::Power;
 use crate::engine::{Command, Event, Outcome};
 use anyhow::{Result, anyhow};
 

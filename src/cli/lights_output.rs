@@ -2,8 +2,8 @@
 
 use crate::engine::LightsOutcome;
 use super::table::{self, age};
-use crate::engine::lights::views::FPP_NO_AUTH;
-use crate::engine::lights::wled::model::list_name;
+use crate::engine::views::lights::FPP_NO_AUTH;
+use crate::engine::views::lights::list_name;
 
 fn onoff(b: bool) -> &'static str {
     if b { "on" } else { "off" }

@@ -34,7 +34,7 @@ pub mod deploy_output;
 // ── end deployments modules ──
 
 use crate::engine::VaultOutcome;
-use crate::engine::{Actor, Command, EngineHandle, Frontend, Outcome};
+use crate::engine::{Actor, Command, EngineError, EngineHandle, Frontend, Outcome};
 use anyhow::Result;
 use args::Sub;
 
@@ -50,8 +50,21 @@ impl Session {
         Session { engine, actor: Actor::current(Frontend::Cli), json }
     }
 
+    /// Run a command. When the engine asks for confirmation, ask the person
+    /// (its reason is the question; without a terminal the answer is no) and
+    /// run the confirmed command.
     pub async fn exec(&self, command: Command) -> Result<Outcome> {
-        Ok(self.engine.execute(command, self.actor.clone()).await?)
+        let retry = command.confirmed();
+        match self.engine.execute(command, self.actor.clone()).await {
+            Err(EngineError::ConfirmationRequired { what, reason }) if retry.is_some() => {
+                if !confirm(&format!("{what}: {reason}. Go ahead?")) {
+                    return Err(anyhow::anyhow!("not run: {what} was not confirmed"));
+                }
+                let confirmed = retry.ok_or_else(|| anyhow::anyhow!("{what} cannot be confirmed"))?;
+                Ok(self.engine.execute(confirmed, self.actor.clone()).await?)
+            }
+            other => Ok(other?),
+        }
     }
 
     /// Unlock the vault for this process (the CLI never keeps it unlocked

@@ -3,14 +3,14 @@
 use super::args::SecretCmd;
 use super::{Session, confirm, prompt};
 use crate::engine::Command;
-use crate::engine::vault::SecretKind;
+use crate::engine::views::vault::SecretKind;
 use anyhow::{Result, anyhow};
 
 pub async fn run(s: &Session, cmd: SecretCmd) -> Result<()> {
     let outcome = match cmd {
         SecretCmd::Add { name, kind, rotate_every, note } => {
             let kind: SecretKind = kind.parse().map_err(|e: String| anyhow!(e))?;
-            crate::engine::vault::record::validate_name(&name)?;
+            crate::engine::views::vault::validate_name(&name)?;
             // Ask for the passphrase before the value, so a wrong one costs nothing.
             s.unlock().await?;
             let value = prompt::secret_value(&format!("Value for {name}"))?;

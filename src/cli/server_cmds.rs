@@ -6,8 +6,7 @@ use crate::engine::{ServersEvent, ServersOutcome};
 use super::server_args::{ServerCmd, ServerFields, TailscaleCmd};
 use super::server_output;
 use super::{Session, confirm, prompt};
-use crate::engine::servers::model::AuthMethod;
-use crate::engine::servers::quote;
+use crate::engine::views::servers::{AuthMethod, join_words};
 use crate::engine::{Command, EngineError, Event, Outcome, SecretValue};
 use anyhow::{Context, Result, anyhow};
 use std::collections::HashMap;
@@ -145,23 +144,13 @@ pub async fn tailscale(s: &Session, cmd: TailscaleCmd) -> Result<()> {
 }
 
 async fn exec_cmd(s: &Session, targets: String, shell: bool, yes: bool, timeout: Option<u32>, words: Vec<String>) -> Result<()> {
-    let line = if words.len() == 1 { words[0].clone() } else { quote::join(&words) };
+    let line = if words.len() == 1 { words[0].clone() } else { join_words(&words) };
     let build = |confirmed: bool| Command::ServerExec {
         targets: targets.clone(), line: line.clone(), shell: Some(shell), confirmed: Some(confirmed), timeout_secs: timeout,
     };
     let printer = (!s.json).then(|| tokio::spawn(print_output(s.engine.subscribe())));
-    let result = match exec(s, build(yes)).await {
-        Err(e) => match e.downcast_ref::<EngineError>() {
-            Some(EngineError::ConfirmationRequired { reason, .. }) if std::io::stdin().is_terminal() => {
-                if !confirm(&format!("{reason}. Run it anyway?")) {
-                    return Err(anyhow!("not run"));
-                }
-                exec(s, build(true)).await
-            }
-            _ => Err(e),
-        },
-        ok => ok,
-    };
+    // A dangerous line is confirmed by Session::exec, with the engine's reason.
+    let result = exec(s, build(yes)).await;
     if let Some(p) = printer {
         // Let the last output events drain before the table.
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;

@@ -3,8 +3,8 @@
 
 use crate::engine::ServersOutcome;
 use super::table::{self, age};
-use crate::engine::servers::health::types::{HealthReport, HealthState};
-use crate::engine::servers::views::{ServerView, sparkline};
+use crate::engine::views::servers::{HealthReport, HealthState};
+use crate::engine::views::servers::{ServerView, sparkline};
 
 fn pct(v: Option<f32>) -> String {
     v.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "-".into())

@@ -365,6 +365,19 @@ impl Command {
         // every variant has a row; the fallback only satisfies the types.
         COMMANDS.iter().find(|s| s.name == name).unwrap_or(&COMMANDS[0])
     }
+
+    /// The same command with `confirmed=true`, for verbs that take it. A
+    /// front end that gets `EngineError::ConfirmationRequired` asks its
+    /// person (with the engine's own reason) and runs this; it never repeats
+    /// the engine's check itself.
+    pub fn confirmed(&self) -> Option<Command> {
+        if !self.spec().args.iter().any(|a| a.name == "confirmed") {
+            return None;
+        }
+        let mut value = serde_json::to_value(self).ok()?;
+        value.as_object_mut()?.insert("confirmed".into(), serde_json::Value::Bool(true));
+        serde_json::from_value(value).ok()
+    }
 }
 
 /// Look a command up by its stable name.
@@ -398,6 +411,18 @@ mod tests {
         assert_eq!(c.spec().name, "secret_show");
         let back: Command = serde_json::from_value(json).unwrap();
         assert_eq!(back.name(), "secret_show");
+    }
+
+    #[test]
+    fn confirmed_sets_the_flag_only_where_there_is_one() {
+        let exec = Command::ServerExec { targets: "all".into(), line: "reboot".into(), shell: None, confirmed: Some(false), timeout_secs: None };
+        let Some(Command::ServerExec { confirmed, line, .. }) = exec.confirmed() else { panic!("exec takes confirmed") };
+        assert_eq!((confirmed, line.as_str()), (Some(true), "reboot"));
+        assert!(Command::SecretShow { name: "x".into() }.confirmed().is_none());
+        for s in COMMANDS.iter().filter(|s| s.args.iter().any(|a| a.name == "confirmed")) {
+            let arg = s.args.iter().find(|a| a.name == "confirmed").unwrap();
+            assert_eq!(arg.ty, "Option<bool>", "{}: confirmed must be an optional flag", s.name);
+        }
     }
 
     #[test]

@@ -7,28 +7,31 @@
 //! network stay in here.
 
 pub mod actor;
-pub mod audit;
-pub mod backup;
+pub(crate) mod audit;
+pub(crate) mod backup;
 pub mod command;
 pub mod command_parse;
 pub mod command_table;
-pub mod deploy;
+pub(crate) mod deploy;
 pub(crate) mod context;
 mod dispatch;
-pub mod event_socket;
+pub(crate) mod event_socket;
 pub mod error;
-pub mod esphome;
+pub(crate) mod esphome;
 pub mod event;
 pub(crate) mod grouped;
-pub mod ha;
-pub mod lights;
+pub(crate) mod ha;
+pub(crate) mod lights;
 pub mod options;
 pub mod outcome;
 pub mod secret_value;
-pub mod security;
-pub mod servers;
-pub mod store;
-pub mod vault;
+pub(crate) mod security;
+pub(crate) mod servers;
+pub(crate) mod store;
+pub(crate) mod vault;
+pub mod views;
+#[doc(hidden)]
+pub mod internals;
 
 pub use actor::{Actor, Frontend};
 pub use command::{COMMANDS, Command};

@@ -74,6 +74,9 @@ pub struct Done {
     pub name: &'static str,
     pub purpose: Purpose,
     pub result: Result<Outcome, EngineError>,
+    /// The command with `confirmed=true`, offered when the engine answers
+    /// `ConfirmationRequired` (the console asks, with the engine's reason).
+    pub confirmed: Option<Command>,
 }
 
 pub enum Overlay {

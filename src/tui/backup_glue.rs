@@ -2,7 +2,7 @@
 //! loads on a refresh. Kept out of `outcomes.rs` so domains merge cleanly.
 
 use crate::engine::{BackupEvent, BackupOutcome};
-use crate::engine::backup::jobs::JobView;
+use crate::engine::views::backup::JobView;
 use crate::engine::Command;
 use crate::tui::app::{App, Level, Purpose};
 use crate::tui::confirm::{Confirm, OnYes};

@@ -75,7 +75,7 @@ impl App {
             }
             EsphomeEvent::EsphomeOtaDone { result } => {
                 p.progress.remove(&result.device);
-                let level = if result.status == crate::engine::esphome::OtaStatus::Updated { Level::Info } else { Level::Warn };
+                let level = if result.status == crate::engine::views::esphome::OtaStatus::Updated { Level::Info } else { Level::Warn };
                 let text = format!(
                     "OTA {}: {}{}",
                     result.device,

@@ -52,12 +52,13 @@ impl Driver {
             let tx = self.tx.clone();
             tokio::spawn(async move {
                 let name = job.command.name();
+                let confirmed = job.command.confirmed();
                 let result = engine.execute(job.command, actor).await;
                 // Let go of the engine before answering, so that once every
                 // answer is in, no job still holds the data dir open.
                 drop(engine);
                 // The loop may be gone (quitting); nothing to tell then.
-                let _ = tx.send(Done { name, purpose: job.purpose, result });
+                let _ = tx.send(Done { name, purpose: job.purpose, result, confirmed });
             });
         }
     }

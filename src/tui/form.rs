@@ -51,7 +51,7 @@ pub enum FormKind {
     },
     SecurityNote {
         id: u64,
-        to: crate::engine::security::SecurityStatus,
+        to: crate::engine::views::audit::SecurityStatus,
     },
     /// The ESPHome pane's forms.
     Esphome(crate::tui::panes::esphome::forms::EsphomeForm),

@@ -65,7 +65,7 @@ impl App {
                 let name = host.name.clone();
                 self.lights.on_fpp(
                     &name,
-                    crate::engine::lights::views::FppLive { status: Some(status), error: None, updated: self.clock.now() },
+                    crate::engine::views::lights::FppLive { status: Some(status), error: None, updated: self.clock.now() },
                 );
             }
             LightsOutcome::WledPresets { .. }

@@ -5,6 +5,7 @@
 use crate::engine::{AuditEvent, AuditOutcome, GeneralEvent, GeneralOutcome, VaultEvent, VaultOutcome};
 use crate::engine::{EngineError, Event, LockReason, Outcome};
 use crate::tui::app::{App, Done, Level, Overlay, Purpose};
+use crate::tui::confirm::{Confirm, OnYes};
 use crate::tui::panes::Pane;
 use crate::tui::panes::secrets::Reveal;
 
@@ -22,6 +23,12 @@ impl App {
             self.overlay = Some(Overlay::Form(form));
         }
         match done.result {
+            Err(EngineError::ConfirmationRequired { what, reason }) if done.confirmed.is_some() && self.overlay.is_none() => {
+                if let Some(command) = done.confirmed {
+                    let message = format!("{what}: {reason}. Go ahead?");
+                    self.overlay = Some(Overlay::Confirm(Confirm { title: "Confirm".into(), message, on_yes: OnYes::Run(Box::new(command)) }));
+                }
+            }
             Err(e) => self.on_error(done.name, done.purpose, e),
             Ok(outcome) => {
                 if asked {

@@ -38,7 +38,7 @@ impl App {
         }
     }
 
-    fn server_health(&mut self, report: crate::engine::servers::health::types::HealthReport) {
+    fn server_health(&mut self, report: crate::engine::views::servers::HealthReport) {
         let minute = report.time.timestamp() / 60;
         if let Some(row) = self.servers.rows.iter_mut().find(|r| r.server.name == report.server) {
             // Slide the hour of CPU along as minutes pass.

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use homedeck::engine::BackupOutcome;
-use homedeck::engine::backup::model::CatalogEntry;
+use homedeck::engine::internals::backup::model::CatalogEntry;
 use homedeck::engine::{Command, EngineHandle, Outcome, SecretValue};
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 
 use homedeck::engine::AuditOutcome;
 use homedeck::engine::{Actor, Command, EngineHandle, EngineOptions, Frontend, Outcome, SecretValue};
-use homedeck::engine::vault::SecretKind;
+use homedeck::engine::internals::vault::SecretKind;
 use std::path::Path;
 
 pub const PASS: &str = "correct horse battery staple";
@@ -59,7 +59,7 @@ pub fn search(limit: Option<u32>) -> Command {
     }
 }
 
-pub async fn audit_all(e: &EngineHandle) -> Vec<homedeck::engine::audit::AuditEntry> {
+pub async fn audit_all(e: &EngineHandle) -> Vec<homedeck::engine::internals::audit::AuditEntry> {
     match run(e, search(Some(10_000)))
     .await
     .expect("audit search")

@@ -5,8 +5,8 @@
 
 use crate::common::sshd::Sshd;
 use crate::common::{self, run};
-use homedeck::engine::deploy::DeployOptions;
-use homedeck::engine::ha::ws::Ws;
+use homedeck::engine::internals::deploy::DeployOptions;
+use homedeck::engine::internals::ha::ws::Ws;
 use homedeck::engine::{Command, EngineHandle, EngineOptions, Event, SecretValue};
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -5,7 +5,7 @@
 
 use super::security_events::SecurityView;
 use crate::engine::Command;
-use crate::engine::audit::{AuditEntry, AuditPage, Category, Severity, Status};
+use crate::engine::views::audit::{AuditEntry, AuditPage, Category, Severity, Status};
 use crate::tui::app::{Step, View};
 use crate::tui::clock::age;
 use crate::tui::keymap::{Action, Section};

@@ -6,9 +6,9 @@
 //! arrives as `BackupProgress` events.
 
 use crate::engine::Command;
-use crate::engine::backup::jobs::JobView;
-use crate::engine::backup::restore::preview::Preview;
-use crate::engine::backup::views::{Overview, SnapshotMeta};
+use crate::engine::views::backup::JobView;
+use crate::engine::views::backup::Preview;
+use crate::engine::views::backup::{Overview, SnapshotMeta};
 use crate::tui::app::Step;
 use crate::tui::panes::backups_forms::{self, BackupAsk};
 use crate::tui::keymap::Action;
@@ -77,7 +77,7 @@ impl BackupsPane {
             .iter()
             .filter(|e| self.list.matches(&format!("{} {}", e.id, e.source)))
             .nth(self.list.selected)
-            .map(|e| (e.id, e.key == Some(crate::engine::backup::archive::KeyRef::Password)))
+            .map(|e| (e.id, e.key == Some(crate::engine::views::backup::KeyRef::Password)))
     }
 
     fn selected_snapshot(&self) -> Option<&SnapshotMeta> {
@@ -130,7 +130,7 @@ impl BackupsPane {
             Action::BackupsCreate => match (self.tab, self.selected_source()) {
                 (Tab::Sources, Some(source)) => {
                     let needs_pw = self.overview.as_ref().and_then(|o| o.sources.iter().find(|s| s.source.name == source)).is_some_and(|s| {
-                        s.source.key_ref() == Some(crate::engine::backup::archive::KeyRef::Password)
+                        s.source.key_ref() == Some(crate::engine::views::backup::KeyRef::Password)
                     });
                     if needs_pw {
                         return Self::ask(BackupAsk::Create { source });

@@ -6,8 +6,8 @@
 //! asks for a second Esc.
 
 use crate::engine::Command;
-use crate::engine::deploy::views::ConfigCheck;
-use crate::engine::deploy::yaml::ConfigProblem;
+use crate::engine::views::deploy::ConfigCheck;
+use crate::engine::views::deploy::ConfigProblem;
 use crate::tui::app::View;
 use crate::tui::widgets::pane_block;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -8,7 +8,7 @@
 use super::deploy_editor::ConfigEditor;
 use super::ha_entities::HaView;
 use crate::engine::Command;
-use crate::engine::deploy::views::{DeploymentView, Health};
+use crate::engine::views::deploy::{DeploymentView, Health};
 use crate::tui::app::Step;
 use crate::tui::confirm::{Confirm, OnYes};
 use crate::tui::keymap::Action;

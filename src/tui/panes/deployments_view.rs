@@ -3,8 +3,8 @@
 //! (the live entity view draws itself, `ha_entities_view.rs`).
 
 use super::deployments::{DeploymentsPane, Mode};
-use crate::engine::deploy::model::DeployStatus;
-use crate::engine::deploy::views::{DeploymentView, HealthState, uptime_text as uptime};
+use crate::engine::views::deploy::DeployStatus;
+use crate::engine::views::deploy::{DeploymentView, HealthState, uptime_text as uptime};
 use crate::tui::app::View;
 use crate::tui::keymap::{Action, Section};
 use crate::tui::theme::Theme;

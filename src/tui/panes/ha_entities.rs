@@ -7,8 +7,8 @@
 //! engine audits. Keys become steps; the drawing is in `ha_entities_view.rs`.
 
 use crate::engine::Command;
-use crate::engine::ha::profile::Profile;
-use crate::engine::ha::views::EntityState;
+use crate::engine::views::ha::Profile;
+use crate::engine::views::ha::EntityState;
 use crate::tui::app::Step;
 use crate::tui::confirm::{Confirm, OnYes};
 use crate::tui::keymap::Action;

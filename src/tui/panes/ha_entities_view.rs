@@ -142,7 +142,7 @@ impl HaView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ha::views::EntityState;
+    use crate::engine::views::ha::EntityState;
     use crate::tui::keymap::Keymap;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;

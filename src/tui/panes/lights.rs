@@ -5,10 +5,10 @@
 //! state arrives as `WledLive` / `FppLive` events.
 
 use crate::engine::Command;
-use crate::engine::lights::args::StopMode;
-use crate::engine::lights::views::{FppLive, FppRow, LiveState, PresetView, ScheduleView, WledDetail, WledRow};
-use crate::engine::lights::wled::control::{PICKER, Power};
-use crate::engine::lights::wled::model::choosable;
+use crate::engine::views::lights::StopMode;
+use crate::engine::views::lights::{FppLive, FppRow, LiveState, PresetView, ScheduleView, WledDetail, WledRow};
+use crate::engine::views::lights::{PICKER, Power};
+use crate::engine::views::lights::choosable;
 use crate::tui::app::Step;
 use crate::tui::keymap::Action;
 use crate::tui::widgets::list::ListView;

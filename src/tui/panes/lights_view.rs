@@ -2,8 +2,8 @@
 //! (24-bit), mapped to the nearest ANSI colour under a 16-colour theme.
 
 use super::lights::{LightsPane, Selected};
-use crate::engine::lights::views::{FppRow, Link, LiveState};
-use crate::engine::lights::wled::model::{list_name, parse_hex};
+use crate::engine::views::lights::{FppRow, Link, LiveState};
+use crate::engine::views::lights::{list_name, parse_hex};
 use crate::tui::app::View;
 use crate::tui::keymap::{Action, Section};
 use crate::tui::theme::Theme;

@@ -2,7 +2,7 @@
 //! Secret fields are masked and are moved out with `take_secret`, so the
 //! typed text lives only inside the `SecretValue` handed to the engine.
 
-use crate::engine::vault::SecretKind;
+use crate::engine::views::vault::SecretKind;
 use crate::engine::{Command, SecretValue};
 use crate::tui::confirm::{Confirm, OnYes};
 use crate::tui::form::{Field, Form, FormKind};

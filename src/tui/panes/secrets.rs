@@ -4,7 +4,7 @@
 //! the app loop; this file turns keys into [`Step`]s and state into pixels.
 
 use super::secret_forms;
-use crate::engine::vault::{SecretAccess, SecretMeta, VaultStatus};
+use crate::engine::views::vault::{SecretAccess, SecretMeta, VaultStatus};
 use crate::engine::{Command, SecretValue};
 use crate::tui::app::{Step, View};
 use crate::tui::clock::{age, age_opt, span};

@@ -3,7 +3,7 @@
 //! pending → investigating → resolved | false_positive, each with a note.
 
 use crate::engine::Command;
-use crate::engine::security::{SecurityEvent, SecurityStatus};
+use crate::engine::views::audit::{SecurityEvent, SecurityStatus};
 use crate::tui::app::{Step, View};
 use crate::tui::clock::age;
 use crate::tui::form::{Field, Form, FormKind};

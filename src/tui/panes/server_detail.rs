@@ -2,7 +2,7 @@
 //! reasons, disks, and CPU / memory over the stored history as a chart.
 
 use super::servers::state_style;
-use crate::engine::servers::views::ServerDetail;
+use crate::engine::views::servers::ServerDetail;
 use crate::tui::app::View;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -59,7 +59,7 @@ pub fn render(f: &mut Frame, area: Rect, d: &ServerDetail, v: &View) {
         return;
     }
     let first = d.history.first().map(|p| p.time).unwrap_or_default();
-    let x = |p: &crate::engine::servers::health::types::Point| (p.time - first).num_seconds() as f64 / 60.0;
+    let x = |p: &crate::engine::views::servers::Point| (p.time - first).num_seconds() as f64 / 60.0;
     let cpu: Vec<(f64, f64)> = d.history.iter().filter_map(|p| p.cpu.map(|c| (x(p), f64::from(c)))).collect();
     let mem: Vec<(f64, f64)> = d.history.iter().map(|p| (x(p), f64::from(p.mem))).collect();
     let span = mem.last().map(|m| m.0).unwrap_or(1.0).max(1.0);

@@ -2,9 +2,8 @@
 //! filled form into an engine command.
 
 use crate::engine::Command;
-use crate::engine::servers::model::{AuthMethod, Server};
-use crate::engine::servers::quote;
-use crate::tui::confirm::{Confirm, OnYes};
+use crate::engine::views::servers::{AuthMethod, Server};
+
 use crate::tui::form::{Field, FieldInput, Form, FormKind};
 use crate::tui::panes::secret_forms::Submit;
 
@@ -133,14 +132,9 @@ pub fn submit(form: &mut Form) -> Option<Result<Submit, String>> {
                 let cmd = |confirmed| Command::ServerExec {
                     targets: targets.clone(), line: line.clone(), shell: Some(shell), confirmed: Some(confirmed), timeout_secs: None,
                 };
-                match quote::danger(&line) {
-                    Some(reason) => Ok(Submit::Confirm(Confirm {
-                        title: "Dangerous command".into(),
-                        message: format!("{reason}. Run it on {targets}?"),
-                        on_yes: OnYes::Run(Box::new(cmd(true))),
-                    })),
-                    None => Ok(Submit::Run(cmd(false))),
-                }
+                // A dangerous line comes back as ConfirmationRequired with the
+                // engine's reason; the console asks then (see tui/outcomes.rs).
+                Ok(Submit::Run(cmd(false)))
             }
         }
         _ => return None,

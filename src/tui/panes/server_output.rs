@@ -1,8 +1,8 @@
 //! The output of the newest command run: one small pane per server with
 //! its output as it streams in, its exit code and duration once done.
 
-use crate::engine::servers::ssh::Stream;
-use crate::engine::servers::views::ExecResult;
+use crate::engine::views::servers::Stream;
+use crate::engine::views::servers::ExecResult;
 use crate::tui::app::View;
 use crate::tui::widgets::pane_block;
 use ratatui::Frame;

@@ -6,8 +6,8 @@
 use super::server_forms;
 use super::server_output::RunOutput;
 use crate::engine::Command;
-use crate::engine::servers::health::types::HealthState;
-use crate::engine::servers::views::{ServerDetail, ServerView, sparkline};
+use crate::engine::views::servers::HealthState;
+use crate::engine::views::servers::{ServerDetail, ServerView, sparkline};
 use crate::tui::app::{Step, View};
 use crate::tui::confirm::{Confirm, OnYes};
 use crate::tui::keymap::{Action, Section};
@@ -102,7 +102,7 @@ impl ServersPane {
             Some(n) => f(n),
             None => Step::Status("select a server first (j/k)".into()),
         };
-        let builtin = |name: &str| name == crate::engine::servers::model::LOCAL;
+        let builtin = |name: &str| name == crate::engine::views::servers::LOCAL;
         match action {
             Action::Back if self.mode != Mode::List => {
                 self.mode = Mode::List;

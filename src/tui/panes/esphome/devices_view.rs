@@ -2,7 +2,7 @@
 //! firmware registry and the last OTA results.
 
 use super::{EsphomePane, View as PaneView};
-use crate::engine::esphome::{OtaPhase, OtaStatus};
+use crate::engine::views::esphome::{OtaPhase, OtaStatus};
 use crate::tui::app::View;
 use crate::tui::clock::age_opt;
 use crate::tui::keymap::{Action, Section};

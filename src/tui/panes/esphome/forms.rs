@@ -4,7 +4,7 @@
 
 use super::logs_view::LogsView;
 use crate::engine::Command;
-use crate::engine::esphome::PLATFORMS;
+use crate::engine::views::esphome::PLATFORMS;
 use crate::tui::confirm::{Confirm, OnYes};
 use crate::tui::form::{Field, Form, FormKind};
 

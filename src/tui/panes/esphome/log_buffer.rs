@@ -3,8 +3,8 @@
 //! number so several devices can be merged in arrival order without
 //! sorting. Memory stays flat once every ring is full.
 
-use crate::engine::esphome::ansi::{self, Styled};
-use crate::engine::esphome::{LogLevel, LogRecord};
+use crate::engine::views::esphome::ansi::{self, Styled};
+use crate::engine::views::esphome::{LogLevel, LogRecord};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, VecDeque};
 

@@ -7,8 +7,8 @@
 use super::forms;
 use super::log_buffer::{Line as LogLine, LogBuffer};
 use crate::engine::Command;
-use crate::engine::esphome::ansi::Run;
-use crate::engine::esphome::{LogLevel, LogRecord};
+use crate::engine::views::esphome::ansi::Run;
+use crate::engine::views::esphome::{LogLevel, LogRecord};
 use crate::tui::app::{Step, View};
 use crate::tui::keymap::{Action, Section};
 use crate::tui::theme::Theme;

@@ -8,7 +8,7 @@ pub mod log_buffer;
 pub mod logs_view;
 
 use crate::engine::Command;
-use crate::engine::esphome::{Device, DeviceInfo, Entity, Firmware, LogLevel, OtaPhase, OtaResult};
+use crate::engine::views::esphome::{Device, DeviceInfo, Entity, Firmware, LogLevel, OtaPhase, OtaResult};
 use crate::tui::app::{Step, View as Frame_};
 use crate::tui::confirm::{Confirm, OnYes};
 use crate::tui::keymap::Action;
