@@ -4,11 +4,10 @@
 
 use super::actor::Actor;
 use super::audit::{self, Status};
-use super::command::{Command, Routed};
+use super::command::Command;
 use super::command_table::CommandSpec;
 use super::context::{AuditDraft, Ctx};
 use super::error::{EngineError, EngineResult};
-use super::{backup, deploy, esphome, ha, lights, servers, vault};
 use super::{Inner, Outcome};
 
 pub async fn execute(
@@ -49,16 +48,7 @@ pub async fn execute(
     result
 }
 
-/// One arm per domain: each domain's `route` matches its own command enum.
+/// Each command goes to its domain's own `route.rs` (see `domains.rs`).
 async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Outcome> {
-    match command.route() {
-        Routed::Vault(c) => vault::route::route(inner, ctx, c).await,
-        Routed::Audit(c) => audit::route::route(inner, ctx, c).await,
-        Routed::Servers(c) => servers::route::route(inner, ctx, c).await,
-        Routed::Esphome(c) => esphome::route::route(inner, ctx, c).await,
-        Routed::Lights(c) => lights::route::route(inner, ctx, c).await,
-        Routed::Backup(c) => backup::route::route(inner, ctx, c).await,
-        Routed::Deploy(c) => deploy::route::route(inner, ctx, c).await,
-        Routed::Ha(c) => ha::route::route(inner, ctx, c).await,
-    }
+    super::domains::route_to_domain(inner, ctx, command.route()).await
 }

@@ -2,17 +2,9 @@
 //! these instead of polling. Grouped by domain like `Outcome`; each domain
 //! declares its own enum beside its handlers (`lights/outcome.rs` …).
 
-use super::grouped::grouped;
 use serde::{Deserialize, Serialize};
 
-pub use super::audit::outcome::AuditEvent;
-pub use super::backup::outcome::BackupEvent;
-pub use super::deploy::outcome::DeployEvent;
-pub use super::esphome::outcome::EsphomeEvent;
-pub use super::ha::outcome::HaEvent;
-pub use super::lights::outcome::LightsEvent;
-pub use super::servers::outcome::ServersEvent;
-pub use super::vault::outcome::VaultEvent;
+pub use super::domains::Event;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -20,21 +12,6 @@ pub enum LockReason {
     Requested,
     Idle,
     PassphraseChanged,
-}
-
-grouped! {
-    /// One broadcast. Every variant is one domain's own enum.
-    pub enum Event (tag = "type", what = "an event") {
-        General(GeneralEvent),
-        Vault(VaultEvent),
-        Audit(AuditEvent),
-        Servers(ServersEvent),
-        Esphome(EsphomeEvent),
-        Lights(LightsEvent),
-        Backup(BackupEvent),
-        Deploy(DeployEvent),
-        Ha(HaEvent),
-    }
 }
 
 /// Broadcasts that belong to no domain.

@@ -13,6 +13,7 @@ pub mod command;
 pub mod command_parse;
 pub mod command_table;
 pub(crate) mod deploy;
+mod domains;
 pub(crate) mod context;
 mod dispatch;
 pub(crate) mod event_socket;
@@ -37,15 +38,10 @@ pub use actor::{Actor, Frontend};
 pub use command::{COMMANDS, Command};
 pub use command_table::{ArgSpec, CommandSpec, Permission};
 pub use error::{EngineError, EngineResult};
-pub use event::{
-    AuditEvent, BackupEvent, DeployEvent, EsphomeEvent, Event, GeneralEvent, HaEvent, LightsEvent, LockReason, ServersEvent,
-    VaultEvent,
-};
+pub use domains::*;
+pub use event::{GeneralEvent, LockReason};
 pub use options::EngineOptions;
-pub use outcome::{
-    AuditOutcome, BackupOutcome, DeployOutcome, EsphomeOutcome, GeneralOutcome, HaOutcome, LightsOutcome, Outcome,
-    ServersOutcome, VaultOutcome,
-};
+pub use outcome::GeneralOutcome;
 pub use secret_value::SecretValue;
 
 use std::sync::{Arc, Mutex, Weak};
