@@ -8,7 +8,7 @@ use super::command::{Command, Routed};
 use super::command_table::CommandSpec;
 use super::context::{AuditDraft, Ctx};
 use super::error::{EngineError, EngineResult};
-use super::{backup, deploy, esphome, ha, lights, servers, vault};
+use super::{backup, deploy, esphome, ha, lights, scheduler, servers, vault};
 use super::{Inner, Outcome};
 
 pub async fn execute(
@@ -57,6 +57,7 @@ async fn run(inner: &Inner, ctx: &mut Ctx, command: Command) -> EngineResult<Out
         Routed::Servers(c) => servers::route::route(inner, ctx, c).await,
         Routed::Esphome(c) => esphome::route::route(inner, ctx, c).await,
         Routed::Lights(c) => lights::route::route(inner, ctx, c).await,
+        Routed::Scheduler(c) => scheduler::route::route(inner, ctx, c).await,
         Routed::Backup(c) => backup::route::route(inner, ctx, c).await,
         Routed::Deploy(c) => deploy::route::route(inner, ctx, c).await,
         Routed::Ha(c) => ha::route::route(inner, ctx, c).await,

@@ -11,6 +11,7 @@ pub use super::deploy::outcome::DeployEvent;
 pub use super::esphome::outcome::EsphomeEvent;
 pub use super::ha::outcome::HaEvent;
 pub use super::lights::outcome::LightsEvent;
+pub use super::scheduler::outcome::SchedulerEvent;
 pub use super::servers::outcome::ServersEvent;
 pub use super::vault::outcome::VaultEvent;
 
@@ -31,6 +32,7 @@ grouped! {
         Servers(ServersEvent),
         Esphome(EsphomeEvent),
         Lights(LightsEvent),
+        Scheduler(SchedulerEvent),
         Backup(BackupEvent),
         Deploy(DeployEvent),
         Ha(HaEvent),

@@ -11,6 +11,7 @@ pub use super::deploy::outcome::DeployOutcome;
 pub use super::esphome::outcome::EsphomeOutcome;
 pub use super::ha::outcome::HaOutcome;
 pub use super::lights::outcome::LightsOutcome;
+pub use super::scheduler::outcome::SchedulerOutcome;
 pub use super::servers::outcome::ServersOutcome;
 pub use super::vault::outcome::VaultOutcome;
 
@@ -23,6 +24,7 @@ grouped! {
         Servers(ServersOutcome),
         Esphome(EsphomeOutcome),
         Lights(LightsOutcome),
+        Scheduler(SchedulerOutcome),
         Backup(BackupOutcome),
         Deploy(DeployOutcome),
         Ha(HaOutcome),
@@ -51,6 +53,7 @@ impl Outcome {
             Outcome::Servers(o) => o.summary(),
             Outcome::Esphome(o) => o.summary(),
             Outcome::Lights(o) => o.summary(),
+            Outcome::Scheduler(o) => o.summary(),
             Outcome::Backup(o) => o.summary(),
             Outcome::Deploy(o) => o.summary(),
             Outcome::Ha(o) => o.summary(),
