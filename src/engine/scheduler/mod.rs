@@ -146,3 +146,18 @@ pub(crate) fn update<T>(inner: &Inner, key: &str, f: impl FnOnce(&mut JobRecord)
     inner.store.put(&tree, key, &r)?;
     Ok(out)
 }
+
+/// Forget the records of schedules that no longer exist, so a schedule
+/// removed while waiting for unlock does not run, and one added later under
+/// the same name starts clean.
+pub(crate) fn prune(inner: &Inner, keep: std::collections::HashSet<String>) -> EngineResult<()> {
+    let _guard = inner.scheduler.records.lock().unwrap_or_else(|p| p.into_inner());
+    let tree = inner.store.tree(TREES.jobs)?;
+    for k in tree.iter().keys() {
+        let k = k?;
+        if !keep.contains(String::from_utf8_lossy(&k).as_ref()) {
+            tree.remove(k)?;
+        }
+    }
+    Ok(())
+}

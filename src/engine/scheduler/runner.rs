@@ -62,7 +62,7 @@ async fn run_loop(weak: Weak<Inner>) {
             open = next_unlock(&mut events) => if open { true } else { return },
         };
         let Some(inner) = weak.upgrade() else { return };
-        if unlocked {
+        if unlocked && crate::engine::vault::session::is_unlocked(&inner) {
             resume_waiting(&inner);
         }
         if let Err(e) = tick(&inner, Utc::now()) {
@@ -121,7 +121,9 @@ fn resume_waiting(inner: &Arc<Inner>) {
 pub(crate) fn tick(inner: &Arc<Inner>, now: DateTime<Utc>) -> EngineResult<()> {
     let since = mark::checked_at(&inner.store)?.unwrap_or(now);
     mark::set_checked_at(&inner.store, now)?;
-    for (client, job) in super::all_jobs(inner)? {
+    let jobs = super::all_jobs(inner)?;
+    super::prune(inner, jobs.iter().map(|(c, j)| super::key(*c, &j.name)).collect())?;
+    for (client, job) in jobs {
         let runs = super::cron::due(&job.cron, &job.tz, job.enabled, job.created, since, now);
         let Some((&last, earlier)) = runs.split_last() else { continue };
         let key = super::key(client, &job.name);
@@ -204,11 +206,7 @@ async fn attempt(engine: &EngineHandle, inner: &Inner, command: Command) -> Fini
             return Finish::NeedsVault("the vault is locked and no unattended credential is configured".into());
         }
         (Err(EngineError::VaultLocked), Some(path)) => {
-            let unlocked = match read_credential(path) {
-                Ok(passphrase) => engine.execute(Command::VaultUnlock { passphrase }, Actor::scheduler()).await.map(|_| ()),
-                Err(e) => Err(e),
-            };
-            if let Err(e) = unlocked {
+            if let Err(e) = unlock_with_credential(engine, path).await {
                 return Finish::NeedsVault(format!("the vault is locked and the credential file {} did not unlock it: {e}", path.display()));
             }
             engine.execute(command, Actor::scheduler()).await
@@ -221,6 +219,25 @@ async fn attempt(engine: &EngineHandle, inner: &Inner, command: Command) -> Fini
         Err(e) => Finish::Failed(e.to_string()),
     }
 }
+
+/// Unlock with the credential file. An earlier failure (a wrong file since
+/// fixed) makes the vault back off for a few seconds: wait that out once
+/// rather than leave an unattended run waiting for a person.
+async fn unlock_with_credential(engine: &EngineHandle, path: &std::path::Path) -> EngineResult<()> {
+    for attempt in 0..2 {
+        let passphrase = read_credential(path)?;
+        match engine.execute(Command::VaultUnlock { passphrase }, Actor::scheduler()).await {
+            Err(EngineError::UnlockBackoff { retry_in_secs, .. }) if attempt == 0 && retry_in_secs <= MAX_BACKOFF_WAIT => {
+                tokio::time::sleep(Duration::from_secs(retry_in_secs) + Duration::from_millis(200)).await;
+            }
+            other => return other.map(|_| ()),
+        }
+    }
+    Err(EngineError::VaultLocked)
+}
+
+/// The longest unlock back-off a scheduled run sits out.
+const MAX_BACKOFF_WAIT: u64 = 60;
 
 /// The first line of the credential file. Errors name the file, never its
 /// content.

@@ -29,8 +29,14 @@ pub struct JobView {
 pub(crate) fn status(inner: &Inner) -> EngineResult<Outcome> {
     let now = Utc::now();
     let mut jobs = Vec::new();
+    // Without a scheduler in this process, a run stored as going belongs to
+    // one that stopped: show it as the next start will record it.
+    let live = inner.scheduler.started.load(std::sync::atomic::Ordering::SeqCst);
     for (client, job) in super::all_jobs(inner)? {
-        let record = super::record(&inner.store, &super::key(client, &job.name))?;
+        let mut record = super::record(&inner.store, &super::key(client, &job.name))?;
+        if !live {
+            record.recover(now);
+        }
         let next_run = super::cron::next_run(&job.cron, &job.tz, job.enabled, now);
         jobs.push(JobView {
             kind: client.kind().to_string(),
