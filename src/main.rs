@@ -33,6 +33,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// The vault passphrase for unattended scheduled runs: the file named by
+/// HOMEDECK_PASSPHRASE_FILE, else systemd's credential (`LoadCredential=
+/// homedeck-passphrase:…` puts it in $CREDENTIALS_DIRECTORY). Only the path
+/// is passed on; the engine reads it when a scheduled run needs the key.
+fn unattended_passphrase_file() -> Option<std::path::PathBuf> {
+    let named = std::env::var_os(cli::prompt::PASSPHRASE_FILE_ENV).map(std::path::PathBuf::from);
+    named.or_else(|| {
+        let cred = std::path::PathBuf::from(std::env::var_os("CREDENTIALS_DIRECTORY")?).join("homedeck-passphrase");
+        cred.is_file().then_some(cred)
+    })
+}
+
 async fn real_main(cli: Cli) -> Result<()> {
     if let Some(Sub::Completions { shell }) = &cli.command {
         let mut cmd = cli::args::with_table_docs(Cli::command());
@@ -59,6 +71,7 @@ async fn real_main(cli: Cli) -> Result<()> {
     };
     opts.servers = config.servers.options(cli.command.is_none());
     opts.deploy = config.deployments.options();
+    opts.passphrase_file = unattended_passphrase_file();
 
     let frontend = if cli.command.is_some() { Frontend::Cli } else { Frontend::Tui };
     let follow = matches!(&cli.command, Some(Sub::Events(a)) if a.follow && a.action.is_none());

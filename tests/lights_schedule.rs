@@ -1,5 +1,5 @@
 //! Light schedules end to end: a due schedule runs through the normal
-//! command path (audited as the engine), runs that fell while homedeck was
+//! command path (audited as `daemon@scheduler`), runs that fell while homedeck was
 //! not running are reported after a restart and never silently dropped, and
 //! bad input is refused with the bad value named.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -51,7 +51,8 @@ async fn a_due_schedule_runs_and_is_audited() {
     assert_eq!(peer.state()["on"], json!(true));
     let audit = common::audit_all(&e).await;
     let run = audit.iter().find(|a| a.action == "wled_set").unwrap();
-    assert_eq!(run.actor.to_string(), "homedeck@engine");
+    // Scheduled runs act as the scheduler (was `homedeck@engine` before the one scheduler).
+    assert_eq!(run.actor.to_string(), "daemon@scheduler");
     let v = views(&e).await;
     assert!(v[0].schedule.last_run.is_some());
     assert!(v[0].schedule.last_result.as_deref().unwrap().starts_with("ok"));

@@ -218,7 +218,7 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
                 tokio::select! {
                     _ = tokio::signal::ctrl_c() => return Ok(()),
                     ev = events.recv() => match ev {
-                        Ok(e @ (Event::Backup(BackupEvent::BackupFinished { .. }) | Event::Backup(BackupEvent::BackupScheduleRan { .. }) | Event::Backup(BackupEvent::BackupScheduleMissed { .. }) | Event::Backup(BackupEvent::BackupSnapshotTaken { .. }))) => {
+                        Ok(e @ (Event::Backup(BackupEvent::BackupFinished { .. }) | Event::Backup(BackupEvent::BackupScheduleRan { .. }) | Event::Backup(BackupEvent::BackupScheduleMissed { .. }) | Event::Backup(BackupEvent::BackupSnapshotTaken { .. }) | Event::Scheduler(_))) => {
                             if s.json { println!("{}", serde_json::to_string(&e)?) } else { println!("{e:?}") }
                         }
                         Ok(_) => {}

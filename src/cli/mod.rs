@@ -11,6 +11,7 @@ pub mod events_cmds;
 pub mod generic;
 mod output;
 pub mod prompt;
+pub mod schedule_cmds;
 mod secret_cmds;
 pub mod server_args;
 mod server_cmds;
@@ -103,6 +104,7 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         Sub::Audit(cmd) => audit_cmds::run(session, cmd).await,
         Sub::Events(a) => events_cmds::run(session, a).await,
         Sub::Run(a) => generic::run(session, a).await,
+        Sub::Schedule(cmd) => schedule_cmds::run(session, cmd).await,
         // ── servers ──
         Sub::Server(cmd) => server_cmds::run(session, cmd).await,
         Sub::Tailscale(cmd) => server_cmds::tailscale(session, cmd).await,

@@ -17,6 +17,7 @@ pub fn human(outcome: &Outcome) {
         Outcome::Servers(o) => super::server_output::human(o),
         Outcome::Esphome(o) => super::esphome_output::human(o),
         Outcome::Lights(o) => super::lights_output::human(o),
+        Outcome::Scheduler(crate::engine::SchedulerOutcome::SchedulerStatus { jobs }) => super::schedule_cmds::print(jobs),
         Outcome::Backup(o) => super::backup_output::human(o),
         Outcome::Deploy(o) => super::deploy_output::human(o),
         Outcome::Ha(o) => super::deploy_output::ha(o),

@@ -14,8 +14,10 @@ pub enum Frontend {
     Ai,
     Mcp,
     Daemon,
-    /// The engine itself (idle lock, retention cleanup, scheduled work).
+    /// The engine itself (idle lock, retention cleanup).
     Engine,
+    /// The engine's scheduler, running a schedule's command.
+    Scheduler,
 }
 
 impl Frontend {
@@ -27,6 +29,7 @@ impl Frontend {
             Frontend::Mcp => "mcp",
             Frontend::Daemon => "daemon",
             Frontend::Engine => "engine",
+            Frontend::Scheduler => "scheduler",
         }
     }
 }
@@ -48,6 +51,13 @@ impl Actor {
     /// Work the engine starts on its own (idle lock, cleanup).
     pub fn engine() -> Self {
         Actor { user: "homedeck".to_string(), frontend: Frontend::Engine }
+    }
+
+    /// Scheduled runs (`daemon@scheduler`): not a person, and the same name
+    /// whether a console or the daemon runs the scheduler, so the audit log
+    /// reads the same either way.
+    pub fn scheduler() -> Self {
+        Actor { user: "daemon".to_string(), frontend: Frontend::Scheduler }
     }
 }
 

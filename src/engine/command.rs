@@ -227,6 +227,12 @@ commands! {
         FppMultisync = "fpp_multisync", Read, audited: false, { host: String };
     }
 
+    /// The one scheduler: every kind of schedule.
+    Scheduler(SchedulerCommand) {
+        /// Every schedule of every kind: next run, last run and result, and whether it is idle, running or waiting for unlock.
+        SchedulerStatus = "scheduler_status", Read, audited: false, {};
+    }
+
     /// Backups, restores, schedules and snapshots.
     Backup(BackupCommand) {
         /// Backups at a glance: sources, catalog, schedules, repositories, running jobs, watched files.

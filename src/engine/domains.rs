@@ -11,7 +11,7 @@ use super::error::EngineResult;
 use super::event::GeneralEvent;
 use super::grouped::grouped;
 use super::outcome::GeneralOutcome;
-use super::{Inner, audit, backup, deploy, esphome, ha, lights, servers, vault};
+use super::{Inner, audit, backup, deploy, esphome, ha, lights, scheduler, servers, vault};
 
 macro_rules! domains {
     ($( $domain:ident: $module:ident, $out:ident, $ev:ident; )*) => {
@@ -58,6 +58,7 @@ domains! {
     Servers: servers, ServersOutcome, ServersEvent;
     Esphome: esphome, EsphomeOutcome, EsphomeEvent;
     Lights: lights, LightsOutcome, LightsEvent;
+    Scheduler: scheduler, SchedulerOutcome, SchedulerEvent;
     Backup: backup, BackupOutcome, BackupEvent;
     Deploy: deploy, DeployOutcome, DeployEvent;
     Ha: ha, HaOutcome, HaEvent;

@@ -23,6 +23,9 @@ pub mod ha {
 pub mod lights {
     pub use crate::engine::lights::*;
 }
+pub mod scheduler {
+    pub use crate::engine::scheduler::*;
+}
 pub mod security {
     pub use crate::engine::security::*;
 }

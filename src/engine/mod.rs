@@ -25,6 +25,7 @@ pub(crate) mod ha;
 pub(crate) mod lights;
 pub mod options;
 pub mod outcome;
+pub(crate) mod scheduler;
 pub mod secret_value;
 pub(crate) mod security;
 pub(crate) mod servers;
@@ -66,6 +67,8 @@ pub(crate) struct Inner {
     pub backup: backup::Runtime,
     pub deploy: deploy::Runtime,
     // ── end domain runtime state ──
+    /// Runs every kind of schedule (`scheduler/`).
+    pub scheduler: scheduler::Runtime,
 }
 
 impl Inner {
@@ -110,6 +113,7 @@ impl EngineHandle {
             backup: backup::Runtime::default(),
             deploy: deploy::Runtime::new(deploy_opts)?,
             // ── end domain runtime init ──
+            scheduler: scheduler::Runtime::default(),
         });
         // ── domain start-up work ──
         backup::on_start(&inner);
@@ -126,6 +130,7 @@ impl EngineHandle {
             let _ = inner.backup.me.set(Arc::downgrade(&inner));
             let _ = inner.deploy.me.set(Arc::downgrade(&inner));
             // ── end domain background tasks ──
+            let _ = inner.scheduler.me.set(Arc::downgrade(&inner));
         }
         Ok(EngineHandle { inner })
     }
@@ -143,6 +148,12 @@ impl EngineHandle {
         // futures; inline, it made callers' futures (a whole test body on a
         // 2 MiB test thread, in a debug build) overflow the stack.
         Box::pin(dispatch::execute(&self.inner, command, spec, actor, gate)).await
+    }
+
+    /// Run every schedule (backups, lights …) from now on, whether or not a
+    /// front end sent `backup_watch` / `lights_watch`: the daemon calls this.
+    pub fn start_scheduler(&self) {
+        scheduler::start(&self.inner);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {

@@ -18,6 +18,12 @@ pub struct EngineOptions {
     pub servers: crate::engine::servers::ServerOptions,
     /// The deployments domain: port range, health and install timeouts.
     pub deploy: crate::engine::deploy::DeployOptions,
+    /// A file holding the vault passphrase on its first line, for unattended
+    /// runs (`HOMEDECK_PASSPHRASE_FILE`, or systemd's
+    /// `$CREDENTIALS_DIRECTORY/homedeck-passphrase`). The one file the engine
+    /// reads itself: the scheduler reads it only when a scheduled command
+    /// meets a locked vault, so the passphrase is not kept in memory.
+    pub passphrase_file: Option<PathBuf>,
 }
 
 impl EngineOptions {
@@ -30,6 +36,7 @@ impl EngineOptions {
             esphome: Default::default(),
             servers: Default::default(),
             deploy: Default::default(),
+            passphrase_file: None,
         }
     }
 }

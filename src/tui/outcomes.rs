@@ -2,7 +2,7 @@
 //! structured outcome lands in the pane it belongs to, whoever asked for it:
 //! an `audit_search` typed in the palette fills the Audit pane.
 
-use crate::engine::{AuditEvent, AuditOutcome, GeneralEvent, GeneralOutcome, VaultEvent, VaultOutcome};
+use crate::engine::{AuditEvent, AuditOutcome, GeneralEvent, GeneralOutcome, SchedulerEvent, VaultEvent, VaultOutcome};
 use crate::engine::{EngineError, Event, LockReason, Outcome};
 use crate::tui::app::{App, Done, Level, Overlay, Purpose};
 use crate::tui::confirm::{Confirm, OnYes};
@@ -71,6 +71,7 @@ impl App {
             Outcome::Servers(o) => self.server_outcome(o, from_palette),
             Outcome::Esphome(o) => self.esphome_outcome(o, purpose),
             Outcome::Lights(o) => self.lights_outcome(o, purpose),
+            Outcome::Scheduler(o) => self.say(o.summary(), Level::Info),
             Outcome::Backup(o) => self.backup_outcome(o, purpose),
             Outcome::Deploy(o) => self.deploy_outcome(o, purpose),
             Outcome::Ha(o) => self.ha_outcome(o, purpose),
@@ -157,6 +158,9 @@ impl App {
             Event::Servers(e) => self.server_event(e),
             Event::Esphome(e) => self.esphome_event(e),
             Event::Lights(e) => self.lights_event(e),
+            Event::Scheduler(SchedulerEvent::ScheduleWaiting { kind, schedule, message }) => {
+                self.say(format!("{kind} schedule {schedule} is waiting for unlock: {message}"), Level::Warn);
+            }
             Event::Backup(e) => self.backup_event(e),
             Event::Deploy(e) => self.deploy_event(e),
             Event::Ha(e) => self.ha_event(e),

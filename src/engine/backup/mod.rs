@@ -9,7 +9,8 @@
 //! - `repo.rs`: the local repository and SFTP repositories on servers;
 //! - `restore/`: preview, pre-restore backup, staging, swap, post-restore,
 //!   health check, rollback, and the journal that rolls back after a crash;
-//! - `retention.rs` + `schedule.rs`: restic-like forget and cron schedules;
+//! - `retention.rs` + `schedule.rs`: restic-like forget, and the schedules
+//!   the engine's one scheduler runs;
 //! - `snapshots.rs`: watched files, snapshots, diffs;
 //! - `export.rs`: homedeck's own db, exported and imported with a password;
 //! - `handlers.rs`: the verbs.
@@ -70,7 +71,6 @@ pub const TREES: Trees = Trees {
 #[derive(Default)]
 pub struct Runtime {
     pub jobs: jobs::Jobs,
-    pub scheduler_wake: Arc<tokio::sync::Notify>,
     pub watch_changed: Arc<tokio::sync::Notify>,
     /// Bumped when directories may have been swapped under the watcher (a
     /// restore): inotify watches follow inodes, so the watcher re-arms.
@@ -93,13 +93,14 @@ pub(crate) fn on_start(inner: &Inner) {
     }
 }
 
-/// `backup_watch`: run backup schedules and watch files for snapshots while
-/// this front end runs (the console sends it at start).
+/// `backup_watch`: run schedules (the engine's one scheduler) and watch
+/// files for snapshots while this front end runs (the console sends it at
+/// start).
 pub(crate) fn watch(inner: &Inner) -> crate::engine::EngineResult<crate::engine::Outcome> {
+    crate::engine::scheduler::start_from(inner);
     if !inner.backup.watching.swap(true, Ordering::SeqCst)
         && let Some(weak) = inner.backup.me.get()
     {
-        tokio::spawn(schedule::run(weak.clone()));
         tokio::spawn(snapshots::watcher(weak.clone()));
     }
     handlers::overview(inner)

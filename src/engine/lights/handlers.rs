@@ -35,8 +35,7 @@ pub async fn watch(inner: &Inner) -> EngineResult<Outcome> {
     for h in &hosts {
         super::fpp_handlers::watch_host(&weak, &h.name);
     }
-    let task = tokio::spawn(super::schedule::runner::run(weak.clone()));
-    inner.lights.add_task("scheduler".into(), task.abort_handle());
+    crate::engine::scheduler::start_from(inner);
     Ok(Outcome::done(format!("watching {} WLED device(s) and {} FPP host(s)", devices.len(), hosts.len())))
 }
 

@@ -4,9 +4,8 @@
 //!   presets and playlists, live state over `/ws` with polling fallback,
 //!   and mDNS discovery;
 //! - `fpp/`: FPP's REST API (status, playlists, schedule, MultiSync);
-//! - `schedule/`: cron schedules for WLED devices and groups, and the
-//!   engine task that runs them and reports runs missed while homedeck was
-//!   not running;
+//! - `schedule/`: cron schedules for WLED devices and groups, handed to the
+//!   engine's one scheduler (`engine::scheduler`) as jobs;
 //! - `inventory.rs`: devices, hosts and groups in sled;
 //! - `handlers.rs` + `fpp_handlers.rs`: the verbs, called from dispatch.
 //!
@@ -62,10 +61,8 @@ pub struct Runtime {
     pub fpp: Mutex<HashMap<String, FppLive>>,
     /// Live connection and refresh tasks, by `wled:NAME` / `fpp:NAME`.
     tasks: Mutex<HashMap<String, tokio::task::AbortHandle>>,
-    /// `lights_watch` ran: keep connections and run schedules.
+    /// `lights_watch` ran: keep connections (and the scheduler runs).
     watching: AtomicBool,
-    /// Wakes the scheduler when schedules change.
-    pub scheduler_wake: std::sync::Arc<tokio::sync::Notify>,
     /// The engine itself, for tasks that must not keep it alive.
     pub(crate) me: std::sync::OnceLock<std::sync::Weak<Inner>>,
 }
@@ -79,7 +76,6 @@ impl Runtime {
             fpp: Mutex::new(HashMap::new()),
             tasks: Mutex::new(HashMap::new()),
             watching: AtomicBool::new(false),
-            scheduler_wake: std::sync::Arc::new(tokio::sync::Notify::new()),
             me: std::sync::OnceLock::new(),
         })
     }

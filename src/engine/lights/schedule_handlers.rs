@@ -2,9 +2,11 @@
 
 use crate::engine::LightsOutcome;
 use super::inventory::{Group, Inventory, validate_name};
-use super::schedule::{self, Schedule, ScheduleAction, runner};
+use super::schedule::client as runner;
+use super::schedule::{Schedule, ScheduleAction};
 use super::views::ScheduleView;
 use crate::engine::context::Ctx;
+use crate::engine::scheduler::{self, cron};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::{Inner, Outcome};
 use chrono::Utc;
@@ -49,10 +51,7 @@ pub fn group_remove(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<Ou
 
 pub fn view(s: Schedule) -> ScheduleView {
     let next_run = s.next_run(Utc::now());
-    let next_local = next_run.and_then(|t| {
-        let tz = schedule::parse_tz(&s.tz).ok()?;
-        Some(t.with_timezone(&tz).format("%a %Y-%m-%d %H:%M %Z").to_string())
-    });
+    let next_local = next_run.and_then(|t| cron::local(t, &s.tz));
     ScheduleView { schedule: s, next_run, next_local }
 }
 
@@ -73,9 +72,9 @@ pub fn add(
 ) -> EngineResult<Outcome> {
     validate_name("name", name)?;
     ctx.resource("wled_schedule", None, Some(name.to_string()));
-    schedule::parse_cron(cron)?;
-    let tz = tz.filter(|t| !t.trim().is_empty()).unwrap_or_else(schedule::local_tz);
-    schedule::parse_tz(&tz)?;
+    cron::parse_cron(cron)?;
+    let tz = tz.filter(|t| !t.trim().is_empty()).unwrap_or_else(cron::local_tz);
+    cron::parse_tz(&tz)?;
     let action: ScheduleAction = action.parse()?;
     Inventory::open(&inner.store)?.resolve(target)?;
     if runner::get(&inner.store, name)?.is_some() {
@@ -96,10 +95,8 @@ pub fn add(
     };
     runner::put(&inner.store, &s)?;
     // A first schedule starts the missed-run mark now, not at the next start.
-    if runner::checked_at(&inner.store)?.is_none() {
-        runner::set_checked_at(&inner.store, Utc::now())?;
-    }
-    inner.lights.scheduler_wake.notify_one();
+    scheduler::mark_if_unset(inner)?;
+    scheduler::wake(inner);
     let v = view(s);
     ctx.describe(format!(
         "schedule {name}: {} on {target} at \"{}\" ({tz}); next {}",
@@ -118,7 +115,7 @@ pub fn remove(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<Outcome>
     ctx.resource("wled_schedule", None, Some(name.to_string()));
     let s = need(inner, name)?;
     runner::remove(&inner.store, name)?;
-    inner.lights.scheduler_wake.notify_one();
+    scheduler::wake(inner);
     ctx.describe(format!("removed schedule {name} ({} on {} at \"{}\")", s.action, s.target, s.cron));
     list(inner)
 }
@@ -129,7 +126,7 @@ pub fn enable(inner: &Inner, ctx: &mut Ctx, name: &str, on: bool) -> EngineResul
     ctx.change("enabled", Some(s.enabled.to_string()), Some(on.to_string()));
     s.enabled = on;
     runner::put(&inner.store, &s)?;
-    inner.lights.scheduler_wake.notify_one();
+    scheduler::wake(inner);
     ctx.describe(format!("schedule {name} {}", if on { "enabled" } else { "disabled" }));
     list(inner)
 }
