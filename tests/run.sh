@@ -11,6 +11,8 @@ command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
+# daemon: systemd-analyze checks the unit files install.sh writes (no systemd runs here)
+command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 # ── end apt needs ──
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${need_apt[*]}"
