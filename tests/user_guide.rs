@@ -1,0 +1,94 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+//! docs/user-guide.md names only what the program has: every `homedeck …`
+//! command line it shows walks a real path of clap subcommands, and every
+//! engine verb it names in backticks (`vault_unlock`) is in the command table.
+
+use clap::CommandFactory;
+use homedeck::cli::args::Cli;
+use homedeck::engine::COMMANDS;
+
+fn guide() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/user-guide.md")).unwrap()
+}
+
+/// The `homedeck …` lines of the guide: inline code spans and lines of code blocks.
+fn command_lines(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_block = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        if in_block {
+            let l = line.trim_start().trim_start_matches("$ ");
+            if l.starts_with("homedeck ") {
+                out.push(l.to_string());
+            }
+            continue;
+        }
+        for (i, span) in line.split('`').enumerate() {
+            if i % 2 == 1 && span.starts_with("homedeck ") {
+                out.push(span.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Walk the words of one line down clap's tree; an unknown word where a
+/// subcommand is required is the error.
+fn check_line(root: &clap::Command, line: &str) -> Result<(), String> {
+    let mut cmd = root;
+    let words = line.split_whitespace().skip(1).take_while(|w| !w.starts_with(['-', '[', '<', '{']) && !w.contains(['|', '>', '<', '"', '\'']));
+    for word in words {
+        match cmd.find_subcommand(word) {
+            Some(sub) => cmd = sub,
+            None if cmd.has_subcommands() && cmd.get_positionals().next().is_none() => {
+                return Err(format!("`{line}`: `{}` has no subcommand {word:?}", cmd.get_name()));
+            }
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_command_line_in_the_guide_exists() {
+    let root = homedeck::cli::args::with_table_docs(Cli::command());
+    let lines = command_lines(&guide());
+    assert!(lines.len() > 40, "expected the guide's command lines, found {}", lines.len());
+    let bad: Vec<String> = lines.iter().filter_map(|l| check_line(&root, l).err()).collect();
+    assert!(bad.is_empty(), "the user guide names commands that do not exist:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn every_engine_verb_in_the_guide_exists() {
+    let prefixes = ["vault", "secret", "audit", "security", "server", "tailscale", "esphome", "wled", "fpp", "lights", "backup", "deploy", "ha", "scheduler", "daemon"];
+    let text = guide();
+    let mut bad = Vec::new();
+    for (i, span) in text.split('`').enumerate() {
+        let word = span.split_whitespace().next().unwrap_or("");
+        let looks_like_verb = i % 2 == 1
+            && word.contains('_')
+            && word.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            && prefixes.iter().any(|p| word.starts_with(&format!("{p}_")));
+        if looks_like_verb && !COMMANDS.iter().any(|c| c.name == word) && !NOT_VERBS.contains(&word) {
+            bad.push(word.to_string());
+        }
+    }
+    assert!(bad.is_empty(), "the user guide names engine verbs that do not exist: {bad:?}");
+}
+
+/// Words of the verbs' shape that are not verbs: audit actions the engine
+/// records on its own, and a backup source kind.
+const NOT_VERBS: &[&str] = &["wled_schedule_missed", "backup_schedule_missed", "schedule_waiting", "ha_config"];
+
+#[test]
+fn the_checker_catches_a_wrong_command() {
+    let root = homedeck::cli::args::with_table_docs(Cli::command());
+    assert!(check_line(&root, "homedeck secret list").is_ok());
+    assert!(check_line(&root, "homedeck esphome logs kitchen porch --level debug").is_ok());
+    assert!(check_line(&root, "homedeck secret lsit").is_err());
+    assert!(check_line(&root, "homedeck daemonize").is_err());
+}
