@@ -15,6 +15,7 @@ pub mod command_table;
 pub(crate) mod deploy;
 mod domains;
 pub(crate) mod context;
+pub(crate) mod digest;
 mod dispatch;
 pub(crate) mod event_socket;
 pub mod error;

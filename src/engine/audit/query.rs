@@ -116,7 +116,7 @@ pub fn query(store: &Store, q: &AuditQuery) -> EngineResult<AuditPage> {
         let time_key = &k[strip..];
         if entries.len() == limit {
             if next.is_none() {
-                next = entries.last().map(|e: &AuditEntry| keys::hex(&keys::time_key(e.time, e.id)));
+                next = entries.last().map(|e: &AuditEntry| crate::engine::digest::hex(&keys::time_key(e.time, e.id)));
             }
             if !count_all || total >= COUNT_CAP {
                 break;
