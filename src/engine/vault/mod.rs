@@ -18,6 +18,17 @@ pub(crate) use secrets::{add, list, reveal, revoke, rotate, rotation_due, set_ro
 pub(crate) use usage::{exists, use_secret};
 pub use types::{Revocation, SecretAccess, SecretKind, SecretMeta, VaultStatus};
 
+/// The trees this domain owns.
+pub const TREES: [&str; 4] = [VAULT, SECRETS, SECRET_NAMES, SECRET_ACCESS];
+/// `header` (KDF parameters, wrapped data key) and `unlock_failures`.
+pub const VAULT: &str = "vault";
+/// id → sealed secret record.
+pub const SECRETS: &str = "secrets";
+/// name → id, so names stay unique and lookups are direct.
+pub const SECRET_NAMES: &str = "secret_names";
+/// id ‖ time key → access record.
+pub const SECRET_ACCESS: &str = "secret_access";
+
 /// Run CPU-heavy work (Argon2) off the async workers.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> crate::engine::EngineResult<T> + Send + 'static,

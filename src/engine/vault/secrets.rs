@@ -3,6 +3,7 @@
 //! same as knowing the passphrase.
 
 use crate::engine::{VaultEvent, VaultOutcome};
+use super::{SECRETS, SECRET_ACCESS, SECRET_NAMES};
 use super::crypto::{self, secret_aad};
 use super::record::{SecretMetaOnly, SecretRecord, validate_name, validate_value};
 use super::session;
@@ -23,7 +24,7 @@ const HISTORY_SHOWN: usize = 50;
 
 pub(crate) fn all_meta(store: &Store) -> EngineResult<Vec<SecretMeta>> {
     let mut out = Vec::new();
-    for item in store.secrets.iter() {
+    for item in store.tree(SECRETS)?.iter() {
         let (_, v) = item?;
         out.push(codec::decode::<SecretMetaOnly>(&v)?.meta);
     }
@@ -32,14 +33,14 @@ pub(crate) fn all_meta(store: &Store) -> EngineResult<Vec<SecretMeta>> {
 }
 
 pub(super) fn find(store: &Store, name: &str) -> EngineResult<SecretRecord> {
-    let id = store.secret_names.get(name.as_bytes())?.ok_or_else(|| EngineError::not_found("secret", name))?;
+    let id = store.tree(SECRET_NAMES)?.get(name.as_bytes())?.ok_or_else(|| EngineError::not_found("secret", name))?;
     store
-        .get::<SecretRecord>(&store.secrets, &id)?
+        .get::<SecretRecord>(&store.tree(SECRETS)?, &id)?
         .ok_or_else(|| EngineError::Corrupt { what: "secret".into(), detail: format!("{name:?} is named but missing") })
 }
 
 pub(super) fn save(store: &Store, rec: &SecretRecord) -> EngineResult<()> {
-    store.put(&store.secrets, keys::id_key(rec.meta.id), rec)
+    store.put(&store.tree(SECRETS)?, keys::id_key(rec.meta.id), rec)
 }
 
 pub(super) fn log_access(inner: &Inner, actor: &Actor, id: u64, action: &str, ok: bool) -> EngineResult<()> {
@@ -47,7 +48,7 @@ pub(super) fn log_access(inner: &Inner, actor: &Actor, id: u64, action: &str, ok
     let mut key = keys::id_key(id).to_vec();
     key.extend_from_slice(&keys::time_key(now, inner.store.next_id()?));
     let access = SecretAccess { at: now, actor: actor.clone(), action: action.to_string(), ok };
-    inner.store.put(&inner.store.secret_access, key, &access)
+    inner.store.put(&inner.store.tree(SECRET_ACCESS)?, key, &access)
 }
 
 fn resource(ctx: &mut Ctx, meta: &SecretMeta) {
@@ -67,7 +68,7 @@ pub(crate) fn rotation_due(inner: &Inner) -> EngineResult<Outcome> {
 pub(crate) fn show(inner: &Inner, name: &str) -> EngineResult<Outcome> {
     let rec = find(&inner.store, name)?;
     let mut history = Vec::new();
-    for item in inner.store.secret_access.scan_prefix(keys::id_key(rec.meta.id)).rev().take(HISTORY_SHOWN) {
+    for item in inner.store.tree(SECRET_ACCESS)?.scan_prefix(keys::id_key(rec.meta.id)).rev().take(HISTORY_SHOWN) {
         let (_, v) = item?;
         history.push(codec::decode::<SecretAccess>(&v)?);
     }
@@ -86,7 +87,7 @@ pub(crate) fn add(
     ctx.resource("secret", None, Some(name.clone()));
     validate_name(&name)?;
     validate_value(value.len())?;
-    if inner.store.secret_names.contains_key(name.as_bytes())? {
+    if inner.store.tree(SECRET_NAMES)?.contains_key(name.as_bytes())? {
         return Err(EngineError::AlreadyExists { what: "secret".into(), name });
     }
     let key = session::data_key(inner)?;
@@ -107,7 +108,7 @@ pub(crate) fn add(
     };
     let sealed = crypto::seal(&key, &secret_aad(id, 1), value.expose().as_bytes())?;
     save(&inner.store, &SecretRecord { meta: meta.clone(), sealed: Some(sealed) })?;
-    inner.store.secret_names.insert(name.as_bytes(), &keys::id_key(id))?;
+    inner.store.tree(SECRET_NAMES)?.insert(name.as_bytes(), &keys::id_key(id))?;
     log_access(inner, &ctx.actor, id, "create", true)?;
     resource(ctx, &meta);
     ctx.change("value", None, Some(REDACTED.into()));
