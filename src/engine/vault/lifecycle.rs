@@ -27,7 +27,7 @@ pub(crate) fn status(inner: &Inner) -> EngineResult<VaultStatus> {
     let h = header(inner)?;
     let failures: UnlockFailures = inner.store.get(&inner.store.tree(VAULT)?, FAILURES_KEY)?.unwrap_or_default();
     let now = Utc::now();
-    let metas = super::secrets::all_meta(&inner.store)?;
+    let metas = super::secret_store::all_meta(&inner.store)?;
     Ok(VaultStatus {
         initialized: h.is_some(),
         unlocked: session::is_unlocked(inner),

@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod header;
 mod lifecycle;
 pub mod record;
+mod secret_store;
 mod secrets;
 pub(crate) mod session;
 mod types;

@@ -6,7 +6,8 @@
 
 use crate::engine::VaultEvent;
 use super::SECRET_NAMES;
-use super::secrets::{find, read_counted, refuse_revoked_for};
+use super::secret_store::find;
+use super::secrets::{read_counted, refuse_revoked_for};
 use crate::engine::Inner;
 use crate::engine::actor::Actor;
 use crate::engine::error::EngineResult;
