@@ -145,7 +145,7 @@ async fn filters_paging_and_cleanup() {
     assert_eq!(removed, 100);
     assert_eq!(q(&|_| {}).entries.len(), 200);
     assert_eq!(q(&|q| q.category = Some(Category::Vault)).total, Some(100));
-    assert_eq!(s.audit_by_category.len(), 200);
+    assert_eq!(s.tree(audit::BY_CATEGORY).unwrap().len(), 200);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -180,13 +180,13 @@ async fn schema_versions_migrate_up_and_refuse_newer() {
         audit::append(&s, &entry(1, 0, Category::Vault, Severity::Info, "x")).unwrap();
         // Pretend this db predates versioning and lost its index.
         s.meta.remove(b"schema_version").unwrap();
-        s.audit_by_category.clear().unwrap();
+        s.tree(audit::BY_CATEGORY).unwrap().clear().unwrap();
         s.flush().unwrap();
     }
     {
         let s = Store::open(dir.path(), &cli()).unwrap();
         assert_eq!(homedeck::engine::internals::store::migrate::stored_version(&s).unwrap(), 1);
-        assert_eq!(s.audit_by_category.len(), 1, "migration rebuilt the index");
+        assert_eq!(s.tree(audit::BY_CATEGORY).unwrap().len(), 1, "migration rebuilt the index");
         s.meta.insert(b"schema_version", &99u32.to_be_bytes()).unwrap();
         s.flush().unwrap();
     }

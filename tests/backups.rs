@@ -475,7 +475,7 @@ async fn snapshot_watch_follows_a_restored_directory() {
     tokio::time::sleep(snapshots::DEBOUNCE * 3).await;
     let after = "- id: after-restore\n";
     fs::write(&file, after).unwrap();
-    let want = homedeck::engine::internals::backup::archive::sha256_hex(after.as_bytes());
+    let want = homedeck::engine::internals::digest::sha256_hex(after.as_bytes());
     tokio::time::timeout(Duration::from_secs(10), async {
         loop {
             if let Ok(Event::Backup(BackupEvent::BackupSnapshotTaken { snapshot })) = events.recv().await

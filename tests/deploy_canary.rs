@@ -60,3 +60,29 @@ fn ha_token_never_leaks() {
         assert!(!contains(&std::fs::read(f).unwrap(), CANARY), "token in clear in {}", f.display());
     }
 }
+
+/// `ha add --deployment` resolves the URL through the deploy domain (handed
+/// to `ha` at engine start, so `ha` does not import `deploy`): a missing
+/// deployment is named, with or without `--url`, and a bad profile name is
+/// refused by `ha`'s own rule before anything is looked up.
+#[test]
+fn ha_add_names_a_missing_deployment_and_a_bad_profile_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::write(root.join("pass"), format!("{PASS}\n")).unwrap();
+    assert!(run(root, &["vault", "init"], None).status.success());
+    for args in [
+        vec!["ha", "add", "home", "--deployment", "nope"],
+        vec!["ha", "add", "home", "--url", "http://127.0.0.1:8123", "--deployment", "nope"],
+    ] {
+        let o = run(root, &args, Some(CANARY));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains("no deployment named \"nope\""), "{err}");
+    }
+    let o = run(root, &["ha", "add", "a b", "--url", "http://127.0.0.1:8123"], Some(CANARY));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("profile name") && err.contains("\"a b\""), "{err}");
+    let list = run(root, &["--json", "ha", "list"], None);
+    assert!(!String::from_utf8_lossy(&list.stdout).contains("home"), "{}", String::from_utf8_lossy(&list.stdout));
+}

@@ -14,6 +14,9 @@ pub mod backup {
 pub mod deploy {
     pub use crate::engine::deploy::*;
 }
+pub mod digest {
+    pub use crate::engine::digest::*;
+}
 pub mod esphome {
     pub use crate::engine::esphome::*;
 }

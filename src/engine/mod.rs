@@ -15,6 +15,7 @@ pub mod command_table;
 pub(crate) mod deploy;
 mod domains;
 pub(crate) mod context;
+pub(crate) mod digest;
 mod dispatch;
 pub(crate) mod event_socket;
 pub mod error;
@@ -66,6 +67,7 @@ pub(crate) struct Inner {
     pub lights: lights::Runtime,
     pub backup: backup::Runtime,
     pub deploy: deploy::Runtime,
+    pub ha: ha::Runtime,
     // ── end domain runtime state ──
     /// Runs every kind of schedule (`scheduler/`).
     pub scheduler: scheduler::Runtime,
@@ -112,6 +114,7 @@ impl EngineHandle {
             lights: lights::Runtime::new()?,
             backup: backup::Runtime::default(),
             deploy: deploy::Runtime::new(deploy_opts)?,
+            ha: ha::Runtime::new(deploy::health::deployment_url)?,
             // ── end domain runtime init ──
             scheduler: scheduler::Runtime::default(),
         });

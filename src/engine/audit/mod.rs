@@ -26,6 +26,13 @@ use super::store::{Store, keys};
 use chrono::{DateTime, Utc};
 use sled::Transactional;
 
+/// The trees this domain owns.
+pub const TREES: [&str; 2] = [LOG, BY_CATEGORY];
+/// time key → audit entry (newest last in byte order).
+pub const LOG: &str = "audit";
+/// category ‖ 0 ‖ time key → empty: the index behind category filters.
+pub const BY_CATEGORY: &str = "audit_by_category";
+
 impl Record for AuditEntry {
     const WHAT: &'static str = "audit entry";
 }
@@ -41,7 +48,7 @@ pub fn append(store: &Store, entry: &AuditEntry) -> EngineResult<()> {
     let key = keys::time_key(entry.time, entry.id);
     let value = codec::encode(entry)?;
     let idx = index_key(entry.category, &key);
-    (&store.audit, &store.audit_by_category)
+    (&store.tree(LOG)?, &store.tree(BY_CATEGORY)?)
         .transaction(|(audit, by_cat)| {
             audit.insert(&key[..], value.as_slice())?;
             by_cat.insert(idx.as_slice(), &[][..])?;

@@ -1,6 +1,6 @@
 //! Audit search: filters, newest first, paged by an opaque cursor.
 
-use super::{AuditEntry, Category, Severity, Status, index_key};
+use super::{AuditEntry, BY_CATEGORY, Category, LOG, Severity, Status, index_key};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::store::codec;
 use crate::engine::store::{Store, keys};
@@ -69,6 +69,7 @@ impl AuditQuery {
 /// Run a query. Cost is proportional to the entries inspected, not the log's size.
 pub fn query(store: &Store, q: &AuditQuery) -> EngineResult<AuditPage> {
     let limit = q.limit.clamp(1, AuditQuery::MAX_LIMIT);
+    let log = store.tree(LOG)?;
     let lower: Vec<u8> = q.since.map(|t| keys::time_prefix(t).to_vec()).unwrap_or_default();
     let mut upper: Option<Vec<u8>> = q.until.map(|t| keys::time_prefix(t + Duration::microseconds(1)).to_vec());
     if let Some(cursor) = &q.before {
@@ -93,14 +94,14 @@ pub fn query(store: &Store, q: &AuditQuery) -> EngineResult<AuditPage> {
                 Some(u) => Bound::Excluded(index_key(cat, u)),
                 None => Bound::Excluded(keys::prefixed(cat.as_str(), &[0xff; 17])),
             };
-            (store.audit_by_category.range((Bound::Included(lo), hi)), cat.as_str().len() + 1)
+            (store.tree(BY_CATEGORY)?.range((Bound::Included(lo), hi)), cat.as_str().len() + 1)
         }
         None => {
             let hi = match &upper {
                 Some(u) => Bound::Excluded(u.clone()),
                 None => Bound::Unbounded,
             };
-            (store.audit.range((Bound::Included(lower.clone()), hi)), 0)
+            (log.range((Bound::Included(lower.clone()), hi)), 0)
         }
     };
 
@@ -116,7 +117,7 @@ pub fn query(store: &Store, q: &AuditQuery) -> EngineResult<AuditPage> {
         let time_key = &k[strip..];
         if entries.len() == limit {
             if next.is_none() {
-                next = entries.last().map(|e: &AuditEntry| keys::hex(&keys::time_key(e.time, e.id)));
+                next = entries.last().map(|e: &AuditEntry| crate::engine::digest::hex(&keys::time_key(e.time, e.id)));
             }
             if !count_all || total >= COUNT_CAP {
                 break;
@@ -127,7 +128,7 @@ pub fn query(store: &Store, q: &AuditQuery) -> EngineResult<AuditPage> {
         let entry: AuditEntry = if strip == 0 {
             codec::decode(&v)?
         } else {
-            match store.audit.get(time_key)? {
+            match log.get(time_key)? {
                 Some(v) => codec::decode(&v)?,
                 // An index key whose entry was cleaned up: skip it.
                 None => continue,

@@ -71,7 +71,7 @@ pub(crate) fn take(inner: &Inner, file: &str) -> EngineResult<Option<SnapshotMet
         return Err(EngineError::invalid("file", file, &format!("a config file of at most {MAX_SNAPSHOT} bytes")));
     }
     let data = std::fs::read(p).map_err(|e| EngineError::invalid("file", file, &format!("a readable file ({e})")))?;
-    let sha = super::archive::sha256_hex(&data);
+    let sha = crate::engine::digest::sha256_hex(&data);
     let newest = all(inner)?.into_iter().filter(|s| s.meta.file == file).max_by_key(|s| s.meta.id);
     if newest.is_some_and(|n| n.meta.sha256 == sha) {
         return Ok(None);

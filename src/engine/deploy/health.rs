@@ -9,6 +9,7 @@ use super::views::{Health, HealthState};
 use super::{docker, supervisor};
 use crate::engine::Inner;
 use crate::engine::actor::Actor;
+use crate::engine::error::EngineResult;
 use crate::engine::ha;
 use crate::engine::servers::model::Server;
 use crate::engine::servers::store as servers;
@@ -26,6 +27,14 @@ pub fn base_url(d: &Deployment, server: &Server) -> String {
     };
     let host = if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host };
     format!("http://{host}:{}", d.port)
+}
+
+/// The URL of deployment `name`, for `ha_add deployment=NAME` (handed to
+/// the `ha` runtime at engine start so `ha` never imports `deploy`).
+pub(crate) fn deployment_url(inner: &Inner, name: &str) -> EngineResult<String> {
+    let d = super::store::get(&inner.store, name)?;
+    let server = servers::get(&inner.store, &d.server)?;
+    Ok(base_url(&d, &server))
 }
 
 /// `key=value` words → map (later keys win; junk ignored). Values never
@@ -115,7 +124,7 @@ pub(crate) async fn check(inner: &Inner, actor: &Actor, d: &Deployment, with_api
     let p = judge_process(d, &probe);
     let base = base_url(d, &server);
     let started = Instant::now();
-    let rest = &inner.deploy.rest;
+    let rest = &inner.ha.rest;
     let http = rest.get(&base, "/manifest.json", None).await;
     let http_text = match &http {
         Ok(_) => format!("ok in {} ms", started.elapsed().as_millis()),

@@ -35,7 +35,6 @@ pub mod yaml;
 
 use crate::engine::Inner;
 use crate::engine::error::EngineResult;
-use crate::engine::ha::rest::Rest;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock, Weak};
 use std::time::Duration;
@@ -71,13 +70,10 @@ impl Default for DeployOptions {
 /// State that lives only while the engine runs.
 pub struct Runtime {
     pub opts: DeployOptions,
-    pub rest: Rest,
     /// Long operations (create, upgrade) by deployment name, for cancel.
     pub ops: Mutex<HashMap<String, CancellationToken>>,
     /// Followed logs by deployment name.
     pub follows: Mutex<HashMap<String, CancellationToken>>,
-    /// Live entity views by profile name.
-    pub watches: Mutex<HashMap<String, CancellationToken>>,
     /// The engine itself, for tasks that must not keep it alive.
     pub(crate) me: OnceLock<Weak<Inner>>,
 }
@@ -86,10 +82,8 @@ impl Runtime {
     pub fn new(opts: DeployOptions) -> EngineResult<Runtime> {
         Ok(Runtime {
             opts,
-            rest: Rest::new()?,
             ops: Mutex::default(),
             follows: Mutex::default(),
-            watches: Mutex::default(),
             me: OnceLock::new(),
         })
     }
@@ -124,7 +118,7 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        for map in [&self.follows, &self.watches, &self.ops] {
+        for map in [&self.follows, &self.ops] {
             if let Ok(m) = map.lock() {
                 m.values().for_each(CancellationToken::cancel);
             }

@@ -4,19 +4,11 @@
 
 use super::registry;
 use super::types::{Device, Firmware, normalise_platform};
+use crate::engine::digest::sha256_hex;
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::store::Store;
 use chrono::Utc;
-use sha2::{Digest, Sha256};
 use std::path::Path;
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// ESP32 and ESP8266 application images start with 0xE9; ESPHome's
 /// `firmware.ota.bin` for ESP8266 may be gzip (1F 8B).

@@ -43,7 +43,7 @@ fn validate_host(host: &str) -> EngineResult<()> {
 
 fn check_secret_exists(inner: &Inner, field: &str, name: &Option<String>) -> EngineResult<()> {
     if let Some(n) = name
-        && !inner.store.secret_names.contains_key(n.as_bytes())?
+        && !crate::engine::vault::exists(inner, n)?
     {
         return Err(EngineError::invalid(field, n, "the name of a vault secret (add it first: `homedeck secret add NAME --kind api_key`)"));
     }

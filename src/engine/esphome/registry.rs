@@ -134,7 +134,7 @@ pub fn firmware_find(store: &Store, reference: &str) -> EngineResult<Firmware> {
 pub fn firmware_bytes(store: &Store, fw: &Firmware) -> EngineResult<Vec<u8>> {
     let path = firmware_path(store, &fw.sha256);
     let bytes = read_capped(&path)?;
-    let got = super::firmware::sha256_hex(&bytes);
+    let got = crate::engine::digest::sha256_hex(&bytes);
     if got != fw.sha256 {
         return Err(EngineError::Corrupt {
             what: "firmware".into(),

@@ -46,22 +46,14 @@ pub(crate) struct AddRequest {
 
 pub(crate) fn add(inner: &Inner, ctx: &mut Ctx, req: AddRequest) -> EngineResult<Outcome> {
     ctx.resource("ha_profile", None, Some(req.name.clone()));
-    crate::engine::deploy::model::validate_name(&req.name).map_err(|_| EngineError::invalid("profile name", &req.name, "1–40 letters, digits, - or _"))?;
+    profile::validate_name(&req.name)?;
     if profile::find(&inner.store, &req.name)?.is_some() {
         return Err(EngineError::AlreadyExists { what: "Home Assistant profile".into(), name: req.name });
     }
-    let url = match (&req.url, &req.deployment) {
-        (Some(u), _) => profile::normalise_url(u)?,
-        (None, Some(dep)) => {
-            let d = crate::engine::deploy::store::get(&inner.store, dep)?;
-            let server = crate::engine::servers::store::get(&inner.store, &d.server)?;
-            crate::engine::deploy::health::base_url(&d, &server)
-        }
-        (None, None) => return Err(EngineError::invalid("url", "", "the instance's URL (http://host:8123), or deployment=NAME")),
-    };
-    if let Some(dep) = &req.deployment {
-        crate::engine::deploy::store::get(&inner.store, dep)?;
-    }
+    let given = req.url.as_deref().map(profile::normalise_url).transpose()?;
+    // Also checks that the deployment exists when a URL was given too.
+    let deployed = req.deployment.as_deref().map(|d| (inner.ha.deployment_url)(inner, d)).transpose()?;
+    let url = given.or(deployed).ok_or_else(|| EngineError::invalid("url", "", "the instance's URL (http://host:8123), or deployment=NAME"))?;
     let secret = match (req.token, req.token_secret) {
         (Some(value), name) => {
             let name = name.unwrap_or_else(|| format!("ha/{}/token", req.name));
@@ -109,7 +101,7 @@ pub(crate) fn list(inner: &Inner) -> EngineResult<Outcome> {
 pub(crate) async fn test(inner: &Inner, actor: &Actor, name: &str) -> EngineResult<Outcome> {
     let p = profile::get(&inner.store, name)?;
     let token = token(inner, actor, &p, "test")?;
-    let rest = &inner.deploy.rest;
+    let rest = &inner.ha.rest;
     let err = |f: Failure, path: &str| f.into_error(&p.name, &format!("{}{path}", p.url), &hint(&p));
     let start = Instant::now();
     let api = rest.get(&p.url, "/api/", Some(&token)).await.map_err(|f| err(f, "/api/"))?;
@@ -135,7 +127,7 @@ pub(crate) async fn states(inner: &Inner, actor: &Actor, name: &str, filter: Opt
     let p = profile::get(&inner.store, name)?;
     let token = token(inner, actor, &p, "states")?;
     let filter = filter.unwrap_or_default();
-    let v = inner.deploy.rest.get(&p.url, "/api/states", Some(&token)).await.map_err(|f| f.into_error(&p.name, &format!("{}/api/states", p.url), &hint(&p)))?;
+    let v = inner.ha.rest.get(&p.url, "/api/states", Some(&token)).await.map_err(|f| f.into_error(&p.name, &format!("{}/api/states", p.url), &hint(&p)))?;
     let mut states: Vec<EntityState> = v.as_array().map(|a| a.iter().filter_map(EntityState::from_json).collect()).unwrap_or_default();
     states.retain(|s| matches(&filter, &s.entity_id));
     states.sort_by(|a, b| a.entity_id.cmp(&b.entity_id));
@@ -177,7 +169,7 @@ pub(crate) async fn call(
     ctx.release_gate();
     let token = token(inner, &ctx.actor, &p, "call")?;
     let path = format!("/api/services/{domain}/{svc}");
-    let changed = inner.deploy.rest.post(&p.url, &path, &token, &body).await.map_err(|f| f.into_error(&p.name, &format!("{}{path}", p.url), &hint(&p)))?;
+    let changed = inner.ha.rest.post(&p.url, &path, &token, &body).await.map_err(|f| f.into_error(&p.name, &format!("{}{path}", p.url), &hint(&p)))?;
     let states: Vec<EntityState> = changed.as_array().map(|a| a.iter().filter_map(EntityState::from_json).collect()).unwrap_or_default();
     ctx.describe(format!("called {what} on {} ({} state(s) changed)", p.name, states.len()));
     Ok(Outcome::Ha(HaOutcome::HaCalled { profile: name.into(), service: service.into(), changed: states }))
@@ -197,7 +189,7 @@ pub(crate) async fn watch(inner: &Inner, actor: &Actor, name: &str, filter: Opti
     states.retain(|s| matches(&filter, &s.entity_id));
     states.sort_by(|a, b| a.entity_id.cmp(&b.entity_id));
     let cancel = CancellationToken::new();
-    if let Ok(mut w) = inner.deploy.watches.lock()
+    if let Ok(mut w) = inner.ha.watches.lock()
         && let Some(old) = w.insert(name.to_string(), cancel.clone())
     {
         old.cancel();
@@ -235,5 +227,5 @@ pub(crate) async fn watch(inner: &Inner, actor: &Actor, name: &str, filter: Opti
 }
 
 pub(crate) fn unwatch(inner: &Inner, name: &str) -> bool {
-    inner.deploy.watches.lock().ok().and_then(|mut w| w.remove(name)).map(|t| t.cancel()).is_some()
+    inner.ha.watches.lock().ok().and_then(|mut w| w.remove(name)).map(|t| t.cancel()).is_some()
 }

@@ -13,3 +13,39 @@ pub mod views;
 pub mod ws;
 
 pub use profile::TREES;
+
+use crate::engine::Inner;
+use crate::engine::error::EngineResult;
+use rest::Rest;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+/// How `ha_add deployment=NAME` learns that deployment's URL. `deploy`
+/// health-checks through this module (profiles, REST, tokens), so `ha`
+/// must not call back into `deploy`: the engine's composition root passes
+/// deploy's resolver in, keeping the dependency one-way (deploy → ha).
+pub(crate) type DeploymentUrl = fn(&Inner, &str) -> EngineResult<String>;
+
+/// State that lives only while the engine runs.
+pub struct Runtime {
+    /// The one REST client, shared with deploy's health checks.
+    pub rest: Rest,
+    /// Live entity views by profile name.
+    pub watches: Mutex<HashMap<String, CancellationToken>>,
+    pub(crate) deployment_url: DeploymentUrl,
+}
+
+impl Runtime {
+    pub(crate) fn new(deployment_url: DeploymentUrl) -> EngineResult<Runtime> {
+        Ok(Runtime { rest: Rest::new()?, watches: Mutex::default(), deployment_url })
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let Ok(m) = self.watches.lock() {
+            m.values().for_each(CancellationToken::cancel);
+        }
+    }
+}

@@ -29,6 +29,17 @@ impl Record for Profile {
     const WHAT: &'static str = "Home Assistant profile";
 }
 
+/// Profile names are typed on command lines and used as default secret
+/// names (`ha/NAME/token`): the same short, quote-free alphabet as
+/// deployment names, so a profile can be named after its deployment.
+pub fn validate_name(name: &str) -> EngineResult<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 40
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok { Ok(()) } else { Err(EngineError::invalid("profile name", name, "1–40 letters, digits, - or _")) }
+}
+
 /// Check and normalise a base URL: http or https, a host, no path beyond `/`.
 pub fn normalise_url(url: &str) -> EngineResult<String> {
     let u = url.trim().trim_end_matches('/');
@@ -79,6 +90,17 @@ mod tests {
         for bad in ["127.0.0.1:8123", "http://", "http://a/b", "http://u:p@h", "ws://h"] {
             let e = normalise_url(bad).unwrap_err().to_string();
             assert!(e.contains("invalid url"), "{e}");
+        }
+    }
+
+    #[test]
+    fn names() {
+        for good in ["home", "ha-2024", "a_b", &"x".repeat(40)] {
+            validate_name(good).unwrap();
+        }
+        for bad in ["", "-x", "a b", "a/b", "x;rm", &"a".repeat(41)] {
+            let e = validate_name(bad).unwrap_err().to_string();
+            assert!(e.contains("profile name"), "{e}");
         }
     }
 }

@@ -141,7 +141,7 @@ pub(crate) async fn import_wled(inner: &Inner, device: &str, presets: &[u8], cfg
         return Err(EngineError::invalid("backup", "presets.json/cfg.json", "JSON objects as WLED serves them"));
     }
     // The boundary must not occur in the body; a hash of it never does.
-    let boundary = format!("homedeck-{}", &crate::engine::backup::archive::sha256_hex(presets)[..32]);
+    let boundary = format!("homedeck-{}", &crate::engine::digest::sha256_hex(presets)[..32]);
     let body = multipart(&boundary, "/presets.json", presets);
     http.post_bytes(&wled::label(&d), &format!("{base}/upload"), &format!("multipart/form-data; boundary={boundary}"), body).await?;
     let answer = http.post_json(&wled::label(&d), &format!("{base}/json/cfg"), &cfg_v).await?;

@@ -17,6 +17,11 @@ use super::store::{Store, keys};
 use chrono::Utc;
 use std::collections::BTreeMap;
 
+/// The trees this domain owns.
+pub const TREES: [&str; 1] = [EVENTS];
+/// id → security event.
+pub const EVENTS: &str = "security_events";
+
 impl Record for SecurityEvent {
     const WHAT: &'static str = "security event";
 }
@@ -44,7 +49,7 @@ pub(crate) fn raise(inner: &Inner, r: Raise<'_>) -> EngineResult<SecurityEvent> 
         responder: None,
         notes: Vec::new(),
     };
-    inner.store.put(&inner.store.security, keys::id_key(event.id), &event)?;
+    inner.store.put(&inner.store.tree(EVENTS)?, keys::id_key(event.id), &event)?;
     inner.store.flush()?;
     tracing::warn!(id = event.id, kind = %event.kind, "security event raised");
     inner.emit(Event::Audit(AuditEvent::SecurityRaised { event: event.clone() }));
@@ -53,7 +58,7 @@ pub(crate) fn raise(inner: &Inner, r: Raise<'_>) -> EngineResult<SecurityEvent> 
 
 pub fn list(store: &Store, status: Option<SecurityStatus>, limit: usize) -> EngineResult<Vec<SecurityEvent>> {
     let mut out = Vec::new();
-    for item in store.security.iter().rev() {
+    for item in store.tree(EVENTS)?.iter().rev() {
         let (_, v) = item?;
         let e: SecurityEvent = super::store::codec::decode(&v)?;
         if status.is_none_or(|s| e.status == s) {
@@ -68,13 +73,13 @@ pub fn list(store: &Store, status: Option<SecurityStatus>, limit: usize) -> Engi
 
 pub fn get(store: &Store, id: u64) -> EngineResult<SecurityEvent> {
     store
-        .get(&store.security, keys::id_key(id))?
+        .get(&store.tree(EVENTS)?, keys::id_key(id))?
         .ok_or_else(|| EngineError::not_found("security event", &format!("#{id}")))
 }
 
 pub fn open_count(store: &Store) -> EngineResult<u64> {
     let mut n = 0;
-    for item in store.security.iter() {
+    for item in store.tree(EVENTS)?.iter() {
         let (_, v) = item?;
         let e: SecurityEvent = super::store::codec::decode(&v)?;
         n += u64::from(e.status.is_open());
@@ -105,6 +110,6 @@ pub fn update(
     event.status = to;
     event.responder = Some(actor.to_string());
     event.notes.push(SecurityNote { at: Utc::now(), by: actor.to_string(), from, to, note: note.trim().to_string() });
-    store.put(&store.security, keys::id_key(id), &event)?;
+    store.put(&store.tree(EVENTS)?, keys::id_key(id), &event)?;
     Ok((from, event))
 }

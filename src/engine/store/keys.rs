@@ -42,10 +42,6 @@ pub fn id_key(id: u64) -> [u8; 8] {
     id.to_be_bytes()
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 pub fn unhex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) {
         return None;
@@ -78,7 +74,7 @@ mod tests {
 
     #[test]
     fn hex_round_trips_and_rejects_junk() {
-        assert_eq!(unhex(&hex(&[0, 255, 16])), Some(vec![0, 255, 16]));
+        assert_eq!(unhex(&crate::engine::digest::hex(&[0, 255, 16])), Some(vec![0, 255, 16]));
         assert_eq!(unhex("zz"), None);
         assert_eq!(unhex("abc"), None);
     }

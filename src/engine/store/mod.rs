@@ -1,7 +1,9 @@
 //! The sled store: one db in the data dir, one tree per kind of record.
 //!
-//! Trees are named here and nowhere else, so the on-disk layout can be read
-//! off one file. Writers call [`Store::flush`] before reporting success, so a
+//! The store itself owns only `meta`; every domain (vault, audit and
+//! security included) names its trees in a `TREES` constant at its top and
+//! opens them with [`Store::tree`], so the on-disk layout can be read off
+//! those lists. Writers call [`Store::flush`] before reporting success, so a
 //! kill -9 after "done" loses nothing.
 
 pub mod codec;
@@ -21,20 +23,6 @@ pub struct Store {
     pub dir: PathBuf,
     /// Schema version and other db-wide facts.
     pub meta: sled::Tree,
-    /// The vault header (salt, KDF parameters, wrapped data key, unlock failures).
-    pub vault: sled::Tree,
-    /// id → sealed secret record.
-    pub secrets: sled::Tree,
-    /// name → id, so names stay unique and lookups are direct.
-    pub secret_names: sled::Tree,
-    /// id ‖ time key → access record.
-    pub secret_access: sled::Tree,
-    /// time key → audit entry (newest last in byte order).
-    pub audit: sled::Tree,
-    /// category ‖ 0 ‖ time key → empty: the index behind category filters.
-    pub audit_by_category: sled::Tree,
-    /// id → security event.
-    pub security: sled::Tree,
     _lock: DataDirLock,
 }
 
@@ -47,16 +35,8 @@ impl Store {
         restrict_permissions(dir);
         let lock = DataDirLock::acquire(dir, actor)?;
         let db = open_sled(dir)?;
-        let tree = |name: &str| db.open_tree(name);
         let store = Store {
-            meta: tree("meta")?,
-            vault: tree("vault")?,
-            secrets: tree("secrets")?,
-            secret_names: tree("secret_names")?,
-            secret_access: tree("secret_access")?,
-            audit: tree("audit")?,
-            audit_by_category: tree("audit_by_category")?,
-            security: tree("security_events")?,
+            meta: db.open_tree("meta")?,
             dir: dir.to_path_buf(),
             db,
             _lock: lock,
@@ -148,5 +128,19 @@ fn open_sled(dir: &Path) -> EngineResult<sled::Db> {
             }
             Err(e) => return Err(EngineError::Store(format!("cannot open database in {}: {e}", dir.display()))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The vault, audit and security trees moved from `Store` fields to
+    /// their domains' `TREES`; their names on disk must not change, or an
+    /// existing data dir would look empty (there is no migration for it).
+    #[test]
+    fn core_domain_tree_names_are_the_ones_on_disk() {
+        use crate::engine::{audit, security, vault};
+        assert_eq!(vault::TREES, ["vault", "secrets", "secret_names", "secret_access"]);
+        assert_eq!(audit::TREES, ["audit", "audit_by_category"]);
+        assert_eq!(security::TREES, ["security_events"]);
     }
 }

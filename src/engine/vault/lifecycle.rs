@@ -1,5 +1,6 @@
 //! Creating, unlocking and re-keying the vault.
 
+use super::VAULT;
 use super::crypto::{self, DATA_KEY_AAD, KdfParams};
 use super::header::{FAILURES_KEY, HEADER_KEY, UnlockFailures, VaultHeader};
 use super::record::validate_passphrase;
@@ -19,14 +20,14 @@ use std::collections::BTreeMap;
 const BRUTE_FORCE_THRESHOLD: u32 = 3;
 
 fn header(inner: &Inner) -> EngineResult<Option<VaultHeader>> {
-    inner.store.get(&inner.store.vault, HEADER_KEY)
+    inner.store.get(&inner.store.tree(VAULT)?, HEADER_KEY)
 }
 
 pub(crate) fn status(inner: &Inner) -> EngineResult<VaultStatus> {
     let h = header(inner)?;
-    let failures: UnlockFailures = inner.store.get(&inner.store.vault, FAILURES_KEY)?.unwrap_or_default();
+    let failures: UnlockFailures = inner.store.get(&inner.store.tree(VAULT)?, FAILURES_KEY)?.unwrap_or_default();
     let now = Utc::now();
-    let metas = super::secrets::all_meta(&inner.store)?;
+    let metas = super::secret_store::all_meta(&inner.store)?;
     Ok(VaultStatus {
         initialized: h.is_some(),
         unlocked: session::is_unlocked(inner),
@@ -61,7 +62,7 @@ pub(crate) async fn init(inner: &Inner, ctx: &mut Ctx, passphrase: SecretValue) 
         salt: crypto::b64_encode(&salt),
         wrapped_key,
     };
-    inner.store.put(&inner.store.vault, HEADER_KEY, &h)?;
+    inner.store.put(&inner.store.tree(VAULT)?, HEADER_KEY, &h)?;
     inner.store.flush()?;
     session::unlock_with(inner, data_key);
     ctx.describe("vault created (Argon2id 64 MiB, t=3; AES-256-GCM) and unlocked");
@@ -88,7 +89,7 @@ async fn try_unwrap(h: &VaultHeader, passphrase: SecretValue) -> EngineResult<Op
 /// Check the back-off, try the passphrase, and keep the failure count.
 async fn verify(inner: &Inner, ctx: &mut Ctx, passphrase: SecretValue) -> EngineResult<crypto::Key> {
     let h = header(inner)?.ok_or(EngineError::VaultNotInitialized)?;
-    let mut failures: UnlockFailures = inner.store.get(&inner.store.vault, FAILURES_KEY)?.unwrap_or_default();
+    let mut failures: UnlockFailures = inner.store.get(&inner.store.tree(VAULT)?, FAILURES_KEY)?.unwrap_or_default();
     let wait = failures.wait_secs(Utc::now());
     if wait > 0 {
         return Err(EngineError::UnlockBackoff { failures: failures.count, retry_in_secs: wait });
@@ -96,13 +97,13 @@ async fn verify(inner: &Inner, ctx: &mut Ctx, passphrase: SecretValue) -> Engine
     if let Some(key) = try_unwrap(&h, passphrase).await? {
         if failures.count > 0 {
             ctx.change("failed_unlocks", Some(failures.count.to_string()), Some("0".into()));
-            inner.store.vault.remove(FAILURES_KEY)?;
+            inner.store.tree(VAULT)?.remove(FAILURES_KEY)?;
         }
         return Ok(key);
     }
     failures.count += 1;
     failures.last = Some(Utc::now());
-    inner.store.put(&inner.store.vault, FAILURES_KEY, &failures)?;
+    inner.store.put(&inner.store.tree(VAULT)?, FAILURES_KEY, &failures)?;
     inner.store.flush()?;
     ctx.severity(if failures.count >= BRUTE_FORCE_THRESHOLD { Severity::High } else { Severity::Low });
     if failures.count.is_multiple_of(BRUTE_FORCE_THRESHOLD) {
@@ -160,7 +161,7 @@ pub(crate) async fn change_passphrase(
     ctx.change("passphrase", Some(crate::engine::secret_value::REDACTED.into()), Some(crate::engine::secret_value::REDACTED.into()));
     ctx.change("passphrase_changed", h.passphrase_changed.map(|t| t.to_rfc3339()), Some(now.to_rfc3339()));
     h.passphrase_changed = Some(now);
-    inner.store.put(&inner.store.vault, HEADER_KEY, &h)?;
+    inner.store.put(&inner.store.tree(VAULT)?, HEADER_KEY, &h)?;
     inner.store.flush()?;
     // Whoever had it unlocked with the old passphrase must prove the new one.
     session::lock(inner, LockReason::PassphraseChanged);

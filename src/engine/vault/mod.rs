@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod header;
 mod lifecycle;
 pub mod record;
+mod secret_store;
 mod secrets;
 pub(crate) mod session;
 mod types;
@@ -17,6 +18,17 @@ pub(crate) use lifecycle::{change_passphrase, init, status, unlock};
 pub(crate) use secrets::{add, list, reveal, revoke, rotate, rotation_due, set_rotation, show};
 pub(crate) use usage::{exists, use_secret};
 pub use types::{Revocation, SecretAccess, SecretKind, SecretMeta, VaultStatus};
+
+/// The trees this domain owns.
+pub const TREES: [&str; 4] = [VAULT, SECRETS, SECRET_NAMES, SECRET_ACCESS];
+/// `header` (KDF parameters, wrapped data key) and `unlock_failures`.
+pub const VAULT: &str = "vault";
+/// id → sealed secret record.
+pub const SECRETS: &str = "secrets";
+/// name → id, so names stay unique and lookups are direct.
+pub const SECRET_NAMES: &str = "secret_names";
+/// id ‖ time key → access record.
+pub const SECRET_ACCESS: &str = "secret_access";
 
 /// Run CPU-heavy work (Argon2) off the async workers.
 async fn blocking<T: Send + 'static>(

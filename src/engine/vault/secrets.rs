@@ -3,8 +3,10 @@
 //! same as knowing the passphrase.
 
 use crate::engine::{VaultEvent, VaultOutcome};
+use super::{SECRET_ACCESS, SECRET_NAMES};
 use super::crypto::{self, secret_aad};
-use super::record::{SecretMetaOnly, SecretRecord, validate_name, validate_value};
+use super::record::{SecretRecord, validate_name, validate_value};
+use super::secret_store::{access, commit, find, log_access};
 use super::session;
 use super::types::{Revocation, SecretAccess, SecretKind, SecretMeta};
 use crate::engine::actor::Actor;
@@ -14,60 +16,31 @@ use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::event::Event;
 use crate::engine::secret_value::{REDACTED, SecretValue};
 use crate::engine::security::{self, Raise};
-use crate::engine::store::{Store, codec, keys};
+use crate::engine::store::{codec, keys};
 use crate::engine::{Inner, Outcome};
 use chrono::Utc;
 use std::collections::BTreeMap;
 
 const HISTORY_SHOWN: usize = 50;
 
-pub(crate) fn all_meta(store: &Store) -> EngineResult<Vec<SecretMeta>> {
-    let mut out = Vec::new();
-    for item in store.secrets.iter() {
-        let (_, v) = item?;
-        out.push(codec::decode::<SecretMetaOnly>(&v)?.meta);
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(out)
-}
-
-pub(super) fn find(store: &Store, name: &str) -> EngineResult<SecretRecord> {
-    let id = store.secret_names.get(name.as_bytes())?.ok_or_else(|| EngineError::not_found("secret", name))?;
-    store
-        .get::<SecretRecord>(&store.secrets, &id)?
-        .ok_or_else(|| EngineError::Corrupt { what: "secret".into(), detail: format!("{name:?} is named but missing") })
-}
-
-pub(super) fn save(store: &Store, rec: &SecretRecord) -> EngineResult<()> {
-    store.put(&store.secrets, keys::id_key(rec.meta.id), rec)
-}
-
-pub(super) fn log_access(inner: &Inner, actor: &Actor, id: u64, action: &str, ok: bool) -> EngineResult<()> {
-    let now = Utc::now();
-    let mut key = keys::id_key(id).to_vec();
-    key.extend_from_slice(&keys::time_key(now, inner.store.next_id()?));
-    let access = SecretAccess { at: now, actor: actor.clone(), action: action.to_string(), ok };
-    inner.store.put(&inner.store.secret_access, key, &access)
-}
-
 fn resource(ctx: &mut Ctx, meta: &SecretMeta) {
     ctx.resource("secret", Some(meta.id.to_string()), Some(meta.name.clone()));
 }
 
 pub(crate) fn list(inner: &Inner) -> EngineResult<Outcome> {
-    Ok(Outcome::Vault(VaultOutcome::Secrets { secrets: all_meta(&inner.store)? }))
+    Ok(Outcome::Vault(VaultOutcome::Secrets { secrets: super::secret_store::all_meta(&inner.store)? }))
 }
 
 pub(crate) fn rotation_due(inner: &Inner) -> EngineResult<Outcome> {
     let now = Utc::now();
-    let secrets = all_meta(&inner.store)?.into_iter().filter(|m| m.rotation_due(now)).collect();
+    let secrets = super::secret_store::all_meta(&inner.store)?.into_iter().filter(|m| m.rotation_due(now)).collect();
     Ok(Outcome::Vault(VaultOutcome::Secrets { secrets }))
 }
 
 pub(crate) fn show(inner: &Inner, name: &str) -> EngineResult<Outcome> {
     let rec = find(&inner.store, name)?;
     let mut history = Vec::new();
-    for item in inner.store.secret_access.scan_prefix(keys::id_key(rec.meta.id)).rev().take(HISTORY_SHOWN) {
+    for item in inner.store.tree(SECRET_ACCESS)?.scan_prefix(keys::id_key(rec.meta.id)).rev().take(HISTORY_SHOWN) {
         let (_, v) = item?;
         history.push(codec::decode::<SecretAccess>(&v)?);
     }
@@ -86,7 +59,7 @@ pub(crate) fn add(
     ctx.resource("secret", None, Some(name.clone()));
     validate_name(&name)?;
     validate_value(value.len())?;
-    if inner.store.secret_names.contains_key(name.as_bytes())? {
+    if inner.store.tree(SECRET_NAMES)?.contains_key(name.as_bytes())? {
         return Err(EngineError::AlreadyExists { what: "secret".into(), name });
     }
     let key = session::data_key(inner)?;
@@ -106,9 +79,9 @@ pub(crate) fn add(
         revoked: None,
     };
     let sealed = crypto::seal(&key, &secret_aad(id, 1), value.expose().as_bytes())?;
-    save(&inner.store, &SecretRecord { meta: meta.clone(), sealed: Some(sealed) })?;
-    inner.store.secret_names.insert(name.as_bytes(), &keys::id_key(id))?;
-    log_access(inner, &ctx.actor, id, "create", true)?;
+    // Record, name and history line in one transaction; it re-checks the
+    // name, so even a writer outside the gate cannot take it in between.
+    commit(&inner.store, &SecretRecord { meta: meta.clone(), sealed: Some(sealed) }, true, &access(&ctx.actor, "create", true))?;
     resource(ctx, &meta);
     ctx.change("value", None, Some(REDACTED.into()));
     ctx.change("kind", None, Some(kind.to_string()));
@@ -128,7 +101,7 @@ pub(super) fn refuse_revoked(inner: &Inner, ctx: &mut Ctx, rec: &SecretRecord, r
 
 /// The refusal itself, for engine-internal uses that have no command context.
 pub(super) fn refuse_revoked_for(inner: &Inner, actor: &Actor, rec: &SecretRecord, rev: &Revocation) -> EngineError {
-    let _ = log_access(inner, actor, rec.meta.id, "denied", false);
+    let _ = log_access(&inner.store, rec.meta.id, &access(actor, "denied", false));
     let mut evidence = BTreeMap::new();
     evidence.insert("secret".into(), rec.meta.name.clone());
     evidence.insert("actor".into(), actor.to_string());
@@ -165,8 +138,7 @@ pub(super) fn read_counted(inner: &Inner, actor: &Actor, rec: &mut SecretRecord,
         .map_err(|_| EngineError::Corrupt { what: "secret".into(), detail: format!("{name:?} is not UTF-8") })?;
     rec.meta.access_count += 1;
     rec.meta.last_access = Some(Utc::now());
-    save(&inner.store, rec)?;
-    log_access(inner, actor, rec.meta.id, action, true)?;
+    commit(&inner.store, rec, false, &access(actor, action, true))?;
     Ok(value)
 }
 
@@ -200,8 +172,7 @@ pub(crate) fn rotate(inner: &Inner, ctx: &mut Ctx, name: &str, value: SecretValu
     ctx.change("version", Some(before.to_string()), Some(rec.meta.version.to_string()));
     ctx.change("last_rotated", rec.meta.last_rotated.map(|t| t.to_rfc3339()), Some(now.to_rfc3339()));
     rec.meta.last_rotated = Some(now);
-    save(&inner.store, &rec)?;
-    log_access(inner, &ctx.actor, rec.meta.id, "rotate", true)?;
+    commit(&inner.store, &rec, false, &access(&ctx.actor, "rotate", true))?;
     ctx.describe(format!("rotated secret {name:?} to version {}", rec.meta.version));
     inner.emit(Event::Vault(VaultEvent::SecretsChanged));
     Ok(Outcome::done(format!("secret {name:?} rotated (version {})", rec.meta.version)))
@@ -221,8 +192,7 @@ pub(crate) fn set_rotation(inner: &Inner, ctx: &mut Ctx, name: &str, days: u32) 
     let after = (days > 0).then_some(days);
     ctx.change("rotation_days", rec.meta.rotation_days.map(|d| d.to_string()), after.map(|d| d.to_string()));
     rec.meta.rotation_days = after;
-    save(&inner.store, &rec)?;
-    log_access(inner, &ctx.actor, rec.meta.id, "set_rotation", true)?;
+    commit(&inner.store, &rec, false, &access(&ctx.actor, "set_rotation", true))?;
     let msg = match after {
         Some(d) => format!("secret {name:?} now falls due for rotation every {d} day(s)"),
         None => format!("rotation reminders for {name:?} turned off"),
@@ -248,8 +218,7 @@ pub(crate) fn revoke(inner: &Inner, ctx: &mut Ctx, name: &str, reason: &str) -> 
     rec.meta.revoked = Some(Revocation { at: now, reason: reason.to_string(), by: ctx.actor.to_string() });
     // Destroy the sealed value: revocation is irreversible, even for the key holder.
     rec.sealed = None;
-    save(&inner.store, &rec)?;
-    log_access(inner, &ctx.actor, rec.meta.id, "revoke", true)?;
+    commit(&inner.store, &rec, false, &access(&ctx.actor, "revoke", true))?;
     ctx.change("revoked", None, Some(now.to_rfc3339()));
     ctx.change("value", Some(REDACTED.into()), Some("(destroyed)".into()));
     ctx.severity(Severity::Medium);

@@ -3,6 +3,7 @@
 //! handler that seals or opens one secret.
 
 use crate::engine::VaultEvent;
+use super::VAULT;
 use super::crypto::Key;
 use super::header::HEADER_KEY;
 use crate::engine::actor::Actor;
@@ -59,7 +60,7 @@ pub(crate) fn data_key(inner: &Inner) -> EngineResult<Key> {
             session.last_used = Some(Instant::now());
             Ok(k)
         }
-        None if inner.store.vault.contains_key(HEADER_KEY)? => Err(EngineError::VaultLocked),
+        None if inner.store.tree(VAULT)?.contains_key(HEADER_KEY)? => Err(EngineError::VaultLocked),
         None => Err(EngineError::VaultNotInitialized),
     }
 }

@@ -5,7 +5,9 @@
 //! which server logins read it.
 
 use crate::engine::VaultEvent;
-use super::secrets::{find, read_counted, refuse_revoked_for};
+use super::SECRET_NAMES;
+use super::secret_store::find;
+use super::secrets::{read_counted, refuse_revoked_for};
 use crate::engine::Inner;
 use crate::engine::actor::Actor;
 use crate::engine::error::EngineResult;
@@ -27,5 +29,5 @@ pub(crate) fn use_secret(inner: &Inner, actor: &Actor, name: &str, purpose: &str
 
 /// Does a secret with this name exist (revoked or not)?
 pub(crate) fn exists(inner: &Inner, name: &str) -> EngineResult<bool> {
-    Ok(inner.store.secret_names.contains_key(name.as_bytes())?)
+    Ok(inner.store.tree(SECRET_NAMES)?.contains_key(name.as_bytes())?)
 }

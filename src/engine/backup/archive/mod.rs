@@ -39,32 +39,9 @@ pub const FILES_PREFIX: &str = "files/";
 /// Live captures (API exports) live under this prefix.
 pub const LIVE_PREFIX: &str = "live/";
 
-/// Bytes (a digest) as lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-/// A SHA-256 being computed over a stream.
-pub struct Sha256(ring::digest::Context);
-
-impl Default for Sha256 {
-    fn default() -> Self {
-        Sha256(ring::digest::Context::new(&ring::digest::SHA256))
-    }
-}
-
-impl Sha256 {
-    pub fn update(&mut self, data: &[u8]) {
-        self.0.update(data);
-    }
-    pub fn hex(self) -> String {
-        hex(self.0.finish().as_ref())
-    }
-}
+// The archive's hashes are the engine's one SHA-256 (`engine::digest`),
+// named here so the archive's submodules keep reading `super::Sha256`.
+pub(crate) use crate::engine::digest::{Sha256, hex};
 
 /// A fast 128-bit digest (XXH3) over a stream. The read-back after a create
 /// compares the file and the decompressed tar stream with what the writer
@@ -80,11 +57,6 @@ impl StreamDigest {
     pub fn value(&self) -> u128 {
         self.0.digest128()
     }
-}
-
-/// SHA-256 of a byte slice, hex.
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex(ring::digest::digest(&ring::digest::SHA256, data).as_ref())
 }
 
 /// An I/O error for a broken archive, carrying a message for people.

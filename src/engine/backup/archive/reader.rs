@@ -34,15 +34,9 @@ impl Opened {
     /// (complete once the stream has been read to its end).
     pub fn file_hash(&self) -> (u64, String, u128) {
         match self.tally.lock() {
-            Ok(t) => (t.bytes, t.sha256.as_ref().map(Sha256::clone_hex).unwrap_or_default(), t.digest.value()),
+            Ok(t) => (t.bytes, t.sha256.as_ref().map(Sha256::peek_hex).unwrap_or_default(), t.digest.value()),
             Err(_) => (0, String::new(), 0),
         }
-    }
-}
-
-impl Sha256 {
-    fn clone_hex(&self) -> String {
-        super::hex(self.0.clone().finish().as_ref())
     }
 }
 

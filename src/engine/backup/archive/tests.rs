@@ -46,7 +46,7 @@ fn tree(dir: &Path) {
 
 fn write(path: &Path, src: &Path, h: &Header, key: Option<&Key>) -> super::overlap::Written {
     let f = write_finished(path, src, h, key);
-    super::overlap::Written { manifest: f.manifest, size: f.size, sha256: super::sha256_hex(&fs::read(path).unwrap()) }
+    super::overlap::Written { manifest: f.manifest, size: f.size, sha256: crate::engine::digest::sha256_hex(&fs::read(path).unwrap()) }
 }
 
 fn write_finished(path: &Path, src: &Path, h: &Header, key: Option<&Key>) -> super::writer::Finished {
@@ -304,7 +304,7 @@ fn the_stream_read_back_reproduces_the_writers_digests_and_tells_trees_apart() {
         let f = write_finished(&path, &src, &header(comp, enc.clone()), k);
         let v = verify_opened(open(&path, k).unwrap(), None, &Job::default(), Depth::Stream).unwrap();
         assert_eq!((v.size, v.file_digest, v.tar_digest), (f.size, f.file_digest, f.tar_digest));
-        assert_eq!(v.sha256, super::sha256_hex(&fs::read(&path).unwrap()));
+        assert_eq!(v.sha256, crate::engine::digest::sha256_hex(&fs::read(&path).unwrap()));
         assert_ne!(f.file_digest, f.tar_digest);
         // One byte changed in one file: a different stream.
         let mut flows = fs::read(src.join("flows.json")).unwrap();

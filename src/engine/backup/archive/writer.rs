@@ -198,7 +198,7 @@ impl ArchiveWriter {
             kind: EntryKind::File,
             size: data.len() as u64,
             mode,
-            sha256: super::sha256_hex(data),
+            sha256: crate::engine::digest::sha256_hex(data),
             link: None,
         });
         Ok(())

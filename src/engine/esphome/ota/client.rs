@@ -38,7 +38,7 @@ pub fn gzip(raw: &[u8]) -> std::io::Result<Vec<u8>> {
 
 fn cnonce() -> String {
     let bytes = crate::engine::vault::crypto::random_bytes::<32>().unwrap_or([0x5a; 32]);
-    crate::engine::esphome::firmware::hex(&bytes)
+    crate::engine::digest::hex(&bytes)
 }
 
 /// Upload the image; `progress(sent, total)` is called after every chunk.

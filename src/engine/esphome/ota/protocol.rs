@@ -300,7 +300,7 @@ fn hash<D: Digest>(parts: &[&[u8]]) -> String {
     for p in parts {
         h.update(p);
     }
-    super::super::firmware::hex(&h.finalize())
+    crate::engine::digest::hex(&h.finalize())
 }
 
 #[cfg(test)]
