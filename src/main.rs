@@ -6,6 +6,8 @@ use clap::{CommandFactory, FromArgMatches};
 use homedeck::cli::args::{Cli, Sub};
 use homedeck::cli::{self, Session};
 use homedeck::config::Config;
+use homedeck::daemon::protocol::HostKind;
+use homedeck::daemon::server::Server;
 use homedeck::engine::{Actor, EngineError, EngineHandle, EngineOptions, Frontend};
 use homedeck::paths::Paths;
 use std::process::ExitCode;
@@ -98,10 +100,16 @@ async fn real_main(cli: Cli) -> Result<()> {
             let list = s.exec(homedeck::engine::Command::SecurityEventList { status, limit: None }).await?;
             cli::events_cmds::print_list(&list, cli.json);
         }
-        return cli::events_cmds::follow(&paths.data_dir, cli.json).await;
+        let kinds = match &cli.command {
+            Some(Sub::Events(a)) => a.kinds.clone(),
+            _ => Vec::new(),
+        };
+        return cli::events_cmds::follow(&paths.data_dir, cli.json, &kinds).await;
     }
 
     let engine = engine.context("engine not open")?;
+    let host = if cli.command.is_some() { HostKind::Cli } else { HostKind::Console };
+    let _server = Server::start(engine.clone(), host).await.context("cannot serve the engine on its socket")?;
     match cli.command {
         None => homedeck::tui::run(engine, &config, &paths).await,
         Some(sub) => cli::run(&Session::new(engine, cli.json), sub).await,

@@ -183,9 +183,13 @@ pub struct EventsArgs {
     /// pending, investigating, resolved or false_positive
     #[arg(long)]
     pub status: Option<String>,
-    /// Keep printing new events raised by a running homedeck
+    /// Keep printing every engine event of the homedeck hosting the data
+    /// dir (one JSON object per line with --json; see docs/events.md)
     #[arg(long, short = 'f')]
     pub follow: bool,
+    /// With --follow: only events of this type (repeat or comma-separate), e.g. audit,secrets_changed
+    #[arg(long = "kind", value_name = "K", value_delimiter = ',', requires = "follow")]
+    pub kinds: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
