@@ -2,8 +2,11 @@
 //! homedeck that hosts it. Both answer the same `execute` / `subscribe`, so
 //! the console and the CLI are written once and cannot tell which they got.
 
-use crate::daemon::client::{Client, Feed, Link};
-use crate::engine::{Actor, Command, EngineError, EngineHandle, EngineResult, Event, Outcome};
+use crate::daemon::client::{AttachError, Client, Feed, Link};
+use crate::daemon::protocol::HostKind;
+use crate::daemon::server::Server;
+use crate::engine::{Actor, Command, EngineError, EngineHandle, EngineOptions, EngineResult, Event, Frontend, Outcome};
+use std::time::{Duration, Instant};
 use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 use tokio::sync::watch;
 
@@ -96,6 +99,48 @@ impl Events {
                 Feed::Event(e) => Ok(e),
                 Feed::Lagged(n) => Err(TryRecvError::Lagged(n)),
             },
+        }
+    }
+}
+
+/// What [`attach_or_open`] got: a handle, and the server when this process
+/// hosts the engine (stop it with [`Server::shutdown`] before exiting).
+pub struct Opened {
+    pub handle: Handle,
+    pub server: Option<Server>,
+}
+
+/// Attach to the homedeck hosting `opts.data_dir`; with none, open the
+/// engine here and serve it so that others can attach to this process.
+///
+/// Two processes starting at once race for the lock: the loser sees "busy"
+/// before the winner's socket is up, so "busy" is retried for a few seconds
+/// before it is reported. `retry` keeps an attached console reattaching.
+pub async fn attach_or_open(opts: EngineOptions, frontend: Frontend, host: HostKind, retry: bool) -> anyhow::Result<Opened> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match Client::attach(&opts.data_dir, frontend, true, retry).await {
+            Ok(client) => {
+                tracing::info!(socket = %client.socket().display(), "attached to the homedeck hosting the data dir");
+                return Ok(Opened { handle: Handle::Attached { client, readonly: opts.readonly }, server: None });
+            }
+            Err(AttachError::Refused(m)) => return Err(anyhow::anyhow!(m)),
+            Err(AttachError::NobodyThere) => {}
+        }
+        match EngineHandle::open(opts.clone(), &Actor::current(frontend)) {
+            Ok(engine) => {
+                let server = match Server::start(engine.clone(), host).await {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        // Still usable alone; others get "busy" as before.
+                        tracing::warn!(error = %e, "cannot serve the engine on its socket; running unshared");
+                        None
+                    }
+                };
+                return Ok(Opened { handle: Handle::Local(engine), server });
+            }
+            Err(EngineError::Busy { .. }) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+            Err(e) => return Err(e.into()),
         }
     }
 }

@@ -38,6 +38,8 @@ pub enum Sub {
     Audit(AuditCmd),
     /// List, follow and respond to security events
     Events(EventsArgs),
+    /// Run the engine headless (for systemd); `daemon status`, `daemon stop`
+    Daemon(DaemonArgs),
     /// List every engine command with its permission class
     Commands,
     /// Run any engine command by name: `homedeck run secret_show name=ha-token`
@@ -174,6 +176,20 @@ pub struct AuditSearchArgs {
     /// Cursor printed at the end of the previous page
     #[arg(long)]
     pub before: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DaemonArgs {
+    #[command(subcommand)]
+    pub action: Option<DaemonCmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DaemonCmd {
+    /// Whether a homedeck hosts the data dir: pid, since, version, attached clients
+    Status,
+    /// Ask the daemon to stop, and wait until it has
+    Stop,
 }
 
 #[derive(Debug, Args)]

@@ -6,7 +6,8 @@ use super::args::{EventsArgs, EventsCmd};
 use crate::engine::event::Event;
 use crate::daemon::client::{AttachError, Client, Feed, Link};
 use crate::engine::views::audit::{SecurityEvent, SecurityStatus};
-use crate::engine::{Command, Frontend, Outcome};
+use crate::engine::{Actor, Command, EngineError, EngineHandle, EngineOptions, Frontend, Outcome};
+use crate::handle::Handle;
 use anyhow::{Result, anyhow};
 use std::path::Path;
 use tokio::sync::broadcast::error::RecvError;
@@ -118,4 +119,28 @@ pub fn print_list(outcome: &Outcome, json: bool) {
             print_event(e, "", json);
         }
     }
+}
+
+/// `events --follow`: list the security events there are now (people only;
+/// `--json` prints engine events alone), then follow. The follower never
+/// hosts the engine itself: it opens the data dir only for the list and
+/// lets go, so a console or daemon can start while it waits.
+pub async fn follow_command(a: &EventsArgs, opts: EngineOptions, json: bool) -> Result<()> {
+    if !json && a.kinds.is_empty() {
+        let status = parse_status(a.status.clone())?;
+        let handle: Option<Handle> = match Client::attach(&opts.data_dir, Frontend::Cli, false, false).await {
+            Ok(client) => Some(Handle::Attached { client, readonly: true }),
+            Err(AttachError::Refused(m)) => return Err(anyhow!(m)),
+            Err(AttachError::NobodyThere) => match EngineHandle::open(opts.clone(), &Actor::current(Frontend::Cli)) {
+                Ok(e) => Some(Handle::Local(e)),
+                Err(EngineError::Busy { .. }) => None,
+                Err(e) => return Err(e.into()),
+            },
+        };
+        if let Some(handle) = handle {
+            let list = Session::new(handle, json).exec(Command::SecurityEventList { status, limit: None }).await?;
+            print_list(&list, json);
+        }
+    }
+    follow(&opts.data_dir, json, &a.kinds).await
 }

@@ -168,7 +168,7 @@ async fn exec_cmd(s: &Session, targets: String, shell: bool, yes: bool, timeout:
 }
 
 /// Print `server | line` for each output line as it arrives.
-async fn print_output(mut events: tokio::sync::broadcast::Receiver<Event>) {
+async fn print_output(mut events: crate::handle::Events) {
     let mut partial: HashMap<String, String> = HashMap::new();
     while let Ok(ev) = events.recv().await {
         match ev {

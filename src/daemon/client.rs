@@ -21,6 +21,8 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 /// What a subscriber receives: an event, or word that events were missed
 /// (the host dropped them for this client, or the link was re-established).
+// Unboxed like the engine's own broadcast of `Event`: nearly every item is one.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Feed {
     Event(Event),

@@ -30,7 +30,7 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 type Reader = FrameReader<OwnedReadHalf, ClientFrame>;
 type Writer = FrameWriter<OwnedWriteHalf, ServerFrame>;
 
-pub(super) async fn serve(state: Arc<State>, id: u64, stream: UnixStream) {
+pub(super) async fn serve(state: Arc<State>, client: u64, stream: UnixStream) {
     let cred = stream.peer_cred();
     let (r, w) = stream.into_split();
     let mut reader: Reader = FrameReader::new(r);
@@ -66,8 +66,8 @@ pub(super) async fn serve(state: Arc<State>, id: u64, stream: UnixStream) {
         return;
     }
     let actor = Actor { user: state.user.clone(), frontend };
-    let _registered = Registered::new(&state, id, ClientInfo { frontend, user: actor.user.clone(), pid, since: Utc::now() });
-    tracing::debug!(client = id, actor = %actor, "client attached");
+    let _registered = Registered::new(&state, client, ClientInfo { frontend, user: actor.user.clone(), pid, since: Utc::now() });
+    tracing::debug!(client, actor = %actor, "client attached");
 
     let (tx, rx) = mpsc::channel::<ServerFrame>(QUEUE);
     let writing = tokio::spawn(write_loop(writer, rx));
@@ -93,7 +93,7 @@ pub(super) async fn serve(state: Arc<State>, id: u64, stream: UnixStream) {
                 }
             },
             Ok(ClientFrame::Status {}) => {
-                let _ = tx.send(ServerFrame::Status { status: Box::new(state.status()) }).await;
+                let _ = tx.send(ServerFrame::Status { status: Box::new(state.status(Some(client))) }).await;
             }
             Ok(ClientFrame::Stop {}) if state.hello.host == HostKind::Daemon => {
                 tracing::info!(actor = %actor, "stop requested over the socket");
@@ -115,7 +115,7 @@ pub(super) async fn serve(state: Arc<State>, id: u64, stream: UnixStream) {
                 break;
             }
             Err(ReadError::Bad(message)) => {
-                tracing::warn!(client = id, %message, "bad frame; disconnecting the client");
+                tracing::warn!(client, %message, "bad frame; disconnecting the client");
                 let _ = tx.send(ServerFrame::Error { message }).await;
                 break;
             }
@@ -129,7 +129,7 @@ pub(super) async fn serve(state: Arc<State>, id: u64, stream: UnixStream) {
     // or right after an error frame.
     drop(tx);
     let _ = writing.await;
-    tracing::debug!(client = id, "client detached");
+    tracing::debug!(client, "client detached");
 }
 
 /// Read and check the hello: protocol version and front end.

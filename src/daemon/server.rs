@@ -40,8 +40,13 @@ pub(super) struct State {
 }
 
 impl State {
-    pub fn status(&self) -> HostStatus {
-        let clients = self.clients.lock().map(|c| c.values().cloned().collect()).unwrap_or_default();
+    /// The host's status as client `asking` sees it (itself not listed).
+    pub fn status(&self, asking: Option<u64>) -> HostStatus {
+        let clients = self
+            .clients
+            .lock()
+            .map(|c| c.iter().filter(|(id, _)| Some(**id) != asking).map(|(_, info)| info.clone()).collect())
+            .unwrap_or_default();
         HostStatus {
             hello: self.hello.clone(),
             data_dir: self.engine.options().data_dir.display().to_string(),
@@ -97,7 +102,7 @@ impl Server {
     }
 
     pub fn status(&self) -> HostStatus {
-        self.state.status()
+        self.state.status(None)
     }
 
     /// Resolves when a client sends `stop` (only a daemon host accepts it).
@@ -125,11 +130,9 @@ impl Drop for Server {
 /// Bind with a fresh socket file, mode 0600, in a directory that exists.
 fn bind(socket: &Path) -> std::io::Result<UnixListener> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    if let Some(dir) = socket.parent() {
-        if !dir.exists() {
-            // Only the runtime-dir fallback is created here; keep it private.
-            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-        }
+    if let Some(dir) = socket.parent().filter(|d| !d.exists()) {
+        // Only the runtime-dir fallback is created here; keep it private.
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
     }
     match std::fs::remove_file(socket) {
         Ok(()) => tracing::info!(socket = %socket.display(), "replaced a stale socket left by a homedeck that did not stop cleanly"),

@@ -7,7 +7,8 @@
 //! tests use the same `key`/`done`/`engine_event` methods, so key-sequence
 //! tests exercise the real routing, spawning and outcome handling.
 
-use crate::engine::{Actor, EngineHandle, Event};
+use crate::engine::{Actor, Event};
+use crate::handle::{Events, Handle};
 use crate::tui::app::{App, Done};
 use anyhow::Result;
 use crossterm::event::{Event as TermEvent, EventStream, KeyEvent, KeyEventKind};
@@ -22,15 +23,16 @@ const STARTUP_GRACE: Duration = Duration::from_millis(150);
 
 pub struct Driver {
     pub app: App,
-    engine: EngineHandle,
+    engine: Handle,
     actor: Actor,
     tx: mpsc::UnboundedSender<Done>,
     rx: mpsc::UnboundedReceiver<Done>,
-    events: Option<broadcast::Receiver<Event>>,
+    events: Option<Events>,
 }
 
 impl Driver {
-    pub fn new(engine: EngineHandle, actor: Actor, app: App) -> Driver {
+    pub fn new(engine: impl Into<Handle>, actor: Actor, app: App) -> Driver {
+        let engine = engine.into();
         let (tx, rx) = mpsc::unbounded_channel();
         let events = Some(engine.subscribe());
         Driver { app, engine, actor, tx, rx, events }
@@ -180,7 +182,7 @@ impl Driver {
     }
 }
 
-async fn recv_event(rx: &mut Option<broadcast::Receiver<Event>>) -> Result<Event, broadcast::error::RecvError> {
+async fn recv_event(rx: &mut Option<Events>) -> Result<Event, broadcast::error::RecvError> {
     match rx {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
