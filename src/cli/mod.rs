@@ -8,6 +8,7 @@ pub mod daemon_cmds;
 pub mod esphome_args;
 mod esphome_cmds;
 mod esphome_output;
+mod interrupt;
 pub mod events_cmds;
 pub mod generic;
 mod output;
@@ -59,16 +60,22 @@ impl Session {
     /// run the confirmed command.
     pub async fn exec(&self, command: Command) -> Result<Outcome> {
         let retry = command.confirmed();
-        match self.engine.execute(command, self.actor.clone()).await {
+        match self.execute(command).await {
             Err(EngineError::ConfirmationRequired { what, reason }) if retry.is_some() => {
                 if !confirm(&format!("{what}: {reason}. Go ahead?")) {
                     return Err(anyhow::anyhow!("not run: {what} was not confirmed"));
                 }
                 let confirmed = retry.ok_or_else(|| anyhow::anyhow!("{what} cannot be confirmed"))?;
-                Ok(self.engine.execute(confirmed, self.actor.clone()).await?)
+                Ok(self.execute(confirmed).await?)
             }
             other => Ok(other?),
         }
+    }
+
+    /// Run one command, keeping the engine's error type. Attached, Ctrl-C
+    /// during a long job cancels that job in the host (see `interrupt`).
+    pub async fn execute(&self, command: Command) -> crate::engine::EngineResult<Outcome> {
+        interrupt::execute(self, command).await
     }
 
     /// Unlock the vault for this command. In-process the CLI never keeps it

@@ -16,7 +16,7 @@ pub const KEY_PASSPHRASE_FILE_ENV: &str = "HOMEDECK_KEY_PASSPHRASE_FILE";
 
 /// Execute; if the vault is locked, unlock (prompt) and try once more.
 async fn exec(s: &Session, command: Command) -> Result<Outcome> {
-    match s.engine.execute(command.clone(), s.actor.clone()).await {
+    match s.execute(command.clone()).await {
         Err(EngineError::VaultLocked) => {
             s.unlock().await?;
             s.exec(command).await
