@@ -142,3 +142,23 @@ fn readonly_cli_refuses_writes_even_when_the_daemon_allows_them() {
     let (ok, _, err) = home.hd(&["vault", "init"]);
     assert!(ok, "{err}");
 }
+
+#[test]
+fn a_data_dir_too_long_for_a_socket_path_uses_the_runtime_dir() {
+    let mut home = Home::new();
+    let long = home.dir.path().join("d".repeat(60)).join("e".repeat(60));
+    let runtime = home.dir.path().join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
+    home.env.extra.push(("HOMEDECK_DATA_DIR".into(), long.display().to_string()));
+    home.env.extra.push(("XDG_RUNTIME_DIR".into(), runtime.display().to_string()));
+    let d = home.daemon();
+    let s = home.status();
+    assert_eq!(s["pid"], d.pid());
+    let socket = s["socket"].as_str().unwrap();
+    assert!(socket.starts_with(runtime.join("homedeck").to_str().unwrap()) && socket.ends_with(".sock"), "{s}");
+    assert!(!exists(&long.join("homedeck.sock")));
+    let (ok, _, err) = home.hd(&["vault", "init"]);
+    assert!(ok, "{err}");
+    let (ok, out, _) = home.hd(&["daemon", "status"]);
+    assert!(ok && out.contains(socket), "{out}");
+}

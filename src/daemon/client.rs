@@ -189,6 +189,20 @@ async fn handshake(
         }
         Err(e) => return Err(AttachError::Refused(format!("cannot connect to {}: {e}", socket.display()))),
     };
+    // Both ends check each other: commands carry passphrases, so never talk
+    // to a socket someone else put where ours should be.
+    let me = super::own_uid().map_err(|e| AttachError::Refused(format!("cannot read this process's uid: {e}")))?;
+    match stream.peer_cred() {
+        Ok(c) if c.uid() == me => {}
+        Ok(c) => {
+            return Err(AttachError::Refused(format!(
+                "{} is served by uid {}, not by this user (uid {me}); refusing to attach",
+                socket.display(),
+                c.uid()
+            )));
+        }
+        Err(e) => return Err(AttachError::Refused(format!("cannot read who serves {}: {e}", socket.display()))),
+    }
     let (r, w) = stream.into_split();
     let mut reader = FrameReader::new(r);
     let mut writer: FrameWriter<_, ClientFrame> = FrameWriter::new(w);

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::net::{UnixListener, UnixStream};
+use tokio::net::UnixListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -69,7 +69,7 @@ impl Server {
     pub async fn start(engine: EngineHandle, host: HostKind) -> std::io::Result<Server> {
         let socket = super::socket_path(&engine.options().data_dir);
         let listener = bind(&socket)?;
-        let uid = own_uid()?;
+        let uid = super::own_uid()?;
         let hello = ServerHello {
             protocol: PROTOCOL_VERSION,
             pid: std::process::id(),
@@ -143,13 +143,6 @@ fn bind(socket: &Path) -> std::io::Result<UnixListener> {
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {}: {e}", socket.display())))?;
     std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o600))?;
     Ok(listener)
-}
-
-/// This process's uid, read the way peers are read: the credentials of a
-/// socket pair's other end (no libc call, no unsafe).
-fn own_uid() -> std::io::Result<u32> {
-    let (a, _b) = UnixStream::pair()?;
-    Ok(a.peer_cred()?.uid())
 }
 
 async fn accept_loop(state: Arc<State>, listener: UnixListener) {

@@ -61,6 +61,7 @@ impl Home {
             .env("HOMEDECK_STATE_DIR", r.join("state"))
             .env("HOMEDECK_PASSPHRASE_FILE", r.join("pass"))
             .env("HOMEDECK_NEW_PASSPHRASE_FILE", r.join("pass"))
+            .envs(self.env.extra.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
