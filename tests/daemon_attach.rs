@@ -162,3 +162,45 @@ fn a_data_dir_too_long_for_a_socket_path_uses_the_runtime_dir() {
     let (ok, out, _) = home.hd(&["daemon", "status"]);
     assert!(ok && out.contains(socket), "{out}");
 }
+
+#[test]
+fn ctrl_c_on_an_attached_backup_cancels_the_job_in_the_daemon() {
+    let home = Home::new();
+    let d = home.daemon();
+    let src = home.dir.path().join("big");
+    std::fs::create_dir_all(&src).unwrap();
+    // Incompressible, so writing takes a while.
+    let mut f = std::fs::File::create(src.join("blob")).unwrap();
+    std::io::copy(&mut std::io::Read::take(std::fs::File::open("/dev/urandom").unwrap(), 300 << 20), &mut f).unwrap();
+    let (ok, _, err) = home.hd(&["backup", "source", "add", "big", "--kind", "dir", "--path", src.to_str().unwrap()]);
+    assert!(ok, "{err}");
+
+    let mut cli = home.spawn(&["backup", "create", "big"]);
+    let partial = home.data().join("backups/.partial");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let writing = || {
+        std::fs::read_dir(&partial)
+            .map(|d| d.filter_map(|e| e.ok()).any(|e| e.metadata().map(|m| m.len() > (1 << 20)).unwrap_or(false)))
+            .unwrap_or(false)
+    };
+    while !writing() {
+        assert!(std::time::Instant::now() < deadline, "the backup never started writing");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::process::Command::new("kill").args(["-s", "INT", &cli.id().to_string()]).status().unwrap();
+    let status = cli.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut cli.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!status.success(), "the backup finished anyway: {err}");
+    assert!(err.contains("cancelling backup"), "{err}");
+
+    // The daemon cancelled it cleanly: no job, no partial file, no catalog entry.
+    let (ok, out, _) = home.hd(&["backup", "list", "--json"]);
+    assert!(ok);
+    assert!(!out.contains("\"source\": \"big\""), "{out}");
+    let empty = std::fs::read_dir(&partial).map(|d| d.count() == 0).unwrap_or(true);
+    assert!(empty, "partial archive left behind");
+    let (ok, out, _) = home.hd(&["audit", "search", "--json"]);
+    assert!(ok && out.contains("backup_cancel"), "{out}");
+    assert_eq!(home.status()["pid"], d.pid());
+}
