@@ -4,8 +4,10 @@
 //!
 //! Two walls: the socket is 0600, so the other user cannot even connect;
 //! and when the mode is relaxed from outside (the test chmods the socket to
-//! 0666, as a careless admin might), the peer-uid check refuses the
-//! connection with a message and an audit entry, and serves nothing.
+//! 0666, as a careless admin might), the daemon's peer-uid check refuses a
+//! raw client (Python, as that user) with a message and an audit entry, and
+//! serves nothing. The homedeck CLI as that user refuses on its own side
+//! first: it will not talk to a socket served by another uid.
 
 mod daemon_common;
 use daemon_common::*;
@@ -20,7 +22,7 @@ fn is_root() -> bool {
 }
 
 fn ensure_user() -> u32 {
-    if !Command::new("id").arg(OTHER).status().unwrap().success() {
+    if !Command::new("id").arg(OTHER).output().unwrap().status.success() {
         let ok = Command::new("useradd").args(["-M", "-s", "/usr/sbin/nologin", OTHER]).status().unwrap().success();
         assert!(ok, "useradd {OTHER} failed");
     }
@@ -42,6 +44,36 @@ fn as_other(data: &Path, scratch: &Path) -> (bool, String) {
         .output()
         .unwrap();
     (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// A minimal client in Python, run as the other user: hello, then print the
+/// one frame that comes back (or EOF).
+fn raw_hello_as_other(socket: &Path) -> String {
+    const CLIENT: &str = r#"
+import json, socket, struct, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+body = json.dumps({"frame": "hello", "protocol": 1, "frontend": "cli", "events": False}).encode()
+s.sendall(struct.pack(">I", len(body)) + body)
+def exact(n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            sys.exit("EOF")
+        buf += chunk
+    return buf
+print(exact(struct.unpack(">I", exact(4))[0]).decode())
+"#;
+    let out = Command::new("setpriv")
+        // The system interpreter: a per-user one (pyenv under /root) is not
+        // reachable as the other user. The test peers need python3 anyway.
+        .args(["--reuid", OTHER, "--regid", OTHER, "--clear-groups", "--", "/usr/bin/python3", "-c", CLIENT])
+        .arg(socket)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "raw client: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 #[test]
@@ -70,11 +102,17 @@ fn another_uid_is_refused_audited_and_never_served() {
     assert!(!ok, "the other user was served");
     assert!(err.contains("ermission denied"), "{err}");
 
-    // Wall two: with the mode relaxed, the uid check refuses.
+    // Wall two: with the mode relaxed, the daemon's peer-uid check refuses
+    // a raw client (the homedeck CLI would not even try: it checks who
+    // serves the socket before it sends anything).
     std::fs::set_permissions(home.socket(), std::fs::Permissions::from_mode(0o666)).unwrap();
     let (ok, err) = as_other(&home.data(), scratch.path());
-    assert!(!ok, "the other user was served");
-    assert!(err.contains(&format!("refused: uid {uid}")) && err.contains("only the same OS user may attach"), "{err}");
+    assert!(!ok && err.contains("is served by uid 0, not by this user"), "{err}");
+    let answer = raw_hello_as_other(&home.socket());
+    let frame: serde_json::Value = serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer}"));
+    assert_eq!(frame["frame"], "error", "{frame}");
+    let message = frame["message"].as_str().unwrap();
+    assert!(message.contains(&format!("refused: uid {uid}")) && message.contains("only the same OS user may attach"), "{message}");
 
     // … and it is in the audit log, as a failed daemon_connect by that uid.
     let (ok, out, err) = home.hd(&["audit", "search", "--json"]);

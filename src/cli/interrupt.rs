@@ -4,7 +4,7 @@
 //! then waits for the command's answer (a second Ctrl-C leaves it running).
 
 use super::Session;
-use crate::engine::{Command, EngineResult, Event, Outcome};
+use crate::engine::{BackupEvent, BackupOutcome, Command, EngineResult, Event, Outcome, ServersEvent};
 
 /// How to name this command's job once it shows up.
 enum Job {
@@ -34,7 +34,7 @@ pub async fn execute(s: &Session, command: Command) -> EngineResult<Outcome> {
     };
     let job = match job {
         Job::Backup(_) => match s.engine.execute(Command::BackupJobs {}, s.actor.clone()).await {
-            Ok(Outcome::BackupJobs { jobs }) => Job::Backup(jobs.iter().map(|j| j.id).collect()),
+            Ok(Outcome::Backup(BackupOutcome::BackupJobs { jobs })) => Job::Backup(jobs.iter().map(|j| j.id).collect()),
             _ => Job::Backup(Vec::new()),
         },
         other => other,
@@ -75,9 +75,9 @@ pub async fn execute(s: &Session, command: Command) -> EngineResult<Outcome> {
 
 fn cancel_for(job: &Job, ev: &Event) -> Option<Command> {
     match (job, ev) {
-        (Job::Backup(before), Event::BackupProgress { job, .. }) if !before.contains(job) => Some(Command::BackupCancel { job: *job }),
+        (Job::Backup(before), Event::Backup(BackupEvent::BackupProgress { job, .. })) if !before.contains(job) => Some(Command::BackupCancel { job: *job }),
         // The event's line may have secrets redacted; the first run that starts is ours.
-        (Job::Exec, Event::ExecStarted { run, .. }) => Some(Command::ServerExecCancel { run: *run }),
+        (Job::Exec, Event::Servers(ServersEvent::ExecStarted { run, .. })) => Some(Command::ServerExecCancel { run: *run }),
         _ => None,
     }
 }

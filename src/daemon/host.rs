@@ -9,7 +9,7 @@
 use super::client::{AttachError, Client};
 use super::protocol::HostKind;
 use super::server::Server;
-use crate::engine::{Actor, Command, EngineError, EngineHandle, EngineOptions, Frontend, Outcome};
+use crate::engine::{Actor, BackupOutcome, Command, EngineError, EngineHandle, EngineOptions, Frontend, Outcome};
 use anyhow::{Result, anyhow};
 use std::time::{Duration, Instant};
 
@@ -100,7 +100,7 @@ async fn wait_for_stop(server: &Server) -> Result<&'static str> {
 /// its old firmware, a remote command gets its channel closed.
 async fn cancel_running_jobs(engine: &EngineHandle, actor: &Actor) {
     let jobs = match engine.execute(Command::BackupJobs {}, actor.clone()).await {
-        Ok(Outcome::BackupJobs { jobs }) => jobs,
+        Ok(Outcome::Backup(BackupOutcome::BackupJobs { jobs })) => jobs,
         _ => Vec::new(),
     };
     for job in &jobs {
@@ -109,7 +109,7 @@ async fn cancel_running_jobs(engine: &EngineHandle, actor: &Actor) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !jobs.is_empty() && Instant::now() < deadline {
         match engine.execute(Command::BackupJobs {}, actor.clone()).await {
-            Ok(Outcome::BackupJobs { jobs }) if !jobs.is_empty() => tokio::time::sleep(Duration::from_millis(100)).await,
+            Ok(Outcome::Backup(BackupOutcome::BackupJobs { jobs })) if !jobs.is_empty() => tokio::time::sleep(Duration::from_millis(100)).await,
             _ => break,
         }
     }
