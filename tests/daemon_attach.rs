@@ -62,7 +62,18 @@ fn status_lists_clients_and_stop_removes_the_socket() {
     assert_eq!(s["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(s["protocol"], 1);
     assert!(s["clients"].as_array().unwrap().is_empty(), "{s}");
-    assert!(s.get("schedules").is_some(), "{s}");
+    assert_eq!(s["schedules"], serde_json::json!([]), "{s}");
+    // The daemon runs the scheduler: a schedule shows with its next run.
+    let src = home.dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    assert!(home.hd(&["backup", "source", "add", "etc", "--kind", "dir", "--path", src.to_str().unwrap()]).0);
+    let (ok, _, err) = home.hd(&["backup", "schedule", "add", "nightly", "etc", "0 3 * * *", "--tz", "UTC"]);
+    assert!(ok, "{err}");
+    let s = home.status();
+    let jobs = s["schedules"].as_array().unwrap();
+    assert_eq!(jobs.len(), 1, "{s}");
+    assert_eq!(jobs[0]["name"], "nightly");
+    assert!(jobs[0]["next_run"].is_string(), "{s}");
 
     // An attached follower is listed (the asking CLI itself is not).
     let mut follower = home.spawn(&["events", "--follow", "--json"]);
@@ -80,7 +91,7 @@ fn status_lists_clients_and_stop_removes_the_socket() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let (ok, out, _) = home.hd(&["daemon", "status"]);
-    assert!(ok && out.contains("homedeck daemon hosts") && out.contains("1 attached"), "{out}");
+    assert!(ok && out.contains("homedeck daemon hosts") && out.contains("1 attached") && out.contains("nightly"), "{out}");
 
     let (ok, _, err) = home.hd(&["daemon", "stop"]);
     assert!(ok, "{err}");

@@ -73,9 +73,11 @@ fn print_human(s: &HostStatus) {
         }
     }
     match &s.schedules {
-        Some(v) => println!("  schedules {v}"),
-        // NOT YET: the engine's one scheduler (`scheduler_status`) is being built.
-        None => println!("  schedules (next and last runs: not reported yet — waits for the engine scheduler)"),
+        Some(jobs) => {
+            println!();
+            super::schedule_cmds::print(jobs);
+        }
+        None => println!("  schedules could not be read (see the log)"),
     }
 }
 

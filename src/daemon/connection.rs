@@ -12,7 +12,7 @@ use super::protocol::{
     ClientFrame, ClientInfo, HostKind, PROTOCOL_VERSION, ServerFrame, decode_command, parse_frontend, version_mismatch,
 };
 use super::server::State;
-use crate::engine::{Actor, Frontend};
+use crate::engine::{Actor, Command, Frontend, Outcome, SchedulerOutcome};
 use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -93,7 +93,16 @@ pub(super) async fn serve(state: Arc<State>, client: u64, stream: UnixStream) {
                 }
             },
             Ok(ClientFrame::Status {}) => {
-                let _ = tx.send(ServerFrame::Status { status: Box::new(state.status(Some(client))) }).await;
+                let mut status = state.status(Some(client));
+                let (engine, actor, tx) = (state.engine.clone(), actor.clone(), tx.clone());
+                state.requests.spawn(async move {
+                    if let Ok(Outcome::Scheduler(SchedulerOutcome::SchedulerStatus { jobs })) =
+                        engine.execute(Command::SchedulerStatus {}, actor).await
+                    {
+                        status.schedules = Some(jobs);
+                    }
+                    let _ = tx.send(ServerFrame::Status { status: Box::new(status) }).await;
+                });
             }
             Ok(ClientFrame::Stop {}) if state.hello.host == HostKind::Daemon => {
                 tracing::info!(actor = %actor, "stop requested over the socket");

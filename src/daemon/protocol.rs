@@ -96,9 +96,9 @@ pub struct HostStatus {
     pub data_dir: String,
     pub socket: String,
     pub clients: Vec<ClientInfo>,
-    /// Next and last scheduled runs. NOT YET: filled once the engine's one
-    /// scheduler (`scheduler_status`) lands; `None` until then.
-    pub schedules: Option<serde_json::Value>,
+    /// Every schedule with its next and last run and its state
+    /// (`scheduler_status`); `None` if the engine could not say.
+    pub schedules: Option<Vec<crate::engine::views::scheduler::JobView>>,
 }
 
 /// Server → client.
