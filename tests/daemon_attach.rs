@@ -215,3 +215,50 @@ fn ctrl_c_on_an_attached_backup_cancels_the_job_in_the_daemon() {
     assert!(ok && out.contains("backup_cancel"), "{out}");
     assert_eq!(home.status()["pid"], d.pid());
 }
+
+#[test]
+fn kill_9_of_the_daemon_mid_backup_fails_the_cli_clearly_and_a_restart_cleans_up() {
+    let home = Home::new();
+    let mut d = home.daemon();
+    let src = home.dir.path().join("big");
+    std::fs::create_dir_all(&src).unwrap();
+    let mut f = std::fs::File::create(src.join("blob")).unwrap();
+    std::io::copy(&mut std::io::Read::take(std::fs::File::open("/dev/urandom").unwrap(), 300 << 20), &mut f).unwrap();
+    assert!(home.hd(&["backup", "source", "add", "big", "--kind", "dir", "--path", src.to_str().unwrap()]).0);
+    assert!(home.hd(&["vault", "init"]).0);
+    assert!(home.hd_in(&["secret", "add", "kept", "--kind", "api_key"], Some("acknowledged")).0);
+
+    let mut cli = home.spawn(&["backup", "create", "big"]);
+    let partial = home.data().join("backups/.partial");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let writing = || {
+        std::fs::read_dir(&partial)
+            .map(|d| d.filter_map(|e| e.ok()).any(|e| e.metadata().map(|m| m.len() > (1 << 20)).unwrap_or(false)))
+            .unwrap_or(false)
+    };
+    while !writing() {
+        assert!(std::time::Instant::now() < deadline, "the backup never started writing");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    d.signal("KILL");
+    let _ = d.wait(Duration::from_secs(10));
+
+    // The attached CLI says what happened and fails; it does not pretend.
+    let status = cli.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut cli.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!status.success(), "{err}");
+    assert!(err.contains("went away") && err.contains("may or may not have finished"), "{err}");
+
+    // A new daemon replaces the stale socket, removes the partial archive,
+    // and has lost nothing acknowledged.
+    assert!(exists(&home.socket()), "kill -9 leaves the socket behind");
+    let d2 = home.daemon();
+    assert_eq!(home.status()["pid"], d2.pid());
+    let empty = std::fs::read_dir(&partial).map(|d| d.count() == 0).unwrap_or(true);
+    assert!(empty, "partial archive left behind");
+    let (ok, out, _) = home.hd(&["backup", "list", "--json"]);
+    assert!(ok && !out.contains("\"source\": \"big\""), "{out}");
+    let (ok, out, err) = home.hd(&["secret", "reveal", "kept"]);
+    assert!(ok && out.contains("acknowledged"), "{out}{err}");
+}
