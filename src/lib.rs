@@ -11,12 +11,17 @@
 //!   the store or the network; it turns keys into `Command`s.
 //! - [`cli`] is the scriptable front end (clap): subcommands → `Command`s,
 //!   human tables or `--json`.
+//! - [`daemon`] shares one engine per data dir over a Unix socket: the
+//!   process that opened the data dir serves it, every other homedeck on it
+//!   attaches. [`handle::Handle`] is what front ends hold, in-process or attached.
 //! - [`config`] and [`paths`] are shared by the front ends: where files live
 //!   and what config.toml says. The engine takes plain options instead.
 
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod engine;
+pub mod handle;
 pub mod logging;
 pub mod paths;
 pub mod tui;

@@ -1,12 +1,14 @@
 //! The `homedeck` binary: no subcommand opens the console, subcommands run
 //! the CLI. Both open the same engine on the same data dir.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{CommandFactory, FromArgMatches};
 use homedeck::cli::args::{Cli, Sub};
 use homedeck::cli::{self, Session};
 use homedeck::config::Config;
-use homedeck::engine::{Actor, EngineError, EngineHandle, EngineOptions, Frontend};
+use homedeck::daemon::protocol::HostKind;
+use homedeck::engine::{EngineOptions, Frontend};
+use homedeck::handle::{Opened, attach_or_open};
 use homedeck::paths::Paths;
 use std::process::ExitCode;
 
@@ -69,41 +71,36 @@ async fn real_main(cli: Cli) -> Result<()> {
         ota_concurrency: config.esphome.ota_concurrency,
         confirm_secs: config.esphome.ota_confirm_secs,
     };
-    opts.servers = config.servers.options(cli.command.is_none());
+    // The console and the daemon poll server health; one-shot CLI commands do not.
+    opts.servers = config.servers.options(matches!(cli.command, None | Some(Sub::Daemon(_))));
     opts.deploy = config.deployments.options();
     opts.passphrase_file = unattended_passphrase_file();
 
+    if let Some(Sub::Daemon(args)) = cli.command {
+        return cli::daemon_cmds::run(args, opts, cli.json).await;
+    }
     let frontend = if cli.command.is_some() { Frontend::Cli } else { Frontend::Tui };
-    let follow = matches!(&cli.command, Some(Sub::Events(a)) if a.follow && a.action.is_none());
+    if let Some(Sub::Events(a)) = &cli.command
+        && a.follow
+        && a.action.is_none()
+    {
+        return cli::events_cmds::follow_command(a, opts, cli.json).await;
+    }
+
     let opening = std::time::Instant::now();
-    let engine = match EngineHandle::open(opts, &Actor::current(frontend)) {
-        Ok(e) => {
-            let ms = opening.elapsed().as_secs_f64() * 1000.0;
-            tracing::info!(ms = format!("{ms:.1}"), since_start_ms = homedeck::logging::since_start().as_millis() as u64, "engine open");
-            Some(e)
-        }
-        Err(EngineError::Busy { .. }) if follow => None,
-        Err(e) => return Err(e.into()),
+    let host = if cli.command.is_some() { HostKind::Cli } else { HostKind::Console };
+    // A console keeps reattaching when its host goes away; a CLI command fails.
+    let Opened { handle, server } = attach_or_open(opts, frontend, host, cli.command.is_none()).await?;
+    let ms = opening.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(ms = format!("{ms:.1}"), attached = handle.is_attached(), since_start_ms = homedeck::logging::since_start().as_millis() as u64, "engine ready");
+
+    let result = match cli.command {
+        None => homedeck::tui::run(handle, &config, &paths).await,
+        Some(sub) => cli::run(&Session::new(handle, cli.json), sub).await,
     };
-
-    if follow {
-        // List what is there now, then let go of the data dir so the console
-        // can start, and follow whichever homedeck holds it.
-        if let Some(engine) = engine {
-            let s = Session::new(engine, cli.json);
-            let status = match &cli.command {
-                Some(Sub::Events(a)) => cli::events_cmds::parse_status(a.status.clone())?,
-                _ => None,
-            };
-            let list = s.exec(homedeck::engine::Command::SecurityEventList { status, limit: None }).await?;
-            cli::events_cmds::print_list(&list, cli.json);
-        }
-        return cli::events_cmds::follow(&paths.data_dir, cli.json).await;
+    if let Some(server) = server {
+        // Clients attached to this process get their running requests answered.
+        server.shutdown(std::time::Duration::from_secs(10)).await;
     }
-
-    let engine = engine.context("engine not open")?;
-    match cli.command {
-        None => homedeck::tui::run(engine, &config, &paths).await,
-        Some(sub) => cli::run(&Session::new(engine, cli.json), sub).await,
-    }
+    result
 }

@@ -1,10 +1,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 //! `homedeck events --follow` while another homedeck holds the data dir: the
-//! follower cannot open the db, so it listens on the holder's event socket
-//! and prints security events as they are raised.
+//! follower attaches to the holder's socket and prints every engine event as
+//! it happens (security events in their own format; `--json` one object per
+//! line; `--kind` filters by the event's `type`).
 
 mod common;
 use common::*;
+use homedeck::daemon::protocol::HostKind;
+use homedeck::daemon::server::Server;
 use homedeck::engine::Command;
 use std::io::{BufRead, BufReader};
 use std::process::{Command as Proc, Stdio};
@@ -18,6 +21,7 @@ async fn follower_prints_events_raised_by_the_holder() {
     init(&e).await;
     add(&e, "old", "value").await;
     run(&e, Command::SecretRevoke { name: "old".into(), reason: "retired".into() }).await.unwrap();
+    let _server = Server::start(e.clone(), HostKind::Console).await.unwrap();
 
     let mut child = Proc::new(env!("CARGO_BIN_EXE_homedeck"))
         .args(["events", "--follow"])
@@ -40,7 +44,16 @@ async fn follower_prints_events_raised_by_the_holder() {
     tokio::time::sleep(Duration::from_millis(800)).await;
     let err = run(&e, Command::SecretReveal { name: "old".into() }).await.unwrap_err();
     assert!(err.to_string().contains("revoked"));
-    let line = rx.recv_timeout(Duration::from_secs(10));
+    let mut seen = Vec::new();
+    let mut line = None;
+    while line.is_none() || !seen.iter().any(|l: &String| l.contains(" audit ")) {
+        match rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(l) if l.contains("#1") => line = Some(l),
+            Ok(l) => seen.push(l),
+            Err(_) => break,
+        }
+    }
+    let line = line.ok_or("timed out");
     child.kill().unwrap();
     let stderr = {
         let mut s = String::new();
@@ -51,5 +64,7 @@ async fn follower_prints_events_raised_by_the_holder() {
     child.wait().unwrap();
     let line = line.unwrap_or_else(|_| panic!("no event printed; follower said: {stderr}"));
     assert!(line.contains("#1") && line.contains("revoked secret \"old\""), "{line}");
-    assert!(stderr.contains("following security events"), "{stderr}");
+    assert!(stderr.contains("following engine events"), "{stderr}");
+    // Every engine event now, not only security ones: the failed reveal's audit entry too.
+    assert!(seen.iter().any(|l| l.contains(" audit ")), "{seen:?}");
 }

@@ -38,6 +38,8 @@ pub enum Sub {
     Audit(AuditCmd),
     /// List, follow and respond to security events
     Events(EventsArgs),
+    /// Run the engine headless (for systemd); `daemon status`, `daemon stop`
+    Daemon(DaemonArgs),
     /// List every engine command with its permission class
     Commands,
     /// Run any engine command by name: `homedeck run secret_show name=ha-token`
@@ -177,15 +179,33 @@ pub struct AuditSearchArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DaemonArgs {
+    #[command(subcommand)]
+    pub action: Option<DaemonCmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DaemonCmd {
+    /// Whether a homedeck hosts the data dir: pid, since, version, attached clients
+    Status,
+    /// Ask the daemon to stop, and wait until it has
+    Stop,
+}
+
+#[derive(Debug, Args)]
 pub struct EventsArgs {
     #[command(subcommand)]
     pub action: Option<EventsCmd>,
     /// pending, investigating, resolved or false_positive
     #[arg(long)]
     pub status: Option<String>,
-    /// Keep printing new events raised by a running homedeck
+    /// Keep printing every engine event of the homedeck hosting the data
+    /// dir (one JSON object per line with --json; see docs/events.md)
     #[arg(long, short = 'f')]
     pub follow: bool,
+    /// With --follow: only events of this type (repeat or comma-separate), e.g. audit,secrets_changed
+    #[arg(long = "kind", value_name = "K", value_delimiter = ',', requires = "follow")]
+    pub kinds: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,7 +14,7 @@ pub async fn run(s: &Session, cmd: AuditCmd) -> Result<()> {
     let outcome = match cmd {
         AuditCmd::Search(a) => search(s, *a).await?,
         AuditCmd::Cleanup { older_than, yes } => {
-            let days = older_than.unwrap_or(s.engine.options().audit_retention_days);
+            let days = older_than.unwrap_or(s.engine.audit_retention_days());
             if !yes && !confirm(&format!("Delete audit entries older than {days} day(s)?")) {
                 return Err(anyhow!("nothing deleted"));
             }

@@ -58,7 +58,7 @@ async fn exec(s: &Session, mut command: Command) -> Result<Outcome> {
     let mut tries = 0;
     let r = loop {
         tries += 1;
-        match s.engine.execute(command.clone(), s.actor.clone()).await {
+        match s.execute(command.clone()).await {
             Err(EngineError::VaultLocked) if tries < 3 => s.unlock().await?,
             Err(EngineError::Invalid { field, .. }) if field == "password" && tries < 3 => {
                 let new = matches!(command, Command::BackupCreate { .. } | Command::BackupExport { .. });

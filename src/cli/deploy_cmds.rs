@@ -12,7 +12,7 @@ use std::io::{IsTerminal, Read};
 
 /// Execute; if the vault is locked, unlock (prompt) and try once more.
 async fn exec(s: &Session, command: Command) -> Result<Outcome> {
-    match s.engine.execute(command.clone(), s.actor.clone()).await {
+    match s.execute(command.clone()).await {
         Err(EngineError::VaultLocked) => {
             s.unlock().await?;
             s.exec(command).await

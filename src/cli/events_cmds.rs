@@ -4,12 +4,13 @@ use crate::engine::{AuditEvent, AuditOutcome};
 use super::Session;
 use super::args::{EventsArgs, EventsCmd};
 use crate::engine::event::Event;
-use crate::engine::views::events as event_socket;
+use crate::daemon::client::{AttachError, Client, Feed, Link};
 use crate::engine::views::audit::{SecurityEvent, SecurityStatus};
-use crate::engine::{Command, Outcome};
+use crate::engine::{Actor, Command, EngineError, EngineHandle, EngineOptions, Frontend, Outcome};
+use crate::handle::Handle;
 use anyhow::{Result, anyhow};
 use std::path::Path;
-use tokio::io::AsyncBufReadExt;
+use tokio::sync::broadcast::error::RecvError;
 
 pub fn parse_status(s: Option<String>) -> Result<Option<SecurityStatus>> {
     s.map(|v| v.parse::<SecurityStatus>().map_err(|e| anyhow!(e))).transpose()
@@ -45,42 +46,69 @@ fn print_event(e: &SecurityEvent, verb: &str, json: bool) {
     }
 }
 
-/// Follow security events from whichever homedeck holds the data dir,
-/// waiting for one to start when none does. Runs until Ctrl-C.
-pub async fn follow(data_dir: &Path, json: bool) -> Result<()> {
-    let path = event_socket::socket_path(data_dir);
+/// Follow every engine event from whichever homedeck hosts the data dir,
+/// waiting for one to start when none does. Runs until Ctrl-C. `kinds`
+/// keeps only events whose `type` is one of them.
+pub async fn follow(data_dir: &Path, json: bool, kinds: &[String]) -> Result<()> {
     let mut waiting_said = false;
     loop {
-        let stream = tokio::select! {
-            s = tokio::net::UnixStream::connect(&path) => s,
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-        };
-        let Ok(stream) = stream else {
-            if !waiting_said {
-                eprintln!("waiting for a homedeck to run on {} …", data_dir.display());
-                waiting_said = true;
+        let client = match Client::attach(data_dir, Frontend::Cli, true, false).await {
+            Ok(c) => c,
+            Err(AttachError::Refused(m)) => return Err(anyhow!(m)),
+            Err(AttachError::NobodyThere) => {
+                if !waiting_said {
+                    eprintln!("waiting for a homedeck to run on {} …", data_dir.display());
+                    waiting_said = true;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => continue,
+                    _ = tokio::signal::ctrl_c() => return Ok(()),
+                }
             }
-            tokio::select! {
-                _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => continue,
-                _ = tokio::signal::ctrl_c() => return Ok(()),
-            }
         };
-        eprintln!("following security events from the running homedeck (Ctrl-C to stop)");
+        let host = client.hello().map(|h| format!("{} (pid {})", h.host.describe(), h.pid)).unwrap_or_default();
+        eprintln!("following engine events from the {host} (Ctrl-C to stop)");
         waiting_said = false;
-        let mut lines = tokio::io::BufReader::new(stream).lines();
+        let mut rx = client.subscribe();
+        let mut link = client.link();
         loop {
-            let line = tokio::select! {
-                l = lines.next_line() => l,
+            tokio::select! {
                 _ = tokio::signal::ctrl_c() => return Ok(()),
-            };
-            let Ok(Some(line)) = line else { break };
-            match event_socket::decode_line(&line) {
-                Some(Event::Audit(AuditEvent::SecurityRaised { event })) => print_event(&event, "raised", json),
-                Some(Event::Audit(AuditEvent::SecurityUpdated { event })) => print_event(&event, "updated", json),
-                _ => {}
+                changed = link.changed() => {
+                    if changed.is_err() || matches!(*link.borrow(), Link::Lost { .. }) { break }
+                }
+                feed = rx.recv() => match feed {
+                    Ok(Feed::Event(event)) => print_engine_event(&event, json, kinds),
+                    Ok(Feed::Lagged(n)) | Err(RecvError::Lagged(n)) => eprintln!("(missed {n} events: this follower fell behind)"),
+                    Err(RecvError::Closed) => break,
+                },
             }
         }
         eprintln!("the homedeck on {} stopped", data_dir.display());
+    }
+}
+
+/// One event: a JSON object per line with `--json` (the `Event` schema in
+/// docs/events.md); otherwise security events as before and anything else
+/// as time, type and its fields.
+fn print_engine_event(event: &Event, json: bool, kinds: &[String]) {
+    let Ok(value) = serde_json::to_value(event) else { return };
+    let kind = value.get("type").and_then(|k| k.as_str()).unwrap_or("").to_string();
+    if !kinds.is_empty() && !kinds.contains(&kind) {
+        return;
+    }
+    match (json, event) {
+        (true, _) => println!("{value}"),
+        (false, Event::Audit(AuditEvent::SecurityRaised { event })) => print_event(event, "raised", false),
+        (false, Event::Audit(AuditEvent::SecurityUpdated { event })) => print_event(event, "updated", false),
+        (false, _) => {
+            let mut fields = value;
+            if let Some(map) = fields.as_object_mut() {
+                map.remove("type");
+            }
+            let rest = if fields.as_object().is_some_and(|m| m.is_empty()) { String::new() } else { fields.to_string() };
+            println!("{} {kind} {rest}", chrono::Local::now().format("%H:%M:%S"));
+        }
     }
 }
 
@@ -91,4 +119,28 @@ pub fn print_list(outcome: &Outcome, json: bool) {
             print_event(e, "", json);
         }
     }
+}
+
+/// `events --follow`: list the security events there are now (people only;
+/// `--json` prints engine events alone), then follow. The follower never
+/// hosts the engine itself: it opens the data dir only for the list and
+/// lets go, so a console or daemon can start while it waits.
+pub async fn follow_command(a: &EventsArgs, opts: EngineOptions, json: bool) -> Result<()> {
+    if !json && a.kinds.is_empty() {
+        let status = parse_status(a.status.clone())?;
+        let handle: Option<Handle> = match Client::attach(&opts.data_dir, Frontend::Cli, false, false).await {
+            Ok(client) => Some(Handle::Attached { client, readonly: true }),
+            Err(AttachError::Refused(m)) => return Err(anyhow!(m)),
+            Err(AttachError::NobodyThere) => match EngineHandle::open(opts.clone(), &Actor::current(Frontend::Cli)) {
+                Ok(e) => Some(Handle::Local(e)),
+                Err(EngineError::Busy { .. }) => None,
+                Err(e) => return Err(e.into()),
+            },
+        };
+        if let Some(handle) = handle {
+            let list = Session::new(handle, json).exec(Command::SecurityEventList { status, limit: None }).await?;
+            print_list(&list, json);
+        }
+    }
+    follow(&opts.data_dir, json, &a.kinds).await
 }

@@ -4,9 +4,11 @@
 
 pub mod args;
 mod audit_cmds;
+pub mod daemon_cmds;
 pub mod esphome_args;
 mod esphome_cmds;
 mod esphome_output;
+mod interrupt;
 pub mod events_cmds;
 pub mod generic;
 mod output;
@@ -35,20 +37,22 @@ pub mod deploy_output;
 // ── end deployments modules ──
 
 use crate::engine::VaultOutcome;
-use crate::engine::{Actor, Command, EngineError, EngineHandle, Frontend, Outcome};
+use crate::engine::{Actor, Command, EngineError, Frontend, Outcome};
+use crate::handle::Handle;
 use anyhow::Result;
 use args::Sub;
 
 /// What every subcommand handler needs.
 pub struct Session {
-    pub engine: EngineHandle,
+    /// The engine in this process, or the homedeck hosting it.
+    pub engine: Handle,
     pub actor: Actor,
     pub json: bool,
 }
 
 impl Session {
-    pub fn new(engine: EngineHandle, json: bool) -> Self {
-        Session { engine, actor: Actor::current(Frontend::Cli), json }
+    pub fn new(engine: impl Into<Handle>, json: bool) -> Self {
+        Session { engine: engine.into(), actor: Actor::current(Frontend::Cli), json }
     }
 
     /// Run a command. When the engine asks for confirmation, ask the person
@@ -56,20 +60,27 @@ impl Session {
     /// run the confirmed command.
     pub async fn exec(&self, command: Command) -> Result<Outcome> {
         let retry = command.confirmed();
-        match self.engine.execute(command, self.actor.clone()).await {
+        match self.execute(command).await {
             Err(EngineError::ConfirmationRequired { what, reason }) if retry.is_some() => {
                 if !confirm(&format!("{what}: {reason}. Go ahead?")) {
                     return Err(anyhow::anyhow!("not run: {what} was not confirmed"));
                 }
                 let confirmed = retry.ok_or_else(|| anyhow::anyhow!("{what} cannot be confirmed"))?;
-                Ok(self.engine.execute(confirmed, self.actor.clone()).await?)
+                Ok(self.execute(confirmed).await?)
             }
             other => Ok(other?),
         }
     }
 
-    /// Unlock the vault for this process (the CLI never keeps it unlocked
-    /// between invocations). Fails early with the engine's own message when
+    /// Run one command, keeping the engine's error type. Attached, Ctrl-C
+    /// during a long job cancels that job in the host (see `interrupt`).
+    pub async fn execute(&self, command: Command) -> crate::engine::EngineResult<Outcome> {
+        interrupt::execute(self, command).await
+    }
+
+    /// Unlock the vault for this command. In-process the CLI never keeps it
+    /// unlocked between invocations; attached, the unlock belongs to the host
+    /// (every attached front end sees it, until the idle lock). Fails early with the engine's own message when
     /// the vault does not exist yet.
     pub async fn unlock(&self) -> Result<()> {
         if let Outcome::Vault(VaultOutcome::VaultStatus { status }) = self.exec(Command::VaultStatus {}).await? {
@@ -128,7 +139,7 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         Sub::Ha(cmd) => deploy_cmds::ha(session, cmd).await,
         // ── end deployments ──
 
-        Sub::Commands | Sub::Completions { .. } => Ok(()),
+        Sub::Commands | Sub::Completions { .. } | Sub::Daemon(_) => Ok(()),
     }
 }
 

@@ -16,7 +16,7 @@ pub const KEY_PASSPHRASE_FILE_ENV: &str = "HOMEDECK_KEY_PASSPHRASE_FILE";
 
 /// Execute; if the vault is locked, unlock (prompt) and try once more.
 async fn exec(s: &Session, command: Command) -> Result<Outcome> {
-    match s.engine.execute(command.clone(), s.actor.clone()).await {
+    match s.execute(command.clone()).await {
         Err(EngineError::VaultLocked) => {
             s.unlock().await?;
             s.exec(command).await
@@ -168,7 +168,7 @@ async fn exec_cmd(s: &Session, targets: String, shell: bool, yes: bool, timeout:
 }
 
 /// Print `server | line` for each output line as it arrives.
-async fn print_output(mut events: tokio::sync::broadcast::Receiver<Event>) {
+async fn print_output(mut events: crate::handle::Events) {
     let mut partial: HashMap<String, String> = HashMap::new();
     while let Ok(ev) = events.recv().await {
         match ev {

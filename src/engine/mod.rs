@@ -17,7 +17,6 @@ mod domains;
 pub(crate) mod context;
 pub(crate) mod digest;
 mod dispatch;
-pub(crate) mod event_socket;
 pub mod error;
 pub(crate) mod esphome;
 pub mod event;
@@ -80,14 +79,6 @@ impl Inner {
     }
 }
 
-impl Drop for Inner {
-    /// The last handle is gone: take the event socket with it, so followers
-    /// see "not running" rather than a dead socket.
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(event_socket::socket_path(&self.opts.data_dir));
-    }
-}
-
 /// A cheap, cloneable way into the engine.
 #[derive(Clone)]
 pub struct EngineHandle {
@@ -123,8 +114,6 @@ impl EngineHandle {
         // ── end domain start-up work ──
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(idle_lock_ticker(Arc::downgrade(&inner)));
-            let path = event_socket::socket_path(&inner.opts.data_dir);
-            rt.spawn(event_socket::serve(Arc::downgrade(&inner), path));
             // ── domain background tasks ──
             if inner.opts.servers.poll_health {
                 rt.spawn(servers::health::poller::run(Arc::downgrade(&inner)));
@@ -169,6 +158,22 @@ impl EngineHandle {
 
     pub fn options(&self) -> &EngineOptions {
         &self.inner.opts
+    }
+
+    /// Record that the daemon socket refused a connection (another OS user,
+    /// or credentials that could not be read). It never reaches `execute`,
+    /// so it is audited here: a failed `daemon_connect` by `peer@daemon`.
+    pub fn record_refused_connection(&self, peer: &str, reason: &str) -> EngineResult<()> {
+        let actor = Actor { user: peer.to_string(), frontend: Frontend::Daemon };
+        let draft = context::AuditDraft {
+            category: audit::Category::Security,
+            severity: audit::Severity::High,
+            resource: Some(audit::Resource::new("socket", None, Some(peer.to_string()))),
+            description: format!("connection to the homedeck socket refused: {reason}"),
+            changes: Vec::new(),
+        };
+        audit::record(&self.inner, &actor, "daemon_connect", draft, audit::Status::Failure, Some(reason.to_string()))?;
+        self.inner.store.flush()
     }
 }
 

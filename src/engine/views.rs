@@ -78,8 +78,3 @@ pub mod scheduler {
     pub use crate::engine::scheduler::jobs::{JobState, LastRun, RunResult};
     pub use crate::engine::scheduler::status::JobView;
 }
-
-/// Following a running engine's events from another process.
-pub mod events {
-    pub use crate::engine::event_socket::{decode_line, socket_path};
-}

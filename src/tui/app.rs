@@ -133,6 +133,9 @@ pub struct App {
     /// The form whose command is in flight, shown again with the engine's
     /// error if that command fails (a wrong passphrase, a taken name).
     pub retry: Option<(&'static str, Form)>,
+    /// Attached to another process's engine, and whether that link holds;
+    /// `None` when this console hosts the engine itself.
+    pub link: Option<crate::daemon::client::Link>,
 }
 
 impl App {
@@ -160,7 +163,26 @@ impl App {
             dirty: true,
             refresh: Refresh::default(),
             retry: None,
+            link: None,
         }
+    }
+
+    /// The attachment changed (attached, lost, back): the status bar shows
+    /// it; losing it says so once in the message line too.
+    pub fn on_link(&mut self, link: crate::daemon::client::Link) {
+        use crate::daemon::client::Link;
+        match (&self.link, &link) {
+            (Some(Link::Attached(_)), Link::Lost { reason, retrying, .. }) => {
+                let next = if *retrying { "reattaching every second" } else { "not reattaching" };
+                self.say(format!("{reason} — {next}; the screen shows what it last knew"), Level::Error);
+            }
+            (Some(Link::Lost { .. }), Link::Attached(h)) => {
+                self.say(format!("reattached to the {} (pid {})", h.host.describe(), h.pid), Level::Info);
+            }
+            _ => {}
+        }
+        self.link = Some(link);
+        self.dirty = true;
     }
 
     pub fn run(&mut self, command: Command, purpose: Purpose) {

@@ -7,7 +7,8 @@
 //! tests use the same `key`/`done`/`engine_event` methods, so key-sequence
 //! tests exercise the real routing, spawning and outcome handling.
 
-use crate::engine::{Actor, EngineHandle, Event};
+use crate::engine::{Actor, Event};
+use crate::handle::{Events, Handle};
 use crate::tui::app::{App, Done};
 use anyhow::Result;
 use crossterm::event::{Event as TermEvent, EventStream, KeyEvent, KeyEventKind};
@@ -15,25 +16,34 @@ use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::time::{Duration, Instant};
-use tokio::sync::{broadcast, mpsc};
+use crate::daemon::client::Link;
+use tokio::sync::{broadcast, mpsc, watch};
 
 const FRAME: Duration = Duration::from_millis(16);
 const STARTUP_GRACE: Duration = Duration::from_millis(150);
 
 pub struct Driver {
     pub app: App,
-    engine: EngineHandle,
+    engine: Handle,
     actor: Actor,
     tx: mpsc::UnboundedSender<Done>,
     rx: mpsc::UnboundedReceiver<Done>,
-    events: Option<broadcast::Receiver<Event>>,
+    events: Option<Events>,
+    /// The attachment's state (attached consoles only).
+    link: Option<watch::Receiver<Link>>,
 }
 
 impl Driver {
-    pub fn new(engine: EngineHandle, actor: Actor, app: App) -> Driver {
+    pub fn new(engine: impl Into<Handle>, actor: Actor, app: App) -> Driver {
+        let engine = engine.into();
         let (tx, rx) = mpsc::unbounded_channel();
         let events = Some(engine.subscribe());
-        Driver { app, engine, actor, tx, rx, events }
+        let mut app = app;
+        let link = engine.link();
+        if let Some(l) = &link {
+            app.link = Some(l.borrow().clone());
+        }
+        Driver { app, engine, actor, tx, rx, events, link }
     }
 
     /// Load every pane's data.
@@ -173,6 +183,10 @@ impl Driver {
                     Err(broadcast::error::RecvError::Closed) => self.events = None,
                 },
                 Some(done) = self.rx.recv() => self.done(done),
+                link = link_changed(&mut self.link) => match link {
+                    Some(l) => self.app.on_link(l),
+                    None => self.link = None,
+                },
                 _ = sleep_opt(redraw_in) => {}
                 _ = sleep_opt(tick_in) => self.app.on_tick(),
             }
@@ -180,9 +194,20 @@ impl Driver {
     }
 }
 
-async fn recv_event(rx: &mut Option<broadcast::Receiver<Event>>) -> Result<Event, broadcast::error::RecvError> {
+async fn recv_event(rx: &mut Option<Events>) -> Result<Event, broadcast::error::RecvError> {
     match rx {
         Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The next attachment state; `None` once the client is gone.
+async fn link_changed(rx: &mut Option<watch::Receiver<Link>>) -> Option<Link> {
+    match rx {
+        Some(rx) => match rx.changed().await {
+            Ok(()) => Some(rx.borrow_and_update().clone()),
+            Err(_) => None,
+        },
         None => std::future::pending().await,
     }
 }

@@ -37,12 +37,13 @@ pub use app::App;
 pub use event_loop::Driver;
 
 use crate::config::Config;
-use crate::engine::{Actor, EngineHandle, Frontend};
+use crate::engine::{Actor, Frontend};
+use crate::handle::Handle;
 use crate::paths::Paths;
 use anyhow::{Context, Result};
 
 /// Run the console until the operator quits.
-pub async fn run(engine: EngineHandle, config: &Config, paths: &Paths) -> Result<()> {
+pub async fn run(engine: Handle, config: &Config, paths: &Paths) -> Result<()> {
     // Load everything that can fail before touching the terminal, so errors
     // print normally.
     let theme = theme::Theme::load(&config.general.theme, &paths.themes_dir())

@@ -1,6 +1,9 @@
-//! The bottom line: vault state with its lock countdown, READ-ONLY, open
-//! security events, and the latest message (engine notice, outcome, error).
+//! The bottom line: vault state with its lock countdown, which process hosts
+//! the engine when it is not this one (and whether it is still there),
+//! READ-ONLY, open security events, and the latest message.
 
+use crate::daemon::client::Link;
+use crate::daemon::protocol::HostKind;
 use crate::tui::app::{App, Level};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -21,6 +24,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         Some(_) => Span::styled(" locked ", t.fg(t.warn)),
     };
     spans.push(vault);
+    match &app.link {
+        None => {}
+        Some(Link::Attached(h)) => spans.push(Span::styled(format!(" attached: {} {} ", host_word(h.host), h.pid), t.fg(t.accent))),
+        Some(Link::Lost { .. }) => spans.push(Span::styled(
+            " HOST LOST · waiting ",
+            t.fg(t.bg).bg(t.error).add_modifier(Modifier::BOLD),
+        )),
+    }
     if app.readonly {
         spans.push(Span::styled(" READ-ONLY ", t.fg(t.bg).bg(t.error).add_modifier(Modifier::BOLD)));
     }
@@ -47,4 +58,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         None => spans.push(Span::styled("? help · : commands · q quit", t.muted())),
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(t.base()), area);
+}
+
+/// Short enough for 80 columns; `homedeck daemon status` has the rest.
+fn host_word(h: HostKind) -> &'static str {
+    match h {
+        HostKind::Daemon => "daemon",
+        HostKind::Console => "console",
+        HostKind::Cli => "cli",
+    }
 }

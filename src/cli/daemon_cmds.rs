@@ -1,0 +1,101 @@
+//! `homedeck daemon [status|stop]`: run the host in the foreground, ask it
+//! about itself, or ask it to stop.
+
+use super::args::{DaemonArgs, DaemonCmd};
+use crate::daemon::client::{AttachError, Client};
+use crate::daemon::protocol::HostStatus;
+use crate::engine::{EngineOptions, Frontend};
+use anyhow::{Result, anyhow};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+pub async fn run(args: DaemonArgs, opts: EngineOptions, json: bool) -> Result<()> {
+    match args.action {
+        None => crate::daemon::host::run(opts).await,
+        Some(DaemonCmd::Status) => status(&opts.data_dir, json).await,
+        Some(DaemonCmd::Stop) => stop(&opts.data_dir).await,
+    }
+}
+
+async fn attach(data_dir: &Path) -> Result<Option<Client>> {
+    match Client::attach(data_dir, Frontend::Cli, false, false).await {
+        Ok(c) => Ok(Some(c)),
+        Err(AttachError::NobodyThere) => Ok(None),
+        Err(AttachError::Refused(m)) => Err(anyhow!(m)),
+    }
+}
+
+async fn status(data_dir: &Path, json: bool) -> Result<()> {
+    let socket = crate::daemon::socket_path(data_dir);
+    let Some(client) = attach(data_dir).await? else {
+        if json {
+            let j = serde_json::json!({"running": false, "data_dir": data_dir.display().to_string(), "socket": socket.display().to_string()});
+            println!("{}", serde_json::to_string_pretty(&j)?);
+        } else {
+            println!("no homedeck hosts {} (nothing listens on {})", data_dir.display(), socket.display());
+        }
+        return Ok(());
+    };
+    let status = client.status().await?;
+    if json {
+        let mut j = serde_json::to_value(&status)?;
+        if let Some(map) = j.as_object_mut() {
+            map.insert("running".into(), true.into());
+        }
+        println!("{}", serde_json::to_string_pretty(&j)?);
+    } else {
+        print_human(&status);
+    }
+    Ok(())
+}
+
+fn local(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn print_human(s: &HostStatus) {
+    let h = &s.hello;
+    println!("{} hosts {}", h.host.describe(), s.data_dir);
+    println!("  pid       {}", h.pid);
+    println!("  since     {}", local(&h.started_at));
+    println!("  version   homedeck {} (protocol {})", h.version, h.protocol);
+    println!("  socket    {}", s.socket);
+    if h.readonly {
+        println!("  READ-ONLY");
+    }
+    if s.clients.is_empty() {
+        println!("  clients   none attached");
+    } else {
+        println!("  clients   {} attached", s.clients.len());
+        for c in &s.clients {
+            let pid = c.pid.map(|p| format!("pid {p}")).unwrap_or_else(|| "pid ?".into());
+            println!("    {}@{}  {pid}  since {}", c.user, c.frontend.as_str(), local(&c.since));
+        }
+    }
+    match &s.schedules {
+        Some(jobs) => {
+            println!();
+            super::schedule_cmds::print(jobs);
+        }
+        None => println!("  schedules could not be read (see the log)"),
+    }
+}
+
+async fn stop(data_dir: &Path) -> Result<()> {
+    let socket = crate::daemon::socket_path(data_dir);
+    let Some(client) = attach(data_dir).await? else {
+        return Err(anyhow!("nothing to stop: no homedeck daemon hosts {}", data_dir.display()));
+    };
+    let pid = client.hello().map(|h| h.pid);
+    client.stop().await?;
+    drop(client);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while socket.exists() {
+        if Instant::now() > deadline {
+            return Err(anyhow!("the daemon (pid {pid:?}) accepted the stop but still serves {} after 30 s", socket.display()));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("homedeck daemon (pid {}) stopped", pid.map(|p| p.to_string()).unwrap_or_else(|| "?".into()));
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! `homedeck daemon`: the engine headless in the foreground, for systemd and
+//! for tests. It owns the data dir, serves the socket, and starts the work a
+//! console starts when it opens (backup schedules and file watches, light
+//! schedules and live connections, server health polls), so that work runs
+//! with nobody attached. SIGTERM, SIGINT or `homedeck daemon stop` stop it:
+//! running jobs are cancelled through their own cancel verbs, attached
+//! clients get their answers, then the socket and the lock go.
+
+use super::client::{AttachError, Client};
+use super::protocol::HostKind;
+use super::server::Server;
+use crate::engine::{Actor, BackupOutcome, Command, EngineError, EngineHandle, EngineOptions, Frontend, Outcome};
+use anyhow::{Result, anyhow};
+use std::time::{Duration, Instant};
+
+/// What a console runs when it opens; the daemon runs it at start so
+/// schedules do not wait for someone to attach.
+fn start_up_commands() -> Vec<Command> {
+    vec![Command::BackupWatch {}, Command::LightsWatch {}]
+}
+
+/// Run until told to stop. `opts.servers.poll_health` should be on.
+pub async fn run(opts: EngineOptions) -> Result<()> {
+    let data_dir = opts.data_dir.clone();
+    refuse_if_hosted(&data_dir).await?;
+    let actor = Actor::current(Frontend::Daemon);
+    let engine = match EngineHandle::open(opts, &actor) {
+        Ok(e) => e,
+        Err(EngineError::Busy { path, holder }) => {
+            return Err(anyhow!(
+                "cannot start: the data dir {path} is held by another homedeck ({holder}) that does not serve a socket — stop it first"
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let server = Server::start(engine.clone(), HostKind::Daemon).await?;
+    for command in start_up_commands() {
+        let name = command.name();
+        if let Err(e) = engine.execute(command, actor.clone()).await {
+            // A broken light or backup config must not keep the rest down.
+            tracing::warn!(command = name, error = %e, "start-up work failed");
+            eprintln!("warning: {name} failed at start: {e}");
+        }
+    }
+    tracing::info!(pid = std::process::id(), socket = %server.socket().display(), "daemon running");
+    eprintln!(
+        "homedeck daemon (pid {}) serving {} on {}",
+        std::process::id(),
+        data_dir.display(),
+        server.socket().display()
+    );
+
+    let why = wait_for_stop(&server).await?;
+    tracing::info!(why, "daemon stopping");
+    eprintln!("homedeck daemon stopping ({why})");
+    cancel_running_jobs(&engine, &actor).await;
+    server.shutdown(Duration::from_secs(5)).await;
+    drop(engine);
+    tracing::info!("daemon stopped");
+    Ok(())
+}
+
+/// Two hosts on one data dir are impossible (the lock says so too); this
+/// says it better, naming the one that runs.
+async fn refuse_if_hosted(data_dir: &std::path::Path) -> Result<()> {
+    match Client::attach(data_dir, Frontend::Cli, false, false).await {
+        Ok(client) => {
+            let h = client.hello().ok_or_else(|| anyhow!("the running homedeck went away during the hello"))?;
+            let what = match h.host {
+                HostKind::Daemon => "a homedeck daemon already runs".to_string(),
+                other => format!("a {} holds it — quit that one first, or let it be: it serves the socket too", other.describe()),
+            };
+            Err(anyhow!(
+                "cannot start a daemon on {}: {what} (pid {}, since {}, homedeck {})",
+                data_dir.display(),
+                h.pid,
+                h.started_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S"),
+                h.version
+            ))
+        }
+        Err(AttachError::Refused(m)) => Err(anyhow!("cannot start a daemon on {}: {m}", data_dir.display())),
+        Err(AttachError::NobodyThere) => Ok(()),
+    }
+}
+
+async fn wait_for_stop(server: &Server) -> Result<&'static str> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+        _ = server.stop_requested() => "asked over the socket",
+    })
+}
+
+/// Cancel backup jobs through the verb a person would use, and give them a
+/// moment to clean up (partial archives removed, catalog untouched). Other
+/// work ends with the process: an OTA upload that drops leaves the device on
+/// its old firmware, a remote command gets its channel closed.
+async fn cancel_running_jobs(engine: &EngineHandle, actor: &Actor) {
+    let jobs = match engine.execute(Command::BackupJobs {}, actor.clone()).await {
+        Ok(Outcome::Backup(BackupOutcome::BackupJobs { jobs })) => jobs,
+        _ => Vec::new(),
+    };
+    for job in &jobs {
+        let _ = engine.execute(Command::BackupCancel { job: job.id }, actor.clone()).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !jobs.is_empty() && Instant::now() < deadline {
+        match engine.execute(Command::BackupJobs {}, actor.clone()).await {
+            Ok(Outcome::Backup(BackupOutcome::BackupJobs { jobs })) if !jobs.is_empty() => tokio::time::sleep(Duration::from_millis(100)).await,
+            _ => break,
+        }
+    }
+}
