@@ -5,13 +5,19 @@
 //! for it in a masked form (`backups_forms`). Keys become engine commands; progress
 //! arrives as `BackupProgress` events.
 
-use crate::engine::Command;
+use super::PaneId;
+use super::pane::{ALL_PARTS, Ctx, Pane, Parts, Submit};
+use crate::engine::{BackupEvent, BackupOutcome, Command, Event, Outcome};
+use crate::tui::confirm::{Confirm, OnYes};
+use crate::tui::form::Form;
 use crate::engine::views::backup::JobView;
 use crate::engine::views::backup::Preview;
 use crate::engine::views::backup::{Overview, SnapshotMeta};
-use crate::tui::app::Step;
+use crate::tui::app::{Job, Level, Purpose, Step, View};
 use crate::tui::panes::backups_forms::{self, BackupAsk};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Section};
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use crate::tui::widgets::list::ListView;
 use std::collections::BTreeMap;
 
@@ -185,6 +191,123 @@ impl BackupsPane {
                 None => Step::Status("no backup job is running".into()),
             },
             _ => Step::Unhandled,
+        }
+    }
+}
+
+impl Pane for BackupsPane {
+    fn id(&self) -> PaneId {
+        PaneId::Backups
+    }
+
+    fn section(&self) -> Option<Section> {
+        Some(Section::Backups)
+    }
+
+    fn on_action(&mut self, action: Action) -> Step {
+        BackupsPane::on_action(self, action)
+    }
+
+    fn render(&mut self, f: &mut Frame, area: Rect, v: &View) {
+        BackupsPane::render(self, f, area, v)
+    }
+
+    /// The overview (and, the first time, start schedules and watchers).
+    fn refresh(&mut self, _parts: Parts) -> Vec<Job> {
+        let command = if self.watching {
+            Command::BackupOverview {}
+        } else {
+            self.watching = true;
+            Command::BackupWatch {}
+        };
+        vec![Job { command, purpose: Purpose::Refresh }]
+    }
+
+    fn submit(&mut self, form: &mut Form) -> Result<Submit, String> {
+        backups_forms::submit(self, form).map(Submit::Run)
+    }
+
+    fn active_list(&mut self) -> Option<&mut ListView> {
+        Some(&mut self.list)
+    }
+
+    fn on_outcome(&mut self, outcome: Outcome, purpose: Purpose, cx: &mut Ctx) {
+        let Outcome::Backup(outcome) = outcome else { return };
+        let asked = purpose != Purpose::Refresh;
+        if asked {
+            cx.say(outcome.summary(), Level::Info);
+        }
+        match outcome {
+            BackupOutcome::BackupOverview { overview } => self.set_overview(*overview),
+            BackupOutcome::BackupSnapshots { snapshots } => {
+                if snapshots.len() > 1 || !asked {
+                    self.snapshots = snapshots;
+                } else {
+                    cx.load(Command::BackupSnapshots { file: None });
+                }
+            }
+            BackupOutcome::BackupDiff { a, b, diff } => {
+                let title = format!("#{a} → {}", b.map(|b| format!("#{b}")).unwrap_or_else(|| "now".into()));
+                self.detail = Some(Detail::Diff { title, text: if diff.is_empty() { "no differences".into() } else { diff } });
+            }
+            BackupOutcome::BackupPreview { preview } => {
+                // The password typed for this preview (if any) goes with the confirmation.
+                let password = backups_forms::take_restore_password(self, preview.backup);
+                let mut c = Command::BackupRestore { id: preview.backup, file: None, target: None, only: None, password, confirmed: Some(true) };
+                if preview.backup.is_none() {
+                    c = Command::BackupOverview {};
+                }
+                let message = format!(
+                    "Restore {} into {}: {} added, {} changed, {} removed. A pre-restore backup is taken first; a failed check rolls back.",
+                    preview.source,
+                    preview.target,
+                    preview.added.len(),
+                    preview.changed.len(),
+                    preview.removed.len()
+                );
+                self.detail = Some(Detail::Preview(preview));
+                cx.confirm(Confirm { title: "Restore".into(), message, on_yes: OnYes::Run(Box::new(c)) });
+            }
+            BackupOutcome::BackupRestored { preview, .. } => {
+                self.detail = Some(Detail::Preview(preview));
+                cx.refresh.mark(PaneId::Backups, ALL_PARTS);
+            }
+            BackupOutcome::BackupSources { .. }
+            | BackupOutcome::BackupCreated { .. }
+            | BackupOutcome::BackupCatalog { .. }
+            | BackupOutcome::BackupVerified { .. }
+            | BackupOutcome::BackupForgot { .. }
+            | BackupOutcome::BackupSchedules { .. }
+            | BackupOutcome::BackupRepos { .. }
+            | BackupOutcome::BackupJobs { .. }
+            | BackupOutcome::BackupExported { .. } => cx.refresh.mark(PaneId::Backups, ALL_PARTS),
+        }
+        if purpose == Purpose::Palette {
+            cx.go(true, PaneId::Backups);
+        }
+    }
+
+    fn on_event(&mut self, event: Event, cx: &mut Ctx) {
+        let Event::Backup(event) = event else { return };
+        match event {
+            BackupEvent::BackupProgress { job, kind, source, done, total } => self.on_progress(JobView { id: job, kind, source, done, total }),
+            BackupEvent::BackupFinished { entry } => {
+                self.finished(&entry.source);
+                cx.refresh.mark(PaneId::Backups, ALL_PARTS);
+            }
+            BackupEvent::BackupScheduleMissed { schedule, count, .. } => {
+                cx.say(format!("backup schedule {schedule}: {count} run(s) missed while homedeck was not running"), Level::Warn);
+            }
+            BackupEvent::BackupScheduleRan { schedule, ok, message } => {
+                if !ok {
+                    cx.say(format!("backup schedule {schedule} failed: {message}"), Level::Error);
+                }
+                cx.refresh.mark(PaneId::Backups, ALL_PARTS);
+            }
+            BackupEvent::BackupSnapshotTaken { .. } if self.tab == Tab::Snapshots => {
+                cx.load(Command::BackupSnapshots { file: None });
+            }
+            BackupEvent::BackupSnapshotTaken { .. } => {}
         }
     }
 }

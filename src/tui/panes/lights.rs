@@ -4,13 +4,17 @@
 //! controls, and the schedule list. Keys become engine commands; live
 //! state arrives as `WledLive` / `FppLive` events.
 
-use crate::engine::Command;
+use super::PaneId;
+use super::pane::{ALL_PARTS, Ctx, Pane, Parts};
+use crate::engine::{Command, Event, LightsEvent, LightsOutcome, Outcome};
 use crate::engine::views::lights::StopMode;
 use crate::engine::views::lights::{FppLive, FppRow, LiveState, PresetView, ScheduleView, WledDetail, WledRow};
 use crate::engine::views::lights::{PICKER, Power};
 use crate::engine::views::lights::choosable;
-use crate::tui::app::Step;
-use crate::tui::keymap::Action;
+use crate::tui::app::{Job, Level, Purpose, Step, View};
+use crate::tui::keymap::{Action, Section};
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use crate::tui::widgets::list::ListView;
 
 /// Brightness, speed and intensity change by this much per key.
@@ -233,5 +237,120 @@ fn fpp_action(host: &str, live: Option<&FppLive>, action: Action) -> Step {
             Step::Status(format!("start an FPP playlist with : fpp_start host={host} playlist=…"))
         }
         _ => Step::Unhandled,
+    }
+}
+
+impl Pane for LightsPane {
+    fn id(&self) -> PaneId {
+        PaneId::Lights
+    }
+
+    fn section(&self) -> Option<Section> {
+        Some(Section::Lights)
+    }
+
+    fn on_action(&mut self, action: Action) -> Step {
+        LightsPane::on_action(self, action)
+    }
+
+    fn render(&mut self, f: &mut Frame, area: Rect, v: &View) {
+        LightsPane::render(self, f, area, v)
+    }
+
+    /// Load (and, the first time, start watching) every light.
+    fn refresh(&mut self, _parts: Parts) -> Vec<Job> {
+        let mut commands = Vec::new();
+        if !self.watching {
+            self.watching = true;
+            commands.push(Command::LightsWatch {});
+        }
+        commands.extend([Command::WledList {}, Command::FppList {}, Command::WledScheduleList {}]);
+        commands.into_iter().map(|command| Job { command, purpose: Purpose::Refresh }).collect()
+    }
+
+    fn active_list(&mut self) -> Option<&mut ListView> {
+        (self.detail.is_none() && !self.show_schedules).then_some(&mut self.list)
+    }
+
+    fn on_outcome(&mut self, outcome: Outcome, purpose: Purpose, cx: &mut Ctx) {
+        let Outcome::Lights(outcome) = outcome else { return };
+        let asked = purpose != Purpose::Refresh;
+        match outcome {
+            LightsOutcome::WledDevices { devices } => self.set_devices(devices),
+            LightsOutcome::FppHosts { hosts, notice } => self.set_hosts(hosts, notice),
+            LightsOutcome::WledDetail { detail } => {
+                let name = detail.device.name.clone();
+                if let Some(row) = self.devices.iter_mut().find(|r| r.device.name == name) {
+                    row.device = detail.device.clone();
+                }
+                let reopen = self.detail.as_ref().is_some_and(|d| d.device.name != name);
+                if reopen {
+                    self.presets.clear();
+                }
+                self.set_detail(detail);
+                cx.run(Command::WledPresetList { device: name }, Purpose::Refresh);
+                cx.go(asked, PaneId::Lights);
+            }
+            LightsOutcome::WledPresets { device, presets }
+                if self.detail.as_ref().is_some_and(|d| d.device.name == device) =>
+            {
+                self.presets = presets;
+            }
+            LightsOutcome::WledResults { results, .. } => {
+                // The device's own answer updates an open detail at once.
+                for r in results {
+                    if let (Some(d), Some(state)) = (self.detail.as_mut(), r.state)
+                        && d.device.name == r.device
+                    {
+                        d.state = state;
+                    }
+                }
+            }
+            LightsOutcome::WledSchedules { schedules } => {
+                if purpose == Purpose::Refresh || self.show_schedules || schedules.len() != 1 {
+                    self.schedules = schedules;
+                } else {
+                    cx.refresh.mark(PaneId::Lights, ALL_PARTS);
+                }
+                if purpose == Purpose::Palette {
+                    self.show_schedules = true;
+                }
+            }
+            LightsOutcome::FppStatus { host, status, .. } => {
+                let name = host.name.clone();
+                self.on_fpp(
+                    &name,
+                    crate::engine::views::lights::FppLive { status: Some(status), error: None, updated: cx.clock.now() },
+                );
+            }
+            LightsOutcome::WledPresets { .. }
+            | LightsOutcome::WledGroups { .. }
+            | LightsOutcome::WledDiscovered { .. }
+            | LightsOutcome::WledExported { .. }
+            | LightsOutcome::FppDiscovered { .. }
+            | LightsOutcome::FppPlaylists { .. }
+            | LightsOutcome::FppSchedule { .. }
+            | LightsOutcome::FppSystems { .. } => {}
+        }
+        if asked {
+            cx.go(purpose == Purpose::Palette, PaneId::Lights);
+        }
+    }
+
+    fn on_event(&mut self, event: Event, cx: &mut Ctx) {
+        let Event::Lights(event) = event else { return };
+        match event {
+            LightsEvent::WledLive { device, live } => self.on_live(&device, live),
+            LightsEvent::FppLive { host, live } => self.on_fpp(&host, *live),
+            LightsEvent::LightsScheduleRan { schedule, ok, message } => {
+                let level = if ok { Level::Info } else { Level::Error };
+                cx.say(format!("schedule {schedule}: {message}"), level);
+                cx.run(Command::WledScheduleList {}, Purpose::Refresh);
+            }
+            LightsEvent::LightsScheduleMissed { schedule, count, .. } => {
+                cx.say(format!("schedule {schedule}: {count} run(s) missed while homedeck was not running"), Level::Warn);
+                cx.run(Command::WledScheduleList {}, Purpose::Refresh);
+            }
+        }
     }
 }

@@ -26,7 +26,6 @@ pub struct Reveal {
     pub until: Instant,
 }
 
-#[derive(Default)]
 pub struct SecretsPane {
     pub vault: Option<VaultStatus>,
     /// When the idle lock fires, from `locks_in_secs` at the last status.
@@ -35,9 +34,23 @@ pub struct SecretsPane {
     pub list: ListView,
     pub detail: Option<(SecretMeta, Vec<SecretAccess>)>,
     pub reveal: Option<Reveal>,
+    /// How long a revealed value stays on screen (`vault.reveal_hide_secs`).
+    pub reveal_hide: Duration,
 }
 
 impl SecretsPane {
+    pub fn new(config: &crate::config::Config) -> SecretsPane {
+        SecretsPane {
+            vault: None,
+            locks_at: None,
+            rows: Vec::new(),
+            list: ListView::default(),
+            detail: None,
+            reveal: None,
+            reveal_hide: Duration::from_secs(config.vault.reveal_hide_secs.max(1)),
+        }
+    }
+
     pub fn set_status(&mut self, status: VaultStatus, now: Instant) {
         self.locks_at = status.locks_in_secs.filter(|_| status.unlocked).map(|s| now + Duration::from_secs(s));
         if !status.unlocked {

@@ -6,7 +6,8 @@ use crate::engine::Command;
 use crate::engine::views::audit::{SecurityEvent, SecurityStatus};
 use crate::tui::app::{Step, View};
 use crate::tui::clock::age;
-use crate::tui::form::{Field, Form, FormKind};
+use crate::tui::form::{Field, Form};
+use crate::tui::panes::PaneId;
 use crate::tui::keymap::{Action, Section};
 use crate::tui::widgets::list::ListView;
 use ratatui::Frame;
@@ -14,6 +15,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use crate::tui::widgets::pane_block;
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+
+/// The note form that moves event `id` to status `to`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SecurityNote {
+    pub id: u64,
+    pub to: SecurityStatus,
+}
 
 #[derive(Default)]
 pub struct SecurityView {
@@ -81,7 +89,8 @@ impl SecurityView {
         Step::Form(
             Form::new(
                 &format!("#{} → {to}", event.id),
-                FormKind::SecurityNote { id: event.id, to },
+                PaneId::Audit,
+                SecurityNote { id: event.id, to },
                 vec![Field::text("Note")],
             )
             .intro(&format!("{} ({} → {to}). Say what was found or done.", event.title, event.status)),
@@ -190,12 +199,14 @@ fn render_detail(f: &mut Frame, area: Rect, e: &SecurityEvent, v: &View) {
 }
 
 /// Turn a filled note form into the update command.
-pub fn submit(form: &Form) -> Option<Result<Command, String>> {
-    let FormKind::SecurityNote { id, to } = &form.kind else { return None };
+pub fn submit(form: &Form) -> Result<Command, String> {
+    let Some(SecurityNote { id, to }) = form.kind::<SecurityNote>().copied() else {
+        return Err("not a security note form".into());
+    };
     let note = form.value(0);
-    Some(if note.is_empty() {
+    if note.is_empty() {
         Err("a note is required: say what was found or done".into())
     } else {
-        Ok(Command::SecurityEventUpdate { id: *id, status: *to, note })
-    })
+        Ok(Command::SecurityEventUpdate { id, status: to, note })
+    }
 }

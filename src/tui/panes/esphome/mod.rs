@@ -1,11 +1,12 @@
 //! The ESPHome pane: the device list (with OTA gauges), one device's info,
 //! the firmware registry, OTA results, and the live logs view. Keys become
-//! [`Step`]s; engine answers and events arrive through `esphome_outcomes.rs`.
+//! [`Step`]s; engine answers and events arrive through `outcomes.rs`.
 
 pub mod devices_view;
 pub mod forms;
 pub mod log_buffer;
 pub mod logs_view;
+mod outcomes;
 
 use crate::engine::Command;
 use crate::engine::views::esphome::{Device, DeviceInfo, Entity, Firmware, LogLevel, OtaPhase, OtaResult};
