@@ -10,7 +10,7 @@ use crate::tui::clock::Clock;
 use crate::tui::confirm::{Answer, Confirm, OnYes};
 use crate::tui::form::{Form, FormSignal};
 use crate::tui::help::Help;
-use crate::tui::keymap::{Action, Keymap};
+use crate::tui::keymap::{Keymap, Nav, Verb};
 use crate::tui::palette::Palette;
 use crate::tui::panes::pane::{Ctx, Refresh};
 use crate::tui::panes::{PaneId, Panes};
@@ -234,18 +234,13 @@ impl App {
         }
     }
 
-    fn on_action(&mut self, action: Action) {
+    fn on_action(&mut self, action: Verb) {
         let pane = match action {
-            Action::Pane1
-            | Action::Pane2
-            | Action::Pane3
-            | Action::Pane4
-            | Action::Pane5
-            | Action::Pane6
-            | Action::Pane7
-            | Action::Pane8 => Some(PaneId::nth(action as usize - Action::Pane1 as usize)),
-            Action::NextPane => Some(self.pane.next()),
-            Action::PrevPane => Some(self.pane.prev()),
+            Verb::Nav(
+                n @ (Nav::Pane1 | Nav::Pane2 | Nav::Pane3 | Nav::Pane4 | Nav::Pane5 | Nav::Pane6 | Nav::Pane7 | Nav::Pane8),
+            ) => Some(PaneId::nth(n as usize - Nav::Pane1 as usize)),
+            Verb::Nav(Nav::NextPane) => Some(self.pane.next()),
+            Verb::Nav(Nav::PrevPane) => Some(self.pane.prev()),
             _ => None,
         };
         if let Some(p) = pane {
@@ -253,25 +248,25 @@ impl App {
             return;
         }
         match action {
-            Action::Quit if self.inflight > 0 => {
+            Verb::Nav(Nav::Quit) if self.inflight > 0 => {
                 self.overlay = Some(Overlay::Confirm(Confirm {
                     title: "Quit".into(),
                     message: format!("{} engine job(s) still running. Quit anyway?", self.inflight),
                     on_yes: OnYes::Quit,
                 }));
             }
-            Action::Quit => self.quit = true,
-            Action::Help => self.overlay = Some(Overlay::Help(Help::default())),
-            Action::Palette => self.overlay = Some(Overlay::Palette(Palette::default())),
-            Action::Refresh => self.refresh_all(),
-            Action::Filter => match self.panes.get_mut(self.pane).active_list() {
+            Verb::Nav(Nav::Quit) => self.quit = true,
+            Verb::Nav(Nav::Help) => self.overlay = Some(Overlay::Help(Help::default())),
+            Verb::Nav(Nav::Palette) => self.overlay = Some(Overlay::Palette(Palette::default())),
+            Verb::Nav(Nav::Refresh) => self.refresh_all(),
+            Verb::Nav(Nav::Filter) => match self.panes.get_mut(self.pane).active_list() {
                 Some(l) => l.filtering = true,
                 None => self.say("nothing to filter here", Level::Info),
             },
             _ => {
                 let front = self.panes.get_mut(self.pane);
                 let step = front.on_action(action);
-                if matches!(step, Step::Unhandled) && action == Action::Back {
+                if matches!(step, Step::Unhandled) && action == Verb::Nav(Nav::Back) {
                     // Esc with nothing to close clears the list filter.
                     let reloads = front.filter_reloads();
                     if let Some(l) = front.active_list().filter(|l| !l.filter.is_empty()) {

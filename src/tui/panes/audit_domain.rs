@@ -9,7 +9,7 @@ use super::security_events;
 use crate::engine::{AuditEvent, AuditOutcome, Command, Event, Outcome};
 use crate::tui::app::{Job, Level, Purpose, Step, View};
 use crate::tui::form::Form;
-use crate::tui::keymap::{Action, Section};
+use crate::tui::keymap::{Section, Verb};
 use crate::tui::widgets::list::ListView;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -25,10 +25,10 @@ impl Pane for AuditPane {
     }
 
     fn section(&self) -> Option<Section> {
-        Some(if self.security_view { Section::Security } else { Section::Audit })
+        Some(if self.security_view { &crate::tui::panes::security_events::KEYS } else { &crate::tui::panes::audit::KEYS })
     }
 
-    fn on_action(&mut self, action: Action) -> Step {
+    fn on_action(&mut self, action: Verb) -> Step {
         AuditPane::on_action(self, action)
     }
 

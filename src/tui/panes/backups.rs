@@ -15,11 +15,20 @@ use crate::engine::views::backup::Preview;
 use crate::engine::views::backup::{Overview, SnapshotMeta};
 use crate::tui::app::{Job, Level, Purpose, Step, View};
 use crate::tui::panes::backups_forms::{self, BackupAsk};
-use crate::tui::keymap::{Action, Section};
+use crate::tui::keymap::{Section, SectionSpec, Verb, ViewSpec};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use crate::tui::widgets::list::ListView;
 use std::collections::BTreeMap;
+
+/// The `[backups]` keymap section: the engine commands this pane runs are bound
+/// by name; these are its own view actions.
+pub const KEYS: SectionSpec = SectionSpec {
+    name: "backups",
+    views: &[
+        ViewSpec { name: "backups_view", desc: "Backups: next view (sources → catalog → snapshots)" },
+    ],
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tab {
@@ -110,13 +119,13 @@ impl BackupsPane {
         Step::Form(backups_forms::prompt(ask))
     }
 
-    pub fn on_action(&mut self, action: Action) -> Step {
+    pub fn on_action(&mut self, action: Verb) -> Step {
         let n = self.len();
         if self.list.navigate(action, n) {
             return Step::Nothing;
         }
-        match action {
-            Action::BackupsView => {
+        match action.name() {
+            "backups_view" => {
                 self.tab = match self.tab {
                     Tab::Sources => Tab::Catalog,
                     Tab::Catalog => Tab::Snapshots,
@@ -129,11 +138,11 @@ impl BackupsPane {
                 }
                 Step::Nothing
             }
-            Action::Back if self.detail.is_some() => {
+            "back" if self.detail.is_some() => {
                 self.detail = None;
                 Step::Nothing
             }
-            Action::BackupsCreate => match (self.tab, self.selected_source()) {
+            "backup_create" => match (self.tab, self.selected_source()) {
                 (Tab::Sources, Some(source)) => {
                     let needs_pw = self.overview.as_ref().and_then(|o| o.sources.iter().find(|s| s.source.name == source)).is_some_and(|s| {
                         s.source.key_ref() == Some(crate::engine::views::backup::KeyRef::Password)
@@ -145,12 +154,12 @@ impl BackupsPane {
                 }
                 _ => Step::Status("select a source (t switches views) to back it up".into()),
             },
-            Action::BackupsVerify => match (self.tab, self.selected_backup()) {
+            "backup_verify" => match (self.tab, self.selected_backup()) {
                 (Tab::Catalog, Some((id, true))) => Self::ask(BackupAsk::Verify { id }),
                 (Tab::Catalog, Some((id, false))) => Step::Run(Command::BackupVerify { id: Some(id), password: None }),
                 _ => Step::Status("select a backup in the Catalog view to verify it".into()),
             },
-            Action::BackupsRestore if self.tab == Tab::Snapshots => match self.selected_snapshot() {
+            "backup_restore" if self.tab == Tab::Snapshots => match self.selected_snapshot() {
                 Some(s) => Step::Confirm(crate::tui::confirm::Confirm {
                     title: "Restore snapshot".into(),
                     message: format!("Write snapshot #{} back to {}? (the current content is snapshotted first)", s.id, s.file),
@@ -158,14 +167,14 @@ impl BackupsPane {
                 }),
                 None => Step::Nothing,
             },
-            Action::BackupsRestore => match (self.tab, self.selected_backup()) {
+            "backup_restore" => match (self.tab, self.selected_backup()) {
                 (Tab::Catalog, Some((id, true))) => Self::ask(BackupAsk::Restore { id }),
                 (Tab::Catalog, Some((id, false))) => {
                     Step::Run(Command::BackupRestore { id: Some(id), file: None, target: None, only: None, password: None, confirmed: Some(false) })
                 }
                 _ => Step::Status("select a backup (Catalog) or a snapshot to restore".into()),
             },
-            Action::BackupsDiff | Action::Open if self.tab == Tab::Snapshots => match self.selected_snapshot() {
+            "backup_diff" | "open" if self.tab == Tab::Snapshots => match self.selected_snapshot() {
                 Some(s) => {
                     // With the next older snapshot of the same file, else with the file now.
                     let older = self.snapshots.iter().filter(|o| o.file == s.file && o.id < s.id).map(|o| o.id).max();
@@ -176,9 +185,9 @@ impl BackupsPane {
                 }
                 None => Step::Nothing,
             },
-            Action::BackupsAdd => Step::Palette("backup_source_add name= kind=dir path=".into()),
-            Action::BackupsWatch => Step::Palette("backup_snapshot_watch file=".into()),
-            Action::BackupsRemove => match (self.tab, self.selected_source()) {
+            "backup_source_add" => Step::Palette("backup_source_add name= kind=dir path=".into()),
+            "backup_snapshot_watch" => Step::Palette("backup_snapshot_watch file=".into()),
+            "backup_source_remove" => match (self.tab, self.selected_source()) {
                 (Tab::Sources, Some(name)) => Step::Confirm(crate::tui::confirm::Confirm {
                     title: "Remove source".into(),
                     message: format!("Remove backup source {name}? Its backups stay in the catalog and the repository."),
@@ -186,7 +195,7 @@ impl BackupsPane {
                 }),
                 _ => Step::Status("select a source (Sources view) to remove it".into()),
             },
-            Action::BackupsCancel => match self.jobs.keys().next_back() {
+            "backup_cancel" => match self.jobs.keys().next_back() {
                 Some(&job) => Step::Run(Command::BackupCancel { job }),
                 None => Step::Status("no backup job is running".into()),
             },
@@ -201,10 +210,10 @@ impl Pane for BackupsPane {
     }
 
     fn section(&self) -> Option<Section> {
-        Some(Section::Backups)
+        Some(&crate::tui::panes::backups::KEYS)
     }
 
-    fn on_action(&mut self, action: Action) -> Step {
+    fn on_action(&mut self, action: Verb) -> Step {
         BackupsPane::on_action(self, action)
     }
 

@@ -9,7 +9,7 @@ use super::ha_entities::HaScreen;
 use super::pane::{ALL_PARTS, Ctx, Pane, Parts};
 use crate::engine::{Command, DeployEvent, DeployOutcome, EngineError, Event, HaEvent, HaOutcome, Outcome};
 use crate::tui::app::{Job, Level, Purpose, Step, View};
-use crate::tui::keymap::{Action, Section};
+use crate::tui::keymap::{Section, Verb};
 use crate::tui::widgets::list::ListView;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -26,10 +26,10 @@ impl Pane for DeploymentsPane {
     }
 
     fn section(&self) -> Option<Section> {
-        Some(Section::Deployments)
+        Some(&crate::tui::panes::deployments::KEYS)
     }
 
-    fn on_action(&mut self, action: Action) -> Step {
+    fn on_action(&mut self, action: Verb) -> Step {
         DeploymentsPane::on_action(self, action)
     }
 

@@ -27,10 +27,25 @@ pub mod server_detail;
 pub mod server_forms;
 pub mod server_output;
 pub mod servers;
+mod servers_domain;
 
 pub use pane::Pane;
 
 use crate::config::Config;
+use crate::tui::keymap::{GLOBAL, Section};
+
+/// Every keymap section, in the order the help shows them.
+pub const SECTIONS: &[Section] = &[
+    &GLOBAL,
+    &secrets::KEYS,
+    &audit::KEYS,
+    &security_events::KEYS,
+    &servers::KEYS,
+    &deployments::KEYS,
+    &esphome::KEYS,
+    &lights::KEYS,
+    &backups::KEYS,
+];
 
 /// Which pane; the tab order is the order here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

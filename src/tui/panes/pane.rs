@@ -16,7 +16,7 @@ use crate::tui::app::{Job, Level, Overlay, Purpose, Step, View};
 use crate::tui::clock::Clock;
 use crate::tui::confirm::Confirm;
 use crate::tui::form::Form;
-use crate::tui::keymap::Section;
+use crate::tui::keymap::{Section, Verb};
 use crate::tui::widgets::list::ListView;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -110,7 +110,7 @@ pub trait Pane {
     fn section(&self) -> Option<Section>;
 
     /// A key's action; `Step::Unhandled` lets the app apply its fallbacks.
-    fn on_action(&mut self, action: crate::tui::keymap::Action) -> Step;
+    fn on_action(&mut self, action: Verb) -> Step;
 
     fn render(&mut self, f: &mut Frame, area: Rect, v: &View);
 

@@ -3,7 +3,7 @@
 
 use super::{Pane, PaneId};
 use crate::tui::app::{Step, View};
-use crate::tui::keymap::{Action, Section};
+use crate::tui::keymap::{Section, Verb};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -66,7 +66,7 @@ impl Pane for Placeholder {
         None
     }
 
-    fn on_action(&mut self, _action: Action) -> Step {
+    fn on_action(&mut self, _action: Verb) -> Step {
         Step::Unhandled
     }
 

@@ -8,7 +8,7 @@ use crate::engine::views::vault::{SecretAccess, SecretMeta, VaultStatus};
 use crate::engine::{Command, SecretValue};
 use crate::tui::app::{Step, View};
 use crate::tui::clock::{age, age_opt, span};
-use crate::tui::keymap::{Action, Section};
+use crate::tui::keymap::{SectionSpec, Verb};
 use crate::tui::widgets::list::ListView;
 use crate::tui::widgets::popup;
 use ratatui::Frame;
@@ -18,6 +18,9 @@ use ratatui::text::{Line, Span};
 use crate::tui::widgets::pane_block;
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use std::time::{Duration, Instant};
+
+/// The `[secrets]` keymap section: every key here runs an engine command.
+pub const KEYS: SectionSpec = SectionSpec { name: "secrets", views: &[] };
 
 /// A value on screen, and when it goes away.
 pub struct Reveal {
@@ -105,7 +108,7 @@ impl SecretsPane {
         false
     }
 
-    pub fn on_action(&mut self, action: Action) -> Step {
+    pub fn on_action(&mut self, action: Verb) -> Step {
         let initialized = self.vault.as_ref().is_some_and(|v| v.initialized);
         if self.list.navigate(action, self.visible().len()) {
             return Step::Nothing;
@@ -114,25 +117,25 @@ impl SecretsPane {
             Some(n) => f(n),
             None => Step::Status("select a secret first (j/k), or press a to add one".into()),
         };
-        match action {
-            Action::Back if self.detail.is_some() => {
+        match action.name() {
+            "back" if self.detail.is_some() => {
                 self.detail = None;
                 Step::Nothing
             }
-            Action::VaultInit if initialized => Step::Status("the vault already exists; press u to unlock it".into()),
-            Action::VaultInit => Step::Form(secret_forms::vault_init()),
-            Action::VaultUnlock if !initialized => Step::Status("no vault yet: press i to create one".into()),
-            Action::VaultUnlock => Step::Form(secret_forms::vault_unlock()),
-            Action::VaultLock => Step::Run(Command::VaultLock {}),
-            Action::SecretAdd => Step::Form(secret_forms::secret_add()),
-            Action::Open => need(self.selected_name(), &|name| Step::Run(Command::SecretShow { name })),
-            Action::SecretReveal => need(self.selected_name(), &|name| Step::Run(Command::SecretReveal { name })),
-            Action::SecretRotate => need(self.selected_name(), &|name| Step::Form(secret_forms::rotate(name))),
-            Action::SecretSetRotation => {
+            "vault_init" if initialized => Step::Status("the vault already exists; press u to unlock it".into()),
+            "vault_init" => Step::Form(secret_forms::vault_init()),
+            "vault_unlock" if !initialized => Step::Status("no vault yet: press i to create one".into()),
+            "vault_unlock" => Step::Form(secret_forms::vault_unlock()),
+            "vault_lock" => Step::Run(Command::VaultLock {}),
+            "secret_add" => Step::Form(secret_forms::secret_add()),
+            "open" => need(self.selected_name(), &|name| Step::Run(Command::SecretShow { name })),
+            "secret_reveal" => need(self.selected_name(), &|name| Step::Run(Command::SecretReveal { name })),
+            "secret_rotate" => need(self.selected_name(), &|name| Step::Form(secret_forms::rotate(name))),
+            "secret_set_rotation" => {
                 let days = self.selected_meta().and_then(|m| m.rotation_days);
                 need(self.selected_name(), &|name| Step::Form(secret_forms::set_rotation(name, days)))
             }
-            Action::SecretRevoke => need(self.selected_name(), &|name| Step::Form(secret_forms::revoke(name))),
+            "secret_revoke" => need(self.selected_name(), &|name| Step::Form(secret_forms::revoke(name))),
             _ => Step::Unhandled,
         }
     }
@@ -168,25 +171,25 @@ impl SecretsPane {
             line.spans.insert(0, Span::styled("/", t.fg(t.accent)));
             f.render_widget(Paragraph::new(line), filter_area);
         }
-        let k = |a| v.keymap.key_for(Section::Secrets, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::secrets::KEYS, a);
         let hint = if self.detail.is_some() {
             format!(
                 "{} reveal  {} rotate  {} rotation days  {} revoke  Esc back",
-                k(Action::SecretReveal),
-                k(Action::SecretRotate),
-                k(Action::SecretSetRotation),
-                k(Action::SecretRevoke)
+                k("secret_reveal"),
+                k("secret_rotate"),
+                k("secret_set_rotation"),
+                k("secret_revoke")
             )
         } else {
             format!(
                 "{} add  {} open  {} reveal  {} rotate  {} days  {} revoke  {} lock  / filter",
-                k(Action::SecretAdd),
-                k(Action::Open),
-                k(Action::SecretReveal),
-                k(Action::SecretRotate),
-                k(Action::SecretSetRotation),
-                k(Action::SecretRevoke),
-                k(Action::VaultLock)
+                k("secret_add"),
+                k("open"),
+                k("secret_reveal"),
+                k("secret_rotate"),
+                k("secret_set_rotation"),
+                k("secret_revoke"),
+                k("vault_lock")
             )
         };
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
@@ -197,12 +200,12 @@ impl SecretsPane {
 
     fn state_line(&self, v: &View) -> Line<'static> {
         let t = v.theme;
-        let k = |a| v.keymap.key_for(Section::Secrets, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::secrets::KEYS, a);
         let Some(s) = &self.vault else { return Line::styled("Vault: loading…", t.muted()) };
         if !s.initialized {
             return Line::from(vec![
                 Span::styled("Vault: not initialised", t.fg(t.warn)),
-                Span::raw(format!(" — press {} to create it (passphrase twice).", k(Action::VaultInit))),
+                Span::raw(format!(" — press {} to create it (passphrase twice).", k("vault_init"))),
             ]);
         }
         let mut spans = if s.unlocked {
@@ -211,7 +214,7 @@ impl SecretsPane {
         } else {
             vec![
                 Span::styled("Vault: locked", t.fg(t.warn)),
-                Span::raw(format!(" — press {} to unlock", k(Action::VaultUnlock))),
+                Span::raw(format!(" — press {} to unlock", k("vault_unlock"))),
             ]
         };
         spans.push(Span::raw(format!(" · {} secret(s)", s.secrets)));
@@ -225,24 +228,24 @@ impl SecretsPane {
     }
 
     fn empty_text(&self, v: &View) -> String {
-        let k = |a| v.keymap.key_for(Section::Secrets, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::secrets::KEYS, a);
         match &self.vault {
             Some(s) if !s.initialized => format!(
                 "No vault yet. Press {} to create one: choose a passphrase (typed twice, never shown). \
                  Secrets are encrypted with a key derived from it.",
-                k(Action::VaultInit)
+                k("vault_init")
             ),
             _ if !self.list.filter.is_empty() => "No secret matches the filter. Esc clears it.".into(),
             Some(s) if !s.unlocked && s.secrets == 0 => {
                 format!(
                     "The vault is locked and empty. Press {} to unlock, then {} to add a secret.",
-                    k(Action::VaultUnlock),
-                    k(Action::SecretAdd)
+                    k("vault_unlock"),
+                    k("secret_add")
                 )
             }
             _ => format!(
                 "No secrets yet. Press {} to add one (name, type, value, optional rotation days), or : secret_add.",
-                k(Action::SecretAdd)
+                k("secret_add")
             ),
         }
     }

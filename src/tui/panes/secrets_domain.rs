@@ -9,7 +9,7 @@ use super::PaneId;
 use crate::engine::{Command, Event, LockReason, Outcome, VaultEvent, VaultOutcome};
 use crate::tui::app::{Job, Level, Purpose, Step, View};
 use crate::tui::form::Form;
-use crate::tui::keymap::{Action, Section};
+use crate::tui::keymap::{Section, Verb};
 use crate::tui::widgets::list::ListView;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -25,10 +25,10 @@ impl Pane for SecretsPane {
     }
 
     fn section(&self) -> Option<Section> {
-        Some(Section::Secrets)
+        Some(&crate::tui::panes::secrets::KEYS)
     }
 
-    fn on_action(&mut self, action: Action) -> Step {
+    fn on_action(&mut self, action: Verb) -> Step {
         SecretsPane::on_action(self, action)
     }
 

@@ -8,13 +8,25 @@ use crate::tui::app::{Step, View};
 use crate::tui::clock::age;
 use crate::tui::form::{Field, Form};
 use crate::tui::panes::PaneId;
-use crate::tui::keymap::{Action, Section};
+use crate::tui::keymap::{SectionSpec, Verb, ViewSpec};
 use crate::tui::widgets::list::ListView;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use crate::tui::widgets::pane_block;
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+
+/// The `[security]` keymap section: the engine commands this pane runs are bound
+/// by name; these are its own view actions.
+pub const KEYS: SectionSpec = SectionSpec {
+    name: "security",
+    views: &[
+        ViewSpec { name: "toggle_security", desc: "Switch between audit log and security events" },
+        ViewSpec { name: "mark_investigating", desc: "Security event → investigating (with a note)" },
+        ViewSpec { name: "mark_resolved", desc: "Security event → resolved (with a note)" },
+        ViewSpec { name: "mark_false_positive", desc: "Security event → false positive (with a note)" },
+    ],
+};
 
 /// The note form that moves event `id` to status `to`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,22 +76,22 @@ impl SecurityView {
         }
     }
 
-    pub fn on_action(&mut self, action: Action) -> Step {
+    pub fn on_action(&mut self, action: Verb) -> Step {
         if self.detail.is_none() && self.list.navigate(action, self.visible().len()) {
             return Step::Nothing;
         }
-        let to = match action {
-            Action::Back if self.detail.is_some() => {
+        let to = match action.name() {
+            "back" if self.detail.is_some() => {
                 self.detail = None;
                 return Step::Nothing;
             }
-            Action::Open => {
+            "open" => {
                 self.detail = self.current().map(|e| e.id);
                 return Step::Nothing;
             }
-            Action::MarkInvestigating => SecurityStatus::Investigating,
-            Action::MarkResolved => SecurityStatus::Resolved,
-            Action::MarkFalsePositive => SecurityStatus::FalsePositive,
+            "mark_investigating" => SecurityStatus::Investigating,
+            "mark_resolved" => SecurityStatus::Resolved,
+            "mark_false_positive" => SecurityStatus::FalsePositive,
             _ => return Step::Unhandled,
         };
         let Some(event) = self.current() else { return Step::Status("no security event selected".into()) };
@@ -123,13 +135,13 @@ impl SecurityView {
             line.spans.insert(0, Span::styled("/", t.fg(t.accent)));
             f.render_widget(Paragraph::new(line), filter_area);
         }
-        let k = |a| v.keymap.key_for(Section::Security, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::security_events::KEYS, a);
         let hint = format!(
             "Enter evidence  {} investigating  {} resolved  {} false positive  {} audit log",
-            k(Action::MarkInvestigating),
-            k(Action::MarkResolved),
-            k(Action::MarkFalsePositive),
-            k(Action::ToggleSecurity)
+            k("mark_investigating"),
+            k("mark_resolved"),
+            k("mark_false_positive"),
+            k("toggle_security")
         );
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
     }

@@ -1,21 +1,16 @@
 //! The Servers pane: every box with its state, CPU/memory/disk, load,
 //! uptime and an hour of CPU as a sparkline; a detail view with charts; the
 //! output of the newest command run, one pane per server. Keys become
-//! [`Step`]s. Health events update rows in place; the sparklines are
-//! re-read from the engine once a minute, when a new history point can exist.
+//! [`Step`]s; engine answers and events arrive through `servers_domain.rs`.
 
 use super::server_forms;
 use super::server_output::RunOutput;
-use super::PaneId;
-use super::pane::{Ctx, Pane, Parts, Submit};
-use crate::engine::views::servers::HealthReport;
-use crate::engine::{Command, Event, Outcome, ServersEvent, ServersOutcome};
+use crate::engine::Command;
 use crate::engine::views::servers::HealthState;
 use crate::engine::views::servers::{ServerDetail, ServerView, sparkline};
-use crate::tui::app::{Job, Level, Purpose, Step, View};
-use crate::tui::form::Form;
+use crate::tui::app::{Step, View};
 use crate::tui::confirm::{Confirm, OnYes};
-use crate::tui::keymap::{Action, Section};
+use crate::tui::keymap::{Nav, SectionSpec, Verb, ViewSpec};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::list::ListView;
 use crate::tui::widgets::pane_block;
@@ -25,6 +20,16 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use std::collections::BTreeSet;
+
+/// The `[servers]` keymap section: the engine commands this pane runs are bound
+/// by name; these are its own view actions.
+pub const KEYS: SectionSpec = SectionSpec {
+    name: "servers",
+    views: &[
+        ViewSpec { name: "server_mark", desc: "Mark / unmark the selected server for a bulk command" },
+        ViewSpec { name: "server_output", desc: "Show the output of the last command run" },
+    ],
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -99,7 +104,7 @@ impl ServersPane {
         }
     }
 
-    pub fn on_action(&mut self, action: Action) -> Step {
+    pub fn on_action(&mut self, action: Verb) -> Step {
         if self.mode == Mode::List && self.list.navigate(action, self.visible().len()) {
             return Step::Nothing;
         }
@@ -108,27 +113,27 @@ impl ServersPane {
             None => Step::Status("select a server first (j/k)".into()),
         };
         let builtin = |name: &str| name == crate::engine::views::servers::LOCAL;
-        match action {
-            Action::Back if self.mode != Mode::List => {
+        match action.name() {
+            "back" if self.mode != Mode::List => {
                 self.mode = Mode::List;
                 Step::Nothing
             }
-            Action::Open => need(self.selected_name(), &|name| Step::Run(Command::ServerShow { name })),
-            Action::ServerAdd => Step::Form(server_forms::add()),
-            Action::ServerEdit => match self.selected() {
+            "open" => need(self.selected_name(), &|name| Step::Run(Command::ServerShow { name })),
+            "server_add" => Step::Form(server_forms::add()),
+            "server_edit" => match self.selected() {
                 Some(r) if builtin(&r.server.name) => Step::Status("`local` is built in and cannot be edited".into()),
                 Some(r) => Step::Form(server_forms::edit(&r.server)),
                 None => Step::Status("select a server first (j/k)".into()),
             },
-            Action::ServerTest => need(self.selected_name(), &|name| Step::Run(Command::ServerTest { name })),
-            Action::ServerTrust => need(self.selected_name(), &|name| {
+            "server_test" => need(self.selected_name(), &|name| Step::Run(Command::ServerTest { name })),
+            "server_trust" => need(self.selected_name(), &|name| {
                 Step::Confirm(Confirm {
                     title: "Trust host key".into(),
                     message: format!("Accept the host key {name} presents now as its pin? Check the fingerprint on the server's console first (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)."),
                     on_yes: OnYes::Run(Box::new(Command::ServerTrust { name, fingerprint: None })),
                 })
             }),
-            Action::ServerRemove => match self.selected_name() {
+            "server_remove" => match self.selected_name() {
                 Some(n) if builtin(&n) => Step::Status("`local` is built in and cannot be removed".into()),
                 other => need(other, &|name| {
                     Step::Confirm(Confirm {
@@ -138,32 +143,32 @@ impl ServersPane {
                     })
                 }),
             },
-            Action::ServerMark => {
+            "server_mark" => {
                 if let Some(n) = self.selected_name() {
                     if !self.marked.remove(&n) {
                         self.marked.insert(n);
                     }
                     let len = self.visible().len();
-                    self.list.navigate(Action::Down, len);
+                    self.list.navigate(Verb::Nav(Nav::Down), len);
                 }
                 Step::Nothing
             }
-            Action::ServerExec => {
+            "server_exec" => {
                 let t = self.targets();
                 if t.is_empty() { Step::Status("select or mark servers first".into()) } else { Step::Form(server_forms::exec(&t)) }
             }
-            Action::ServerOutput => match self.output {
+            "server_output" => match self.output {
                 Some(_) => {
                     self.mode = Mode::Output;
                     Step::Nothing
                 }
                 None => Step::Status("no command has run yet: press x to run one".into()),
             },
-            Action::ServerCancel => match &self.output {
+            "server_exec_cancel" => match &self.output {
                 Some(o) if o.running() => Step::Run(Command::ServerExecCancel { run: o.run }),
                 _ => Step::Status("no command run is going".into()),
             },
-            Action::ServerHealthNow => Step::Run(Command::ServerHealth { name: None }),
+            "server_health" => Step::Run(Command::ServerHealth { name: None }),
             _ => Step::Unhandled,
         }
     }
@@ -192,15 +197,15 @@ impl ServersPane {
             line.spans.insert(0, Span::styled("/", t.fg(t.accent)));
             f.render_widget(Paragraph::new(line), filter_area);
         }
-        let k = |a| v.keymap.key_for(Section::Servers, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::servers::KEYS, a);
         let hint = match self.mode {
             Mode::List => format!(
                 "{} add {} open {} test {} run {} mark {} output {} edit {} remove / filter",
-                k(Action::ServerAdd), k(Action::Open), k(Action::ServerTest), k(Action::ServerExec),
-                k(Action::ServerMark), k(Action::ServerOutput), k(Action::ServerEdit), k(Action::ServerRemove)
+                k("server_add"), k("open"), k("server_test"), k("server_exec"),
+                k("server_mark"), k("server_output"), k("server_edit"), k("server_remove")
             ),
-            Mode::Detail => format!("{} test {} trust key {} run  Esc back", k(Action::ServerTest), k(Action::ServerTrust), k(Action::ServerExec)),
-            Mode::Output => format!("{} cancel run  {} run again  Esc back", k(Action::ServerCancel), k(Action::ServerExec)),
+            Mode::Detail => format!("{} test {} trust key {} run  Esc back", k("server_test"), k("server_trust"), k("server_exec")),
+            Mode::Output => format!("{} cancel run  {} run again  Esc back", k("server_exec_cancel"), k("server_exec")),
         };
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
     }
@@ -269,7 +274,7 @@ impl ServersPane {
         };
         self.list.render_table(f, table_area, header, table_rows, &widths, t);
         if let Some(note) = note_area {
-            let k = v.keymap.key_for(Section::Servers, Action::ServerAdd);
+            let k = v.keymap.key_for(&crate::tui::panes::servers::KEYS, "server_add");
             let text = format!(
                 "Only this machine so far. Press {k} to add a server (host, user, login by ssh-agent, password or a key in the vault), \
                  or run `homedeck server import-ssh-config` to bring in your ~/.ssh/config hosts."
@@ -279,114 +284,3 @@ impl ServersPane {
     }
 }
 
-impl ServersPane {
-    fn health(&mut self, report: HealthReport) {
-        let minute = report.time.timestamp() / 60;
-        if let Some(row) = self.rows.iter_mut().find(|r| r.server.name == report.server) {
-            // Slide the hour of CPU along as minutes pass.
-            let last_minute = row.health.as_ref().map(|h| h.time.timestamp() / 60);
-            let cpu = report.sample.as_ref().and_then(|s| s.cpu_pct);
-            match last_minute {
-                Some(m) if m == minute => {
-                    if let Some(last) = row.cpu_hour.last_mut() {
-                        *last = cpu.or(*last);
-                    }
-                }
-                _ => {
-                    if !row.cpu_hour.is_empty() {
-                        row.cpu_hour.remove(0);
-                    }
-                    row.cpu_hour.push(cpu);
-                }
-            }
-            row.health = Some(report.clone());
-        }
-        if let Some(d) = self.detail.as_mut().filter(|d| d.view.server.name == report.server) {
-            d.view.health = Some(report);
-        }
-    }
-}
-
-impl Pane for ServersPane {
-    fn id(&self) -> PaneId {
-        PaneId::Servers
-    }
-
-    fn section(&self) -> Option<Section> {
-        Some(Section::Servers)
-    }
-
-    fn on_action(&mut self, action: Action) -> Step {
-        ServersPane::on_action(self, action)
-    }
-
-    fn render(&mut self, f: &mut Frame, area: Rect, v: &View) {
-        ServersPane::render(self, f, area, v)
-    }
-
-    fn refresh(&mut self, _parts: Parts) -> Vec<Job> {
-        vec![Job { command: Command::ServerList {}, purpose: Purpose::Refresh }]
-    }
-
-    fn on_outcome(&mut self, outcome: Outcome, purpose: Purpose, cx: &mut Ctx) {
-        let Outcome::Servers(outcome) = outcome else { return };
-        match outcome {
-            ServersOutcome::Servers { servers } => self.set_rows(servers),
-            ServersOutcome::Server { detail } => {
-                self.detail = Some(*detail);
-                self.mode = Mode::Detail;
-                cx.go(purpose == Purpose::Palette, PaneId::Servers);
-            }
-            ServersOutcome::Health { reports } => {
-                for r in reports {
-                    self.health(r);
-                }
-            }
-            o @ ServersOutcome::ServerTested { .. } => {
-                cx.say(o.summary(), Level::Info);
-                cx.refresh.mark(PaneId::Servers, super::pane::ALL_PARTS);
-            }
-            o @ ServersOutcome::ExecDone { .. } => {
-                let failed = matches!(&o, ServersOutcome::ExecDone { results, .. } if results.iter().any(|r| !r.ok()));
-                cx.say(o.summary(), if failed { Level::Warn } else { Level::Info });
-            }
-            o @ (ServersOutcome::SshImport { .. } | ServersOutcome::Transferred { .. } | ServersOutcome::Tailscale { .. }) => {
-                cx.say(o.summary(), Level::Info)
-            }
-        }
-    }
-
-    fn on_event(&mut self, event: Event, cx: &mut Ctx) {
-        let Event::Servers(event) = event else { return };
-        match event {
-            ServersEvent::ServersChanged => cx.refresh.mark(PaneId::Servers, super::pane::ALL_PARTS),
-            ServersEvent::ServerHealth { report } => self.health(report),
-            ServersEvent::ExecStarted { run, servers, command } => {
-                self.output = Some(RunOutput::new(run, command, servers));
-                self.mode = Mode::Output;
-            }
-            ServersEvent::ExecOutput { run, server, stream, text } => {
-                if let Some(o) = self.output.as_mut().filter(|o| o.run == run) {
-                    o.append(&server, stream, &text);
-                }
-            }
-            ServersEvent::ExecFinished { run, result } => {
-                if let Some(o) = self.output.as_mut().filter(|o| o.run == run) {
-                    o.finish(result);
-                }
-            }
-            ServersEvent::TransferProgress { path, done, total, .. } => {
-                let pct = (done * 100).checked_div(total).unwrap_or(100);
-                cx.say(format!("{path}: {pct}%"), Level::Info);
-            }
-        }
-    }
-
-    fn submit(&mut self, form: &mut Form) -> Result<Submit, String> {
-        server_forms::submit(form)
-    }
-
-    fn active_list(&mut self) -> Option<&mut ListView> {
-        (self.mode == Mode::List).then_some(&mut self.list)
-    }
-}

@@ -6,7 +6,7 @@ use super::{EsphomePane, View, forms};
 use crate::engine::{Command, EsphomeEvent, EsphomeOutcome, Event, Outcome};
 use crate::tui::app::{Job, Level, Purpose, Step, View as Frame_};
 use crate::tui::form::Form;
-use crate::tui::keymap::{Action, Section};
+use crate::tui::keymap::{Section, Verb};
 use crate::tui::panes::PaneId;
 use crate::tui::panes::pane::{ALL_PARTS, Ctx, Pane, Parts, Submit};
 use crate::tui::widgets::list::ListView;
@@ -19,10 +19,10 @@ impl Pane for EsphomePane {
     }
 
     fn section(&self) -> Option<Section> {
-        Some(Section::Esphome)
+        Some(&crate::tui::panes::esphome::KEYS)
     }
 
-    fn on_action(&mut self, action: Action) -> Step {
+    fn on_action(&mut self, action: Verb) -> Step {
         EsphomePane::on_action(self, action)
     }
 
