@@ -13,7 +13,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use esphome_common::{Peer, firmware};
 use homedeck::engine::internals::esphome::{LogLevel, LogRecord, OtaPhase};
 use homedeck::engine::{Command, Event};
-use homedeck::tui::panes::Pane;
+use homedeck::tui::panes::PaneId;
 use homedeck::tui::panes::esphome::View;
 use std::time::Duration;
 use tui_common::Harness;
@@ -43,12 +43,12 @@ async fn esphome_pane_snapshots() {
     h.exec(add("kitchen", "192.168.1.40", 6053, "ESP32")).await;
     h.exec(add("garage-door", "192.168.1.41", 6053, "ESP8266")).await;
     h.settle().await;
-    h.driver.app.esphome.progress.insert("kitchen".into(), (OtaPhase::Uploading, 600 * 1024, 1500 * 1024));
+    h.driver.app.panes.esphome.progress.insert("kitchen".into(), (OtaPhase::Uploading, 600 * 1024, 1500 * 1024));
     insta::assert_snapshot!("esphome_devices", h.screen80());
-    h.driver.app.esphome.progress.clear();
+    h.driver.app.panes.esphome.progress.clear();
 
     // The logs view, merged, with ANSI colours and a device column.
-    let p = &mut h.driver.app.esphome;
+    let p = &mut h.driver.app.panes.esphome;
     p.logs.show(vec!["garage-door".into(), "kitchen".into()]);
     p.view = View::Logs;
     h.driver.engine_event(Event::Esphome(EsphomeEvent::EsphomeLogs {
@@ -107,7 +107,7 @@ async fn live_logs_and_ota_through_the_keys() {
     h.exec(Command::EsphomeFirmwareImport { path: fw.display().to_string(), version: "2026.5.0".into(), platform: "ESP32".into() })
         .await;
     h.key(KeyCode::Char('3')).await;
-    assert_eq!(h.driver.app.pane, Pane::Esphome);
+    assert_eq!(h.driver.app.pane, PaneId::Esphome);
     assert!(h.screen80().contains("porch"));
 
     // Enter: device info over the API.

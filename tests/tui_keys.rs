@@ -8,7 +8,7 @@ use homedeck::engine::VaultOutcome;
 use tui_common::Harness;
 use crossterm::event::KeyCode;
 use homedeck::engine::{Command, Outcome};
-use homedeck::tui::panes::Pane;
+use homedeck::tui::panes::PaneId;
 use std::time::Duration;
 
 const PASS: &str = "pass-CANARY-phrase";
@@ -24,13 +24,13 @@ async fn vault_status(h: &Harness) -> homedeck::engine::internals::vault::VaultS
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn init_add_reveal_lock_and_audit() {
     let mut h = Harness::new().await;
-    assert_eq!(h.driver.app.pane, Pane::Servers, "the console opens on Servers");
+    assert_eq!(h.driver.app.pane, PaneId::Servers, "the console opens on Servers");
     h.key(KeyCode::Char('2')).await;
     assert!(h.screen80().contains("No deployments"));
     assert!(h.screen80().contains("homedeck deploy create"));
 
     h.key(KeyCode::Char('6')).await;
-    assert_eq!(h.driver.app.pane, Pane::Secrets);
+    assert_eq!(h.driver.app.pane, PaneId::Secrets);
     assert!(h.screen80().contains("not initialised"));
 
     // Create the vault: a mismatch first, then matching passphrases.
@@ -87,7 +87,7 @@ async fn init_add_reveal_lock_and_audit() {
     h.driver.app.clock.advance(Duration::from_secs(3));
     h.driver.app.on_tick();
     assert!(!h.screen80().contains("CANARY"), "value still shown after the timeout");
-    assert!(!h.driver.app.needs_tick() || h.driver.app.secrets.unlocked(), "reveal timer should be gone");
+    assert!(!h.driver.app.needs_tick() || h.driver.app.panes.secrets.unlocked(), "reveal timer should be gone");
 
     // Lock through the palette.
     h.key(KeyCode::Char(':')).await;
@@ -174,7 +174,7 @@ async fn palette_errors_confirmation_history_and_filters() {
     h.key(KeyCode::Char(':')).await;
     h.typ("audit_search status=failure").await;
     h.enter().await;
-    assert_eq!(h.driver.app.pane, Pane::Audit);
+    assert_eq!(h.driver.app.pane, PaneId::Audit);
 
     // `/` in the Secrets list filters rows locally; Esc clears.
     h.key(KeyCode::Char('6')).await;
@@ -182,12 +182,13 @@ async fn palette_errors_confirmation_history_and_filters() {
     h.typ("zzz").await;
     assert!(h.screen80().contains("No secret matches") || h.screen80().contains("No vault yet"));
     h.key(KeyCode::Esc).await;
-    assert!(h.driver.app.secrets.list.filter.is_empty());
+    assert!(h.driver.app.panes.secrets.list.filter.is_empty());
 
     // Help is generated from the keymap and the command table.
     h.key(KeyCode::Char('?')).await;
     let screen = h.screen(120, 50);
-    assert!(screen.contains("secret_reveal") && screen.contains("Reveal the selected secret"), "{screen}");
+    // A key bound to an engine command shows that command's own doc line.
+    assert!(screen.contains("secret_reveal") && screen.contains("Reveal a secret's value"), "{screen}");
     h.key(KeyCode::Esc).await;
 
     // q quits, but asks while engine work is running.
@@ -208,15 +209,15 @@ async fn audit_pages_load_when_scrolling_past_the_end() {
             .execute(Command::VaultUnlock { passphrase: homedeck::engine::SecretValue::new("x") }, tui_common::actor())
             .await;
     }
-    h.driver.app.audit.page_size = 3;
+    h.driver.app.panes.audit.page_size = 3;
     h.key(KeyCode::Char('7')).await;
     h.key(KeyCode::Char('C')).await; // re-query with the small page size
-    assert_eq!(h.driver.app.audit.entries.len(), 3);
+    assert_eq!(h.driver.app.panes.audit.entries.len(), 3);
     for _ in 0..10 {
         h.key(KeyCode::Char('j')).await;
     }
-    assert_eq!(h.driver.app.audit.entries.len(), 7);
-    assert!(h.driver.app.audit.next.is_none());
+    assert_eq!(h.driver.app.panes.audit.entries.len(), 7);
+    assert!(h.driver.app.panes.audit.next.is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,7 +12,7 @@ use homedeck::engine::internals::servers::health::types::{Disk, HealthReport, He
 use homedeck::engine::internals::servers::ssh::{ExecStatus, Stream};
 use homedeck::engine::internals::servers::views::{ExecResult, ServerDetail};
 use homedeck::engine::{Command, Event, Outcome};
-use homedeck::tui::panes::Pane;
+use homedeck::tui::panes::PaneId;
 use tui_common::Harness;
 
 fn sample(cpu: f32, mem_used: u64, disk: f32, load: f32) -> Sample {
@@ -53,20 +53,20 @@ async fn populated() -> Harness {
         v.cpu_hour = (0..60).map(|m| if v.server.name == "cabin" { None } else { Some(((m * 7 + i * 13) % 100) as f32) }).collect();
         v.health = Some(HealthReport { server: v.server.name.clone(), time: t, state, reasons, sample: s, probe_ms: 40 });
     }
-    h.driver.app.servers.set_rows(servers);
+    h.driver.app.panes.servers.set_rows(servers);
     h
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn servers_pane_snapshots() {
     let mut h = populated().await;
-    assert_eq!(h.driver.app.pane, Pane::Servers);
+    assert_eq!(h.driver.app.pane, PaneId::Servers);
     // On `cabin`, which is down: the reason shows under the table.
     h.key(KeyCode::Char('j')).await;
     insta::assert_snapshot!("servers_list", h.screen80());
 
     // Detail with a chart of CPU and memory over two hours.
-    let mut view = h.driver.app.servers.rows.iter().find(|r| r.server.name == "nas").unwrap().clone();
+    let mut view = h.driver.app.panes.servers.rows.iter().find(|r| r.server.name == "nas").unwrap().clone();
     view.server.host_key = None;
     let start = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
     let history = (0..120)
@@ -79,8 +79,8 @@ async fn servers_pane_snapshots() {
             disk: 95.0,
         })
         .collect();
-    h.driver.app.servers.detail = Some(ServerDetail { view, history });
-    h.driver.app.servers.mode = homedeck::tui::panes::servers::Mode::Detail;
+    h.driver.app.panes.servers.detail = Some(ServerDetail { view, history });
+    h.driver.app.panes.servers.mode = homedeck::tui::panes::servers::Mode::Detail;
     insta::assert_snapshot!("server_detail", h.screen(80, 24));
     h.key(KeyCode::Esc).await;
 
@@ -154,6 +154,6 @@ async fn add_run_and_remove_by_keys() {
     h.key(KeyCode::Char('D')).await;
     assert!(h.screen80().contains("Remove backup-box"));
     h.key(KeyCode::Char('y')).await;
-    assert!(h.driver.app.servers.rows.iter().all(|r| r.server.name != "backup-box"));
+    assert!(h.driver.app.panes.servers.rows.iter().all(|r| r.server.name != "backup-box"));
     assert!(h.screen80().contains("server backup-box removed"), "{}", h.screen80());
 }

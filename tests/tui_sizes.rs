@@ -36,7 +36,7 @@ async fn every_pane_at_every_size() {
         for _ in 0..3 {
             h.key(KeyCode::Esc).await;
         }
-        if h.driver.app.audit.security_view {
+        if h.driver.app.panes.audit.security_view {
             h.key(KeyCode::Char('e')).await;
         }
     }

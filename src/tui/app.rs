@@ -10,17 +10,12 @@ use crate::tui::clock::Clock;
 use crate::tui::confirm::{Answer, Confirm, OnYes};
 use crate::tui::form::{Form, FormSignal};
 use crate::tui::help::Help;
-use crate::tui::keymap::{Action, Keymap, Section};
+use crate::tui::keymap::{Keymap, Nav, Verb};
 use crate::tui::palette::Palette;
-use crate::tui::panes::audit::AuditPane;
-use crate::tui::panes::deployments::{DeploymentsPane, Mode as DeployMode};
-use crate::tui::panes::lights::LightsPane;
-use crate::tui::panes::secrets::SecretsPane;
-use crate::tui::panes::servers::{Mode as ServersMode, ServersPane};
-use crate::tui::panes::Pane;
-use crate::tui::theme::Theme;
-use crate::tui::widgets::list::ListView;
+use crate::tui::panes::pane::{Ctx, Refresh};
+use crate::tui::panes::{PaneId, Panes};
 use crate::tui::submit;
+use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use std::time::{Duration, Instant};
@@ -93,35 +88,15 @@ pub enum Level {
     Error,
 }
 
-/// Which lists need reloading once the current batch of input is handled.
-#[derive(Default)]
-pub struct Refresh {
-    pub vault: bool,
-    pub secrets: bool,
-    pub audit: bool,
-    pub security: bool,
-    pub esphome: bool,
-    pub servers: bool,
-    pub lights: bool,
-    pub backups: bool,
-    pub deployments: bool,
-}
-
 pub struct App {
-    pub pane: Pane,
-    pub secrets: SecretsPane,
-    pub audit: AuditPane,
-    pub esphome: crate::tui::panes::esphome::EsphomePane,
-    pub servers: ServersPane,
-    pub lights: LightsPane,
-    pub backups: crate::tui::panes::backups::BackupsPane,
-    pub deployments: DeploymentsPane,
+    /// The pane in front.
+    pub pane: PaneId,
+    pub panes: Panes,
     pub overlay: Option<Overlay>,
     pub theme: Theme,
     pub keymap: Keymap,
     pub clock: Clock,
     pub readonly: bool,
-    pub reveal_hide: Duration,
     pub status: Option<(String, Level)>,
     pub history: Vec<String>,
     pub jobs: Vec<Job>,
@@ -141,20 +116,13 @@ pub struct App {
 impl App {
     pub fn new(theme: Theme, keymap: Keymap, config: &Config, readonly: bool) -> App {
         App {
-            pane: Pane::Servers,
-            secrets: SecretsPane::default(),
-            audit: AuditPane::default(),
-            esphome: crate::tui::panes::esphome::EsphomePane::new(config.esphome.log_scrollback),
-            servers: ServersPane::default(),
-            lights: LightsPane::default(),
-            backups: Default::default(),
-            deployments: DeploymentsPane::default(),
+            pane: PaneId::Servers,
+            panes: Panes::new(config),
             overlay: None,
             theme,
             keymap,
             clock: Clock::default(),
             readonly,
-            reveal_hide: Duration::from_secs(config.vault.reveal_hide_secs.max(1)),
             status: None,
             history: Vec::new(),
             jobs: Vec::new(),
@@ -194,113 +162,59 @@ impl App {
         self.dirty = true;
     }
 
-    pub fn refresh_all(&mut self) {
-        self.refresh = Refresh {
-            backups: true,
-            vault: true,
-            secrets: true,
-            audit: true,
-            security: true,
-            servers: true,
-            lights: true,
-            esphome: true,
-            deployments: true,
+    /// The pane table and, apart from it, what a pane may touch (`Ctx`).
+    pub(crate) fn split(&mut self) -> (&mut Panes, Ctx<'_>) {
+        let cx = Ctx {
+            jobs: &mut self.jobs,
+            status: &mut self.status,
+            refresh: &mut self.refresh,
+            overlay: &mut self.overlay,
+            front: &mut self.pane,
+            clock: &self.clock,
         };
+        (&mut self.panes, cx)
     }
 
-    /// Turn the refresh flags into jobs (many events in a row → one reload each).
+    pub fn refresh_all(&mut self) {
+        self.refresh = Refresh::all();
+    }
+
+    /// Turn the refresh marks into jobs (many events in a row → one reload each).
     pub fn flush_refresh(&mut self) {
-        let r = std::mem::take(&mut self.refresh);
-        if r.vault {
-            self.run(Command::VaultStatus {}, Purpose::Refresh);
-        }
-        if r.secrets {
-            self.run(Command::SecretList {}, Purpose::Refresh);
-            // An open detail view shows access history, which the list lacks.
-            if let Some((meta, _)) = &self.secrets.detail {
-                let name = meta.name.clone();
-                self.run(Command::SecretShow { name }, Purpose::Refresh);
+        let wanted = std::mem::take(&mut self.refresh);
+        for id in PaneId::ALL {
+            let parts = wanted.parts(id);
+            if parts != 0 {
+                let jobs = self.panes.get_mut(id).refresh(parts);
+                self.jobs.extend(jobs);
             }
         }
-        if r.servers {
-            self.run(Command::ServerList {}, Purpose::Refresh);
-        }
-        if r.security {
-            self.run(Command::SecurityEventList { status: None, limit: Some(500) }, Purpose::Refresh);
-        }
-        if r.esphome {
-            self.run(Command::EsphomeList {}, Purpose::Refresh);
-            self.run(Command::EsphomeFirmwareList {}, Purpose::Refresh);
-        }
-        if r.audit {
-            let step = self.audit.requery();
-            self.apply(step);
-        }
-        if r.lights {
-            self.lights_refresh();
-        }
-        if r.backups {
-            self.backups_refresh();
-        }
-        if r.deployments {
-            self.deploy_refresh();
-        }
-    }
-
-    /// The keymap section for the pane in front.
-    fn section(&self) -> Option<Section> {
-        match self.pane {
-            Pane::Audit if self.audit.security_view => Some(Section::Security),
-            p => p.section(),
-        }
-    }
-
-    /// The list `/` filters in the pane in front.
-    fn active_list(&mut self) -> Option<&mut ListView> {
-        match self.pane {
-            Pane::Secrets if self.secrets.detail.is_none() => Some(&mut self.secrets.list),
-            Pane::Servers if self.servers.mode == ServersMode::List => Some(&mut self.servers.list),
-            Pane::Audit if self.audit.security_view && self.audit.security.detail.is_none() => {
-                Some(&mut self.audit.security.list)
-            }
-            Pane::Audit if !self.audit.security_view && self.audit.detail.is_none() => Some(&mut self.audit.list),
-            Pane::Lights if self.lights.detail.is_none() && !self.lights.show_schedules => Some(&mut self.lights.list),
-            Pane::Backups => Some(&mut self.backups.list),
-            Pane::Deployments if self.deployments.mode == DeployMode::List => Some(&mut self.deployments.list),
-            Pane::Deployments if self.deployments.mode == DeployMode::Logs => Some(&mut self.deployments.logs.list),
-            Pane::Deployments if self.deployments.mode == DeployMode::Ha => Some(self.deployments.ha.active_list()),
-            Pane::Esphome => self.esphome.active_list(),
-            _ => None,
-        }
-    }
-
-    /// Is the filter being edited the audit log's (which filters engine-side)?
-    fn audit_text_filter(&self) -> bool {
-        self.pane == Pane::Audit && !self.audit.security_view
     }
 
     pub fn on_key(&mut self, key: KeyEvent) {
         self.dirty = true;
         // A revealed value goes away on any key; that key does nothing else.
-        if self.secrets.reveal.take().is_some() {
+        if self.panes.secrets.reveal.take().is_some() {
             return;
         }
+        let front = self.panes.get_mut(self.pane);
         if let Some(overlay) = self.overlay.take() {
             self.overlay_key(overlay, &key);
-        } else if self.pane == Pane::Deployments && self.deployments.mode == DeployMode::Editor {
-            // The config editor takes every key (typing, ctrl-s, esc).
-            self.deploy_editor_key(key);
-        } else if self.active_list().is_some_and(|l| l.filtering) {
+        } else if front.captures_keys() {
+            let step = front.raw_key(key);
+            self.apply(step);
+        } else if front.active_list().is_some_and(|l| l.filtering) {
             self.filter_key(&key);
-        } else if let Some(action) = self.keymap.action(self.section(), &key) {
+        } else if let Some(action) = self.keymap.action(front.section(), &key) {
             self.on_action(action);
         }
         self.flush_refresh();
     }
 
     fn filter_key(&mut self, key: &KeyEvent) {
-        let audit = self.audit_text_filter();
-        let Some(list) = self.active_list() else { return };
+        let front = self.panes.get_mut(self.pane);
+        let reloads = front.filter_reloads();
+        let Some(list) = front.active_list() else { return };
         let changed = match key.code {
             KeyCode::Esc => {
                 list.filtering = false;
@@ -315,23 +229,18 @@ impl App {
             _ => list.filter.handle(key),
         };
         list.selected = if changed { 0 } else { list.selected };
-        if changed && audit {
-            self.refresh.audit = true;
+        if changed {
+            self.refresh.mark(self.pane, reloads);
         }
     }
 
-    fn on_action(&mut self, action: Action) {
+    fn on_action(&mut self, action: Verb) {
         let pane = match action {
-            Action::Pane1
-            | Action::Pane2
-            | Action::Pane3
-            | Action::Pane4
-            | Action::Pane5
-            | Action::Pane6
-            | Action::Pane7
-            | Action::Pane8 => Some(Pane::nth(action as usize - Action::Pane1 as usize)),
-            Action::NextPane => Some(self.pane.next()),
-            Action::PrevPane => Some(self.pane.prev()),
+            Verb::Nav(
+                n @ (Nav::Pane1 | Nav::Pane2 | Nav::Pane3 | Nav::Pane4 | Nav::Pane5 | Nav::Pane6 | Nav::Pane7 | Nav::Pane8),
+            ) => Some(PaneId::nth(n as usize - Nav::Pane1 as usize)),
+            Verb::Nav(Nav::NextPane) => Some(self.pane.next()),
+            Verb::Nav(Nav::PrevPane) => Some(self.pane.prev()),
             _ => None,
         };
         if let Some(p) = pane {
@@ -339,40 +248,30 @@ impl App {
             return;
         }
         match action {
-            Action::Quit if self.inflight > 0 => {
+            Verb::Nav(Nav::Quit) if self.inflight > 0 => {
                 self.overlay = Some(Overlay::Confirm(Confirm {
                     title: "Quit".into(),
                     message: format!("{} engine job(s) still running. Quit anyway?", self.inflight),
                     on_yes: OnYes::Quit,
                 }));
             }
-            Action::Quit => self.quit = true,
-            Action::Help => self.overlay = Some(Overlay::Help(Help::default())),
-            Action::Palette => self.overlay = Some(Overlay::Palette(Palette::default())),
-            Action::Refresh => self.refresh_all(),
-            Action::Filter => match self.active_list() {
+            Verb::Nav(Nav::Quit) => self.quit = true,
+            Verb::Nav(Nav::Help) => self.overlay = Some(Overlay::Help(Help::default())),
+            Verb::Nav(Nav::Palette) => self.overlay = Some(Overlay::Palette(Palette::default())),
+            Verb::Nav(Nav::Refresh) => self.refresh_all(),
+            Verb::Nav(Nav::Filter) => match self.panes.get_mut(self.pane).active_list() {
                 Some(l) => l.filtering = true,
                 None => self.say("nothing to filter here", Level::Info),
             },
             _ => {
-                let step = match self.pane {
-                    Pane::Secrets => self.secrets.on_action(action),
-                    Pane::Audit => self.audit.on_action(action),
-                    // ── pane actions (servers, esphome, lights, backups, deployments) ──
-                    Pane::Esphome => self.esphome.on_action(action),
-                    Pane::Servers => self.servers.on_action(action),
-                    Pane::Lights => self.lights.on_action(action),
-                    Pane::Backups => self.backups.on_action(action),
-                    Pane::Deployments => self.deployments.on_action(action),
-                    // ── end pane actions ──
-                    _ => Step::Unhandled,
-                };
-                if matches!(step, Step::Unhandled) && action == Action::Back {
+                let front = self.panes.get_mut(self.pane);
+                let step = front.on_action(action);
+                if matches!(step, Step::Unhandled) && action == Verb::Nav(Nav::Back) {
                     // Esc with nothing to close clears the list filter.
-                    let audit = self.audit_text_filter();
-                    if let Some(l) = self.active_list().filter(|l| !l.filter.is_empty()) {
+                    let reloads = front.filter_reloads();
+                    if let Some(l) = front.active_list().filter(|l| !l.filter.is_empty()) {
                         l.filter.clear();
-                        self.refresh.audit |= audit;
+                        self.refresh.mark(self.pane, reloads);
                     }
                 }
                 self.apply(step);
@@ -385,7 +284,7 @@ impl App {
             Step::Nothing | Step::Unhandled => {}
             Step::Run(c) => self.run(c, Purpose::Action),
             Step::Audit { command, append } => {
-                let generation = self.audit.generation;
+                let generation = self.panes.audit.generation;
                 self.run(command, Purpose::Audit { generation, append });
             }
             Step::Form(f) => self.overlay = Some(Overlay::Form(f)),
@@ -428,7 +327,7 @@ impl App {
 
     /// Called often by the loop: hide a reveal whose time is up.
     pub fn expire(&mut self) {
-        if self.secrets.expire_reveal(self.clock.instant()) {
+        if self.panes.secrets.expire_reveal(self.clock.instant()) {
             self.dirty = true;
         }
     }
@@ -441,10 +340,10 @@ impl App {
     /// When the next countdown on screen changes: every second while a
     /// secret is revealed, otherwise when the idle-lock text next changes.
     pub fn next_tick(&self) -> Option<Duration> {
-        if self.secrets.reveal.is_some() {
+        if self.panes.secrets.reveal.is_some() {
             return Some(Duration::from_secs(1));
         }
-        self.secrets.locks_remaining(self.clock.instant()).map(crate::tui::clock::countdown_next_change)
+        self.panes.secrets.locks_remaining(self.clock.instant()).map(crate::tui::clock::countdown_next_change)
     }
 
     pub fn on_tick(&mut self) {

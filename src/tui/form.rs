@@ -1,9 +1,10 @@
 //! A small modal form: labelled text, masked and choice fields. What the
-//! form *means* lives in [`FormKind`]; turning a filled form into a command
-//! is done by its owner (see `panes/secret_forms.rs`), so this file knows
-//! nothing about secrets or security events.
+//! form *means* is its owner's business: the form carries the pane that
+//! opened it and that pane's own kind value (`Box<dyn Any>`), and the pane
+//! turns it into a command (`Pane::submit`), so this file knows no pane.
 
 use crate::tui::input::TextInput;
+use crate::tui::panes::PaneId;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::popup;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -11,6 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use std::any::Any;
 
 pub enum FieldInput {
     Text(TextInput),
@@ -34,49 +36,18 @@ impl Field {
     }
 }
 
-/// What a submitted form is for; carries the context it was opened with.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FormKind {
-    VaultInit,
-    VaultUnlock,
-    SecretAdd,
-    SecretRotate {
-        name: String,
-    },
-    SecretSetRotation {
-        name: String,
-    },
-    SecretRevoke {
-        name: String,
-    },
-    SecurityNote {
-        id: u64,
-        to: crate::engine::views::audit::SecurityStatus,
-    },
-    /// The ESPHome pane's forms.
-    Esphome(crate::tui::panes::esphome::forms::EsphomeForm),
-    // ── servers ──
-    ServerAdd,
-    ServerEdit {
-        name: String,
-    },
-    ServerExec,
-    // ── end servers ──
-    // ── backups ──
-    /// The Backups pane's masked password prompt.
-    BackupPassword {
-        ask: crate::tui::panes::backups_forms::BackupAsk,
-    },
-    // ── end backups ──
+/// Who turns the submitted form into a command.
+pub enum Owner {
+    Pane(PaneId),
     /// Secret arguments of a palette command, prompted instead of typed.
-    PaletteSecrets {
-        json: serde_json::Map<String, serde_json::Value>,
-    },
+    Palette { json: serde_json::Map<String, serde_json::Value> },
 }
 
 pub struct Form {
     pub title: String,
-    pub kind: FormKind,
+    pub owner: Owner,
+    /// The owner's own description of the form (read back with [`Form::kind`]).
+    kind: Box<dyn Any>,
     pub fields: Vec<Field>,
     pub focus: usize,
     pub error: Option<String>,
@@ -91,8 +62,19 @@ pub enum FormSignal {
 }
 
 impl Form {
-    pub fn new(title: &str, kind: FormKind, fields: Vec<Field>) -> Form {
-        Form { title: title.into(), kind, fields, focus: 0, error: None, intro: None }
+    /// A form of pane `owner`; `kind` says which of its forms this is.
+    pub fn new<K: Any>(title: &str, owner: PaneId, kind: K, fields: Vec<Field>) -> Form {
+        Form { title: title.into(), owner: Owner::Pane(owner), kind: Box::new(kind), fields, focus: 0, error: None, intro: None }
+    }
+
+    /// The masked prompt for a palette line's secret arguments.
+    pub fn palette(title: &str, json: serde_json::Map<String, serde_json::Value>, fields: Vec<Field>) -> Form {
+        Form { title: title.into(), owner: Owner::Palette { json }, kind: Box::new(()), fields, focus: 0, error: None, intro: None }
+    }
+
+    /// The owner's kind value, if it is a `K`.
+    pub fn kind<K: Any>(&self) -> Option<&K> {
+        self.kind.downcast_ref()
     }
 
     pub fn intro(mut self, text: &str) -> Form {

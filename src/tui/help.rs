@@ -2,7 +2,7 @@
 //! command table, so it can never disagree with what the keys do.
 
 use crate::engine::COMMANDS;
-use crate::tui::keymap::{Keymap, Section};
+use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::popup;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -33,16 +33,16 @@ impl Help {
 
     pub fn lines(theme: &Theme, keymap: &Keymap) -> Vec<Line<'static>> {
         let mut lines = Vec::new();
-        for section in Section::ALL {
+        for section in crate::tui::panes::SECTIONS.iter().copied() {
             if keymap.section(section).is_empty() {
                 continue;
             }
-            lines.push(Line::styled(format!("[{}]", section.name()), theme.title()));
+            lines.push(Line::styled(format!("[{}]", section.name), theme.title()));
             for (action, keys) in keymap.section(section) {
                 let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {:<18}", keys.join(" ")), theme.fg(theme.accent)),
-                    Span::styled(format!("{:<22}", action.name()), theme.fg(theme.fg)),
+                    Span::styled(format!("{:<23} ", action.name()), theme.fg(theme.fg)),
                     Span::styled(action.desc().to_string(), theme.muted()),
                 ]));
             }

@@ -6,7 +6,7 @@
 //! - `event_loop`: the `select!` over terminal input, engine events and job
 //!   answers; [`Driver`] is also what tests press keys into.
 //! - `app` (+ `outcomes`, `submit`): the state machine and key routing.
-//! - `panes/`: one file per pane; `form`, `confirm`, `palette`, `help`,
+//! - `panes/`: one file per pane behind the `Pane` trait (`panes/pane.rs`); `form`, `confirm`, `palette`, `help`,
 //!   `status_bar`: overlays and chrome; `input`: plain and masked inputs.
 //! - `theme`, `keymap`: colours and bindings as data, merged over defaults.
 
@@ -18,16 +18,11 @@ pub mod form;
 pub mod help;
 pub mod input;
 pub mod keymap;
-mod lights_glue;
-mod backup_glue;
-mod deploy_glue;
-mod esphome_outcomes;
 mod outcomes;
 pub mod palette;
 pub mod panes;
 pub mod status_bar;
 mod render;
-mod server_updates;
 mod submit;
 pub mod terminal;
 pub mod theme;

@@ -1,13 +1,43 @@
 //! Engine answers and broadcast events, applied to the view state. A
-//! structured outcome lands in the pane it belongs to, whoever asked for it:
-//! an `audit_search` typed in the palette fills the Audit pane.
+//! structured outcome lands in the pane that owns its domain, whoever asked
+//! for it: an `audit_search` typed in the palette fills the Audit pane.
+//! [`owner`] is the one place that maps a domain to its pane; each pane
+//! matches its own domain enum exhaustively.
 
-use crate::engine::{AuditEvent, AuditOutcome, GeneralEvent, GeneralOutcome, SchedulerEvent, VaultEvent, VaultOutcome};
-use crate::engine::{EngineError, Event, LockReason, Outcome};
+use crate::engine::{EngineError, Event, GeneralEvent, Outcome, SchedulerEvent};
 use crate::tui::app::{App, Done, Level, Overlay, Purpose};
 use crate::tui::confirm::{Confirm, OnYes};
-use crate::tui::panes::Pane;
-use crate::tui::panes::secrets::Reveal;
+use crate::tui::panes::PaneId;
+use crate::tui::panes::pane::ALL_PARTS;
+use crate::tui::panes::secrets_domain::VAULT;
+
+/// The pane of a domain (`None`: a domain without a pane, handled here).
+fn owner(outcome: &Outcome) -> Option<PaneId> {
+    Some(match outcome {
+        Outcome::General(_) | Outcome::Scheduler(_) => return None,
+        Outcome::Vault(_) => PaneId::Secrets,
+        Outcome::Audit(_) => PaneId::Audit,
+        Outcome::Servers(_) => PaneId::Servers,
+        Outcome::Esphome(_) => PaneId::Esphome,
+        Outcome::Lights(_) => PaneId::Lights,
+        Outcome::Backup(_) => PaneId::Backups,
+        Outcome::Deploy(_) | Outcome::Ha(_) => PaneId::Deployments,
+    })
+}
+
+/// The pane of an event's domain (`None`: a domain without a pane).
+fn event_owner(event: &Event) -> Option<PaneId> {
+    Some(match event {
+        Event::General(_) | Event::Scheduler(_) => return None,
+        Event::Vault(_) => PaneId::Secrets,
+        Event::Audit(_) => PaneId::Audit,
+        Event::Servers(_) => PaneId::Servers,
+        Event::Esphome(_) => PaneId::Esphome,
+        Event::Lights(_) => PaneId::Lights,
+        Event::Backup(_) => PaneId::Backups,
+        Event::Deploy(_) | Event::Ha(_) => PaneId::Deployments,
+    })
+}
 
 impl App {
     pub fn on_done(&mut self, done: Done) {
@@ -34,8 +64,7 @@ impl App {
                 if asked {
                     self.say(outcome.summary(), Level::Info);
                     // Whatever it was may have changed the vault or a secret.
-                    self.refresh.vault = true;
-                    self.refresh.secrets = true;
+                    self.refresh.mark(PaneId::Secrets, ALL_PARTS);
                 }
                 self.apply_outcome(outcome, done.purpose);
             }
@@ -44,159 +73,52 @@ impl App {
     }
 
     fn on_error(&mut self, name: &str, purpose: Purpose, e: EngineError) {
+        let audit = &mut self.panes.audit;
         match purpose {
             // A locked or missing vault is shown by the Secrets pane itself.
             Purpose::Refresh if matches!(e, EngineError::VaultLocked | EngineError::VaultNotInitialized) => {}
-            Purpose::Audit { generation, .. } if generation != self.audit.generation => {}
+            Purpose::Audit { generation, .. } if generation != audit.generation => {}
             Purpose::Audit { .. } => {
-                self.audit.loading_more = false;
+                audit.loading_more = false;
                 self.say(format!("audit_search: {e}"), Level::Error);
             }
             _ => {
-                self.deploy_error(name, &e);
+                for id in PaneId::ALL {
+                    self.panes.get_mut(id).on_error(name, &e);
+                }
                 self.say(format!("{name}: {e}"), Level::Error);
                 // A failed unlock changes the failure count the pane shows.
-                self.refresh.vault = true;
+                self.refresh.mark(PaneId::Secrets, VAULT);
             }
         }
     }
 
-    /// One arm per domain; each domain's function matches its own enum.
     fn apply_outcome(&mut self, outcome: Outcome, purpose: Purpose) {
-        let from_palette = purpose == Purpose::Palette;
-        match outcome {
-            Outcome::General(GeneralOutcome::Done { .. }) => {}
-            Outcome::Vault(o) => self.vault_outcome(o, purpose),
-            Outcome::Audit(o) => self.audit_outcome(o, purpose),
-            Outcome::Servers(o) => self.server_outcome(o, from_palette),
-            Outcome::Esphome(o) => self.esphome_outcome(o, purpose),
-            Outcome::Lights(o) => self.lights_outcome(o, purpose),
-            Outcome::Scheduler(o) => self.say(o.summary(), Level::Info),
-            Outcome::Backup(o) => self.backup_outcome(o, purpose),
-            Outcome::Deploy(o) => self.deploy_outcome(o, purpose),
-            Outcome::Ha(o) => self.ha_outcome(o, purpose),
+        match (owner(&outcome), outcome) {
+            (Some(id), outcome) => {
+                let (panes, mut cx) = self.split();
+                panes.get_mut(id).on_outcome(outcome, purpose, &mut cx);
+            }
+            // The scheduler has no pane yet: its status is one line.
+            (None, Outcome::Scheduler(o)) => self.say(o.summary(), Level::Info),
+            // A general `Done` has nothing to show beyond its summary.
+            (None, _) => {}
         }
     }
 
-    fn vault_outcome(&mut self, outcome: VaultOutcome, purpose: Purpose) {
-        let from_palette = purpose == Purpose::Palette;
-        match outcome {
-            VaultOutcome::VaultStatus { status } => {
-                self.secrets.set_status(status, self.clock.instant());
-                self.go(from_palette, Pane::Secrets);
-            }
-            VaultOutcome::Secrets { secrets } => {
-                self.secrets.set_rows(secrets);
-                self.go(from_palette, Pane::Secrets);
-            }
-            VaultOutcome::Secret { meta, history } => {
-                // A background reload only updates a detail that is still open.
-                let still_open = self.secrets.detail.as_ref().is_some_and(|(m, _)| m.id == meta.id);
-                if purpose != Purpose::Refresh || still_open {
-                    self.secrets.detail = Some((meta, history));
-                }
-                self.go(purpose != Purpose::Refresh, Pane::Secrets);
-            }
-            VaultOutcome::Revealed { name, value } => {
-                let until = self.clock.instant() + self.reveal_hide;
-                self.secrets.reveal = Some(Reveal { name, value, until });
-                self.go(true, Pane::Secrets);
-            }
-        }
-    }
-
-    fn audit_outcome(&mut self, outcome: AuditOutcome, purpose: Purpose) {
-        let from_palette = purpose == Purpose::Palette;
-        match outcome {
-            AuditOutcome::AuditPage { page } => match purpose {
-                Purpose::Audit { generation, append } => {
-                    if generation == self.audit.generation {
-                        self.audit.apply_page(page, append);
-                    }
-                }
-                _ => {
-                    // A page asked for elsewhere replaces the pane's own query.
-                    self.audit.generation += 1;
-                    self.audit.apply_page(page, false);
-                    self.audit.security_view = false;
-                    self.go(from_palette, Pane::Audit);
-                }
-            },
-            AuditOutcome::SecurityEvents { events } => {
-                self.audit.security.set_events(events);
-                if from_palette {
-                    self.audit.security_view = true;
-                    self.go(true, Pane::Audit);
-                }
-            }
-            AuditOutcome::SecurityEvent { event } => {
-                let id = event.id;
-                self.audit.security.upsert(event);
-                if from_palette {
-                    self.audit.security_view = true;
-                    self.audit.security.detail = Some(id);
-                    self.go(true, Pane::Audit);
-                }
-            }
-            AuditOutcome::AuditCleaned { .. } => {}
-        }
-    }
-
-    pub(crate) fn go(&mut self, when: bool, pane: Pane) {
-        if when {
-            self.pane = pane;
-        }
-    }
-
-    /// One arm per domain; each domain's function matches its own enum.
     pub fn on_engine_event(&mut self, event: Event) {
         self.dirty = true;
-        match event {
-            Event::General(GeneralEvent::Notice { text }) => self.say(text, Level::Info),
-            Event::Vault(e) => self.vault_event(e),
-            Event::Audit(e) => self.audit_event(e),
-            Event::Servers(e) => self.server_event(e),
-            Event::Esphome(e) => self.esphome_event(e),
-            Event::Lights(e) => self.lights_event(e),
-            Event::Scheduler(SchedulerEvent::ScheduleWaiting { kind, schedule, message }) => {
+        match (event_owner(&event), event) {
+            (Some(id), event) => {
+                let (panes, mut cx) = self.split();
+                panes.get_mut(id).on_event(event, &mut cx);
+            }
+            (None, Event::General(GeneralEvent::Notice { text })) => self.say(text, Level::Info),
+            (None, Event::Scheduler(SchedulerEvent::ScheduleWaiting { kind, schedule, message })) => {
                 self.say(format!("{kind} schedule {schedule} is waiting for unlock: {message}"), Level::Warn);
             }
-            Event::Backup(e) => self.backup_event(e),
-            Event::Deploy(e) => self.deploy_event(e),
-            Event::Ha(e) => self.ha_event(e),
+            (None, _) => {}
         }
         self.flush_refresh();
-    }
-
-    fn vault_event(&mut self, event: VaultEvent) {
-        match event {
-            VaultEvent::VaultUnlocked => {
-                self.refresh.vault = true;
-                self.refresh.secrets = true;
-            }
-            VaultEvent::VaultLocked { reason } => {
-                self.secrets.reveal = None;
-                self.refresh.vault = true;
-                if reason == LockReason::Idle {
-                    self.say("vault locked after being idle", Level::Warn);
-                }
-            }
-            VaultEvent::SecretsChanged => {
-                self.refresh.vault = true;
-                self.refresh.secrets = true;
-            }
-        }
-    }
-
-    fn audit_event(&mut self, event: AuditEvent) {
-        match event {
-            AuditEvent::Audit { .. } => self.refresh.audit = true,
-            AuditEvent::SecurityRaised { event } => {
-                self.say(format!("security event #{}: {}", event.id, event.title), Level::Warn);
-                self.audit.security.upsert(event);
-                self.refresh.security = true;
-            }
-            AuditEvent::SecurityUpdated { event } => self.audit.security.upsert(event),
-        }
     }
 }

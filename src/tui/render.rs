@@ -2,7 +2,7 @@
 //! overlay. Kept apart from `app.rs` so the state machine reads on its own.
 
 use crate::tui::app::{App, MIN_HEIGHT, MIN_WIDTH, Overlay, View};
-use crate::tui::panes::{Pane, placeholder};
+use crate::tui::panes::PaneId;
 use crate::tui::status_bar;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -22,7 +22,7 @@ impl App {
         let [tabs, body, status] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
         let mut spans = Vec::new();
-        for p in Pane::ALL {
+        for p in PaneId::ALL {
             let style = if p == self.pane { self.theme.selected() } else { self.theme.muted() };
             spans.push(Span::styled(format!("{}:{}", p.index() + 1, p.title()), style));
             spans.push(Span::raw(" "));
@@ -30,18 +30,7 @@ impl App {
         f.render_widget(Paragraph::new(Line::from(spans)), tabs);
         let view =
             View { theme: &self.theme, keymap: &self.keymap, now: self.clock.now(), instant: self.clock.instant() };
-        match self.pane {
-            Pane::Secrets => self.secrets.render(f, body, &view),
-            Pane::Audit => self.audit.render(f, body, &view),
-            // ── pane renders (servers, esphome, lights, backups, deployments) ──
-            Pane::Esphome => self.esphome.render(f, body, &view),
-            Pane::Servers => self.servers.render(f, body, &view),
-            Pane::Lights => self.lights.render(f, body, &view),
-            Pane::Backups => self.backups.render(f, body, &view),
-            Pane::Deployments => self.deployments.render(f, body, &view),
-            // ── end pane renders ──
-            p => placeholder::render(f, body, p, &self.theme),
-        }
+        self.panes.get_mut(self.pane).render(f, body, &view);
         status_bar::render(f, status, self);
         match &self.overlay {
             Some(Overlay::Help(h)) => h.render(f, body, &self.theme, &self.keymap),

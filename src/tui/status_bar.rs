@@ -14,11 +14,11 @@ use ratatui::widgets::Paragraph;
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let mut spans = Vec::new();
-    let vault = match &app.secrets.vault {
+    let vault = match &app.panes.secrets.vault {
         None => Span::styled(" vault … ", t.muted()),
         Some(v) if !v.initialized => Span::styled(" no vault ", t.fg(t.warn)),
         Some(v) if v.unlocked => {
-            let left = app.secrets.locks_in(app.clock.instant()).unwrap_or(0);
+            let left = app.panes.secrets.locks_in(app.clock.instant()).unwrap_or(0);
             Span::styled(format!(" unlocked {} ", crate::tui::clock::countdown(left)), t.fg(t.ok))
         }
         Some(_) => Span::styled(" locked ", t.fg(t.warn)),
@@ -35,7 +35,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     if app.readonly {
         spans.push(Span::styled(" READ-ONLY ", t.fg(t.bg).bg(t.error).add_modifier(Modifier::BOLD)));
     }
-    let open = app.audit.security.open_count();
+    let open = app.panes.audit.security.open_count();
     if open > 0 {
         spans.push(Span::styled(
             format!(" {open} open security event(s) "),

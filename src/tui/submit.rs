@@ -5,62 +5,42 @@
 use crate::engine::{Command, Permission};
 use crate::tui::app::{App, Level, Overlay, Purpose};
 use crate::tui::confirm::{Confirm, OnYes};
-use crate::tui::form::{Field, Form, FormKind};
+use crate::tui::form::{Field, Form, Owner};
 use crate::tui::palette::{self, Palette};
-use crate::tui::panes::secret_forms::{self, Submit};
-use crate::tui::panes::security_events;
+use crate::tui::panes::pane::Submit;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::{Map, Value};
 
-/// A submitted form: start its job, ask for confirmation, or stay open with an error.
+/// A submitted form: the pane that opened it turns it into a job, a
+/// confirmation or a message, or it stays open with an error.
 pub fn form(app: &mut App, mut f: Form) {
-    if let FormKind::PaletteSecrets { json } = &f.kind {
-        let mut json = json.clone();
-        for i in 0..f.fields.len() {
-            let name = f.fields[i].label.clone();
-            if let Some(input) = f.input_mut(i) {
-                // serde needs the value as JSON; it lives only until the
-                // command is built, then inside its SecretValue.
-                json.insert(name, Value::String(input.take_secret().expose().to_string()));
-            }
+    let owner = match &mut f.owner {
+        Owner::Palette { json } => {
+            let json = std::mem::take(json);
+            return palette_secrets(app, f, json);
         }
-        if let Err(e) = finish_palette(app, json) {
-            app.say(e, Level::Error);
-        }
-        return;
+        Owner::Pane(id) => *id,
+    };
+    match app.panes.get_mut(owner).submit(&mut f) {
+        Ok(Submit::Run(c)) => run_keeping(app, c, f),
+        Ok(Submit::Confirm(c)) => app.overlay = Some(Overlay::Confirm(c)),
+        Ok(Submit::Say(msg)) => app.say(msg, Level::Info),
+        Err(e) => keep_open(app, f, e),
     }
-    if let Some(result) = crate::tui::panes::esphome::forms::submit(&f, &app.esphome.logs) {
-        use crate::tui::panes::esphome::forms::Submit as Es;
-        match result {
-            Ok(Es::Run(c)) => run_keeping(app, c, f),
-            Ok(Es::Confirm(c)) => app.overlay = Some(Overlay::Confirm(c)),
-            Ok(Es::Saved(msg)) => app.say(msg, Level::Info),
-            Err(e) => keep_open(app, f, e),
+}
+
+/// The masked values of a palette line's secret arguments go into its JSON.
+fn palette_secrets(app: &mut App, mut f: Form, mut json: Map<String, Value>) {
+    for i in 0..f.fields.len() {
+        let name = f.fields[i].label.clone();
+        if let Some(input) = f.input_mut(i) {
+            // serde needs the value as JSON; it lives only until the
+            // command is built, then inside its SecretValue.
+            json.insert(name, Value::String(input.take_secret().expose().to_string()));
         }
-        return;
     }
-    if let Some(result) = security_events::submit(&f) {
-        match result {
-            Ok(c) => run_keeping(app, c, f),
-            Err(e) => keep_open(app, f, e),
-        }
-        return;
-    }
-    // ── backups ──
-    if let Some(result) = crate::tui::panes::backups_forms::submit(&mut app.backups, &mut f) {
-        match result {
-            Ok(c) => run_keeping(app, c, f),
-            Err(e) => keep_open(app, f, e),
-        }
-        return;
-    }
-    // ── end backups ──
-    let submitted = crate::tui::panes::server_forms::submit(&mut f).or_else(|| secret_forms::submit(&mut f));
-    match submitted {
-        Some(Ok(Submit::Run(c))) => run_keeping(app, c, f),
-        Some(Ok(Submit::Confirm(c))) => app.overlay = Some(Overlay::Confirm(c)),
-        Some(Err(e)) => keep_open(app, f, e),
-        None => {}
+    if let Err(e) = finish_palette(app, json) {
+        app.say(e, Level::Error);
     }
 }
 
@@ -121,7 +101,7 @@ fn run_line(app: &mut App, mut p: Palette) {
     let secrets = parsed.secret_args();
     if !secrets.is_empty() {
         let fields = secrets.iter().map(|name| Field::masked(name)).collect();
-        let form = Form::new(parsed.spec.name, FormKind::PaletteSecrets { json: parsed.json }, fields)
+        let form = Form::palette(parsed.spec.name, parsed.json, fields)
             .intro("Secret arguments are typed here, masked, never in the palette line.");
         app.overlay = Some(Overlay::Form(form));
         return;

@@ -8,13 +8,27 @@ use crate::engine::Command;
 use crate::engine::views::audit::{AuditEntry, AuditPage, Category, Severity, Status};
 use crate::tui::app::{Step, View};
 use crate::tui::clock::age;
-use crate::tui::keymap::{Action, Section};
+use crate::tui::keymap::{SectionSpec, Verb, ViewSpec};
 use crate::tui::widgets::list::ListView;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use crate::tui::widgets::pane_block;
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+
+/// The `[audit]` keymap section: the engine commands this pane runs are bound
+/// by name; these are its own view actions.
+pub const KEYS: SectionSpec = SectionSpec {
+    name: "audit",
+    views: &[
+        ViewSpec { name: "toggle_security", desc: "Switch between audit log and security events" },
+        ViewSpec { name: "cycle_category", desc: "Filter: next category" },
+        ViewSpec { name: "cycle_severity", desc: "Filter: next minimum severity" },
+        ViewSpec { name: "cycle_status", desc: "Filter: next status" },
+        ViewSpec { name: "cycle_since", desc: "Filter: next time window" },
+        ViewSpec { name: "clear_filters", desc: "Clear every audit filter" },
+    ],
+};
 
 /// Time windows `w` cycles through (passed to the engine as `since`).
 const SINCE: [Option<&str>; 5] = [None, Some("1h"), Some("24h"), Some("7d"), Some("30d")];
@@ -117,17 +131,17 @@ impl AuditPane {
         Step::Nothing
     }
 
-    pub fn on_action(&mut self, action: Action) -> Step {
+    pub fn on_action(&mut self, action: Verb) -> Step {
         if self.security_view {
-            if action == Action::ToggleSecurity && self.security.detail.is_none() {
+            if action.name() == "toggle_security" && self.security.detail.is_none() {
                 self.security_view = false;
                 return Step::Nothing;
             }
             return self.security.on_action(action);
         }
         if self.detail.is_some() {
-            return match action {
-                Action::Back | Action::Open => {
+            return match action.name() {
+                "back" | "open" => {
                     self.detail = None;
                     Step::Nothing
                 }
@@ -137,32 +151,32 @@ impl AuditPane {
         if self.list.navigate(action, self.entries.len()) {
             return self.maybe_more();
         }
-        match action {
-            Action::ToggleSecurity => {
+        match action.name() {
+            "toggle_security" => {
                 self.security_view = true;
                 Step::Nothing
             }
-            Action::Open => {
+            "open" => {
                 self.detail = self.entries.get(self.list.selected).cloned();
                 Step::Nothing
             }
-            Action::CycleCategory => {
+            "cycle_category" => {
                 self.filters.category = cycle(&Category::ALL, self.filters.category);
                 self.requery()
             }
-            Action::CycleSeverity => {
+            "cycle_severity" => {
                 self.filters.min_severity = cycle(&Severity::ALL, self.filters.min_severity);
                 self.requery()
             }
-            Action::CycleStatus => {
+            "cycle_status" => {
                 self.filters.status = cycle(&Status::ALL, self.filters.status);
                 self.requery()
             }
-            Action::CycleSince => {
+            "cycle_since" => {
                 self.filters.since = (self.filters.since + 1) % SINCE.len();
                 self.requery()
             }
-            Action::ClearFilters => {
+            "clear_filters" => {
                 self.filters = Filters::default();
                 self.list.filter.clear();
                 self.requery()
@@ -198,15 +212,15 @@ impl AuditPane {
         } else {
             self.render_table(f, body, v);
         }
-        let k = |a| v.keymap.key_for(Section::Audit, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::audit::KEYS, a);
         let hint = format!(
             "{} category  {} severity  {} status  {} since  / text  {} clear  {} events  ↵ detail",
-            k(Action::CycleCategory),
-            k(Action::CycleSeverity),
-            k(Action::CycleStatus),
-            k(Action::CycleSince),
-            k(Action::ClearFilters),
-            k(Action::ToggleSecurity)
+            k("cycle_category"),
+            k("cycle_severity"),
+            k("cycle_status"),
+            k("cycle_since"),
+            k("clear_filters"),
+            k("toggle_security")
         );
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
     }

@@ -5,15 +5,30 @@
 //! for it in a masked form (`backups_forms`). Keys become engine commands; progress
 //! arrives as `BackupProgress` events.
 
-use crate::engine::Command;
+use super::PaneId;
+use super::pane::{ALL_PARTS, Ctx, Pane, Parts, Submit};
+use crate::engine::{BackupEvent, BackupOutcome, Command, Event, Outcome};
+use crate::tui::confirm::{Confirm, OnYes};
+use crate::tui::form::Form;
 use crate::engine::views::backup::JobView;
 use crate::engine::views::backup::Preview;
 use crate::engine::views::backup::{Overview, SnapshotMeta};
-use crate::tui::app::Step;
+use crate::tui::app::{Job, Level, Purpose, Step, View};
 use crate::tui::panes::backups_forms::{self, BackupAsk};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Section, SectionSpec, Verb, ViewSpec};
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use crate::tui::widgets::list::ListView;
 use std::collections::BTreeMap;
+
+/// The `[backups]` keymap section: the engine commands this pane runs are bound
+/// by name; these are its own view actions.
+pub const KEYS: SectionSpec = SectionSpec {
+    name: "backups",
+    views: &[
+        ViewSpec { name: "backups_view", desc: "Backups: next view (sources → catalog → snapshots)" },
+    ],
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tab {
@@ -104,13 +119,13 @@ impl BackupsPane {
         Step::Form(backups_forms::prompt(ask))
     }
 
-    pub fn on_action(&mut self, action: Action) -> Step {
+    pub fn on_action(&mut self, action: Verb) -> Step {
         let n = self.len();
         if self.list.navigate(action, n) {
             return Step::Nothing;
         }
-        match action {
-            Action::BackupsView => {
+        match action.name() {
+            "backups_view" => {
                 self.tab = match self.tab {
                     Tab::Sources => Tab::Catalog,
                     Tab::Catalog => Tab::Snapshots,
@@ -123,11 +138,11 @@ impl BackupsPane {
                 }
                 Step::Nothing
             }
-            Action::Back if self.detail.is_some() => {
+            "back" if self.detail.is_some() => {
                 self.detail = None;
                 Step::Nothing
             }
-            Action::BackupsCreate => match (self.tab, self.selected_source()) {
+            "backup_create" => match (self.tab, self.selected_source()) {
                 (Tab::Sources, Some(source)) => {
                     let needs_pw = self.overview.as_ref().and_then(|o| o.sources.iter().find(|s| s.source.name == source)).is_some_and(|s| {
                         s.source.key_ref() == Some(crate::engine::views::backup::KeyRef::Password)
@@ -139,12 +154,12 @@ impl BackupsPane {
                 }
                 _ => Step::Status("select a source (t switches views) to back it up".into()),
             },
-            Action::BackupsVerify => match (self.tab, self.selected_backup()) {
+            "backup_verify" => match (self.tab, self.selected_backup()) {
                 (Tab::Catalog, Some((id, true))) => Self::ask(BackupAsk::Verify { id }),
                 (Tab::Catalog, Some((id, false))) => Step::Run(Command::BackupVerify { id: Some(id), password: None }),
                 _ => Step::Status("select a backup in the Catalog view to verify it".into()),
             },
-            Action::BackupsRestore if self.tab == Tab::Snapshots => match self.selected_snapshot() {
+            "backup_restore" if self.tab == Tab::Snapshots => match self.selected_snapshot() {
                 Some(s) => Step::Confirm(crate::tui::confirm::Confirm {
                     title: "Restore snapshot".into(),
                     message: format!("Write snapshot #{} back to {}? (the current content is snapshotted first)", s.id, s.file),
@@ -152,14 +167,14 @@ impl BackupsPane {
                 }),
                 None => Step::Nothing,
             },
-            Action::BackupsRestore => match (self.tab, self.selected_backup()) {
+            "backup_restore" => match (self.tab, self.selected_backup()) {
                 (Tab::Catalog, Some((id, true))) => Self::ask(BackupAsk::Restore { id }),
                 (Tab::Catalog, Some((id, false))) => {
                     Step::Run(Command::BackupRestore { id: Some(id), file: None, target: None, only: None, password: None, confirmed: Some(false) })
                 }
                 _ => Step::Status("select a backup (Catalog) or a snapshot to restore".into()),
             },
-            Action::BackupsDiff | Action::Open if self.tab == Tab::Snapshots => match self.selected_snapshot() {
+            "backup_diff" | "open" if self.tab == Tab::Snapshots => match self.selected_snapshot() {
                 Some(s) => {
                     // With the next older snapshot of the same file, else with the file now.
                     let older = self.snapshots.iter().filter(|o| o.file == s.file && o.id < s.id).map(|o| o.id).max();
@@ -170,9 +185,9 @@ impl BackupsPane {
                 }
                 None => Step::Nothing,
             },
-            Action::BackupsAdd => Step::Palette("backup_source_add name= kind=dir path=".into()),
-            Action::BackupsWatch => Step::Palette("backup_snapshot_watch file=".into()),
-            Action::BackupsRemove => match (self.tab, self.selected_source()) {
+            "backup_source_add" => Step::Palette("backup_source_add name= kind=dir path=".into()),
+            "backup_snapshot_watch" => Step::Palette("backup_snapshot_watch file=".into()),
+            "backup_source_remove" => match (self.tab, self.selected_source()) {
                 (Tab::Sources, Some(name)) => Step::Confirm(crate::tui::confirm::Confirm {
                     title: "Remove source".into(),
                     message: format!("Remove backup source {name}? Its backups stay in the catalog and the repository."),
@@ -180,11 +195,128 @@ impl BackupsPane {
                 }),
                 _ => Step::Status("select a source (Sources view) to remove it".into()),
             },
-            Action::BackupsCancel => match self.jobs.keys().next_back() {
+            "backup_cancel" => match self.jobs.keys().next_back() {
                 Some(&job) => Step::Run(Command::BackupCancel { job }),
                 None => Step::Status("no backup job is running".into()),
             },
             _ => Step::Unhandled,
+        }
+    }
+}
+
+impl Pane for BackupsPane {
+    fn id(&self) -> PaneId {
+        PaneId::Backups
+    }
+
+    fn section(&self) -> Option<Section> {
+        Some(&crate::tui::panes::backups::KEYS)
+    }
+
+    fn on_action(&mut self, action: Verb) -> Step {
+        BackupsPane::on_action(self, action)
+    }
+
+    fn render(&mut self, f: &mut Frame, area: Rect, v: &View) {
+        BackupsPane::render(self, f, area, v)
+    }
+
+    /// The overview (and, the first time, start schedules and watchers).
+    fn refresh(&mut self, _parts: Parts) -> Vec<Job> {
+        let command = if self.watching {
+            Command::BackupOverview {}
+        } else {
+            self.watching = true;
+            Command::BackupWatch {}
+        };
+        vec![Job { command, purpose: Purpose::Refresh }]
+    }
+
+    fn submit(&mut self, form: &mut Form) -> Result<Submit, String> {
+        backups_forms::submit(self, form).map(Submit::Run)
+    }
+
+    fn active_list(&mut self) -> Option<&mut ListView> {
+        Some(&mut self.list)
+    }
+
+    fn on_outcome(&mut self, outcome: Outcome, purpose: Purpose, cx: &mut Ctx) {
+        let Outcome::Backup(outcome) = outcome else { return };
+        let asked = purpose != Purpose::Refresh;
+        if asked {
+            cx.say(outcome.summary(), Level::Info);
+        }
+        match outcome {
+            BackupOutcome::BackupOverview { overview } => self.set_overview(*overview),
+            BackupOutcome::BackupSnapshots { snapshots } => {
+                if snapshots.len() > 1 || !asked {
+                    self.snapshots = snapshots;
+                } else {
+                    cx.load(Command::BackupSnapshots { file: None });
+                }
+            }
+            BackupOutcome::BackupDiff { a, b, diff } => {
+                let title = format!("#{a} → {}", b.map(|b| format!("#{b}")).unwrap_or_else(|| "now".into()));
+                self.detail = Some(Detail::Diff { title, text: if diff.is_empty() { "no differences".into() } else { diff } });
+            }
+            BackupOutcome::BackupPreview { preview } => {
+                // The password typed for this preview (if any) goes with the confirmation.
+                let password = backups_forms::take_restore_password(self, preview.backup);
+                let mut c = Command::BackupRestore { id: preview.backup, file: None, target: None, only: None, password, confirmed: Some(true) };
+                if preview.backup.is_none() {
+                    c = Command::BackupOverview {};
+                }
+                let message = format!(
+                    "Restore {} into {}: {} added, {} changed, {} removed. A pre-restore backup is taken first; a failed check rolls back.",
+                    preview.source,
+                    preview.target,
+                    preview.added.len(),
+                    preview.changed.len(),
+                    preview.removed.len()
+                );
+                self.detail = Some(Detail::Preview(preview));
+                cx.confirm(Confirm { title: "Restore".into(), message, on_yes: OnYes::Run(Box::new(c)) });
+            }
+            BackupOutcome::BackupRestored { preview, .. } => {
+                self.detail = Some(Detail::Preview(preview));
+                cx.refresh.mark(PaneId::Backups, ALL_PARTS);
+            }
+            BackupOutcome::BackupSources { .. }
+            | BackupOutcome::BackupCreated { .. }
+            | BackupOutcome::BackupCatalog { .. }
+            | BackupOutcome::BackupVerified { .. }
+            | BackupOutcome::BackupForgot { .. }
+            | BackupOutcome::BackupSchedules { .. }
+            | BackupOutcome::BackupRepos { .. }
+            | BackupOutcome::BackupJobs { .. }
+            | BackupOutcome::BackupExported { .. } => cx.refresh.mark(PaneId::Backups, ALL_PARTS),
+        }
+        if purpose == Purpose::Palette {
+            cx.go(true, PaneId::Backups);
+        }
+    }
+
+    fn on_event(&mut self, event: Event, cx: &mut Ctx) {
+        let Event::Backup(event) = event else { return };
+        match event {
+            BackupEvent::BackupProgress { job, kind, source, done, total } => self.on_progress(JobView { id: job, kind, source, done, total }),
+            BackupEvent::BackupFinished { entry } => {
+                self.finished(&entry.source);
+                cx.refresh.mark(PaneId::Backups, ALL_PARTS);
+            }
+            BackupEvent::BackupScheduleMissed { schedule, count, .. } => {
+                cx.say(format!("backup schedule {schedule}: {count} run(s) missed while homedeck was not running"), Level::Warn);
+            }
+            BackupEvent::BackupScheduleRan { schedule, ok, message } => {
+                if !ok {
+                    cx.say(format!("backup schedule {schedule} failed: {message}"), Level::Error);
+                }
+                cx.refresh.mark(PaneId::Backups, ALL_PARTS);
+            }
+            BackupEvent::BackupSnapshotTaken { .. } if self.tab == Tab::Snapshots => {
+                cx.load(Command::BackupSnapshots { file: None });
+            }
+            BackupEvent::BackupSnapshotTaken { .. } => {}
         }
     }
 }

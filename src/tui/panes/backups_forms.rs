@@ -7,7 +7,8 @@
 //! once.
 
 use crate::engine::{Command, SecretValue};
-use crate::tui::form::{Field, Form, FormKind};
+use crate::tui::form::{Field, Form};
+use crate::tui::panes::PaneId;
 use crate::tui::panes::backups::BackupsPane;
 
 /// What the password is for.
@@ -27,23 +28,22 @@ pub fn prompt(ask: BackupAsk) -> Form {
             "This archive is encrypted with a password. Type it (masked); the preview and the confirmation follow.",
         ),
     };
-    Form::new(&title, FormKind::BackupPassword { ask }, vec![Field::masked("Password")]).intro(intro)
+    Form::new(&title, PaneId::Backups, ask, vec![Field::masked("Password")]).intro(intro)
 }
 
-/// A submitted password form: the command to run, or why not. `None` when
-/// the form is not this pane's.
-pub fn submit(pane: &mut BackupsPane, f: &mut Form) -> Option<Result<Command, String>> {
-    let FormKind::BackupPassword { ask } = f.kind.clone() else { return None };
+/// A submitted password form: the command to run, or why not.
+pub fn submit(pane: &mut BackupsPane, f: &mut Form) -> Result<Command, String> {
+    let Some(ask) = f.kind::<BackupAsk>().cloned() else { return Err("not a Backups form".into()) };
     let password = f.input_mut(0).map(|i| i.take_secret()).filter(|p| !p.is_empty());
-    let Some(password) = password else { return Some(Err("type the password (or Esc to cancel)".into())) };
-    Some(Ok(match ask {
+    let Some(password) = password else { return Err("type the password (or Esc to cancel)".into()) };
+    Ok(match ask {
         BackupAsk::Create { source } => Command::BackupCreate { source, password: Some(password) },
         BackupAsk::Verify { id } => Command::BackupVerify { id: Some(id), password: Some(password) },
         BackupAsk::Restore { id } => {
             pane.restore_password = Some((id, password.clone()));
             Command::BackupRestore { id: Some(id), file: None, target: None, only: None, password: Some(password), confirmed: Some(false) }
         }
-    }))
+    })
 }
 
 /// The password typed for the preview of backup `id`, for its confirmation.

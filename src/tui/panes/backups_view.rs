@@ -3,7 +3,6 @@
 
 use super::backups::{BackupsPane, Detail, Tab};
 use crate::tui::app::View;
-use crate::tui::keymap::{Action, Section};
 use crate::tui::clock::age;
 use crate::tui::widgets::pane_block;
 use ratatui::Frame;
@@ -23,27 +22,27 @@ fn size(n: u64) -> String {
 impl BackupsPane {
     /// The keys that do something in the view in front, from the keymap.
     fn hint(&self, v: &View) -> String {
-        let k = |a| v.keymap.key_for(Section::Backups, a);
-        let t = k(Action::BackupsView);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::backups::KEYS, a);
+        let t = k("backups_view");
         match self.tab {
             Tab::Sources => format!(
                 "{t} view  {} new  {} back up  {} remove  {} cancel  / filter",
-                k(Action::BackupsAdd),
-                k(Action::BackupsCreate),
-                k(Action::BackupsRemove),
-                k(Action::BackupsCancel)
+                k("backup_source_add"),
+                k("backup_create"),
+                k("backup_source_remove"),
+                k("backup_cancel")
             ),
             Tab::Catalog => format!(
                 "{t} view  {} verify  {} restore  {} cancel  / filter",
-                k(Action::BackupsVerify),
-                k(Action::BackupsRestore),
-                k(Action::BackupsCancel)
+                k("backup_verify"),
+                k("backup_restore"),
+                k("backup_cancel")
             ),
             Tab::Snapshots => format!(
                 "{t} view  {} watch a file  ↵/{} diff  {} restore  / filter",
-                k(Action::BackupsWatch),
-                k(Action::BackupsDiff),
-                k(Action::BackupsRestore)
+                k("backup_snapshot_watch"),
+                k("backup_diff"),
+                k("backup_restore")
             ),
         }
     }

@@ -11,9 +11,19 @@ use crate::engine::Command;
 use crate::engine::views::deploy::{DeploymentView, Health};
 use crate::tui::app::Step;
 use crate::tui::confirm::{Confirm, OnYes};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{SectionSpec, Verb, ViewSpec};
 use crate::tui::widgets::list::ListView;
 use std::collections::{HashMap, VecDeque};
+
+/// The `[deployments]` keymap section: the engine commands this pane runs are bound
+/// by name; these are its own view actions.
+pub const KEYS: SectionSpec = SectionSpec {
+    name: "deployments",
+    views: &[
+        ViewSpec { name: "deploy_follow", desc: "Logs: follow new lines on/off" },
+        ViewSpec { name: "ha_entities", desc: "Live entities of a Home Assistant connection profile; ↵ on one calls a service (asks first)" },
+    ],
+};
 
 /// Log lines kept in the view (older ones scroll away).
 pub const LOG_KEEP: usize = 5000;
@@ -132,7 +142,7 @@ impl DeploymentsPane {
     }
 
     /// Keys when no editor is open.
-    pub fn on_action(&mut self, action: Action) -> Step {
+    pub fn on_action(&mut self, action: Verb) -> Step {
         match self.mode {
             Mode::List if self.list.navigate(action, self.visible().len()) => return Step::Nothing,
             Mode::Logs => return self.logs_action(action),
@@ -145,45 +155,45 @@ impl DeploymentsPane {
                     Some(s) => s,
                 };
             }
-            Mode::List | Mode::Detail if action == Action::HaEntities => {
+            Mode::List | Mode::Detail if action.name() == "ha_entities" => {
                 self.ha.open();
                 self.mode = Mode::Ha;
                 return Step::Run(Command::HaList {});
             }
-            Mode::Detail if action == Action::Back => {
+            Mode::Detail if action.name() == "back" => {
                 self.mode = Mode::List;
                 self.open = None;
                 return Step::Nothing;
             }
             // Creating opens the palette with the command filled in, so its
             // arguments are typed and checked there.
-            Mode::List if action == Action::DeployCreate => {
+            Mode::List if action.name() == "deploy_create" => {
                 return Step::Palette("deploy_create name= server=local version=2024.3.3".into());
             }
             _ => {}
         }
         let Some(v) = self.selected() else {
-            return match action {
-                Action::Open | Action::DeployStart | Action::DeployLogs | Action::DeployEdit | Action::DeployUpgrade => {
+            return match action.name() {
+                "open" | "deploy_start" | "deploy_logs" | "deploy_config_read" | "deploy_upgrade" => {
                     Step::Status("no deployment selected — press a to install Home Assistant on a server".into())
                 }
                 _ => Step::Unhandled,
             };
         };
         let name = v.deployment.name.clone();
-        match action {
-            Action::DeployUpgrade => Step::Palette(format!("deploy_upgrade name={name} version=")),
-            Action::Open | Action::DeployStatus => {
+        match action.name() {
+            "deploy_upgrade" => Step::Palette(format!("deploy_upgrade name={name} version=")),
+            "open" | "deploy_status" => {
                 self.open = Some(name.clone());
                 self.mode = Mode::Detail;
                 Step::Run(Command::DeployStatus { name })
             }
-            Action::DeployStart => Step::Run(Command::DeployStart { name, wait: None }),
-            Action::DeployStop => Step::Run(Command::DeployStop { name }),
-            Action::DeployRestart => Step::Run(Command::DeployRestart { name, wait: None }),
-            Action::DeployCancel => Step::Run(Command::DeployCancel { name }),
-            Action::DeployCheck => Step::Run(Command::DeployConfigCheck { name }),
-            Action::DeployRemove => Step::Confirm(Confirm {
+            "deploy_start" => Step::Run(Command::DeployStart { name, wait: None }),
+            "deploy_stop" => Step::Run(Command::DeployStop { name }),
+            "deploy_restart" => Step::Run(Command::DeployRestart { name, wait: None }),
+            "deploy_cancel" => Step::Run(Command::DeployCancel { name }),
+            "deploy_config_check" => Step::Run(Command::DeployConfigCheck { name }),
+            "deploy_remove" => Step::Confirm(Confirm {
                 title: "Delete deployment".into(),
                 message: format!(
                     "Delete {name}: stop Home Assistant on {} and remove its install and files? A final config backup is kept.",
@@ -191,7 +201,7 @@ impl DeploymentsPane {
                 ),
                 on_yes: OnYes::Run(Box::new(Command::DeployRemove { name, keep_backup: None })),
             }),
-            Action::DeployLogs => {
+            "deploy_logs" => {
                 self.open = Some(name.clone());
                 self.mode = Mode::Logs;
                 if self.logs.deployment != name {
@@ -201,27 +211,27 @@ impl DeploymentsPane {
                 self.logs.ended = None;
                 Step::Run(Command::DeployLogs { name, lines: Some(500), follow: Some(true) })
             }
-            Action::DeployEdit => Step::Run(Command::DeployConfigRead { name, path: None }),
+            "deploy_config_read" => Step::Run(Command::DeployConfigRead { name, path: None }),
             _ => Step::Unhandled,
         }
     }
 
-    fn logs_action(&mut self, action: Action) -> Step {
+    fn logs_action(&mut self, action: Verb) -> Step {
         let n = self.logs.visible().len();
-        match action {
-            Action::Back => {
+        match action.name() {
+            "back" => {
                 self.mode = if self.open.is_some() { Mode::Detail } else { Mode::List };
                 self.logs.streaming = false;
                 Step::Run(Command::DeployLogsStop { name: self.logs.deployment.clone() })
             }
-            Action::DeployFollow => {
+            "deploy_follow" => {
                 self.logs.follow = !self.logs.follow;
                 if self.logs.follow {
                     self.logs.list.selected = n.saturating_sub(1);
                 }
                 Step::Nothing
             }
-            a if self.logs.list.navigate(a, n) => {
+            _ if self.logs.list.navigate(action, n) => {
                 // Moving away from the end stops following; G resumes it.
                 self.logs.follow = self.logs.list.selected + 1 >= n;
                 Step::Nothing

@@ -6,7 +6,6 @@ use super::deployments::{DeploymentsPane, Mode};
 use crate::engine::views::deploy::DeployStatus;
 use crate::engine::views::deploy::{DeploymentView, HealthState, uptime_text as uptime};
 use crate::tui::app::View;
-use crate::tui::keymap::{Action, Section};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::pane_block;
 use ratatui::Frame;
@@ -84,21 +83,21 @@ impl DeploymentsPane {
             line.spans.insert(0, Span::styled("/", t.fg(t.accent)));
             f.render_widget(Paragraph::new(line), filter_area);
         }
-        let k = |a| v.keymap.key_for(Section::Deployments, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::deployments::KEYS, a);
         let hint = match self.mode {
-            Mode::Logs => format!("{} follow  / filter  j/k scroll  G end  Esc back", k(Action::DeployFollow)),
+            Mode::Logs => format!("{} follow  / filter  j/k scroll  G end  Esc back", k("deploy_follow")),
             _ => format!(
                 "↵ open  {} new  {} start  {} stop  {} restart  {} upgrade  {} logs  {} config  {} check  {} delete  {} entities",
-                k(Action::DeployCreate),
-                k(Action::DeployStart),
-                k(Action::DeployStop),
-                k(Action::DeployRestart),
-                k(Action::DeployUpgrade),
-                k(Action::DeployLogs),
-                k(Action::DeployEdit),
-                k(Action::DeployCheck),
-                k(Action::DeployRemove),
-                k(Action::HaEntities),
+                k("deploy_create"),
+                k("deploy_start"),
+                k("deploy_stop"),
+                k("deploy_restart"),
+                k("deploy_upgrade"),
+                k("deploy_logs"),
+                k("deploy_config_read"),
+                k("deploy_config_check"),
+                k("deploy_remove"),
+                k("ha_entities"),
             ),
         };
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);

@@ -11,7 +11,7 @@ use crate::engine::views::ha::Profile;
 use crate::engine::views::ha::EntityState;
 use crate::tui::app::Step;
 use crate::tui::confirm::{Confirm, OnYes};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::Verb;
 use crate::tui::widgets::list::ListView;
 use std::collections::BTreeMap;
 
@@ -130,7 +130,7 @@ impl HaView {
     }
 
     /// What a key does; None when it backs out of the view altogether.
-    pub fn on_action(&mut self, action: Action) -> Option<Step> {
+    pub fn on_action(&mut self, action: Verb) -> Option<Step> {
         match self.screen {
             HaScreen::Profiles => self.profiles_action(action),
             HaScreen::Entities => self.entities_action(action),
@@ -138,14 +138,14 @@ impl HaView {
         }
     }
 
-    fn profiles_action(&mut self, action: Action) -> Option<Step> {
+    fn profiles_action(&mut self, action: Verb) -> Option<Step> {
         let n = self.visible_profiles().len();
         if self.profiles_list.navigate(action, n) {
             return Some(Step::Nothing);
         }
-        match action {
-            Action::Back => None,
-            Action::Open => match self.visible_profiles().get(self.profiles_list.selected) {
+        match action.name() {
+            "back" => None,
+            "open" => match self.visible_profiles().get(self.profiles_list.selected) {
                 Some(p) => {
                     let name = p.name.clone();
                     if self.profile != name {
@@ -167,18 +167,18 @@ impl HaView {
         }
     }
 
-    fn entities_action(&mut self, action: Action) -> Option<Step> {
+    fn entities_action(&mut self, action: Verb) -> Option<Step> {
         let n = self.visible().len();
         if self.list.navigate(action, n) {
             return Some(Step::Nothing);
         }
-        match action {
-            Action::Back => {
+        match action.name() {
+            "back" => {
                 self.screen = HaScreen::Profiles;
                 self.watching = false;
                 Some(Step::Run(Command::HaUnwatch { name: self.profile.clone() }))
             }
-            Action::Open => match self.visible().get(self.list.selected).map(|s| (*s).clone()) {
+            "open" => match self.visible().get(self.list.selected).map(|s| (*s).clone()) {
                 Some(s) => {
                     self.services = services_for(&s.entity_id);
                     self.services_list = ListView::default();
@@ -192,16 +192,16 @@ impl HaView {
         }
     }
 
-    fn call_action(&mut self, action: Action) -> Option<Step> {
+    fn call_action(&mut self, action: Verb) -> Option<Step> {
         if self.services_list.navigate(action, self.services.len()) {
             return Some(Step::Nothing);
         }
-        match action {
-            Action::Back => {
+        match action.name() {
+            "back" => {
                 self.screen = HaScreen::Entities;
                 Some(Step::Nothing)
             }
-            Action::Open => {
+            "open" => {
                 let (Some(entity), Some(service)) = (self.call_entity.as_ref(), self.services.get(self.services_list.selected)) else {
                     return Some(Step::Status("no service selected".into()));
                 };
@@ -228,6 +228,7 @@ impl HaView {
 
 #[cfg(test)]
 mod tests {
+    use crate::tui::keymap::Nav;
     use super::*;
 
     fn state(id: &str, s: &str) -> EntityState {
@@ -250,15 +251,15 @@ mod tests {
         v.upsert("home", state("light.b", "off"));
         let ids: Vec<_> = v.visible().iter().map(|s| (s.entity_id.as_str(), s.state.as_str())).collect();
         assert_eq!(ids, [("input_boolean.a", "off"), ("light.b", "off")]);
-        assert!(matches!(v.on_action(Action::Open), Some(Step::Nothing)));
+        assert!(matches!(v.on_action(Verb::Nav(Nav::Open)), Some(Step::Nothing)));
         assert_eq!(v.screen, HaScreen::Call);
         assert_eq!(v.services[0], "input_boolean.toggle");
-        let Some(Step::Confirm(c)) = v.on_action(Action::Open) else { panic!("no confirmation") };
+        let Some(Step::Confirm(c)) = v.on_action(Verb::Nav(Nav::Open)) else { panic!("no confirmation") };
         assert!(c.message.contains("input_boolean.toggle on input_boolean.a"), "{}", c.message);
         let OnYes::Run(cmd) = c.on_yes else { panic!("no command") };
         assert!(matches!(*cmd, Command::HaCall { ref service, confirmed: Some(true), .. } if service == "input_boolean.toggle"));
-        assert!(matches!(v.on_action(Action::Back), Some(Step::Nothing)));
-        assert!(matches!(v.on_action(Action::Back), Some(Step::Run(Command::HaUnwatch { .. }))));
-        assert!(v.on_action(Action::Back).is_none());
+        assert!(matches!(v.on_action(Verb::Nav(Nav::Back)), Some(Step::Nothing)));
+        assert!(matches!(v.on_action(Verb::Nav(Nav::Back)), Some(Step::Run(Command::HaUnwatch { .. }))));
+        assert!(v.on_action(Verb::Nav(Nav::Back)).is_none());
     }
 }

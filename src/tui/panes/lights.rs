@@ -4,14 +4,44 @@
 //! controls, and the schedule list. Keys become engine commands; live
 //! state arrives as `WledLive` / `FppLive` events.
 
-use crate::engine::Command;
+use super::PaneId;
+use super::pane::{ALL_PARTS, Ctx, Pane, Parts};
+use crate::engine::{Command, Event, LightsEvent, LightsOutcome, Outcome};
 use crate::engine::views::lights::StopMode;
 use crate::engine::views::lights::{FppLive, FppRow, LiveState, PresetView, ScheduleView, WledDetail, WledRow};
 use crate::engine::views::lights::{PICKER, Power};
 use crate::engine::views::lights::choosable;
-use crate::tui::app::Step;
-use crate::tui::keymap::Action;
+use crate::tui::app::{Job, Level, Purpose, Step, View};
+use crate::tui::keymap::{Section, SectionSpec, Verb, ViewSpec};
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use crate::tui::widgets::list::ListView;
+
+/// The `[lights]` keymap section: the engine commands this pane runs are bound
+/// by name; these are its own view actions.
+pub const KEYS: SectionSpec = SectionSpec {
+    name: "lights",
+    views: &[
+        ViewSpec { name: "lights_toggle", desc: "Toggle the selected WLED device on/off (FPP: pause/resume)" },
+        ViewSpec { name: "lights_brighter", desc: "Brightness up" },
+        ViewSpec { name: "lights_dimmer", desc: "Brightness down" },
+        ViewSpec { name: "lights_color", desc: "Next colour from the picker" },
+        ViewSpec { name: "lights_effect_next", desc: "Next effect from the device's list" },
+        ViewSpec { name: "lights_effect_prev", desc: "Previous effect" },
+        ViewSpec { name: "lights_palette_next", desc: "Next palette from the device's list" },
+        ViewSpec { name: "lights_palette_prev", desc: "Previous palette" },
+        ViewSpec { name: "lights_speed_up", desc: "Effect speed up" },
+        ViewSpec { name: "lights_speed_down", desc: "Effect speed down" },
+        ViewSpec { name: "lights_intensity_up", desc: "Effect intensity up" },
+        ViewSpec { name: "lights_intensity_down", desc: "Effect intensity down" },
+        ViewSpec { name: "lights_preset_next", desc: "Apply the next preset" },
+        ViewSpec { name: "lights_preset_prev", desc: "Apply the previous preset" },
+        ViewSpec { name: "lights_playlist_stop", desc: "Stop the playlist (FPP: stop now)" },
+        ViewSpec { name: "lights_playlist_next", desc: "Next playlist entry (FPP: next item)" },
+        ViewSpec { name: "lights_fpp_prev", desc: "FPP: previous item" },
+        ViewSpec { name: "lights_schedules", desc: "Show light schedules (next runs, missed runs)" },
+    ],
+};
 
 /// Brightness, speed and intensity change by this much per key.
 pub const STEP: u8 = 16;
@@ -117,21 +147,21 @@ impl LightsPane {
         self.detail = Some(d);
     }
 
-    pub fn on_action(&mut self, action: Action) -> Step {
+    pub fn on_action(&mut self, action: Verb) -> Step {
         if self.detail.is_none() && !self.show_schedules && self.list.navigate(action, self.visible().len()) {
             return Step::Nothing;
         }
-        match action {
-            Action::Back if self.detail.is_some() => {
+        match action.name() {
+            "back" if self.detail.is_some() => {
                 self.detail = None;
                 self.presets.clear();
                 return Step::Nothing;
             }
-            Action::Back if self.show_schedules => {
+            "back" if self.show_schedules => {
                 self.show_schedules = false;
                 return Step::Nothing;
             }
-            Action::LightsSchedules => {
+            "lights_schedules" => {
                 self.show_schedules = !self.show_schedules;
                 return if self.show_schedules { Step::Run(Command::WledScheduleList {}) } else { Step::Nothing };
             }
@@ -141,8 +171,8 @@ impl LightsPane {
             return Step::Unhandled;
         }
         match self.selected() {
-            None => match action {
-                Action::Open | Action::LightsToggle => Step::Status(
+            None => match action.name() {
+                "open" | "lights_toggle" => Step::Status(
                     "no light selected — add one with : wled_add address=… (or fpp_add), or `homedeck wled discover`".into(),
                 ),
                 _ => Step::Unhandled,
@@ -156,7 +186,7 @@ impl LightsPane {
         }
     }
 
-    fn wled_action(&self, name: &str, live: Option<&LiveState>, action: Action) -> Step {
+    fn wled_action(&self, name: &str, live: Option<&LiveState>, action: Verb) -> Step {
         let mut c = set(name);
         let Command::WledSet { power, bri, color, effect, palette, speed, intensity, .. } = &mut c else {
             return Step::Unhandled;
@@ -168,37 +198,37 @@ impl LightsPane {
         let detail = self.detail.as_ref().filter(|d| d.device.name == name);
         let seg = detail.and_then(|d| d.state.main_segment().cloned());
         let need_detail = || Step::Status("open the device first (Enter): effects and palettes come from its own lists".into());
-        match action {
-            Action::Open => {
+        match action.name() {
+            "open" => {
                 return Step::Run(Command::WledState { device: name.to_string() });
             }
-            Action::LightsToggle => *power = Some(Power::Toggle),
-            Action::LightsBrighter | Action::LightsDimmer => {
-                *bri = Some(level(live.map(|l| l.bri), action == Action::LightsBrighter));
+            "lights_toggle" => *power = Some(Power::Toggle),
+            "lights_brighter" | "lights_dimmer" => {
+                *bri = Some(level(live.map(|l| l.bri), action.name() == "lights_brighter"));
             }
-            Action::LightsColor => {
+            "lights_color" => {
                 let cur = live.map(|l| l.color.clone()).unwrap_or_default();
                 let at = PICKER.iter().position(|(_, rgb)| format!("{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]) == cur);
                 let next = at.map(|i| cycle(i, PICKER.len(), true)).unwrap_or(0);
                 *color = Some(PICKER[next].0.to_string());
             }
-            Action::LightsEffectNext | Action::LightsEffectPrev | Action::LightsPaletteNext | Action::LightsPalettePrev => {
+            "lights_effect_next" | "lights_effect_prev" | "lights_palette_next" | "lights_palette_prev" => {
                 let Some(d) = detail else { return need_detail() };
-                let fx = matches!(action, Action::LightsEffectNext | Action::LightsEffectPrev);
-                let fwd = matches!(action, Action::LightsEffectNext | Action::LightsPaletteNext);
+                let fx = matches!(action.name(), "lights_effect_next" | "lights_effect_prev");
+                let fwd = matches!(action.name(), "lights_effect_next" | "lights_palette_next");
                 let list = choosable(if fx { &d.effects } else { &d.palettes });
                 let cur = seg.as_ref().and_then(|s| if fx { s.fx } else { s.pal }).unwrap_or(0);
                 let at = list.iter().position(|(i, _)| *i == cur).unwrap_or(0);
                 let Some((id, _)) = list.get(cycle(at, list.len(), fwd)) else { return need_detail() };
                 if fx { *effect = Some(id.to_string()) } else { *palette = Some(id.to_string()) }
             }
-            Action::LightsSpeedUp | Action::LightsSpeedDown => {
-                *speed = Some(level(live.map(|l| l.speed), action == Action::LightsSpeedUp));
+            "lights_speed_up" | "lights_speed_down" => {
+                *speed = Some(level(live.map(|l| l.speed), action.name() == "lights_speed_up"));
             }
-            Action::LightsIntensityUp | Action::LightsIntensityDown => {
-                *intensity = Some(level(live.map(|l| l.intensity), action == Action::LightsIntensityUp));
+            "lights_intensity_up" | "lights_intensity_down" => {
+                *intensity = Some(level(live.map(|l| l.intensity), action.name() == "lights_intensity_up"));
             }
-            Action::LightsPresetNext | Action::LightsPresetPrev => {
+            "lights_preset_next" | "lights_preset_prev" => {
                 let plain: Vec<&PresetView> = self.presets.iter().filter(|p| p.playlist.is_none()).collect();
                 if detail.is_none() || plain.is_empty() {
                     return Step::Status("open a device with presets first (Enter)".into());
@@ -206,32 +236,147 @@ impl LightsPane {
                 let cur = live.map(|l| l.preset).unwrap_or(-1);
                 let at = plain.iter().position(|p| i16::from(p.id) == cur);
                 let next = match at {
-                    Some(i) => cycle(i, plain.len(), action == Action::LightsPresetNext),
+                    Some(i) => cycle(i, plain.len(), action.name() == "lights_preset_next"),
                     None => 0,
                 };
                 return Step::Run(Command::WledPresetApply { target: name.to_string(), preset: plain[next].id.to_string() });
             }
-            Action::LightsPlaylistStop => return Step::Run(Command::WledPlaylistStop { target: name.to_string() }),
-            Action::LightsPlaylistNext => return Step::Run(Command::WledPlaylistNext { target: name.to_string() }),
+            "lights_playlist_stop" => return Step::Run(Command::WledPlaylistStop { target: name.to_string() }),
+            "lights_playlist_next" => return Step::Run(Command::WledPlaylistNext { target: name.to_string() }),
             _ => return Step::Unhandled,
         }
         Step::Run(c)
     }
 }
 
-fn fpp_action(host: &str, live: Option<&FppLive>, action: Action) -> Step {
+fn fpp_action(host: &str, live: Option<&FppLive>, action: Verb) -> Step {
     let host = host.to_string();
     let paused = live.and_then(|l| l.status.as_ref()).is_some_and(|s| s.status == 5);
-    match action {
-        Action::Open => Step::Run(Command::FppStatus { host }),
-        Action::LightsToggle if paused => Step::Run(Command::FppResume { host }),
-        Action::LightsToggle => Step::Run(Command::FppPause { host }),
-        Action::LightsPlaylistStop => Step::Run(Command::FppStop { host, mode: Some(StopMode::Now) }),
-        Action::LightsPlaylistNext => Step::Run(Command::FppNext { host }),
-        Action::LightsFppPrev => Step::Run(Command::FppPrev { host }),
-        Action::LightsPresetNext | Action::LightsPresetPrev => {
+    match action.name() {
+        "open" => Step::Run(Command::FppStatus { host }),
+        "lights_toggle" if paused => Step::Run(Command::FppResume { host }),
+        "lights_toggle" => Step::Run(Command::FppPause { host }),
+        "lights_playlist_stop" => Step::Run(Command::FppStop { host, mode: Some(StopMode::Now) }),
+        "lights_playlist_next" => Step::Run(Command::FppNext { host }),
+        "lights_fpp_prev" => Step::Run(Command::FppPrev { host }),
+        "lights_preset_next" | "lights_preset_prev" => {
             Step::Status(format!("start an FPP playlist with : fpp_start host={host} playlist=…"))
         }
         _ => Step::Unhandled,
+    }
+}
+
+impl Pane for LightsPane {
+    fn id(&self) -> PaneId {
+        PaneId::Lights
+    }
+
+    fn section(&self) -> Option<Section> {
+        Some(&crate::tui::panes::lights::KEYS)
+    }
+
+    fn on_action(&mut self, action: Verb) -> Step {
+        LightsPane::on_action(self, action)
+    }
+
+    fn render(&mut self, f: &mut Frame, area: Rect, v: &View) {
+        LightsPane::render(self, f, area, v)
+    }
+
+    /// Load (and, the first time, start watching) every light.
+    fn refresh(&mut self, _parts: Parts) -> Vec<Job> {
+        let mut commands = Vec::new();
+        if !self.watching {
+            self.watching = true;
+            commands.push(Command::LightsWatch {});
+        }
+        commands.extend([Command::WledList {}, Command::FppList {}, Command::WledScheduleList {}]);
+        commands.into_iter().map(|command| Job { command, purpose: Purpose::Refresh }).collect()
+    }
+
+    fn active_list(&mut self) -> Option<&mut ListView> {
+        (self.detail.is_none() && !self.show_schedules).then_some(&mut self.list)
+    }
+
+    fn on_outcome(&mut self, outcome: Outcome, purpose: Purpose, cx: &mut Ctx) {
+        let Outcome::Lights(outcome) = outcome else { return };
+        let asked = purpose != Purpose::Refresh;
+        match outcome {
+            LightsOutcome::WledDevices { devices } => self.set_devices(devices),
+            LightsOutcome::FppHosts { hosts, notice } => self.set_hosts(hosts, notice),
+            LightsOutcome::WledDetail { detail } => {
+                let name = detail.device.name.clone();
+                if let Some(row) = self.devices.iter_mut().find(|r| r.device.name == name) {
+                    row.device = detail.device.clone();
+                }
+                let reopen = self.detail.as_ref().is_some_and(|d| d.device.name != name);
+                if reopen {
+                    self.presets.clear();
+                }
+                self.set_detail(detail);
+                cx.run(Command::WledPresetList { device: name }, Purpose::Refresh);
+                cx.go(asked, PaneId::Lights);
+            }
+            LightsOutcome::WledPresets { device, presets }
+                if self.detail.as_ref().is_some_and(|d| d.device.name == device) =>
+            {
+                self.presets = presets;
+            }
+            LightsOutcome::WledResults { results, .. } => {
+                // The device's own answer updates an open detail at once.
+                for r in results {
+                    if let (Some(d), Some(state)) = (self.detail.as_mut(), r.state)
+                        && d.device.name == r.device
+                    {
+                        d.state = state;
+                    }
+                }
+            }
+            LightsOutcome::WledSchedules { schedules } => {
+                if purpose == Purpose::Refresh || self.show_schedules || schedules.len() != 1 {
+                    self.schedules = schedules;
+                } else {
+                    cx.refresh.mark(PaneId::Lights, ALL_PARTS);
+                }
+                if purpose == Purpose::Palette {
+                    self.show_schedules = true;
+                }
+            }
+            LightsOutcome::FppStatus { host, status, .. } => {
+                let name = host.name.clone();
+                self.on_fpp(
+                    &name,
+                    crate::engine::views::lights::FppLive { status: Some(status), error: None, updated: cx.clock.now() },
+                );
+            }
+            LightsOutcome::WledPresets { .. }
+            | LightsOutcome::WledGroups { .. }
+            | LightsOutcome::WledDiscovered { .. }
+            | LightsOutcome::WledExported { .. }
+            | LightsOutcome::FppDiscovered { .. }
+            | LightsOutcome::FppPlaylists { .. }
+            | LightsOutcome::FppSchedule { .. }
+            | LightsOutcome::FppSystems { .. } => {}
+        }
+        if asked {
+            cx.go(purpose == Purpose::Palette, PaneId::Lights);
+        }
+    }
+
+    fn on_event(&mut self, event: Event, cx: &mut Ctx) {
+        let Event::Lights(event) = event else { return };
+        match event {
+            LightsEvent::WledLive { device, live } => self.on_live(&device, live),
+            LightsEvent::FppLive { host, live } => self.on_fpp(&host, *live),
+            LightsEvent::LightsScheduleRan { schedule, ok, message } => {
+                let level = if ok { Level::Info } else { Level::Error };
+                cx.say(format!("schedule {schedule}: {message}"), level);
+                cx.run(Command::WledScheduleList {}, Purpose::Refresh);
+            }
+            LightsEvent::LightsScheduleMissed { schedule, count, .. } => {
+                cx.say(format!("schedule {schedule}: {count} run(s) missed while homedeck was not running"), Level::Warn);
+                cx.run(Command::WledScheduleList {}, Purpose::Refresh);
+            }
+        }
     }
 }

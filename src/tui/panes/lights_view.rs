@@ -5,7 +5,6 @@ use super::lights::{LightsPane, Selected};
 use crate::engine::views::lights::{FppRow, Link, LiveState};
 use crate::engine::views::lights::{list_name, parse_hex};
 use crate::tui::app::View;
-use crate::tui::keymap::{Action, Section};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::pane_block;
 use ratatui::Frame;
@@ -91,35 +90,35 @@ impl LightsPane {
             line.spans.insert(0, Span::styled("/", t.fg(t.accent)));
             f.render_widget(Paragraph::new(line), filter_area);
         }
-        let k = |a| v.keymap.key_for(Section::Lights, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::lights::KEYS, a);
         let hint = if self.show_schedules {
-            format!("{} back  Esc back", k(Action::LightsSchedules))
+            format!("{} back  Esc back", k("lights_schedules"))
         } else if self.detail.is_some() {
             format!(
                 "{} power {}/{} bri {} color {}/{} effect {}/{} palette {}/{} speed {}/{} preset Esc",
-                k(Action::LightsToggle),
-                k(Action::LightsBrighter),
-                k(Action::LightsDimmer),
-                k(Action::LightsColor),
-                k(Action::LightsEffectNext),
-                k(Action::LightsEffectPrev),
-                k(Action::LightsPaletteNext),
-                k(Action::LightsPalettePrev),
-                k(Action::LightsSpeedUp),
-                k(Action::LightsSpeedDown),
-                k(Action::LightsPresetPrev),
-                k(Action::LightsPresetNext),
+                k("lights_toggle"),
+                k("lights_brighter"),
+                k("lights_dimmer"),
+                k("lights_color"),
+                k("lights_effect_next"),
+                k("lights_effect_prev"),
+                k("lights_palette_next"),
+                k("lights_palette_prev"),
+                k("lights_speed_up"),
+                k("lights_speed_down"),
+                k("lights_preset_prev"),
+                k("lights_preset_next"),
             )
         } else {
             format!(
                 "↵ open  {} power  {}/{} bri  {} color  {} stop  {} next  {} schedules  / filter",
-                k(Action::LightsToggle),
-                k(Action::LightsBrighter),
-                k(Action::LightsDimmer),
-                k(Action::LightsColor),
-                k(Action::LightsPlaylistStop),
-                k(Action::LightsPlaylistNext),
-                k(Action::LightsSchedules),
+                k("lights_toggle"),
+                k("lights_brighter"),
+                k("lights_dimmer"),
+                k("lights_color"),
+                k("lights_playlist_stop"),
+                k("lights_playlist_next"),
+                k("lights_schedules"),
             )
         };
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);

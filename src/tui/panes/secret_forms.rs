@@ -5,31 +5,38 @@
 use crate::engine::views::vault::SecretKind;
 use crate::engine::{Command, SecretValue};
 use crate::tui::confirm::{Confirm, OnYes};
-use crate::tui::form::{Field, Form, FormKind};
+use crate::tui::form::{Field, Form};
+use crate::tui::panes::PaneId;
+use crate::tui::panes::pane::Submit;
 
-/// What a submitted form asks the app to do.
-pub enum Submit {
-    Run(Command),
-    Confirm(Confirm),
+/// Which of the Secrets pane's forms, with the context it was opened with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SecretForm {
+    VaultInit,
+    VaultUnlock,
+    SecretAdd,
+    SecretRotate { name: String },
+    SecretSetRotation { name: String },
+    SecretRevoke { name: String },
+}
+
+fn new_form(title: &str, kind: SecretForm, fields: Vec<Field>) -> Form {
+    Form::new(title, PaneId::Secrets, kind, fields)
 }
 
 pub fn vault_init() -> Form {
-    Form::new(
-        "Create the vault",
-        FormKind::VaultInit,
+    new_form("Create the vault", SecretForm::VaultInit,
         vec![Field::masked("Passphrase"), Field::masked("Passphrase again")],
     )
     .intro("Pick a passphrase you will remember: it cannot be recovered. Argon2id makes this take a second.")
 }
 
 pub fn vault_unlock() -> Form {
-    Form::new("Unlock the vault", FormKind::VaultUnlock, vec![Field::masked("Passphrase")])
+    new_form("Unlock the vault", SecretForm::VaultUnlock, vec![Field::masked("Passphrase")])
 }
 
 pub fn secret_add() -> Form {
-    Form::new(
-        "Add a secret",
-        FormKind::SecretAdd,
+    new_form("Add a secret", SecretForm::SecretAdd,
         vec![
             Field::text("Name"),
             Field::choice("Type", SecretKind::ALL.iter().map(|k| k.as_str()).collect()),
@@ -41,14 +48,12 @@ pub fn secret_add() -> Form {
 }
 
 pub fn rotate(name: String) -> Form {
-    Form::new(&format!("Rotate {name}"), FormKind::SecretRotate { name }, vec![Field::masked("New value")])
+    new_form(&format!("Rotate {name}"), SecretForm::SecretRotate { name }, vec![Field::masked("New value")])
         .intro("The old value is replaced; the version goes up by one.")
 }
 
 pub fn set_rotation(name: String, days: Option<u32>) -> Form {
-    let mut form = Form::new(
-        &format!("Rotation of {name}"),
-        FormKind::SecretSetRotation { name },
+    let mut form = new_form(&format!("Rotation of {name}"), SecretForm::SecretSetRotation { name },
         vec![Field::text("Rotate every N days (0 turns it off)")],
     );
     if let (Some(d), Some(input)) = (days, form.input_mut(0)) {
@@ -58,7 +63,7 @@ pub fn set_rotation(name: String, days: Option<u32>) -> Form {
 }
 
 pub fn revoke(name: String) -> Form {
-    Form::new(&format!("Revoke {name}"), FormKind::SecretRevoke { name }, vec![Field::text("Reason")])
+    new_form(&format!("Revoke {name}"), SecretForm::SecretRevoke { name }, vec![Field::text("Reason")])
         .intro("Revoking destroys the value for good; later reads are refused and raise a security event.")
 }
 
@@ -74,10 +79,11 @@ fn days(text: &str, allow_empty: bool) -> Result<Option<u32>, String> {
 }
 
 /// Turn a secret/vault form into a command; `Err` keeps the form open with
-/// the message. Returns `None` for kinds this module does not own.
-pub fn submit(form: &mut Form) -> Option<Result<Submit, String>> {
-    let result = match form.kind.clone() {
-        FormKind::VaultInit => {
+/// the message.
+pub fn submit(form: &mut Form) -> Result<Submit, String> {
+    let Some(kind) = form.kind::<SecretForm>().cloned() else { return Err("not a Secrets form".into()) };
+    match kind {
+        SecretForm::VaultInit => {
             let (a, b) = (take(form, 0), take(form, 1));
             form.focus = 0;
             if a.is_empty() {
@@ -88,8 +94,8 @@ pub fn submit(form: &mut Form) -> Option<Result<Submit, String>> {
                 Ok(Submit::Run(Command::VaultInit { passphrase: a }))
             }
         }
-        FormKind::VaultUnlock => Ok(Submit::Run(Command::VaultUnlock { passphrase: take(form, 0) })),
-        FormKind::SecretAdd => {
+        SecretForm::VaultUnlock => Ok(Submit::Run(Command::VaultUnlock { passphrase: take(form, 0) })),
+        SecretForm::SecretAdd => {
             let name = form.value(0);
             let kind: Result<SecretKind, String> = form.value(1).parse();
             match (name.is_empty(), kind, days(&form.value(3), true)) {
@@ -106,7 +112,7 @@ pub fn submit(form: &mut Form) -> Option<Result<Submit, String>> {
                 }
             }
         }
-        FormKind::SecretRotate { name } => {
+        SecretForm::SecretRotate { name } => {
             let value = take(form, 0);
             if value.is_empty() {
                 Err("the new value is empty".into())
@@ -114,10 +120,10 @@ pub fn submit(form: &mut Form) -> Option<Result<Submit, String>> {
                 Ok(Submit::Run(Command::SecretRotate { name, value }))
             }
         }
-        FormKind::SecretSetRotation { name } => {
+        SecretForm::SecretSetRotation { name } => {
             days(&form.value(0), false).map(|d| Submit::Run(Command::SecretSetRotation { name, days: d.unwrap_or(0) }))
         }
-        FormKind::SecretRevoke { name } => {
+        SecretForm::SecretRevoke { name } => {
             let reason = form.value(0);
             if reason.is_empty() {
                 Err("say why it is revoked (the reason is kept in the audit log)".into())
@@ -129,9 +135,7 @@ pub fn submit(form: &mut Form) -> Option<Result<Submit, String>> {
                 }))
             }
         }
-        _ => return None,
-    };
-    Some(result)
+    }
 }
 
 #[cfg(test)]
@@ -151,7 +155,7 @@ mod tests {
         type_into(&mut f, "one");
         f.focus = 1;
         type_into(&mut f, "two");
-        let Some(Err(e)) = submit(&mut f) else { panic!("expected a mismatch") };
+        let Err(e) = submit(&mut f) else { panic!("expected a mismatch") };
         assert!(e.contains("do not match"));
     }
 
@@ -165,7 +169,7 @@ mod tests {
         type_into(&mut f, "s3cret");
         f.focus = 3;
         type_into(&mut f, "30");
-        let Some(Ok(Submit::Run(Command::SecretAdd { name, kind, value, rotation_days, note }))) = submit(&mut f)
+        let Ok(Submit::Run(Command::SecretAdd { name, kind, value, rotation_days, note })) = submit(&mut f)
         else {
             panic!("expected secret_add")
         };

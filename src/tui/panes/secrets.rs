@@ -8,7 +8,7 @@ use crate::engine::views::vault::{SecretAccess, SecretMeta, VaultStatus};
 use crate::engine::{Command, SecretValue};
 use crate::tui::app::{Step, View};
 use crate::tui::clock::{age, age_opt, span};
-use crate::tui::keymap::{Action, Section};
+use crate::tui::keymap::{SectionSpec, Verb};
 use crate::tui::widgets::list::ListView;
 use crate::tui::widgets::popup;
 use ratatui::Frame;
@@ -19,6 +19,9 @@ use crate::tui::widgets::pane_block;
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use std::time::{Duration, Instant};
 
+/// The `[secrets]` keymap section: every key here runs an engine command.
+pub const KEYS: SectionSpec = SectionSpec { name: "secrets", views: &[] };
+
 /// A value on screen, and when it goes away.
 pub struct Reveal {
     pub name: String,
@@ -26,7 +29,6 @@ pub struct Reveal {
     pub until: Instant,
 }
 
-#[derive(Default)]
 pub struct SecretsPane {
     pub vault: Option<VaultStatus>,
     /// When the idle lock fires, from `locks_in_secs` at the last status.
@@ -35,9 +37,23 @@ pub struct SecretsPane {
     pub list: ListView,
     pub detail: Option<(SecretMeta, Vec<SecretAccess>)>,
     pub reveal: Option<Reveal>,
+    /// How long a revealed value stays on screen (`vault.reveal_hide_secs`).
+    pub reveal_hide: Duration,
 }
 
 impl SecretsPane {
+    pub fn new(config: &crate::config::Config) -> SecretsPane {
+        SecretsPane {
+            vault: None,
+            locks_at: None,
+            rows: Vec::new(),
+            list: ListView::default(),
+            detail: None,
+            reveal: None,
+            reveal_hide: Duration::from_secs(config.vault.reveal_hide_secs.max(1)),
+        }
+    }
+
     pub fn set_status(&mut self, status: VaultStatus, now: Instant) {
         self.locks_at = status.locks_in_secs.filter(|_| status.unlocked).map(|s| now + Duration::from_secs(s));
         if !status.unlocked {
@@ -92,7 +108,7 @@ impl SecretsPane {
         false
     }
 
-    pub fn on_action(&mut self, action: Action) -> Step {
+    pub fn on_action(&mut self, action: Verb) -> Step {
         let initialized = self.vault.as_ref().is_some_and(|v| v.initialized);
         if self.list.navigate(action, self.visible().len()) {
             return Step::Nothing;
@@ -101,25 +117,25 @@ impl SecretsPane {
             Some(n) => f(n),
             None => Step::Status("select a secret first (j/k), or press a to add one".into()),
         };
-        match action {
-            Action::Back if self.detail.is_some() => {
+        match action.name() {
+            "back" if self.detail.is_some() => {
                 self.detail = None;
                 Step::Nothing
             }
-            Action::VaultInit if initialized => Step::Status("the vault already exists; press u to unlock it".into()),
-            Action::VaultInit => Step::Form(secret_forms::vault_init()),
-            Action::VaultUnlock if !initialized => Step::Status("no vault yet: press i to create one".into()),
-            Action::VaultUnlock => Step::Form(secret_forms::vault_unlock()),
-            Action::VaultLock => Step::Run(Command::VaultLock {}),
-            Action::SecretAdd => Step::Form(secret_forms::secret_add()),
-            Action::Open => need(self.selected_name(), &|name| Step::Run(Command::SecretShow { name })),
-            Action::SecretReveal => need(self.selected_name(), &|name| Step::Run(Command::SecretReveal { name })),
-            Action::SecretRotate => need(self.selected_name(), &|name| Step::Form(secret_forms::rotate(name))),
-            Action::SecretSetRotation => {
+            "vault_init" if initialized => Step::Status("the vault already exists; press u to unlock it".into()),
+            "vault_init" => Step::Form(secret_forms::vault_init()),
+            "vault_unlock" if !initialized => Step::Status("no vault yet: press i to create one".into()),
+            "vault_unlock" => Step::Form(secret_forms::vault_unlock()),
+            "vault_lock" => Step::Run(Command::VaultLock {}),
+            "secret_add" => Step::Form(secret_forms::secret_add()),
+            "open" => need(self.selected_name(), &|name| Step::Run(Command::SecretShow { name })),
+            "secret_reveal" => need(self.selected_name(), &|name| Step::Run(Command::SecretReveal { name })),
+            "secret_rotate" => need(self.selected_name(), &|name| Step::Form(secret_forms::rotate(name))),
+            "secret_set_rotation" => {
                 let days = self.selected_meta().and_then(|m| m.rotation_days);
                 need(self.selected_name(), &|name| Step::Form(secret_forms::set_rotation(name, days)))
             }
-            Action::SecretRevoke => need(self.selected_name(), &|name| Step::Form(secret_forms::revoke(name))),
+            "secret_revoke" => need(self.selected_name(), &|name| Step::Form(secret_forms::revoke(name))),
             _ => Step::Unhandled,
         }
     }
@@ -155,25 +171,25 @@ impl SecretsPane {
             line.spans.insert(0, Span::styled("/", t.fg(t.accent)));
             f.render_widget(Paragraph::new(line), filter_area);
         }
-        let k = |a| v.keymap.key_for(Section::Secrets, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::secrets::KEYS, a);
         let hint = if self.detail.is_some() {
             format!(
                 "{} reveal  {} rotate  {} rotation days  {} revoke  Esc back",
-                k(Action::SecretReveal),
-                k(Action::SecretRotate),
-                k(Action::SecretSetRotation),
-                k(Action::SecretRevoke)
+                k("secret_reveal"),
+                k("secret_rotate"),
+                k("secret_set_rotation"),
+                k("secret_revoke")
             )
         } else {
             format!(
                 "{} add  {} open  {} reveal  {} rotate  {} days  {} revoke  {} lock  / filter",
-                k(Action::SecretAdd),
-                k(Action::Open),
-                k(Action::SecretReveal),
-                k(Action::SecretRotate),
-                k(Action::SecretSetRotation),
-                k(Action::SecretRevoke),
-                k(Action::VaultLock)
+                k("secret_add"),
+                k("open"),
+                k("secret_reveal"),
+                k("secret_rotate"),
+                k("secret_set_rotation"),
+                k("secret_revoke"),
+                k("vault_lock")
             )
         };
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
@@ -184,12 +200,12 @@ impl SecretsPane {
 
     fn state_line(&self, v: &View) -> Line<'static> {
         let t = v.theme;
-        let k = |a| v.keymap.key_for(Section::Secrets, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::secrets::KEYS, a);
         let Some(s) = &self.vault else { return Line::styled("Vault: loading…", t.muted()) };
         if !s.initialized {
             return Line::from(vec![
                 Span::styled("Vault: not initialised", t.fg(t.warn)),
-                Span::raw(format!(" — press {} to create it (passphrase twice).", k(Action::VaultInit))),
+                Span::raw(format!(" — press {} to create it (passphrase twice).", k("vault_init"))),
             ]);
         }
         let mut spans = if s.unlocked {
@@ -198,7 +214,7 @@ impl SecretsPane {
         } else {
             vec![
                 Span::styled("Vault: locked", t.fg(t.warn)),
-                Span::raw(format!(" — press {} to unlock", k(Action::VaultUnlock))),
+                Span::raw(format!(" — press {} to unlock", k("vault_unlock"))),
             ]
         };
         spans.push(Span::raw(format!(" · {} secret(s)", s.secrets)));
@@ -212,24 +228,24 @@ impl SecretsPane {
     }
 
     fn empty_text(&self, v: &View) -> String {
-        let k = |a| v.keymap.key_for(Section::Secrets, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::secrets::KEYS, a);
         match &self.vault {
             Some(s) if !s.initialized => format!(
                 "No vault yet. Press {} to create one: choose a passphrase (typed twice, never shown). \
                  Secrets are encrypted with a key derived from it.",
-                k(Action::VaultInit)
+                k("vault_init")
             ),
             _ if !self.list.filter.is_empty() => "No secret matches the filter. Esc clears it.".into(),
             Some(s) if !s.unlocked && s.secrets == 0 => {
                 format!(
                     "The vault is locked and empty. Press {} to unlock, then {} to add a secret.",
-                    k(Action::VaultUnlock),
-                    k(Action::SecretAdd)
+                    k("vault_unlock"),
+                    k("secret_add")
                 )
             }
             _ => format!(
                 "No secrets yet. Press {} to add one (name, type, value, optional rotation days), or : secret_add.",
-                k(Action::SecretAdd)
+                k("secret_add")
             ),
         }
     }

@@ -6,14 +6,34 @@ use crate::engine::Command;
 use crate::engine::views::audit::{SecurityEvent, SecurityStatus};
 use crate::tui::app::{Step, View};
 use crate::tui::clock::age;
-use crate::tui::form::{Field, Form, FormKind};
-use crate::tui::keymap::{Action, Section};
+use crate::tui::form::{Field, Form};
+use crate::tui::panes::PaneId;
+use crate::tui::keymap::{SectionSpec, Verb, ViewSpec};
 use crate::tui::widgets::list::ListView;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use crate::tui::widgets::pane_block;
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+
+/// The `[security]` keymap section: the engine commands this pane runs are bound
+/// by name; these are its own view actions.
+pub const KEYS: SectionSpec = SectionSpec {
+    name: "security",
+    views: &[
+        ViewSpec { name: "toggle_security", desc: "Switch between audit log and security events" },
+        ViewSpec { name: "mark_investigating", desc: "Security event → investigating (with a note)" },
+        ViewSpec { name: "mark_resolved", desc: "Security event → resolved (with a note)" },
+        ViewSpec { name: "mark_false_positive", desc: "Security event → false positive (with a note)" },
+    ],
+};
+
+/// The note form that moves event `id` to status `to`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SecurityNote {
+    pub id: u64,
+    pub to: SecurityStatus,
+}
 
 #[derive(Default)]
 pub struct SecurityView {
@@ -56,22 +76,22 @@ impl SecurityView {
         }
     }
 
-    pub fn on_action(&mut self, action: Action) -> Step {
+    pub fn on_action(&mut self, action: Verb) -> Step {
         if self.detail.is_none() && self.list.navigate(action, self.visible().len()) {
             return Step::Nothing;
         }
-        let to = match action {
-            Action::Back if self.detail.is_some() => {
+        let to = match action.name() {
+            "back" if self.detail.is_some() => {
                 self.detail = None;
                 return Step::Nothing;
             }
-            Action::Open => {
+            "open" => {
                 self.detail = self.current().map(|e| e.id);
                 return Step::Nothing;
             }
-            Action::MarkInvestigating => SecurityStatus::Investigating,
-            Action::MarkResolved => SecurityStatus::Resolved,
-            Action::MarkFalsePositive => SecurityStatus::FalsePositive,
+            "mark_investigating" => SecurityStatus::Investigating,
+            "mark_resolved" => SecurityStatus::Resolved,
+            "mark_false_positive" => SecurityStatus::FalsePositive,
             _ => return Step::Unhandled,
         };
         let Some(event) = self.current() else { return Step::Status("no security event selected".into()) };
@@ -81,7 +101,8 @@ impl SecurityView {
         Step::Form(
             Form::new(
                 &format!("#{} → {to}", event.id),
-                FormKind::SecurityNote { id: event.id, to },
+                PaneId::Audit,
+                SecurityNote { id: event.id, to },
                 vec![Field::text("Note")],
             )
             .intro(&format!("{} ({} → {to}). Say what was found or done.", event.title, event.status)),
@@ -114,13 +135,13 @@ impl SecurityView {
             line.spans.insert(0, Span::styled("/", t.fg(t.accent)));
             f.render_widget(Paragraph::new(line), filter_area);
         }
-        let k = |a| v.keymap.key_for(Section::Security, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::security_events::KEYS, a);
         let hint = format!(
             "Enter evidence  {} investigating  {} resolved  {} false positive  {} audit log",
-            k(Action::MarkInvestigating),
-            k(Action::MarkResolved),
-            k(Action::MarkFalsePositive),
-            k(Action::ToggleSecurity)
+            k("mark_investigating"),
+            k("mark_resolved"),
+            k("mark_false_positive"),
+            k("toggle_security")
         );
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
     }
@@ -190,12 +211,14 @@ fn render_detail(f: &mut Frame, area: Rect, e: &SecurityEvent, v: &View) {
 }
 
 /// Turn a filled note form into the update command.
-pub fn submit(form: &Form) -> Option<Result<Command, String>> {
-    let FormKind::SecurityNote { id, to } = &form.kind else { return None };
+pub fn submit(form: &Form) -> Result<Command, String> {
+    let Some(SecurityNote { id, to }) = form.kind::<SecurityNote>().copied() else {
+        return Err("not a security note form".into());
+    };
     let note = form.value(0);
-    Some(if note.is_empty() {
+    if note.is_empty() {
         Err("a note is required: say what was found or done".into())
     } else {
-        Ok(Command::SecurityEventUpdate { id: *id, status: *to, note })
-    })
+        Ok(Command::SecurityEventUpdate { id, status: to, note })
+    }
 }

@@ -3,9 +3,17 @@
 
 use crate::engine::Command;
 use crate::engine::views::servers::{AuthMethod, Server};
+use crate::tui::form::{Field, FieldInput, Form};
+use crate::tui::panes::PaneId;
+use crate::tui::panes::pane::Submit;
 
-use crate::tui::form::{Field, FieldInput, Form, FormKind};
-use crate::tui::panes::secret_forms::Submit;
+/// Which of the Servers pane's forms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerForm {
+    Add,
+    Edit { name: String },
+    Exec,
+}
 
 const LOGINS: [&str; 3] = ["agent", "password", "vault key"];
 
@@ -20,7 +28,8 @@ fn filled(label: &str, value: &str) -> Field {
 pub fn add() -> Form {
     Form::new(
         "Add a server",
-        FormKind::ServerAdd,
+        PaneId::Servers,
+        ServerForm::Add,
         vec![
             Field::text("Name"),
             Field::text("Host or host:port"),
@@ -45,7 +54,8 @@ pub fn edit(s: &Server) -> Form {
     }
     Form::new(
         &format!("Edit {}", s.name),
-        FormKind::ServerEdit { name: s.name.clone() },
+        PaneId::Servers,
+        ServerForm::Edit { name: s.name.clone() },
         vec![
             filled("Host or host:port", &address),
             filled("User", &s.user),
@@ -60,7 +70,8 @@ pub fn edit(s: &Server) -> Form {
 pub fn exec(targets: &str) -> Form {
     Form::new(
         "Run a command",
-        FormKind::ServerExec,
+        PaneId::Servers,
+        ServerForm::Exec,
         vec![filled("Targets (names, tag:T, site:S, all)", targets), Field::text("Command"), Field::choice("Run with sh -c", vec!["no", "yes"])],
     )
     .intro("Words are passed as they are typed (quoted), unless sh -c is chosen. {{secret:NAME}} inserts a vault secret.")
@@ -95,9 +106,10 @@ fn groups(text: &str) -> (Option<String>, Option<String>) {
     (Some(tags.join(",")), site)
 }
 
-pub fn submit(form: &mut Form) -> Option<Result<Submit, String>> {
-    let result = match form.kind.clone() {
-        FormKind::ServerAdd => (|| {
+pub fn submit(form: &mut Form) -> Result<Submit, String> {
+    let Some(kind) = form.kind::<ServerForm>().cloned() else { return Err("not a Servers form".into()) };
+    match kind {
+        ServerForm::Add => (|| {
             let name = form.value(0);
             if name.is_empty() {
                 return Err("the name is empty".to_string());
@@ -110,7 +122,7 @@ pub fn submit(form: &mut Form) -> Option<Result<Submit, String>> {
                 name, host, port, user, auth: Some(auth), secret, key: None, key_passphrase: None, password, tags, site,
             }))
         })(),
-        FormKind::ServerEdit { name } => (|| {
+        ServerForm::Edit { name } => (|| {
             let (host, port) = address(&form.value(0))?;
             let user = Some(form.value(1));
             let choice = form.value(2);
@@ -124,7 +136,7 @@ pub fn submit(form: &mut Form) -> Option<Result<Submit, String>> {
                 site: Some(site.unwrap_or_default()),
             }))
         })(),
-        FormKind::ServerExec => {
+        ServerForm::Exec => {
             let (targets, line, shell) = (form.value(0), form.value(1), form.value(2) == "yes");
             if line.is_empty() {
                 Err("the command is empty".into())
@@ -137,9 +149,7 @@ pub fn submit(form: &mut Form) -> Option<Result<Submit, String>> {
                 Ok(Submit::Run(cmd(false)))
             }
         }
-        _ => return None,
-    };
-    Some(result)
+    }
 }
 
 type Login = (AuthMethod, Option<crate::engine::SecretValue>, Option<String>);

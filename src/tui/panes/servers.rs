@@ -1,7 +1,7 @@
 //! The Servers pane: every box with its state, CPU/memory/disk, load,
 //! uptime and an hour of CPU as a sparkline; a detail view with charts; the
 //! output of the newest command run, one pane per server. Keys become
-//! [`Step`]s; engine answers and events arrive through `server_updates.rs`.
+//! [`Step`]s; engine answers and events arrive through `servers_domain.rs`.
 
 use super::server_forms;
 use super::server_output::RunOutput;
@@ -10,7 +10,7 @@ use crate::engine::views::servers::HealthState;
 use crate::engine::views::servers::{ServerDetail, ServerView, sparkline};
 use crate::tui::app::{Step, View};
 use crate::tui::confirm::{Confirm, OnYes};
-use crate::tui::keymap::{Action, Section};
+use crate::tui::keymap::{Nav, SectionSpec, Verb, ViewSpec};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::list::ListView;
 use crate::tui::widgets::pane_block;
@@ -20,6 +20,16 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use std::collections::BTreeSet;
+
+/// The `[servers]` keymap section: the engine commands this pane runs are bound
+/// by name; these are its own view actions.
+pub const KEYS: SectionSpec = SectionSpec {
+    name: "servers",
+    views: &[
+        ViewSpec { name: "server_mark", desc: "Mark / unmark the selected server for a bulk command" },
+        ViewSpec { name: "server_output", desc: "Show the output of the last command run" },
+    ],
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -94,7 +104,7 @@ impl ServersPane {
         }
     }
 
-    pub fn on_action(&mut self, action: Action) -> Step {
+    pub fn on_action(&mut self, action: Verb) -> Step {
         if self.mode == Mode::List && self.list.navigate(action, self.visible().len()) {
             return Step::Nothing;
         }
@@ -103,27 +113,27 @@ impl ServersPane {
             None => Step::Status("select a server first (j/k)".into()),
         };
         let builtin = |name: &str| name == crate::engine::views::servers::LOCAL;
-        match action {
-            Action::Back if self.mode != Mode::List => {
+        match action.name() {
+            "back" if self.mode != Mode::List => {
                 self.mode = Mode::List;
                 Step::Nothing
             }
-            Action::Open => need(self.selected_name(), &|name| Step::Run(Command::ServerShow { name })),
-            Action::ServerAdd => Step::Form(server_forms::add()),
-            Action::ServerEdit => match self.selected() {
+            "open" => need(self.selected_name(), &|name| Step::Run(Command::ServerShow { name })),
+            "server_add" => Step::Form(server_forms::add()),
+            "server_edit" => match self.selected() {
                 Some(r) if builtin(&r.server.name) => Step::Status("`local` is built in and cannot be edited".into()),
                 Some(r) => Step::Form(server_forms::edit(&r.server)),
                 None => Step::Status("select a server first (j/k)".into()),
             },
-            Action::ServerTest => need(self.selected_name(), &|name| Step::Run(Command::ServerTest { name })),
-            Action::ServerTrust => need(self.selected_name(), &|name| {
+            "server_test" => need(self.selected_name(), &|name| Step::Run(Command::ServerTest { name })),
+            "server_trust" => need(self.selected_name(), &|name| {
                 Step::Confirm(Confirm {
                     title: "Trust host key".into(),
                     message: format!("Accept the host key {name} presents now as its pin? Check the fingerprint on the server's console first (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)."),
                     on_yes: OnYes::Run(Box::new(Command::ServerTrust { name, fingerprint: None })),
                 })
             }),
-            Action::ServerRemove => match self.selected_name() {
+            "server_remove" => match self.selected_name() {
                 Some(n) if builtin(&n) => Step::Status("`local` is built in and cannot be removed".into()),
                 other => need(other, &|name| {
                     Step::Confirm(Confirm {
@@ -133,32 +143,32 @@ impl ServersPane {
                     })
                 }),
             },
-            Action::ServerMark => {
+            "server_mark" => {
                 if let Some(n) = self.selected_name() {
                     if !self.marked.remove(&n) {
                         self.marked.insert(n);
                     }
                     let len = self.visible().len();
-                    self.list.navigate(Action::Down, len);
+                    self.list.navigate(Verb::Nav(Nav::Down), len);
                 }
                 Step::Nothing
             }
-            Action::ServerExec => {
+            "server_exec" => {
                 let t = self.targets();
                 if t.is_empty() { Step::Status("select or mark servers first".into()) } else { Step::Form(server_forms::exec(&t)) }
             }
-            Action::ServerOutput => match self.output {
+            "server_output" => match self.output {
                 Some(_) => {
                     self.mode = Mode::Output;
                     Step::Nothing
                 }
                 None => Step::Status("no command has run yet: press x to run one".into()),
             },
-            Action::ServerCancel => match &self.output {
+            "server_exec_cancel" => match &self.output {
                 Some(o) if o.running() => Step::Run(Command::ServerExecCancel { run: o.run }),
                 _ => Step::Status("no command run is going".into()),
             },
-            Action::ServerHealthNow => Step::Run(Command::ServerHealth { name: None }),
+            "server_health" => Step::Run(Command::ServerHealth { name: None }),
             _ => Step::Unhandled,
         }
     }
@@ -187,15 +197,15 @@ impl ServersPane {
             line.spans.insert(0, Span::styled("/", t.fg(t.accent)));
             f.render_widget(Paragraph::new(line), filter_area);
         }
-        let k = |a| v.keymap.key_for(Section::Servers, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::servers::KEYS, a);
         let hint = match self.mode {
             Mode::List => format!(
                 "{} add {} open {} test {} run {} mark {} output {} edit {} remove / filter",
-                k(Action::ServerAdd), k(Action::Open), k(Action::ServerTest), k(Action::ServerExec),
-                k(Action::ServerMark), k(Action::ServerOutput), k(Action::ServerEdit), k(Action::ServerRemove)
+                k("server_add"), k("open"), k("server_test"), k("server_exec"),
+                k("server_mark"), k("server_output"), k("server_edit"), k("server_remove")
             ),
-            Mode::Detail => format!("{} test {} trust key {} run  Esc back", k(Action::ServerTest), k(Action::ServerTrust), k(Action::ServerExec)),
-            Mode::Output => format!("{} cancel run  {} run again  Esc back", k(Action::ServerCancel), k(Action::ServerExec)),
+            Mode::Detail => format!("{} test {} trust key {} run  Esc back", k("server_test"), k("server_trust"), k("server_exec")),
+            Mode::Output => format!("{} cancel run  {} run again  Esc back", k("server_exec_cancel"), k("server_exec")),
         };
         f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
     }
@@ -264,7 +274,7 @@ impl ServersPane {
         };
         self.list.render_table(f, table_area, header, table_rows, &widths, t);
         if let Some(note) = note_area {
-            let k = v.keymap.key_for(Section::Servers, Action::ServerAdd);
+            let k = v.keymap.key_for(&crate::tui::panes::servers::KEYS, "server_add");
             let text = format!(
                 "Only this machine so far. Press {k} to add a server (host, user, login by ssh-agent, password or a key in the vault), \
                  or run `homedeck server import-ssh-config` to bring in your ~/.ssh/config hosts."
@@ -273,3 +283,4 @@ impl ServersPane {
         }
     }
 }
+

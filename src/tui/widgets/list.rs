@@ -2,7 +2,7 @@
 //! the rows are. Panes keep their rows and ask this which ones are visible.
 
 use crate::tui::input::TextInput;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Nav, Verb};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -43,16 +43,16 @@ impl ListView {
     }
 
     /// Move the selection for a navigation action; returns whether it was one.
-    pub fn navigate(&mut self, action: Action, len: usize) -> bool {
+    pub fn navigate(&mut self, action: Verb, len: usize) -> bool {
         let page = self.page.max(1);
         let last = len.saturating_sub(1);
         self.selected = match action {
-            Action::Up => self.selected.saturating_sub(1),
-            Action::Down => (self.selected + 1).min(last),
-            Action::Top => 0,
-            Action::Bottom => last,
-            Action::PageUp => self.selected.saturating_sub(page),
-            Action::PageDown => (self.selected + page).min(last),
+            Verb::Nav(Nav::Up) => self.selected.saturating_sub(1),
+            Verb::Nav(Nav::Down) => (self.selected + 1).min(last),
+            Verb::Nav(Nav::Top) => 0,
+            Verb::Nav(Nav::Bottom) => last,
+            Verb::Nav(Nav::PageUp) => self.selected.saturating_sub(page),
+            Verb::Nav(Nav::PageDown) => (self.selected + page).min(last),
             _ => return false,
         };
         true

@@ -5,7 +5,6 @@ use super::{EsphomePane, View as PaneView};
 use crate::engine::views::esphome::{OtaPhase, OtaStatus};
 use crate::tui::app::View;
 use crate::tui::clock::age_opt;
-use crate::tui::keymap::{Action, Section};
 use crate::tui::widgets::pane_block;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -55,20 +54,20 @@ pub fn render(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
         line.spans.insert(0, Span::styled("/", t.fg(t.accent)));
         f.render_widget(Paragraph::new(line), filter_area);
     }
-    let k = |a| v.keymap.key_for(Section::Esphome, a);
+    let k = |a| v.keymap.key_for(&crate::tui::panes::esphome::KEYS, a);
     let hint = match p.view {
         PaneView::Devices => format!(
             "{} discover {} add ↵ info {} logs {} mark {} ota {} bulk {} firmware {} cancel",
-            k(Action::EsphomeDiscover),
-            k(Action::EsphomeAdd),
-            k(Action::EsphomeLogs),
-            k(Action::EsphomeMark),
-            k(Action::EsphomeOta),
-            k(Action::EsphomeBulk),
-            k(Action::EsphomeFirmware),
-            k(Action::EsphomeCancel),
+            k("esphome_discover"),
+            k("esphome_add"),
+            k("esphome_logs_start"),
+            k("esphome_mark"),
+            k("esphome_ota"),
+            k("esphome_ota_bulk"),
+            k("esphome_firmware_list"),
+            k("esphome_ota_cancel"),
         ),
-        PaneView::Firmware => format!("{} import  {} bulk OTA  Esc back", k(Action::EsphomeImport), k(Action::EsphomeBulk)),
+        PaneView::Firmware => format!("{} import  {} bulk OTA  Esc back", k("esphome_firmware_import"), k("esphome_ota_bulk")),
         _ => "Esc back".to_string(),
     };
     f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
@@ -76,7 +75,7 @@ pub fn render(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
 
 fn devices(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
     let t = v.theme;
-    let k = |a| v.keymap.key_for(Section::Esphome, a);
+    let k = |a| v.keymap.key_for(&crate::tui::panes::esphome::KEYS, a);
     let visible: Vec<_> = p.visible().into_iter().cloned().collect();
     if visible.is_empty() {
         let text = if !p.loaded {
@@ -87,8 +86,8 @@ fn devices(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
             format!(
                 "No ESPHome devices yet. Press {} to browse mDNS (_esphomelib._tcp) on the configured interfaces, \
                  or {} to add one by address (API encryption key and OTA password are vault secret names).",
-                k(Action::EsphomeDiscover),
-                k(Action::EsphomeAdd)
+                k("esphome_discover"),
+                k("esphome_add")
             )
         };
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.muted()), area);
@@ -164,7 +163,7 @@ fn detail(p: &EsphomePane, f: &mut Frame, area: Rect, v: &View) {
 fn firmware(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
     let t = v.theme;
     if p.firmware.is_empty() {
-        let k = v.keymap.key_for(Section::Esphome, Action::EsphomeImport);
+        let k = v.keymap.key_for(&crate::tui::panes::esphome::KEYS, "esphome_firmware_import");
         let text = format!("No firmware imported. Press {k} to import a .bin with its version label and platform.");
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.muted()), area);
         return;

@@ -6,7 +6,9 @@ use super::logs_view::LogsView;
 use crate::engine::Command;
 use crate::engine::views::esphome::PLATFORMS;
 use crate::tui::confirm::{Confirm, OnYes};
-use crate::tui::form::{Field, Form, FormKind};
+use crate::tui::form::{Field, Form};
+use crate::tui::panes::PaneId;
+use crate::tui::panes::pane::Submit;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum EsphomeForm {
@@ -17,12 +19,6 @@ pub enum EsphomeForm {
     SaveLogs,
 }
 
-pub enum Submit {
-    Run(Command),
-    Confirm(Confirm),
-    Saved(String),
-}
-
 fn platforms() -> Vec<&'static str> {
     PLATFORMS.to_vec()
 }
@@ -30,7 +26,7 @@ fn platforms() -> Vec<&'static str> {
 pub fn add() -> Form {
     Form::new(
         "Add an ESPHome device",
-        FormKind::Esphome(EsphomeForm::Add),
+        PaneId::Esphome, EsphomeForm::Add,
         vec![
             Field::text("Name (esphome: name:)"),
             Field::text("Host or IP"),
@@ -45,7 +41,7 @@ pub fn add() -> Form {
 pub fn import() -> Form {
     Form::new(
         "Import firmware",
-        FormKind::Esphome(EsphomeForm::Import),
+        PaneId::Esphome, EsphomeForm::Import,
         vec![Field::text("Path to the .bin"), Field::text("Version label"), Field::choice("Platform", platforms())],
     )
     .intro("The image is copied into homedeck's data dir under its SHA-256.")
@@ -54,7 +50,7 @@ pub fn import() -> Form {
 pub fn ota(device: String, firmware: Option<String>) -> Form {
     let mut f = Form::new(
         &format!("OTA update of {device}"),
-        FormKind::Esphome(EsphomeForm::Ota { device }),
+        PaneId::Esphome, EsphomeForm::Ota { device },
         vec![Field::text("Firmware (version label or SHA-256 prefix)")],
     );
     if let (Some(fw), Some(i)) = (firmware, f.input_mut(0)) {
@@ -66,7 +62,8 @@ pub fn ota(device: String, firmware: Option<String>) -> Form {
 pub fn bulk(targets: String, firmware: Option<String>) -> Form {
     let mut f = Form::new(
         "Bulk OTA update",
-        FormKind::Esphome(EsphomeForm::Bulk),
+        PaneId::Esphome,
+        EsphomeForm::Bulk,
         vec![
             Field::text("Firmware (version label or SHA-256 prefix)"),
             Field::text("Devices: names (comma-separated), outdated or online"),
@@ -84,7 +81,7 @@ pub fn bulk(targets: String, firmware: Option<String>) -> Form {
 
 pub fn save_logs() -> Form {
     let name = format!("homedeck-logs-{}.txt", chrono::Local::now().format("%Y%m%d-%H%M%S"));
-    let mut f = Form::new("Save the logs", FormKind::Esphome(EsphomeForm::SaveLogs), vec![Field::text("File")]);
+    let mut f = Form::new("Save the logs", PaneId::Esphome, EsphomeForm::SaveLogs, vec![Field::text("File")]);
     if let Some(i) = f.input_mut(0) {
         i.set(&name);
     }
@@ -102,10 +99,10 @@ fn number<T: std::str::FromStr>(what: &str, s: &str) -> Result<Option<T>, String
     s.parse::<T>().map(Some).map_err(|_| format!("{what} {s:?}: expected a whole number"))
 }
 
-pub fn submit(form: &Form, logs: &LogsView) -> Option<Result<Submit, String>> {
-    let FormKind::Esphome(kind) = &form.kind else { return None };
+pub fn submit(form: &Form, logs: &LogsView) -> Result<Submit, String> {
+    let Some(kind) = form.kind::<EsphomeForm>() else { return Err("not an ESPHome form".into()) };
     let v = |i| form.value(i);
-    Some(match kind {
+    match kind {
         EsphomeForm::Add => number::<u16>("port", &v(2)).map(|port| {
             Submit::Run(Command::EsphomeAdd {
                 name: v(0),
@@ -137,13 +134,13 @@ pub fn submit(form: &Form, logs: &LogsView) -> Option<Result<Submit, String>> {
         EsphomeForm::SaveLogs => {
             let path = v(0);
             if path.is_empty() {
-                return Some(Err("a file name is needed".into()));
+                return Err("a file name is needed".into());
             }
             let text = logs.export();
             let n = text.lines().count();
             std::fs::write(&path, text)
-                .map(|_| Submit::Saved(format!("saved {n} log line(s) to {path}")))
+                .map(|_| Submit::Say(format!("saved {n} log line(s) to {path}")))
                 .map_err(|e| format!("cannot write {path:?}: {e}"))
         }
-    })
+    }
 }

@@ -10,7 +10,7 @@ use crate::engine::Command;
 use crate::engine::views::esphome::ansi::Run;
 use crate::engine::views::esphome::{LogLevel, LogRecord};
 use crate::tui::app::{Step, View};
-use crate::tui::keymap::{Action, Section};
+use crate::tui::keymap::Verb;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::list::ListView;
 use crate::tui::widgets::pane_block;
@@ -120,25 +120,25 @@ impl LogsView {
         }
     }
 
-    pub fn on_action(&mut self, action: Action) -> Step {
+    pub fn on_action(&mut self, action: Verb) -> Step {
         let page = self.page.max(1);
-        match action {
-            Action::Back => {
+        match action.name() {
+            "back" => {
                 self.shown.clear();
                 return Step::Run(Command::EsphomeLogsStop { devices: None });
             }
-            Action::Up => self.scroll_up(1),
-            Action::Down => self.scroll_down(1),
-            Action::PageUp => self.scroll_up(page),
-            Action::PageDown => self.scroll_down(page),
-            Action::Top => self.scroll_up(usize::MAX / 2),
-            Action::Bottom | Action::EsphomeLogsFollow if !self.follow => {
+            "up" => self.scroll_up(1),
+            "down" => self.scroll_down(1),
+            "page_up" => self.scroll_up(page),
+            "page_down" => self.scroll_down(page),
+            "top" => self.scroll_up(usize::MAX / 2),
+            "bottom" | "esphome_logs_follow" if !self.follow => {
                 self.offset = 0;
                 self.follow = true;
             }
-            Action::EsphomeLogsFollow => self.follow = false,
-            Action::Bottom => {}
-            Action::EsphomeLogsLevel => {
+            "esphome_logs_follow" => self.follow = false,
+            "bottom" => {}
+            "esphome_logs_level" => {
                 self.level = match self.level {
                     LogLevel::VeryVerbose => LogLevel::Verbose,
                     LogLevel::Verbose => LogLevel::Debug,
@@ -151,15 +151,15 @@ impl LogsView {
                 self.offset = 0;
                 self.follow = true;
             }
-            Action::EsphomeLogsTimestamps => self.timestamps = !self.timestamps,
-            Action::EsphomeLogsSplit => self.split = !self.split,
-            Action::EsphomeLogsClear => {
+            "esphome_logs_timestamps" => self.timestamps = !self.timestamps,
+            "esphome_logs_split" => self.split = !self.split,
+            "esphome_logs_clear" => {
                 self.buffer.clear();
                 self.offset = 0;
             }
-            Action::EsphomeLogsNext => return self.jump(false),
-            Action::EsphomeLogsPrev => return self.jump(true),
-            Action::EsphomeLogsSave => return Step::Form(forms::save_logs()),
+            "esphome_logs_next" => return self.jump(false),
+            "esphome_logs_prev" => return self.jump(true),
+            "esphome_logs_save" => return Step::Form(forms::save_logs()),
             _ => return Step::Unhandled,
         }
         Step::Nothing
@@ -210,17 +210,17 @@ impl LogsView {
             line.spans.insert(0, Span::styled("/", t.fg(t.accent)));
             f.render_widget(Paragraph::new(line), search_area);
         }
-        let k = |a| v.keymap.key_for(Section::Esphome, a);
+        let k = |a| v.keymap.key_for(&crate::tui::panes::esphome::KEYS, a);
         let text = format!(
             "{} follow {} level / search {}/{} match {} time {} split {} save {} clear Esc stop",
-            k(Action::EsphomeLogsFollow),
-            k(Action::EsphomeLogsLevel),
-            k(Action::EsphomeLogsNext),
-            k(Action::EsphomeLogsPrev),
-            k(Action::EsphomeLogsTimestamps),
-            k(Action::EsphomeLogsSplit),
-            k(Action::EsphomeLogsSave),
-            k(Action::EsphomeLogsClear),
+            k("esphome_logs_follow"),
+            k("esphome_logs_level"),
+            k("esphome_logs_next"),
+            k("esphome_logs_prev"),
+            k("esphome_logs_timestamps"),
+            k("esphome_logs_split"),
+            k("esphome_logs_save"),
+            k("esphome_logs_clear"),
         );
         f.render_widget(Paragraph::new(Line::styled(text, t.muted())), hint);
     }

@@ -1,23 +1,42 @@
 //! The ESPHome pane: the device list (with OTA gauges), one device's info,
 //! the firmware registry, OTA results, and the live logs view. Keys become
-//! [`Step`]s; engine answers and events arrive through `esphome_outcomes.rs`.
+//! [`Step`]s; engine answers and events arrive through `outcomes.rs`.
 
 pub mod devices_view;
 pub mod forms;
 pub mod log_buffer;
 pub mod logs_view;
+mod outcomes;
 
 use crate::engine::Command;
 use crate::engine::views::esphome::{Device, DeviceInfo, Entity, Firmware, LogLevel, OtaPhase, OtaResult};
 use crate::tui::app::{Step, View as Frame_};
 use crate::tui::confirm::{Confirm, OnYes};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Nav, SectionSpec, Verb, ViewSpec};
 use crate::tui::widgets::list::ListView;
 use log_buffer::LogBuffer;
 use logs_view::LogsView;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// The `[esphome]` keymap section: the engine commands this pane runs are bound
+/// by name; these are its own view actions.
+pub const KEYS: SectionSpec = SectionSpec {
+    name: "esphome",
+    views: &[
+        ViewSpec { name: "esphome_mark", desc: "ESPHome: mark/unmark a device (several logs, bulk OTA)" },
+        ViewSpec { name: "esphome_results", desc: "ESPHome: last OTA results" },
+        ViewSpec { name: "esphome_logs_follow", desc: "Logs: follow / pause" },
+        ViewSpec { name: "esphome_logs_level", desc: "Logs: next level filter (VV → … → E)" },
+        ViewSpec { name: "esphome_logs_timestamps", desc: "Logs: timestamps on/off" },
+        ViewSpec { name: "esphome_logs_split", desc: "Logs: merged with device column / split per device" },
+        ViewSpec { name: "esphome_logs_save", desc: "Logs: save what the view shows to a file" },
+        ViewSpec { name: "esphome_logs_next", desc: "Logs: newer search match" },
+        ViewSpec { name: "esphome_logs_prev", desc: "Logs: older search match" },
+        ViewSpec { name: "esphome_logs_clear", desc: "Logs: clear the scrollback" },
+    ],
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -109,15 +128,15 @@ impl EsphomePane {
         }
     }
 
-    pub fn on_action(&mut self, action: Action) -> Step {
+    pub fn on_action(&mut self, action: Verb) -> Step {
         match self.view {
             View::Logs => {
-                if action == Action::Back {
+                if action.name() == "back" {
                     self.view = View::Devices;
                 }
                 return self.logs.on_action(action);
             }
-            View::Detail | View::Firmware | View::Results if action == Action::Back => {
+            View::Detail | View::Firmware | View::Results if action.name() == "back" => {
                 self.view = View::Devices;
                 return Step::Nothing;
             }
@@ -127,42 +146,42 @@ impl EsphomePane {
             _ => {}
         }
         let need = "select a device first (j/k), or press d to discover, a to add";
-        match action {
-            Action::EsphomeDiscover => {
+        match action.name() {
+            "esphome_discover" => {
                 Step::Run(Command::EsphomeDiscover { seconds: Some(3) })
             }
-            Action::EsphomeAdd => Step::Form(forms::add()),
-            Action::EsphomeFirmware => {
+            "esphome_add" => Step::Form(forms::add()),
+            "esphome_firmware_list" => {
                 self.view = View::Firmware;
                 Step::Run(Command::EsphomeFirmwareList {})
             }
-            Action::EsphomeImport => Step::Form(forms::import()),
-            Action::EsphomeCancel => Step::Run(Command::EsphomeOtaCancel { device: None }),
-            Action::EsphomeResults if !self.results.is_empty() => {
+            "esphome_firmware_import" => Step::Form(forms::import()),
+            "esphome_ota_cancel" => Step::Run(Command::EsphomeOtaCancel { device: None }),
+            "esphome_results" if !self.results.is_empty() => {
                 self.view = View::Results;
                 Step::Nothing
             }
-            Action::EsphomeResults => Step::Status("no OTA results yet".into()),
-            Action::EsphomeBulk => {
+            "esphome_results" => Step::Status("no OTA results yet".into()),
+            "esphome_ota_bulk" => {
                 let targets = if self.marked.is_empty() { "outdated".to_string() } else { self.targets().join(",") };
                 Step::Form(forms::bulk(targets, self.firmware.first().map(|f| f.version.clone())))
             }
             _ if self.view != View::Devices => Step::Unhandled,
-            Action::EsphomeMark => match self.selected().map(|d| d.name.clone()) {
+            "esphome_mark" => match self.selected().map(|d| d.name.clone()) {
                 Some(n) => {
                     if !self.marked.remove(&n) {
                         self.marked.insert(n);
                     }
-                    self.list.navigate(Action::Down, self.visible().len());
+                    self.list.navigate(Verb::Nav(Nav::Down), self.visible().len());
                     Step::Nothing
                 }
                 None => Step::Status(need.into()),
             },
-            Action::Open => match self.selected() {
+            "open" => match self.selected() {
                 Some(d) => Step::Run(Command::EsphomeInfo { name: d.name.clone() }),
                 None => Step::Status(need.into()),
             },
-            Action::EsphomeLogs => {
+            "esphome_logs_start" => {
                 let names = self.targets();
                 if names.is_empty() {
                     return Step::Status(need.into());
@@ -171,14 +190,14 @@ impl EsphomePane {
                 self.view = View::Logs;
                 Step::Run(Command::EsphomeLogsStart { devices: names.join(","), level: Some(LogLevel::VeryVerbose) })
             }
-            Action::EsphomeOta => match self.selected() {
+            "esphome_ota" => match self.selected() {
                 Some(d) => {
                     let fw = self.firmware.iter().find(|f| Some(&f.platform) == d.platform.as_ref()).map(|f| f.version.clone());
                     Step::Form(forms::ota(d.name.clone(), fw))
                 }
                 None => Step::Status(need.into()),
             },
-            Action::EsphomeRemove => match self.selected() {
+            "esphome_remove" => match self.selected() {
                 Some(d) => Step::Confirm(Confirm {
                     title: "Forget device".into(),
                     message: format!("Forget ESPHome device {}? Its log stream stops.", d.name),

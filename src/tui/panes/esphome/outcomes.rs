@@ -1,15 +1,46 @@
-//! ESPHome answers and events applied to the pane: device lists, info,
-//! firmware, OTA results and progress, log lines and link changes.
+//! The ESPHome pane as a [`Pane`]: what it loads, and ESPHome answers and
+//! events applied to it: device lists, info, firmware, OTA results and
+//! progress, log lines and link changes.
 
-use crate::engine::{EsphomeEvent, EsphomeOutcome};
-use crate::tui::app::{App, Level, Purpose};
-use crate::tui::panes::Pane;
-use crate::tui::panes::esphome::View;
+use super::{EsphomePane, View, forms};
+use crate::engine::{Command, EsphomeEvent, EsphomeOutcome, Event, Outcome};
+use crate::tui::app::{Job, Level, Purpose, Step, View as Frame_};
+use crate::tui::form::Form;
+use crate::tui::keymap::{Section, Verb};
+use crate::tui::panes::PaneId;
+use crate::tui::panes::pane::{ALL_PARTS, Ctx, Pane, Parts, Submit};
+use crate::tui::widgets::list::ListView;
+use ratatui::Frame;
+use ratatui::layout::Rect;
 
-impl App {
-    pub(crate) fn esphome_outcome(&mut self, outcome: EsphomeOutcome, purpose: Purpose) {
+impl Pane for EsphomePane {
+    fn id(&self) -> PaneId {
+        PaneId::Esphome
+    }
+
+    fn section(&self) -> Option<Section> {
+        Some(&crate::tui::panes::esphome::KEYS)
+    }
+
+    fn on_action(&mut self, action: Verb) -> Step {
+        EsphomePane::on_action(self, action)
+    }
+
+    fn render(&mut self, f: &mut Frame, area: Rect, v: &Frame_) {
+        EsphomePane::render(self, f, area, v)
+    }
+
+    fn refresh(&mut self, _parts: Parts) -> Vec<Job> {
+        [Command::EsphomeList {}, Command::EsphomeFirmwareList {}]
+            .into_iter()
+            .map(|command| Job { command, purpose: Purpose::Refresh })
+            .collect()
+    }
+
+    fn on_outcome(&mut self, outcome: Outcome, purpose: Purpose, cx: &mut Ctx) {
+        let Outcome::Esphome(outcome) = outcome else { return };
         let asked = purpose != Purpose::Refresh;
-        let p = &mut self.esphome;
+        let p = self;
         match outcome {
             EsphomeOutcome::EsphomeDevices { devices } => {
                 p.set_devices(devices);
@@ -17,13 +48,13 @@ impl App {
                     p.view = View::Devices;
                 }
             }
-            EsphomeOutcome::EsphomeDiscovered { .. } => self.refresh.esphome = true,
+            EsphomeOutcome::EsphomeDiscovered { .. } => cx.refresh.mark(PaneId::Esphome, ALL_PARTS),
             EsphomeOutcome::EsphomeInfo { device, info, entities } => {
                 p.detail = Some((*device, *info, entities));
                 if asked {
                     p.view = View::Detail;
                 }
-                self.refresh.esphome = true;
+                cx.refresh.mark(PaneId::Esphome, ALL_PARTS);
             }
             EsphomeOutcome::EsphomeLogsStarted { devices, .. } if purpose == Purpose::Palette => {
                 p.logs.show(devices);
@@ -47,16 +78,15 @@ impl App {
             EsphomeOutcome::EsphomeOta { results } => {
                 p.results = results;
                 p.view = View::Results;
-                self.refresh.esphome = true;
+                cx.refresh.mark(PaneId::Esphome, ALL_PARTS);
             }
         }
-        if asked {
-            self.pane = Pane::Esphome;
-        }
+        cx.go(asked, PaneId::Esphome);
     }
 
-    pub(crate) fn esphome_event(&mut self, event: EsphomeEvent) {
-        let p = &mut self.esphome;
+    fn on_event(&mut self, event: Event, cx: &mut Ctx) {
+        let Event::Esphome(event) = event else { return };
+        let p = self;
         match event {
             EsphomeEvent::EsphomeLogs { device, lines } => p.logs.push(&device, &lines),
             EsphomeEvent::EsphomeLink { device, online, detail } => {
@@ -84,10 +114,18 @@ impl App {
                 );
                 p.results.retain(|r| r.device != result.device);
                 p.results.push(result);
-                self.say(text, level);
-                self.refresh.esphome = true;
+                cx.say(text, level);
+                cx.refresh.mark(PaneId::Esphome, ALL_PARTS);
             }
-            EsphomeEvent::EsphomeDevicesChanged => self.refresh.esphome = true,
+            EsphomeEvent::EsphomeDevicesChanged => cx.refresh.mark(PaneId::Esphome, ALL_PARTS),
         }
+    }
+
+    fn submit(&mut self, form: &mut Form) -> Result<Submit, String> {
+        forms::submit(form, &self.logs)
+    }
+
+    fn active_list(&mut self) -> Option<&mut ListView> {
+        EsphomePane::active_list(self)
     }
 }
