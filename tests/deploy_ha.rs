@@ -63,7 +63,6 @@ async fn home_assistant_lifecycle_over_ssh() {
     let _reaper = Reaper(root.clone());
     let mut events = e.subscribe();
 
-    // ── create → healthy ──
     let started = Instant::now();
     let o = run(&e, create("home", &root, &wheels)).await.unwrap();
     let h = health_of(&o);
@@ -93,7 +92,6 @@ async fn home_assistant_lifecycle_over_ssh() {
     let err = run(&e, same).await.unwrap_err().to_string();
     assert!(err.contains("deployment home has it"), "{err}");
 
-    // ── token, profile, test ──
     let token = onboard(&base).await;
     let bad = run(
         &e,
@@ -124,7 +122,6 @@ async fn home_assistant_lifecycle_over_ssh() {
     let full = status(&e).await;
     assert_eq!((full.state, full.api.as_str()), (HealthState::Running, "ok"), "{full:?}");
 
-    // ── WebSocket live view sees a state posted over REST ──
     let mut rx = e.subscribe();
     run(&e, Command::HaWatch { name: "home".into(), filter: Some("sensor.homedeck_*".into()) }).await.unwrap();
     let posted = reqwest::Client::new()
@@ -140,7 +137,6 @@ async fn home_assistant_lifecycle_over_ssh() {
     assert_eq!((state.state.as_str(), state.friendly_name.as_str()), ("42", "Probe"));
     run(&e, Command::HaUnwatch { name: "home".into() }).await.unwrap();
 
-    // ── config editing ──
     let original = match run(&e, Command::DeployConfigRead { name: "home".into(), path: None }).await.unwrap() {
         Outcome::Deploy(DeployOutcome::DeployConfig { file }) => file.content,
         o => panic!("unexpected {o:?}"),
@@ -172,7 +168,6 @@ async fn home_assistant_lifecycle_over_ssh() {
         o => panic!("unexpected {o:?}"),
     }
 
-    // ── the console shows it: list, detail, live log, the editor ──
     drop(e);
     let mut h = tui_common::Harness::at(&tmp.path().join("data")).await;
     h.key(KeyCode::Char('2')).await;
@@ -197,7 +192,6 @@ async fn home_assistant_lifecycle_over_ssh() {
     let e = engine(tmp.path());
     run(&e, Command::VaultUnlock { passphrase: SecretValue::new(common::PASS) }).await.unwrap();
 
-    // ── restart picks up the config; a service call needs confirmation ──
     let before = pid_of(&status(&e).await);
     let h = health_of(&run(&e, Command::DeployRestart { name: "home".into(), wait: None }).await.unwrap());
     assert_eq!(h.state, HealthState::Running);
@@ -220,7 +214,6 @@ async fn home_assistant_lifecycle_over_ssh() {
 
     let e = Box::pin(console_entity_view(e, tmp.path(), &base, &token)).await;
 
-    // ── kill HA: the supervisor starts it again ──
     let mut logs = e.subscribe();
     run(&e, Command::DeployLogs { name: "home".into(), lines: Some(5), follow: Some(true) }).await.unwrap();
     let victim = pid_of(&status(&e).await);
@@ -242,7 +235,6 @@ async fn home_assistant_lifecycle_over_ssh() {
         o => panic!("unexpected {o:?}"),
     }
 
-    // ── an upgrade to a version that does not exist changes nothing ──
     let err =
         run(&e, Command::DeployUpgrade { name: "home".into(), version: "2099.1.0".into(), health_timeout: None }).await.unwrap_err().to_string();
     assert!(err.contains("installing 2099.1.0 failed") && err.contains("stays on 2024.3.3"), "{err}");
@@ -255,7 +247,6 @@ async fn home_assistant_lifecycle_over_ssh() {
     Box::pin(upgrade_rolls_back_after_switch(&e, &dep)).await;
 
     deploy_backup_steps::ha_config_restore_restarts_the_deployment(&e, &dep).await;
-    // ── delete keeps a final config backup ──
     let port = dep.port;
     let report = match run(&e, Command::DeployRemove { name: "home".into(), keep_backup: None }).await.unwrap() {
         Outcome::Deploy(DeployOutcome::DeploymentRemoved { report }) => report,

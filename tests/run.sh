@@ -6,14 +6,12 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
-# ── apt needs of each domain ──
 # lights / esphome: private network namespaces for the python-wled and mDNS tests, python peers
 command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
 # daemon: systemd-analyze checks the unit files install.sh writes (no systemd runs here)
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
-# ── end apt needs ──
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then
@@ -23,13 +21,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-# ── peer setup of each domain (idempotent scripts under tests/peers/) ──
 bash tests/peers/esphome.sh
 bash tests/peers/sshd.sh
 bash tests/peers/wled.sh
 bash tests/peers/backups.sh
 bash tests/peers/homeassistant.sh
-# ── end peer setup ──
 
 cargo clippy --locked --all-targets -- -D warnings
 # Benches are built by clippy above and run by `cargo bench` (they seed large

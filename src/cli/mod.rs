@@ -20,21 +20,15 @@ mod server_cmds;
 mod server_output;
 pub mod table;
 mod vault_cmds;
-// ── lights modules ──
 pub mod lights_args;
 mod lights_cmds;
 mod lights_output;
-// ── end lights modules ──
-// ── backups modules ──
 pub mod backup_args;
 mod backup_cmds;
 mod backup_output;
-// ── end backups modules ──
-// ── deployments modules ──
 pub mod deploy_args;
 mod deploy_cmds;
 pub mod deploy_output;
-// ── end deployments modules ──
 
 use crate::engine::VaultOutcome;
 use crate::engine::{Actor, Command, EngineError, Frontend, Outcome};
@@ -116,28 +110,18 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         Sub::Events(a) => events_cmds::run(session, a).await,
         Sub::Run(a) => generic::run(session, a).await,
         Sub::Schedule(cmd) => schedule_cmds::run(session, cmd).await,
-        // ── servers ──
         Sub::Server(cmd) => server_cmds::run(session, cmd).await,
         Sub::Tailscale(cmd) => server_cmds::tailscale(session, cmd).await,
-        // ── end servers ──
 
-        // ── esphome ──
         Sub::Esphome(cmd) => esphome_cmds::run(session, cmd).await,
-        // ── end esphome ──
 
-        // ── lights ──
         Sub::Wled(cmd) => lights_cmds::wled(session, cmd).await,
         Sub::Fpp(cmd) => lights_cmds::fpp(session, cmd).await,
-        // ── end lights ──
 
-        // ── backups ──
         Sub::Backup(cmd) => backup_cmds::run(session, cmd).await,
-        // ── end backups ──
 
-        // ── deployments ──
         Sub::Deploy(cmd) => deploy_cmds::deploy(session, cmd).await,
         Sub::Ha(cmd) => deploy_cmds::ha(session, cmd).await,
-        // ── end deployments ──
 
         Sub::Commands | Sub::Completions { .. } | Sub::Daemon(_) => Ok(()),
     }

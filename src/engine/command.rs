@@ -8,10 +8,8 @@ use super::secret_value::SecretValue;
 use super::security::SecurityStatus;
 use super::servers::model::AuthMethod;
 use super::vault::SecretKind;
-// ── lights imports ──
 use super::lights::args::{Flag, StopMode};
 use super::lights::wled::control::Power;
-// ── end lights imports ──
 
 commands! {
     /// The vault and its secrets.

@@ -60,14 +60,12 @@ pub(crate) struct Inner {
     /// Commands that change state run one at a time, so checks such as
     /// "name not taken" cannot race.
     write_gate: Arc<tokio::sync::Mutex<()>>,
-    // ── domain runtime state (servers, esphome, lights, backups, deploy) ──
     pub esphome: esphome::Runtime,
     pub servers: servers::Runtime,
     pub lights: lights::Runtime,
     pub backup: backup::Runtime,
     pub deploy: deploy::Runtime,
     pub ha: ha::Runtime,
-    // ── end domain runtime state ──
     /// Runs every kind of schedule (`scheduler/`).
     pub scheduler: scheduler::Runtime,
 }
@@ -99,29 +97,23 @@ impl EngineHandle {
             opts,
             events,
             write_gate: Arc::new(tokio::sync::Mutex::new(())),
-            // ── domain runtime init ──
             esphome: esphome::Runtime::default(),
             servers: servers::Runtime::new(server_opts),
             lights: lights::Runtime::new()?,
             backup: backup::Runtime::default(),
             deploy: deploy::Runtime::new(deploy_opts)?,
             ha: ha::Runtime::new(deploy::health::deployment_url)?,
-            // ── end domain runtime init ──
             scheduler: scheduler::Runtime::default(),
         });
-        // ── domain start-up work ──
         backup::on_start(&inner);
-        // ── end domain start-up work ──
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(idle_lock_ticker(Arc::downgrade(&inner)));
-            // ── domain background tasks ──
             if inner.opts.servers.poll_health {
                 rt.spawn(servers::health::poller::run(Arc::downgrade(&inner)));
             }
             let _ = inner.lights.me.set(Arc::downgrade(&inner));
             let _ = inner.backup.me.set(Arc::downgrade(&inner));
             let _ = inner.deploy.me.set(Arc::downgrade(&inner));
-            // ── end domain background tasks ──
             let _ = inner.scheduler.me.set(Arc::downgrade(&inner));
         }
         Ok(EngineHandle { inner })

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The same measurements on two builds, interleaved in one run, so a change can
+# be judged by its ratio on a noisy machine: start → first full frame of the
+# real binary in tmux at 80×24 over 100,000 audit entries and 1,000 secrets,
+# and the engine's criterion benches (audit queries over 1,000,000 entries,
+# unlock, reveal).
+# Usage: benches/before_after.sh BASE_CHECKOUT [runs]
+#   BASE_CHECKOUT: a worktree of the earlier commit, e.g.
+#   git worktree add /tmp/base 6689943
+# Both are built in release mode; the data dir is seeded once by the base
+# build's own bench (its format) and copied for each side, so neither sees the
+# other's migrations.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BASE="$(cd "$1" && pwd)"
+RUNS="${2:-15}"
+NEW="$PWD"
+for dir in "$BASE" "$NEW"; do (cd "$dir" && cargo build --release --locked -q); done
+(cd "$BASE" && HOMEDECK_BENCH_SEED_ONLY=1 cargo bench --locked -q --bench console >/dev/null)
+WORK="$(mktemp -d)"
+SOCK="homedeck-ba-$$"
+trap 'tmux -L "$SOCK" kill-server 2>/dev/null || true; rm -rf "$WORK"' EXIT
+cp -a "$BASE/target/homedeck-bench/console-100k" "$WORK/data-base"
+cp -a "$BASE/target/homedeck-bench/console-100k" "$WORK/data-new"
+
+# One start of $1's binary on $2's data; prints the logged first-frame ms.
+frame() {
+  local bin="$1" data="$2" state="$WORK/state-$3" pid
+  rm -rf "$state"; mkdir -p "$state"
+  tmux -L "$SOCK" -f /dev/null new-session -d -x 80 -y 24 \
+    env TERM=xterm-256color HOMEDECK_DATA_DIR="$data" HOMEDECK_CONFIG_DIR="$WORK/config-$3" \
+    HOMEDECK_STATE_DIR="$state" HOMEDECK_LOG=info "$bin"
+  for _ in $(seq 200); do
+    grep -q "first full frame" "$state/homedeck.log" 2>/dev/null && break
+    sleep 0.05
+  done
+  grep "first full frame" "$state/homedeck.log" | grep -o 'ms="[0-9.]*"' | head -1 | tr -dc '0-9.\n'
+  pid="$(tmux -L "$SOCK" display-message -p '#{pane_pid}')"
+  tmux -L "$SOCK" send-keys q
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  tmux -L "$SOCK" kill-server 2>/dev/null || true
+}
+
+# Warm both (page cache, first-run config files), then alternate.
+frame "$BASE/target/release/homedeck" "$WORK/data-base" base >/dev/null
+frame "$NEW/target/release/homedeck" "$WORK/data-new" new >/dev/null
+: > "$WORK/base.ms"; : > "$WORK/new.ms"
+for _ in $(seq "$RUNS"); do
+  frame "$BASE/target/release/homedeck" "$WORK/data-base" base >> "$WORK/base.ms"
+  frame "$NEW/target/release/homedeck" "$WORK/data-new" new >> "$WORK/new.ms"
+done
+median() { sort -n "$1" | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]}'; }
+b="$(median "$WORK/base.ms")"; n="$(median "$WORK/new.ms")"
+echo "first full frame: base median $b ms, new median $n ms, new/base $(awk -v b="$b" -v n="$n" 'BEGIN {printf "%.2f", n/b}') (n=$RUNS each, interleaved)"
+
+# Criterion's median of each engine bench, base then new, twice.
+engine() {
+  (cd "$1" && cargo bench --locked -q --bench engine 2>/dev/null) |
+    awk '/^[a-z_0-9]+\/[A-Za-z_0-9]+/ {name=$1} /time:/ {s=$0; sub(/.*time: *\[/, "", s); split(s, f, " "); print name, f[3], f[4]}'
+}
+for round in 1 2; do
+  engine "$BASE" | sed "s/^/base round $round: /"
+  engine "$NEW" | sed "s/^/new  round $round: /"
+done
