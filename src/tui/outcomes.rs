@@ -7,37 +7,9 @@
 use crate::engine::{EngineError, Event, GeneralEvent, Outcome, SchedulerEvent};
 use crate::tui::app::{App, Done, Level, Overlay, Purpose};
 use crate::tui::confirm::{Confirm, OnYes};
-use crate::tui::panes::PaneId;
+use crate::tui::panes::{PaneId, event_owner, owner};
 use crate::tui::panes::pane::ALL_PARTS;
 use crate::tui::panes::secrets_domain::VAULT;
-
-/// The pane of a domain (`None`: a domain without a pane, handled here).
-fn owner(outcome: &Outcome) -> Option<PaneId> {
-    Some(match outcome {
-        Outcome::General(_) | Outcome::Scheduler(_) => return None,
-        Outcome::Vault(_) => PaneId::Secrets,
-        Outcome::Audit(_) => PaneId::Audit,
-        Outcome::Servers(_) => PaneId::Servers,
-        Outcome::Esphome(_) => PaneId::Esphome,
-        Outcome::Lights(_) => PaneId::Lights,
-        Outcome::Backup(_) => PaneId::Backups,
-        Outcome::Deploy(_) | Outcome::Ha(_) => PaneId::Deployments,
-    })
-}
-
-/// The pane of an event's domain (`None`: a domain without a pane).
-fn event_owner(event: &Event) -> Option<PaneId> {
-    Some(match event {
-        Event::General(_) | Event::Scheduler(_) => return None,
-        Event::Vault(_) => PaneId::Secrets,
-        Event::Audit(_) => PaneId::Audit,
-        Event::Servers(_) => PaneId::Servers,
-        Event::Esphome(_) => PaneId::Esphome,
-        Event::Lights(_) => PaneId::Lights,
-        Event::Backup(_) => PaneId::Backups,
-        Event::Deploy(_) | Event::Ha(_) => PaneId::Deployments,
-    })
-}
 
 impl App {
     pub fn on_done(&mut self, done: Done) {

@@ -32,9 +32,79 @@ mod servers_domain;
 pub use pane::Pane;
 
 use crate::config::Config;
+use crate::engine::{Event, Outcome};
 use crate::tui::keymap::{GLOBAL, Section};
 
-/// Every keymap section, in the order the help shows them.
+/// Declares the pane table from one list: `PaneId` (in tab order), its
+/// titles, the `Panes` struct with typed fields and `get`/`get_mut` by id,
+/// and which pane owns each engine domain's outcomes and events. Adding a
+/// pane is one row here and its key section in [`SECTIONS`].
+macro_rules! panes {
+    ($(
+        $id:ident: $field:ident: $ty:ty = $ctor:expr, $title:literal,
+        domains [$($domain:ident),*];
+    )*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum PaneId {
+            $( $id, )*
+        }
+
+        impl PaneId {
+            pub const ALL: [PaneId; [$( PaneId::$id ),*].len()] = [$( PaneId::$id ),*];
+
+            pub fn title(self) -> &'static str {
+                match self {
+                    $( PaneId::$id => $title, )*
+                }
+            }
+        }
+
+        pub struct Panes {
+            $( pub $field: $ty, )*
+        }
+
+        impl Panes {
+            pub fn new(config: &Config) -> Panes {
+                Panes {
+                    $( $field: ($ctor)(config), )*
+                }
+            }
+
+            pub fn get(&self, id: PaneId) -> &dyn Pane {
+                match id {
+                    $( PaneId::$id => &self.$field, )*
+                }
+            }
+
+            pub fn get_mut(&mut self, id: PaneId) -> &mut dyn Pane {
+                match id {
+                    $( PaneId::$id => &mut self.$field, )*
+                }
+            }
+        }
+
+        /// The pane an answer belongs to (`None`: a domain without a pane,
+        /// such as the scheduler, whose answers go to the status bar).
+        pub fn owner(outcome: &Outcome) -> Option<PaneId> {
+            match outcome {
+                $( $( Outcome::$domain(_) => Some(PaneId::$id), )* )*
+                #[allow(unreachable_patterns)]
+                _ => None,
+            }
+        }
+
+        /// The pane of an event's domain (`None`: a domain without a pane).
+        pub fn event_owner(event: &Event) -> Option<PaneId> {
+            match event {
+                $( $( Event::$domain(_) => Some(PaneId::$id), )* )*
+                #[allow(unreachable_patterns)]
+                _ => None,
+            }
+        }
+    };
+}
+
+/// The key sections, in the order `?` help lists them.
 pub const SECTIONS: &[Section] = &[
     &GLOBAL,
     &secrets::KEYS,
@@ -47,44 +117,26 @@ pub const SECTIONS: &[Section] = &[
     &backups::KEYS,
 ];
 
-/// Which pane; the tab order is the order here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaneId {
-    Servers,
-    Deployments,
-    Esphome,
-    Lights,
-    Backups,
-    Secrets,
-    Audit,
-    Ai,
+panes! {
+    Servers: servers: servers::ServersPane = |_: &Config| Default::default(), "Servers",
+        domains [Servers];
+    Deployments: deployments: deployments::DeploymentsPane = |_: &Config| Default::default(), "Deployments",
+        domains [Deploy, Ha];
+    Esphome: esphome: esphome::EsphomePane = |c: &Config| esphome::EsphomePane::new(c.esphome.log_scrollback), "ESPHome",
+        domains [Esphome];
+    Lights: lights: lights::LightsPane = |_: &Config| Default::default(), "Lights",
+        domains [Lights];
+    Backups: backups: backups::BackupsPane = |_: &Config| Default::default(), "Backups",
+        domains [Backup];
+    Secrets: secrets: secrets::SecretsPane = secrets::SecretsPane::new, "Secrets",
+        domains [Vault];
+    Audit: audit: audit::AuditPane = |_: &Config| Default::default(), "Audit",
+        domains [Audit];
+    Ai: ai: placeholder::Placeholder = |_: &Config| placeholder::Placeholder(PaneId::Ai), "AI",
+        domains [];
 }
 
 impl PaneId {
-    pub const ALL: [PaneId; 8] = [
-        PaneId::Servers,
-        PaneId::Deployments,
-        PaneId::Esphome,
-        PaneId::Lights,
-        PaneId::Backups,
-        PaneId::Secrets,
-        PaneId::Audit,
-        PaneId::Ai,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            PaneId::Servers => "Servers",
-            PaneId::Deployments => "Deployments",
-            PaneId::Esphome => "ESPHome",
-            PaneId::Lights => "Lights",
-            PaneId::Backups => "Backups",
-            PaneId::Secrets => "Secrets",
-            PaneId::Audit => "Audit",
-            PaneId::Ai => "AI",
-        }
-    }
-
     pub fn index(self) -> usize {
         self as usize
     }
@@ -99,61 +151,6 @@ impl PaneId {
 
     pub fn prev(self) -> PaneId {
         PaneId::nth(self.index() + PaneId::ALL.len() - 1)
-    }
-}
-
-/// The table of panes. Typed fields for the few places that need one pane's
-/// own state (the status bar's vault line, the audit query generation);
-/// everything else goes through [`Panes::get_mut`].
-pub struct Panes {
-    pub servers: servers::ServersPane,
-    pub deployments: deployments::DeploymentsPane,
-    pub esphome: esphome::EsphomePane,
-    pub lights: lights::LightsPane,
-    pub backups: backups::BackupsPane,
-    pub secrets: secrets::SecretsPane,
-    pub audit: audit::AuditPane,
-    pub ai: placeholder::Placeholder,
-}
-
-impl Panes {
-    pub fn new(config: &Config) -> Panes {
-        Panes {
-            servers: Default::default(),
-            deployments: Default::default(),
-            esphome: esphome::EsphomePane::new(config.esphome.log_scrollback),
-            lights: Default::default(),
-            backups: Default::default(),
-            secrets: secrets::SecretsPane::new(config),
-            audit: Default::default(),
-            ai: placeholder::Placeholder(PaneId::Ai),
-        }
-    }
-
-    pub fn get(&self, id: PaneId) -> &dyn Pane {
-        match id {
-            PaneId::Servers => &self.servers,
-            PaneId::Deployments => &self.deployments,
-            PaneId::Esphome => &self.esphome,
-            PaneId::Lights => &self.lights,
-            PaneId::Backups => &self.backups,
-            PaneId::Secrets => &self.secrets,
-            PaneId::Audit => &self.audit,
-            PaneId::Ai => &self.ai,
-        }
-    }
-
-    pub fn get_mut(&mut self, id: PaneId) -> &mut dyn Pane {
-        match id {
-            PaneId::Servers => &mut self.servers,
-            PaneId::Deployments => &mut self.deployments,
-            PaneId::Esphome => &mut self.esphome,
-            PaneId::Lights => &mut self.lights,
-            PaneId::Backups => &mut self.backups,
-            PaneId::Secrets => &mut self.secrets,
-            PaneId::Audit => &mut self.audit,
-            PaneId::Ai => &mut self.ai,
-        }
     }
 }
 
