@@ -40,6 +40,13 @@ pub enum ClientFrame {
     Status {},
     /// Ask a `homedeck daemon` to stop (a console hosting in-process refuses).
     Stop {},
+    /// Instead of a hello: open an SSH tunnel to `socket` (default: the
+    /// login user's homedeck socket) on the inventory's `server` and relay
+    /// this connection's bytes to it once [`ServerFrame::Tunnel`] says so
+    /// (`--remote` from a process attached to this host, which has the
+    /// inventory and the vault). Added without a version bump: hellos are
+    /// unchanged, and an older host answers this frame with an error.
+    Tunnel { protocol: u32, frontend: String, server: String, socket: Option<String> },
 }
 
 /// Which kind of process hosts the engine.
@@ -120,6 +127,10 @@ pub enum ServerFrame {
     /// The client did something wrong (or cannot be served); the server
     /// closes the connection after sending this.
     Error { message: String },
+    /// The answer to [`ClientFrame::Tunnel`]: `Ok(remote socket path)`, after
+    /// which every further byte is the remote daemon's; or the engine's
+    /// error (typed, so the client can unlock the vault and ask again).
+    Tunnel { result: Result<String, EngineError> },
 }
 
 /// A hello's front end, checked: only the front ends that attach.
