@@ -89,7 +89,7 @@ impl Client {
     /// Attach wherever `dial` leads (this machine's socket or another
     /// site's daemon through SSH); reattaching dials the same way again.
     pub async fn connect(dial: Dial, frontend: Frontend, events: bool, retry: bool) -> Result<Client, DialError> {
-        let (hello, reader, out, target) = handshake(&dial, frontend, events).await?;
+        let (hello, reader, out, target) = handshake(&dial, frontend, events, false).await?;
         let (events_tx, _) = broadcast::channel(1024);
         let (link, _) = watch::channel(Link::Attached(hello));
         let shared = Arc::new(Shared {
@@ -204,8 +204,9 @@ async fn handshake(
     dial: &Dial,
     frontend: Frontend,
     events: bool,
+    reattach: bool,
 ) -> Result<(ServerHello, Reader, mpsc::Sender<ClientFrame>, String), DialError> {
-    let opened = dial.open(frontend).await?;
+    let opened = dial.open(frontend, reattach).await?;
     let (stream, socket) = (opened.stream, opened.target);
     let (r, w) = tokio::io::split(stream);
     let mut reader = FrameReader::new(r);
@@ -290,7 +291,7 @@ async fn read_loop(shared: std::sync::Weak<Shared>, mut reader: Reader) {
             if shared.strong_count() == 0 {
                 return;
             }
-            if let Ok((hello, reader, out, target)) = handshake(&dial, frontend, events).await {
+            if let Ok((hello, reader, out, target)) = handshake(&dial, frontend, events, true).await {
                 let Some(s) = shared.upgrade() else { return };
                 *lock(&s.out) = Some(out);
                 *lock(&s.target) = target;

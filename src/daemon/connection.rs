@@ -34,7 +34,7 @@ pub(super) type Writer = FrameWriter<OwnedWriteHalf, ServerFrame>;
 enum First {
     Hello { frontend: Frontend, events: bool },
     /// `--remote` through this host: see `relay.rs`.
-    Tunnel { frontend: Frontend, server: String, socket: Option<String> },
+    Tunnel { frontend: Frontend, server: String, socket: Option<String>, reattach: bool },
 }
 
 pub(super) async fn serve(state: Arc<State>, client: u64, stream: UnixStream) {
@@ -63,9 +63,9 @@ pub(super) async fn serve(state: Arc<State>, client: u64, stream: UnixStream) {
 
     let (frontend, wants_events) = match hello(&mut reader).await {
         Ok(First::Hello { frontend, events }) => (frontend, events),
-        Ok(First::Tunnel { frontend, server, socket }) => {
+        Ok(First::Tunnel { frontend, server, socket, reattach }) => {
             let actor = Actor { user: state.user.clone(), frontend };
-            super::relay::serve(&state, reader, writer, actor, &server, socket.as_deref()).await;
+            super::relay::serve(&state, reader, writer, actor, (&server, socket.as_deref()), reattach).await;
             return;
         }
         Err(message) => {
@@ -163,8 +163,8 @@ async fn hello(reader: &mut Reader) -> Result<First, String> {
         ClientFrame::Hello { protocol, .. } if protocol != PROTOCOL_VERSION => Err(version_mismatch(PROTOCOL_VERSION, protocol)),
         ClientFrame::Hello { frontend, events, .. } => Ok(First::Hello { frontend: parse_frontend(&frontend)?, events }),
         ClientFrame::Tunnel { protocol, .. } if protocol != PROTOCOL_VERSION => Err(version_mismatch(PROTOCOL_VERSION, protocol)),
-        ClientFrame::Tunnel { frontend, server, socket, .. } => {
-            Ok(First::Tunnel { frontend: parse_frontend(&frontend)?, server, socket })
+        ClientFrame::Tunnel { frontend, server, socket, reattach, .. } => {
+            Ok(First::Tunnel { frontend: parse_frontend(&frontend)?, server, socket, reattach })
         }
         _ => Err("the first frame was not a hello — expected {\"frame\":\"hello\",\"protocol\":N,\"frontend\":…,\"events\":…}".into()),
     }

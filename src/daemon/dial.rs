@@ -74,7 +74,8 @@ impl Dial {
         }
     }
 
-    pub(super) async fn open(&self, frontend: Frontend) -> Result<Opened, DialError> {
+    /// `reattach`: a console trying again after losing its host.
+    pub(super) async fn open(&self, frontend: Frontend, reattach: bool) -> Result<Opened, DialError> {
         match self {
             Dial::Socket(path) => {
                 let stream = connect_local(path).await?;
@@ -82,12 +83,12 @@ impl Dial {
             }
             Dial::Engine { engine, server, socket } => {
                 let tunnel = engine
-                    .open_streamlocal(server, socket.as_deref(), &Actor::current(frontend))
+                    .open_streamlocal(server, socket.as_deref(), &Actor::current(frontend), reattach)
                     .await
                     .map_err(DialError::Tunnel)?;
                 Ok(Opened { stream: tunnel.stream, target: format!("{server}:{}", tunnel.socket) })
             }
-            Dial::Relay { local, server, socket } => relay(local, frontend, server, socket.clone()).await,
+            Dial::Relay { local, server, socket } => relay(local, frontend, (server, socket.clone()), reattach).await,
         }
     }
 }
@@ -117,9 +118,11 @@ pub(super) async fn connect_local(socket: &Path) -> Result<UnixStream, DialError
 
 /// Ask the local host for a tunnel; once it says yes the socket is a pipe
 /// to the remote daemon.
-async fn relay(local: &Path, frontend: Frontend, server: &str, socket: Option<String>) -> Result<Opened, DialError> {
+async fn relay(local: &Path, frontend: Frontend, to: (&str, Option<String>), reattach: bool) -> Result<Opened, DialError> {
+    let (server, socket) = to;
     let mut stream = connect_local(local).await?;
-    let ask = ClientFrame::Tunnel { protocol: PROTOCOL_VERSION, frontend: frontend.as_str().to_string(), server: server.to_string(), socket };
+    let frontend = frontend.as_str().to_string();
+    let ask = ClientFrame::Tunnel { protocol: PROTOCOL_VERSION, frontend, server: server.to_string(), socket, reattach };
     if FrameWriter::<_, ClientFrame>::new(&mut stream).send(&ask).await.is_err() {
         return Err(DialError::NobodyThere);
     }

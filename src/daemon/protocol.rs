@@ -46,7 +46,15 @@ pub enum ClientFrame {
     /// (`--remote` from a process attached to this host, which has the
     /// inventory and the vault). Added without a version bump: hellos are
     /// unchanged, and an older host answers this frame with an error.
-    Tunnel { protocol: u32, frontend: String, server: String, socket: Option<String> },
+    Tunnel {
+        protocol: u32,
+        frontend: String,
+        server: String,
+        socket: Option<String>,
+        /// A console reattaching: its failures are not audited one by one.
+        #[serde(default)]
+        reattach: bool,
+    },
 }
 
 /// Which kind of process hosts the engine.

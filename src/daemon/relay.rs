@@ -12,9 +12,11 @@ use super::server::State;
 use crate::engine::Actor;
 use tokio::io::AsyncWriteExt;
 
-pub(super) async fn serve(state: &State, reader: Reader, mut writer: Writer, actor: Actor, server: &str, socket: Option<&str>) {
+/// `to`: the server and the remote socket (`None`: its default).
+pub(super) async fn serve(state: &State, reader: Reader, mut writer: Writer, actor: Actor, to: (&str, Option<&str>), reattach: bool) {
+    let (server, socket) = to;
     let opened = tokio::select! {
-        t = state.engine.open_streamlocal(server, socket, &actor) => t,
+        t = state.engine.open_streamlocal(server, socket, &actor, reattach) => t,
         _ = state.closing.cancelled() => return,
     };
     let (answer, tunnel) = match opened {

@@ -175,8 +175,10 @@ impl EngineHandle {
     /// a verb — the far end's daemon audits what runs through it. Here only
     /// the opening is audited (`remote_attach`, success or failure). Logging
     /// in takes the server's login out of the vault as every SSH use does.
-    pub async fn open_streamlocal(&self, server: &str, socket: Option<&str>, actor: &Actor) -> EngineResult<Tunnel> {
-        servers::tunnel::open(&self.inner, server, socket, actor).await
+    /// `reattach`: a console trying again after losing the far daemon;
+    /// its failures are not audited one by one.
+    pub async fn open_streamlocal(&self, server: &str, socket: Option<&str>, actor: &Actor, reattach: bool) -> EngineResult<Tunnel> {
+        servers::tunnel::open(&self.inner, server, socket, actor, reattach).await
     }
 }
 

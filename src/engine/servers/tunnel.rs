@@ -36,9 +36,16 @@ pub struct Tunnel {
 const DEFAULT_SOCKET: &str =
     r#"printf '%s\n' "${HOMEDECK_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/homedeck}/homedeck.sock""#;
 
-/// Open the tunnel and audit the attempt (success or failure).
-pub(crate) async fn open(inner: &Inner, name: &str, socket: Option<&str>, actor: &Actor) -> EngineResult<Tunnel> {
+/// Open the tunnel and audit the attempt (success or failure). A console's
+/// reattach attempts (`reattach`: every second while the far daemon is
+/// away) audit only their success, so a long outage is not an audit flood.
+pub(crate) async fn open(inner: &Inner, name: &str, socket: Option<&str>, actor: &Actor, reattach: bool) -> EngineResult<Tunnel> {
     let result = open_inner(inner, name, socket, actor).await;
+    // A locked vault means nothing was attempted: the caller unlocks and
+    // asks again, and that attempt is the one audited.
+    if matches!(result, Err(EngineError::VaultLocked)) || (reattach && result.is_err()) {
+        return result;
+    }
     let target = match (&result, socket) {
         (Ok(t), _) => t.socket.clone(),
         (Err(_), Some(s)) => s.to_string(),
@@ -75,7 +82,7 @@ async fn open_inner(inner: &Inner, name: &str, socket: Option<&str>, actor: &Act
         None => default_socket(inner, &server, actor).await?,
     };
     let conn = connector::connection(inner, &server, actor, true).await?;
-    let channel = match conn.handle.channel_open_direct_streamlocal(socket.clone()).await {
+    let opened = match conn.handle.channel_open_direct_streamlocal(socket.clone()).await {
         // A pooled connection that died since it was last used: redial once.
         Err(_) if conn.is_closed() => {
             inner.servers.pool.forget(&server.name);
@@ -83,9 +90,12 @@ async fn open_inner(inner: &Inner, name: &str, socket: Option<&str>, actor: &Act
             conn.handle.channel_open_direct_streamlocal(socket.clone()).await
         }
         other => other,
+    };
+    match opened {
+        Ok(channel) => Ok(Tunnel { socket, stream: Box::new(channel.into_stream()) }),
+        Err(SshError::ChannelOpenFailure(ChannelOpenFailure::ConnectFailed)) => Err(connect_failed(inner, &server, actor, &socket).await),
+        Err(e) => Err(refused(&server.name, &socket, e)),
     }
-    .map_err(|e| refused(&server.name, &socket, e))?;
-    Ok(Tunnel { socket, stream: Box::new(channel.into_stream()) })
 }
 
 async fn default_socket(inner: &Inner, server: &Server, actor: &Actor) -> EngineResult<String> {
@@ -105,14 +115,34 @@ async fn default_socket(inner: &Inner, server: &Server, actor: &Actor) -> Engine
     Ok(path)
 }
 
-/// The channel-open failure in words: sshd says "connect failed" when
-/// nothing listens on the path, "administratively prohibited" when its
-/// config forbids streamlocal forwarding.
+/// OpenSSH answers "connect failed" both when nothing listens on the path
+/// and when its config forbids streamlocal forwarding, so look: no socket
+/// file there means no daemon; a socket file means either a daemon that
+/// died and left it, or forwarding forbidden — the message says both.
+async fn connect_failed(inner: &Inner, server: &Server, actor: &Actor, socket: &str) -> EngineError {
+    let name = &server.name;
+    let probe = Program::Argv(vec!["test".into(), "-S".into(), socket.to_string()]);
+    let exists = match runner::capture(inner, server, actor, &probe, true, Duration::from_secs(15)).await {
+        Ok((status, _, _)) => Some(status.exit_code == Some(0)),
+        Err(_) => None,
+    };
+    let detail = match exists {
+        Some(false) => format!(
+            "no homedeck daemon there: no socket at {socket} — start `homedeck daemon` on {name}, or pass the right --remote-socket"
+        ),
+        Some(true) => format!(
+            "sshd could not connect to {socket}: no homedeck daemon answers there (a daemon that crashed leaves its socket behind), or sshd refused to forward to Unix sockets for this login (AllowStreamLocalForwarding, DisableForwarding, or a restrict/no-port-forwarding key option)"
+        ),
+        None => format!(
+            "sshd could not connect to {socket}: no homedeck daemon answers there, or sshd refused to forward to Unix sockets for this login (AllowStreamLocalForwarding)"
+        ),
+    };
+    EngineError::Remote { server: name.clone(), detail }
+}
+
+/// Any other channel-open failure in words.
 fn refused(server: &str, socket: &str, e: SshError) -> EngineError {
     let detail = match e {
-        SshError::ChannelOpenFailure(ChannelOpenFailure::ConnectFailed) => format!(
-            "no homedeck daemon answers on {socket} there (the socket is missing or nothing listens) — start `homedeck daemon` on {server}, or pass the right --remote-socket"
-        ),
         SshError::ChannelOpenFailure(ChannelOpenFailure::AdministrativelyProhibited) => format!(
             "sshd refused to forward to the Unix socket {socket} (AllowStreamLocalForwarding, DisableForwarding or a restrict/no-port-forwarding key option) — allow it for this login"
         ),
