@@ -111,7 +111,10 @@ async fn real_main(cli: Cli) -> Result<()> {
 
 /// `--remote SERVER`: the console or the command runs against the daemon on
 /// that server, through SSH (see `handle::attach_remote`).
-async fn run_remote(cli: Cli, opts: EngineOptions, config: &Config, paths: &Paths, remote: Remote) -> Result<()> {
+async fn run_remote(cli: Cli, mut opts: EngineOptions, config: &Config, paths: &Paths, remote: Remote) -> Result<()> {
+    // A local engine opened here only dials the tunnel; the site on screen
+    // is the remote one, so this site's servers are not polled for it.
+    opts.servers.poll_health = false;
     if let Some(Sub::Events(a)) = &cli.command
         && a.follow
     {

@@ -89,7 +89,8 @@ impl Client {
     /// Attach wherever `dial` leads (this machine's socket or another
     /// site's daemon through SSH); reattaching dials the same way again.
     pub async fn connect(dial: Dial, frontend: Frontend, events: bool, retry: bool) -> Result<Client, DialError> {
-        let (hello, reader, out, target) = handshake(&dial, frontend, events, false).await?;
+        let Handshook { hello, reader, out, target, socket } = handshake(&dial, frontend, events, false).await?;
+        let dial = dial.pinned(socket);
         let (events_tx, _) = broadcast::channel(1024);
         let (link, _) = watch::channel(Link::Attached(hello));
         let shared = Arc::new(Shared {
@@ -200,14 +201,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Dial, say hello, read the host's hello; start the writer task.
-async fn handshake(
-    dial: &Dial,
-    frontend: Frontend,
-    events: bool,
-    reattach: bool,
-) -> Result<(ServerHello, Reader, mpsc::Sender<ClientFrame>, String), DialError> {
+struct Handshook {
+    hello: ServerHello,
+    reader: Reader,
+    out: mpsc::Sender<ClientFrame>,
+    target: String,
+    socket: Option<String>,
+}
+
+async fn handshake(dial: &Dial, frontend: Frontend, events: bool, reattach: bool) -> Result<Handshook, DialError> {
     let opened = dial.open(frontend, reattach).await?;
-    let (stream, socket) = (opened.stream, opened.target);
+    let (stream, socket, found) = (opened.stream, opened.target, opened.socket);
     let (r, w) = tokio::io::split(stream);
     let mut reader = FrameReader::new(r);
     let mut writer: FrameWriter<_, ClientFrame> = FrameWriter::new(w);
@@ -237,7 +241,7 @@ async fn handshake(
             }
         }
     });
-    Ok((hello, reader, tx, socket))
+    Ok(Handshook { hello, reader, out: tx, target: socket, socket: found })
 }
 
 /// Route frames until the link drops; then fail what was waiting and, for a
@@ -291,7 +295,7 @@ async fn read_loop(shared: std::sync::Weak<Shared>, mut reader: Reader) {
             if shared.strong_count() == 0 {
                 return;
             }
-            if let Ok((hello, reader, out, target)) = handshake(&dial, frontend, events, true).await {
+            if let Ok(Handshook { hello, reader, out, target, .. }) = handshake(&dial, frontend, events, true).await {
                 let Some(s) = shared.upgrade() else { return };
                 *lock(&s.out) = Some(out);
                 *lock(&s.target) = target;

@@ -53,6 +53,9 @@ impl std::fmt::Display for DialError {
 pub(super) struct Opened {
     pub stream: Box<dyn ByteStream>,
     pub target: String,
+    /// The remote socket path the tunnel reached (found by the remote
+    /// shell when not given), so a reattach need not look it up again.
+    pub socket: Option<String>,
 }
 
 impl Dial {
@@ -61,6 +64,15 @@ impl Dial {
         match self {
             Dial::Socket(_) => None,
             Dial::Engine { server, .. } | Dial::Relay { server, .. } => Some(server),
+        }
+    }
+
+    /// The same dial, with the remote socket path it was found to reach.
+    pub(super) fn pinned(self, found: Option<String>) -> Dial {
+        match (self, found) {
+            (Dial::Engine { engine, server, socket: None }, Some(s)) => Dial::Engine { engine, server, socket: Some(s) },
+            (Dial::Relay { local, server, socket: None }, Some(s)) => Dial::Relay { local, server, socket: Some(s) },
+            (dial, _) => dial,
         }
     }
 
@@ -79,14 +91,14 @@ impl Dial {
         match self {
             Dial::Socket(path) => {
                 let stream = connect_local(path).await?;
-                Ok(Opened { stream: Box::new(stream), target: path.display().to_string() })
+                Ok(Opened { stream: Box::new(stream), target: path.display().to_string(), socket: None })
             }
             Dial::Engine { engine, server, socket } => {
                 let tunnel = engine
                     .open_streamlocal(server, socket.as_deref(), &Actor::current(frontend), reattach)
                     .await
                     .map_err(DialError::Tunnel)?;
-                Ok(Opened { stream: tunnel.stream, target: format!("{server}:{}", tunnel.socket) })
+                Ok(Opened { stream: tunnel.stream, target: format!("{server}:{}", tunnel.socket), socket: Some(tunnel.socket) })
             }
             Dial::Relay { local, server, socket } => relay(local, frontend, (server, socket.clone()), reattach).await,
         }
@@ -137,7 +149,9 @@ async fn relay(local: &Path, frontend: Frontend, to: (&str, Option<String>), rea
     }
     drop(reader);
     match answer {
-        Ok(ServerFrame::Tunnel { result: Ok(path) }) => Ok(Opened { stream: Box::new(stream), target: format!("{server}:{path}") }),
+        Ok(ServerFrame::Tunnel { result: Ok(path) }) => {
+            Ok(Opened { stream: Box::new(stream), target: format!("{server}:{path}"), socket: Some(path) })
+        }
         Ok(ServerFrame::Tunnel { result: Err(e) }) => Err(DialError::Tunnel(e)),
         Ok(ServerFrame::Error { message }) => Err(DialError::Refused(message)),
         Ok(other) => Err(DialError::Refused(format!("expected a tunnel answer from the local host, got {other:?}"))),

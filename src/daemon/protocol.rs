@@ -195,6 +195,16 @@ mod tests {
     }
 
     #[test]
+    fn a_tunnel_request_defaults_to_audited_and_its_answer_keeps_the_error_typed() {
+        let f: ClientFrame =
+            serde_json::from_str(r#"{"frame":"tunnel","protocol":1,"frontend":"cli","server":"cabin","socket":null}"#).unwrap();
+        assert!(matches!(f, ClientFrame::Tunnel { reattach: false, ref server, socket: None, .. } if server == "cabin"));
+        let f = ServerFrame::Tunnel { result: Err(EngineError::VaultLocked) };
+        let back: ServerFrame = serde_json::from_str(&serde_json::to_string(&f).unwrap()).unwrap();
+        assert!(matches!(back, ServerFrame::Tunnel { result: Err(EngineError::VaultLocked) }));
+    }
+
+    #[test]
     fn frames_round_trip_with_their_tag() {
         let f = ServerFrame::Lagged { missed: 7 };
         let text = serde_json::to_string(&f).unwrap();
