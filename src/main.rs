@@ -115,16 +115,14 @@ async fn run_remote(cli: Cli, mut opts: EngineOptions, config: &Config, paths: &
     // A local engine opened here only dials the tunnel; the site on screen
     // is the remote one, so this site's servers are not polled for it.
     opts.servers.poll_health = false;
-    if let Some(Sub::Events(a)) = &cli.command
-        && a.follow
-    {
-        anyhow::bail!("`events --follow` does not work with --remote yet: run it on {} over ssh", remote.server);
-    }
     let frontend = if cli.command.is_some() { Frontend::Cli } else { Frontend::Tui };
     let host = if cli.command.is_some() { HostKind::Cli } else { HostKind::Console };
-    let Opened { handle, server } = attach_remote(opts, frontend, host, cli.command.is_none(), remote).await?;
+    // The console and a follower keep redialling when the far daemon goes away.
+    let follow = matches!(&cli.command, Some(Sub::Events(a)) if a.follow && a.action.is_none());
+    let Opened { handle, server } = attach_remote(opts, frontend, host, cli.command.is_none() || follow, remote).await?;
     let result = match cli.command {
         None => homedeck::tui::run(handle, config, paths).await,
+        Some(Sub::Events(a)) if follow => cli::events_cmds::follow_remote(&a, handle, cli.json).await,
         Some(Sub::Daemon(args)) => match &handle {
             Handle::Attached { client, .. } => cli::daemon_cmds::remote(args.action, client, cli.json).await,
             Handle::Local(_) => Err(anyhow::anyhow!("--remote did not attach")),
