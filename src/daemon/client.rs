@@ -200,7 +200,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Dial, say hello, read the host's hello; start the writer task.
+/// A link just established: the host's hello, both directions, what it
+/// reaches, and the remote socket path it was found to have (if remote).
 struct Handshook {
     hello: ServerHello,
     reader: Reader,
@@ -209,6 +210,7 @@ struct Handshook {
     socket: Option<String>,
 }
 
+/// Dial, say hello, read the host's hello; start the writer task.
 async fn handshake(dial: &Dial, frontend: Frontend, events: bool, reattach: bool) -> Result<Handshook, DialError> {
     let opened = dial.open(frontend, reattach).await?;
     let (stream, socket, found) = (opened.stream, opened.target, opened.socket);
