@@ -3,6 +3,7 @@
 //! the console and the CLI are written once and cannot tell which they got.
 
 use crate::daemon::client::{AttachError, Client, Feed, Link};
+use crate::daemon::dial::{Dial, DialError};
 use crate::daemon::protocol::HostKind;
 use crate::daemon::server::Server;
 use crate::engine::{Actor, Command, EngineError, EngineHandle, EngineOptions, EngineResult, Event, Frontend, Outcome};
@@ -69,6 +70,14 @@ impl Handle {
         }
     }
 
+    /// The other site's name when attached through SSH (`--remote`).
+    pub fn site(&self) -> Option<String> {
+        match self {
+            Handle::Local(_) => None,
+            Handle::Attached { client, .. } => client.site(),
+        }
+    }
+
     pub fn is_attached(&self) -> bool {
         matches!(self, Handle::Attached { .. })
     }
@@ -121,7 +130,7 @@ pub async fn attach_or_open(opts: EngineOptions, frontend: Frontend, host: HostK
     loop {
         match Client::attach(&opts.data_dir, frontend, true, retry).await {
             Ok(client) => {
-                tracing::info!(socket = %client.socket().display(), "attached to the homedeck hosting the data dir");
+                tracing::info!(socket = %client.target(), "attached to the homedeck hosting the data dir");
                 return Ok(Opened { handle: Handle::Attached { client, readonly: opts.readonly }, server: None });
             }
             Err(AttachError::Refused(m)) => return Err(anyhow::anyhow!(m)),
@@ -143,4 +152,46 @@ pub async fn attach_or_open(opts: EngineOptions, frontend: Frontend, host: HostK
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// `--remote SERVER [--remote-socket PATH]`: which site's daemon to attach to.
+#[derive(Debug, Clone)]
+pub struct Remote {
+    pub server: String,
+    pub socket: Option<String>,
+}
+
+/// Attach to another site's daemon through SSH. Logging in needs this
+/// site's inventory and vault, so first this data dir is attached to or
+/// opened as usual; then the tunnel is dialled by our own engine, or by the
+/// local host when another process has it (see `daemon/dial.rs`). A locked
+/// vault is unlocked the way the CLI always does (prompt or passphrase file).
+pub async fn attach_remote(opts: EngineOptions, frontend: Frontend, host: HostKind, retry: bool, remote: Remote) -> anyhow::Result<Opened> {
+    let local = attach_or_open(opts.clone(), frontend, host, false).await?;
+    let dial = match &local.handle {
+        Handle::Local(engine) => Dial::Engine { engine: engine.clone(), server: remote.server.clone(), socket: remote.socket.clone() },
+        Handle::Attached { .. } => Dial::Relay {
+            local: crate::daemon::socket_path(&opts.data_dir),
+            server: remote.server.clone(),
+            socket: remote.socket.clone(),
+        },
+    };
+    let mut unlocks = 0;
+    let client = loop {
+        match Client::connect(dial.clone(), frontend, true, retry).await {
+            Ok(client) => break client,
+            Err(DialError::Tunnel(EngineError::VaultLocked)) if unlocks < 3 => {
+                unlocks += 1;
+                crate::cli::Session::new(local.handle.clone(), false).unlock().await?;
+            }
+            Err(e) => {
+                if let Some(server) = local.server {
+                    server.shutdown(Duration::from_secs(5)).await;
+                }
+                return Err(anyhow::anyhow!("cannot attach to the homedeck on server {}: {e}", remote.server));
+            }
+        }
+    };
+    tracing::info!(target = %client.target(), "attached to another site's homedeck");
+    Ok(Opened { handle: Handle::Attached { client, readonly: opts.readonly }, server: local.server })
 }

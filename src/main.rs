@@ -8,7 +8,7 @@ use homedeck::cli::{self, Session};
 use homedeck::config::Config;
 use homedeck::daemon::protocol::HostKind;
 use homedeck::engine::{EngineOptions, Frontend};
-use homedeck::handle::{Opened, attach_or_open};
+use homedeck::handle::{Handle, Opened, Remote, attach_or_open, attach_remote};
 use homedeck::paths::Paths;
 use std::process::ExitCode;
 
@@ -76,6 +76,10 @@ async fn real_main(cli: Cli) -> Result<()> {
     opts.deploy = config.deployments.options();
     opts.passphrase_file = unattended_passphrase_file();
 
+    let remote = cli.remote.clone().map(|server| Remote { server, socket: cli.remote_socket.clone() });
+    if let Some(remote) = remote {
+        return run_remote(cli, opts, &config, &paths, remote).await;
+    }
     if let Some(Sub::Daemon(args)) = cli.command {
         return cli::daemon_cmds::run(args, opts, cli.json).await;
     }
@@ -100,6 +104,32 @@ async fn real_main(cli: Cli) -> Result<()> {
     };
     if let Some(server) = server {
         // Clients attached to this process get their running requests answered.
+        server.shutdown(std::time::Duration::from_secs(10)).await;
+    }
+    result
+}
+
+/// `--remote SERVER`: the console or the command runs against the daemon on
+/// that server, through SSH (see `handle::attach_remote`).
+async fn run_remote(cli: Cli, mut opts: EngineOptions, config: &Config, paths: &Paths, remote: Remote) -> Result<()> {
+    // A local engine opened here only dials the tunnel; the site on screen
+    // is the remote one, so this site's servers are not polled for it.
+    opts.servers.poll_health = false;
+    let frontend = if cli.command.is_some() { Frontend::Cli } else { Frontend::Tui };
+    let host = if cli.command.is_some() { HostKind::Cli } else { HostKind::Console };
+    // The console and a follower keep redialling when the far daemon goes away.
+    let follow = matches!(&cli.command, Some(Sub::Events(a)) if a.follow && a.action.is_none());
+    let Opened { handle, server } = attach_remote(opts, frontend, host, cli.command.is_none() || follow, remote).await?;
+    let result = match cli.command {
+        None => homedeck::tui::run(handle, config, paths).await,
+        Some(Sub::Events(a)) if follow => cli::events_cmds::follow_remote(&a, handle, cli.json).await,
+        Some(Sub::Daemon(args)) => match &handle {
+            Handle::Attached { client, .. } => cli::daemon_cmds::remote(args.action, client, cli.json).await,
+            Handle::Local(_) => Err(anyhow::anyhow!("--remote did not attach")),
+        },
+        Some(sub) => cli::run(&Session::new(handle, cli.json), sub).await,
+    };
+    if let Some(server) = server {
         server.shutdown(std::time::Duration::from_secs(10)).await;
     }
     result

@@ -21,6 +21,12 @@ pub struct Cli {
     /// Print machine-readable JSON instead of tables
     #[arg(long, global = true)]
     pub json: bool,
+    /// Attach to the homedeck daemon on this server (a name from the Servers inventory) through SSH
+    #[arg(long, global = true, value_name = "SERVER")]
+    pub remote: Option<String>,
+    /// The daemon's socket path on the --remote server [default: its user's data dir's homedeck.sock]
+    #[arg(long, global = true, value_name = "PATH", requires = "remote")]
+    pub remote_socket: Option<String>,
     #[command(subcommand)]
     pub command: Option<Sub>,
 }

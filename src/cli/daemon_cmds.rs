@@ -2,7 +2,7 @@
 //! about itself, or ask it to stop.
 
 use super::args::{DaemonArgs, DaemonCmd};
-use crate::daemon::client::{AttachError, Client};
+use crate::daemon::client::{AttachError, Client, Link};
 use crate::daemon::protocol::HostStatus;
 use crate::engine::{EngineOptions, Frontend};
 use anyhow::{Result, anyhow};
@@ -14,6 +14,28 @@ pub async fn run(args: DaemonArgs, opts: EngineOptions, json: bool) -> Result<()
         None => crate::daemon::host::run(opts).await,
         Some(DaemonCmd::Status) => status(&opts.data_dir, json).await,
         Some(DaemonCmd::Stop) => stop(&opts.data_dir).await,
+    }
+}
+
+/// `daemon status` / `daemon stop` with `--remote`: `client` is already
+/// attached to the other site's daemon.
+pub async fn remote(action: Option<DaemonCmd>, client: &Client, json: bool) -> Result<()> {
+    match action {
+        None => Err(anyhow!("`homedeck daemon` runs a daemon on this machine; --remote only attaches to one (try `daemon status`)")),
+        Some(DaemonCmd::Status) => {
+            print_status(&client.status().await?, json)
+        }
+        Some(DaemonCmd::Stop) => {
+            let pid = client.hello().map(|h| h.pid);
+            let mut link = client.link();
+            client.stop().await?;
+            let gone = tokio::time::timeout(Duration::from_secs(30), link.wait_for(|l| matches!(l, Link::Lost { .. }))).await;
+            if gone.is_err() {
+                return Err(anyhow!("the daemon (pid {pid:?}) accepted the stop but was still connected after 30 s"));
+            }
+            eprintln!("homedeck daemon (pid {}) on {} stopped", pid.map(|p| p.to_string()).unwrap_or_else(|| "?".into()), client.target());
+            Ok(())
+        }
     }
 }
 
@@ -36,15 +58,18 @@ async fn status(data_dir: &Path, json: bool) -> Result<()> {
         }
         return Ok(());
     };
-    let status = client.status().await?;
+    print_status(&client.status().await?, json)
+}
+
+fn print_status(status: &HostStatus, json: bool) -> Result<()> {
     if json {
-        let mut j = serde_json::to_value(&status)?;
+        let mut j = serde_json::to_value(status)?;
         if let Some(map) = j.as_object_mut() {
             map.insert("running".into(), true.into());
         }
         println!("{}", serde_json::to_string_pretty(&j)?);
     } else {
-        print_human(&status);
+        print_human(status);
     }
     Ok(())
 }

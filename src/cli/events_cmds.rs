@@ -144,3 +144,37 @@ pub async fn follow_command(a: &EventsArgs, opts: EngineOptions, json: bool) -> 
     }
     follow(&opts.data_dir, json, &a.kinds).await
 }
+
+/// `events --follow` with `--remote`: the security events there are now,
+/// then every event of the other site's daemon through one client, which
+/// redials SSH by itself when the daemon goes away. Runs until Ctrl-C.
+pub async fn follow_remote(a: &EventsArgs, handle: Handle, json: bool) -> Result<()> {
+    let Handle::Attached { client, .. } = &handle else { return Err(anyhow!("--remote did not attach")) };
+    if !json && a.kinds.is_empty() {
+        let status = parse_status(a.status.clone())?;
+        let list = Session::new(handle.clone(), json).exec(Command::SecurityEventList { status, limit: None }).await?;
+        print_list(&list, json);
+    }
+    eprintln!("following engine events from {} (Ctrl-C to stop)", client.target());
+    let (mut rx, mut link) = (client.subscribe(), client.link());
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            changed = link.changed() => {
+                if changed.is_err() { return Ok(()) }
+                let said = match &*link.borrow() {
+                    Link::Lost { reason, .. } => format!("{reason} — reattaching every second"),
+                    Link::Attached(h) => format!("reattached to the {} (pid {}) on {}", h.host.describe(), h.pid, client.target()),
+                };
+                eprintln!("{said}");
+            }
+            feed = rx.recv() => match feed {
+                Ok(Feed::Event(event)) => print_engine_event(&event, json, &a.kinds),
+                // Reattached: whatever happened meanwhile was missed (said above).
+                Ok(Feed::Lagged(0)) => {}
+                Ok(Feed::Lagged(n)) | Err(RecvError::Lagged(n)) => eprintln!("(missed {n} events: this follower fell behind)"),
+                Err(RecvError::Closed) => return Ok(()),
+            },
+        }
+    }
+}

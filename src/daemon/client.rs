@@ -5,19 +5,25 @@
 //! A console's client keeps trying to reattach (every second) when its host
 //! goes away; a CLI's does not, since its one command has failed by then.
 //! The link state is a `watch` so the status bar can say which it is.
+//!
+//! The client speaks over any byte stream (`dial.rs` opens it): this data
+//! dir's Unix socket, or an SSH tunnel to another site's daemon. A console
+//! reattaching to another site redials SSH.
 
 use super::codec::{FrameReader, FrameWriter, ReadError};
+use super::dial::{Dial, DialError};
 use super::protocol::{ClientFrame, HostStatus, PROTOCOL_VERSION, ServerFrame, ServerHello, version_mismatch};
-use crate::engine::{Command, EngineError, EngineResult, Event, Frontend, Outcome};
+use crate::engine::{ByteStream, Command, EngineError, EngineResult, Event, Frontend, Outcome};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::net::UnixStream;
-use tokio::net::unix::OwnedReadHalf;
+use tokio::io::ReadHalf;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
+
+type Reader = FrameReader<ReadHalf<Box<dyn ByteStream>>, ServerFrame>;
 
 /// What a subscriber receives: an event, or word that events were missed
 /// (the host dropped them for this client, or the link was re-established).
@@ -50,7 +56,9 @@ type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<EngineResult<Outcome>>>>>;
 type Control = Arc<Mutex<Option<oneshot::Sender<ServerFrame>>>>;
 
 struct Shared {
-    socket: PathBuf,
+    dial: Dial,
+    /// What the stream reaches (a path, or `server:path`), for messages.
+    target: Mutex<String>,
     frontend: Frontend,
     wants_events: bool,
     retry: bool,
@@ -72,12 +80,22 @@ impl Client {
     /// Attach to the homedeck serving `data_dir`. `retry` keeps reattaching
     /// after the host goes away (consoles); `events` asks for the event stream.
     pub async fn attach(data_dir: &Path, frontend: Frontend, events: bool, retry: bool) -> Result<Client, AttachError> {
-        let socket = super::socket_path(data_dir);
-        let (hello, reader, out) = handshake(&socket, frontend, events).await?;
+        Client::connect(Dial::Socket(super::socket_path(data_dir)), frontend, events, retry).await.map_err(|e| match e {
+            DialError::NobodyThere => AttachError::NobodyThere,
+            other => AttachError::Refused(other.to_string()),
+        })
+    }
+
+    /// Attach wherever `dial` leads (this machine's socket or another
+    /// site's daemon through SSH); reattaching dials the same way again.
+    pub async fn connect(dial: Dial, frontend: Frontend, events: bool, retry: bool) -> Result<Client, DialError> {
+        let Handshook { hello, reader, out, target, socket } = handshake(&dial, frontend, events, false).await?;
+        let dial = dial.pinned(socket);
         let (events_tx, _) = broadcast::channel(1024);
         let (link, _) = watch::channel(Link::Attached(hello));
         let shared = Arc::new(Shared {
-            socket,
+            dial,
+            target: Mutex::new(target),
             frontend,
             wants_events: events,
             retry,
@@ -138,8 +156,14 @@ impl Client {
         }
     }
 
-    pub fn socket(&self) -> &Path {
-        &self.shared.socket
+    /// What this client is attached to: a socket path, or `server:path`.
+    pub fn target(&self) -> String {
+        lock(&self.shared.target).clone()
+    }
+
+    /// The other site's name when attached through SSH (`--remote`).
+    pub fn site(&self) -> Option<String> {
+        self.shared.dial.site().map(str::to_string)
     }
 
     async fn control(&self, frame: ClientFrame) -> EngineResult<ServerFrame> {
@@ -166,7 +190,7 @@ impl Client {
                 "the {} (pid {}) serving {} went away while the command ran; it may or may not have finished — check before running it again",
                 h.host.describe(),
                 h.pid,
-                self.shared.socket.display()
+                self.target()
             )),
         }
     }
@@ -176,53 +200,40 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Connect, say hello, read the host's hello; start the writer task.
-async fn handshake(
-    socket: &Path,
-    frontend: Frontend,
-    events: bool,
-) -> Result<(ServerHello, FrameReader<OwnedReadHalf, ServerFrame>, mpsc::Sender<ClientFrame>), AttachError> {
-    let stream = match UnixStream::connect(socket).await {
-        Ok(s) => s,
-        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused) => {
-            return Err(AttachError::NobodyThere);
-        }
-        Err(e) => return Err(AttachError::Refused(format!("cannot connect to {}: {e}", socket.display()))),
-    };
-    // Both ends check each other: commands carry passphrases, so never talk
-    // to a socket someone else put where ours should be.
-    let me = super::own_uid().map_err(|e| AttachError::Refused(format!("cannot read this process's uid: {e}")))?;
-    match stream.peer_cred() {
-        Ok(c) if c.uid() == me => {}
-        Ok(c) => {
-            return Err(AttachError::Refused(format!(
-                "{} is served by uid {}, not by this user (uid {me}); refusing to attach",
-                socket.display(),
-                c.uid()
-            )));
-        }
-        Err(e) => return Err(AttachError::Refused(format!("cannot read who serves {}: {e}", socket.display()))),
-    }
-    let (r, w) = stream.into_split();
+/// A link just established: the host's hello, both directions, what it
+/// reaches, and the remote socket path it was found to have (if remote).
+struct Handshook {
+    hello: ServerHello,
+    reader: Reader,
+    out: mpsc::Sender<ClientFrame>,
+    target: String,
+    socket: Option<String>,
+}
+
+/// Dial, say hello, read the host's hello; start the writer task.
+async fn handshake(dial: &Dial, frontend: Frontend, events: bool, reattach: bool) -> Result<Handshook, DialError> {
+    let opened = dial.open(frontend, reattach).await?;
+    let (stream, socket, found) = (opened.stream, opened.target, opened.socket);
+    let (r, w) = tokio::io::split(stream);
     let mut reader = FrameReader::new(r);
     let mut writer: FrameWriter<_, ClientFrame> = FrameWriter::new(w);
     let hello = ClientFrame::Hello { protocol: PROTOCOL_VERSION, frontend: frontend.as_str().to_string(), events };
     // A peer that vanishes mid-handshake is "nobody there" (it was stopping);
     // one that answers with an error has said why it will not serve us.
     if writer.send(&hello).await.is_err() {
-        return Err(AttachError::NobodyThere);
+        return Err(DialError::NobodyThere);
     }
     let answer = tokio::time::timeout(Duration::from_secs(10), reader.next()).await;
     let hello = match answer {
-        Err(_) => return Err(AttachError::Refused(format!("{} did not answer the hello within 10 s", socket.display()))),
-        Ok(Err(ReadError::Closed | ReadError::Io(_))) => return Err(AttachError::NobodyThere),
-        Ok(Err(ReadError::Bad(m))) => return Err(AttachError::Refused(format!("{}: {m}", socket.display()))),
-        Ok(Ok(ServerFrame::Error { message })) => return Err(AttachError::Refused(message)),
+        Err(_) => return Err(DialError::Refused(format!("{socket} did not answer the hello within 10 s"))),
+        Ok(Err(ReadError::Closed | ReadError::Io(_))) => return Err(DialError::NobodyThere),
+        Ok(Err(ReadError::Bad(m))) => return Err(DialError::Refused(format!("{socket}: {m}"))),
+        Ok(Ok(ServerFrame::Error { message })) => return Err(DialError::Refused(message)),
         Ok(Ok(ServerFrame::Hello(h))) if h.protocol != PROTOCOL_VERSION => {
-            return Err(AttachError::Refused(version_mismatch(h.protocol, PROTOCOL_VERSION)));
+            return Err(DialError::Refused(version_mismatch(h.protocol, PROTOCOL_VERSION)));
         }
         Ok(Ok(ServerFrame::Hello(h))) => h,
-        Ok(Ok(other)) => return Err(AttachError::Refused(format!("expected a hello from the host, got {other:?}"))),
+        Ok(Ok(other)) => return Err(DialError::Refused(format!("expected a hello from the host, got {other:?}"))),
     };
     let (tx, mut rx) = mpsc::channel::<ClientFrame>(64);
     tokio::spawn(async move {
@@ -232,12 +243,12 @@ async fn handshake(
             }
         }
     });
-    Ok((hello, reader, tx))
+    Ok(Handshook { hello, reader, out: tx, target: socket, socket: found })
 }
 
 /// Route frames until the link drops; then fail what was waiting and, for a
 /// console, reattach every second until a host answers again.
-async fn read_loop(shared: std::sync::Weak<Shared>, mut reader: FrameReader<OwnedReadHalf, ServerFrame>) {
+async fn read_loop(shared: std::sync::Weak<Shared>, mut reader: Reader) {
     loop {
         let reason = loop {
             let frame = reader.next().await;
@@ -267,7 +278,10 @@ async fn read_loop(shared: std::sync::Weak<Shared>, mut reader: FrameReader<Owne
                     break format!("the host closed the connection: {message}");
                 }
                 Ok(ServerFrame::Hello(_)) => break "the host sent a second hello".to_string(),
-                Err(ReadError::Closed | ReadError::Io(_)) => break format!("the homedeck serving {} went away", s.socket.display()),
+                Ok(ServerFrame::Tunnel { .. }) => break "the host sent a tunnel answer nobody asked for".to_string(),
+                Err(ReadError::Closed | ReadError::Io(_)) => {
+                    break format!("the homedeck serving {} went away", lock(&s.target));
+                }
                 Err(ReadError::Bad(m)) => break m,
             }
         };
@@ -276,16 +290,17 @@ async fn read_loop(shared: std::sync::Weak<Shared>, mut reader: FrameReader<Owne
         if !s.retry {
             return;
         }
-        let (frontend, events, socket) = (s.frontend, s.wants_events, s.socket.clone());
+        let (frontend, events, dial) = (s.frontend, s.wants_events, s.dial.clone());
         drop(s);
         reader = loop {
             tokio::time::sleep(Duration::from_secs(1)).await;
             if shared.strong_count() == 0 {
                 return;
             }
-            if let Ok((hello, reader, out)) = handshake(&socket, frontend, events).await {
+            if let Ok(Handshook { hello, reader, out, target, .. }) = handshake(&dial, frontend, events, true).await {
                 let Some(s) = shared.upgrade() else { return };
                 *lock(&s.out) = Some(out);
+                *lock(&s.target) = target;
                 s.link.send_replace(Link::Attached(hello));
                 // Whatever happened meanwhile was missed: subscribers reload.
                 let _ = s.events.send(Feed::Lagged(0));

@@ -48,6 +48,17 @@ impl<R: AsyncRead + Unpin, T: DeserializeOwned> FrameReader<R, T> {
         FrameReader { inner: FramedRead::new(r, codec()), _t: PhantomData }
     }
 
+    /// Bytes read past the frames handed out so far; a connection switching
+    /// from frames to a raw relay must not lose them.
+    pub fn buffered(&self) -> &[u8] {
+        self.inner.read_buffer()
+    }
+
+    /// The stream underneath (see [`Self::buffered`] for bytes already read).
+    pub fn into_inner(self) -> R {
+        self.inner.into_inner()
+    }
+
     pub async fn next(&mut self) -> Result<T, ReadError> {
         match self.inner.next().await {
             None => Err(ReadError::Closed),
@@ -77,6 +88,11 @@ pub struct FrameWriter<W, T> {
 impl<W: AsyncWrite + Unpin, T: Serialize> FrameWriter<W, T> {
     pub fn new(w: W) -> Self {
         FrameWriter { inner: FramedWrite::new(w, codec()), _t: PhantomData }
+    }
+
+    /// The stream underneath; every sent frame has been flushed to it.
+    pub fn into_inner(self) -> W {
+        self.inner.into_inner()
     }
 
     pub async fn send(&mut self, frame: &T) -> std::io::Result<()> {

@@ -27,8 +27,15 @@ const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// A client that does not take a frame for this long is not reading at all.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
-type Reader = FrameReader<OwnedReadHalf, ClientFrame>;
-type Writer = FrameWriter<OwnedWriteHalf, ServerFrame>;
+pub(super) type Reader = FrameReader<OwnedReadHalf, ClientFrame>;
+pub(super) type Writer = FrameWriter<OwnedWriteHalf, ServerFrame>;
+
+/// What a client's first frame asked for.
+enum First {
+    Hello { frontend: Frontend, events: bool },
+    /// `--remote` through this host: see `relay.rs`.
+    Tunnel { frontend: Frontend, server: String, socket: Option<String>, reattach: bool },
+}
 
 pub(super) async fn serve(state: Arc<State>, client: u64, stream: UnixStream) {
     let cred = stream.peer_cred();
@@ -54,14 +61,18 @@ pub(super) async fn serve(state: Arc<State>, client: u64, stream: UnixStream) {
         }
     };
 
-    let frontend = match hello(&mut reader).await {
-        Ok(h) => h,
+    let (frontend, wants_events) = match hello(&mut reader).await {
+        Ok(First::Hello { frontend, events }) => (frontend, events),
+        Ok(First::Tunnel { frontend, server, socket, reattach }) => {
+            let actor = Actor { user: state.user.clone(), frontend };
+            super::relay::serve(&state, reader, writer, actor, (&server, socket.as_deref()), reattach).await;
+            return;
+        }
         Err(message) => {
             let _ = writer.send(&ServerFrame::Error { message }).await;
             return;
         }
     };
-    let (frontend, wants_events) = frontend;
     if writer.send(&ServerFrame::Hello(state.hello.clone())).await.is_err() {
         return;
     }
@@ -118,7 +129,7 @@ pub(super) async fn serve(state: Arc<State>, client: u64, stream: UnixStream) {
                 let _ = tx.send(ServerFrame::Error { message }).await;
                 break;
             }
-            Ok(ClientFrame::Hello { .. }) => {
+            Ok(ClientFrame::Hello { .. } | ClientFrame::Tunnel { .. }) => {
                 let message = "a second hello — expected requests after the first one".to_string();
                 let _ = tx.send(ServerFrame::Error { message }).await;
                 break;
@@ -141,8 +152,8 @@ pub(super) async fn serve(state: Arc<State>, client: u64, stream: UnixStream) {
     tracing::debug!(client, "client detached");
 }
 
-/// Read and check the hello: protocol version and front end.
-async fn hello(reader: &mut Reader) -> Result<(Frontend, bool), String> {
+/// Read and check the hello (or tunnel request): protocol version and front end.
+async fn hello(reader: &mut Reader) -> Result<First, String> {
     let first = match tokio::time::timeout(HELLO_TIMEOUT, reader.next()).await {
         Err(_) => return Err(format!("no hello within {} s — expected a hello frame first", HELLO_TIMEOUT.as_secs())),
         Ok(Err(e)) => return Err(e.to_string()),
@@ -150,7 +161,11 @@ async fn hello(reader: &mut Reader) -> Result<(Frontend, bool), String> {
     };
     match first {
         ClientFrame::Hello { protocol, .. } if protocol != PROTOCOL_VERSION => Err(version_mismatch(PROTOCOL_VERSION, protocol)),
-        ClientFrame::Hello { frontend, events, .. } => Ok((parse_frontend(&frontend)?, events)),
+        ClientFrame::Hello { frontend, events, .. } => Ok(First::Hello { frontend: parse_frontend(&frontend)?, events }),
+        ClientFrame::Tunnel { protocol, .. } if protocol != PROTOCOL_VERSION => Err(version_mismatch(PROTOCOL_VERSION, protocol)),
+        ClientFrame::Tunnel { frontend, server, socket, reattach, .. } => {
+            Ok(First::Tunnel { frontend: parse_frontend(&frontend)?, server, socket, reattach })
+        }
         _ => Err("the first frame was not a hello — expected {\"frame\":\"hello\",\"protocol\":N,\"frontend\":…,\"events\":…}".into()),
     }
 }

@@ -15,7 +15,9 @@
 
 pub mod client;
 pub mod codec;
+pub mod dial;
 mod connection;
+mod relay;
 pub mod host;
 pub mod protocol;
 pub mod server;

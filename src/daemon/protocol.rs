@@ -40,6 +40,21 @@ pub enum ClientFrame {
     Status {},
     /// Ask a `homedeck daemon` to stop (a console hosting in-process refuses).
     Stop {},
+    /// Instead of a hello: open an SSH tunnel to `socket` (default: the
+    /// login user's homedeck socket) on the inventory's `server` and relay
+    /// this connection's bytes to it once [`ServerFrame::Tunnel`] says so
+    /// (`--remote` from a process attached to this host, which has the
+    /// inventory and the vault). Added without a version bump: hellos are
+    /// unchanged, and an older host answers this frame with an error.
+    Tunnel {
+        protocol: u32,
+        frontend: String,
+        server: String,
+        socket: Option<String>,
+        /// A console reattaching: its failures are not audited one by one.
+        #[serde(default)]
+        reattach: bool,
+    },
 }
 
 /// Which kind of process hosts the engine.
@@ -120,6 +135,10 @@ pub enum ServerFrame {
     /// The client did something wrong (or cannot be served); the server
     /// closes the connection after sending this.
     Error { message: String },
+    /// The answer to [`ClientFrame::Tunnel`]: `Ok(remote socket path)`, after
+    /// which every further byte is the remote daemon's; or the engine's
+    /// error (typed, so the client can unlock the vault and ask again).
+    Tunnel { result: Result<String, EngineError> },
 }
 
 /// A hello's front end, checked: only the front ends that attach.
@@ -173,6 +192,16 @@ mod tests {
         assert_eq!(parse_frontend("cli").unwrap(), Frontend::Cli);
         let err = parse_frontend("daemon").unwrap_err();
         assert!(err.contains("\"daemon\"") && err.contains("tui, cli"), "{err}");
+    }
+
+    #[test]
+    fn a_tunnel_request_defaults_to_audited_and_its_answer_keeps_the_error_typed() {
+        let f: ClientFrame =
+            serde_json::from_str(r#"{"frame":"tunnel","protocol":1,"frontend":"cli","server":"cabin","socket":null}"#).unwrap();
+        assert!(matches!(f, ClientFrame::Tunnel { reattach: false, ref server, socket: None, .. } if server == "cabin"));
+        let f = ServerFrame::Tunnel { result: Err(EngineError::VaultLocked) };
+        let back: ServerFrame = serde_json::from_str(&serde_json::to_string(&f).unwrap()).unwrap();
+        assert!(matches!(back, ServerFrame::Tunnel { result: Err(EngineError::VaultLocked) }));
     }
 
     #[test]

@@ -44,6 +44,7 @@ pub use event::{GeneralEvent, LockReason};
 pub use options::EngineOptions;
 pub use outcome::GeneralOutcome;
 pub use secret_value::SecretValue;
+pub use servers::tunnel::{ByteStream, Tunnel};
 
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
@@ -166,6 +167,18 @@ impl EngineHandle {
         };
         audit::record(&self.inner, &actor, "daemon_connect", draft, audit::Status::Failure, Some(reason.to_string()))?;
         self.inner.store.flush()
+    }
+
+    /// A byte tunnel through SSH to the Unix socket `socket` on `server` (by
+    /// default the remote user's homedeck socket), for `--remote`. The one
+    /// door into the engine that is not a [`Command`]: it carries bytes, not
+    /// a verb — the far end's daemon audits what runs through it. Here only
+    /// the opening is audited (`remote_attach`, success or failure). Logging
+    /// in takes the server's login out of the vault as every SSH use does.
+    /// `reattach`: a console trying again after losing the far daemon;
+    /// its failures are not audited one by one.
+    pub async fn open_streamlocal(&self, server: &str, socket: Option<&str>, actor: &Actor, reattach: bool) -> EngineResult<Tunnel> {
+        servers::tunnel::open(&self.inner, server, socket, actor, reattach).await
     }
 }
 

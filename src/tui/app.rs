@@ -111,6 +111,9 @@ pub struct App {
     /// Attached to another process's engine, and whether that link holds;
     /// `None` when this console hosts the engine itself.
     pub link: Option<crate::daemon::client::Link>,
+    /// The other site's name when attached through SSH (`--remote`), so the
+    /// status bar says which home the screen is about.
+    pub site: Option<String>,
 }
 
 impl App {
@@ -132,6 +135,7 @@ impl App {
             refresh: Refresh::default(),
             retry: None,
             link: None,
+            site: None,
         }
     }
 

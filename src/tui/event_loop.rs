@@ -39,6 +39,7 @@ impl Driver {
         let (tx, rx) = mpsc::unbounded_channel();
         let events = Some(engine.subscribe());
         let mut app = app;
+        app.site = engine.site();
         let link = engine.link();
         if let Some(l) = &link {
             app.link = Some(l.borrow().clone());

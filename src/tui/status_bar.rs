@@ -26,9 +26,18 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     spans.push(vault);
     match &app.link {
         None => {}
-        Some(Link::Attached(h)) => spans.push(Span::styled(format!(" attached: {} {} ", host_word(h.host), h.pid), t.fg(t.accent))),
+        Some(Link::Attached(h)) => {
+            let text = match &app.site {
+                Some(site) => format!(" site: {site} ({} {}) ", host_word(h.host), h.pid),
+                None => format!(" attached: {} {} ", host_word(h.host), h.pid),
+            };
+            spans.push(Span::styled(text, t.fg(t.accent)));
+        }
         Some(Link::Lost { .. }) => spans.push(Span::styled(
-            " HOST LOST · waiting ",
+            match &app.site {
+                Some(site) => format!(" site: {site} · HOST LOST · waiting "),
+                None => " HOST LOST · waiting ".to_string(),
+            },
             t.fg(t.bg).bg(t.error).add_modifier(Modifier::BOLD),
         )),
     }

@@ -8,7 +8,8 @@
 //! mismatch events; `runner` — run a `Program` locally or remotely;
 //! `health` — probe, judge, history, poller; `manage` — add/edit/remove/
 //! list/show; `trust` — test and trust; `exec` — bulk runs; `transfer` —
-//! SFTP; `ssh_config` — import; `tailscale` — status.
+//! SFTP; `ssh_config` — import; `tailscale` — status; `tunnel` — a
+//! direct-streamlocal byte tunnel to a daemon socket (`--remote`).
 
 pub mod outcome;
 pub(crate) mod route;
@@ -26,6 +27,7 @@ pub mod store;
 pub mod tailscale;
 pub mod transfer;
 pub mod trust;
+pub mod tunnel;
 pub mod validate;
 pub mod views;
 
