@@ -243,8 +243,7 @@ commands! {
         BackupSourceAdd = "backup_source_add", Write, audited: true, {
             name: String, kind: String, path: Option<String>, live: Option<String>, login: Option<String>,
             exclude: Option<String>, exclude_db: Option<bool>, encrypt: Option<bool>, key_secret: Option<String>,
-            compression: Option<String>, repo: Option<String>, health: Option<String>,
-            backup_password_secret: Option<String>
+            compression: Option<String>, repo: Option<String>, health: Option<String>, backup_password_secret: Option<String>
         };
         /// Remove a backup source (its archives stay in the catalog).
         BackupSourceRemove = "backup_source_remove", Dangerous, audited: true, { name: String };
