@@ -8,6 +8,8 @@
 
 mod backup_common;
 mod common;
+#[path = "backup_common/password_secret.rs"]
+mod password_secret;
 
 use homedeck::engine::{BackupEvent, BackupOutcome, VaultOutcome};
 use backup_common::*;

@@ -32,6 +32,7 @@ fn source(name: &str, dep: &Deployment, health: Option<&str>) -> Command {
         compression: None,
         repo: None,
         health: health.map(str::to_string),
+        backup_password_secret: None,
     }
 }
 

@@ -104,6 +104,7 @@ fn add(name: &str, path: &std::path::Path, encrypt: bool) -> Command {
         compression: None,
         repo: None,
         health: None,
+        backup_password_secret: None,
     }
 }
 

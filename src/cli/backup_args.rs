@@ -170,6 +170,9 @@ pub struct SourceAddArgs {
     /// Vault secret the archive key comes from (else a password each run)
     #[arg(long)]
     pub key_secret: Option<String>,
+    /// Vault secret holding the backup password, used when none is given (scheduled runs)
+    #[arg(long, conflicts_with = "key_secret")]
+    pub backup_password_secret: Option<String>,
     /// zstd (default) or gzip
     #[arg(long)]
     pub compression: Option<String>,

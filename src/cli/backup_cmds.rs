@@ -193,6 +193,7 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
                         compression: a.compression,
                         repo: a.repo,
                         health: a.health,
+                        backup_password_secret: a.backup_password_secret,
                     },
                 )
                 .await?

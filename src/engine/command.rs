@@ -239,11 +239,11 @@ commands! {
         BackupWatch = "backup_watch", Read, audited: false, {};
         /// List backup sources with their newest backup and next scheduled run.
         BackupSourceList = "backup_source_list", Read, audited: false, {};
-        /// Add a backup source: kind dir|ha_config|node_red|zigbee2mqtt|wled|fpp; live = Node-RED URL, MQTT host:port[/topic], WLED device or FPP host; login = USER:VAULT_SECRET; path = SERVER:/abs/dir for a directory on a server (SFTP).
+        /// Add a backup source: kind dir|ha_config|node_red|zigbee2mqtt|wled|fpp; live = Node-RED URL, MQTT host:port[/topic], WLED device or FPP host; login = USER:VAULT_SECRET; path = SERVER:/abs/dir for a directory on a server (SFTP); backup_password_secret = vault secret holding the backup password (runs given none, e.g. scheduled, use it).
         BackupSourceAdd = "backup_source_add", Write, audited: true, {
             name: String, kind: String, path: Option<String>, live: Option<String>, login: Option<String>,
             exclude: Option<String>, exclude_db: Option<bool>, encrypt: Option<bool>, key_secret: Option<String>,
-            compression: Option<String>, repo: Option<String>, health: Option<String>
+            compression: Option<String>, repo: Option<String>, health: Option<String>, backup_password_secret: Option<String>
         };
         /// Remove a backup source (its archives stay in the catalog).
         BackupSourceRemove = "backup_source_remove", Dangerous, audited: true, { name: String };

@@ -20,6 +20,7 @@ pub fn source_add(name: &str, kind: &str, path: &Path) -> Command {
         compression: None,
         repo: None,
         health: None,
+        backup_password_secret: None,
     }
 }
 

@@ -62,7 +62,7 @@ pub(crate) async fn create(inner: &Inner, actor: &Actor, source: &Source, passwo
     let place = repo::resolve(inner, source.repo_name())?;
     let enc = match source.key_ref() {
         Some(k) => {
-            let material = keys::material(inner, actor, &k, password, &format!("backup {}", source.name))?;
+            let material = keys::material(inner, actor, &k, password, source.backup_password_secret.as_deref(), &format!("backup {}", source.name))?;
             let enc = keys::new_encryption(k)?;
             Some((keys::derive(material, enc.clone()).await?, enc))
         }
@@ -143,7 +143,9 @@ pub(crate) async fn verify(inner: &Inner, actor: &Actor, id: u64, password: Opti
     let result = async {
         let key = match (&entry.key, reader::read_header(&path).map_err(|e| io_err("archive", e))?.encryption) {
             (Some(k), Some(enc)) => {
-                let material = keys::material(inner, actor, k, password, &format!("verify backup #{id}"))?;
+                // The source's password secret, while the source exists.
+                let secret = catalog::source(&inner.store, &entry.source).ok().and_then(|s| s.backup_password_secret);
+                let material = keys::material(inner, actor, k, password, secret.as_deref(), &format!("verify backup #{id}"))?;
                 Some(keys::derive(material, enc).await?)
             }
             _ => None,
@@ -160,8 +162,8 @@ pub(crate) async fn verify(inner: &Inner, actor: &Actor, id: u64, password: Opti
     if temp {
         let _ = std::fs::remove_file(&path);
     }
-    // A missing password is not a verdict on the archive.
-    if let Err(EngineError::Invalid { .. }) = &result {
+    // A missing password or a locked vault is not a verdict on the archive.
+    if let Err(EngineError::Invalid { .. } | EngineError::VaultLocked) = &result {
         return result.map(|_| entry);
     }
     entry.verified_at = Some(Utc::now());

@@ -29,6 +29,8 @@ pub struct NewSource {
     pub compression: Option<String>,
     pub repo: Option<String>,
     pub health: Option<String>,
+    /// Vault secret holding the backup password (for runs given none).
+    pub backup_password_secret: Option<String>,
 }
 
 /// `SERVER:/abs/dir` names a directory on a server; a local path is
@@ -132,6 +134,18 @@ pub(crate) async fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> En
     {
         return Err(EngineError::not_found("vault secret (password_secret)", k));
     }
+    let backup_password_secret = some(n.backup_password_secret);
+    if let Some(k) = &backup_password_secret {
+        if key_secret.is_some() {
+            return Err(EngineError::invalid("backup_password_secret", k, "nothing with key_secret (the archive key comes from one or the other)"));
+        }
+        if n.encrypt == Some(false) {
+            return Err(EngineError::invalid("backup_password_secret", k, "nothing for an unencrypted source (encrypt=false)"));
+        }
+        if !crate::engine::vault::exists(inner, k)? {
+            return Err(EngineError::not_found("vault secret (backup_password_secret)", k));
+        }
+    }
     let repo_name = some(n.repo);
     if let Some(r) = &repo_name
         && r != "local"
@@ -155,8 +169,10 @@ pub(crate) async fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> En
         mqtt,
         topic,
         device,
-        encrypt: n.encrypt.unwrap_or(kind.secret_bearing()),
+        // Naming a backup password says the source is encrypted.
+        encrypt: n.encrypt.unwrap_or(kind.secret_bearing() || backup_password_secret.is_some()),
         key_secret,
+        backup_password_secret,
         compression,
         repo: repo_name,
         health: some(n.health),
@@ -168,7 +184,12 @@ pub(crate) async fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> En
         s.name,
         s.kind,
         s.path.as_ref().map(|p| format!(" at {}{p}", s.remote_server().map(|n| format!("{n}:")).unwrap_or_default())).unwrap_or_default(),
-        if s.encrypt { format!(", encrypted with {}", s.key_ref().map(|k| k.to_string()).unwrap_or_default()) } else { ", not encrypted".into() }
+        if s.encrypt {
+            let from = s.backup_password_secret.as_ref().map(|k| format!(" from vault secret {k}")).unwrap_or_default();
+            format!(", encrypted with {}{from}", s.key_ref().map(|k| k.to_string()).unwrap_or_default())
+        } else {
+            ", not encrypted".into()
+        }
     ));
     source_list(inner)
 }

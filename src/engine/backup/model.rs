@@ -91,6 +91,11 @@ pub struct Source {
     pub encrypt: bool,
     /// Vault secret the archive key is derived from (else a password per run).
     pub key_secret: Option<String>,
+    /// Vault secret holding the backup password of a password-keyed source,
+    /// used when a run is given none: a scheduled run cannot prompt. Absent
+    /// in records written before it existed.
+    #[serde(default)]
+    pub backup_password_secret: Option<String>,
     pub compression: Compression,
     /// Repository name (`local` when unset).
     pub repo: Option<String>,

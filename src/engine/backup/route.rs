@@ -16,8 +16,8 @@ pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: BackupCommand) 
         BackupOverview {} => backup::handlers::overview(inner),
         BackupWatch {} => backup::watch(inner),
         BackupSourceList {} => backup::handlers::source_list(inner),
-        BackupSourceAdd { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health } => {
-            let n = backup::handlers::NewSource { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health };
+        BackupSourceAdd { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health, backup_password_secret } => {
+            let n = backup::handlers::NewSource { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health, backup_password_secret };
             backup::handlers::source_add(inner, ctx, n).await
         }
         BackupSourceRemove { name } => backup::handlers::source_remove(inner, ctx, &name),

@@ -30,6 +30,9 @@ pub type Parts = u8;
 pub const ALL_PARTS: Parts = u8::MAX;
 
 /// What a submitted form turns into.
+// Returned once per submit and consumed at once; boxing `Run` would cost an
+// allocation to save stack nobody holds on to.
+#[allow(clippy::large_enum_variant)]
 pub enum Submit {
     Run(Command),
     Confirm(Confirm),

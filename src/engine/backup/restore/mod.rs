@@ -111,7 +111,7 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
     let header = reader::read_header(path).map_err(io("archive"))?;
     let key = match &header.encryption {
         Some(enc) => {
-            let material = keys::material(inner, actor, &enc.key, req.password.as_ref(), &format!("restore {}", header.source))?;
+            let material = keys::material(inner, actor, &enc.key, req.password.as_ref(), source.and_then(|s| s.backup_password_secret.as_deref()), &format!("restore {}", header.source))?;
             Some(keys::derive(material, enc.clone()).await?)
         }
         None => None,
