@@ -15,13 +15,18 @@ cd "$(dirname "$0")/.."
 BASE="$(cd "$1" && pwd)"
 RUNS="${2:-15}"
 NEW="$PWD"
-for dir in "$BASE" "$NEW"; do (cd "$dir" && cargo build --release --locked -q); done
-(cd "$BASE" && HOMEDECK_BENCH_SEED_ONLY=1 cargo bench --locked -q --bench console >/dev/null)
+# NO_BUILD=1 uses the release binaries as they are (say which commits in the notes);
+# SEED=DIR uses an already seeded data dir (the schema version must match both).
+if [ -z "${NO_BUILD:-}" ]; then
+  for dir in "$BASE" "$NEW"; do (cd "$dir" && cargo build --release --locked -q); done
+fi
+SEED="${SEED:-$BASE/target/homedeck-bench/console-100k}"
+[ -d "$SEED" ] || (cd "$BASE" && HOMEDECK_BENCH_SEED_ONLY=1 cargo bench --locked -q --bench console >/dev/null)
 WORK="$(mktemp -d)"
 SOCK="homedeck-ba-$$"
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null || true; rm -rf "$WORK"' EXIT
-cp -a "$BASE/target/homedeck-bench/console-100k" "$WORK/data-base"
-cp -a "$BASE/target/homedeck-bench/console-100k" "$WORK/data-new"
+cp -a "$SEED" "$WORK/data-base"
+cp -a "$SEED" "$WORK/data-new"
 
 # One start of $1's binary on $2's data; prints the logged first-frame ms.
 frame() {
@@ -52,6 +57,25 @@ done
 median() { sort -n "$1" | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]}'; }
 b="$(median "$WORK/base.ms")"; n="$(median "$WORK/new.ms")"
 echo "first full frame: base median $b ms, new median $n ms, new/base $(awk -v b="$b" -v n="$n" 'BEGIN {printf "%.2f", n/b}') (n=$RUNS each, interleaved)"
+
+# A CLI command through the whole engine (open the db, dispatch, one audit
+# query of a category over a week, print): wall time, interleaved.
+cli() {
+  local bin="$1" data="$2" t0 t1
+  t0=$(date +%s%N)
+  HOMEDECK_DATA_DIR="$data" HOMEDECK_CONFIG_DIR="$WORK/config-cli" HOMEDECK_STATE_DIR="$WORK/state-cli" \
+    "$bin" audit search --category secret --since 7d >/dev/null
+  t1=$(date +%s%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f\n", (b-a)/1e6}'
+}
+: > "$WORK/base.cli"; : > "$WORK/new.cli"
+for _ in $(seq "$RUNS"); do
+  cli "$BASE/target/release/homedeck" "$WORK/data-base" >> "$WORK/base.cli"
+  cli "$NEW/target/release/homedeck" "$WORK/data-new" >> "$WORK/new.cli"
+done
+b="$(median "$WORK/base.cli")"; n="$(median "$WORK/new.cli")"
+echo "cli audit search (process start to exit): base median $b ms, new median $n ms, new/base $(awk -v b="$b" -v n="$n" 'BEGIN {printf "%.2f", n/b}') (n=$RUNS each, interleaved)"
+[ -n "${SKIP_ENGINE:-}" ] && exit 0
 
 # Criterion's median of each engine bench, base then new, twice.
 engine() {
