@@ -24,6 +24,9 @@ pub struct EngineOptions {
     /// reads itself: the scheduler reads it only when a scheduled command
     /// meets a locked vault, so the passphrase is not kept in memory.
     pub passphrase_file: Option<PathBuf>,
+    /// The daemon's housekeeping jobs (`[daemon]` in config.toml); off
+    /// unless the host is `homedeck daemon`.
+    pub housekeeping: crate::engine::scheduler::housekeeping::Housekeeping,
 }
 
 impl EngineOptions {
@@ -37,6 +40,7 @@ impl EngineOptions {
             servers: Default::default(),
             deploy: Default::default(),
             passphrase_file: None,
+            housekeeping: Default::default(),
         }
     }
 }
