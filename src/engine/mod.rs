@@ -23,7 +23,6 @@ pub mod event;
 pub(crate) mod grouped;
 pub(crate) mod ha;
 pub(crate) mod lights;
-pub(crate) mod live;
 pub mod options;
 pub mod outcome;
 pub(crate) mod scheduler;
@@ -59,7 +58,7 @@ pub(crate) struct Inner {
     /// As opened; the settings a reload may change are read from `live`
     /// and the domain runtimes instead.
     pub opts: EngineOptions,
-    pub live: live::Live<live::LiveSettings>,
+    pub live: options::Live<options::LiveSettings>,
     pub vault: Mutex<VaultSession>,
     pub events: broadcast::Sender<Event>,
     /// Commands that change state run one at a time, so checks such as
@@ -99,7 +98,7 @@ impl EngineHandle {
         let inner = Arc::new(Inner {
             store,
             vault: Mutex::new(VaultSession::default()),
-            live: live::Live::new(live::LiveSettings::from_options(&opts)),
+            live: options::Live::new(options::LiveSettings::from_options(&opts)),
             opts,
             events,
             write_gate: Arc::new(tokio::sync::Mutex::new(())),
@@ -179,7 +178,7 @@ impl EngineHandle {
     /// `[deployments]`); the rest stays as opened. Used by the daemon's
     /// config reload.
     pub fn apply_live_settings(&self, opts: &EngineOptions) {
-        live::apply(&self.inner, opts);
+        options::apply_live(&self.inner, opts);
     }
 
     /// Broadcast a line for every front end's status bar.

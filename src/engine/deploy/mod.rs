@@ -70,7 +70,7 @@ impl Default for DeployOptions {
 /// State that lives only while the engine runs.
 pub struct Runtime {
     /// Replaced by a config reload; read at each use.
-    pub opts: crate::engine::live::Live<DeployOptions>,
+    pub opts: crate::engine::options::Live<DeployOptions>,
     /// Long operations (create, upgrade) by deployment name, for cancel.
     pub ops: Mutex<HashMap<String, CancellationToken>>,
     /// Followed logs by deployment name.
@@ -82,7 +82,7 @@ pub struct Runtime {
 impl Runtime {
     pub fn new(opts: DeployOptions) -> EngineResult<Runtime> {
         Ok(Runtime {
-            opts: crate::engine::live::Live::new(opts),
+            opts: crate::engine::options::Live::new(opts),
             ops: Mutex::default(),
             follows: Mutex::default(),
             me: OnceLock::new(),

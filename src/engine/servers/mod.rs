@@ -73,7 +73,7 @@ impl Default for ServerOptions {
 /// The servers domain's in-memory state.
 pub struct Runtime {
     /// Replaced by a config reload; read at each use.
-    pub opts: crate::engine::live::Live<ServerOptions>,
+    pub opts: crate::engine::options::Live<ServerOptions>,
     pub pool: pool::Pool,
     /// Last /proc/stat reading per server, for CPU deltas.
     pub cpu: Mutex<HashMap<String, CpuCounters>>,
@@ -87,7 +87,7 @@ pub struct Runtime {
 impl Runtime {
     pub fn new(opts: ServerOptions) -> Runtime {
         Runtime {
-            opts: crate::engine::live::Live::new(opts),
+            opts: crate::engine::options::Live::new(opts),
             pool: pool::Pool::default(),
             cpu: Mutex::default(),
             latest: Mutex::default(),
