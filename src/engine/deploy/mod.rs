@@ -69,8 +69,7 @@ impl Default for DeployOptions {
 
 /// State that lives only while the engine runs.
 pub struct Runtime {
-    /// Replaced by a config reload; read at each use.
-    pub opts: crate::engine::options::Live<DeployOptions>,
+    pub opts: DeployOptions,
     /// Long operations (create, upgrade) by deployment name, for cancel.
     pub ops: Mutex<HashMap<String, CancellationToken>>,
     /// Followed logs by deployment name.
@@ -82,7 +81,7 @@ pub struct Runtime {
 impl Runtime {
     pub fn new(opts: DeployOptions) -> EngineResult<Runtime> {
         Ok(Runtime {
-            opts: crate::engine::options::Live::new(opts),
+            opts,
             ops: Mutex::default(),
             follows: Mutex::default(),
             me: OnceLock::new(),

@@ -72,8 +72,7 @@ impl Default for ServerOptions {
 
 /// The servers domain's in-memory state.
 pub struct Runtime {
-    /// Replaced by a config reload; read at each use.
-    pub opts: crate::engine::options::Live<ServerOptions>,
+    pub opts: ServerOptions,
     pub pool: pool::Pool,
     /// Last /proc/stat reading per server, for CPU deltas.
     pub cpu: Mutex<HashMap<String, CpuCounters>>,
@@ -87,7 +86,7 @@ pub struct Runtime {
 impl Runtime {
     pub fn new(opts: ServerOptions) -> Runtime {
         Runtime {
-            opts: crate::engine::options::Live::new(opts),
+            opts,
             pool: pool::Pool::default(),
             cpu: Mutex::default(),
             latest: Mutex::default(),
