@@ -16,6 +16,22 @@ pub struct Config {
     pub esphome: EsphomeConfig,
     pub servers: ServersConfig,
     pub deployments: DeploymentsConfig,
+    pub daemon: DaemonConfig,
+}
+
+/// `[daemon]`: when `homedeck daemon` does its housekeeping (cron, local time).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DaemonConfig {
+    pub audit_cleanup: String,
+    pub rotation_check: String,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        let h = crate::engine::views::scheduler::Housekeeping::default();
+        DaemonConfig { audit_cleanup: h.audit_cleanup, rotation_check: h.rotation_check }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -259,6 +275,13 @@ start_grace_secs = 300
 healthy_timeout_secs = 600
 # Longest a pip install or image pull may take.
 install_timeout_secs = 1800
+
+[daemon]
+# When `homedeck daemon` removes audit entries older than [audit]
+# retention_days, and checks which secrets are due for rotation (cron, in
+# local time; a notice is raised when any are due).
+audit_cleanup = "30 3 * * *"
+rotation_check = "0 9 * * *"
 "#;
 
 impl Config {
@@ -272,6 +295,25 @@ impl Config {
         }
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         Self::parse(&text).with_context(|| format!("in {}", path.display()))
+    }
+
+    /// Fill the engine's settings from this config: everything but
+    /// read-only mode, health polling and the credential file, which the
+    /// caller decides. Shared by start-up and the daemon's reload, so both
+    /// read config.toml the same way.
+    pub fn fill_engine_options(&self, opts: &mut crate::engine::EngineOptions) {
+        opts.idle_lock_secs = self.vault.idle_lock_secs;
+        opts.audit_retention_days = self.audit.retention_days;
+        opts.esphome = crate::engine::views::esphome::EsphomeOptions {
+            mdns_interfaces: self.esphome.mdns_interfaces.clone(),
+            api_timeout_secs: self.esphome.api_timeout_secs,
+            ota_concurrency: self.esphome.ota_concurrency,
+            confirm_secs: self.esphome.ota_confirm_secs,
+        };
+        opts.servers = self.servers.options(opts.servers.poll_health);
+        opts.deploy = self.deployments.options();
+        opts.housekeeping.audit_cleanup = self.daemon.audit_cleanup.clone();
+        opts.housekeeping.rotation_check = self.daemon.rotation_check.clone();
     }
 
     pub fn parse(text: &str) -> Result<Config> {
@@ -302,6 +344,11 @@ impl Config {
         }
         self.servers.validate()?;
         self.deployments.validate()?;
+        for (k, v) in [("audit_cleanup", &self.daemon.audit_cleanup), ("rotation_check", &self.daemon.rotation_check)] {
+            if let Err(e) = crate::engine::views::scheduler::parse_cron(v) {
+                bail!("daemon.{k} = {v:?} — {e}");
+            }
+        }
         Ok(())
     }
 }

@@ -22,6 +22,7 @@ pub mod config;
 pub mod daemon;
 pub mod engine;
 pub mod handle;
+pub mod log_file;
 pub mod logging;
 pub mod paths;
 pub mod tui;

@@ -1,5 +1,6 @@
 //! Logs go to a file in the state dir, never to the terminal (the TUI owns
-//! it). `HOMEDECK_LOG` sets the filter (default `info`).
+//! it). `HOMEDECK_LOG` sets the filter (default `info`). The file is
+//! rotated by size (`log_file.rs`).
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -11,7 +12,7 @@ use tracing_subscriber::EnvFilter;
 /// buffered lines are written on exit. Logging failing is not fatal.
 pub fn init(state_dir: &Path) -> Option<WorkerGuard> {
     std::fs::create_dir_all(state_dir).ok()?;
-    let appender = tracing_appender::rolling::never(state_dir, "homedeck.log");
+    let appender = crate::log_file::RotatingFile::open(&state_dir.join("homedeck.log"), crate::log_file::MAX_BYTES, crate::log_file::KEEP).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_from_env("HOMEDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(false).try_init().ok()?;

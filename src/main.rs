@@ -58,22 +58,23 @@ async fn real_main(cli: Cli) -> Result<()> {
     }
     let paths = Paths::resolve(cli.data_dir.clone(), cli.config_dir.clone())?;
     paths.ensure()?;
-    let config = Config::load_or_create(&paths.config_file())?;
+    let config = match Config::load_or_create(&paths.config_file()) {
+        Ok(c) => c,
+        // Asking a running daemon about itself (after a bad edit, say: it
+        // refused the reload) needs only the data dir.
+        Err(e) if matches!(&cli.command, Some(Sub::Daemon(d)) if d.action.is_some()) => {
+            eprintln!("warning: {e:#} — not needed for this command");
+            Config::default()
+        }
+        Err(e) => return Err(e),
+    };
     let _log_guard = homedeck::logging::init(&paths.state_dir);
     tracing::debug!(since_start_ms = homedeck::logging::since_start().as_secs_f64() * 1000.0, "config and logging ready");
     let mut opts = EngineOptions::new(&paths.data_dir);
     opts.readonly = cli.readonly || config.general.readonly;
-    opts.idle_lock_secs = config.vault.idle_lock_secs;
-    opts.audit_retention_days = config.audit.retention_days;
-    opts.esphome = homedeck::engine::views::esphome::EsphomeOptions {
-        mdns_interfaces: config.esphome.mdns_interfaces.clone(),
-        api_timeout_secs: config.esphome.api_timeout_secs,
-        ota_concurrency: config.esphome.ota_concurrency,
-        confirm_secs: config.esphome.ota_confirm_secs,
-    };
     // The console and the daemon poll server health; one-shot CLI commands do not.
-    opts.servers = config.servers.options(matches!(cli.command, None | Some(Sub::Daemon(_))));
-    opts.deploy = config.deployments.options();
+    opts.servers.poll_health = matches!(cli.command, None | Some(Sub::Daemon(_)));
+    config.fill_engine_options(&mut opts);
     opts.passphrase_file = unattended_passphrase_file();
 
     let remote = cli.remote.clone().map(|server| Remote { server, socket: cli.remote_socket.clone() });
@@ -81,7 +82,7 @@ async fn real_main(cli: Cli) -> Result<()> {
         return run_remote(cli, opts, &config, &paths, remote).await;
     }
     if let Some(Sub::Daemon(args)) = cli.command {
-        return cli::daemon_cmds::run(args, opts, cli.json).await;
+        return cli::daemon_cmds::run(args, opts, (paths.config_file(), config), cli.json).await;
     }
     let frontend = if cli.command.is_some() { Frontend::Cli } else { Frontend::Tui };
     if let Some(Sub::Events(a)) = &cli.command

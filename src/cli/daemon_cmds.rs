@@ -9,9 +9,11 @@ use anyhow::{Result, anyhow};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-pub async fn run(args: DaemonArgs, opts: EngineOptions, json: bool) -> Result<()> {
+/// `config` is the file the daemon reloads on SIGHUP or a change, with what
+/// was read from it at start.
+pub async fn run(args: DaemonArgs, opts: EngineOptions, config: (std::path::PathBuf, crate::config::Config), json: bool) -> Result<()> {
     match args.action {
-        None => crate::daemon::host::run(opts).await,
+        None => crate::daemon::host::run(opts, config).await,
         Some(DaemonCmd::Status) => status(&opts.data_dir, json).await,
         Some(DaemonCmd::Stop) => stop(&opts.data_dir).await,
     }
@@ -87,6 +89,10 @@ fn print_human(s: &HostStatus) {
     println!("  socket    {}", s.socket);
     if h.readonly {
         println!("  READ-ONLY");
+    }
+    if let Some(r) = &s.reload {
+        let how = if r.ok { "ok" } else { "REFUSED" };
+        println!("  reload    {} {how} ({}): {}", local(&r.at), r.trigger, r.message);
     }
     if s.clients.is_empty() {
         println!("  clients   none attached");

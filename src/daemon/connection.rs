@@ -73,7 +73,7 @@ pub(super) async fn serve(state: Arc<State>, client: u64, stream: UnixStream) {
             return;
         }
     };
-    if writer.send(&ServerFrame::Hello(state.hello.clone())).await.is_err() {
+    if writer.send(&ServerFrame::Hello(state.hello())).await.is_err() {
         return;
     }
     let actor = Actor { user: state.user.clone(), frontend };

@@ -2,12 +2,14 @@
 //! for tests. It owns the data dir, serves the socket, and starts the work a
 //! console starts when it opens (backup schedules and file watches, light
 //! schedules and live connections, server health polls), so that work runs
-//! with nobody attached. SIGTERM, SIGINT or `homedeck daemon stop` stop it:
+//! with nobody attached. SIGHUP or a change to config.toml reloads the
+//! config (`reload.rs`). SIGTERM, SIGINT or `homedeck daemon stop` stop it:
 //! running jobs are cancelled through their own cancel verbs, attached
 //! clients get their answers, then the socket and the lock go.
 
 use super::client::{AttachError, Client};
 use super::protocol::HostKind;
+use super::reload::{self, Reloader};
 use super::server::Server;
 use crate::engine::{Actor, BackupOutcome, Command, EngineError, EngineHandle, EngineOptions, Frontend, Outcome};
 use anyhow::{Result, anyhow};
@@ -19,9 +21,13 @@ fn start_up_commands() -> Vec<Command> {
     vec![Command::BackupWatch {}, Command::LightsWatch {}]
 }
 
-/// Run until told to stop. `opts.servers.poll_health` should be on.
-pub async fn run(opts: EngineOptions) -> Result<()> {
+/// Run until told to stop. `opts.servers.poll_health` should be on;
+/// `config` is the file read at start and what it said.
+pub async fn run(mut opts: EngineOptions, config: (std::path::PathBuf, crate::config::Config)) -> Result<()> {
+    // Audit retention and the rotation check run only here.
+    opts.housekeeping.enabled = true;
     let data_dir = opts.data_dir.clone();
+    let mut reloader = Reloader::new(config.0, config.1, opts.clone());
     refuse_if_hosted(&data_dir).await?;
     let actor = Actor::current(Frontend::Daemon);
     let engine = match EngineHandle::open(opts, &actor) {
@@ -42,6 +48,9 @@ pub async fn run(opts: EngineOptions) -> Result<()> {
             eprintln!("warning: {name} failed at start: {e}");
         }
     }
+    // Housekeeping needs the scheduler even when no backup or light
+    // schedule started it.
+    engine.start_scheduler();
     tracing::info!(pid = std::process::id(), socket = %server.socket().display(), "daemon running");
     eprintln!(
         "homedeck daemon (pid {}) serving {} on {}",
@@ -50,7 +59,7 @@ pub async fn run(opts: EngineOptions) -> Result<()> {
         server.socket().display()
     );
 
-    let why = wait_for_stop(&server).await?;
+    let why = serve_until_stop(&server, &engine, &mut reloader).await?;
     tracing::info!(why, "daemon stopping");
     eprintln!("homedeck daemon stopping ({why})");
     cancel_running_jobs(&engine, &actor).await;
@@ -83,15 +92,32 @@ async fn refuse_if_hosted(data_dir: &std::path::Path) -> Result<()> {
     }
 }
 
-async fn wait_for_stop(server: &Server) -> Result<&'static str> {
+/// Reload on SIGHUP or a change to config.toml until a stop signal or a
+/// `stop` frame; says which stopped it.
+async fn serve_until_stop(server: &Server, engine: &EngineHandle, reloader: &mut Reloader) -> Result<&'static str> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
-    Ok(tokio::select! {
-        _ = term.recv() => "SIGTERM",
-        _ = int.recv() => "SIGINT",
-        _ = server.stop_requested() => "asked over the socket",
-    })
+    let mut hup = signal(SignalKind::hangup())?;
+    let (_watcher, mut changes) = match reload::watch(reloader.path()) {
+        Some((w, rx)) => (Some(w), rx),
+        // No watch: a channel nobody sends on keeps the select simple.
+        None => (None, tokio::sync::mpsc::unbounded_channel().1),
+    };
+    loop {
+        tokio::select! {
+            _ = term.recv() => return Ok("SIGTERM"),
+            _ = int.recv() => return Ok("SIGINT"),
+            _ = server.stop_requested() => return Ok("asked over the socket"),
+            _ = hup.recv() => {
+                reloader.reload(engine, server, "SIGHUP");
+            }
+            Some(()) = changes.recv() => {
+                reload::settle(&mut changes).await;
+                reloader.reload(engine, server, "config.toml changed");
+            }
+        }
+    }
 }
 
 /// Cancel backup jobs through the verb a person would use, and give them a

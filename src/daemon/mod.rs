@@ -12,6 +12,7 @@
 //!   set per client.
 //! - `client`: the attached side; feeds a local event channel.
 //! - `host`: `homedeck daemon` itself (start-up work, signals, stop).
+//! - `reload`: its config reload (SIGHUP, config.toml changes).
 
 pub mod client;
 pub mod codec;
@@ -20,6 +21,7 @@ mod connection;
 mod relay;
 pub mod host;
 pub mod protocol;
+pub mod reload;
 pub mod server;
 
 use std::path::{Path, PathBuf};

@@ -114,6 +114,33 @@ pub struct HostStatus {
     /// Every schedule with its next and last run and its state
     /// (`scheduler_status`); `None` if the engine could not say.
     pub schedules: Option<Vec<crate::engine::views::scheduler::JobView>>,
+    /// The last config reload (SIGHUP or a change to config.toml); `None`
+    /// until one happens, and for hosts that do not reload.
+    #[serde(default)]
+    pub reload: Option<ReloadInfo>,
+}
+
+/// How the last config reload went, for `daemon status`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ReloadInfo {
+    pub at: DateTime<Utc>,
+    /// `SIGHUP` or `config.toml changed`.
+    pub trigger: String,
+    /// False: the file did not parse or a value was out of range; the
+    /// settings in force are the ones before it.
+    pub ok: bool,
+    /// What a person reads: what changed, or why it was refused (with the
+    /// line, for a file that does not parse).
+    pub message: String,
+    /// Settings that changed and were applied (`vault.idle_lock_secs` …).
+    #[serde(default)]
+    pub applied: Vec<String>,
+    /// Settings that changed but take effect only when the daemon restarts.
+    #[serde(default)]
+    pub needs_restart: Vec<String>,
+    /// Settings a console reads when it starts (theme, reveal time, scrollback).
+    #[serde(default)]
+    pub for_consoles: Vec<String>,
 }
 
 /// Server → client.

@@ -7,7 +7,7 @@
 //! relaxed chmod, a socket in a shared directory).
 
 use super::connection;
-use super::protocol::{ClientInfo, HostKind, HostStatus, PROTOCOL_VERSION, ServerHello};
+use super::protocol::{ClientInfo, HostKind, HostStatus, PROTOCOL_VERSION, ReloadInfo, ServerHello};
 use crate::engine::EngineHandle;
 use chrono::Utc;
 use std::collections::BTreeMap;
@@ -37,6 +37,8 @@ pub(super) struct State {
     pub requests: TaskTracker,
     /// A client asked a `homedeck daemon` to stop.
     pub stop_asked: Notify,
+    /// The daemon's last config reload.
+    pub reload: Mutex<Option<ReloadInfo>>,
 }
 
 impl State {
@@ -48,12 +50,18 @@ impl State {
             .map(|c| c.iter().filter(|(id, _)| Some(**id) != asking).map(|(_, info)| info.clone()).collect())
             .unwrap_or_default();
         HostStatus {
-            hello: self.hello.clone(),
+            hello: self.hello(),
             data_dir: self.engine.options().data_dir.display().to_string(),
             socket: self.socket.display().to_string(),
             clients,
             schedules: None,
+            reload: self.reload.lock().ok().and_then(|r| r.clone()),
         }
+    }
+
+    /// The hello as of now: a reload may have changed the audit retention.
+    pub fn hello(&self) -> ServerHello {
+        ServerHello { audit_retention_days: self.engine.settings().audit_retention_days, ..self.hello.clone() }
     }
 }
 
@@ -91,6 +99,7 @@ impl Server {
             closing: CancellationToken::new(),
             requests: TaskTracker::new(),
             stop_asked: Notify::new(),
+            reload: Mutex::new(None),
         });
         tokio::spawn(accept_loop(state.clone(), listener));
         tracing::info!(socket = %socket.display(), host = ?host, "serving the engine");
@@ -103,6 +112,13 @@ impl Server {
 
     pub fn status(&self) -> HostStatus {
         self.state.status(None)
+    }
+
+    /// Record the daemon's last config reload for `daemon status`.
+    pub fn set_reload(&self, info: ReloadInfo) {
+        if let Ok(mut r) = self.state.reload.lock() {
+            *r = Some(info);
+        }
     }
 
     /// Resolves when a client sends `stop` (only a daemon host accepts it).

@@ -55,7 +55,10 @@ use vault::session::VaultSession;
 /// Shared state behind every handle. Only the engine's own modules see it.
 pub(crate) struct Inner {
     pub store: Store,
+    /// As opened; the settings a reload may change are read from `live`
+    /// and the domain runtimes instead.
     pub opts: EngineOptions,
+    pub live: options::Live<options::LiveSettings>,
     pub vault: Mutex<VaultSession>,
     pub events: broadcast::Sender<Event>,
     /// Commands that change state run one at a time, so checks such as
@@ -95,6 +98,7 @@ impl EngineHandle {
         let inner = Arc::new(Inner {
             store,
             vault: Mutex::new(VaultSession::default()),
+            live: options::Live::new(options::LiveSettings::from_options(&opts)),
             opts,
             events,
             write_gate: Arc::new(tokio::sync::Mutex::new(())),
@@ -149,8 +153,37 @@ impl EngineHandle {
         self.inner.opts.readonly
     }
 
+    /// The options the engine was opened with (see [`Self::settings`] for
+    /// the ones a reload may have changed since).
     pub fn options(&self) -> &EngineOptions {
         &self.inner.opts
+    }
+
+    /// The options in force now: as opened, with the live settings of the
+    /// last reload.
+    pub fn settings(&self) -> EngineOptions {
+        let mut o = self.inner.opts.clone();
+        let live = self.inner.live.get();
+        o.idle_lock_secs = live.idle_lock_secs;
+        o.audit_retention_days = live.audit_retention_days;
+        o.esphome = live.esphome;
+        o.servers = self.inner.servers.opts.get();
+        o.deploy = self.inner.deploy.opts.get();
+        o.housekeeping = live.housekeeping;
+        o
+    }
+
+    /// Take on the settings of `opts` that apply live (idle lock, audit
+    /// retention, `[esphome]`, `[servers]` but whether to poll, and
+    /// `[deployments]`); the rest stays as opened. Used by the daemon's
+    /// config reload.
+    pub fn apply_live_settings(&self, opts: &EngineOptions) {
+        options::apply_live(&self.inner, opts);
+    }
+
+    /// Broadcast a line for every front end's status bar.
+    pub fn notice(&self, text: impl Into<String>) {
+        self.inner.emit(Event::General(GeneralEvent::Notice { text: text.into() }));
     }
 
     /// Record that the daemon socket refused a connection (another OS user,

@@ -77,4 +77,6 @@ pub mod ha {
 pub mod scheduler {
     pub use crate::engine::scheduler::jobs::{JobState, LastRun, RunResult};
     pub use crate::engine::scheduler::status::JobView;
+    pub use crate::engine::scheduler::cron::parse_cron;
+    pub use crate::engine::scheduler::housekeeping::Housekeeping;
 }

@@ -33,7 +33,7 @@ pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: AuditCommand) -
             Ok(Outcome::Audit(AuditOutcome::AuditPage { page: audit::query(&inner.store, &q)? }))
         }
         AuditCleanup { older_than_days } => {
-            let days = older_than_days.unwrap_or(inner.opts.audit_retention_days);
+            let days = older_than_days.unwrap_or(inner.live.get().audit_retention_days);
             if days == 0 {
                 return Err(EngineError::invalid("older_than_days", "0", "at least 1 day"));
             }

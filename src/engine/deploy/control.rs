@@ -45,7 +45,7 @@ async fn halt(host: &Host<'_>, d: &Deployment, cancel: &CancellationToken) -> En
 /// Poll until HA is healthy; an error (with the state, reasons and the end
 /// of the log) when it is not within the configured timeout.
 pub(crate) async fn wait_healthy(host: &Host<'_>, d: &Deployment, cancel: &CancellationToken) -> EngineResult<Health> {
-    wait_healthy_within(host, d, cancel, host.inner.deploy.opts.healthy_timeout).await
+    wait_healthy_within(host, d, cancel, host.inner.deploy.opts.get().healthy_timeout).await
 }
 
 /// `wait_healthy` with an explicit timeout (an upgrade's new version may be

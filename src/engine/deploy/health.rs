@@ -157,7 +157,7 @@ pub(crate) async fn check(inner: &Inner, actor: &Actor, d: &Deployment, with_api
             Err(e) => e.to_string(),
         };
     }
-    let grace = inner.deploy.opts.start_grace.as_secs();
+    let grace = inner.deploy.opts.get().start_grace.as_secs();
     let state = if !p.running {
         reasons.push(format!("Home Assistant is not running ({})", p.supervisor));
         HealthState::Stopped

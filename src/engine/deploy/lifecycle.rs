@@ -133,9 +133,9 @@ async fn preflight(inner: &Inner, host: &Host<'_>, req: &CreateRequest, runtime:
             p
         }
         None => {
-            let range = ports::parse_range(&inner.deploy.opts.port_range)?;
+            let range = ports::parse_range(&inner.deploy.opts.get().port_range)?;
             ports::pick(&range, &taken, &listening).ok_or_else(|| {
-                EngineError::invalid("port", &inner.deploy.opts.port_range, &format!("a range with a port that is free on server {name} (all are in use)"))
+                EngineError::invalid("port", &inner.deploy.opts.get().port_range, &format!("a range with a port that is free on server {name} (all are in use)"))
             })?
         }
     };
@@ -206,7 +206,7 @@ async fn preflight(inner: &Inner, host: &Host<'_>, req: &CreateRequest, runtime:
 
 /// The runtime's steps; the health at the end when asked to wait.
 async fn install(host: &Host<'_>, d: &Deployment, cancel: &CancellationToken, wait: bool) -> EngineResult<Option<super::views::Health>> {
-    let t = host.inner.deploy.opts.install_timeout;
+    let t = host.inner.deploy.opts.get().install_timeout;
     let short = Duration::from_secs(120);
     let dirs = format!(
         "mkdir -p {b}/run {b}/snapshots {c} && echo directories ready",
@@ -259,7 +259,7 @@ pub(crate) async fn cleanup(host: &Host<'_>, d: &Deployment) -> String {
         removed.push(d.config_dir.clone());
     }
     // Removing a venv is hundreds of MB of small files: allow for slow disks.
-    match host.sh_any(&script, host.inner.deploy.opts.install_timeout).await {
+    match host.sh_any(&script, host.inner.deploy.opts.get().install_timeout).await {
         Ok(_) => format!("cleaned up: removed {} on {}", removed.join(" and "), d.server),
         Err(e) => format!("cleanup on {} failed, remove {} by hand: {e}", d.server, removed.join(" and ")),
     }

@@ -69,7 +69,8 @@ impl Default for DeployOptions {
 
 /// State that lives only while the engine runs.
 pub struct Runtime {
-    pub opts: DeployOptions,
+    /// Replaced by a config reload; read at each use.
+    pub opts: crate::engine::options::Live<DeployOptions>,
     /// Long operations (create, upgrade) by deployment name, for cancel.
     pub ops: Mutex<HashMap<String, CancellationToken>>,
     /// Followed logs by deployment name.
@@ -81,7 +82,7 @@ pub struct Runtime {
 impl Runtime {
     pub fn new(opts: DeployOptions) -> EngineResult<Runtime> {
         Ok(Runtime {
-            opts,
+            opts: crate::engine::options::Live::new(opts),
             ops: Mutex::default(),
             follows: Mutex::default(),
             me: OnceLock::new(),

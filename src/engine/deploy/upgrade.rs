@@ -39,7 +39,7 @@ fn health_timeout(requested: Option<u32>, default: Duration) -> EngineResult<Dur
 pub(crate) async fn upgrade(inner: &Inner, ctx: &mut Ctx, name: &str, version: &str, requested_timeout: Option<u32>) -> EngineResult<Outcome> {
     ctx.resource("deployment", None, Some(name.to_string()));
     model::validate_version(version)?;
-    let timeout = health_timeout(requested_timeout, inner.deploy.opts.healthy_timeout)?;
+    let timeout = health_timeout(requested_timeout, inner.deploy.opts.get().healthy_timeout)?;
     let mut d = store::get(&inner.store, name)?;
     // The same version would be installed into the venv it is running from
     // (venvs are per version) — that is a reinstall, not an upgrade.
@@ -104,7 +104,7 @@ async fn run(host: &Host<'_>, d: &Deployment, version: &str, timeout: Duration, 
     let fail = |m: String| Failure { message: m, healthy_again: false };
     let snapshot = format!("{}/pre-upgrade-{}-{}.tar.gz", d.snapshot_dir(), d.version, stamp());
     host.step(&d.name, "config snapshot", &snapshot_script(d, &snapshot), cancel, SHORT).await.map_err(|e| fail(e.to_string()))?;
-    let t = host.inner.deploy.opts.install_timeout;
+    let t = host.inner.deploy.opts.get().install_timeout;
     // 1. Install beside the running version: nothing changes if this fails.
     let installed = match d.runtime {
         RuntimeKind::Venv => {
@@ -120,7 +120,7 @@ async fn run(host: &Host<'_>, d: &Deployment, version: &str, timeout: Duration, 
     };
     if let Err(e) = installed {
         if d.runtime == RuntimeKind::Venv {
-            let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(version))), host.inner.deploy.opts.install_timeout).await;
+            let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(version))), host.inner.deploy.opts.get().install_timeout).await;
         }
         return Err(Failure {
             message: format!("installing {version} failed, so nothing was switched: {} stays on {} with its config unchanged ({e})", d.name, d.version),
@@ -138,7 +138,7 @@ async fn run(host: &Host<'_>, d: &Deployment, version: &str, timeout: Duration, 
     match switched {
         Ok(health) => {
             if d.runtime == RuntimeKind::Venv {
-                let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(&d.version))), host.inner.deploy.opts.install_timeout).await;
+                let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(&d.version))), host.inner.deploy.opts.get().install_timeout).await;
             }
             Ok((snapshot, health))
         }
@@ -150,7 +150,7 @@ async fn run(host: &Host<'_>, d: &Deployment, version: &str, timeout: Duration, 
                 host.step(&d.name, "restore config", &restore_script(d, &snapshot), &back, SHORT).await?;
                 start_version(host, d, &back).await?;
                 if d.runtime == RuntimeKind::Venv {
-                    let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(version))), host.inner.deploy.opts.install_timeout).await;
+                    let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(version))), host.inner.deploy.opts.get().install_timeout).await;
                 }
                 wait_healthy(host, d, &back).await
             }

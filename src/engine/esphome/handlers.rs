@@ -20,7 +20,7 @@ pub(crate) fn net(inner: &Inner) -> EngineResult<Net> {
     Ok(Net {
         events: inner.events.clone(),
         devices: registry::devices(&inner.store)?,
-        timeout: Duration::from_secs(inner.opts.esphome.api_timeout_secs.max(1)),
+        timeout: Duration::from_secs(inner.live.get().esphome.api_timeout_secs.max(1)),
     })
 }
 
@@ -51,7 +51,7 @@ fn check_secret_exists(inner: &Inner, field: &str, name: &Option<String>) -> Eng
 }
 
 pub(crate) async fn discover(inner: &Inner, ctx: &mut Ctx, seconds: Option<u32>) -> EngineResult<Outcome> {
-    let interfaces = inner.opts.esphome.mdns_interfaces.clone();
+    let interfaces = inner.live.get().esphome.mdns_interfaces.clone();
     let wait = Duration::from_secs(u64::from(seconds.unwrap_or(3).clamp(1, 60)));
     ctx.resource("esphome_mdns", None, Some(if interfaces.is_empty() { "all".into() } else { interfaces.join(",") }));
     let ifs = interfaces.clone();

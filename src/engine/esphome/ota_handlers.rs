@@ -69,7 +69,7 @@ fn release_flag(inner: &Inner, device: &str) {
 }
 
 fn confirm_window(inner: &Inner, confirm_secs: Option<u32>) -> Duration {
-    Duration::from_secs(u64::from(confirm_secs.unwrap_or(inner.opts.esphome.confirm_secs).clamp(1, 900)))
+    Duration::from_secs(u64::from(confirm_secs.unwrap_or(inner.live.get().esphome.confirm_secs).clamp(1, 900)))
 }
 
 pub(crate) async fn ota(
@@ -175,7 +175,7 @@ pub(crate) async fn ota_bulk(
     inner.store.flush()?;
     ctx.release_gate();
     let net = net(inner)?;
-    let width = concurrency.unwrap_or(inner.opts.esphome.ota_concurrency).clamp(1, 32) as usize;
+    let width = concurrency.unwrap_or(inner.live.get().esphome.ota_concurrency).clamp(1, 32) as usize;
     let actor = ctx.actor.clone();
     let results = bulk::run(&net, jobs, width, |r| audit_one(inner, &actor, r)).await;
     for n in flags {

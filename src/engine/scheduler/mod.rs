@@ -20,6 +20,7 @@
 //! [`CLIENTS`].
 
 pub mod cron;
+pub mod housekeeping;
 pub mod jobs;
 mod mark;
 pub mod outcome;
@@ -48,9 +49,13 @@ pub struct Trees {
 
 pub const TREES: Trees = Trees { meta: "scheduler_meta", jobs: "scheduler_jobs" };
 
-/// Every kind of schedule. The daemon adds health polls, rotation checks and
-/// audit retention here.
-const CLIENTS: &[&dyn Client] = &[&crate::engine::backup::schedule::Schedules, &crate::engine::lights::schedule::client::Schedules];
+/// Every kind of schedule; the daemon's housekeeping (audit retention, the
+/// rotation check) is one of them.
+const CLIENTS: &[&dyn Client] = &[
+    &crate::engine::backup::schedule::Schedules,
+    &crate::engine::lights::schedule::client::Schedules,
+    &housekeeping::Daemon,
+];
 
 /// One schedule, as its domain describes it to the scheduler.
 #[derive(Debug, Clone)]
@@ -98,6 +103,9 @@ pub struct Runtime {
     /// Job records are read, changed and written under this lock.
     records: Mutex<()>,
     pub(crate) me: OnceLock<Weak<Inner>>,
+    /// When the scheduler first listed its jobs: the daemon's housekeeping
+    /// jobs count from here.
+    pub(crate) opened: OnceLock<DateTime<Utc>>,
 }
 
 /// Start the scheduler unless it runs already (the daemon calls this at

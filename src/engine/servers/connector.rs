@@ -55,7 +55,7 @@ pub(crate) async fn dial_expecting(inner: &Inner, server: &Server, actor: &Actor
         port: server.port,
         user: &server.user,
         pinned: expect,
-        timeout: inner.servers.opts.connect_timeout,
+        timeout: inner.servers.opts.get().connect_timeout,
     };
     ssh::connect(&dial, creds).await
 }

@@ -82,7 +82,7 @@ pub(crate) async fn run(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineRes
                 result
             }
         })
-        .buffer_unordered(inner.servers.opts.exec_concurrency.max(1))
+        .buffer_unordered(inner.servers.opts.get().exec_concurrency.max(1))
         .collect()
         .await;
     if let Ok(mut runs) = inner.servers.runs.lock() {

@@ -239,7 +239,7 @@ pub(crate) fn list(inner: &Inner) -> EngineResult<Outcome> {
 
 pub(crate) fn show(inner: &Inner, name: &str) -> EngineResult<Outcome> {
     let server = servers::get(&inner.store, name)?;
-    let hours = inner.servers.opts.history_hours;
+    let hours = inner.servers.opts.get().history_hours;
     let history = history::load(&inner.store, name, Utc::now() - Duration::hours(i64::from(hours)))?;
     Ok(Outcome::Servers(ServersOutcome::Server { detail: Box::new(ServerDetail { view: view(inner, server)?, history }) }))
 }

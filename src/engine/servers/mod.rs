@@ -72,7 +72,8 @@ impl Default for ServerOptions {
 
 /// The servers domain's in-memory state.
 pub struct Runtime {
-    pub opts: ServerOptions,
+    /// Replaced by a config reload; read at each use.
+    pub opts: crate::engine::options::Live<ServerOptions>,
     pub pool: pool::Pool,
     /// Last /proc/stat reading per server, for CPU deltas.
     pub cpu: Mutex<HashMap<String, CpuCounters>>,
@@ -86,7 +87,7 @@ pub struct Runtime {
 impl Runtime {
     pub fn new(opts: ServerOptions) -> Runtime {
         Runtime {
-            opts,
+            opts: crate::engine::options::Live::new(opts),
             pool: pool::Pool::default(),
             cpu: Mutex::default(),
             latest: Mutex::default(),

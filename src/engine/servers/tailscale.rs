@@ -109,7 +109,7 @@ pub fn parse(text: &str, read_on: &str) -> EngineResult<Status> {
 pub(crate) async fn status(inner: &Inner, actor: &Actor, server: Option<String>) -> EngineResult<Outcome> {
     let server = servers::get(&inner.store, server.as_deref().unwrap_or(super::model::LOCAL))?;
     let program = Program::Argv(vec!["tailscale".into(), "status".into(), "--json".into()]);
-    let timeout = inner.servers.opts.connect_timeout * 2;
+    let timeout = inner.servers.opts.get().connect_timeout * 2;
     let (st, out, err) = match runner::capture(inner, &server, actor, &program, true, timeout).await {
         Err(EngineError::RemoteShellMissing { server, .. }) => {
             return Err(EngineError::Remote { server, detail: "tailscale is not installed (`tailscale` command not found)".into() });

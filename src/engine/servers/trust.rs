@@ -29,7 +29,7 @@ pub(crate) async fn test(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResu
         (conn.connect_time.as_millis() as u64, conn.banner.clone(), Some(format!("{} {}", conn.host_key.algorithm, conn.host_key.fingerprint)))
     };
     let start = Instant::now();
-    let timeout = inner.servers.opts.connect_timeout;
+    let timeout = inner.servers.opts.get().connect_timeout;
     let (_, out, _) = runner::capture(inner, &server, &ctx.actor, &Program::Shell(OS_PROBE.into()), true, timeout).await?;
     let round_trip_ms = start.elapsed().as_millis() as u64;
     let mut lines = out.lines();

@@ -34,7 +34,7 @@ pub(crate) fn status(inner: &Inner) -> EngineResult<VaultStatus> {
         secrets: metas.len() as u64,
         created: h.as_ref().map(|h| h.created),
         passphrase_changed: h.as_ref().and_then(|h| h.passphrase_changed),
-        idle_lock_secs: inner.opts.idle_lock_secs,
+        idle_lock_secs: inner.live.get().idle_lock_secs,
         locks_in_secs: session::locks_in(inner),
         failed_unlocks: failures.count,
         rotation_due: metas.iter().filter(|m| m.rotation_due(now)).count() as u64,
@@ -135,7 +135,7 @@ pub(crate) async fn unlock(inner: &Inner, ctx: &mut Ctx, passphrase: SecretValue
     let key = verify(inner, ctx, passphrase).await?;
     session::unlock_with(inner, key);
     ctx.describe("vault unlocked");
-    Ok(Outcome::done(format!("vault unlocked; it locks after {} s idle", inner.opts.idle_lock_secs)))
+    Ok(Outcome::done(format!("vault unlocked; it locks after {} s idle", inner.live.get().idle_lock_secs)))
 }
 
 pub(crate) async fn change_passphrase(

@@ -48,7 +48,7 @@ impl VaultSession {
 }
 
 fn idle(inner: &Inner) -> Duration {
-    Duration::from_secs(inner.opts.idle_lock_secs.max(1))
+    Duration::from_secs(inner.live.get().idle_lock_secs.max(1))
 }
 
 /// A copy of the data key for one operation; refreshes the idle timer.
@@ -97,7 +97,7 @@ pub(crate) fn lock_if_idle(inner: &Inner) {
         let Some(spec) = command::spec("vault_lock") else { return };
         let mut draft = AuditDraft::for_command(spec);
         draft.severity = Severity::Info;
-        draft.description = format!("vault locked after {} s idle", inner.opts.idle_lock_secs);
+        draft.description = format!("vault locked after {} s idle", inner.live.get().idle_lock_secs);
         if let Err(e) = audit::record(inner, &Actor::engine(), spec.name, draft, Status::Success, None) {
             tracing::warn!(error = %e, "could not audit the idle lock");
         }

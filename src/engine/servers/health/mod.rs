@@ -32,7 +32,7 @@ pub(crate) async fn probe(inner: &Inner, server: &Server, actor: &Actor, force: 
     let start = Instant::now();
     let prev = inner.servers.cpu.lock().ok().and_then(|m| m.get(&server.name).copied());
     let program = Program::Shell(parse::script(prev.is_none()));
-    let timeout = inner.servers.opts.connect_timeout * 2;
+    let timeout = inner.servers.opts.get().connect_timeout * 2;
     let result = runner::capture(inner, server, actor, &program, force, timeout).await;
     let probe_ms = start.elapsed().as_millis() as u64;
     let report = match result {
@@ -41,7 +41,7 @@ pub(crate) async fn probe(inner: &Inner, server: &Server, actor: &Actor, force: 
             if let (Some(c), Ok(mut m)) = (counters, inner.servers.cpu.lock()) {
                 m.insert(server.name.clone(), c);
             }
-            let (state, mut reasons) = judge(&sample, inner.servers.opts.thresholds);
+            let (state, mut reasons) = judge(&sample, inner.servers.opts.get().thresholds);
             if !missing.is_empty() {
                 reasons.push(format!("not reported: {}", missing.join(", ")));
             }
@@ -60,7 +60,7 @@ pub(crate) async fn probe(inner: &Inner, server: &Server, actor: &Actor, force: 
         }
     };
     if let Some(s) = &report.sample
-        && let Err(e) = history::record(&inner.store, &server.name, s, inner.servers.opts.history_hours) {
+        && let Err(e) = history::record(&inner.store, &server.name, s, inner.servers.opts.get().history_hours) {
             tracing::warn!(server = %server.name, error = %e, "could not store health history");
         }
     if let Ok(mut m) = inner.servers.latest.lock() {
@@ -74,7 +74,7 @@ pub(crate) async fn probe(inner: &Inner, server: &Server, actor: &Actor, force: 
 /// (the `server_health` command and the background poller alike).
 pub(crate) async fn probe_all(inner: &Inner, servers: Vec<Server>, actor: &Actor, force: bool) -> Vec<HealthReport> {
     use futures::StreamExt;
-    let n = inner.servers.opts.poll_concurrency.max(1);
+    let n = inner.servers.opts.get().poll_concurrency.max(1);
     let mut reports: Vec<HealthReport> =
         futures::stream::iter(servers).map(|s| async move { probe(inner, &s, actor, force).await }).buffer_unordered(n).collect().await;
     reports.sort_by(|a, b| (a.server != super::model::LOCAL, &a.server).cmp(&(b.server != super::model::LOCAL, &b.server)));

@@ -12,7 +12,7 @@ pub(crate) async fn run(inner: Weak<Inner>) {
     let actor = Actor::current(Frontend::Daemon);
     loop {
         let Some(strong) = inner.upgrade() else { return };
-        let interval = strong.servers.opts.health_interval;
+        let interval = strong.servers.opts.get().health_interval;
         match store::all(&strong.store) {
             Ok(servers) => {
                 probe_all(&strong, servers, &actor, false).await;
