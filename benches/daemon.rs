@@ -183,7 +183,7 @@ fn seed_idle(rt: &tokio::runtime::Runtime, data: &Path, src: &Path) -> Vec<WledP
         }
         let source = Command::BackupSourceAdd {
             name: "conf".into(), kind: "dir".into(), path: Some(src.display().to_string()), live: None, login: None, exclude: None,
-            exclude_db: None, encrypt: Some(false), key_secret: None, compression: None, repo: None, health: None,
+            exclude_db: None, encrypt: Some(false), key_secret: None, compression: None, repo: None, health: None, backup_password_secret: None,
         };
         e.execute(source, actor()).await.unwrap();
         for i in 0..10 {

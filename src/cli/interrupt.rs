@@ -58,14 +58,30 @@ pub async fn execute(s: &Session, command: Command) -> EngineResult<Outcome> {
         Job::Ota(device) => Some(Command::EsphomeOtaCancel { device: device.clone() }),
         _ => None,
     });
-    match cancel {
-        Some(c) => {
-            eprintln!("\ncancelling {} in the homedeck that runs it (Ctrl-C again to leave it running) …", c.name().trim_end_matches("_cancel"));
-            if let Err(e) = s.engine.execute(c, s.actor.clone()).await {
-                eprintln!("cancel failed: {e}");
+    let cancel = match cancel {
+        Some(c) => Some(c),
+        None => {
+            // Ctrl-C came before the job's first progress event: keep watching
+            // for it and cancel it as soon as it shows, instead of letting it run.
+            eprintln!("\nthe job has not started yet; waiting for it to cancel it (Ctrl-C again to leave it running) …");
+            loop {
+                tokio::select! {
+                    result = &mut run => return result,
+                    ev = events.recv() => {
+                        if let Ok(ev) = ev && let Some(c) = cancel_for(&job, &ev) {
+                            break Some(c);
+                        }
+                    }
+                    _ = tokio::signal::ctrl_c() => break None,
+                }
             }
         }
-        None => eprintln!("\nthe job has not started yet; waiting for it (Ctrl-C again to leave it running) …"),
+    };
+    if let Some(c) = cancel {
+        eprintln!("\ncancelling {} in the homedeck that runs it (Ctrl-C again to leave it running) …", c.name().trim_end_matches("_cancel"));
+        if let Err(e) = s.engine.execute(c, s.actor.clone()).await {
+            eprintln!("cancel failed: {e}");
+        }
     }
     tokio::select! {
         result = &mut run => result,
