@@ -7,33 +7,28 @@
 //! network stay in here.
 
 pub mod actor;
-pub(crate) mod audit;
-pub(crate) mod backup;
 pub mod command;
 pub mod command_parse;
 pub mod command_table;
-pub(crate) mod deploy;
+/// The one list of domains; its macros declare each domain's module here.
+#[macro_use]
 mod domains;
 pub(crate) mod context;
 pub(crate) mod digest;
 mod dispatch;
 pub mod error;
-pub(crate) mod esphome;
 pub mod event;
 pub(crate) mod grouped;
-pub(crate) mod ha;
-pub(crate) mod lights;
 pub mod options;
 pub mod outcome;
-pub(crate) mod scheduler;
 pub mod secret_value;
 pub(crate) mod security;
-pub(crate) mod servers;
 pub(crate) mod store;
-pub(crate) mod vault;
 pub mod views;
 #[doc(hidden)]
 pub mod internals;
+
+domain_list!(declare_domain_modules);
 
 pub use actor::{Actor, Frontend};
 pub use command::{COMMANDS, Command};
@@ -46,11 +41,11 @@ pub use outcome::GeneralOutcome;
 pub use secret_value::SecretValue;
 pub use servers::tunnel::{ByteStream, Tunnel};
 
-use std::sync::{Arc, Mutex, Weak};
+use domains::DomainStates;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 use store::Store;
 use tokio::sync::broadcast;
-use vault::session::VaultSession;
 
 /// Shared state behind every handle. Only the engine's own modules see it.
 pub(crate) struct Inner {
@@ -59,19 +54,22 @@ pub(crate) struct Inner {
     /// and the domain runtimes instead.
     pub opts: EngineOptions,
     pub live: options::Live<options::LiveSettings>,
-    pub vault: Mutex<VaultSession>,
     pub events: broadcast::Sender<Event>,
     /// Commands that change state run one at a time, so checks such as
     /// "name not taken" cannot race.
     write_gate: Arc<tokio::sync::Mutex<()>>,
-    pub esphome: esphome::Runtime,
-    pub servers: servers::Runtime,
-    pub lights: lights::Runtime,
-    pub backup: backup::Runtime,
-    pub deploy: deploy::Runtime,
-    pub ha: ha::Runtime,
-    /// Runs every kind of schedule (`scheduler/`).
-    pub scheduler: scheduler::Runtime,
+    /// Each domain's runtime state, reached as `inner.<domain>` (see `Deref`).
+    domains: DomainStates,
+}
+
+/// `inner.lights`, `inner.vault` …: a domain's state is a field of the
+/// generated [`DomainStates`], not one written into `Inner` by hand.
+impl std::ops::Deref for Inner {
+    type Target = DomainStates;
+
+    fn deref(&self) -> &DomainStates {
+        &self.domains
+    }
 }
 
 impl Inner {
@@ -93,34 +91,20 @@ impl EngineHandle {
     pub fn open(opts: EngineOptions, opener: &Actor) -> EngineResult<Self> {
         let store = Store::open(&opts.data_dir, opener)?;
         let (events, _) = broadcast::channel(1024);
-        let server_opts = opts.servers.clone();
-        let deploy_opts = opts.deploy.clone();
+        let domains = DomainStates::open(&opts)?;
         let inner = Arc::new(Inner {
             store,
-            vault: Mutex::new(VaultSession::default()),
             live: options::Live::new(options::LiveSettings::from_options(&opts)),
             opts,
             events,
             write_gate: Arc::new(tokio::sync::Mutex::new(())),
-            esphome: esphome::Runtime::default(),
-            servers: servers::Runtime::new(server_opts),
-            lights: lights::Runtime::new()?,
-            backup: backup::Runtime::default(),
-            deploy: deploy::Runtime::new(deploy_opts)?,
-            ha: ha::Runtime::new(deploy::health::deployment_url)?,
-            scheduler: scheduler::Runtime::default(),
+            domains,
         });
-        backup::on_start(&inner);
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(idle_lock_ticker(Arc::downgrade(&inner)));
-            if inner.opts.servers.poll_health {
-                rt.spawn(servers::health::poller::run(Arc::downgrade(&inner)));
-            }
-            let _ = inner.lights.me.set(Arc::downgrade(&inner));
-            let _ = inner.backup.me.set(Arc::downgrade(&inner));
-            let _ = inner.deploy.me.set(Arc::downgrade(&inner));
-            let _ = inner.scheduler.me.set(Arc::downgrade(&inner));
+        let on_runtime = tokio::runtime::Handle::try_current().is_ok();
+        if on_runtime {
+            tokio::spawn(idle_lock_ticker(Arc::downgrade(&inner)));
         }
+        DomainStates::started(&inner, on_runtime);
         Ok(EngineHandle { inner })
     }
 
