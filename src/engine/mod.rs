@@ -22,6 +22,7 @@ pub(crate) mod esphome;
 pub mod event;
 pub(crate) mod grouped;
 pub(crate) mod ha;
+pub(crate) mod jobs;
 pub(crate) mod lights;
 pub mod options;
 pub mod outcome;
@@ -72,6 +73,8 @@ pub(crate) struct Inner {
     pub ha: ha::Runtime,
     /// Runs every kind of schedule (`scheduler/`).
     pub scheduler: scheduler::Runtime,
+    /// Commands in flight and the stop flag (`jobs.rs`).
+    pub jobs: jobs::Registry,
 }
 
 impl Inner {
@@ -109,6 +112,7 @@ impl EngineHandle {
             deploy: deploy::Runtime::new(deploy_opts)?,
             ha: ha::Runtime::new(deploy::health::deployment_url)?,
             scheduler: scheduler::Runtime::default(),
+            jobs: jobs::Registry::default(),
         });
         backup::on_start(&inner);
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
@@ -128,6 +132,7 @@ impl EngineHandle {
     /// read-only; audits every write and every audited read, success or not.
     pub async fn execute(&self, command: Command, actor: Actor) -> EngineResult<Outcome> {
         let spec = command.spec();
+        let _in_flight = self.inner.jobs.enter(spec.name)?;
         let gate = if spec.class.changes_state() || spec.audited {
             Some(self.inner.write_gate.clone().lock_owned().await)
         } else {
@@ -143,6 +148,20 @@ impl EngineHandle {
     /// front end sent `backup_watch` / `lights_watch`: the daemon calls this.
     pub fn start_scheduler(&self) {
         scheduler::start(&self.inner);
+    }
+
+    /// Stop: refuse new commands and cancel every running job (backups,
+    /// verifies, restores, remote commands, deployment operations, OTAs).
+    /// Returns a line per job cancelled. See `jobs.rs`.
+    pub fn cancel_all_jobs(&self) -> Vec<String> {
+        jobs::cancel_all(&self.inner)
+    }
+
+    /// Wait up to `within` for the commands still running to finish (a
+    /// cancelled job cleans up, then writes its audit entry). True when
+    /// none is left.
+    pub async fn wait_for_commands(&self, within: Duration) -> bool {
+        self.inner.jobs.wait_idle(within).await
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
