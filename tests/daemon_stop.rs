@@ -1,0 +1,107 @@
+//! A graceful stop (SIGTERM, SIGINT, `homedeck daemon stop`) in the middle of
+//! a large backup started by an attached CLI: the job is cancelled cleanly
+//! (no partial archive, no catalog entry), its audit entry is a failure that
+//! says cancelled, the CLI says so, the lock is free and a new daemon starts.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod daemon_common;
+
+use daemon_common::{Daemon, Home, exists};
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+/// A source of 300 MiB of incompressible data, so a backup takes a while.
+fn big_source(home: &Home) {
+    let src = home.dir.path().join("big");
+    std::fs::create_dir_all(&src).unwrap();
+    let mut f = std::fs::File::create(src.join("blob")).unwrap();
+    std::io::copy(&mut std::fs::File::open("/dev/urandom").unwrap().take(300 << 20), &mut f).unwrap();
+    let (ok, _, err) = home.hd(&["backup", "source", "add", "big", "--kind", "dir", "--path", src.to_str().unwrap()]);
+    assert!(ok, "{err}");
+}
+
+/// Start `backup create big` attached to the daemon and wait until its
+/// partial archive holds more than 1 MiB.
+fn backup_under_way(home: &Home) -> std::process::Child {
+    let cli = home.spawn(&["backup", "create", "big"]);
+    let partial = home.data().join("backups/.partial");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let writing = || {
+        std::fs::read_dir(&partial)
+            .map(|d| d.filter_map(|e| e.ok()).any(|e| e.metadata().map(|m| m.len() > (1 << 20)).unwrap_or(false)))
+            .unwrap_or(false)
+    };
+    while !writing() {
+        assert!(Instant::now() < deadline, "the backup never started writing");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    cli
+}
+
+/// What a stop must leave behind, checked after the daemon `d` stopped for
+/// `why` (a word of its stderr).
+fn stopped_cleanly(home: &Home, mut d: Daemon, mut cli: std::process::Child, why: &str) {
+    let (status, err) = d.wait(Duration::from_secs(20));
+    assert!(status.success(), "{err}");
+    assert!(err.contains(why) && err.contains("cancelling backup of big"), "{err}");
+    assert!(!err.contains("still running"), "the job did not finish cancelling in time: {err}");
+
+    let status = cli.wait().unwrap();
+    let mut cli_err = String::new();
+    cli.stderr.take().unwrap().read_to_string(&mut cli_err).unwrap();
+    assert!(!status.success(), "the backup reported success: {cli_err}");
+    assert!(cli_err.contains("cancelled"), "the attached CLI did not get the job's own error: {cli_err}");
+
+    // Nothing half-written, nothing in the catalog; the lock is free (these
+    // CLI commands open the data dir themselves).
+    assert!(!exists(&home.socket()), "socket left behind");
+    let partial = home.data().join("backups/.partial");
+    let empty = std::fs::read_dir(&partial).map(|d| d.count() == 0).unwrap_or(true);
+    assert!(empty, "partial archive left behind");
+    let (ok, out, err) = home.hd(&["backup", "list", "--json"]);
+    assert!(ok, "{err}");
+    assert!(!out.contains("\"source\": \"big\""), "{out}");
+    let (ok, out, err) = home.hd(&["audit", "search", "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let entries = v["page"]["entries"].as_array().unwrap();
+    let create = entries.iter().find(|e| e["action"] == "backup_create").cloned().expect("a backup_create entry");
+    assert_eq!(create["status"], "failure", "{create}");
+    assert!(create.to_string().contains("cancelled"), "{create}");
+    assert!(!entries.iter().any(|e| e["action"] == "backup_create" && e["status"] == "success"), "{out}");
+
+    // A new daemon starts on the same data dir.
+    let d2 = home.daemon();
+    assert_eq!(home.status()["pid"], d2.pid());
+}
+
+#[test]
+fn sigterm_mid_backup_cancels_it_cleanly_and_frees_the_data_dir() {
+    let home = Home::new();
+    let d = home.daemon();
+    big_source(&home);
+    let cli = backup_under_way(&home);
+    d.signal("TERM");
+    stopped_cleanly(&home, d, cli, "SIGTERM");
+}
+
+#[test]
+fn daemon_stop_mid_backup_cancels_it_cleanly_and_frees_the_data_dir() {
+    let home = Home::new();
+    let d = home.daemon();
+    big_source(&home);
+    let cli = backup_under_way(&home);
+    let (ok, _, err) = home.hd(&["daemon", "stop"]);
+    assert!(ok, "{err}");
+    stopped_cleanly(&home, d, cli, "asked over the socket");
+}
+
+#[test]
+fn sigint_mid_backup_cancels_it_cleanly_too() {
+    let home = Home::new();
+    let d = home.daemon();
+    big_source(&home);
+    let cli = backup_under_way(&home);
+    d.signal("INT");
+    stopped_cleanly(&home, d, cli, "SIGINT");
+}
