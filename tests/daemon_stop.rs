@@ -2,12 +2,17 @@
 //! a large backup started by an attached CLI: the job is cancelled cleanly
 //! (no partial archive, no catalog entry), its audit entry is a failure that
 //! says cancelled, the CLI says so, the lock is free and a new daemon starts.
+//! A remote command run (`server exec` on the test sshd) is cancelled the
+//! same way: the remote process stops, the audit entry says cancelled.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod daemon_common;
+#[path = "common/sshd.rs"]
+mod sshd;
 
 use daemon_common::{Daemon, Home, exists};
 use std::io::Read;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// A source of 300 MiB of incompressible data, so a backup takes a while.
@@ -104,4 +109,40 @@ fn sigint_mid_backup_cancels_it_cleanly_too() {
     let cli = backup_under_way(&home);
     d.signal("INT");
     stopped_cleanly(&home, d, cli, "SIGINT");
+}
+
+#[test]
+fn sigterm_mid_server_exec_stops_the_remote_command_and_audits_it_cancelled() {
+    let home = Home::new();
+    let sshd = sshd::Sshd::start(&home.dir.path().join("sshd"));
+    let d = home.daemon();
+    assert!(home.hd(&["vault", "init"]).0);
+    let (port, key) = (sshd.port.to_string(), sshd.client_key.display().to_string());
+    let (ok, _, err) = home.hd(&["server", "add", "box", "--host", "127.0.0.1", "--port", &port, "--user", &sshd::me(), "--key-file", &key]);
+    assert!(ok, "{err}");
+    let marker = format!("{}.25", 300 + std::process::id() % 500);
+    let mut cli = home.spawn(&["server", "exec", "--yes", "box", "--", "sleep", &marker]);
+    let running = || Command::new("pgrep").args(["-f", &format!("^sleep {marker}")]).output().unwrap().status.success();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !running() {
+        assert!(Instant::now() < deadline, "the remote command never started: {}", sshd.log_text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    d.signal("TERM");
+    let mut d = d;
+    let (status, err) = d.wait(Duration::from_secs(20));
+    assert!(status.success(), "{err}");
+    assert!(err.contains("cancelling server command run"), "{err}");
+    let _ = cli.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while running() {
+        assert!(Instant::now() < deadline, "the remote command outlived the stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (ok, out, err) = home.hd(&["audit", "search", "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let exec = v["page"]["entries"].as_array().unwrap().iter().find(|e| e["action"] == "server_exec").cloned().expect("a server_exec entry");
+    assert_eq!(exec["status"], "failure", "{exec}");
+    assert!(exec.to_string().contains("cancelled"), "{exec}");
 }
