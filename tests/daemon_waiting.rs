@@ -3,7 +3,8 @@
 //! is locked and no credential is configured, waits for unlock — and says so
 //! in `daemon status`, in the audit log (`schedule_waiting` by
 //! `daemon@scheduler`) and in the NEXT RUN column of the Backups pane of a
-//! console in tmux at 80×24. An unlock from the CLI lets it run.
+//! console in tmux at 80×24. An unlock from the CLI lets it run. With a
+//! systemd credential (`$CREDENTIALS_DIRECTORY`) it runs unattended.
 
 mod daemon_common;
 use daemon_common::tmux::Tmux;
@@ -11,8 +12,9 @@ use daemon_common::*;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[test]
-fn a_run_waiting_for_unlock_shows_in_status_audit_and_the_backups_pane() {
+/// A home with a vault, a source sealed with a vault key, and a schedule
+/// for it due every second.
+fn vault_keyed_schedule() -> Home {
     let home = Home::new();
     let src = home.dir.path().join("src");
     std::fs::create_dir_all(&src).unwrap();
@@ -24,11 +26,15 @@ fn a_run_waiting_for_unlock_shows_in_status_audit_and_the_backups_pane() {
     // Every second: it is due as soon as the daemon runs.
     let (ok, _, err) = home.hd(&["backup", "schedule", "add", "often", "flows", "* * * * * *", "--tz", "UTC"]);
     assert!(ok, "{err}");
+    home
+}
 
-    // A daemon with no credential: its vault stays locked.
+/// `homedeck daemon` without HOMEDECK_PASSPHRASE_FILE; `credentials`: a
+/// systemd-style `$CREDENTIALS_DIRECTORY` to give it.
+fn daemon_with(home: &Home, credentials: Option<&std::path::Path>) -> Daemon {
     let r = home.dir.path();
-    let child = Command::new(env!("CARGO_BIN_EXE_homedeck"))
-        .arg("daemon")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_homedeck"));
+    cmd.arg("daemon")
         .env("HOMEDECK_DATA_DIR", r.join("data"))
         .env("HOMEDECK_CONFIG_DIR", r.join("config"))
         .env("HOMEDECK_STATE_DIR", r.join("state"))
@@ -36,11 +42,20 @@ fn a_run_waiting_for_unlock_shows_in_status_audit_and_the_backups_pane() {
         .env_remove("CREDENTIALS_DIRECTORY")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _d = Daemon { child: Some(child) };
+        .stderr(Stdio::piped());
+    if let Some(dir) = credentials {
+        cmd.env("CREDENTIALS_DIRECTORY", dir);
+    }
+    let d = Daemon { child: Some(cmd.spawn().unwrap()) };
     home.wait_serving(Duration::from_secs(20));
+    d
+}
+
+#[test]
+fn a_run_waiting_for_unlock_shows_in_status_audit_and_the_backups_pane() {
+    let home = vault_keyed_schedule();
+    // A daemon with no credential: its vault stays locked.
+    let _d = daemon_with(&home, None);
 
     // daemon status: the job waits.
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -90,4 +105,35 @@ fn a_run_waiting_for_unlock_shows_in_status_audit_and_the_backups_pane() {
     }
     t.wait_until("the flows row without waiting", |s| s.lines().any(|l| l.contains("flows") && l.contains(" dir ") && !l.contains("waiting")));
     t.keys(&["q"]);
+}
+
+/// systemd's `LoadCredential=homedeck-passphrase:…` puts the passphrase in
+/// `$CREDENTIALS_DIRECTORY/homedeck-passphrase`: the daemon's scheduler
+/// unlocks with it and the vault-keyed run goes with nobody attached.
+#[test]
+fn a_systemd_credential_lets_the_daemon_run_a_vault_keyed_schedule() {
+    let home = vault_keyed_schedule();
+    let creds = home.dir.path().join("credentials");
+    std::fs::create_dir_all(&creds).unwrap();
+    std::fs::write(creds.join("homedeck-passphrase"), format!("{PASS}\n")).unwrap();
+    let _d = daemon_with(&home, Some(&creds));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (ok, out, _) = home.hd(&["backup", "list", "--json"]);
+        if ok && out.contains("\"flows\"") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no scheduled backup with the credential: {out}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let (ok, out, err) = home.hd(&["audit", "search", "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let entries = v["page"]["entries"].as_array().unwrap();
+    let by_scheduler = |action: &str| {
+        entries.iter().any(|e| e["action"] == action && e["status"] == "success" && e["actor"]["user"] == "daemon" && e["actor"]["frontend"] == "scheduler")
+    };
+    assert!(by_scheduler("vault_unlock") && by_scheduler("backup_create"), "{out}");
+    assert!(!entries.iter().any(|e| e["action"] == "schedule_waiting"), "{out}");
+    assert!(!out.contains(PASS));
 }
