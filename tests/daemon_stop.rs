@@ -146,3 +146,53 @@ fn sigterm_mid_server_exec_stops_the_remote_command_and_audits_it_cancelled() {
     assert_eq!(exec["status"], "failure", "{exec}");
     assert!(exec.to_string().contains("cancelled"), "{exec}");
 }
+
+/// SIGTERM while a restore runs its health check (`sleep 60`): the restore
+/// is cancelled and rolled back by the stop — the files are as before the
+/// restore — its audit entry is a failure that says cancelled, and the
+/// catalog keeps the backup.
+#[test]
+fn sigterm_mid_restore_rolls_it_back() {
+    let home = Home::new();
+    let d = home.daemon();
+    let src = home.dir.path().join("conf");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("configuration.yaml"), "name: Home\n").unwrap();
+    let add = ["backup", "source", "add", "conf", "--kind", "dir", "--path", src.to_str().unwrap(), "--health", "sleep 60"];
+    let (ok, _, err) = home.hd(&add);
+    assert!(ok, "{err}");
+    let (ok, _, err) = home.hd(&["backup", "create", "conf"]);
+    assert!(ok, "{err}");
+    std::fs::write(src.join("configuration.yaml"), "edited: after the backup\n").unwrap();
+
+    let mut cli = home.spawn(&["backup", "restore", "1", "--yes"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !std::fs::read_to_string(src.join("configuration.yaml")).is_ok_and(|s| s.contains("name: Home")) {
+        assert!(Instant::now() < deadline, "the restore never swapped");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    d.signal("TERM");
+    let mut d = d;
+    let (status, err) = d.wait(Duration::from_secs(30));
+    assert!(status.success(), "{err}");
+    assert!(err.contains("cancelling restore of conf"), "{err}");
+    assert!(!err.contains("still running"), "the restore did not finish cancelling in time: {err}");
+    let status = cli.wait().unwrap();
+    let mut cli_err = String::new();
+    cli.stderr.take().unwrap().read_to_string(&mut cli_err).unwrap();
+    assert!(!status.success(), "the restore claimed success: {cli_err}");
+    assert!(cli_err.contains("cancelled") && cli_err.contains("rolled back"), "{cli_err}");
+
+    // Rolled back by the stop itself, before the lock went.
+    assert_eq!(std::fs::read_to_string(src.join("configuration.yaml")).unwrap(), "edited: after the backup\n");
+    let (ok, out, err) = home.hd(&["audit", "search", "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let entries = v["page"]["entries"].as_array().unwrap();
+    let restore = entries.iter().find(|e| e["action"] == "backup_restore" && !e["description"].as_str().unwrap_or("").contains("preview")).cloned().expect("the restore's entry");
+    assert_eq!(restore["status"], "failure", "{restore}");
+    assert!(restore.to_string().contains("cancelled"), "{restore}");
+    let _d2 = home.daemon();
+    let (ok, out, _) = home.hd(&["backup", "list", "--json"]);
+    assert!(ok && out.contains("\"conf\""), "{out}");
+}
