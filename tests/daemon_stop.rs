@@ -15,14 +15,18 @@ use std::io::Read;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// A source of 300 MiB of incompressible data, so a backup takes a while.
-fn big_source(home: &Home) {
+/// A source of `mib` MiB of incompressible data, so a backup takes a while.
+fn big_source_of(home: &Home, mib: u64) {
     let src = home.dir.path().join("big");
     std::fs::create_dir_all(&src).unwrap();
     let mut f = std::fs::File::create(src.join("blob")).unwrap();
-    std::io::copy(&mut std::fs::File::open("/dev/urandom").unwrap().take(300 << 20), &mut f).unwrap();
+    std::io::copy(&mut std::fs::File::open("/dev/urandom").unwrap().take(mib << 20), &mut f).unwrap();
     let (ok, _, err) = home.hd(&["backup", "source", "add", "big", "--kind", "dir", "--path", src.to_str().unwrap()]);
     assert!(ok, "{err}");
+}
+
+fn big_source(home: &Home) {
+    big_source_of(home, 300);
 }
 
 /// Start `backup create big` attached to the daemon and wait until its
@@ -195,4 +199,47 @@ fn sigterm_mid_restore_rolls_it_back() {
     let _d2 = home.daemon();
     let (ok, out, _) = home.hd(&["backup", "list", "--json"]);
     assert!(ok && out.contains("\"conf\""), "{out}");
+}
+
+/// SIGTERM while an attached CLI verifies a large archive: the verify is
+/// cancelled, and the catalog keeps the archive's last real verdict (a
+/// cancel is no verdict on the archive).
+#[test]
+fn sigterm_mid_verify_leaves_the_catalog_as_it_was() {
+    let home = Home::new();
+    let d = home.daemon();
+    big_source_of(&home, 100);
+    let (ok, _, err) = home.hd(&["backup", "create", "big"]);
+    assert!(ok, "{err}");
+    let catalog = || {
+        let (ok, out, err) = home.hd(&["backup", "list", "--json"]);
+        assert!(ok, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let e = v["entries"].as_array().or(v["catalog"].as_array()).or(v.as_array()).cloned().unwrap_or_default();
+        let big = e.into_iter().find(|e| e["source"] == "big").unwrap_or_else(|| panic!("no entry for big: {out}"));
+        (big["verified_at"].clone(), big["verify_error"].clone())
+    };
+    let before = catalog();
+    assert!(before.0.is_string() && before.1.is_null(), "{before:?}");
+
+    let mut cli = home.spawn(&["backup", "verify", "1"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, out, _) = home.hd(&["backup", "jobs", "--json"]);
+        if out.contains("\"verify\"") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the verify never showed as a job: {out}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    d.signal("TERM");
+    let mut d = d;
+    let (status, err) = d.wait(Duration::from_secs(20));
+    assert!(status.success(), "{err}");
+    assert!(err.contains("cancelling verify of big"), "{err}");
+    let status = cli.wait().unwrap();
+    let mut cli_err = String::new();
+    cli.stderr.take().unwrap().read_to_string(&mut cli_err).unwrap();
+    assert!(!status.success() && cli_err.contains("cancelled"), "{cli_err}");
+    assert_eq!(catalog(), before, "a cancelled verify changed the catalog");
 }
