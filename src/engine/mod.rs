@@ -19,6 +19,7 @@ mod dispatch;
 pub mod error;
 pub mod event;
 pub(crate) mod grouped;
+pub(crate) mod jobs;
 pub mod options;
 pub mod outcome;
 pub mod secret_value;
@@ -60,6 +61,8 @@ pub(crate) struct Inner {
     write_gate: Arc<tokio::sync::Mutex<()>>,
     /// Each domain's runtime state, reached as `inner.<domain>` (see `Deref`).
     domains: DomainStates,
+    /// Commands in flight and the stop flag (`jobs.rs`).
+    pub jobs: jobs::Registry,
 }
 
 /// `inner.lights`, `inner.vault` …: a domain's state is a field of the
@@ -99,6 +102,7 @@ impl EngineHandle {
             events,
             write_gate: Arc::new(tokio::sync::Mutex::new(())),
             domains,
+            jobs: jobs::Registry::default(),
         });
         let on_runtime = tokio::runtime::Handle::try_current().is_ok();
         if on_runtime {
@@ -112,6 +116,7 @@ impl EngineHandle {
     /// read-only; audits every write and every audited read, success or not.
     pub async fn execute(&self, command: Command, actor: Actor) -> EngineResult<Outcome> {
         let spec = command.spec();
+        let _in_flight = self.inner.jobs.enter(spec.name)?;
         let gate = if spec.class.changes_state() || spec.audited {
             Some(self.inner.write_gate.clone().lock_owned().await)
         } else {
@@ -127,6 +132,20 @@ impl EngineHandle {
     /// front end sent `backup_watch` / `lights_watch`: the daemon calls this.
     pub fn start_scheduler(&self) {
         scheduler::start(&self.inner);
+    }
+
+    /// Stop: refuse new commands and cancel every running job (backups,
+    /// verifies, restores, remote commands, deployment operations, OTAs).
+    /// Returns a line per job cancelled. See `jobs.rs`.
+    pub fn cancel_all_jobs(&self) -> Vec<String> {
+        jobs::cancel_all(&self.inner)
+    }
+
+    /// Wait up to `within` for the commands still running to finish (a
+    /// cancelled job cleans up, then writes its audit entry). True when
+    /// none is left.
+    pub async fn wait_for_commands(&self, within: Duration) -> bool {
+        self.inner.jobs.wait_idle(within).await
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
