@@ -160,6 +160,33 @@ mod tests {
             EngineError::KeyPassphraseRequired,
             EngineError::Other("backup of big: cancelled".into()),
         ];
+        // No wildcard: a new variant does not compile until it is listed above.
+        let listed = |e: &EngineError| match e {
+            EngineError::ReadOnly { .. }
+            | EngineError::VaultNotInitialized
+            | EngineError::VaultAlreadyInitialized
+            | EngineError::VaultLocked
+            | EngineError::WrongPassphrase { .. }
+            | EngineError::UnlockBackoff { .. }
+            | EngineError::NotFound { .. }
+            | EngineError::AlreadyExists { .. }
+            | EngineError::Invalid { .. }
+            | EngineError::Revoked { .. }
+            | EngineError::Busy { .. }
+            | EngineError::Store(_)
+            | EngineError::Corrupt { .. }
+            | EngineError::Unreachable { .. }
+            | EngineError::DnsFailure { .. }
+            | EngineError::AuthFailed { .. }
+            | EngineError::HostKeyMismatch { .. }
+            | EngineError::RemoteShellMissing { .. }
+            | EngineError::Remote { .. }
+            | EngineError::ConfirmationRequired { .. }
+            | EngineError::KeyPassphraseRequired
+            | EngineError::Other(_) => std::mem::discriminant(e),
+        };
+        let kinds: std::collections::HashSet<_> = all.iter().map(listed).collect();
+        assert_eq!(kinds.len(), all.len(), "each variant once");
         for e in all {
             let json = serde_json::to_string(&e).unwrap_or_else(|err| panic!("{e:?} does not encode: {err}"));
             let back: EngineError = serde_json::from_str(&json).unwrap();

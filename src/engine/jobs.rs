@@ -49,6 +49,11 @@ impl Registry {
         Ok(guard)
     }
 
+    /// [`cancel_all`] was called: the engine is stopping.
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
     /// Wait until no command runs, for at most `within`. True when none does.
     pub async fn wait_idle(&self, within: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + within;
