@@ -222,7 +222,7 @@ impl AuditPane {
             k("clear_filters"),
             k("toggle_security")
         );
-        f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+        f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
     }
 
     fn filter_line(&self, v: &View) -> Line<'static> {

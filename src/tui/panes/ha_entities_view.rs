@@ -64,7 +64,7 @@ impl HaView {
             HaScreen::Entities => "↵ call a service  / filter  j/k move  Esc profiles".to_string(),
             HaScreen::Call => "↵ call (asks first)  j/k choose  Esc entities".to_string(),
         };
-        f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+        f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
     }
 
     fn render_profiles(&mut self, f: &mut Frame, area: Rect, t: &Theme) {

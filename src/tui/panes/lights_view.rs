@@ -95,7 +95,7 @@ impl LightsPane {
             format!("{} back  Esc back", k("lights_schedules"))
         } else if self.detail.is_some() {
             format!(
-                "{} power {}/{} bri {} color {}/{} effect {}/{} palette {}/{} speed {}/{} preset Esc",
+                "{} power  {}/{} bri  {} color  {}/{} effect  {}/{} palette  {}/{} speed  {}/{} preset  Esc back",
                 k("lights_toggle"),
                 k("lights_brighter"),
                 k("lights_dimmer"),
@@ -111,7 +111,8 @@ impl LightsPane {
             )
         } else {
             format!(
-                "↵ open  {} power  {}/{} bri  {} color  {} stop  {} next  {} schedules  / filter",
+                "↵ open  {} add  {} power  {}/{} bri  {} color  {} stop  {} next  {} schedules  / filter",
+                k("wled_add"),
                 k("lights_toggle"),
                 k("lights_brighter"),
                 k("lights_dimmer"),
@@ -121,7 +122,7 @@ impl LightsPane {
                 k("lights_schedules"),
             )
         };
-        f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+        f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
     }
 
     fn render_lists(&mut self, f: &mut Frame, area: Rect, v: &View) {

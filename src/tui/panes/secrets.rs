@@ -7,7 +7,7 @@ use super::secret_forms;
 use crate::engine::views::vault::{SecretAccess, SecretMeta, VaultStatus};
 use crate::engine::{Command, SecretValue};
 use crate::tui::app::{Step, View};
-use crate::tui::clock::{age, age_opt, span};
+use crate::tui::clock::{age, age_opt, span, span_until};
 use crate::tui::keymap::{SectionSpec, Verb};
 use crate::tui::widgets::list::ListView;
 use crate::tui::widgets::popup;
@@ -192,7 +192,7 @@ impl SecretsPane {
                 k("vault_lock")
             )
         };
-        f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+        f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
         if let Some(r) = &self.reveal {
             render_reveal(f, area, r, v);
         }
@@ -355,9 +355,9 @@ fn rotation_cell(m: &SecretMeta, v: &View) -> (String, Style) {
             (format!("OVERDUE {}", span((v.now - due).num_seconds())), t.fg(t.error).add_modifier(Modifier::BOLD))
         }
         Some(due) if (due - v.now).num_days() < 7 => {
-            (format!("due in {}", span((due - v.now).num_seconds())), t.fg(t.warn))
+            (format!("due in {}", span_until((due - v.now).num_seconds())), t.fg(t.warn))
         }
-        Some(due) => (format!("in {}", span((due - v.now).num_seconds())), t.fg(t.fg)),
+        Some(due) => (format!("in {}", span_until((due - v.now).num_seconds())), t.fg(t.fg)),
     }
 }
 

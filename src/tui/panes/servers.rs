@@ -153,10 +153,21 @@ impl ServersPane {
                 }
                 Step::Nothing
             }
-            "server_exec" => {
-                let t = self.targets();
-                if t.is_empty() { Step::Status("select or mark servers first".into()) } else { Step::Form(server_forms::exec(&t)) }
-            }
+            "server_exec" => match &self.output {
+                // Run again: the same servers and command line, ready to edit.
+                Some(o) if self.mode == Mode::Output => {
+                    let t: Vec<&str> = o.servers.iter().map(|s| s.name.as_str()).collect();
+                    Step::Form(server_forms::exec(&t.join(","), Some(&o.command)))
+                }
+                _ => {
+                    let t = self.targets();
+                    if t.is_empty() {
+                        Step::Status("select or mark servers first".into())
+                    } else {
+                        Step::Form(server_forms::exec(&t, None))
+                    }
+                }
+            },
             "server_output" => match self.output {
                 Some(_) => {
                     self.mode = Mode::Output;
@@ -200,14 +211,14 @@ impl ServersPane {
         let k = |a| v.keymap.key_for(&crate::tui::panes::servers::KEYS, a);
         let hint = match self.mode {
             Mode::List => format!(
-                "{} add {} open {} test {} run {} mark {} output {} edit {} remove / filter",
+                "{} add  {} open  {} test  {} run  {} mark  {} output  {} edit  {} remove  / filter",
                 k("server_add"), k("open"), k("server_test"), k("server_exec"),
                 k("server_mark"), k("server_output"), k("server_edit"), k("server_remove")
             ),
-            Mode::Detail => format!("{} test {} trust key {} run  Esc back", k("server_test"), k("server_trust"), k("server_exec")),
+            Mode::Detail => format!("{} test  {} trust key  {} run  Esc back", k("server_test"), k("server_trust"), k("server_exec")),
             Mode::Output => format!("{} cancel run  {} run again  Esc back", k("server_exec_cancel"), k("server_exec")),
         };
-        f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+        f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
     }
 
     fn render_table(&mut self, f: &mut Frame, area: Rect, v: &View) {
@@ -245,9 +256,12 @@ impl ServersPane {
             .collect();
         let spark_label = format!("CPU {spark_w}m");
         let header = Row::new(["", "NAME", "STATE", " CPU", spark_label.as_str(), " MEM", "DISK", "LOAD", "UP", "TAGS"]).style(t.title());
+        // NAME as wide as the longest name (8–32): at 200 columns the spare
+        // room goes to TAGS, not to a mostly empty NAME column.
+        let name_w = rows.iter().map(|r| r.server.name.chars().count()).max().unwrap_or(0).clamp(8, 32) as u16;
         let widths = [
             Constraint::Length(1),
-            Constraint::Min(8),
+            Constraint::Length(name_w),
             Constraint::Length(10),
             Constraint::Length(4),
             Constraint::Length(spark_w as u16),

@@ -57,7 +57,7 @@ pub fn render(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
     let k = |a| v.keymap.key_for(&crate::tui::panes::esphome::KEYS, a);
     let hint = match p.view {
         PaneView::Devices => format!(
-            "{} discover {} add ↵ info {} logs {} mark {} ota {} bulk {} firmware {} cancel",
+            "{} discover  {} add  ↵ info  {} logs  {} mark  {} ota  {} bulk  {} firmware  {} cancel",
             k("esphome_discover"),
             k("esphome_add"),
             k("esphome_logs_start"),
@@ -70,7 +70,7 @@ pub fn render(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
         PaneView::Firmware => format!("{} import  {} bulk OTA  Esc back", k("esphome_firmware_import"), k("esphome_ota_bulk")),
         _ => "Esc back".to_string(),
     };
-    f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+    f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
 }
 
 fn devices(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
