@@ -106,7 +106,7 @@ async fn servers_pane_snapshots() {
 async fn add_run_and_remove_by_keys() {
     let mut h = Harness::new().await;
     h.settle().await;
-    assert!(h.screen80().contains("Only this machine so far"), "{}", h.screen80());
+    assert!(h.screen80().contains("Welcome to homedeck"), "{}", h.screen80());
     // Add a server through the form; a bad port is refused first.
     h.key(KeyCode::Char('a')).await;
     h.typ("backup-box").await;

@@ -44,6 +44,8 @@ pub struct View<'a> {
     pub keymap: &'a Keymap,
     pub now: DateTime<Utc>,
     pub instant: Instant,
+    /// No vault yet (a fresh install): the first screen says where to start.
+    pub first_run: bool,
 }
 
 /// Why a job was started, which decides what its answer updates.

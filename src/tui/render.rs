@@ -35,7 +35,13 @@ impl App {
         }
         f.render_widget(Paragraph::new(Line::from(spans)), tabs);
         let view =
-            View { theme: &self.theme, keymap: &self.keymap, now: self.clock.now(), instant: self.clock.instant() };
+            View {
+            theme: &self.theme,
+            keymap: &self.keymap,
+            now: self.clock.now(),
+            instant: self.clock.instant(),
+            first_run: self.panes.secrets.vault.as_ref().is_some_and(|v| !v.initialized),
+        };
         self.panes.get_mut(self.pane).render(f, body, &view);
         f.render_widget(Paragraph::new(status_rows).style(self.theme.base()), status);
         match &mut self.overlay {

@@ -16,7 +16,8 @@ use serde_json::{Map, Value};
 pub fn form(app: &mut App, mut f: Form) {
     let owner = match &mut f.owner {
         Owner::Palette { json } => {
-            let json = std::mem::take(json);
+            // Cloned: the form may stay open (an error) and be sent again.
+            let json = json.clone();
             return palette_secrets(app, f, json);
         }
         Owner::Pane(id) => *id,

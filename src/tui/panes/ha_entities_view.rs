@@ -153,7 +153,13 @@ mod tests {
 
     fn draw(view: &mut HaView) -> String {
         let (theme, keymap) = (Theme::default(), Keymap::default());
-        let v = View { theme: &theme, keymap: &keymap, now: chrono::Utc::now(), instant: std::time::Instant::now() };
+        let v = View {
+            theme: &theme,
+            keymap: &keymap,
+            now: chrono::Utc::now(),
+            instant: std::time::Instant::now(),
+            first_run: false,
+        };
         let mut term = Terminal::new(TestBackend::new(90, 12)).unwrap();
         term.draw(|f| view.render(f, f.area(), &v)).unwrap();
         let buf = term.backend().buffer().clone();

@@ -289,12 +289,41 @@ impl ServersPane {
         self.list.render_table(f, table_area, header, table_rows, &widths, t);
         if let Some(note) = note_area {
             let k = v.keymap.key_for(&crate::tui::panes::servers::KEYS, "server_add");
-            let text = format!(
-                "Only this machine so far. Press {k} to add a server (host, user, login by ssh-agent, password or a key in the vault), \
-                 or run `homedeck server import-ssh-config` to bring in your ~/.ssh/config hosts."
-            );
+            let text = if v.first_run {
+                welcome(v)
+            } else {
+                vec![Line::from(format!(
+                    "Only this machine so far. Press {k} to add a server (host, user, login by ssh-agent, password or a key in the vault), \
+                     or run `homedeck server import-ssh-config` to bring in your ~/.ssh/config hosts."
+                ))]
+            };
             f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.muted()), note);
         }
     }
 }
 
+/// The first screen of a fresh install: what to do first, one key each.
+fn welcome(v: &View) -> Vec<Line<'static>> {
+    let t = v.theme;
+    let servers = |a| v.keymap.key_for(&crate::tui::panes::servers::KEYS, a);
+    let global = |a| v.keymap.key_for(&crate::tui::keymap::GLOBAL, a);
+    let esphome = |a| v.keymap.key_for(&crate::tui::panes::esphome::KEYS, a);
+    let step = |n: &str, key: String, text: String| {
+        Line::from(vec![
+            Span::styled(format!("{n} "), t.fg(t.accent)),
+            Span::styled(key, t.fg(t.accent).add_modifier(ratatui::style::Modifier::BOLD)),
+            Span::styled(format!("  {text}"), t.fg(t.fg)),
+        ])
+    };
+    vec![
+        Line::styled("Welcome to homedeck. Start here:", t.title()),
+        step("1.", global("vault_init"), "create the vault — it keeps passwords, tokens and keys encrypted".into()),
+        step("2.", servers("server_add"), "add a server reached over SSH (or import ~/.ssh/config with the CLI)".into()),
+        step(
+            "3.",
+            format!("{} then {}", global("pane_3"), esphome("esphome_discover")),
+            "discover ESPHome devices; Lights and Backups are panes 4 and 5".into(),
+        ),
+        Line::styled(format!("{} lists every key · {} runs any command by name", global("help"), global("palette")), t.muted()),
+    ]
+}
