@@ -106,6 +106,17 @@ async fn a_locked_vault_is_unlocked_first_then_the_action_carries_on() {
     assert_eq!(form(&h).fields[form(&h).focus].label, "value");
     h.key(KeyCode::Esc).await;
 
+    // `a` in the pane likewise unlocks before the add form, not after it.
+    h.exec(Command::VaultLock {}).await;
+    h.settle().await;
+    h.key(KeyCode::Char('a')).await;
+    let screen = h.screen80();
+    assert!(screen.contains("Unlock the vault") && !screen.contains("Value:"), "{screen}");
+    h.typ(PASS).await;
+    h.enter().await;
+    assert!(h.screen80().contains("Add a secret"), "{}", h.screen80());
+    h.key(KeyCode::Esc).await;
+
     // A key: `r` on a locked vault offers the unlock, then reveals.
     h.exec(Command::VaultLock {}).await;
     h.key(KeyCode::Char('r')).await;

@@ -36,6 +36,8 @@ pub enum Step {
     Status(String),
     /// Open the command palette with this text typed in.
     Palette(String),
+    /// The vault is locked: unlock first, then open this form.
+    Unlock(Box<Form>),
 }
 
 /// Everything a pane needs to draw, borrowed from the app for one frame.
@@ -335,6 +337,11 @@ impl App {
                 let s = self.keys_in(&s);
                 self.say(s, Level::Info)
             }
+            Step::Unlock(form) => {
+                let what = form.title.clone();
+                self.after_unlock = Some(AfterUnlock::Form(*form));
+                self.overlay = Some(Overlay::Form(crate::tui::outcomes::unlock_to_carry_on(&what)));
+            }
             Step::Palette(text) => {
                 self.overlay = Some(Overlay::Palette(crate::tui::palette::Palette {
                     input: crate::tui::input::TextInput::with_text(&text),
@@ -357,7 +364,14 @@ impl App {
                 out.push_str(&rest[i..]);
                 return out;
             };
-            out.push_str(&self.keymap.key_for(section, &after[..j]));
+            // The front pane's key, else the action's key wherever it is bound.
+            let name = &after[..j];
+            let key = std::iter::once(section)
+                .chain(crate::tui::panes::SECTIONS.iter().copied())
+                .map(|s| self.keymap.key_for(s, name))
+                .find(|k| k != "(unbound)")
+                .unwrap_or_else(|| format!(": {name}"));
+            out.push_str(&key);
             rest = &after[j + '›'.len_utf8()..];
         }
         out.push_str(rest);

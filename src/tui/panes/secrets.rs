@@ -113,24 +113,32 @@ impl SecretsPane {
         if self.list.navigate(action, self.visible().len()) {
             return Step::Nothing;
         }
+        let unlocked = self.unlocked();
         let need = |name: Option<String>, f: &dyn Fn(String) -> Step| match name {
             Some(n) => f(n),
-            None => Step::Status("select a secret first (j/k), or press a to add one".into()),
+            None if !initialized => Step::Status("no vault yet: press ‹vault_init› to create one".into()),
+            None => Step::Status("select a secret first (j/k), or press ‹secret_add› to add one".into()),
+        };
+        // Forms whose value goes into the vault: unlock first, not after typing.
+        let sealed = |form: crate::tui::form::Form| match (initialized, unlocked) {
+            (false, _) => Step::Status("no vault yet: press ‹vault_init› to create one first".into()),
+            (true, false) => Step::Unlock(Box::new(form)),
+            (true, true) => Step::Form(form),
         };
         match action.name() {
             "back" if self.detail.is_some() => {
                 self.detail = None;
                 Step::Nothing
             }
-            "vault_init" if initialized => Step::Status("the vault already exists; press u to unlock it".into()),
+            "vault_init" if initialized => Step::Status("the vault already exists; press ‹vault_unlock› to unlock it".into()),
             "vault_init" => Step::Form(secret_forms::vault_init()),
-            "vault_unlock" if !initialized => Step::Status("no vault yet: press i to create one".into()),
+            "vault_unlock" if !initialized => Step::Status("no vault yet: press ‹vault_init› to create one".into()),
             "vault_unlock" => Step::Form(secret_forms::vault_unlock()),
             "vault_lock" => Step::Run(Command::VaultLock {}),
-            "secret_add" => Step::Form(secret_forms::secret_add()),
+            "secret_add" => sealed(secret_forms::secret_add()),
             "open" => need(self.selected_name(), &|name| Step::Run(Command::SecretShow { name })),
             "secret_reveal" => need(self.selected_name(), &|name| Step::Run(Command::SecretReveal { name })),
-            "secret_rotate" => need(self.selected_name(), &|name| Step::Form(secret_forms::rotate(name))),
+            "secret_rotate" => need(self.selected_name(), &|name| sealed(secret_forms::rotate(name))),
             "secret_set_rotation" => {
                 let days = self.selected_meta().and_then(|m| m.rotation_days);
                 need(self.selected_name(), &|name| Step::Form(secret_forms::set_rotation(name, days)))
