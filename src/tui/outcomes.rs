@@ -63,6 +63,11 @@ impl App {
                     self.say(outcome.summary(), Level::Info);
                     // Whatever it was may have changed the vault or a secret.
                     self.refresh.mark(PaneId::Secrets, ALL_PARTS);
+                    // A change answered with a plain `Done` (a removal) must
+                    // still show in the list in front.
+                    if crate::engine::command::spec(done.name).is_some_and(|s| s.class.changes_state()) {
+                        self.refresh.mark(self.pane, ALL_PARTS);
+                    }
                 }
                 self.apply_outcome(outcome, done.purpose);
             }

@@ -174,6 +174,19 @@ impl LightsPane {
         if action.name() == "wled_add" {
             return Step::Form(add_form());
         }
+        if action.name() == "wled_remove" {
+            // `D` removes, as in every pane; FPP hosts too.
+            let (what, command) = match self.selected() {
+                Some(Selected::Wled(r)) => (r.device.name.clone(), Command::WledRemove { device: r.device.name.clone() }),
+                Some(Selected::Fpp(h)) => (h.host.name.clone(), Command::FppRemove { host: h.host.name.clone() }),
+                None => return Step::Status("wled_remove: no light selected".into()),
+            };
+            return Step::Confirm(crate::tui::confirm::Confirm {
+                title: "Remove light".into(),
+                message: format!("Remove {what} from homedeck? The device itself is not changed; groups and schedules naming it stay."),
+                on_yes: crate::tui::confirm::OnYes::Run(Box::new(command)),
+            });
+        }
         match self.selected() {
             None if matches!(action, Verb::Nav(_)) && action.name() != "open" => Step::Unhandled,
             None => Step::Status(format!(
