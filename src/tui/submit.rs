@@ -219,6 +219,7 @@ fn finish_palette(app: &mut App, json: Map<String, Value>) -> Result<(), String>
             on_yes: OnYes::Run(Box::new(command)),
         }));
     } else {
+        app.panes.audit.adopt(&command);
         app.run(command, Purpose::Palette);
     }
     Ok(())

@@ -100,6 +100,19 @@ impl AuditPane {
         }
     }
 
+    /// Take over the filters of an `audit_search` typed in the palette, so
+    /// the filter line says what the list shows (and `c`, `s` … go on from
+    /// there).
+    pub fn adopt(&mut self, c: &Command) {
+        if let Command::AuditSearch { category, min_severity, status, since, text, .. } = c {
+            self.filters.category = *category;
+            self.filters.min_severity = *min_severity;
+            self.filters.status = *status;
+            self.filters.since = SINCE.iter().position(|s| s.as_deref() == since.as_deref()).unwrap_or(0);
+            self.list.filter.set(text.as_deref().unwrap_or(""));
+        }
+    }
+
     /// A fresh first page for the current filters.
     pub fn requery(&mut self) -> Step {
         self.generation += 1;
