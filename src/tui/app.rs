@@ -279,7 +279,7 @@ impl App {
             Verb::Nav(Nav::Quit) if self.inflight > 0 => {
                 self.overlay = Some(Overlay::Confirm(Confirm {
                     title: "Quit".into(),
-                    message: format!("{} engine job(s) still running. Quit anyway?", self.inflight),
+                    message: format!("{} still running. Quit anyway?", crate::tui::widgets::count(self.inflight as u64, "engine job", "engine jobs")),
                     on_yes: OnYes::Quit,
                 }));
             }

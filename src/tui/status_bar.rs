@@ -53,7 +53,7 @@ pub fn rows(app: &App, width: u16) -> Vec<Line<'static>> {
     let open = app.panes.audit.security.open_count();
     if open > 0 {
         spans.push(Span::styled(
-            format!(" {open} open security event(s) "),
+            format!(" {} ", crate::tui::widgets::count(open as u64, "open security event", "open security events")),
             t.fg(t.critical).add_modifier(Modifier::BOLD),
         ));
     }

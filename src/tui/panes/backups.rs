@@ -291,8 +291,8 @@ impl Pane for BackupsPane {
                 let _ = backups_forms::take_restore_password(self, preview.backup);
                 cx.say(
                     format!(
-                        "nothing to restore: {} already matches {} ({} file(s) unchanged) — no restore, no pre-restore backup",
-                        preview.target, preview.source, preview.unchanged
+                        "nothing to restore: {} already matches {} ({} unchanged) — no restore, no pre-restore backup",
+                        preview.target, preview.source, crate::tui::widgets::count(preview.unchanged as u64, "file", "files")
                     ),
                     crate::tui::app::Level::Info,
                 );
@@ -346,7 +346,7 @@ impl Pane for BackupsPane {
                 cx.refresh.mark(PaneId::Backups, ALL_PARTS);
             }
             BackupEvent::BackupScheduleMissed { schedule, count, .. } => {
-                cx.say(format!("backup schedule {schedule}: {count} run(s) missed while homedeck was not running"), Level::Warn);
+                cx.say(format!("backup schedule {schedule}: {} missed while homedeck was not running", crate::tui::widgets::count(count as u64, "run", "runs")), Level::Warn);
             }
             BackupEvent::BackupScheduleRan { schedule, ok, message } => {
                 if !ok {

@@ -225,12 +225,12 @@ impl SecretsPane {
                 Span::raw(format!(" — press {} to unlock", k("vault_unlock"))),
             ]
         };
-        spans.push(Span::raw(format!(" · {} secret(s)", s.secrets)));
+        spans.push(Span::raw(format!(" · {}", crate::tui::widgets::count(s.secrets as u64, "secret", "secrets"))));
         if s.rotation_due > 0 {
             spans.push(Span::styled(format!(" · {} rotation due", s.rotation_due), t.fg(t.warn)));
         }
         if s.failed_unlocks > 0 {
-            spans.push(Span::styled(format!(" · {} failed unlock(s)", s.failed_unlocks), t.fg(t.error)));
+            spans.push(Span::styled(format!(" · {}", crate::tui::widgets::count(s.failed_unlocks as u64, "failed unlock", "failed unlocks")), t.fg(t.error)));
         }
         Line::from(spans)
     }

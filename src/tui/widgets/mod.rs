@@ -51,6 +51,12 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     rows
 }
 
+/// `1 secret`, `3 secrets`: a count with its noun, never `secret(s)`.
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A hint line that fits `width`: the hints (`key label` pairs) are joined
 /// with two spaces and the ones that do not fit are left out whole, never
 /// cut mid-word; `?` help lists every key.
@@ -96,5 +102,6 @@ mod tests {
         assert_eq!(hint_line(&hints, 12), "a add");
         assert_eq!(hint_line(&hints, 80), "a add  c check  x cancel");
         assert_eq!(fit_hint("↵ open  a new  c check", 15), "↵ open  a new");
+        assert_eq!((count(1u64, "entry", "entries"), count(9u64, "entry", "entries")), ("1 entry".into(), "9 entries".into()));
     }
 }

@@ -19,7 +19,7 @@ pub fn render(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
         PaneView::Results => " ESPHome · OTA results ".to_string(),
         _ => {
             let online = p.devices.iter().filter(|d| d.online).count();
-            format!(" ESPHome · {} device(s), {online} online ", p.devices.len())
+            format!(" ESPHome · {}, {online} online ", crate::tui::widgets::count(p.devices.len() as u64, "device", "devices"))
         }
     };
     let block = pane_block(title, t);
@@ -150,7 +150,7 @@ fn detail(p: &EsphomePane, f: &mut Frame, area: Rect, v: &View) {
         lines.push(field("project", format!("{} {}", i.project_name, i.project_version)));
     }
     lines.push(Line::default());
-    lines.push(Line::styled(format!("{} entit(ies)", entities.len()), t.title()));
+    lines.push(Line::styled(crate::tui::widgets::count(entities.len() as u64, "entity", "entities"), t.title()));
     for e in entities {
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<14}", e.domain), t.fg(t.accent)),

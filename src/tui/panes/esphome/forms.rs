@@ -139,7 +139,7 @@ pub fn submit(form: &Form, logs: &LogsView) -> Result<Submit, String> {
             let text = logs.export();
             let n = text.lines().count();
             std::fs::write(&path, text)
-                .map(|_| Submit::Say(format!("saved {n} log line(s) to {path}")))
+                .map(|_| Submit::Say(format!("saved {} to {path}", crate::tui::widgets::count(n as u64, "log line", "log lines"))))
                 .map_err(|e| format!("cannot write {path:?}: {e}"))
         }
     }
