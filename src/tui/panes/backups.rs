@@ -292,7 +292,7 @@ impl Pane for BackupsPane {
                 cx.say(
                     format!(
                         "nothing to restore: {} already matches {} ({} unchanged) — no restore, no pre-restore backup",
-                        preview.target, preview.source, crate::tui::widgets::count(preview.unchanged as u64, "file", "files")
+                        preview.target, preview.source, crate::tui::widgets::count(preview.unchanged, "file", "files")
                     ),
                     crate::tui::app::Level::Info,
                 );
@@ -346,7 +346,7 @@ impl Pane for BackupsPane {
                 cx.refresh.mark(PaneId::Backups, ALL_PARTS);
             }
             BackupEvent::BackupScheduleMissed { schedule, count, .. } => {
-                cx.say(format!("backup schedule {schedule}: {} missed while homedeck was not running", crate::tui::widgets::count(count as u64, "run", "runs")), Level::Warn);
+                cx.say(format!("backup schedule {schedule}: {} missed while homedeck was not running", crate::tui::widgets::count(count, "run", "runs")), Level::Warn);
             }
             BackupEvent::BackupScheduleRan { schedule, ok, message } => {
                 if !ok {

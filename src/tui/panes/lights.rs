@@ -421,7 +421,7 @@ impl Pane for LightsPane {
                 cx.run(Command::WledScheduleList {}, Purpose::Refresh);
             }
             LightsEvent::LightsScheduleMissed { schedule, count, .. } => {
-                cx.say(format!("schedule {schedule}: {} missed while homedeck was not running", crate::tui::widgets::count(count as u64, "run", "runs")), Level::Warn);
+                cx.say(format!("schedule {schedule}: {} missed while homedeck was not running", crate::tui::widgets::count(count, "run", "runs")), Level::Warn);
                 cx.run(Command::WledScheduleList {}, Purpose::Refresh);
             }
         }

@@ -225,7 +225,7 @@ impl SecretsPane {
                 Span::raw(format!(" — press {} to unlock", k("vault_unlock"))),
             ]
         };
-        spans.push(Span::raw(format!(" · {}", crate::tui::widgets::count(s.secrets as u64, "secret", "secrets"))));
+        spans.push(Span::raw(format!(" · {}", crate::tui::widgets::count(s.secrets, "secret", "secrets"))));
         if s.rotation_due > 0 {
             spans.push(Span::styled(format!(" · {} rotation due", s.rotation_due), t.fg(t.warn)));
         }
