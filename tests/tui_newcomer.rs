@@ -240,3 +240,27 @@ async fn the_first_screen_says_where_to_start() {
     let screen = h.screen80();
     assert!(!screen.contains("Welcome to homedeck") && screen.contains("Only this machine"), "{screen}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_esphome_form_error_points_at_its_field() {
+    let mut h = Harness::new().await;
+    h.key(KeyCode::Char('3')).await;
+    h.key(KeyCode::Char('a')).await;
+    h.typ("kitchen").await;
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Down).await;
+    h.typ("60x3").await;
+    for _ in 0..4 {
+        h.enter().await;
+    }
+    let screen = h.screen80();
+    assert!(screen.contains("the host is empty") && screen.contains("▌ 60x3"), "{screen}");
+    assert_eq!(form(&h).focus, 1);
+    h.typ("127.0.0.1").await;
+    for _ in 0..5 {
+        h.enter().await;
+    }
+    let screen = h.screen80();
+    assert!(screen.contains("port \"60x3\"") && screen.contains("▌ kitchen"), "{screen}");
+    assert_eq!(form(&h).focus, 2);
+}
