@@ -142,7 +142,7 @@ fn bench_frame(c: &mut Criterion) {
     let mut view = full_view();
     let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
     let mut g = c.benchmark_group("esphome_logs_frame");
-    let v = View { theme: &theme, keymap: &keymap, now: chrono::Utc::now(), instant: Instant::now() };
+    let v = View { theme: &theme, keymap: &keymap, now: chrono::Utc::now(), instant: Instant::now(), first_run: false };
     g.bench_function("merged_3x50k_following_200x50", |b| {
         b.iter(|| {
             term.draw(|f| view.render(f, f.area(), &v)).unwrap();

@@ -18,7 +18,10 @@ struct Tmux {
 
 impl Tmux {
     fn start(root: &Path) -> Tmux {
-        let socket = format!("homedeck-e2e-{}", std::process::id());
+        // One tmux server per test: the tests of this file run in parallel.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let socket = format!("homedeck-e2e-{}-{n}", std::process::id());
         let env = |k: &str, v: &Path| format!("{k}={}", v.display());
         let status = Command::new("tmux")
             .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24"])
@@ -135,5 +138,56 @@ fn init_add_lock_unlock_reveal_then_audit() {
 
     // Quit restores the shell.
     t.keys(&["q"]);
+    std::thread::sleep(Duration::from_millis(500));
+}
+
+/// A newcomer's first minutes (issue 15), in the real binary at 80×24 with
+/// a keymap.toml that moves quit to `Q`: the first screen says where to
+/// start and `i` creates the vault from it; a long error wraps instead of
+/// being cut and `m` keeps it in full; help opens on the pane's keys.
+#[test]
+fn a_newcomer_starts_from_the_first_screen() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("config")).unwrap();
+    std::fs::write(root.path().join("config/keymap.toml"), "[global]\nquit = [\"Q\"]\n").unwrap();
+    let t = Tmux::start(root.path());
+    let s = t.wait_for("Welcome to homedeck");
+    assert!(s.contains("create the vault") && s.contains("Q quit") && !s.contains("q quit"), "{s}");
+
+    t.keys(&["i"]);
+    let s = t.wait_for("Create the vault");
+    assert!(s.contains("at least 8 characters"), "{s}");
+    t.text(PASS);
+    t.keys(&["Enter"]);
+    t.text(PASS);
+    t.keys(&["Enter"]);
+    t.wait_for("Only this machine");
+
+    // Lights: `a` adds here too; a device that does not answer gives a
+    // long error, wrapped onto the status rows.
+    t.keys(&["4"]);
+    t.wait_for("No lights yet");
+    t.keys(&["a"]);
+    t.wait_for("Add a light");
+    t.keys(&["Down"]);
+    t.text("127.0.0.1:9");
+    t.keys(&["Enter", "Enter"]);
+    let s = t.wait_for("did not answer");
+    let status: Vec<&str> = s.lines().rev().take(3).collect();
+    assert!(status.iter().any(|l| l.contains("unreachable") || l.contains("refused")), "the error is cut:\n{s}");
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["m"]);
+    let s = t.wait_for("Messages");
+    assert!(s.contains("Lights") && s.contains("wled_add: WLED at 127.0.0.1:9"), "{s}");
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+
+    t.keys(&["?"]);
+    let s = t.wait_for("Help");
+    assert!(s.contains("[lights]") && s.contains("wled_add"), "{s}");
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["Q"]);
     std::thread::sleep(Duration::from_millis(500));
 }

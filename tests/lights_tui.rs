@@ -137,5 +137,12 @@ async fn keys_drive_devices_and_the_player() {
     l.h.key(KeyCode::Char('x')).await;
     assert_eq!(l.fpp.shared.lock().unwrap().status["status"], json!(0));
     until(&mut l.h, |s| s.contains("idle")).await;
+
+    // `D` removes, as in every pane: it asks first, and `y` removes.
+    l.h.key(KeyCode::Char('D')).await;
+    let s = l.h.screen80();
+    assert!(s.contains("Remove light") && s.contains("Remove show"), "{s}");
+    l.h.key(KeyCode::Char('y')).await;
+    assert!(l.h.driver.app.panes.lights.hosts.is_empty(), "{}", l.h.screen80());
     drop(l.tree);
 }

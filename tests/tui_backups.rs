@@ -192,8 +192,21 @@ async fn backups_pane_keys_and_encrypted_restore() {
     }
     let s = p.key('r').await;
     assert!(s.contains("Restore app") && !s.contains("Password"), "{s}");
+    // The dialog gives the counts and leaves the change list readable;
+    // j scrolls that list while the dialog stays open.
+    assert!(s.contains("1 changed") && s.contains("~ config.yaml"), "the dialog hides the change list:\n{s}");
+    let s = p.key('j').await;
+    assert!(s.contains("Restore app") && s.contains("j/k"), "{s}");
     p.key('n').await;
     assert_eq!(fs::read_to_string(&app_file).unwrap(), "name: app\nlevel: 9\n");
+
+    // With nothing to change, r says so: no dialog, no pre-restore backup.
+    fs::write(&app_file, "name: app\nlevel: 1\n").unwrap();
+    let s = p.key('r').await;
+    assert!(s.contains("nothing to restore") && !s.contains("y yes"), "{s}");
+    let Outcome::Backup(BackupOutcome::BackupOverview { overview }) = p.h.exec(Command::BackupOverview {}).await else { panic!() };
+    assert!(!overview.catalog.iter().any(|e| e.source == "app" && e.reason == "pre-restore"), "a pre-restore backup was taken");
+    fs::write(&app_file, "name: app\nlevel: 9\n").unwrap();
 
     // x with nothing running says so.
     let s = p.key('x').await;

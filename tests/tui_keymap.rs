@@ -69,6 +69,8 @@ async fn an_old_action_name_in_a_user_file_still_works() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_shows_the_engine_commands_doc_line() {
     let mut h = harness().await;
+    // Help opens on the section of the pane in front.
+    h.key(KeyCode::Char('6')).await;
     h.key(KeyCode::Char('?')).await;
     let screen = h.screen(120, 50);
     let doc = COMMANDS.iter().find(|c| c.name == "secret_reveal").unwrap().summary();
@@ -77,7 +79,8 @@ async fn help_shows_the_engine_commands_doc_line() {
 
     // Every binding to a command, in every section, shows its doc line.
     let theme = Theme::builtin("dark").unwrap();
-    let text: Vec<String> = Help::lines(&theme, &h.driver.app.keymap)
+    let text: Vec<String> = Help::lines(&theme, &h.driver.app.keymap, 400)
+        .0
         .iter()
         .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
         .collect();

@@ -172,9 +172,12 @@ async fn palette_errors_confirmation_history_and_filters() {
 
     // A structured answer from the palette opens its pane.
     h.key(KeyCode::Char(':')).await;
-    h.typ("audit_search status=failure").await;
+    h.typ("audit_search status=failure category=vault").await;
     h.enter().await;
     assert_eq!(h.driver.app.pane, PaneId::Audit);
+    // The filter line says what the list shows.
+    let screen = h.screen80();
+    assert!(screen.contains("category:vault") && screen.contains("status:failure"), "{screen}");
 
     // `/` in the Secrets list filters rows locally; Esc clears.
     h.key(KeyCode::Char('6')).await;

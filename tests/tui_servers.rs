@@ -106,7 +106,7 @@ async fn servers_pane_snapshots() {
 async fn add_run_and_remove_by_keys() {
     let mut h = Harness::new().await;
     h.settle().await;
-    assert!(h.screen80().contains("Only this machine so far"), "{}", h.screen80());
+    assert!(h.screen80().contains("Welcome to homedeck"), "{}", h.screen80());
     // Add a server through the form; a bad port is refused first.
     h.key(KeyCode::Char('a')).await;
     h.typ("backup-box").await;
@@ -121,14 +121,10 @@ async fn add_run_and_remove_by_keys() {
     h.enter().await;
     let screen = h.screen80();
     assert!(screen.contains("invalid port") && screen.contains("99999"), "{screen}");
-    // Fix the address: the form is still open with what was typed, focus
-    // on the (cleared) password field.
-    for _ in 0..3 {
-        h.key(KeyCode::Up).await;
-    }
-    for _ in 0..14 {
-        h.key(KeyCode::Backspace).await;
-    }
+    // The form is still open with everything typed, focus on the address
+    // (the field at fault) with its text selected: typing replaces it.
+    let Some(homedeck::tui::app::Overlay::Form(form)) = &h.driver.app.overlay else { panic!("form closed:\n{screen}") };
+    assert_eq!((form.focus, form.value(2).as_str(), form.value(6).as_str()), (1, "ops", "rack @home"));
     h.typ("10.0.0.9:2222").await;
     for _ in 0..6 {
         h.enter().await;
@@ -139,14 +135,19 @@ async fn add_run_and_remove_by_keys() {
     assert_eq!((detail.view.server.port, detail.view.server.user.as_str()), (2222, "ops"));
 
     // Run a command on `local` (first row) and watch its output pane.
+    // The form opens on the command (the targets come from the selection).
     h.key(KeyCode::Char('g')).await;
     h.key(KeyCode::Char('x')).await;
-    h.enter().await;
     h.typ("echo hello from the console").await;
     h.enter().await;
     h.enter().await;
     let screen = h.screen80();
     assert!(screen.contains("hello from the console") && screen.contains("exit 0"), "{screen}");
+    // `x` in the output view runs again: the same command, pre-filled.
+    h.key(KeyCode::Char('x')).await;
+    let screen = h.screen80();
+    assert!(screen.contains("Run a command") && screen.contains("▌ echo hello from the console"), "{screen}");
+    h.key(KeyCode::Esc).await;
     h.key(KeyCode::Esc).await;
 
     // Remove the new server (asks first).

@@ -96,3 +96,70 @@ fn the_checker_catches_a_wrong_command() {
     // A shell comment after a command is not a subcommand.
     assert!(check_line(&root, "homedeck daemon   # foreground").is_ok());
 }
+
+/// The keymap section(s) a heading of the guide describes keys of.
+fn sections_of(heading: &str) -> Option<&'static [&'static str]> {
+    let h = heading.trim_start_matches('#').trim();
+    let table: &[(&str, &[&str])] = &[
+        ("The console", &["secrets", "audit", "security"]),
+        ("Servers", &["servers"]),
+        ("ESPHome", &["esphome"]),
+        ("Lights", &["lights"]),
+        ("Backups", &["backups"]),
+        ("Deployments", &["deployments"]),
+    ];
+    table.iter().find(|(p, _)| h.starts_with(p)).map(|(_, s)| *s)
+}
+
+/// Keys the guide names that are typed into a text editor or a dialog,
+/// not looked up in the keymap: the configuration editor's keys and the
+/// y/n of a confirmation.
+const EDITOR_KEYS: &[char] = &['y', 'n'];
+
+#[test]
+fn every_key_the_guide_names_is_bound_where_it_says() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use homedeck::tui::keymap::Keymap;
+    use homedeck::tui::panes::SECTIONS;
+    let keymap = Keymap::default();
+    let text = guide();
+    let mut current: Option<&[&str]> = None;
+    let mut checked = 0;
+    let mut bad = Vec::new();
+    let mut in_block = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_block = !in_block;
+        }
+        if in_block {
+            continue;
+        }
+        if line.starts_with("## ") || line.starts_with("### ") {
+            if line.starts_with("## ") {
+                current = sections_of(line);
+            }
+            continue;
+        }
+        let Some(sections) = current else { continue };
+        // Key tables and prose alike: a one-character code span is a key.
+        for (i, span) in line.split('`').enumerate() {
+            let mut chars = span.chars();
+            let (Some(c), None) = (chars.next(), chars.next()) else { continue };
+            let key_like = c.is_ascii_alphabetic() || "/?:+-=<>".contains(c);
+            if i % 2 == 0 || !key_like || EDITOR_KEYS.contains(&c) {
+                continue;
+            }
+            checked += 1;
+            let ev = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+            let bound = sections
+                .iter()
+                .filter_map(|name| SECTIONS.iter().copied().find(|s| s.name == *name))
+                .any(|s| keymap.action(Some(s), &ev).is_some());
+            if !bound {
+                bad.push(format!("`{c}` ({}): {line}", sections.join("/")));
+            }
+        }
+    }
+    assert!(checked > 60, "expected the guide's keys, found {checked}");
+    assert!(bad.is_empty(), "the user guide names keys that are not bound there:\n{}", bad.join("\n"));
+}

@@ -11,6 +11,7 @@ use crate::tui::confirm::{Answer, Confirm, OnYes};
 use crate::tui::form::{Form, FormSignal};
 use crate::tui::help::Help;
 use crate::tui::keymap::{Keymap, Nav, Verb};
+use crate::tui::messages::{Messages, MessagesView};
 use crate::tui::palette::Palette;
 use crate::tui::panes::pane::{Ctx, Refresh};
 use crate::tui::panes::{PaneId, Panes};
@@ -35,6 +36,8 @@ pub enum Step {
     Status(String),
     /// Open the command palette with this text typed in.
     Palette(String),
+    /// The vault is locked: unlock first, then open this form.
+    Unlock(Box<Form>),
 }
 
 /// Everything a pane needs to draw, borrowed from the app for one frame.
@@ -43,6 +46,8 @@ pub struct View<'a> {
     pub keymap: &'a Keymap,
     pub now: DateTime<Utc>,
     pub instant: Instant,
+    /// No vault yet (a fresh install): the first screen says where to start.
+    pub first_run: bool,
 }
 
 /// Why a job was started, which decides what its answer updates.
@@ -72,6 +77,15 @@ pub struct Done {
     /// The command with `confirmed=true`, offered when the engine answers
     /// `ConfirmationRequired` (the console asks, with the engine's reason).
     pub confirmed: Option<Command>,
+    /// The command as it was sent (asked-for work only), carried on with
+    /// after an unlock when the engine answers that the vault is locked.
+    pub again: Option<Command>,
+}
+
+/// What a locked vault held up, done once the unlock dialog succeeds.
+pub enum AfterUnlock {
+    Run(Command),
+    Form(Form),
 }
 
 pub enum Overlay {
@@ -79,6 +93,7 @@ pub enum Overlay {
     Palette(Palette),
     Form(Form),
     Confirm(Confirm),
+    Messages(MessagesView),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +129,10 @@ pub struct App {
     /// The other site's name when attached through SSH (`--remote`), so the
     /// status bar says which home the screen is about.
     pub site: Option<String>,
+    /// Every message the status bar showed, for the `m` log.
+    pub messages: Messages,
+    /// Held up by a locked vault; carried on with after the unlock.
+    pub after_unlock: Option<AfterUnlock>,
 }
 
 impl App {
@@ -136,6 +155,8 @@ impl App {
             retry: None,
             link: None,
             site: None,
+            messages: Messages::default(),
+            after_unlock: None,
         }
     }
 
@@ -162,7 +183,9 @@ impl App {
     }
 
     pub fn say(&mut self, text: impl Into<String>, level: Level) {
-        self.status = Some((text.into(), level));
+        let text = text.into();
+        self.messages.push(self.clock.now(), self.pane, &text, level);
+        self.status = Some((text, level));
         self.dirty = true;
     }
 
@@ -175,6 +198,7 @@ impl App {
             overlay: &mut self.overlay,
             front: &mut self.pane,
             clock: &self.clock,
+            messages: &mut self.messages,
         };
         (&mut self.panes, cx)
     }
@@ -255,12 +279,16 @@ impl App {
             Verb::Nav(Nav::Quit) if self.inflight > 0 => {
                 self.overlay = Some(Overlay::Confirm(Confirm {
                     title: "Quit".into(),
-                    message: format!("{} engine job(s) still running. Quit anyway?", self.inflight),
+                    message: format!("{} still running. Quit anyway?", crate::tui::widgets::count(self.inflight as u64, "engine job", "engine jobs")),
                     on_yes: OnYes::Quit,
                 }));
             }
             Verb::Nav(Nav::Quit) => self.quit = true,
-            Verb::Nav(Nav::Help) => self.overlay = Some(Overlay::Help(Help::default())),
+            Verb::Nav(Nav::Help) => {
+                let section = self.panes.get(self.pane).section().map(|s| s.name);
+                self.overlay = Some(Overlay::Help(Help::at(section)));
+            }
+            Verb::Nav(Nav::Messages) => self.overlay = Some(Overlay::Messages(MessagesView::default())),
             Verb::Nav(Nav::Palette) => self.overlay = Some(Overlay::Palette(Palette::default())),
             Verb::Nav(Nav::Refresh) => self.refresh_all(),
             Verb::Nav(Nav::Filter) => match self.panes.get_mut(self.pane).active_list() {
@@ -278,6 +306,18 @@ impl App {
                         self.refresh.mark(self.pane, reloads);
                     }
                 }
+                if matches!(step, Step::Unhandled) && action.name() == "vault_init" {
+                    // `i` creates the vault from any pane that does not use
+                    // it: the first thing a fresh install asks for.
+                    let step = self.panes.secrets.on_action(action);
+                    return self.apply(step);
+                }
+                if matches!(step, Step::Unhandled) && matches!(action, Verb::Command(_) | Verb::View(_)) {
+                    // A key never does nothing silently.
+                    let what = self.panes.get(self.pane).title();
+                    self.say(format!("{}: nothing to do for it in {what} right now", action.name()), Level::Info);
+                    return;
+                }
                 self.apply(step);
             }
         }
@@ -293,7 +333,15 @@ impl App {
             }
             Step::Form(f) => self.overlay = Some(Overlay::Form(f)),
             Step::Confirm(c) => self.overlay = Some(Overlay::Confirm(c)),
-            Step::Status(s) => self.say(s, Level::Info),
+            Step::Status(s) => {
+                let s = self.keys_in(&s);
+                self.say(s, Level::Info)
+            }
+            Step::Unlock(form) => {
+                let what = form.title.clone();
+                self.after_unlock = Some(AfterUnlock::Form(*form));
+                self.overlay = Some(Overlay::Form(crate::tui::outcomes::unlock_to_carry_on(&what)));
+            }
             Step::Palette(text) => {
                 self.overlay = Some(Overlay::Palette(crate::tui::palette::Palette {
                     input: crate::tui::input::TextInput::with_text(&text),
@@ -301,6 +349,33 @@ impl App {
                 }))
             }
         }
+    }
+
+    /// A pane's message with `‹action›` marks replaced by the key bound to
+    /// that action now, so what it tells the user follows their keymap.
+    pub fn keys_in(&self, text: &str) -> String {
+        let section = self.panes.get(self.pane).section().unwrap_or(&crate::tui::keymap::GLOBAL);
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find('‹') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + '‹'.len_utf8()..];
+            let Some(j) = after.find('›') else {
+                out.push_str(&rest[i..]);
+                return out;
+            };
+            // The front pane's key, else the action's key wherever it is bound.
+            let name = &after[..j];
+            let key = std::iter::once(section)
+                .chain(crate::tui::panes::SECTIONS.iter().copied())
+                .map(|s| self.keymap.key_for(s, name))
+                .find(|k| k != "(unbound)")
+                .unwrap_or_else(|| format!(": {name}"));
+            out.push_str(&key);
+            rest = &after[j + '›'.len_utf8()..];
+        }
+        out.push_str(rest);
+        out
     }
 
     /// Keys while an overlay is open; the overlay was taken out and is put
@@ -318,10 +393,31 @@ impl App {
                     OnYes::Quit => self.quit = true,
                 },
                 Answer::No => self.say("cancelled", Level::Info),
-                Answer::Undecided => self.overlay = Some(Overlay::Confirm(c)),
+                Answer::Undecided => {
+                    let front = self.panes.get_mut(self.pane);
+                    let scroll = matches!(
+                        self.keymap.action(front.section(), key),
+                        Some(Verb::Nav(Nav::Up | Nav::Down | Nav::PageUp | Nav::PageDown))
+                    );
+                    if scroll && front.scrolls_behind()
+                        && let Some(action) = self.keymap.action(front.section(), key)
+                    {
+                        front.on_action(action);
+                    }
+                    self.overlay = Some(Overlay::Confirm(c));
+                }
             },
+            Overlay::Messages(mut m) => {
+                if !m.handle(key) {
+                    self.overlay = Some(Overlay::Messages(m));
+                }
+            }
             Overlay::Form(mut f) => match f.handle(key) {
-                FormSignal::Cancel => {}
+                FormSignal::Cancel => {
+                    if self.after_unlock.take().is_some() {
+                        self.say("cancelled — the vault stays locked", Level::Info);
+                    }
+                }
                 FormSignal::Edited => self.overlay = Some(Overlay::Form(f)),
                 FormSignal::Submit => submit::form(self, f),
             },

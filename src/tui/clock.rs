@@ -50,6 +50,21 @@ pub fn span(secs: i64) -> String {
     }
 }
 
+/// A time still to come, rounded up: a rotation set to 90 days a second
+/// ago is due `in 90d`, not `in 89d` (rounding down would say a day less
+/// than the operator just typed).
+pub fn span_until(secs: i64) -> String {
+    let s = secs.max(0);
+    let up = |unit: i64| (s + unit - 1) / unit;
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", up(60)),
+        3600..86_400 => format!("{}h", up(3600)),
+        86_400..31_536_000 => format!("{}d", up(86_400)),
+        _ => format!("{}y", s / 31_536_000),
+    }
+}
+
 /// A countdown as people read it: whole minutes (rounded up, `15m`), then
 /// seconds in the last minute. Minutes keep an idle console from redrawing
 /// every second for a number nobody watches that closely.
@@ -101,6 +116,9 @@ mod tests {
         assert_eq!(span(59), "59s");
         assert_eq!(span(61), "1m");
         assert_eq!(span(86_400 * 3), "3d");
+        assert_eq!(span_until(86_400 * 90 - 1), "90d", "a rotation set to 90 days a second ago");
+        assert_eq!(span_until(86_400 * 90), "90d");
+        assert_eq!(span_until(86_400 * 89 + 1), "90d");
         let t = Utc::now();
         let mut c = Clock::frozen(t);
         c.advance(Duration::from_secs(3600));

@@ -37,8 +37,17 @@ impl Confirm {
         }
     }
 
-    pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let rect = popup::centered(area, 60, 8);
+    /// `low`: sit at the top of `area`, over the list, leaving what the
+    /// question is about (a restore's change list, drawn below the list)
+    /// readable and scrollable.
+    pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, low: bool) {
+        let mut rect = popup::centered(area, 60, 8);
+        if low {
+            rect.width = area.width.saturating_sub(4).min(76);
+            rect.x = area.x + (area.width - rect.width) / 2;
+            rect.height = rect.height.min(7);
+            rect.y = area.y + 1;
+        }
         let inner = popup::frame_popup(f, rect, &self.title, theme, theme.warn);
         let text = vec![
             Line::from(self.message.clone()),

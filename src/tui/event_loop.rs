@@ -64,12 +64,14 @@ impl Driver {
             tokio::spawn(async move {
                 let name = job.command.name();
                 let confirmed = job.command.confirmed();
+                let asked = matches!(job.purpose, crate::tui::app::Purpose::Action | crate::tui::app::Purpose::Palette);
+                let again = asked.then(|| job.command.clone());
                 let result = engine.execute(job.command, actor).await;
                 // Let go of the engine before answering, so that once every
                 // answer is in, no job still holds the data dir open.
                 drop(engine);
                 // The loop may be gone (quitting); nothing to tell then.
-                let _ = tx.send(Done { name, purpose: job.purpose, result, confirmed });
+                let _ = tx.send(Done { name, purpose: job.purpose, result, confirmed, again });
             });
         }
     }

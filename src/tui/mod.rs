@@ -7,7 +7,7 @@
 //!   answers; [`Driver`] is also what tests press keys into.
 //! - `app` (+ `outcomes`, `submit`): the state machine and key routing.
 //! - `panes/`: one file per pane behind the `Pane` trait (`panes/pane.rs`); `form`, `confirm`, `palette`, `help`,
-//!   `status_bar`: overlays and chrome; `input`: plain and masked inputs.
+//!   `status_bar`, `messages` (the `m` log): overlays and chrome; `input`: plain and masked inputs.
 //! - `theme`, `keymap`: colours and bindings as data, merged over defaults.
 
 pub mod app;
@@ -18,6 +18,7 @@ pub mod form;
 pub mod help;
 pub mod input;
 pub mod keymap;
+pub mod messages;
 mod outcomes;
 pub mod palette;
 pub mod panes;

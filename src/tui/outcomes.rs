@@ -5,11 +5,17 @@
 //! matches its own domain enum exhaustively.
 
 use crate::engine::{EngineError, Event, GeneralEvent, Outcome, SchedulerEvent};
-use crate::tui::app::{App, Done, Level, Overlay, Purpose};
+use crate::tui::app::{AfterUnlock, App, Done, Level, Overlay, Purpose};
 use crate::tui::confirm::{Confirm, OnYes};
 use crate::tui::panes::{PaneId, event_owner, owner};
 use crate::tui::panes::pane::ALL_PARTS;
 use crate::tui::panes::secrets_domain::VAULT;
+
+/// The unlock dialog, saying what happens once it succeeds.
+pub fn unlock_to_carry_on(what: &str) -> crate::tui::form::Form {
+    crate::tui::panes::secret_forms::vault_unlock()
+        .intro(&format!("The vault is locked. Unlock it and homedeck carries on with {what}."))
+}
 
 impl App {
     pub fn on_done(&mut self, done: Done) {
@@ -18,13 +24,33 @@ impl App {
         let asked = matches!(done.purpose, Purpose::Action | Purpose::Palette);
         if done.purpose == Purpose::Action
             && self.retry.as_ref().is_some_and(|(n, _)| *n == done.name)
+            && !(matches!(done.result, Err(EngineError::VaultLocked)) && done.again.is_some())
             && let (Some((_, mut form)), Err(e)) = (self.retry.take(), &done.result)
             && self.overlay.is_none()
         {
             form.error = Some(e.to_string());
+            form.fault_named(&e.to_string());
             self.overlay = Some(Overlay::Form(form));
         }
+        if done.name == "vault_unlock" && done.result.is_ok() {
+            // Carry on with what the locked vault held up.
+            match self.after_unlock.take() {
+                Some(AfterUnlock::Run(c)) => self.run(c, Purpose::Action),
+                Some(AfterUnlock::Form(f)) if self.overlay.is_none() => self.overlay = Some(Overlay::Form(f)),
+                _ => {}
+            }
+        }
         match done.result {
+            Err(EngineError::VaultLocked) if done.again.is_some() && self.overlay.is_none() => {
+                // Offer the unlock instead of a dead end, then carry on.
+                if let Some(c) = done.again {
+                    let name = c.name();
+                    self.after_unlock = Some(AfterUnlock::Run(c));
+                    self.retry = None;
+                    self.overlay = Some(Overlay::Form(unlock_to_carry_on(name)));
+                    self.say(format!("{name}: the vault is locked — unlock it to carry on"), Level::Warn);
+                }
+            }
             Err(EngineError::ConfirmationRequired { what, reason }) if done.confirmed.is_some() && self.overlay.is_none() => {
                 if let Some(command) = done.confirmed {
                     let message = format!("{what}: {reason}. Go ahead?");
@@ -37,6 +63,11 @@ impl App {
                     self.say(outcome.summary(), Level::Info);
                     // Whatever it was may have changed the vault or a secret.
                     self.refresh.mark(PaneId::Secrets, ALL_PARTS);
+                    // A change answered with a plain `Done` (a removal) must
+                    // still show in the list in front.
+                    if crate::engine::command::spec(done.name).is_some_and(|s| s.class.changes_state()) {
+                        self.refresh.mark(self.pane, ALL_PARTS);
+                    }
                 }
                 self.apply_outcome(outcome, done.purpose);
             }

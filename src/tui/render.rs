@@ -19,8 +19,14 @@ impl App {
             return;
         }
         f.render_widget(Block::default().style(self.theme.base()), area);
-        let [tabs, body, status] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
+        // A long message takes up to three rows instead of being cut.
+        let status_rows = status_bar::rows(self, area.width);
+        let [tabs, body, status] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(status_rows.len() as u16),
+        ])
+        .areas(area);
         let mut spans = Vec::new();
         for p in PaneId::ALL {
             let style = if p == self.pane { self.theme.selected() } else { self.theme.muted() };
@@ -29,14 +35,24 @@ impl App {
         }
         f.render_widget(Paragraph::new(Line::from(spans)), tabs);
         let view =
-            View { theme: &self.theme, keymap: &self.keymap, now: self.clock.now(), instant: self.clock.instant() };
+            View {
+            theme: &self.theme,
+            keymap: &self.keymap,
+            now: self.clock.now(),
+            instant: self.clock.instant(),
+            first_run: self.panes.secrets.vault.as_ref().is_some_and(|v| !v.initialized),
+        };
         self.panes.get_mut(self.pane).render(f, body, &view);
-        status_bar::render(f, status, self);
-        match &self.overlay {
+        f.render_widget(Paragraph::new(status_rows).style(self.theme.base()), status);
+        match &mut self.overlay {
             Some(Overlay::Help(h)) => h.render(f, body, &self.theme, &self.keymap),
+            Some(Overlay::Messages(m)) => m.render(f, body, &self.theme, &self.messages),
             Some(Overlay::Palette(p)) => p.render(f, body, &self.theme),
             Some(Overlay::Form(form)) => form.render(f, body, &self.theme),
-            Some(Overlay::Confirm(c)) => c.render(f, body, &self.theme),
+            Some(Overlay::Confirm(c)) => {
+                let low = self.panes.get(self.pane).scrolls_behind();
+                c.render(f, body, &self.theme, low)
+            }
             None => {}
         }
     }

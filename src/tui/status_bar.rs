@@ -1,17 +1,23 @@
 //! The bottom line: vault state with its lock countdown, which process hosts
 //! the engine when it is not this one (and whether it is still there),
-//! READ-ONLY, open security events, and the latest message.
+//! READ-ONLY, open security events, and the latest message. A message too
+//! long for one row wraps onto up to [`MAX_ROWS`]; past that it ends with
+//! a pointer to the messages log, which has every message in full.
 
 use crate::daemon::client::Link;
 use crate::daemon::protocol::HostKind;
 use crate::tui::app::{App, Level};
-use ratatui::Frame;
-use ratatui::layout::Rect;
+use crate::tui::keymap::GLOBAL;
+use crate::tui::widgets::wrap;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
-pub fn render(f: &mut Frame, area: Rect, app: &App) {
+/// Rows the status area may take.
+pub const MAX_ROWS: usize = 3;
+
+/// The status area at `width` columns: one row, or up to [`MAX_ROWS`] when
+/// the message does not fit beside the state.
+pub fn rows(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut spans = Vec::new();
     let vault = match &app.panes.secrets.vault {
@@ -47,7 +53,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let open = app.panes.audit.security.open_count();
     if open > 0 {
         spans.push(Span::styled(
-            format!(" {open} open security event(s) "),
+            format!(" {} ", crate::tui::widgets::count(open as u64, "open security event", "open security events")),
             t.fg(t.critical).add_modifier(Modifier::BOLD),
         ));
     }
@@ -55,18 +61,41 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::styled(" working… ", t.fg(t.accent)));
     }
     spans.push(Span::raw(" "));
-    match &app.status {
+    let (text, style) = match &app.status {
         Some((text, level)) => {
             let c = match level {
                 Level::Info => t.fg,
                 Level::Warn => t.warn,
                 Level::Error => t.error,
             };
-            spans.push(Span::styled(text.clone(), t.fg(c)));
+            (text.clone(), t.fg(c))
         }
-        None => spans.push(Span::styled("? help · : commands · q quit", t.muted())),
+        None => {
+            let k = |name| app.keymap.key_for(&GLOBAL, name);
+            (format!("{} help · {} commands · {} messages · {} quit", k("help"), k("palette"), k("messages"), k("quit")), t.muted())
+        }
+    };
+    let width = usize::from(width.max(1));
+    let lead: usize = spans.iter().map(|s| s.width()).sum();
+    let first = width.saturating_sub(lead);
+    // Wrap at the room left on the first row, then re-wrap the rest at
+    // full width.
+    let mut parts = wrap(&text, first.max(1));
+    let head = if first >= 12 || parts.len() == 1 { parts.remove(0) } else { String::new() };
+    let rest = parts.join(" ");
+    let mut more = if rest.is_empty() { Vec::new() } else { wrap(&rest, width) };
+    if more.len() >= MAX_ROWS {
+        more.truncate(MAX_ROWS - 1);
+        let pointer = format!(" … {} shows it all", app.keymap.key_for(&GLOBAL, "messages"));
+        if let Some(last) = more.last_mut() {
+            let keep = width.saturating_sub(pointer.chars().count());
+            *last = last.chars().take(keep).collect::<String>() + &pointer;
+        }
     }
-    f.render_widget(Paragraph::new(Line::from(spans)).style(t.base()), area);
+    spans.push(Span::styled(head, style));
+    let mut lines = vec![Line::from(spans)];
+    lines.extend(more.into_iter().map(|r| Line::styled(r, style)));
+    lines
 }
 
 /// Short enough for 80 columns; `homedeck daemon status` has the rest.

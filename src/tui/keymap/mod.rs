@@ -76,6 +76,7 @@ nav! {
     PageDown = "page_down", "Page down";
     Open = "open", "Open the selected row";
     Refresh = "refresh", "Reload from the engine";
+    Messages = "messages", "Show the messages log: every notice and error in full, with time and pane";
 }
 
 /// A pane's own action: a key that changes what the pane shows.

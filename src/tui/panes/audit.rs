@@ -100,6 +100,19 @@ impl AuditPane {
         }
     }
 
+    /// Take over the filters of an `audit_search` typed in the palette, so
+    /// the filter line says what the list shows (and `c`, `s` … go on from
+    /// there).
+    pub fn adopt(&mut self, c: &Command) {
+        if let Command::AuditSearch { category, min_severity, status, since, text, .. } = c {
+            self.filters.category = *category;
+            self.filters.min_severity = *min_severity;
+            self.filters.status = *status;
+            self.filters.since = SINCE.iter().position(|s| s.as_deref() == since.as_deref()).unwrap_or(0);
+            self.list.filter.set(text.as_deref().unwrap_or(""));
+        }
+    }
+
     /// A fresh first page for the current filters.
     pub fn requery(&mut self) -> Step {
         self.generation += 1;
@@ -222,7 +235,7 @@ impl AuditPane {
             k("clear_filters"),
             k("toggle_security")
         );
-        f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+        f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
     }
 
     fn filter_line(&self, v: &View) -> Line<'static> {

@@ -62,12 +62,19 @@ pub struct BackupsPane {
     pub list: ListView,
     pub jobs: BTreeMap<u64, JobView>,
     pub detail: Option<Detail>,
+    /// Rows scrolled in the preview or diff below the list.
+    pub detail_scroll: u16,
     pub watching: bool,
     /// The password typed for a restore preview, until its confirmation.
     pub restore_password: Option<(u64, crate::engine::SecretValue)>,
 }
 
 impl BackupsPane {
+    /// A restore preview is open below the list.
+    pub fn scrolls_preview(&self) -> bool {
+        matches!(self.detail, Some(Detail::Preview(_)))
+    }
+
     pub fn len(&self) -> usize {
         let Some(o) = &self.overview else { return 0 };
         match self.tab {
@@ -121,6 +128,20 @@ impl BackupsPane {
 
     pub fn on_action(&mut self, action: Verb) -> Step {
         let n = self.len();
+        if self.scrolls_preview() {
+            // A restore preview scrolls, also behind its y/n dialog.
+            let delta: i32 = match action.name() {
+                "down" => 1,
+                "up" => -1,
+                "page_down" => 10,
+                "page_up" => -10,
+                _ => 0,
+            };
+            if delta != 0 {
+                self.detail_scroll = (i32::from(self.detail_scroll) + delta).clamp(0, i32::from(u16::MAX)) as u16;
+                return Step::Nothing;
+            }
+        }
         if self.list.navigate(action, n) {
             return Step::Nothing;
         }
@@ -213,6 +234,10 @@ impl Pane for BackupsPane {
         Some(&crate::tui::panes::backups::KEYS)
     }
 
+    fn scrolls_behind(&self) -> bool {
+        self.scrolls_preview()
+    }
+
     fn on_action(&mut self, action: Verb) -> Step {
         BackupsPane::on_action(self, action)
     }
@@ -259,6 +284,21 @@ impl Pane for BackupsPane {
                 let title = format!("#{a} → {}", b.map(|b| format!("#{b}")).unwrap_or_else(|| "now".into()));
                 self.detail = Some(Detail::Diff { title, text: if diff.is_empty() { "no differences".into() } else { diff } });
             }
+            BackupOutcome::BackupPreview { preview }
+                if preview.added.is_empty() && preview.changed.is_empty() && preview.removed.is_empty() =>
+            {
+                // Nothing would change: no dialog, and so no pre-restore backup.
+                let _ = backups_forms::take_restore_password(self, preview.backup);
+                cx.say(
+                    format!(
+                        "nothing to restore: {} already matches {} ({} unchanged) — no restore, no pre-restore backup",
+                        preview.target, preview.source, crate::tui::widgets::count(preview.unchanged, "file", "files")
+                    ),
+                    crate::tui::app::Level::Info,
+                );
+                self.detail_scroll = 0;
+                self.detail = Some(Detail::Preview(preview));
+            }
             BackupOutcome::BackupPreview { preview } => {
                 // The password typed for this preview (if any) goes with the confirmation.
                 let password = backups_forms::take_restore_password(self, preview.backup);
@@ -267,13 +307,14 @@ impl Pane for BackupsPane {
                     c = Command::BackupOverview {};
                 }
                 let message = format!(
-                    "Restore {} into {}: {} added, {} changed, {} removed. A pre-restore backup is taken first; a failed check rolls back.",
+                    "Restore {} into {}: {} added, {} changed, {} removed (the list below scrolls with j/k). A pre-restore backup is taken first; a failed check rolls back.",
                     preview.source,
                     preview.target,
                     preview.added.len(),
                     preview.changed.len(),
                     preview.removed.len()
                 );
+                self.detail_scroll = 0;
                 self.detail = Some(Detail::Preview(preview));
                 cx.confirm(Confirm { title: "Restore".into(), message, on_yes: OnYes::Run(Box::new(c)) });
             }
@@ -305,7 +346,7 @@ impl Pane for BackupsPane {
                 cx.refresh.mark(PaneId::Backups, ALL_PARTS);
             }
             BackupEvent::BackupScheduleMissed { schedule, count, .. } => {
-                cx.say(format!("backup schedule {schedule}: {count} run(s) missed while homedeck was not running"), Level::Warn);
+                cx.say(format!("backup schedule {schedule}: {} missed while homedeck was not running", crate::tui::widgets::count(count, "run", "runs")), Level::Warn);
             }
             BackupEvent::BackupScheduleRan { schedule, ok, message } => {
                 if !ok {

@@ -49,7 +49,8 @@ impl BackupsPane {
 
     pub fn render(&mut self, f: &mut Frame, area: Rect, v: &View) {
         let t = v.theme;
-        let title = format!(" Backups — {} (t: next view) ", self.tab.title());
+        let next = v.keymap.key_for(&crate::tui::panes::backups::KEYS, "backups_view");
+        let title = format!(" Backups — {} ({next}: next view) ", self.tab.title());
         let block = pane_block(title, t);
         let inner = block.inner(area);
         f.render_widget(block, area);
@@ -62,7 +63,7 @@ impl BackupsPane {
             Constraint::Length(1),
         ])
         .areas(inner);
-        f.render_widget(Paragraph::new(Line::styled(self.hint(v), t.muted())), hint_area);
+        f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&self.hint(v), hint_area.width), t.muted())), hint_area);
         for (i, j) in self.jobs.values().take(3).enumerate() {
             let r = Rect { y: top.y + i as u16, height: 1, ..top };
             let ratio = if j.total == 0 { 0.0 } else { (j.done as f64 / j.total as f64).clamp(0.0, 1.0) };
@@ -180,6 +181,9 @@ impl BackupsPane {
                 l
             }
         };
-        f.render_widget(Paragraph::new(lines).block(pane_block(" Esc closes ", t)), bottom);
+        let max = (lines.len() as u16).saturating_sub(bottom.height.saturating_sub(2));
+        self.detail_scroll = self.detail_scroll.min(max);
+        let title = if max > 0 { " j/k scroll · Esc closes " } else { " Esc closes " };
+        f.render_widget(Paragraph::new(lines).scroll((self.detail_scroll, 0)).block(pane_block(title, t)), bottom);
     }
 }

@@ -100,7 +100,7 @@ impl DeploymentsPane {
                 k("ha_entities"),
             ),
         };
-        f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+        f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
     }
 
     fn render_list(&mut self, f: &mut Frame, area: Rect, v: &View) {

@@ -64,7 +64,7 @@ impl HaView {
             HaScreen::Entities => "↵ call a service  / filter  j/k move  Esc profiles".to_string(),
             HaScreen::Call => "↵ call (asks first)  j/k choose  Esc entities".to_string(),
         };
-        f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+        f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
     }
 
     fn render_profiles(&mut self, f: &mut Frame, area: Rect, t: &Theme) {
@@ -153,7 +153,13 @@ mod tests {
 
     fn draw(view: &mut HaView) -> String {
         let (theme, keymap) = (Theme::default(), Keymap::default());
-        let v = View { theme: &theme, keymap: &keymap, now: chrono::Utc::now(), instant: std::time::Instant::now() };
+        let v = View {
+            theme: &theme,
+            keymap: &keymap,
+            now: chrono::Utc::now(),
+            instant: std::time::Instant::now(),
+            first_run: false,
+        };
         let mut term = Terminal::new(TestBackend::new(90, 12)).unwrap();
         term.draw(|f| view.render(f, f.area(), &v)).unwrap();
         let buf = term.backend().buffer().clone();

@@ -5,7 +5,8 @@
 //! state arrives as `WledLive` / `FppLive` events.
 
 use super::PaneId;
-use super::pane::{ALL_PARTS, Ctx, Pane, Parts};
+use super::pane::{ALL_PARTS, Ctx, Pane, Parts, Submit};
+use crate::tui::form::{Field, Form};
 use crate::engine::{Command, Event, LightsEvent, LightsOutcome, Outcome};
 use crate::engine::views::lights::StopMode;
 use crate::engine::views::lights::{FppLive, FppRow, LiveState, PresetView, ScheduleView, WledDetail, WledRow};
@@ -170,13 +171,28 @@ impl LightsPane {
         if self.show_schedules {
             return Step::Unhandled;
         }
+        if action.name() == "wled_add" {
+            return Step::Form(add_form());
+        }
+        if action.name() == "wled_remove" {
+            // `D` removes, as in every pane; FPP hosts too.
+            let (what, command) = match self.selected() {
+                Some(Selected::Wled(r)) => (r.device.name.clone(), Command::WledRemove { device: r.device.name.clone() }),
+                Some(Selected::Fpp(h)) => (h.host.name.clone(), Command::FppRemove { host: h.host.name.clone() }),
+                None => return Step::Status("wled_remove: no light selected".into()),
+            };
+            return Step::Confirm(crate::tui::confirm::Confirm {
+                title: "Remove light".into(),
+                message: format!("Remove {what} from homedeck? The device itself is not changed; groups and schedules naming it stay."),
+                on_yes: crate::tui::confirm::OnYes::Run(Box::new(command)),
+            });
+        }
         match self.selected() {
-            None => match action.name() {
-                "open" | "lights_toggle" => Step::Status(
-                    "no light selected — add one with : wled_add address=… (or fpp_add), or `homedeck wled discover`".into(),
-                ),
-                _ => Step::Unhandled,
-            },
+            None if matches!(action, Verb::Nav(_)) && action.name() != "open" => Step::Unhandled,
+            None => Step::Status(format!(
+                "{}: no light selected — press ‹wled_add› to add a WLED or FPP device by address, or run `homedeck wled discover`",
+                action.name(),
+            )),
             Some(Selected::Fpp(h)) => fpp_action(&h.host.name, h.live.as_ref(), action),
             Some(Selected::Wled(r)) => {
                 let name = r.device.name.clone();
@@ -266,7 +282,38 @@ fn fpp_action(host: &str, live: Option<&FppLive>, action: Verb) -> Step {
     }
 }
 
+/// Which kind of light the add form adds.
+const KINDS: [&str; 2] = ["WLED", "FPP"];
+
+/// The add form: `a` in Lights, as in every other pane.
+pub fn add_form() -> Form {
+    Form::new(
+        "Add a light",
+        PaneId::Lights,
+        (),
+        vec![
+            Field::choice("Kind", KINDS.to_vec()),
+            Field::text("Address (host or host:port)"),
+            Field::text("Name (empty: the device's own)"),
+        ],
+    )
+    .intro("homedeck reads the device once to check it answers, then lists it here.")
+}
+
 impl Pane for LightsPane {
+    fn submit(&mut self, form: &mut Form) -> Result<Submit, String> {
+        let address = form.value(1);
+        if address.is_empty() {
+            return Err(form.fault(1, "the address is empty — type the device's host or IP (host:port for another port)"));
+        }
+        let name = Some(form.value(2)).filter(|n| !n.is_empty());
+        Ok(Submit::Run(if form.value(0) == "FPP" {
+            Command::FppAdd { address, name }
+        } else {
+            Command::WledAdd { address, name }
+        }))
+    }
+
     fn id(&self) -> PaneId {
         PaneId::Lights
     }
@@ -374,7 +421,7 @@ impl Pane for LightsPane {
                 cx.run(Command::WledScheduleList {}, Purpose::Refresh);
             }
             LightsEvent::LightsScheduleMissed { schedule, count, .. } => {
-                cx.say(format!("schedule {schedule}: {count} run(s) missed while homedeck was not running"), Level::Warn);
+                cx.say(format!("schedule {schedule}: {} missed while homedeck was not running", crate::tui::widgets::count(count, "run", "runs")), Level::Warn);
                 cx.run(Command::WledScheduleList {}, Purpose::Refresh);
             }
         }

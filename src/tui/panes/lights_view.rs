@@ -75,11 +75,14 @@ impl LightsPane {
         } else if self.detail.is_some() {
             self.render_detail(f, body, v);
         } else if self.devices.is_empty() && self.hosts.is_empty() {
+            let add = v.keymap.key_for(&crate::tui::panes::lights::KEYS, "wled_add");
             let text = if self.loaded {
-                "No lights yet. Add a WLED controller with : wled_add address=192.168.1.40, find them with \
-                 `homedeck wled discover`, or add a Falcon Player with : fpp_add address=…"
+                format!(
+                    "No lights yet. Press {add} to add a WLED controller or a Falcon Player by address \
+                     (e.g. 192.168.1.40), or find WLED devices with `homedeck wled discover`."
+                )
             } else {
-                "Loading lights…"
+                "Loading lights…".to_string()
             };
             f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.muted()), body);
         } else {
@@ -95,7 +98,7 @@ impl LightsPane {
             format!("{} back  Esc back", k("lights_schedules"))
         } else if self.detail.is_some() {
             format!(
-                "{} power {}/{} bri {} color {}/{} effect {}/{} palette {}/{} speed {}/{} preset Esc",
+                "{} power  {}/{} bri  {} color  {}/{} effect  {}/{} palette  {}/{} speed  {}/{} preset  Esc back",
                 k("lights_toggle"),
                 k("lights_brighter"),
                 k("lights_dimmer"),
@@ -111,7 +114,8 @@ impl LightsPane {
             )
         } else {
             format!(
-                "↵ open  {} power  {}/{} bri  {} color  {} stop  {} next  {} schedules  / filter",
+                "↵ open  {} add  {} power  {}/{} bri  {} color  {} stop  {} next  {} schedules  / filter",
+                k("wled_add"),
                 k("lights_toggle"),
                 k("lights_brighter"),
                 k("lights_dimmer"),
@@ -121,7 +125,7 @@ impl LightsPane {
                 k("lights_schedules"),
             )
         };
-        f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+        f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
     }
 
     fn render_lists(&mut self, f: &mut Frame, area: Rect, v: &View) {

@@ -49,6 +49,8 @@ pub struct Ctx<'a> {
     /// The pane in front.
     pub front: &'a mut PaneId,
     pub clock: &'a Clock,
+    /// The `m` log every message also goes to.
+    pub messages: &'a mut crate::tui::messages::Messages,
 }
 
 impl Ctx<'_> {
@@ -62,7 +64,9 @@ impl Ctx<'_> {
     }
 
     pub fn say(&mut self, text: impl Into<String>, level: Level) {
-        *self.status = Some((text.into(), level));
+        let text = text.into();
+        self.messages.push(self.clock.now(), *self.front, &text, level);
+        *self.status = Some((text, level));
     }
 
     /// Bring `pane` to the front when `when` holds.
@@ -156,6 +160,13 @@ pub trait Pane {
     /// engine rather than locally).
     fn filter_reloads(&self) -> Parts {
         0
+    }
+
+    /// Whether a yes/no dialog over this pane is about what the pane shows
+    /// (a restore preview): the dialog then sits low, and the scroll keys
+    /// still move the pane behind it, so the list can be read before `y`.
+    fn scrolls_behind(&self) -> bool {
+        false
     }
 
     /// Whether every key goes to [`Pane::raw_key`] (a text editor).

@@ -26,9 +26,12 @@ fn new_form(title: &str, kind: SecretForm, fields: Vec<Field>) -> Form {
 
 pub fn vault_init() -> Form {
     new_form("Create the vault", SecretForm::VaultInit,
-        vec![Field::masked("Passphrase"), Field::masked("Passphrase again")],
+        vec![Field::masked("Passphrase (at least 8 characters)"), Field::masked("Passphrase again")],
     )
-    .intro("Pick a passphrase you will remember: it cannot be recovered. Argon2id makes this take a second.")
+    .intro(
+        "Pick a passphrase of at least 8 characters that you will remember: it cannot be recovered. \
+         Argon2id makes this take a second.",
+    )
 }
 
 pub fn vault_unlock() -> Form {
@@ -75,12 +78,14 @@ fn days(text: &str, allow_empty: bool) -> Result<Option<u32>, String> {
     if text.is_empty() && allow_empty {
         return Ok(None);
     }
-    text.parse::<u32>().map(Some).map_err(|_| format!("rotation days {text:?}: expected a whole number of days"))
+    text.parse::<u32>()
+        .map(Some)
+        .map_err(|_| format!("rotation days {text:?}: expected a whole number of days (0 or more)"))
 }
 
 /// Turn a secret/vault form into a command; `Err` keeps the form open with
 /// the message.
-pub fn submit(form: &mut Form) -> Result<Submit, String> {
+pub fn submit(form: &mut Form, existing: &[&str]) -> Result<Submit, String> {
     let Some(kind) = form.kind::<SecretForm>().cloned() else { return Err("not a Secrets form".into()) };
     match kind {
         SecretForm::VaultInit => {
@@ -88,6 +93,8 @@ pub fn submit(form: &mut Form) -> Result<Submit, String> {
             form.focus = 0;
             if a.is_empty() {
                 Err("the passphrase is empty".into())
+            } else if a.expose().chars().count() < 8 {
+                Err("the passphrase is shorter than 8 characters — type a longer one, twice".into())
             } else if a != b {
                 Err("the two passphrases do not match — type them again".into())
             } else {
@@ -96,21 +103,27 @@ pub fn submit(form: &mut Form) -> Result<Submit, String> {
         }
         SecretForm::VaultUnlock => Ok(Submit::Run(Command::VaultUnlock { passphrase: take(form, 0) })),
         SecretForm::SecretAdd => {
+            // Everything the engine would refuse is checked here first, with
+            // focus on the field at fault and every field kept as typed: the
+            // value is only taken once the rest is known to be right.
             let name = form.value(0);
-            let kind: Result<SecretKind, String> = form.value(1).parse();
-            match (name.is_empty(), kind, days(&form.value(3), true)) {
-                (true, _, _) => Err("the name is empty".into()),
-                (_, Err(e), _) | (_, _, Err(e)) => Err(e),
-                (false, Ok(kind), Ok(rotation_days)) => {
-                    let value = take(form, 2);
-                    if value.is_empty() {
-                        Err("the value is empty".into())
-                    } else {
-                        let note = Some(form.value(4)).filter(|n| !n.is_empty());
-                        Ok(Submit::Run(Command::SecretAdd { name, kind, value, rotation_days, note }))
-                    }
-                }
+            if name.is_empty() {
+                return Err(form.fault(0, "the name is empty"));
             }
+            if let Err(e) = crate::engine::views::vault::validate_name(&name) {
+                return Err(form.fault(0, e.to_string()));
+            }
+            if existing.iter().any(|n| *n == name) {
+                return Err(form.fault(0, format!("a secret named {name:?} exists already — pick another name, or rotate it (R)")));
+            }
+            let kind: SecretKind = form.value(1).parse().map_err(|e: String| form.fault(1, e))?;
+            let rotation_days = days(&form.value(3), true).map_err(|e| form.fault(3, e))?;
+            if form.input_mut(2).is_none_or(|t| t.is_empty()) {
+                return Err(form.fault(2, "the value is empty"));
+            }
+            let value = take(form, 2);
+            let note = Some(form.value(4)).filter(|n| !n.is_empty());
+            Ok(Submit::Run(Command::SecretAdd { name, kind, value, rotation_days, note }))
         }
         SecretForm::SecretRotate { name } => {
             let value = take(form, 0);
@@ -121,7 +134,8 @@ pub fn submit(form: &mut Form) -> Result<Submit, String> {
             }
         }
         SecretForm::SecretSetRotation { name } => {
-            days(&form.value(0), false).map(|d| Submit::Run(Command::SecretSetRotation { name, days: d.unwrap_or(0) }))
+            let d = days(&form.value(0), false).map_err(|e| form.fault(0, e))?;
+            Ok(Submit::Run(Command::SecretSetRotation { name, days: d.unwrap_or(0) }))
         }
         SecretForm::SecretRevoke { name } => {
             let reason = form.value(0);
@@ -155,7 +169,13 @@ mod tests {
         type_into(&mut f, "one");
         f.focus = 1;
         type_into(&mut f, "two");
-        let Err(e) = submit(&mut f) else { panic!("expected a mismatch") };
+        let Err(e) = submit(&mut f, &[]) else { panic!("expected a mismatch") };
+        assert!(e.contains("8 characters"), "{e}");
+        let mut f = vault_init();
+        type_into(&mut f, "one-long-phrase");
+        f.focus = 1;
+        type_into(&mut f, "two-long-phrase");
+        let Err(e) = submit(&mut f, &[]) else { panic!("expected a mismatch") };
         assert!(e.contains("do not match"));
     }
 
@@ -169,7 +189,7 @@ mod tests {
         type_into(&mut f, "s3cret");
         f.focus = 3;
         type_into(&mut f, "30");
-        let Ok(Submit::Run(Command::SecretAdd { name, kind, value, rotation_days, note })) = submit(&mut f)
+        let Ok(Submit::Run(Command::SecretAdd { name, kind, value, rotation_days, note })) = submit(&mut f, &[])
         else {
             panic!("expected secret_add")
         };

@@ -7,7 +7,7 @@ use super::secret_forms;
 use crate::engine::views::vault::{SecretAccess, SecretMeta, VaultStatus};
 use crate::engine::{Command, SecretValue};
 use crate::tui::app::{Step, View};
-use crate::tui::clock::{age, age_opt, span};
+use crate::tui::clock::{age, age_opt, span, span_until};
 use crate::tui::keymap::{SectionSpec, Verb};
 use crate::tui::widgets::list::ListView;
 use crate::tui::widgets::popup;
@@ -113,24 +113,32 @@ impl SecretsPane {
         if self.list.navigate(action, self.visible().len()) {
             return Step::Nothing;
         }
+        let unlocked = self.unlocked();
         let need = |name: Option<String>, f: &dyn Fn(String) -> Step| match name {
             Some(n) => f(n),
-            None => Step::Status("select a secret first (j/k), or press a to add one".into()),
+            None if !initialized => Step::Status("no vault yet: press ‹vault_init› to create one".into()),
+            None => Step::Status("select a secret first (j/k), or press ‹secret_add› to add one".into()),
+        };
+        // Forms whose value goes into the vault: unlock first, not after typing.
+        let sealed = |form: crate::tui::form::Form| match (initialized, unlocked) {
+            (false, _) => Step::Status("no vault yet: press ‹vault_init› to create one first".into()),
+            (true, false) => Step::Unlock(Box::new(form)),
+            (true, true) => Step::Form(form),
         };
         match action.name() {
             "back" if self.detail.is_some() => {
                 self.detail = None;
                 Step::Nothing
             }
-            "vault_init" if initialized => Step::Status("the vault already exists; press u to unlock it".into()),
+            "vault_init" if initialized => Step::Status("the vault already exists; press ‹vault_unlock› to unlock it".into()),
             "vault_init" => Step::Form(secret_forms::vault_init()),
-            "vault_unlock" if !initialized => Step::Status("no vault yet: press i to create one".into()),
+            "vault_unlock" if !initialized => Step::Status("no vault yet: press ‹vault_init› to create one".into()),
             "vault_unlock" => Step::Form(secret_forms::vault_unlock()),
             "vault_lock" => Step::Run(Command::VaultLock {}),
-            "secret_add" => Step::Form(secret_forms::secret_add()),
+            "secret_add" => sealed(secret_forms::secret_add()),
             "open" => need(self.selected_name(), &|name| Step::Run(Command::SecretShow { name })),
             "secret_reveal" => need(self.selected_name(), &|name| Step::Run(Command::SecretReveal { name })),
-            "secret_rotate" => need(self.selected_name(), &|name| Step::Form(secret_forms::rotate(name))),
+            "secret_rotate" => need(self.selected_name(), &|name| sealed(secret_forms::rotate(name))),
             "secret_set_rotation" => {
                 let days = self.selected_meta().and_then(|m| m.rotation_days);
                 need(self.selected_name(), &|name| Step::Form(secret_forms::set_rotation(name, days)))
@@ -192,7 +200,7 @@ impl SecretsPane {
                 k("vault_lock")
             )
         };
-        f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+        f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
         if let Some(r) = &self.reveal {
             render_reveal(f, area, r, v);
         }
@@ -217,12 +225,12 @@ impl SecretsPane {
                 Span::raw(format!(" — press {} to unlock", k("vault_unlock"))),
             ]
         };
-        spans.push(Span::raw(format!(" · {} secret(s)", s.secrets)));
+        spans.push(Span::raw(format!(" · {}", crate::tui::widgets::count(s.secrets, "secret", "secrets"))));
         if s.rotation_due > 0 {
             spans.push(Span::styled(format!(" · {} rotation due", s.rotation_due), t.fg(t.warn)));
         }
         if s.failed_unlocks > 0 {
-            spans.push(Span::styled(format!(" · {} failed unlock(s)", s.failed_unlocks), t.fg(t.error)));
+            spans.push(Span::styled(format!(" · {}", crate::tui::widgets::count(s.failed_unlocks as u64, "failed unlock", "failed unlocks")), t.fg(t.error)));
         }
         Line::from(spans)
     }
@@ -355,9 +363,9 @@ fn rotation_cell(m: &SecretMeta, v: &View) -> (String, Style) {
             (format!("OVERDUE {}", span((v.now - due).num_seconds())), t.fg(t.error).add_modifier(Modifier::BOLD))
         }
         Some(due) if (due - v.now).num_days() < 7 => {
-            (format!("due in {}", span((due - v.now).num_seconds())), t.fg(t.warn))
+            (format!("due in {}", span_until((due - v.now).num_seconds())), t.fg(t.warn))
         }
-        Some(due) => (format!("in {}", span((due - v.now).num_seconds())), t.fg(t.fg)),
+        Some(due) => (format!("in {}", span_until((due - v.now).num_seconds())), t.fg(t.fg)),
     }
 }
 

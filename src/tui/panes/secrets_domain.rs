@@ -95,7 +95,8 @@ impl Pane for SecretsPane {
     }
 
     fn submit(&mut self, form: &mut Form) -> Result<Submit, String> {
-        secret_forms::submit(form)
+        let names: Vec<&str> = self.rows.iter().map(|m| m.name.as_str()).collect();
+        secret_forms::submit(form, &names)
     }
 
     fn active_list(&mut self) -> Option<&mut ListView> {

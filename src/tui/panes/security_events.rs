@@ -143,7 +143,7 @@ impl SecurityView {
             k("mark_false_positive"),
             k("toggle_security")
         );
-        f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+        f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
     }
 
     fn render_table(&mut self, f: &mut Frame, area: Rect, v: &View) {

@@ -67,13 +67,21 @@ pub fn edit(s: &Server) -> Form {
     )
 }
 
-pub fn exec(targets: &str) -> Form {
-    Form::new(
+/// The run form; `again` is the previous command line (`x` in the output
+/// view runs it again, ready to edit).
+pub fn exec(targets: &str, again: Option<&str>) -> Form {
+    let mut form = Form::new(
         "Run a command",
         PaneId::Servers,
         ServerForm::Exec,
-        vec![filled("Targets (names, tag:T, site:S, all)", targets), Field::text("Command"), Field::choice("Run with sh -c", vec!["no", "yes"])],
-    )
+        vec![
+            filled("Targets (names, tag:T, site:S, all)", targets),
+            filled("Command", again.unwrap_or("")),
+            Field::choice("Run with sh -c", vec!["no", "yes"]),
+        ],
+    );
+    form.focus = 1;
+    form
     .intro("Words are passed as they are typed (quoted), unless sh -c is chosen. {{secret:NAME}} inserts a vault secret.")
 }
 
@@ -84,12 +92,20 @@ fn address(text: &str) -> Result<(String, Option<u32>), String> {
     }
     if let Some(rest) = text.strip_prefix('[') {
         let (h, p) = rest.split_once(']').ok_or_else(|| format!("{text:?}: expected [ipv6]:port"))?;
-        let port = p.strip_prefix(':').map(|p| p.parse::<u32>().map_err(|_| format!("port {p:?}: expected a number"))).transpose()?;
+        let port = p.strip_prefix(':').map(port).transpose()?;
         return Ok((h.to_string(), port));
     }
     match text.split_once(':') {
-        Some((h, p)) if !p.contains(':') => Ok((h.to_string(), Some(p.parse().map_err(|_| format!("port {p:?}: expected a number"))?))),
+        Some((h, p)) if !p.contains(':') => Ok((h.to_string(), Some(port(p)?))),
         _ => Ok((text.to_string(), None)),
+    }
+}
+
+/// A TCP port, checked here so the form can point at the address field.
+fn port(p: &str) -> Result<u32, String> {
+    match p.parse::<u16>() {
+        Ok(n) if n > 0 => Ok(u32::from(n)),
+        _ => Err(format!("invalid port {p:?}: expected a TCP port from 1 to 65535")),
     }
 }
 
@@ -112,9 +128,9 @@ pub fn submit(form: &mut Form) -> Result<Submit, String> {
         ServerForm::Add => (|| {
             let name = form.value(0);
             if name.is_empty() {
-                return Err("the name is empty".to_string());
+                return Err(form.fault(0, "the name is empty"));
             }
-            let (host, port) = address(&form.value(1))?;
+            let (host, port) = address(&form.value(1)).map_err(|e| form.fault(1, e))?;
             let user = Some(form.value(2)).filter(|u| !u.is_empty());
             let (auth, password, secret) = login(form, &form.value(3), 4, 5)?;
             let (tags, site) = groups(&form.value(6));
@@ -123,7 +139,7 @@ pub fn submit(form: &mut Form) -> Result<Submit, String> {
             }))
         })(),
         ServerForm::Edit { name } => (|| {
-            let (host, port) = address(&form.value(0))?;
+            let (host, port) = address(&form.value(0)).map_err(|e| form.fault(0, e))?;
             let user = Some(form.value(1));
             let choice = form.value(2);
             let (auth, password, secret) = if choice == "unchanged" { (None, None, None) } else {
@@ -139,7 +155,7 @@ pub fn submit(form: &mut Form) -> Result<Submit, String> {
         ServerForm::Exec => {
             let (targets, line, shell) = (form.value(0), form.value(1), form.value(2) == "yes");
             if line.is_empty() {
-                Err("the command is empty".into())
+                Err(form.fault(1, "the command is empty"))
             } else {
                 let cmd = |confirmed| Command::ServerExec {
                     targets: targets.clone(), line: line.clone(), shell: Some(shell), confirmed: Some(confirmed), timeout_secs: None,

@@ -153,10 +153,21 @@ impl ServersPane {
                 }
                 Step::Nothing
             }
-            "server_exec" => {
-                let t = self.targets();
-                if t.is_empty() { Step::Status("select or mark servers first".into()) } else { Step::Form(server_forms::exec(&t)) }
-            }
+            "server_exec" => match &self.output {
+                // Run again: the same servers and command line, ready to edit.
+                Some(o) if self.mode == Mode::Output => {
+                    let t: Vec<&str> = o.servers.iter().map(|s| s.name.as_str()).collect();
+                    Step::Form(server_forms::exec(&t.join(","), Some(&o.command)))
+                }
+                _ => {
+                    let t = self.targets();
+                    if t.is_empty() {
+                        Step::Status("select or mark servers first".into())
+                    } else {
+                        Step::Form(server_forms::exec(&t, None))
+                    }
+                }
+            },
             "server_output" => match self.output {
                 Some(_) => {
                     self.mode = Mode::Output;
@@ -200,14 +211,14 @@ impl ServersPane {
         let k = |a| v.keymap.key_for(&crate::tui::panes::servers::KEYS, a);
         let hint = match self.mode {
             Mode::List => format!(
-                "{} add {} open {} test {} run {} mark {} output {} edit {} remove / filter",
+                "{} add  {} open  {} test  {} run  {} mark  {} output  {} edit  {} remove  / filter",
                 k("server_add"), k("open"), k("server_test"), k("server_exec"),
                 k("server_mark"), k("server_output"), k("server_edit"), k("server_remove")
             ),
-            Mode::Detail => format!("{} test {} trust key {} run  Esc back", k("server_test"), k("server_trust"), k("server_exec")),
+            Mode::Detail => format!("{} test  {} trust key  {} run  Esc back", k("server_test"), k("server_trust"), k("server_exec")),
             Mode::Output => format!("{} cancel run  {} run again  Esc back", k("server_exec_cancel"), k("server_exec")),
         };
-        f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+        f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
     }
 
     fn render_table(&mut self, f: &mut Frame, area: Rect, v: &View) {
@@ -245,9 +256,12 @@ impl ServersPane {
             .collect();
         let spark_label = format!("CPU {spark_w}m");
         let header = Row::new(["", "NAME", "STATE", " CPU", spark_label.as_str(), " MEM", "DISK", "LOAD", "UP", "TAGS"]).style(t.title());
+        // NAME as wide as the longest name (8–32): at 200 columns the spare
+        // room goes to TAGS, not to a mostly empty NAME column.
+        let name_w = rows.iter().map(|r| r.server.name.chars().count()).max().unwrap_or(0).clamp(8, 32) as u16;
         let widths = [
             Constraint::Length(1),
-            Constraint::Min(8),
+            Constraint::Length(name_w),
             Constraint::Length(10),
             Constraint::Length(4),
             Constraint::Length(spark_w as u16),
@@ -275,12 +289,41 @@ impl ServersPane {
         self.list.render_table(f, table_area, header, table_rows, &widths, t);
         if let Some(note) = note_area {
             let k = v.keymap.key_for(&crate::tui::panes::servers::KEYS, "server_add");
-            let text = format!(
-                "Only this machine so far. Press {k} to add a server (host, user, login by ssh-agent, password or a key in the vault), \
-                 or run `homedeck server import-ssh-config` to bring in your ~/.ssh/config hosts."
-            );
+            let text = if v.first_run {
+                welcome(v)
+            } else {
+                vec![Line::from(format!(
+                    "Only this machine so far. Press {k} to add a server (host, user, login by ssh-agent, password or a key in the vault), \
+                     or run `homedeck server import-ssh-config` to bring in your ~/.ssh/config hosts."
+                ))]
+            };
             f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.muted()), note);
         }
     }
 }
 
+/// The first screen of a fresh install: what to do first, one key each.
+fn welcome(v: &View) -> Vec<Line<'static>> {
+    let t = v.theme;
+    let servers = |a| v.keymap.key_for(&crate::tui::panes::servers::KEYS, a);
+    let global = |a| v.keymap.key_for(&crate::tui::keymap::GLOBAL, a);
+    let esphome = |a| v.keymap.key_for(&crate::tui::panes::esphome::KEYS, a);
+    let step = |n: &str, key: String, text: String| {
+        Line::from(vec![
+            Span::styled(format!("{n} "), t.fg(t.accent)),
+            Span::styled(key, t.fg(t.accent).add_modifier(ratatui::style::Modifier::BOLD)),
+            Span::styled(format!("  {text}"), t.fg(t.fg)),
+        ])
+    };
+    vec![
+        Line::styled("Welcome to homedeck. Start here:", t.title()),
+        step("1.", global("vault_init"), "create the vault — it keeps passwords, tokens and keys encrypted".into()),
+        step("2.", servers("server_add"), "add a server reached over SSH (or import ~/.ssh/config with the CLI)".into()),
+        step(
+            "3.",
+            format!("{} then {}", global("pane_3"), esphome("esphome_discover")),
+            "discover ESPHome devices; Lights and Backups are panes 4 and 5".into(),
+        ),
+        Line::styled(format!("{} lists every key · {} runs any command by name", global("help"), global("palette")), t.muted()),
+    ]
+}

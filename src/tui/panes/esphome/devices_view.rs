@@ -19,7 +19,7 @@ pub fn render(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
         PaneView::Results => " ESPHome · OTA results ".to_string(),
         _ => {
             let online = p.devices.iter().filter(|d| d.online).count();
-            format!(" ESPHome · {} device(s), {online} online ", p.devices.len())
+            format!(" ESPHome · {}, {online} online ", crate::tui::widgets::count(p.devices.len() as u64, "device", "devices"))
         }
     };
     let block = pane_block(title, t);
@@ -57,7 +57,7 @@ pub fn render(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
     let k = |a| v.keymap.key_for(&crate::tui::panes::esphome::KEYS, a);
     let hint = match p.view {
         PaneView::Devices => format!(
-            "{} discover {} add ↵ info {} logs {} mark {} ota {} bulk {} firmware {} cancel",
+            "{} discover  {} add  ↵ info  {} logs  {} mark  {} ota  {} bulk  {} firmware  {} cancel",
             k("esphome_discover"),
             k("esphome_add"),
             k("esphome_logs_start"),
@@ -70,7 +70,7 @@ pub fn render(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
         PaneView::Firmware => format!("{} import  {} bulk OTA  Esc back", k("esphome_firmware_import"), k("esphome_ota_bulk")),
         _ => "Esc back".to_string(),
     };
-    f.render_widget(Paragraph::new(Line::styled(hint, t.muted())), hint_area);
+    f.render_widget(Paragraph::new(Line::styled(crate::tui::widgets::fit_hint(&hint, hint_area.width), t.muted())), hint_area);
 }
 
 fn devices(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
@@ -150,7 +150,7 @@ fn detail(p: &EsphomePane, f: &mut Frame, area: Rect, v: &View) {
         lines.push(field("project", format!("{} {}", i.project_name, i.project_version)));
     }
     lines.push(Line::default());
-    lines.push(Line::styled(format!("{} entit(ies)", entities.len()), t.title()));
+    lines.push(Line::styled(crate::tui::widgets::count(entities.len() as u64, "entity", "entities"), t.title()));
     for e in entities {
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<14}", e.domain), t.fg(t.accent)),

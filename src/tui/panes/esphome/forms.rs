@@ -99,10 +99,29 @@ fn number<T: std::str::FromStr>(what: &str, s: &str) -> Result<Option<T>, String
     s.parse::<T>().map(Some).map_err(|_| format!("{what} {s:?}: expected a whole number"))
 }
 
-pub fn submit(form: &Form, logs: &LogsView) -> Result<Submit, String> {
-    let Some(kind) = form.kind::<EsphomeForm>() else { return Err("not an ESPHome form".into()) };
+/// Turn a filled form into a command; an error puts focus on the field at
+/// fault (everything typed stays).
+pub fn submit(form: &mut Form, logs: &LogsView) -> Result<Submit, String> {
+    let Some(kind) = form.kind::<EsphomeForm>().cloned() else { return Err("not an ESPHome form".into()) };
+    let required: &[(usize, &str)] = match kind {
+        EsphomeForm::Add => &[(0, "the name is empty (the device's esphome: name:)"), (1, "the host is empty")],
+        EsphomeForm::Import => &[(0, "the path to the .bin is empty"), (1, "the version label is empty")],
+        EsphomeForm::Ota { .. } | EsphomeForm::Bulk => &[(0, "name the firmware (a version label or SHA-256 prefix)")],
+        EsphomeForm::SaveLogs => &[(0, "a file name is needed")],
+    };
+    if let Some((i, why)) = required.iter().find(|(i, _)| form.value(*i).is_empty()) {
+        return Err(form.fault(*i, *why));
+    }
+    let numbers = match kind {
+        EsphomeForm::Add => number::<u16>("port", &form.value(2)).map(|_| ()).map_err(|e| (2, e)),
+        EsphomeForm::Bulk => number::<u32>("concurrency", &form.value(2)).map(|_| ()).map_err(|e| (2, e)),
+        _ => Ok(()),
+    };
+    if let Err((i, e)) = numbers {
+        return Err(form.fault(i, e));
+    }
     let v = |i| form.value(i);
-    match kind {
+    match &kind {
         EsphomeForm::Add => number::<u16>("port", &v(2)).map(|port| {
             Submit::Run(Command::EsphomeAdd {
                 name: v(0),
@@ -139,7 +158,7 @@ pub fn submit(form: &Form, logs: &LogsView) -> Result<Submit, String> {
             let text = logs.export();
             let n = text.lines().count();
             std::fs::write(&path, text)
-                .map(|_| Submit::Say(format!("saved {n} log line(s) to {path}")))
+                .map(|_| Submit::Say(format!("saved {} to {path}", crate::tui::widgets::count(n as u64, "log line", "log lines"))))
                 .map_err(|e| format!("cannot write {path:?}: {e}"))
         }
     }

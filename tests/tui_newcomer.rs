@@ -1,0 +1,266 @@
+//! What a newcomer met at 80×24 (issue 15), through the real loop: the
+//! palette asking for a secret before checking the rest, pre-filled
+//! fields that appended, messages cut at the edge, help and hints that
+//! ignored the keymap, dead keys, the locked vault as a dead end, and a
+//! first screen that did not say where to start.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
+
+mod tui_common;
+
+use crossterm::event::KeyCode;
+use homedeck::engine::views::vault::SecretKind;
+use homedeck::engine::{Command, Outcome, SecretValue, VaultOutcome};
+use homedeck::tui::app::Overlay;
+use homedeck::tui::keymap::Keymap;
+use tui_common::Harness;
+
+const PASS: &str = "correct horse battery";
+const VALUE: &str = "value-CANARY-15";
+
+async fn with_vault(unlocked: bool) -> Harness {
+    let mut h = Harness::new().await;
+    h.exec(Command::VaultInit { passphrase: SecretValue::new(PASS) }).await;
+    h.exec(Command::SecretAdd {
+        name: "mqtt".into(),
+        kind: SecretKind::Password,
+        value: SecretValue::new("old"),
+        rotation_days: Some(90),
+        note: None,
+    })
+    .await;
+    if !unlocked {
+        h.exec(Command::VaultLock {}).await;
+    }
+    h.key(KeyCode::Char('6')).await;
+    h
+}
+
+async fn secret_names(h: &Harness) -> Vec<String> {
+    match h.exec(Command::SecretList {}).await {
+        Outcome::Vault(VaultOutcome::Secrets { secrets }) => secrets.into_iter().map(|s| s.name).collect(),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// The screen's words in order, borders and wrapping gone.
+fn flat(screen: &str) -> String {
+    screen.replace(['│', '╭', '╮', '╰', '╯', '─'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn form(h: &Harness) -> &homedeck::tui::form::Form {
+    match &h.driver.app.overlay {
+        Some(Overlay::Form(f)) => f,
+        _ => panic!("no form open"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_palette_opens_one_form_and_checks_it_before_taking_the_secret() {
+    let mut h = with_vault(true).await;
+    h.key(KeyCode::Char(':')).await;
+    h.typ("secadd").await;
+    h.key(KeyCode::Tab).await;
+    h.enter().await;
+    // One form with every argument, opened on the first empty one.
+    let screen = h.screen80();
+    for field in ["name:", "kind:", "value:", "rotation_days:", "note:"] {
+        assert!(screen.contains(field), "{field} missing:\n{screen}");
+    }
+    // Type only the value and submit: the missing name is said, focus
+    // goes to it, and the value stays (masked) for the next try.
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Down).await;
+    h.typ(VALUE).await;
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Down).await;
+    h.enter().await;
+    let screen = h.screen80();
+    assert!(screen.contains("missing field") && screen.contains("name"), "{screen}");
+    assert!(!screen.contains("CANARY") && screen.contains("•••"), "{screen}");
+    assert_eq!(form(&h).focus, 0, "focus on the name field");
+    h.typ("ha_token").await;
+    h.enter().await;
+    h.typ("token").await;
+    for _ in 0..4 {
+        h.enter().await;
+    }
+    assert!(secret_names(&h).await.contains(&"ha_token".to_string()), "{}", h.screen80());
+    assert!(!h.screen80().contains("CANARY"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_vault_is_unlocked_first_then_the_action_carries_on() {
+    let mut h = with_vault(false).await;
+    // The palette: unlock before any value is asked for.
+    h.key(KeyCode::Char(':')).await;
+    h.typ("secret_add name=x kind=token").await;
+    h.enter().await;
+    let screen = h.screen80();
+    assert!(screen.contains("Unlock the vault") && flat(&screen).contains("carries on with secret_add"), "{screen}");
+    assert!(!screen.contains("value:"), "value asked before the unlock:\n{screen}");
+    h.typ(PASS).await;
+    h.enter().await;
+    // Then the form, with what the line said filled in, on the value.
+    let screen = h.screen80();
+    assert!(screen.contains("▌ x") && screen.contains("▌ token"), "{screen}");
+    assert_eq!(form(&h).fields[form(&h).focus].label, "value");
+    h.key(KeyCode::Esc).await;
+
+    // `a` in the pane likewise unlocks before the add form, not after it.
+    h.exec(Command::VaultLock {}).await;
+    h.settle().await;
+    h.key(KeyCode::Char('a')).await;
+    let screen = h.screen80();
+    assert!(screen.contains("Unlock the vault") && !screen.contains("Value:"), "{screen}");
+    h.typ(PASS).await;
+    h.enter().await;
+    assert!(h.screen80().contains("Add a secret"), "{}", h.screen80());
+    h.key(KeyCode::Esc).await;
+
+    // A key: `r` on a locked vault offers the unlock, then reveals.
+    h.exec(Command::VaultLock {}).await;
+    h.key(KeyCode::Char('r')).await;
+    let screen = h.screen80();
+    assert!(screen.contains("Unlock the vault") && flat(&screen).contains("carries on with secret_reveal"), "{screen}");
+    h.typ(PASS).await;
+    h.enter().await;
+    assert!(h.screen80().contains("Revealed: mqtt"), "{}", h.screen80());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prefilled_fields_are_replaced_and_errors_keep_focus_and_input() {
+    let mut h = with_vault(true).await;
+    // Rotation days open at 90; typing 0 gives 0, not 900.
+    h.key(KeyCode::Char('t')).await;
+    assert!(h.screen80().contains("90"));
+    h.typ("0").await;
+    h.enter().await;
+    match h.exec(Command::SecretList {}).await {
+        Outcome::Vault(VaultOutcome::Secrets { secrets }) => {
+            assert_eq!(secrets[0].rotation_days.unwrap_or(0), 0, "rotation should be off");
+        }
+        other => panic!("{other:?}"),
+    }
+    // A bad name keeps focus on the name and everything typed.
+    h.key(KeyCode::Char('a')).await;
+    h.typ("bad name!").await;
+    h.enter().await;
+    h.enter().await;
+    h.typ(VALUE).await;
+    h.enter().await;
+    h.typ("30").await;
+    h.enter().await;
+    h.enter().await;
+    let screen = h.screen80();
+    assert!(screen.contains("secret name") && screen.contains("bad name!"), "{screen}");
+    assert_eq!(form(&h).focus, 0);
+    assert!(screen.contains("•••••") && screen.contains("▌ 30"), "typed fields were lost:\n{screen}");
+    h.typ("good_name").await;
+    for _ in 0..5 {
+        h.enter().await;
+    }
+    assert!(secret_names(&h).await.contains(&"good_name".to_string()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_messages_wrap_and_the_log_keeps_them_whole() {
+    let mut h = Harness::new().await;
+    h.key(KeyCode::Char(':')).await;
+    h.typ("wled_add address=127.0.0.1:9").await;
+    h.enter().await;
+    let (text, _) = h.driver.app.status.clone().expect("an error is shown");
+    assert!(text.len() > 60, "{text}");
+    // Every word of the message is on screen (wrapped, not cut).
+    let screen = h.screen80();
+    let want = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat(&screen).contains(&want) || flat(&screen).contains("shows it all"), "cut:\n{screen}");
+    // `m` shows the log with the pane and the full text.
+    h.key(KeyCode::Char('m')).await;
+    let screen = h.screen(160, 40);
+    assert!(screen.contains("Messages") && screen.contains("Servers") && screen.contains("wled_add"), "{screen}");
+    assert!(flat(&screen).contains(&want), "not in full:\n{screen}");
+    h.key(KeyCode::Esc).await;
+    assert!(h.driver.app.overlay.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_opens_on_the_pane_and_keys_follow_the_keymap() {
+    let mut h = Harness::new().await;
+    h.driver.app.keymap = Keymap::parse_over(Keymap::default(), "keymap.toml", "[global]\nquit = [\"Q\"]\n").unwrap();
+    let screen = h.screen80();
+    assert!(screen.contains("Q quit") && !screen.contains("q quit"), "{screen}");
+
+    // Lights: help opens on its section; g/G move inside it.
+    h.key(KeyCode::Char('4')).await;
+    h.key(KeyCode::Char('?')).await;
+    let screen = h.screen80();
+    assert!(screen.contains("[lights]") && !screen.contains("[global]"), "{screen}");
+    h.key(KeyCode::Char('G')).await;
+    let last = homedeck::engine::COMMANDS.last().unwrap().name;
+    assert!(h.screen80().contains(last), "G goes to the end:\n{}", h.screen80());
+    h.key(KeyCode::Char('g')).await;
+    assert!(h.screen80().contains("[global]"));
+    // No two columns run together, at 80 columns either.
+    let screen = h.screen80();
+    assert!(!screen.contains("timestampsLogs"), "{screen}");
+    h.key(KeyCode::Esc).await;
+
+    // A key with nothing to act on says why; `a` adds here as elsewhere.
+    h.key(KeyCode::Char(' ')).await;
+    assert!(h.screen80().contains("no light selected"), "{}", h.screen80());
+    h.key(KeyCode::Char('a')).await;
+    assert!(h.screen80().contains("Add a light"), "{}", h.screen80());
+    h.key(KeyCode::Esc).await;
+
+    // Hints are cut between hints, never inside one.
+    h.key(KeyCode::Char('2')).await;
+    let screen = h.screen80();
+    let hint = screen.lines().find(|l| l.contains("↵ open")).unwrap_or_default();
+    assert!(hint.trim_end_matches(['│', ' ']).ends_with("config"), "{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_screen_says_where_to_start() {
+    let mut h = Harness::new().await;
+    let screen = h.screen80();
+    assert!(screen.contains("Welcome to homedeck") && screen.contains("create the vault"), "{screen}");
+    // One key, from the first screen.
+    h.key(KeyCode::Char('i')).await;
+    let screen = h.screen80();
+    assert!(screen.contains("Create the vault") && screen.contains("at least 8 characters"), "{screen}");
+    h.typ("short").await;
+    h.enter().await;
+    h.typ("short").await;
+    h.enter().await;
+    assert!(h.screen80().contains("shorter than 8"), "{}", h.screen80());
+    h.typ(PASS).await;
+    h.enter().await;
+    h.typ(PASS).await;
+    h.enter().await;
+    let screen = h.screen80();
+    assert!(!screen.contains("Welcome to homedeck") && screen.contains("Only this machine"), "{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_esphome_form_error_points_at_its_field() {
+    let mut h = Harness::new().await;
+    h.key(KeyCode::Char('3')).await;
+    h.key(KeyCode::Char('a')).await;
+    h.typ("kitchen").await;
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Down).await;
+    h.typ("60x3").await;
+    for _ in 0..4 {
+        h.enter().await;
+    }
+    let screen = h.screen80();
+    assert!(screen.contains("the host is empty") && screen.contains("▌ 60x3"), "{screen}");
+    assert_eq!(form(&h).focus, 1);
+    h.typ("127.0.0.1").await;
+    for _ in 0..5 {
+        h.enter().await;
+    }
+    let screen = h.screen80();
+    assert!(screen.contains("port \"60x3\"") && screen.contains("▌ kitchen"), "{screen}");
+    assert_eq!(form(&h).focus, 2);
+}
