@@ -23,6 +23,9 @@ pub enum WledCmd {
         address: String,
         #[arg(long)]
         name: Option<String>,
+        /// The site (home) it is at, e.g. cabin
+        #[arg(long)]
+        site: Option<String>,
     },
     Remove {
         device: String,
@@ -159,6 +162,9 @@ pub enum FppCmd {
         address: String,
         #[arg(long)]
         name: Option<String>,
+        /// The site (home) it is at, e.g. cabin
+        #[arg(long)]
+        site: Option<String>,
     },
     Remove {
         host: String,

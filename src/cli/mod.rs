@@ -14,6 +14,7 @@ pub mod generic;
 mod output;
 pub mod prompt;
 pub mod schedule_cmds;
+pub mod site_cmds;
 mod secret_cmds;
 pub mod server_args;
 mod server_cmds;
@@ -110,6 +111,7 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         Sub::Events(a) => events_cmds::run(session, a).await,
         Sub::Run(a) => generic::run(session, a).await,
         Sub::Schedule(cmd) => schedule_cmds::run(session, cmd).await,
+        Sub::Site(cmd) => site_cmds::run(session, cmd).await,
         Sub::Server(cmd) => server_cmds::run(session, cmd).await,
         Sub::Tailscale(cmd) => server_cmds::tailscale(session, cmd).await,
 

@@ -21,6 +21,7 @@ pub fn human(outcome: &Outcome) {
         Outcome::Backup(o) => super::backup_output::human(o),
         Outcome::Deploy(o) => super::deploy_output::human(o),
         Outcome::Ha(o) => super::deploy_output::ha(o),
+        Outcome::Sites(o) => super::site_cmds::print(o),
     }
 }
 

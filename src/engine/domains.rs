@@ -11,7 +11,7 @@ use super::error::EngineResult;
 use super::event::GeneralEvent;
 use super::grouped::grouped;
 use super::outcome::GeneralOutcome;
-use super::{Inner, audit, backup, deploy, esphome, ha, lights, scheduler, servers, vault};
+use super::{Inner, audit, backup, deploy, esphome, ha, lights, scheduler, servers, sites, vault};
 
 macro_rules! domains {
     ($( $domain:ident: $module:ident, $out:ident, $ev:ident; )*) => {
@@ -62,4 +62,5 @@ domains! {
     Backup: backup, BackupOutcome, BackupEvent;
     Deploy: deploy, DeployOutcome, DeployEvent;
     Ha: ha, HaOutcome, HaEvent;
+    Sites: sites, SitesOutcome, SitesEvent;
 }

@@ -29,6 +29,7 @@ pub(crate) mod scheduler;
 pub mod secret_value;
 pub(crate) mod security;
 pub(crate) mod servers;
+pub(crate) mod sites;
 pub(crate) mod store;
 pub(crate) mod vault;
 pub mod views;

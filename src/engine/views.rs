@@ -43,7 +43,7 @@ pub mod esphome {
 pub mod lights {
     pub use crate::engine::lights::args::{Flag, StopMode};
     pub use crate::engine::lights::fpp::model::FppStatus;
-    pub use crate::engine::lights::inventory::{FppHost, Group};
+    pub use crate::engine::lights::inventory::{FppHost, Group, WledDevice};
     pub use crate::engine::lights::views::*;
     pub use crate::engine::lights::wled::control::{PICKER, Power};
     pub use crate::engine::lights::wled::model::{choosable, list_name, parse_hex};
@@ -71,6 +71,11 @@ pub mod deploy {
 pub mod ha {
     pub use crate::engine::ha::profile::Profile;
     pub use crate::engine::ha::views::*;
+}
+
+/// Sites: per-site counts, the kinds that have a site, and how a site is matched.
+pub mod sites {
+    pub use crate::engine::sites::{SiteCount, SiteKind, same};
 }
 
 /// The one scheduler: every job's state, next and last run.

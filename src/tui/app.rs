@@ -114,6 +114,8 @@ pub struct App {
     /// The other site's name when attached through SSH (`--remote`), so the
     /// status bar says which home the screen is about.
     pub site: Option<String>,
+    /// `:site NAME`: every pane shows only what is at that site.
+    pub site_filter: Option<String>,
 }
 
 impl App {
@@ -136,6 +138,7 @@ impl App {
             retry: None,
             link: None,
             site: None,
+            site_filter: None,
         }
     }
 

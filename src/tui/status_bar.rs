@@ -41,6 +41,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             t.fg(t.bg).bg(t.error).add_modifier(Modifier::BOLD),
         )),
     }
+    if let Some(site) = &app.site_filter {
+        spans.push(Span::styled(format!(" site filter: {site} "), t.fg(t.bg).bg(t.accent)));
+    }
     if app.readonly {
         spans.push(Span::styled(" READ-ONLY ", t.fg(t.bg).bg(t.error).add_modifier(Modifier::BOLD)));
     }

@@ -92,7 +92,7 @@ impl DeploymentsPane {
             .iter()
             .filter(|v| {
                 let d = &v.deployment;
-                self.list.matches(&format!("{} {} {} {} {}", d.name, d.server, d.version, d.port, d.status))
+                self.list.shows(&format!("{} {} {} {} {}", d.name, d.server, d.version, d.port, d.status), d.site.as_deref())
             })
             .collect()
     }

@@ -99,12 +99,12 @@ impl LightsPane {
         let wled = self
             .devices
             .iter()
-            .filter(|r| self.list.matches(&format!("{} {} {}", r.device.name, r.device.address, r.device.device_name)))
+            .filter(|r| self.list.shows(&format!("{} {} {}", r.device.name, r.device.address, r.device.device_name), r.device.site.as_deref()))
             .map(Selected::Wled);
         let fpp = self
             .hosts
             .iter()
-            .filter(|h| self.list.matches(&format!("{} {} fpp", h.host.name, h.host.address)))
+            .filter(|h| self.list.shows(&format!("{} {} fpp", h.host.name, h.host.address), h.host.site.as_deref()))
             .map(Selected::Fpp);
         wled.chain(fpp).collect()
     }
@@ -294,6 +294,11 @@ impl Pane for LightsPane {
         commands.into_iter().map(|command| Job { command, purpose: Purpose::Refresh }).collect()
     }
 
+    fn set_site(&mut self, site: Option<&str>) {
+        self.list.site = site.map(str::to_string);
+        self.list.clamp(self.visible().len());
+    }
+
     fn active_list(&mut self) -> Option<&mut ListView> {
         (self.detail.is_none() && !self.show_schedules).then_some(&mut self.list)
     }
@@ -313,7 +318,7 @@ impl Pane for LightsPane {
                 if reopen {
                     self.presets.clear();
                 }
-                self.set_detail(detail);
+                self.set_detail(*detail);
                 cx.run(Command::WledPresetList { device: name }, Purpose::Refresh);
                 cx.go(asked, PaneId::Lights);
             }
@@ -346,7 +351,7 @@ impl Pane for LightsPane {
                 let name = host.name.clone();
                 self.on_fpp(
                     &name,
-                    crate::engine::views::lights::FppLive { status: Some(status), error: None, updated: cx.clock.now() },
+                    crate::engine::views::lights::FppLive { status: Some(*status), error: None, updated: cx.clock.now() },
                 );
             }
             LightsOutcome::WledPresets { .. }
