@@ -60,7 +60,7 @@ pub enum WledCmd {
 
 #[derive(Debug, Args)]
 pub struct SetArgs {
-    /// Device or group name
+    /// Device or group name, or site:NAME for every device at a site
     pub target: String,
     /// Turn on (the segment only, with --segment)
     #[arg(long, conflicts_with_all = ["off", "toggle"])]

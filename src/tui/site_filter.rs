@@ -28,8 +28,8 @@ pub fn apply(app: &mut App, site: Option<String>) {
         app.panes.get_mut(id).set_site(site.as_deref());
     }
     let msg = match &site {
-        Some(s) => format!("showing only site {s} in every pane — :site clears it"),
-        None => "site filter cleared: every site shows".to_string(),
+        Some(s) => format!("only site {s} shows — :site clears"),
+        None => "site filter off: every site shows".to_string(),
     };
     app.site_filter = site;
     app.say(msg, Level::Info);

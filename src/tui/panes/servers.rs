@@ -247,7 +247,7 @@ impl ServersPane {
         let header = Row::new(["", "NAME", "STATE", " CPU", spark_label.as_str(), " MEM", "DISK", "LOAD", "UP", "SITE", "TAGS"]).style(t.title());
         let widths = [
             Constraint::Length(1),
-            Constraint::Min(8),
+            Constraint::Min(12),
             Constraint::Length(10),
             Constraint::Length(4),
             Constraint::Length(spark_w as u16),
@@ -255,7 +255,7 @@ impl ServersPane {
             Constraint::Length(4),
             Constraint::Length(5),
             Constraint::Length(6),
-            Constraint::Length(8),
+            Constraint::Length(7),
             Constraint::Min(0),
         ];
         // Why the selected server is not up, under the table.

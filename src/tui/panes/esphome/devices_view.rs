@@ -124,8 +124,8 @@ fn devices(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
     let widths = [
         Constraint::Length(1),
         Constraint::Min(10),
-        Constraint::Length(16),
-        Constraint::Length(9),
+        Constraint::Length(17),
+        Constraint::Length(8),
         Constraint::Length(8),
         Constraint::Length(5),
         Constraint::Length(5),
