@@ -134,3 +134,88 @@ async fn sites_are_set_inherited_counted_and_targeted() {
     let audit = ok(&env, &["audit", "search", "porch"]);
     assert!(audit.contains("site_set"), "{audit}");
 }
+
+/// A tmux server of our own at 80×24; killed by its pid when the test ends.
+struct Tmux {
+    socket: String,
+    pid: Option<u32>,
+}
+
+impl Tmux {
+    fn start(root: &std::path::Path) -> Tmux {
+        let socket = format!("homedeck-sites-{}", std::process::id());
+        let env = |k: &str, v: &std::path::Path| format!("{k}={}", v.display());
+        let status = std::process::Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24"])
+            .args(["env", "TERM=xterm-256color"])
+            .arg(env("HOMEDECK_DATA_DIR", &root.join("data")))
+            .arg(env("HOMEDECK_CONFIG_DIR", &root.join("config")))
+            .arg(env("HOMEDECK_STATE_DIR", &root.join("state")))
+            .arg(env!("CARGO_BIN_EXE_homedeck"))
+            .status()
+            .expect("tmux must be installed (tests/run.sh installs it)");
+        assert!(status.success());
+        let mut t = Tmux { socket, pid: None };
+        t.pid = t.tmux(&["display-message", "-p", "#{pid}"]).trim().parse().ok();
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("tmux").args(["-L", &self.socket]).args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, what: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let s = self.tmux(&["capture-pane", "-p"]);
+            if s.contains(what) {
+                return s;
+            }
+            assert!(std::time::Instant::now() < deadline, "timed out waiting for {what:?}; screen:\n{s}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        if let Some(pid) = self.pid {
+            let _ = std::process::Command::new("kill").arg(pid.to_string()).status();
+        }
+    }
+}
+
+/// The real console in tmux at 80×24: `:site cabin` narrows the Servers and
+/// ESPHome panes and the status bar says so; `:site` clears it.
+#[test]
+fn site_filter_in_a_real_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let env = CliEnv::new(home.path());
+    for args in [
+        &["server", "add", "pi-cabin", "--host", "127.0.0.1", "--site", "cabin"][..],
+        &["server", "add", "nas-town", "--host", "127.0.0.1", "--site", "town"],
+        &["esphome", "add", "kitchen", "127.0.0.1", "--site", "cabin"],
+        &["esphome", "add", "hallway", "127.0.0.1", "--port", "6054"],
+    ] {
+        let out = env.cmd(args, None);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let t = Tmux::start(home.path());
+    let s = t.wait_for("nas-town");
+    assert!(s.contains("SITE") && s.contains("pi-cabin"), "{s}");
+    t.tmux(&["send-keys", ":"]);
+    t.tmux(&["send-keys", "-l", "site cabin"]);
+    t.tmux(&["send-keys", "Enter"]);
+    let s = t.wait_for("site filter: cabin");
+    assert!(s.contains("pi-cabin") && !s.contains("nas-town"), "{s}");
+    println!("after :site cabin (80×24):\n{s}");
+    t.tmux(&["send-keys", "3"]);
+    let s = t.wait_for("kitchen");
+    assert!(!s.contains("hallway") && s.contains("site filter: cabin"), "{s}");
+    t.tmux(&["send-keys", ":"]);
+    t.tmux(&["send-keys", "-l", "site"]);
+    t.tmux(&["send-keys", "Enter"]);
+    let s = t.wait_for("hallway");
+    assert!(s.contains("kitchen") && !s.contains("site filter:"), "{s}");
+}
