@@ -84,6 +84,9 @@ impl BackupsPane {
                            or run: homedeck backup source add NAME --kind dir --path /etc/app";
                 f.render_widget(Paragraph::new(msg).style(t.muted()).wrap(Wrap { trim: false }), mid);
             }
+            Tab::Sources if self.is_empty() => {
+                f.render_widget(Paragraph::new(self.list.hidden_text("backup source")).style(t.muted()).wrap(Wrap { trim: false }), mid);
+            }
             Tab::Sources => {
                 let rows: Vec<Row> = o
                     .sources

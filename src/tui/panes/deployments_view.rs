@@ -75,6 +75,9 @@ impl DeploymentsPane {
                 };
                 f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.muted()), body);
             }
+            _ if self.visible().is_empty() => {
+                f.render_widget(Paragraph::new(self.list.hidden_text("deployment")).wrap(Wrap { trim: true }).style(t.muted()), body);
+            }
             _ => self.render_list(f, body, v),
         }
         if show_filter {
