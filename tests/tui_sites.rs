@@ -110,6 +110,11 @@ async fn site_filter_narrows_every_pane_and_shows_in_the_status_bar() {
     h.key(KeyCode::Char('5')).await;
     let s = h.screen80();
     assert!(s.contains("SITE") && shows(&s, "cfg-cabin") && !shows(&s, "cfg-house"), "{s}");
+    // Adding a source while filtered puts it at that site.
+    h.key(KeyCode::Char('a')).await;
+    let s = h.screen80();
+    assert!(s.contains("backup_source_add site=cabin name="), "{s}");
+    h.key(KeyCode::Esc).await;
 
     // A move made through the palette shows at once, filter and all.
     palette(&mut h, "site_set kind=esphome name=hallway site=cabin").await;

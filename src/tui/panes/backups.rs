@@ -196,7 +196,11 @@ impl BackupsPane {
                 }
                 None => Step::Nothing,
             },
-            "backup_source_add" => Step::Palette("backup_source_add name= kind=dir path=".into()),
+            "backup_source_add" => {
+                // Under a site filter the new source is put at that site.
+                let site = self.list.site.as_deref().map(|s| format!(" site={s}")).unwrap_or_default();
+                Step::Palette(format!("backup_source_add{site} name= kind=dir path="))
+            }
             "backup_snapshot_watch" => Step::Palette("backup_snapshot_watch file=".into()),
             "backup_source_remove" => match (self.tab, self.selected_source()) {
                 (Tab::Sources, Some(name)) => Step::Confirm(crate::tui::confirm::Confirm {
