@@ -172,18 +172,19 @@ fn seed_idle(rt: &tokio::runtime::Runtime, data: &Path, src: &Path) -> Vec<WledP
             e.execute(add, actor()).await.unwrap();
         }
         for i in 0..25u16 {
-            let add = Command::EsphomeAdd { name: format!("esp{i:02}"), host: "127.0.0.1".into(), port: Some(1 + i), key_secret: None, ota_port: None, ota_password_secret: None, platform: None };
+            let add = Command::EsphomeAdd { name: format!("esp{i:02}"), host: "127.0.0.1".into(), port: Some(1 + i), key_secret: None, ota_port: None, ota_password_secret: None, platform: None, site: None };
             e.execute(add, actor()).await.unwrap();
         }
         let mut peers = Vec::new();
         for i in 0..25 {
             let p = WledPeer::start_as(&dump, &format!("03{i:010x}")).await;
-            e.execute(Command::WledAdd { address: p.address(), name: Some(format!("wled{i:02}")) }, actor()).await.unwrap();
+            e.execute(Command::WledAdd { address: p.address(), name: Some(format!("wled{i:02}")), site: None }, actor()).await.unwrap();
             peers.push(p);
         }
         let source = Command::BackupSourceAdd {
             name: "conf".into(), kind: "dir".into(), path: Some(src.display().to_string()), live: None, login: None, exclude: None,
             exclude_db: None, encrypt: Some(false), key_secret: None, compression: None, repo: None, health: None, backup_password_secret: None,
+            site: None,
         };
         e.execute(source, actor()).await.unwrap();
         for i in 0..10 {
@@ -245,7 +246,7 @@ mod events {
             let mut peers = Vec::new();
             for i in 0..DEVICES {
                 let p = WledPeer::start_as(&dump, &format!("02{i:010x}")).await;
-                e.execute(Command::WledAdd { address: p.address(), name: Some(format!("wled-{i:03}")) }, actor()).await.unwrap();
+                e.execute(Command::WledAdd { address: p.address(), name: Some(format!("wled-{i:03}")), site: None }, actor()).await.unwrap();
                 peers.push(p);
             }
             peers

@@ -41,7 +41,7 @@ fn poll_1000(c: &mut Criterion) {
         let engine = EngineHandle::open(EngineOptions::new(dir.path()), &actor()).unwrap();
         for (i, p) in peers.iter().enumerate() {
             engine
-                .execute(Command::WledAdd { address: p.address(), name: Some(format!("wled-{i:04}")) }, actor())
+                .execute(Command::WledAdd { address: p.address(), name: Some(format!("wled-{i:04}")), site: None }, actor())
                 .await
                 .unwrap();
         }

@@ -76,7 +76,7 @@ fn main() {
         }
         let engine = EngineHandle::open(EngineOptions::new(&data), &actor()).unwrap();
         for (i, p) in peers.iter().enumerate() {
-            engine.execute(Command::WledAdd { address: p.address(), name: Some(format!("wled-{i:03}")) }, actor()).await.unwrap();
+            engine.execute(Command::WledAdd { address: p.address(), name: Some(format!("wled-{i:03}")), site: None }, actor()).await.unwrap();
         }
         peers
     });

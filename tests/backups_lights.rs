@@ -47,7 +47,7 @@ async fn wled_presets_and_cfg_are_pushed_back_on_restore() {
     let e = common::open(&t.path().join("data"));
     let peer = WledPeer::start(&fixtures().join("wled/versions/0.15.1.json")).await;
     let base = format!("http://{}", peer.address());
-    run(&e, Command::WledAdd { address: peer.address(), name: Some("porch".into()) }).await.unwrap();
+    run(&e, Command::WledAdd { address: peer.address(), name: Some("porch".into()), site: None }).await.unwrap();
     run(&e, device_source("porch-cfg", "wled", "porch")).await.unwrap();
     let (presets0, cfg0) = (get_json(&format!("{base}/presets.json")).await, get_json(&format!("{base}/json/cfg")).await);
     let entry = create(&e, "porch-cfg", None).await;
@@ -79,7 +79,7 @@ async fn fpp_config_files_and_playlists_round_trip() {
     let base = format!("http://{}", fpp.addr);
     // A config file in a subdirectory, uploaded the way FPP documents it.
     http("POST", &format!("{base}/api/configfile/outputs/co-pixelStrings.json"), Some(("text/plain", br#"{"channelOutputs":[{"type":"RPIWS281X","enabled":1}]}"#.to_vec()))).await;
-    run(&e, Command::FppAdd { address: fpp.addr.to_string(), name: Some("show".into()) }).await.unwrap();
+    run(&e, Command::FppAdd { address: fpp.addr.to_string(), name: Some("show".into()), site: None }).await.unwrap();
     run(&e, device_source("show-cfg", "fpp", "show")).await.unwrap();
     let before = fpp.shared.lock().unwrap().config.clone();
     let playlists0 = fpp.shared.lock().unwrap().playlist_bodies.clone();
@@ -107,7 +107,7 @@ async fn a_restore_to_an_offline_device_fails_and_changes_nothing() {
     let e = common::open(&t.path().join("data"));
     let peer = WledPeer::start(&fixtures().join("wled/rgbw.json")).await;
     let base = format!("http://{}", peer.address());
-    run(&e, Command::WledAdd { address: peer.address(), name: Some("tree".into()) }).await.unwrap();
+    run(&e, Command::WledAdd { address: peer.address(), name: Some("tree".into()), site: None }).await.unwrap();
     run(&e, device_source("tree-cfg", "wled", "tree")).await.unwrap();
     let entry = create(&e, "tree-cfg", None).await;
     http("POST", &format!("{base}/json/cfg"), Some(("application/json", br#"{"id":{"name":"Changed"}}"#.to_vec()))).await;

@@ -33,6 +33,7 @@ fn source(name: &str, dep: &Deployment, health: Option<&str>) -> Command {
         repo: None,
         health: health.map(str::to_string),
         backup_password_secret: None,
+        site: None,
     }
 }
 

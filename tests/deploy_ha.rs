@@ -95,7 +95,7 @@ async fn home_assistant_lifecycle_over_ssh() {
     let token = onboard(&base).await;
     let bad = run(
         &e,
-        Command::HaAdd { name: "wrong".into(), url: Some(base.clone()), token_secret: None, token: Some(SecretValue::new("not-a-token")), deployment: None },
+        Command::HaAdd { name: "wrong".into(), url: Some(base.clone()), token_secret: None, token: Some(SecretValue::new("not-a-token")), deployment: None, site: None },
     )
     .await;
     bad.unwrap();
@@ -104,7 +104,7 @@ async fn home_assistant_lifecycle_over_ssh() {
     assert!(!err.contains("not-a-token"), "the token never appears in errors: {err}");
     run(
         &e,
-        Command::HaAdd { name: "home".into(), url: None, token_secret: None, token: Some(SecretValue::new(token.clone())), deployment: Some("home".into()) },
+        Command::HaAdd { name: "home".into(), url: None, token_secret: None, token: Some(SecretValue::new(token.clone())), deployment: Some("home".into()), site: None },
     )
     .await
     .unwrap();

@@ -25,6 +25,7 @@ async fn add_device(e: &EngineHandle, name: &str, port: u16, key_secret: Option<
             ota_port: None,
             ota_password_secret: None,
             platform: Some("ESP32".into()),
+            site: None,
         },
     )
     .await

@@ -31,6 +31,7 @@ async fn add_device(e: &EngineHandle, name: &str, peer: &Peer, password_secret: 
             ota_port: Some(peer.ota),
             ota_password_secret: password_secret.map(String::from),
             platform: Some(platform.into()),
+            site: None,
         },
     )
     .await

@@ -47,7 +47,7 @@ async fn discovery_inner() {
     assert_eq!(hit.mac, "0200000000aa");
     assert!(hit.known_as.is_none());
 
-    common::run(&e, Command::WledAdd { address: hit.address.clone(), name: None }).await.unwrap();
+    common::run(&e, Command::WledAdd { address: hit.address.clone(), name: None, site: None }).await.unwrap();
     let Outcome::Lights(LightsOutcome::WledDiscovered { found }) = common::run(&e, discover()).await.unwrap() else { panic!() };
     // The device calls itself "WLED": that becomes its name.
     assert_eq!(found[0].known_as.as_deref(), Some("wled"));

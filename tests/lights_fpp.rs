@@ -16,7 +16,7 @@ async fn status(e: &EngineHandle) -> homedeck::engine::internals::lights::fpp::m
     match common::run(e, Command::FppStatus { host: "show".into() }).await.unwrap() {
         Outcome::Lights(LightsOutcome::FppStatus { status, notice, .. }) => {
             assert!(notice.contains("no authentication"));
-            status
+            *status
         }
         o => panic!("{o:?}"),
     }
@@ -42,7 +42,7 @@ async fn status_playlists_and_controls() {
     let e = common::open(dir.path());
     let peer = FppPeer::start().await;
     let Outcome::General(GeneralOutcome::Done { message }) =
-        common::run(&e, Command::FppAdd { address: peer.addr.to_string(), name: Some("show".into()) }).await.unwrap()
+        common::run(&e, Command::FppAdd { address: peer.addr.to_string(), name: Some("show".into()), site: None }).await.unwrap()
     else {
         panic!()
     };
@@ -113,7 +113,7 @@ async fn schedule_view_and_validated_edits() {
     let dir = tempfile::tempdir().unwrap();
     let e = common::open(dir.path());
     let peer = FppPeer::start().await;
-    common::run(&e, Command::FppAdd { address: peer.addr.to_string(), name: Some("show".into()) }).await.unwrap();
+    common::run(&e, Command::FppAdd { address: peer.addr.to_string(), name: Some("show".into()), site: None }).await.unwrap();
     let Outcome::Lights(LightsOutcome::FppSchedule { schedule }) = common::run(&e, Command::FppSchedule { host: "show".into() }).await.unwrap()
     else {
         panic!()
@@ -162,8 +162,8 @@ async fn schedule_view_and_validated_edits() {
 async fn unreachable_host_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let e = common::open(dir.path());
-    let err = common::run(&e, Command::FppAdd { address: "127.0.0.1:1".into(), name: None }).await.unwrap_err().to_string();
+    let err = common::run(&e, Command::FppAdd { address: "127.0.0.1:1".into(), name: None, site: None }).await.unwrap_err().to_string();
     assert!(err.contains("127.0.0.1:1") && err.contains("did not answer"), "{err}");
-    let err = common::run(&e, Command::FppAdd { address: "not a host".into(), name: None }).await.unwrap_err().to_string();
+    let err = common::run(&e, Command::FppAdd { address: "not a host".into(), name: None, site: None }).await.unwrap_err().to_string();
     assert!(err.contains("address") && err.contains("not a host"), "{err}");
 }

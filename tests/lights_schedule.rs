@@ -31,7 +31,7 @@ async fn a_due_schedule_runs_and_is_audited() {
     let e = common::open(dir.path());
     let peer = WledPeer::start(&fixtures().join("wled/versions/0.15.4.json")).await;
     peer.shared.change(&json!({"on": false}));
-    common::run(&e, Command::WledAdd { address: peer.address(), name: Some("porch".into()) }).await.unwrap();
+    common::run(&e, Command::WledAdd { address: peer.address(), name: Some("porch".into()), site: None }).await.unwrap();
     let v = common::run(&e, schedule("blink", "*/2 * * * * *", "porch", "on")).await.unwrap();
     let Outcome::Lights(LightsOutcome::WledSchedules { schedules }) = v else { panic!() };
     assert!(schedules[0].next_run.is_some());
@@ -81,7 +81,7 @@ async fn missed_runs_are_reported_after_a_restart() {
     let peer = WledPeer::start(&fixtures().join("wled/rgb.json")).await;
     {
         let e = common::open(dir.path());
-        common::run(&e, Command::WledAdd { address: peer.address(), name: Some("porch".into()) }).await.unwrap();
+        common::run(&e, Command::WledAdd { address: peer.address(), name: Some("porch".into()), site: None }).await.unwrap();
         common::run(&e, schedule("minutely", "* * * * *", "porch", "off")).await.unwrap();
         common::run(&e, schedule("yearly", "0 0 1 1 *", "porch", "on")).await.unwrap();
     }
@@ -128,7 +128,7 @@ async fn bad_schedules_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let e = common::open(dir.path());
     let peer = WledPeer::start(&fixtures().join("wled/rgb.json")).await;
-    common::run(&e, Command::WledAdd { address: peer.address(), name: Some("porch".into()) }).await.unwrap();
+    common::run(&e, Command::WledAdd { address: peer.address(), name: Some("porch".into()), site: None }).await.unwrap();
     for (cmd, want) in [
         (schedule("a", "61 * * * *", "porch", "on"), "61 * * * *"),
         (schedule("a", "every day", "porch", "on"), "every day"),

@@ -50,9 +50,9 @@ async fn setup() -> Lights {
     let tree = WledPeer::start_as(&fixtures().join("wled/rgbw.json"), "020000000002").await;
     let fpp = FppPeer::start().await;
     for (addr, name) in [(porch.address(), "porch"), (tree.address(), "tree")] {
-        h.exec(Command::WledAdd { address: addr, name: Some(name.into()) }).await;
+        h.exec(Command::WledAdd { address: addr, name: Some(name.into()), site: None }).await;
     }
-    h.exec(Command::FppAdd { address: fpp.addr.to_string(), name: Some("show".into()) }).await;
+    h.exec(Command::FppAdd { address: fpp.addr.to_string(), name: Some("show".into()), site: None }).await;
     h.key(KeyCode::Char('4')).await;
     h.driver.key(crossterm::event::KeyEvent::new(KeyCode::Char('r'), crossterm::event::KeyModifiers::CONTROL));
     Lights { h, porch, tree, fpp }

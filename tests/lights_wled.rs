@@ -32,7 +32,7 @@ fn set(target: &str) -> Command {
 }
 
 async fn add(e: &EngineHandle, peer: &WledPeer, name: &str) {
-    common::run(e, Command::WledAdd { address: peer.address(), name: Some(name.into()) }).await.unwrap();
+    common::run(e, Command::WledAdd { address: peer.address(), name: Some(name.into()), site: None }).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -214,7 +214,7 @@ async fn groups_report_per_device() {
     // The same MAC twice is the same device.
     let twin = WledPeer::start_as(&fixtures().join("wled/rgb.json"), "020000000001").await;
     add(&e, &a, "a").await;
-    let err = common::run(&e, Command::WledAdd { address: twin.address(), name: None }).await.unwrap_err();
+    let err = common::run(&e, Command::WledAdd { address: twin.address(), name: None, site: None }).await.unwrap_err();
     assert!(err.to_string().contains("020000000001") && err.to_string().contains("\"a\""), "{err}");
     add(&e, &b, "b").await;
     add(&e, &c, "c").await;
@@ -249,7 +249,7 @@ async fn add_mutated(f: impl FnOnce(&mut Value)) -> Result<(), String> {
     let peer = WledPeer::serve("127.0.0.1:0", lights_peer::wled_state::Device::from_dump(&dump, &presets)).await;
     let dir = tempfile::tempdir().unwrap();
     let e = common::open(dir.path());
-    common::run(&e, Command::WledAdd { address: peer.address(), name: Some("x".into()) }).await.map(|_| ()).map_err(|e| e.to_string())
+    common::run(&e, Command::WledAdd { address: peer.address(), name: Some("x".into()), site: None }).await.map(|_| ()).map_err(|e| e.to_string())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

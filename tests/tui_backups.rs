@@ -105,6 +105,7 @@ fn add(name: &str, path: &std::path::Path, encrypt: bool) -> Command {
         repo: None,
         health: None,
         backup_password_secret: None,
+        site: None,
     }
 }
 

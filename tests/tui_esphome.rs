@@ -27,6 +27,7 @@ fn add(name: &str, host: &str, port: u16, platform: &str) -> Command {
         ota_port: None,
         ota_password_secret: None,
         platform: Some(platform.into()),
+        site: None,
     }
 }
 

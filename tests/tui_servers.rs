@@ -130,7 +130,7 @@ async fn add_run_and_remove_by_keys() {
         h.enter().await;
     }
     let screen = h.screen80();
-    assert!(screen.contains("backup-box") && screen.contains("rack @home"), "{screen}");
+    assert!(screen.contains("backup-box") && screen.contains(" home ") && screen.contains("rack"), "{screen}");
     let Outcome::Servers(ServersOutcome::Server { detail }) = h.exec(Command::ServerShow { name: "backup-box".into() }).await else { panic!() };
     assert_eq!((detail.view.server.port, detail.view.server.user.as_str()), (2222, "ops"));
 

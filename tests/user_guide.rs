@@ -64,7 +64,7 @@ fn every_command_line_in_the_guide_exists() {
 
 #[test]
 fn every_engine_verb_in_the_guide_exists() {
-    let prefixes = ["vault", "secret", "audit", "security", "server", "tailscale", "esphome", "wled", "fpp", "lights", "backup", "deploy", "ha", "scheduler", "daemon"];
+    let prefixes = ["vault", "secret", "audit", "security", "server", "tailscale", "esphome", "wled", "fpp", "lights", "backup", "deploy", "ha", "scheduler", "daemon", "site"];
     let text = guide();
     let mut bad = Vec::new();
     for (i, span) in text.split('`').enumerate() {

@@ -9,6 +9,7 @@ pub enum BackupCmd {
     Create { source: String },
     /// The catalog, newest first
     List {
+        /// One source, or site:NAME for every source at a site
         #[arg(long)]
         source: Option<String>,
     },
@@ -185,6 +186,9 @@ pub struct SourceAddArgs {
     /// The server the path is on (over SFTP/SSH; sent as path=SERVER:/dir) [default: local]
     #[arg(long)]
     pub server: Option<String>,
+    /// The site (home) the source is at [default: its server's or device's]
+    #[arg(long)]
+    pub site: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

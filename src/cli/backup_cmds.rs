@@ -194,6 +194,7 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
                         repo: a.repo,
                         health: a.health,
                         backup_password_secret: a.backup_password_secret,
+                        site: a.site,
                     },
                 )
                 .await?

@@ -73,10 +73,11 @@ pub fn human(outcome: &BackupOutcome) {
                         v.backups.to_string(),
                         v.last.as_ref().map(|e| age(e.created)).unwrap_or_else(|| "never".into()),
                         v.next_run.map(|t| t.format("%F %H:%M UTC").to_string()).unwrap_or_else(|| "-".into()),
+                        s.site.clone().unwrap_or_else(|| "-".into()),
                     ]
                 })
                 .collect();
-            print!("{}", table::render(&["NAME", "KIND", "PATH", "ENCRYPTED", "REPO", "BACKUPS", "LAST", "NEXT"], &rows));
+            print!("{}", table::render(&["NAME", "KIND", "PATH", "ENCRYPTED", "REPO", "BACKUPS", "LAST", "NEXT", "SITE"], &rows));
         }
         BackupOutcome::BackupCreated { entry } => {
             println!("{}", outcome.summary());

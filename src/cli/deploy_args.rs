@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 #[derive(Debug, Subcommand)]
 pub enum DeployCmd {
     /// Install Home Assistant on a server and start it (progress on stderr; Ctrl-C cancels and cleans up)
-    Create(CreateArgs),
+    Create(Box<CreateArgs>),
     /// Deployments with status, version, port and server
     List {
         /// Probe every deployment now (process + HTTP)
@@ -101,6 +101,9 @@ pub struct CreateArgs {
     /// Python interpreter on the server for the venv [default: the newest python3 ≥ 3.11 found]
     #[arg(long)]
     pub python: Option<String>,
+    /// The site (home) the deployment is at [default: its server's]
+    #[arg(long)]
+    pub site: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,6 +148,9 @@ pub enum HaCmd {
         /// The deployment this profile reaches (its URL is used when --url is not given)
         #[arg(long)]
         deployment: Option<String>,
+        /// The site (home) the instance is at [default: its deployment's]
+        #[arg(long)]
+        site: Option<String>,
     },
     List,
     Rm {

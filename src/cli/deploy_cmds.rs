@@ -68,6 +68,7 @@ fn create_command(a: CreateArgs) -> Command {
         wait: Some(!a.no_wait),
         root: a.root,
         python: a.python,
+        site: a.site,
     }
 }
 
@@ -75,7 +76,7 @@ pub async fn deploy(s: &Session, cmd: DeployCmd) -> Result<()> {
     let outcome = match cmd {
         DeployCmd::Create(a) => {
             let name = a.name.clone();
-            long(s, &name, create_command(a)).await?
+            long(s, &name, create_command(*a)).await?
         }
         DeployCmd::List { health } => exec(s, Command::DeployList { health: Some(health) }).await?,
         DeployCmd::Status { name } => exec(s, Command::DeployStatus { name }).await?,
@@ -234,10 +235,10 @@ async fn edit(s: &Session, name: String, file: String) -> Result<()> {
 
 pub async fn ha(s: &Session, cmd: HaCmd) -> Result<()> {
     let outcome = match cmd {
-        HaCmd::Add { name, url, token_secret, deployment } => {
+        HaCmd::Add { name, url, token_secret, deployment, site } => {
             let token = if token_secret.is_none() { Some(prompt::secret_value("Long-lived access token")?) } else { None };
             s.unlock().await?;
-            exec(s, Command::HaAdd { name, url, token_secret, token, deployment }).await?
+            exec(s, Command::HaAdd { name, url, token_secret, token, deployment, site }).await?
         }
         HaCmd::List => exec(s, Command::HaList {}).await?,
         HaCmd::Rm { name, yes } => {

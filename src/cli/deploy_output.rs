@@ -46,10 +46,11 @@ pub fn human(outcome: &DeployOutcome) {
                 .map(|v| {
                     let d = &v.deployment;
                     let state = v.health.as_ref().map(|h| h.state.as_str().to_string()).unwrap_or_else(|| d.status.to_string());
-                    vec![d.name.clone(), state, d.version.clone(), d.port.to_string(), d.server.clone(), d.runtime.to_string(), age(d.updated)]
+                    let site = d.site.clone().unwrap_or_else(|| "-".into());
+                    vec![d.name.clone(), state, d.version.clone(), d.port.to_string(), d.server.clone(), site, d.runtime.to_string(), age(d.updated)]
                 })
                 .collect();
-            print!("{}", table::render(&["NAME", "STATUS", "VERSION", "PORT", "SERVER", "RUNTIME", "UPDATED"], &rows));
+            print!("{}", table::render(&["NAME", "STATUS", "VERSION", "PORT", "SERVER", "SITE", "RUNTIME", "UPDATED"], &rows));
         }
         DeployOutcome::Deployment { view } => {
             let d = &view.deployment;
@@ -99,9 +100,9 @@ pub fn ha(outcome: &HaOutcome) {
             }
             let rows: Vec<Vec<String>> = profiles
                 .iter()
-                .map(|p| vec![p.name.clone(), p.url.clone(), p.token_secret.clone(), p.deployment.clone().unwrap_or_else(|| "-".into())])
+                .map(|p| vec![p.name.clone(), p.url.clone(), p.token_secret.clone(), p.deployment.clone().unwrap_or_else(|| "-".into()), p.site.clone().unwrap_or_else(|| "-".into())])
                 .collect();
-            print!("{}", table::render(&["NAME", "URL", "TOKEN SECRET", "DEPLOYMENT"], &rows));
+            print!("{}", table::render(&["NAME", "URL", "TOKEN SECRET", "DEPLOYMENT", "SITE"], &rows));
         }
         HaOutcome::HaTested { report: r } => {
             println!("{} at {}", r.profile, r.url);

@@ -63,6 +63,9 @@ pub struct AddArgs {
     /// ESP32, ESP8266, RP2040, BK72XX, RTL87XX, LN882X
     #[arg(long)]
     pub platform: Option<String>,
+    /// The site (home) the device is at, e.g. cabin
+    #[arg(long)]
+    pub site: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -102,7 +105,7 @@ pub enum FirmwareCmd {
 pub struct OtaBulkArgs {
     /// Version label or SHA-256 prefix
     pub firmware: String,
-    /// Comma-separated device names
+    /// Comma-separated device names, or site:NAME for every device at a site
     #[arg(long, conflicts_with_all = ["outdated", "online"], required_unless_present_any = ["outdated", "online"])]
     pub devices: Option<String>,
     /// Every device of the firmware's platform not on its version

@@ -37,6 +37,7 @@ pub async fn run(s: &Session, cmd: EsphomeCmd) -> Result<()> {
                 ota_port: a.ota_port,
                 ota_password_secret: a.ota_password_secret,
                 platform: a.platform,
+                site: a.site,
             })
             .await?
         }

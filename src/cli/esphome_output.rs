@@ -30,10 +30,11 @@ pub fn human(outcome: &EsphomeOutcome) {
                         },
                         d.last_seen.map(age).unwrap_or_else(|| "never".into()),
                         if d.online { "online".into() } else { "offline".into() },
+                        opt(&d.site),
                     ]
                 })
                 .collect();
-            print!("{}", table::render(&["NAME", "ADDRESS", "VERSION", "PLATFORM", "MAC", "API", "LAST SEEN", "STATE"], &rows));
+            print!("{}", table::render(&["NAME", "ADDRESS", "VERSION", "PLATFORM", "MAC", "API", "LAST SEEN", "STATE", "SITE"], &rows));
         }
         EsphomeOutcome::EsphomeDiscovered { found, interfaces } => {
             let on = if interfaces.is_empty() { "all LAN interfaces".to_string() } else { interfaces.join(", ") };

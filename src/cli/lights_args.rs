@@ -23,6 +23,9 @@ pub enum WledCmd {
         address: String,
         #[arg(long)]
         name: Option<String>,
+        /// The site (home) it is at, e.g. cabin
+        #[arg(long)]
+        site: Option<String>,
     },
     Remove {
         device: String,
@@ -57,7 +60,7 @@ pub enum WledCmd {
 
 #[derive(Debug, Args)]
 pub struct SetArgs {
-    /// Device or group name
+    /// Device or group name, or site:NAME for every device at a site
     pub target: String,
     /// Turn on (the segment only, with --segment)
     #[arg(long, conflicts_with_all = ["off", "toggle"])]
@@ -159,6 +162,9 @@ pub enum FppCmd {
         address: String,
         #[arg(long)]
         name: Option<String>,
+        /// The site (home) it is at, e.g. cabin
+        #[arg(long)]
+        site: Option<String>,
     },
     Remove {
         host: String,

@@ -35,7 +35,7 @@ pub async fn wled(s: &Session, cmd: WledCmd) -> Result<()> {
         WledCmd::Discover(DiscoverArgs { seconds, interface }) => {
             s.exec(Command::WledDiscover { seconds: Some(seconds), interface }).await?
         }
-        WledCmd::Add { address, name } => s.exec(Command::WledAdd { address, name }).await?,
+        WledCmd::Add { address, name, site } => s.exec(Command::WledAdd { address, name, site }).await?,
         WledCmd::Remove { device, yes } => {
             if !yes && !confirm(&format!("Remove WLED device {device:?} from homedeck?")) {
                 return Err(anyhow!("not removed"));
@@ -157,7 +157,7 @@ pub async fn fpp(s: &Session, cmd: FppCmd) -> Result<()> {
     let outcome = match cmd {
         FppCmd::List => s.exec(Command::FppList {}).await?,
         FppCmd::Discover(DiscoverArgs { seconds, interface }) => s.exec(Command::FppDiscover { seconds: Some(seconds), interface }).await?,
-        FppCmd::Add { address, name } => s.exec(Command::FppAdd { address, name }).await?,
+        FppCmd::Add { address, name, site } => s.exec(Command::FppAdd { address, name, site }).await?,
         FppCmd::Remove { host, yes } => {
             if !yes && !confirm(&format!("Remove FPP host {host:?} from homedeck?")) {
                 return Err(anyhow!("not removed"));

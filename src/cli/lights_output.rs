@@ -30,10 +30,11 @@ pub fn human(outcome: &LightsOutcome) {
                         ),
                         None => ("—".into(), "—".into()),
                     };
-                    vec![d.name.clone(), d.address.clone(), d.version.clone(), d.led_count.to_string(), d.kind.clone(), link, state]
+                    let site = d.site.clone().unwrap_or_else(|| "-".into());
+                    vec![d.name.clone(), d.address.clone(), d.version.clone(), d.led_count.to_string(), d.kind.clone(), site, link, state]
                 })
                 .collect();
-            print!("{}", table::render(&["NAME", "ADDRESS", "VERSION", "LEDS", "KIND", "LINK", "STATE"], &rows));
+            print!("{}", table::render(&["NAME", "ADDRESS", "VERSION", "LEDS", "KIND", "SITE", "LINK", "STATE"], &rows));
         }
         LightsOutcome::WledDetail { detail: x } => {
             let d = &x.device;
@@ -159,10 +160,10 @@ pub fn human(outcome: &LightsOutcome) {
                         Some((Some(s), None)) => format!("{} {}", s.state_name(), s.current_playlist.playlist),
                         _ => "—".into(),
                     };
-                    vec![r.host.name.clone(), r.host.address.clone(), r.host.version.clone(), state]
+                    vec![r.host.name.clone(), r.host.address.clone(), r.host.version.clone(), r.host.site.clone().unwrap_or_else(|| "-".into()), state]
                 })
                 .collect();
-            print!("{}", table::render(&["NAME", "ADDRESS", "VERSION", "STATE"], &rows));
+            print!("{}", table::render(&["NAME", "ADDRESS", "VERSION", "SITE", "STATE"], &rows));
             println!("{notice}");
         }
         LightsOutcome::FppStatus { host, status: s, notice } => {

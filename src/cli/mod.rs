@@ -65,6 +65,9 @@ domain_subcommands! {
         Deploy(DeployCmd) => deploy,
         /// Home Assistant connection profiles: test, states, live changes, service calls
         Ha(HaCmd) => ha;
+    site_args, site_cmds, site_output:
+        /// Sites (homes): per-site counts of every resource; put a resource at a site
+        Site(SiteCmd) => run;
 }
 
 use crate::engine::VaultOutcome;

@@ -7,6 +7,7 @@ use super::command_table::{CommandSpec, commands};
 use super::secret_value::SecretValue;
 use super::security::SecurityStatus;
 use super::servers::model::AuthMethod;
+use super::sites::SiteKind;
 use super::vault::SecretKind;
 use super::lights::args::{Flag, StopMode};
 use super::lights::wled::control::Power;
@@ -111,13 +112,13 @@ commands! {
         /// Add an ESPHome device by host and port; key and OTA password are vault secret names.
         EsphomeAdd = "esphome_add", Write, audited: true, {
             name: String, host: String, port: Option<u16>, key_secret: Option<String>,
-            ota_port: Option<u16>, ota_password_secret: Option<String>, platform: Option<String>
+            ota_port: Option<u16>, ota_password_secret: Option<String>, platform: Option<String>, site: Option<String>
         };
         /// Forget an ESPHome device (its log stream stops).
         EsphomeRemove = "esphome_remove", Dangerous, audited: true, { name: String };
         /// Connect to a device: device info and entities over the native API (updates last-seen).
         EsphomeInfo = "esphome_info", Read, audited: false, { name: String };
-        /// Stream logs of devices (comma-separated) at a level; lines arrive as events.
+        /// Stream logs of devices (comma-separated names or site:S) at a level; lines arrive as events.
         EsphomeLogsStart = "esphome_logs_start", Read, audited: false, { devices: String, level: Option<crate::engine::esphome::LogLevel> };
         /// Stop log streams (every stream when no devices are named).
         EsphomeLogsStop = "esphome_logs_stop", Read, audited: false, { devices: Option<String> };
@@ -127,7 +128,7 @@ commands! {
         EsphomeFirmwareList = "esphome_firmware_list", Read, audited: false, {};
         /// Flash a firmware over the air (espota2) and confirm the device comes back with its version.
         EsphomeOta = "esphome_ota", Dangerous, audited: true, { device: String, firmware: String, confirm_secs: Option<u32> };
-        /// Flash a firmware to many devices: names (comma-separated), `outdated` or `online`; bounded concurrency.
+        /// Flash a firmware to many devices: names or site:S (comma-separated), `outdated` or `online`; bounded concurrency.
         EsphomeOtaBulk = "esphome_ota_bulk", Dangerous, audited: true, {
             firmware: String, targets: String, concurrency: Option<u32>, confirm_secs: Option<u32>
         };
@@ -144,12 +145,12 @@ commands! {
         /// Look for WLED devices on the network over mDNS (_wled._tcp) for a few seconds.
         WledDiscover = "wled_discover", Read, audited: false, { seconds: Option<u32>, interface: Option<String> };
         /// Add a WLED device by address (host or host:port); it is asked for its name, MAC and version.
-        WledAdd = "wled_add", Write, audited: true, { address: String, name: Option<String> };
+        WledAdd = "wled_add", Write, audited: true, { address: String, name: Option<String>, site: Option<String> };
         /// Remove a WLED device from the inventory (groups and schedules naming it are kept).
         WledRemove = "wled_remove", Dangerous, audited: true, { device: String };
         /// Read one device's full state, info and its own effect and palette lists.
         WledState = "wled_state", Read, audited: false, { device: String };
-        /// Change a device or group: power on/off/toggle, bri, color (hex, r,g,b or a name), effect, palette, speed, intensity, segment, transition (0.1 s).
+        /// Change a device, group or site:S: power on/off/toggle, bri, color (hex, r,g,b or a name), effect, palette, speed, intensity, segment, transition (0.1 s).
         WledSet = "wled_set", Write, audited: true, {
             target: String, power: Option<Power>, bri: Option<u8>, color: Option<String>, effect: Option<String>,
             palette: Option<String>, speed: Option<u8>, intensity: Option<u8>, segment: Option<u8>, transition: Option<u16>
@@ -191,7 +192,7 @@ commands! {
         /// Look for Falcon Player hosts (FPP ≥ 10) over mDNS (`_fppd._udp`) on the given interface.
         FppDiscover = "fpp_discover", Read, audited: false, { seconds: Option<u32>, interface: Option<String> };
         /// Add a Falcon Player host by address (FPP has no authentication).
-        FppAdd = "fpp_add", Write, audited: true, { address: String, name: Option<String> };
+        FppAdd = "fpp_add", Write, audited: true, { address: String, name: Option<String>, site: Option<String> };
         /// Remove an FPP host from the inventory.
         FppRemove = "fpp_remove", Dangerous, audited: true, { host: String };
         /// Read an FPP host's status: mode, playlist and item, elapsed/remaining, next scheduled, sensors.
@@ -243,13 +244,14 @@ commands! {
         BackupSourceAdd = "backup_source_add", Write, audited: true, {
             name: String, kind: String, path: Option<String>, live: Option<String>, login: Option<String>,
             exclude: Option<String>, exclude_db: Option<bool>, encrypt: Option<bool>, key_secret: Option<String>,
-            compression: Option<String>, repo: Option<String>, health: Option<String>, backup_password_secret: Option<String>
+            compression: Option<String>, repo: Option<String>, health: Option<String>, backup_password_secret: Option<String>,
+            site: Option<String>
         };
         /// Remove a backup source (its archives stay in the catalog).
         BackupSourceRemove = "backup_source_remove", Dangerous, audited: true, { name: String };
         /// Back a source up now: archive, read back, verify, store, catalog.
         BackupCreate = "backup_create", Write, audited: true, { source: String, password: Option<SecretValue> };
-        /// List the catalog (newest first): source, size, checksum, encrypted, verified.
+        /// List the catalog (newest first): source, size, checksum, encrypted, verified (source: a name or site:S).
         BackupList = "backup_list", Read, audited: false, { source: Option<String> };
         /// Re-read archives (one, or all) and check every hash and the catalog checksum.
         BackupVerify = "backup_verify", Read, audited: true, { id: Option<u64>, password: Option<SecretValue> };
@@ -304,11 +306,11 @@ commands! {
         DeployList = "deploy_list", Read, audited: false, { health: Option<bool> };
         /// One deployment in detail: process, HTTP and API health, version, uptime, restarts.
         DeployStatus = "deploy_status", Read, audited: false, { name: String };
-        /// Install Home Assistant on a server (runtime venv or docker) and start it; waits until healthy unless wait=false.
+        /// Install Home Assistant on a server (runtime venv or docker) and start it; waits until healthy unless wait=false (site: default the server's).
         DeployCreate = "deploy_create", Write, audited: true, {
             name: String, server: String, version: String, runtime: Option<String>, port: Option<u16>,
             config_dir: Option<String>, bind: Option<String>, find_links: Option<String>, supervisor: Option<String>, wait: Option<bool>,
-            root: Option<String>, python: Option<String>
+            root: Option<String>, python: Option<String>, site: Option<String>
         };
         /// Start a deployment (waits until healthy unless wait=false).
         DeployStart = "deploy_start", Write, audited: true, { name: String, wait: Option<bool> };
@@ -342,7 +344,8 @@ commands! {
         HaList = "ha_list", Read, audited: false, {};
         /// Add a connection profile: URL (or deployment=NAME) and a long-lived token (prompted, kept in the vault) or token_secret=NAME.
         HaAdd = "ha_add", Write, audited: true, {
-            name: String, url: Option<String>, token_secret: Option<String>, token: Option<SecretValue>, deployment: Option<String>
+            name: String, url: Option<String>, token_secret: Option<String>, token: Option<SecretValue>, deployment: Option<String>,
+            site: Option<String>
         };
         /// Remove a connection profile (its token secret stays in the vault).
         HaRemove = "ha_remove", Dangerous, audited: true, { name: String };
@@ -358,6 +361,14 @@ commands! {
         HaCall = "ha_call", Write, audited: true, {
             name: String, service: String, entity: Option<String>, data: Option<String>, confirmed: Option<bool>
         };
+    }
+
+    /// Sites: which home each resource is at.
+    Sites(SitesCommand) {
+        /// Every site in use with how many servers, deployments, devices, profiles and backup sources are at it.
+        SiteList = "site_list", Read, audited: false, {};
+        /// Put a resource (kind server, deployment, esphome, wled, fpp, ha, backup_source) at a site; site=- makes it inherit again.
+        SiteSet = "site_set", Write, audited: true, { kind: SiteKind, name: String, site: String };
     }
 }
 

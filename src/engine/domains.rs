@@ -33,6 +33,7 @@ macro_rules! domain_list {
             Backup: backup, BackupOutcome, BackupEvent;
             Deploy: deploy, DeployOutcome, DeployEvent;
             Ha: ha, HaOutcome, HaEvent;
+            Sites: sites, SitesOutcome, SitesEvent;
         }
     };
 }

@@ -133,6 +133,8 @@ pub struct App {
     pub messages: Messages,
     /// Held up by a locked vault; carried on with after the unlock.
     pub after_unlock: Option<AfterUnlock>,
+    /// `:site NAME`: every pane shows only what is at that site.
+    pub site_filter: Option<String>,
 }
 
 impl App {
@@ -157,6 +159,7 @@ impl App {
             site: None,
             messages: Messages::default(),
             after_unlock: None,
+            site_filter: None,
         }
     }
 

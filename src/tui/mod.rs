@@ -24,6 +24,7 @@ pub mod palette;
 pub mod panes;
 pub mod status_bar;
 mod render;
+pub mod site_filter;
 mod submit;
 pub mod terminal;
 pub mod theme;

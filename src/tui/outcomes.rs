@@ -104,6 +104,11 @@ impl App {
             }
             // The scheduler has no pane yet: its status is one line.
             (None, Outcome::Scheduler(o)) => self.say(o.summary(), Level::Info),
+            // Sites have no pane: a move shows in every pane's SITE column.
+            (None, o @ Outcome::Sites(_)) => {
+                self.say(o.summary(), Level::Info);
+                crate::tui::site_filter::reload_site_panes(&mut self.refresh);
+            }
             // A general `Done` has nothing to show beyond its summary.
             (None, _) => {}
         }
@@ -117,6 +122,9 @@ impl App {
                 panes.get_mut(id).on_event(event, &mut cx);
             }
             (None, Event::General(GeneralEvent::Notice { text })) => self.say(text, Level::Info),
+            // A resource moved site (here or from another front end): every
+            // pane's SITE column and the site filter may change.
+            (None, Event::Sites(_)) => crate::tui::site_filter::reload_site_panes(&mut self.refresh),
             (None, Event::Scheduler(SchedulerEvent::ScheduleWaiting { kind, schedule, message })) => {
                 self.say(format!("{kind} schedule {schedule} is waiting for unlock: {message}"), Level::Warn);
                 // Its source's NEXT RUN now says so.

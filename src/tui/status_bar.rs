@@ -47,6 +47,9 @@ pub fn rows(app: &App, width: u16) -> Vec<Line<'static>> {
             t.fg(t.bg).bg(t.error).add_modifier(Modifier::BOLD),
         )),
     }
+    if let Some(site) = &app.site_filter {
+        spans.push(Span::styled(format!(" site filter: {site} "), t.fg(t.bg).bg(t.accent)));
+    }
     if app.readonly {
         spans.push(Span::styled(" READ-ONLY ", t.fg(t.bg).bg(t.error).add_modifier(Modifier::BOLD)));
     }

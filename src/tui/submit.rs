@@ -136,6 +136,23 @@ pub fn palette_key(app: &mut App, mut p: Palette, key: &KeyEvent) {
 }
 
 fn run_line(app: &mut App, mut p: Palette) {
+    // `:site NAME` is the console's own filter, not an engine command.
+    if let Some(site) = crate::tui::site_filter::parse(p.input.text()) {
+        match site {
+            Ok(site) => {
+                let line = p.input.text().trim().to_string();
+                if app.history.last() != Some(&line) {
+                    app.history.push(line);
+                }
+                crate::tui::site_filter::apply(app, site);
+            }
+            Err(e) => {
+                p.error = Some(e);
+                app.overlay = Some(Overlay::Palette(p));
+            }
+        }
+        return;
+    }
     // A partial name runs the highlighted match.
     let head = p.input.text().split_whitespace().next().unwrap_or("").to_string();
     if crate::engine::command::spec(&head).is_none() && !head.is_empty() {

@@ -21,6 +21,7 @@ pub fn source_add(name: &str, kind: &str, path: &Path) -> Command {
         repo: None,
         health: None,
         backup_password_secret: None,
+        site: None,
     }
 }
 

@@ -52,6 +52,7 @@ pub fn create(name: &str, root: &Path, wheels: &Path) -> Command {
         wait: None,
         root: Some(root.display().to_string()),
         python: None,
+        site: None,
     }
 }
 

@@ -31,6 +31,8 @@ pub struct NewSource {
     pub health: Option<String>,
     /// Vault secret holding the backup password (for runs given none).
     pub backup_password_secret: Option<String>,
+    /// The source's own site [default: its server's or device's].
+    pub site: Option<String>,
 }
 
 /// `SERVER:/abs/dir` names a directory on a server; a local path is
@@ -50,6 +52,7 @@ pub(crate) async fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> En
     validate_name("name", &n.name)?;
     ctx.resource("backup_source", None, Some(n.name.clone()));
     let kind: SourceKind = n.kind.parse()?;
+    let site = crate::engine::sites::parse_site(n.site)?;
     if catalog::source(&inner.store, &n.name).is_ok() {
         return Err(EngineError::AlreadyExists { what: "backup source".into(), name: n.name });
     }
@@ -176,6 +179,7 @@ pub(crate) async fn source_add(inner: &Inner, ctx: &mut Ctx, n: NewSource) -> En
         compression,
         repo: repo_name,
         health: some(n.health),
+        site,
         created: Utc::now(),
     };
     catalog::put_source(&inner.store, &s)?;
@@ -211,7 +215,9 @@ fn source_views(inner: &Inner) -> EngineResult<Vec<SourceView>> {
     let entries = catalog::entries(&inner.store)?;
     let schedules = catalog::schedules(&inner.store)?;
     let now = Utc::now();
-    Ok(catalog::sources(&inner.store)?
+    let mut sources = catalog::sources(&inner.store)?;
+    crate::engine::sites::index::fill_sources(&inner.store, &mut sources)?;
+    Ok(sources
         .into_iter()
         .map(|s| {
             let mine: Vec<_> = entries.iter().filter(|e| e.source == s.name).collect();
@@ -246,7 +252,11 @@ pub(crate) async fn list_recovering(inner: &Inner, ctx: &mut Ctx, source: Option
 pub(crate) fn list(inner: &Inner, source: Option<String>) -> EngineResult<Outcome> {
     let mut entries = catalog::entries(&inner.store)?;
     if let Some(s) = some(source) {
-        entries.retain(|e| e.source == s);
+        let wanted = match crate::engine::sites::targets::site_target(&s) {
+            Some(site) => crate::engine::sites::targets::backup_sources(&inner.store, &s, site)?,
+            None => vec![s],
+        };
+        entries.retain(|e| wanted.contains(&e.source));
     }
     entries.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
     Ok(Outcome::Backup(BackupOutcome::BackupCatalog { entries }))

@@ -101,6 +101,11 @@ pub struct Source {
     pub repo: Option<String>,
     /// A shell command run after a restore; non-zero exit rolls back.
     pub health: Option<String>,
+    /// The site (home) this is at when set explicitly (`--site`, `site set`);
+    /// `None` inherits the site of its server or device. Absent in records written
+    /// before sites existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     pub created: DateTime<Utc>,
 }
 

@@ -16,8 +16,8 @@ pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: BackupCommand) 
         BackupOverview {} => backup::handlers::overview(inner),
         BackupWatch {} => backup::watch(inner),
         BackupSourceList {} => backup::handlers::source_list(inner),
-        BackupSourceAdd { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health, backup_password_secret } => {
-            let n = backup::handlers::NewSource { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health, backup_password_secret };
+        BackupSourceAdd { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health, backup_password_secret, site } => {
+            let n = backup::handlers::NewSource { name, kind, path, live, login, exclude, exclude_db, encrypt, key_secret, compression, repo, health, backup_password_secret, site };
             backup::handlers::source_add(inner, ctx, n).await
         }
         BackupSourceRemove { name } => backup::handlers::source_remove(inner, ctx, &name),

@@ -150,7 +150,8 @@ pub(crate) async fn restart_and_wait(inner: &Inner, actor: &Actor, name: &str) -
 
 /// Every deployment with a quick health (no token use).
 pub(crate) async fn list(inner: &Inner, actor: &Actor, with_health: bool) -> EngineResult<Outcome> {
-    let all = store::all(&inner.store)?;
+    let mut all = store::all(&inner.store)?;
+    crate::engine::sites::index::fill_deployments(&inner.store, &mut all)?;
     let healths: Vec<Option<Health>> = if with_health {
         futures::future::join_all(all.iter().map(|d| async move { Some(health::check(inner, actor, d, false).await) })).await
     } else {
@@ -162,8 +163,9 @@ pub(crate) async fn list(inner: &Inner, actor: &Actor, with_health: bool) -> Eng
 
 /// One deployment with its full health (including `/api/` with the token).
 pub(crate) async fn status(inner: &Inner, actor: &Actor, name: &str) -> EngineResult<Outcome> {
-    let d = store::get(&inner.store, name)?;
+    let mut d = store::get(&inner.store, name)?;
     let h = health::check(inner, actor, &d, true).await;
+    crate::engine::sites::index::fill_deployments(&inner.store, std::slice::from_mut(&mut d))?;
     Ok(Outcome::Deploy(DeployOutcome::Deployment { view: Box::new(DeploymentView { deployment: d, health: Some(h) }) }))
 }
 

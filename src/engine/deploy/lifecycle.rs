@@ -40,6 +40,8 @@ pub struct CreateRequest {
     pub root: Option<String>,
     /// The interpreter to build the venv with [default: the newest python3 found].
     pub python: Option<String>,
+    /// The deployment's own site [default: its server's].
+    pub site: Option<String>,
 }
 
 pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, req: CreateRequest) -> EngineResult<Outcome> {
@@ -59,6 +61,8 @@ pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, req: CreateRequest) -> 
     if let Some(py) = &req.python {
         model::validate_remote_dir("python", py)?;
     }
+    // Checked before anything is made on the server.
+    crate::engine::sites::parse_site(req.site.clone())?;
     if let Some(b) = &req.bind
         && b.parse::<std::net::IpAddr>().is_err()
     {
@@ -199,6 +203,7 @@ async fn preflight(inner: &Inner, host: &Host<'_>, req: &CreateRequest, runtime:
         python: (!python.is_empty()).then_some(python),
         status: DeployStatus::Installing,
         status_reason: String::new(),
+        site: crate::engine::sites::parse_site(req.site.clone())?,
         created: now,
         updated: now,
     })

@@ -131,6 +131,11 @@ pub struct Deployment {
     pub status: DeployStatus,
     #[serde(default)]
     pub status_reason: String,
+    /// The site (home) this is at when set explicitly (`--site`, `site set`);
+    /// `None` inherits its server's site. Absent in records written
+    /// before sites existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
 }

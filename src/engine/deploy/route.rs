@@ -17,9 +17,9 @@ pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: DeployCommand) 
     match command {
         DeployList { health } => deploy::control::list(inner, &ctx.actor, health.unwrap_or(false)).await,
         DeployStatus { name } => deploy::control::status(inner, &ctx.actor, &name).await,
-        DeployCreate { name, server, version, runtime, port, config_dir, bind, find_links, supervisor, wait, root, python } => {
+        DeployCreate { name, server, version, runtime, port, config_dir, bind, find_links, supervisor, wait, root, python, site } => {
             let req = deploy::lifecycle::CreateRequest {
-                name, server, version, runtime, port, config_dir, bind, find_links, supervisor, wait, root, python,
+                name, server, version, runtime, port, config_dir, bind, find_links, supervisor, wait, root, python, site,
             };
             deploy::lifecycle::create(inner, ctx, req).await
         }

@@ -239,6 +239,7 @@ pub(crate) mod tests {
             python: Some("/usr/bin/python3".into()),
             status: DeployStatus::Running,
             status_reason: String::new(),
+            site: None,
             created: chrono::Utc::now(),
             updated: chrono::Utc::now(),
         }

@@ -81,6 +81,7 @@ pub(crate) async fn discover(inner: &Inner, ctx: &mut Ctx, seconds: Option<u32>)
             last_seen: None,
             online: true,
             last_error: None,
+            site: None,
         });
         apply(&mut d, f);
         d.last_seen = Some(now);
@@ -122,9 +123,11 @@ pub(crate) fn add(
     ota_port: Option<u16>,
     ota_password_secret: Option<String>,
     platform: Option<String>,
+    site: Option<String>,
 ) -> EngineResult<Outcome> {
     ctx.resource("esphome_device", None, Some(name.clone()));
     validate_device_name(&name)?;
+    let site = crate::engine::sites::parse_site(site)?;
     validate_host(&host)?;
     let platform = platform.map(|p| normalise_platform(&p)).transpose()?;
     let key_secret = key_secret.filter(|s| !s.is_empty());
@@ -156,8 +159,12 @@ pub(crate) fn add(
         last_seen: None,
         online: false,
         last_error: None,
+        site,
     };
     registry::put(&inner.store, &d)?;
+    if let Some(s) = &d.site {
+        ctx.change("site", None, Some(s.clone()));
+    }
     ctx.change("address", None, Some(format!("{}:{}", d.host, d.port)));
     if let Some(k) = &d.key_secret {
         ctx.change("key_secret", None, Some(k.clone()));
@@ -230,9 +237,10 @@ pub(crate) async fn info(inner: &Inner, actor: &Actor, name: &str) -> EngineResu
 }
 
 pub(crate) fn logs_start(inner: &Inner, actor: &Actor, devices: &str, level: Option<LogLevel>) -> EngineResult<Outcome> {
-    let names = super::ota::bulk::split_names(devices);
+    let expanded = crate::engine::sites::targets::expand_esphome(&inner.store, "devices", devices)?;
+    let names = super::ota::bulk::split_names(&expanded);
     if names.is_empty() {
-        return Err(EngineError::invalid("devices", devices, "one or more device names, separated by commas"));
+        return Err(EngineError::invalid("devices", devices, "one or more device names or site:S, separated by commas"));
     }
     let level = level.unwrap_or(LogLevel::VeryVerbose);
     // Look everything up first, so one bad name starts nothing.

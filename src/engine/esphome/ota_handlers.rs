@@ -152,8 +152,9 @@ pub(crate) async fn ota_bulk(
     ctx.resource("esphome_bulk_ota", None, Some(targets.to_string()));
     let fw = registry::firmware_find(&inner.store, firmware_ref)?;
     let all = registry::list(&inner.store)?;
+    let targets = &crate::engine::sites::targets::expand_esphome(&inner.store, "targets", targets)?;
     let chosen = bulk::select(&all, &fw, &Targets::parse(targets))
-        .map_err(|n| EngineError::invalid("targets", n, "known device names, `outdated` or `online`"))?;
+        .map_err(|n| EngineError::invalid("targets", n, "known device names, site:S, `outdated` or `online`"))?;
     if chosen.is_empty() {
         return Err(EngineError::invalid("targets", targets, &format!("at least one {} device to update", fw.platform)));
     }

@@ -14,8 +14,8 @@ pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: EsphomeCommand)
     match command {
         EsphomeDiscover { seconds } => esphome::discover(inner, ctx, seconds).await,
         EsphomeList {} => esphome::list(inner),
-        EsphomeAdd { name, host, port, key_secret, ota_port, ota_password_secret, platform } => {
-            esphome::add(inner, ctx, name, host, port, key_secret, ota_port, ota_password_secret, platform)
+        EsphomeAdd { name, host, port, key_secret, ota_port, ota_password_secret, platform, site } => {
+            esphome::add(inner, ctx, name, host, port, key_secret, ota_port, ota_password_secret, platform, site)
         }
         EsphomeRemove { name } => esphome::remove(inner, ctx, &name),
         EsphomeInfo { name } => esphome::info(inner, &ctx.actor, &name).await,

@@ -36,6 +36,11 @@ pub struct Device {
     pub last_seen: Option<DateTime<Utc>>,
     pub online: bool,
     pub last_error: Option<String>,
+    /// The site (home) this is at when set explicitly (`--site`, `site set`);
+    /// a device has no server to inherit one from. Absent in records
+    /// written before sites existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

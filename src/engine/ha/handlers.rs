@@ -42,11 +42,14 @@ pub(crate) struct AddRequest {
     pub token_secret: Option<String>,
     pub token: Option<SecretValue>,
     pub deployment: Option<String>,
+    /// The profile's own site [default: its deployment's].
+    pub site: Option<String>,
 }
 
 pub(crate) fn add(inner: &Inner, ctx: &mut Ctx, req: AddRequest) -> EngineResult<Outcome> {
     ctx.resource("ha_profile", None, Some(req.name.clone()));
     profile::validate_name(&req.name)?;
+    let site = crate::engine::sites::parse_site(req.site)?;
     if profile::find(&inner.store, &req.name)?.is_some() {
         return Err(EngineError::AlreadyExists { what: "Home Assistant profile".into(), name: req.name });
     }
@@ -83,7 +86,7 @@ pub(crate) fn add(inner: &Inner, ctx: &mut Ctx, req: AddRequest) -> EngineResult
         }
         (None, None) => return Err(EngineError::invalid("token", "", "a long-lived access token (prompted) or token_secret=NAME of a vault secret")),
     };
-    let p = Profile { name: req.name.clone(), url: url.clone(), token_secret: secret.clone(), deployment: req.deployment, added: Utc::now() };
+    let p = Profile { name: req.name.clone(), url: url.clone(), token_secret: secret.clone(), deployment: req.deployment, site, added: Utc::now() };
     profile::put(&inner.store, &p)?;
     ctx.change("url", None, Some(url.clone()));
     ctx.change("token_secret", None, Some(secret));
@@ -103,7 +106,9 @@ pub(crate) fn remove(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<O
 }
 
 pub(crate) fn list(inner: &Inner) -> EngineResult<Outcome> {
-    Ok(Outcome::Ha(HaOutcome::HaProfiles { profiles: profile::all(&inner.store)? }))
+    let mut profiles = profile::all(&inner.store)?;
+    crate::engine::sites::index::fill_profiles(&inner.store, &mut profiles)?;
+    Ok(Outcome::Ha(HaOutcome::HaProfiles { profiles }))
 }
 
 pub(crate) async fn test(inner: &Inner, actor: &Actor, name: &str) -> EngineResult<Outcome> {

@@ -22,6 +22,11 @@ pub struct Profile {
     /// The deployment this profile reaches, when homedeck made it.
     #[serde(default)]
     pub deployment: Option<String>,
+    /// The site (home) this is at when set explicitly (`--site`, `site set`);
+    /// `None` inherits its deployment's site. Absent in records written
+    /// before sites existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     pub added: DateTime<Utc>,
 }
 

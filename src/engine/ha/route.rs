@@ -13,8 +13,8 @@ pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: HaCommand) -> E
     use HaCommand::*;
     match command {
         HaList {} => ha::handlers::list(inner),
-        HaAdd { name, url, token_secret, token, deployment } => {
-            ha::handlers::add(inner, ctx, ha::handlers::AddRequest { name, url, token_secret, token, deployment })
+        HaAdd { name, url, token_secret, token, deployment, site } => {
+            ha::handlers::add(inner, ctx, ha::handlers::AddRequest { name, url, token_secret, token, deployment, site })
         }
         HaRemove { name } => ha::handlers::remove(inner, ctx, &name),
         HaTest { name } => ha::handlers::test(inner, &ctx.actor, &name).await,

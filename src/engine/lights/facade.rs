@@ -5,7 +5,7 @@
 
 pub use crate::engine::lights::args::{Flag, StopMode};
 pub use crate::engine::lights::fpp::model::FppStatus;
-pub use crate::engine::lights::inventory::{FppHost, Group};
+pub use crate::engine::lights::inventory::{FppHost, Group, WledDevice};
 pub use crate::engine::lights::views::*;
 pub use crate::engine::lights::wled::control::{PICKER, Power};
 pub use crate::engine::lights::wled::model::{choosable, list_name, parse_hex};

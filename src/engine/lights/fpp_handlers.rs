@@ -65,8 +65,9 @@ pub async fn list(inner: &Inner) -> EngineResult<Outcome> {
     Ok(Outcome::Lights(LightsOutcome::FppHosts { hosts: rows, notice: FPP_NO_AUTH.into() }))
 }
 
-pub async fn add(inner: &Inner, ctx: &mut Ctx, address: String, name: Option<String>) -> EngineResult<Outcome> {
+pub async fn add(inner: &Inner, ctx: &mut Ctx, address: String, name: Option<String>, site: Option<String>) -> EngineResult<Outcome> {
     super::http::base_url(&address)?;
+    let site = crate::engine::sites::parse_site(site)?;
     if let Some(n) = &name {
         validate_name("name", n)?;
     }
@@ -86,6 +87,7 @@ pub async fn add(inner: &Inner, ctx: &mut Ctx, address: String, name: Option<Str
         online: true,
         last_seen: Some(Utc::now()),
         added: Utc::now(),
+        site,
     };
     let status = client::status(&inner.lights.http, &h).await?;
     h.version = status.version.clone();
@@ -124,7 +126,7 @@ pub async fn status(inner: &Inner, name: &str) -> EngineResult<Outcome> {
     let live = refresh(inner, &h).await;
     match (live.status, live.error) {
         (_, Some(e)) => Err(EngineError::Other(e)),
-        (Some(status), None) => Ok(Outcome::Lights(LightsOutcome::FppStatus { host: h, status, notice: FPP_NO_AUTH.into() })),
+        (Some(status), None) => Ok(Outcome::Lights(LightsOutcome::FppStatus { host: h, status: Box::new(status), notice: FPP_NO_AUTH.into() })),
         (None, None) => Err(EngineError::Other(format!("FPP {name} sent no status"))),
     }
 }

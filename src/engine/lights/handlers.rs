@@ -117,8 +117,9 @@ pub async fn discover_fpp(inner: &Inner, seconds: Option<u32>, interface: Option
     Ok(Outcome::Lights(LightsOutcome::FppDiscovered { found }))
 }
 
-pub async fn add(inner: &Inner, ctx: &mut Ctx, address: String, name: Option<String>) -> EngineResult<Outcome> {
+pub async fn add(inner: &Inner, ctx: &mut Ctx, address: String, name: Option<String>, site: Option<String>) -> EngineResult<Outcome> {
     super::http::base_url(&address)?;
+    let site = crate::engine::sites::parse_site(site)?;
     if let Some(n) = &name {
         validate_name("name", n)?;
     }
@@ -151,6 +152,7 @@ pub async fn add(inner: &Inner, ctx: &mut Ctx, address: String, name: Option<Str
         last_seen: None,
         added: Utc::now(),
         source: "manual".into(),
+        site,
     };
     let si = super::wled::model::StateInfo { state: full.state, info: full.info };
     refresh_device(&mut d, &si);
@@ -187,7 +189,7 @@ pub async fn state(inner: &Inner, device: &str) -> EngineResult<Outcome> {
     let link = inner.lights.live_of(&d.name).map(|l| l.link).filter(|l| *l != Link::Offline).unwrap_or(Link::Polled);
     live::publish(inner, &d, &si, link);
     Ok(Outcome::Lights(LightsOutcome::WledDetail {
-        detail: WledDetail { device: d, state: full.state, info: full.info, effects: full.effects, palettes: full.palettes },
+        detail: Box::new(WledDetail { device: d, state: full.state, info: full.info, effects: full.effects, palettes: full.palettes }),
     }))
 }
 

@@ -32,6 +32,11 @@ pub struct WledDevice {
     pub added: DateTime<Utc>,
     /// `manual` or `mdns`.
     pub source: String,
+    /// The site (home) this is at when set explicitly (`--site`, `site set`);
+    /// a device has no server to inherit one from. Absent in records
+    /// written before sites existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 impl Record for WledDevice {
@@ -48,6 +53,11 @@ pub struct FppHost {
     pub online: bool,
     pub last_seen: Option<DateTime<Utc>>,
     pub added: DateTime<Utc>,
+    /// The site (home) this is at when set explicitly (`--site`, `site set`);
+    /// a host has no server to inherit one from. Absent in records
+    /// written before sites existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 impl Record for FppHost {
@@ -177,8 +187,12 @@ impl<'a> Inventory<'a> {
         Ok(self.groups.remove(name)?.is_some())
     }
 
-    /// A device name, or a group name standing for its members.
+    /// A device name, a group name standing for its members, or `site:S`
+    /// for every device at that site.
     pub fn resolve(&self, target: &str) -> EngineResult<Vec<WledDevice>> {
+        if let Some(site) = crate::engine::sites::targets::site_target(target) {
+            return crate::engine::sites::targets::wled_devices(self.store, target, site);
+        }
         if let Some(d) = self.device(target)? {
             return Ok(vec![d]);
         }
@@ -188,7 +202,7 @@ impl<'a> Inventory<'a> {
         Err(EngineError::invalid(
             "target",
             target,
-            "the name of a WLED device or group (`homedeck wled list`, `homedeck wled group list`)",
+            "the name of a WLED device or group, or site:S (`homedeck wled list`, `homedeck wled group list`)",
         ))
     }
 }

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum LightsOutcome {
     WledDevices { devices: Vec<lv::WledRow> },
-    WledDetail { detail: lv::WledDetail },
+    // Boxed: a device with its full state outweighs every other answer.
+    WledDetail { detail: Box<lv::WledDetail> },
     /// One command on a device or group: a result per device.
     WledResults { action: String, results: Vec<lv::DeviceResult> },
     WledPresets { device: String, presets: Vec<lv::PresetView> },
@@ -19,7 +20,8 @@ pub enum LightsOutcome {
     WledExported { export: lv::WledExport },
     FppHosts { hosts: Vec<lv::FppRow>, notice: String },
     FppDiscovered { found: Vec<lv::Discovered> },
-    FppStatus { host: crate::engine::lights::inventory::FppHost, status: crate::engine::lights::fpp::model::FppStatus, notice: String },
+    // Boxed: a host's full status outweighs every other answer.
+    FppStatus { host: crate::engine::lights::inventory::FppHost, status: Box<crate::engine::lights::fpp::model::FppStatus>, notice: String },
     FppPlaylists { host: String, playlists: Vec<String> },
     FppSchedule { schedule: lv::FppSchedule },
     FppSystems { host: String, systems: Vec<lv::FppSystem> },

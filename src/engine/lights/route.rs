@@ -15,7 +15,7 @@ pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: LightsCommand) 
         LightsWatch {} => lights::handlers::watch(inner).await,
         WledList {} => lights::handlers::list(inner).await,
         WledDiscover { seconds, interface } => lights::handlers::discover(inner, seconds, interface).await,
-        WledAdd { address, name } => lights::handlers::add(inner, ctx, address, name).await,
+        WledAdd { address, name, site } => lights::handlers::add(inner, ctx, address, name, site).await,
         WledRemove { device } => lights::handlers::remove(inner, ctx, &device),
         WledState { device } => lights::handlers::state(inner, &device).await,
         WledSet { target, power, bri, color, effect, palette, speed, intensity, segment, transition } => {
@@ -48,7 +48,7 @@ pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: LightsCommand) 
         WledExport { device } => lights::handlers::export(inner, ctx, &device).await,
         FppList {} => lights::fpp_handlers::list(inner).await,
         FppDiscover { seconds, interface } => lights::handlers::discover_fpp(inner, seconds, interface).await,
-        FppAdd { address, name } => lights::fpp_handlers::add(inner, ctx, address, name).await,
+        FppAdd { address, name, site } => lights::fpp_handlers::add(inner, ctx, address, name, site).await,
         FppRemove { host } => lights::fpp_handlers::remove(inner, ctx, &host),
         FppStatus { host } => lights::fpp_handlers::status(inner, &host).await,
         FppPlaylists { host } => lights::fpp_handlers::playlists(inner, &host).await,

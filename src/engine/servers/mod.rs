@@ -117,7 +117,7 @@ pub fn resolve_targets(store: &Store, spec: &str) -> EngineResult<Vec<Server>> {
         } else if let Some(t) = part.strip_prefix("tag:") {
             all.iter().filter(|s| s.tags.iter().any(|x| x == t)).collect()
         } else if let Some(site) = part.strip_prefix("site:") {
-            all.iter().filter(|s| s.site.as_deref() == Some(site)).collect()
+            all.iter().filter(|s| crate::engine::sites::same(s.site.as_deref(), site)).collect()
         } else {
             all.iter().filter(|s| s.name == part).collect()
         };

@@ -12,7 +12,7 @@ use crate::tui::confirm::{Confirm, OnYes};
 use crate::tui::form::Form;
 use crate::engine::views::backup::JobView;
 use crate::engine::views::backup::Preview;
-use crate::engine::views::backup::{Overview, SnapshotMeta};
+use crate::engine::views::backup::{CatalogEntry, Overview, SnapshotMeta, SourceView};
 use crate::tui::app::{Job, Level, Purpose, Step, View};
 use crate::tui::panes::backups_forms::{self, BackupAsk};
 use crate::tui::keymap::{Section, SectionSpec, Verb, ViewSpec};
@@ -78,8 +78,8 @@ impl BackupsPane {
     pub fn len(&self) -> usize {
         let Some(o) = &self.overview else { return 0 };
         match self.tab {
-            Tab::Sources => o.sources.iter().filter(|s| self.list.matches(&s.source.name)).count(),
-            Tab::Catalog => o.catalog.iter().filter(|e| self.list.matches(&format!("{} {}", e.id, e.source))).count(),
+            Tab::Sources => o.sources.iter().filter(|s| self.shows_source(s)).count(),
+            Tab::Catalog => o.catalog.iter().filter(|e| self.shows_entry(e)).count(),
             Tab::Snapshots => self.snapshots.iter().filter(|s| self.list.matches(&s.file)).count(),
         }
     }
@@ -88,16 +88,27 @@ impl BackupsPane {
         self.len() == 0
     }
 
+    /// A source passes the `/` filter and the site filter (its effective site).
+    pub fn shows_source(&self, s: &SourceView) -> bool {
+        self.list.shows(&s.source.name, s.source.site.as_deref())
+    }
+
+    /// A catalog entry is at the site of its source.
+    pub fn shows_entry(&self, e: &CatalogEntry) -> bool {
+        let site = self.overview.as_ref().and_then(|o| o.sources.iter().find(|s| s.source.name == e.source)).and_then(|s| s.source.site.as_deref());
+        self.list.shows(&format!("{} {}", e.id, e.source), site)
+    }
+
     fn selected_source(&self) -> Option<String> {
         let o = self.overview.as_ref()?;
-        o.sources.iter().filter(|s| self.list.matches(&s.source.name)).nth(self.list.selected).map(|s| s.source.name.clone())
+        o.sources.iter().filter(|s| self.shows_source(s)).nth(self.list.selected).map(|s| s.source.name.clone())
     }
 
     fn selected_backup(&self) -> Option<(u64, bool)> {
         let o = self.overview.as_ref()?;
         o.catalog
             .iter()
-            .filter(|e| self.list.matches(&format!("{} {}", e.id, e.source)))
+            .filter(|e| self.shows_entry(e))
             .nth(self.list.selected)
             .map(|e| (e.id, e.key == Some(crate::engine::views::backup::KeyRef::Password)))
     }
@@ -206,7 +217,11 @@ impl BackupsPane {
                 }
                 None => Step::Nothing,
             },
-            "backup_source_add" => Step::Palette("backup_source_add name= kind=dir path=".into()),
+            "backup_source_add" => {
+                // Under a site filter the new source is put at that site.
+                let site = self.list.site.as_deref().map(|s| format!(" site={s}")).unwrap_or_default();
+                Step::Palette(format!("backup_source_add{site} name= kind=dir path="))
+            }
             "backup_snapshot_watch" => Step::Palette("backup_snapshot_watch file=".into()),
             "backup_source_remove" => match (self.tab, self.selected_source()) {
                 (Tab::Sources, Some(name)) => Step::Confirm(crate::tui::confirm::Confirm {
@@ -259,6 +274,12 @@ impl Pane for BackupsPane {
 
     fn submit(&mut self, form: &mut Form) -> Result<Submit, String> {
         backups_forms::submit(self, form).map(Submit::Run)
+    }
+
+    fn set_site(&mut self, site: Option<&str>) {
+        self.list.site = site.map(str::to_string);
+        let n = self.len();
+        self.list.clamp(n);
     }
 
     fn active_list(&mut self) -> Option<&mut ListView> {

@@ -85,15 +85,19 @@ impl BackupsPane {
                            or run: homedeck backup source add NAME --kind dir --path /etc/app";
                 f.render_widget(Paragraph::new(msg).style(t.muted()).wrap(Wrap { trim: false }), mid);
             }
+            Tab::Sources if self.is_empty() => {
+                f.render_widget(Paragraph::new(self.list.hidden_text("backup source")).style(t.muted()).wrap(Wrap { trim: false }), mid);
+            }
             Tab::Sources => {
                 let rows: Vec<Row> = o
                     .sources
                     .iter()
-                    .filter(|s| self.list.matches(&s.source.name))
+                    .filter(|s| self.shows_source(s))
                     .map(|s| {
                         Row::new(vec![
                             Cell::from(s.source.name.clone()),
                             Cell::from(s.source.kind.to_string()),
+                            Cell::from(s.source.site.clone().unwrap_or_else(|| "-".into())),
                             Cell::from(if s.source.encrypt { "yes" } else { "no" }),
                             Cell::from(s.backups.to_string()),
                             Cell::from(s.last.as_ref().map(|e| age(now, e.created)).unwrap_or_else(|| "never".into())),
@@ -105,10 +109,10 @@ impl BackupsPane {
                         ])
                     })
                     .collect();
-                let header = Row::new(["SOURCE", "KIND", "ENC", "N", "LAST", "NEXT RUN"]).style(t.title());
+                let header = Row::new(["SOURCE", "KIND", "SITE", "ENC", "N", "LAST", "NEXT RUN"]).style(t.title());
                 // Wide enough for "waiting for unlock" only when a row says it.
                 let next_w = if o.sources.iter().any(|s| s.waiting_for_unlock) { 18 } else { 11 };
-                let w = [Constraint::Min(10), Constraint::Length(11), Constraint::Length(4), Constraint::Length(4), Constraint::Length(9), Constraint::Length(next_w)];
+                let w = [Constraint::Min(10), Constraint::Length(11), Constraint::Length(8), Constraint::Length(4), Constraint::Length(4), Constraint::Length(9), Constraint::Length(next_w)];
                 self.list.render_table(f, mid, header, rows, &w, t);
             }
             Tab::Catalog if o.catalog.is_empty() => {
@@ -118,7 +122,7 @@ impl BackupsPane {
                 let rows: Vec<Row> = o
                     .catalog
                     .iter()
-                    .filter(|e| self.list.matches(&format!("{} {}", e.id, e.source)))
+                    .filter(|e| self.shows_entry(e))
                     .map(|e| {
                         let verified = match (&e.verify_error, e.verified_at) {
                             (Some(_), _) => Span::styled("FAILED", t.fg(t.error)),

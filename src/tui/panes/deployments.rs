@@ -92,7 +92,7 @@ impl DeploymentsPane {
             .iter()
             .filter(|v| {
                 let d = &v.deployment;
-                self.list.matches(&format!("{} {} {} {} {}", d.name, d.server, d.version, d.port, d.status))
+                self.list.shows(&format!("{} {} {} {} {}", d.name, d.server, d.version, d.port, d.status), d.site.as_deref())
             })
             .collect()
     }
@@ -168,7 +168,9 @@ impl DeploymentsPane {
             // Creating opens the palette with the command filled in, so its
             // arguments are typed and checked there.
             Mode::List if action.name() == "deploy_create" => {
-                return Step::Palette("deploy_create name= server=local version=2024.3.3".into());
+                // Under a site filter the new deployment is put at that site.
+                let site = self.list.site.as_deref().map(|s| format!(" site={s}")).unwrap_or_default();
+                return Step::Palette(format!("deploy_create{site} name= server=local version=2024.3.3"));
             }
             _ => {}
         }

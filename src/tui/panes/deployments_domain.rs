@@ -41,6 +41,12 @@ impl Pane for DeploymentsPane {
         vec![list()]
     }
 
+    fn set_site(&mut self, site: Option<&str>) {
+        self.list.site = site.map(str::to_string);
+        self.ha.profiles_list.site = site.map(str::to_string);
+        self.list.clamp(self.visible().len());
+    }
+
     fn active_list(&mut self) -> Option<&mut ListView> {
         match self.mode {
             Mode::List => Some(&mut self.list),

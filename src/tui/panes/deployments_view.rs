@@ -75,6 +75,9 @@ impl DeploymentsPane {
                 };
                 f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.muted()), body);
             }
+            _ if self.visible().is_empty() => {
+                f.render_widget(Paragraph::new(self.list.hidden_text("deployment")).wrap(Wrap { trim: true }).style(t.muted()), body);
+            }
             _ => self.render_list(f, body, v),
         }
         if show_filter {
@@ -105,7 +108,7 @@ impl DeploymentsPane {
 
     fn render_list(&mut self, f: &mut Frame, area: Rect, v: &View) {
         let t = v.theme;
-        let header = Row::new(["NAME", "STATUS", "VERSION", "PORT", "SERVER", "RUNTIME", "UPTIME"]).style(t.title());
+        let header = Row::new(["NAME", "STATUS", "VERSION", "PORT", "SERVER", "SITE", "RUNTIME", "UPTIME"]).style(t.title());
         let rows: Vec<Row> = self
             .visible()
             .into_iter()
@@ -119,17 +122,19 @@ impl DeploymentsPane {
                     Cell::from(r.health.as_ref().and_then(|h| h.version.clone()).unwrap_or_else(|| d.version.clone())),
                     Cell::from(d.port.to_string()),
                     Cell::from(d.server.clone()),
+                    Cell::from(d.site.clone().unwrap_or_else(|| "-".into())),
                     Cell::from(d.runtime.to_string()),
                     Cell::from(uptime(up)),
                 ])
             })
             .collect();
         let widths = [
-            Constraint::Length(14),
             Constraint::Length(12),
+            Constraint::Length(11),
             Constraint::Length(10),
             Constraint::Length(6),
-            Constraint::Length(12),
+            Constraint::Length(10),
+            Constraint::Length(8),
             Constraint::Length(7),
             Constraint::Min(6),
         ];

@@ -71,7 +71,10 @@ impl HaView {
     pub fn visible_profiles(&self) -> Vec<&Profile> {
         self.profiles
             .iter()
-            .filter(|p| self.profiles_list.matches(&format!("{} {} {}", p.name, p.url, p.deployment.as_deref().unwrap_or_default())))
+            .filter(|p| {
+                let hay = format!("{} {} {}", p.name, p.url, p.deployment.as_deref().unwrap_or_default());
+                self.profiles_list.shows(&hay, p.site.as_deref())
+            })
             .collect()
     }
 

@@ -81,10 +81,17 @@ impl HaView {
         let rows: Vec<Row> = self
             .visible_profiles()
             .into_iter()
-            .map(|p| Row::new(vec![Cell::from(p.name.clone()), Cell::from(p.url.clone()), Cell::from(p.deployment.clone().unwrap_or_else(|| "-".into()))]))
+            .map(|p| {
+                Row::new(vec![
+                    Cell::from(p.name.clone()),
+                    Cell::from(p.url.clone()),
+                    Cell::from(p.deployment.clone().unwrap_or_else(|| "-".into())),
+                    Cell::from(p.site.clone().unwrap_or_else(|| "-".into())),
+                ])
+            })
             .collect();
-        let header = Row::new(["PROFILE", "URL", "DEPLOYMENT"]).style(t.title());
-        let widths = [Constraint::Length(16), Constraint::Length(34), Constraint::Min(10)];
+        let header = Row::new(["PROFILE", "URL", "DEPLOYMENT", "SITE"]).style(t.title());
+        let widths = [Constraint::Length(16), Constraint::Length(30), Constraint::Length(14), Constraint::Min(6)];
         self.profiles_list.render_table(f, area, header, rows, &widths, t);
     }
 

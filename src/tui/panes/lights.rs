@@ -100,12 +100,12 @@ impl LightsPane {
         let wled = self
             .devices
             .iter()
-            .filter(|r| self.list.matches(&format!("{} {} {}", r.device.name, r.device.address, r.device.device_name)))
+            .filter(|r| self.list.shows(&format!("{} {} {}", r.device.name, r.device.address, r.device.device_name), r.device.site.as_deref()))
             .map(Selected::Wled);
         let fpp = self
             .hosts
             .iter()
-            .filter(|h| self.list.matches(&format!("{} {} fpp", h.host.name, h.host.address)))
+            .filter(|h| self.list.shows(&format!("{} {} fpp", h.host.name, h.host.address), h.host.site.as_deref()))
             .map(Selected::Fpp);
         wled.chain(fpp).collect()
     }
@@ -172,7 +172,7 @@ impl LightsPane {
             return Step::Unhandled;
         }
         if action.name() == "wled_add" {
-            return Step::Form(add_form());
+            return Step::Form(add_form(self.list.site.as_deref()));
         }
         if action.name() == "wled_remove" {
             // `D` removes, as in every pane; FPP hosts too.
@@ -285,9 +285,11 @@ fn fpp_action(host: &str, live: Option<&FppLive>, action: Verb) -> Step {
 /// Which kind of light the add form adds.
 const KINDS: [&str; 2] = ["WLED", "FPP"];
 
-/// The add form: `a` in Lights, as in every other pane.
-pub fn add_form() -> Form {
-    Form::new(
+/// The add form: `a` in Lights, as in every other pane. `site`: the
+/// console's site filter, so a light added while looking at one site lands
+/// there.
+pub fn add_form(site: Option<&str>) -> Form {
+    let mut f = Form::new(
         "Add a light",
         PaneId::Lights,
         (),
@@ -295,9 +297,14 @@ pub fn add_form() -> Form {
             Field::choice("Kind", KINDS.to_vec()),
             Field::text("Address (host or host:port)"),
             Field::text("Name (empty: the device's own)"),
+            Field::text("Site (optional, e.g. cabin)"),
         ],
     )
-    .intro("homedeck reads the device once to check it answers, then lists it here.")
+    .intro("homedeck reads the device once to check it answers, then lists it here.");
+    if let (Some(s), Some(i)) = (site, f.input_mut(3)) {
+        i.set(s);
+    }
+    f
 }
 
 impl Pane for LightsPane {
@@ -307,10 +314,11 @@ impl Pane for LightsPane {
             return Err(form.fault(1, "the address is empty — type the device's host or IP (host:port for another port)"));
         }
         let name = Some(form.value(2)).filter(|n| !n.is_empty());
+        let site = Some(form.value(3)).filter(|s| !s.is_empty());
         Ok(Submit::Run(if form.value(0) == "FPP" {
-            Command::FppAdd { address, name }
+            Command::FppAdd { address, name, site }
         } else {
-            Command::WledAdd { address, name }
+            Command::WledAdd { address, name, site }
         }))
     }
 
@@ -341,6 +349,11 @@ impl Pane for LightsPane {
         commands.into_iter().map(|command| Job { command, purpose: Purpose::Refresh }).collect()
     }
 
+    fn set_site(&mut self, site: Option<&str>) {
+        self.list.site = site.map(str::to_string);
+        self.list.clamp(self.visible().len());
+    }
+
     fn active_list(&mut self) -> Option<&mut ListView> {
         (self.detail.is_none() && !self.show_schedules).then_some(&mut self.list)
     }
@@ -360,7 +373,7 @@ impl Pane for LightsPane {
                 if reopen {
                     self.presets.clear();
                 }
-                self.set_detail(detail);
+                self.set_detail(*detail);
                 cx.run(Command::WledPresetList { device: name }, Purpose::Refresh);
                 cx.go(asked, PaneId::Lights);
             }
@@ -393,7 +406,7 @@ impl Pane for LightsPane {
                 let name = host.name.clone();
                 self.on_fpp(
                     &name,
-                    crate::engine::views::lights::FppLive { status: Some(status), error: None, updated: cx.clock.now() },
+                    crate::engine::views::lights::FppLive { status: Some(*status), error: None, updated: cx.clock.now() },
                 );
             }
             LightsOutcome::WledPresets { .. }

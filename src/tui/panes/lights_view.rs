@@ -2,7 +2,7 @@
 //! (24-bit), mapped to the nearest ANSI colour under a 16-colour theme.
 
 use super::lights::{LightsPane, Selected};
-use crate::engine::views::lights::{FppRow, Link, LiveState};
+use crate::engine::views::lights::{FppRow, Link, LiveState, WledDevice};
 use crate::engine::views::lights::{list_name, parse_hex};
 use crate::tui::app::View;
 use crate::tui::theme::Theme;
@@ -85,6 +85,8 @@ impl LightsPane {
                 "Loading lights…".to_string()
             };
             f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.muted()), body);
+        } else if self.visible().is_empty() {
+            f.render_widget(Paragraph::new(self.list.hidden_text("light")).wrap(Wrap { trim: true }).style(t.muted()), body);
         } else {
             self.render_lists(f, body, v);
         }
@@ -140,14 +142,14 @@ impl LightsPane {
         let fpp_height = if hosts.is_empty() { 0 } else { (hosts.len() as u16) * 3 + 1 };
         let [wled_area, fpp_area] =
             Layout::vertical([Constraint::Min(2), Constraint::Length(fpp_height.min(area.height / 2 + 1))]).areas(area);
-        let header = Row::new(["", "NAME", "POWER", "BRI", "EFFECT", "PALETTE", "LINK", "VERSION", "LEDS"]).style(t.title());
+        let header = Row::new(["", "NAME", "POWER", "BRI", "EFFECT", "PALETTE", "LINK", "SITE", "VERSION", "LEDS"]).style(t.title());
         let rows: Vec<Row> = visible
             .iter()
             .filter_map(|s| if let Selected::Wled(r) = s { Some(*r) } else { None })
             .map(|r| {
                 let d = &r.device;
                 match &r.live {
-                    Some(l) => wled_row(t, &d.name, l, &d.version, d.led_count),
+                    Some(l) => wled_row(t, d, l),
                     None => Row::new(vec![
                         Cell::from("  "),
                         Cell::from(d.name.clone()),
@@ -156,6 +158,7 @@ impl LightsPane {
                         Cell::from(""),
                         Cell::from(""),
                         Cell::from(if d.online { "—" } else { "offline" }),
+                        Cell::from(d.site.clone().unwrap_or_else(|| "-".into())),
                         Cell::from(d.version.clone()),
                         Cell::from(d.led_count.to_string()),
                     ]),
@@ -167,8 +170,9 @@ impl LightsPane {
             Constraint::Min(10),
             Constraint::Length(5),
             Constraint::Length(3),
-            Constraint::Length(14),
-            Constraint::Length(10),
+            Constraint::Length(12),
+            Constraint::Length(9),
+            Constraint::Length(7),
             Constraint::Length(7),
             Constraint::Length(8),
             Constraint::Length(4),
@@ -223,7 +227,8 @@ impl LightsPane {
             }
             y += 1;
             let version = status.map(|s| s.version.clone()).unwrap_or_else(|| h.host.version.clone());
-            line(f, y, Line::styled(format!("  {} · FPP {version} · no authentication", h.host.address), t.muted()));
+            let site = h.host.site.as_deref().map(|s| format!(" · site {s}")).unwrap_or_default();
+            line(f, y, Line::styled(format!("  {} · FPP {version}{site} · no authentication", h.host.address), t.muted()));
             y += 1;
         }
     }
@@ -336,18 +341,19 @@ impl LightsPane {
     }
 }
 
-fn wled_row<'a>(t: &Theme, name: &str, l: &LiveState, version: &str, leds: u32) -> Row<'a> {
+fn wled_row<'a>(t: &Theme, d: &WledDevice, l: &LiveState) -> Row<'a> {
     let power = if l.link == Link::Offline { "—" } else if l.on { "on" } else { "off" };
     Row::new(vec![
         Cell::from("██").style(Style::default().fg(if l.on { swatch(t, &l.color) } else { t.muted })),
-        Cell::from(name.to_string()),
+        Cell::from(d.name.clone()),
         Cell::from(power).style(if l.on { t.fg(t.ok) } else { t.muted() }),
         Cell::from(l.bri.to_string()),
         Cell::from(l.effect.clone()),
         Cell::from(l.palette.clone()),
         Cell::from(l.link.as_str()).style(link_style(t, l.link)),
-        Cell::from(version.to_string()),
-        Cell::from(leds.to_string()),
+        Cell::from(d.site.clone().unwrap_or_else(|| "-".into())),
+        Cell::from(d.version.clone()),
+        Cell::from(d.led_count.to_string()),
     ])
 }
 

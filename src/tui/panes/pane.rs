@@ -156,6 +156,12 @@ pub trait Pane {
         None
     }
 
+    /// The console's site filter changed (`:site NAME`; `None` clears it):
+    /// a pane whose rows are at sites narrows its lists to that site.
+    fn set_site(&mut self, site: Option<&str>) {
+        let _ = site;
+    }
+
     /// Parts to reload when the filter text changes (a list filtered by the
     /// engine rather than locally).
     fn filter_reloads(&self) -> Parts {

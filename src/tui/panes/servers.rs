@@ -78,7 +78,7 @@ impl ServersPane {
             .iter()
             .filter(|r| {
                 let s = &r.server;
-                self.list.matches(&format!("{} {} {} {}", s.name, s.host, s.tags.join(" "), s.site.as_deref().unwrap_or("")))
+                self.list.shows(&format!("{} {} {} {}", s.name, s.host, s.tags.join(" "), s.site.as_deref().unwrap_or("")), s.site.as_deref())
             })
             .collect()
     }
@@ -225,7 +225,7 @@ impl ServersPane {
         let t = v.theme;
         let rows: Vec<&ServerView> = self.visible();
         if rows.is_empty() {
-            let text = "No server matches the filter. Esc clears it.";
+            let text = self.list.hidden_text("server");
             f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.muted()), area);
             return;
         }
@@ -239,7 +239,6 @@ impl ServersPane {
                 let (label, style) = state_style(h.map(|h| h.state), t);
                 let mark = if self.marked.contains(&r.server.name) { "✓" } else { " " };
                 let spark: Vec<Option<f32>> = r.cpu_hour.iter().rev().take(spark_w).rev().copied().collect();
-                let groups = [r.server.tags.join(","), r.server.site.clone().map(|s| format!("@{s}")).unwrap_or_default()].join(" ");
                 Row::new(vec![
                     Cell::from(Span::styled(mark, t.fg(t.accent))),
                     Cell::from(r.server.name.clone()),
@@ -250,12 +249,13 @@ impl ServersPane {
                     Cell::from(pct(s.map(|s| s.disk_max_pct()))),
                     Cell::from(s.map(|s| format!("{:.2}", s.load[0])).unwrap_or_else(|| "-".into())),
                     Cell::from(s.map(|s| crate::tui::clock::span(s.uptime_secs as i64)).unwrap_or_else(|| "-".into())),
-                    Cell::from(Span::styled(groups.trim().to_string(), t.muted())),
+                    Cell::from(r.server.site.clone().unwrap_or_else(|| "-".into())),
+                    Cell::from(Span::styled(r.server.tags.join(","), t.muted())),
                 ])
             })
             .collect();
         let spark_label = format!("CPU {spark_w}m");
-        let header = Row::new(["", "NAME", "STATE", " CPU", spark_label.as_str(), " MEM", "DISK", "LOAD", "UP", "TAGS"]).style(t.title());
+        let header = Row::new(["", "NAME", "STATE", " CPU", spark_label.as_str(), " MEM", "DISK", "LOAD", "UP", "SITE", "TAGS"]).style(t.title());
         // NAME as wide as the longest name (8–32): at 200 columns the spare
         // room goes to TAGS, not to a mostly empty NAME column.
         let name_w = rows.iter().map(|r| r.server.name.chars().count()).max().unwrap_or(0).clamp(8, 32) as u16;
@@ -269,6 +269,7 @@ impl ServersPane {
             Constraint::Length(4),
             Constraint::Length(5),
             Constraint::Length(6),
+            Constraint::Length(7),
             Constraint::Min(0),
         ];
         // Why the selected server is not up, under the table.

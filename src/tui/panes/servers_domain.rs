@@ -124,6 +124,11 @@ impl Pane for ServersPane {
         server_forms::submit(form)
     }
 
+    fn set_site(&mut self, site: Option<&str>) {
+        self.list.site = site.map(str::to_string);
+        self.list.clamp(self.visible().len());
+    }
+
     fn active_list(&mut self) -> Option<&mut ListView> {
         (self.mode == Mode::List).then_some(&mut self.list)
     }

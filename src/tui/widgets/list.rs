@@ -16,6 +16,8 @@ pub struct ListView {
     pub filtering: bool,
     /// Rows visible last frame, for PageUp/PageDown.
     pub page: usize,
+    /// The console's site filter (`:site NAME`): only rows at that site show.
+    pub site: Option<String>,
 }
 
 impl ListView {
@@ -40,6 +42,21 @@ impl ListView {
     pub fn matches(&self, hay: &str) -> bool {
         let f = self.filter.text();
         f.is_empty() || hay.to_lowercase().contains(&f.to_lowercase())
+    }
+
+    /// Does a row at `site` (its effective site) whose searchable text is
+    /// `hay` pass both the `/` filter and the site filter?
+    pub fn shows(&self, hay: &str, site: Option<&str>) -> bool {
+        self.matches(hay) && self.site.as_deref().is_none_or(|want| crate::engine::views::sites::same(site, want))
+    }
+
+    /// What a list says when its filters hide every row (`what`: "server").
+    pub fn hidden_text(&self, what: &str) -> String {
+        match (&self.site, self.filter.is_empty()) {
+            (Some(s), true) => format!("No {what} at site {s}. :site clears the site filter."),
+            (Some(s), false) => format!("No {what} at site {s} matches the filter. Esc clears it, :site the site filter."),
+            (None, _) => format!("No {what} matches the filter. Esc clears it."),
+        }
     }
 
     /// Move the selection for a navigation action; returns whether it was one.

@@ -80,8 +80,8 @@ fn devices(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
     if visible.is_empty() {
         let text = if !p.loaded {
             "Loading…".to_string()
-        } else if !p.list.filter.is_empty() {
-            "No device matches the filter. Esc clears it.".to_string()
+        } else if !p.list.filter.is_empty() || p.list.site.is_some() {
+            p.list.hidden_text("device")
         } else {
             format!(
                 "No ESPHome devices yet. Press {} to browse mDNS (_esphomelib._tcp) on the configured interfaces, \
@@ -93,7 +93,7 @@ fn devices(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.muted()), area);
         return;
     }
-    let header = Row::new(["", "NAME", "ADDRESS", "VERSION", "PLATFORM", "API", "SEEN", "STATE"]).style(t.title());
+    let header = Row::new(["", "NAME", "ADDRESS", "VERSION", "PLATFORM", "API", "SEEN", "SITE", "STATE"]).style(t.title());
     let rows: Vec<Row> = visible
         .iter()
         .map(|d| {
@@ -115,6 +115,7 @@ fn devices(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
                     None => "?",
                 }),
                 Cell::from(age_opt(v.now, d.last_seen)),
+                Cell::from(d.site.clone().unwrap_or_else(|| "-".into())),
                 state,
             ])
             .style(t.fg(t.fg))
@@ -123,11 +124,12 @@ fn devices(p: &mut EsphomePane, f: &mut Frame, area: Rect, v: &View) {
     let widths = [
         Constraint::Length(1),
         Constraint::Min(10),
-        Constraint::Length(21),
-        Constraint::Length(10),
+        Constraint::Length(17),
+        Constraint::Length(8),
         Constraint::Length(8),
         Constraint::Length(5),
         Constraint::Length(5),
+        Constraint::Length(7),
         Constraint::Length(8),
     ];
     p.list.render_table(f, area, header, rows, &widths, t);

@@ -23,8 +23,10 @@ fn platforms() -> Vec<&'static str> {
     PLATFORMS.to_vec()
 }
 
-pub fn add() -> Form {
-    Form::new(
+/// `site`: the console's site filter, so a device added while looking at
+/// one site lands there.
+pub fn add(site: Option<&str>) -> Form {
+    let mut f = Form::new(
         "Add an ESPHome device",
         PaneId::Esphome, EsphomeForm::Add,
         vec![
@@ -34,8 +36,13 @@ pub fn add() -> Form {
             Field::text("Vault secret with the API encryption key (empty: plaintext)"),
             Field::text("Vault secret with the OTA password (optional)"),
             Field::choice("Platform", platforms()),
+            Field::text("Site (optional, e.g. cabin)"),
         ],
-    )
+    );
+    if let (Some(s), Some(i)) = (site, f.input_mut(6)) {
+        i.set(s);
+    }
+    f
 }
 
 pub fn import() -> Form {
@@ -131,6 +138,7 @@ pub fn submit(form: &mut Form, logs: &LogsView) -> Result<Submit, String> {
                 ota_port: None,
                 ota_password_secret: opt(v(4)),
                 platform: Some(v(5)),
+                site: opt(v(6)),
             })
         }),
         EsphomeForm::Import => Ok(Submit::Run(Command::EsphomeFirmwareImport { path: v(0), version: v(1), platform: v(2) })),

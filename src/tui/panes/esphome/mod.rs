@@ -94,14 +94,15 @@ impl EsphomePane {
         self.devices
             .iter()
             .filter(|d| {
-                self.list.matches(&format!(
+                let hay = format!(
                     "{} {} {} {} {}",
                     d.name,
                     d.host,
                     d.platform.as_deref().unwrap_or(""),
                     d.version.as_deref().unwrap_or(""),
                     d.friendly_name.as_deref().unwrap_or("")
-                ))
+                );
+                self.list.shows(&hay, d.site.as_deref())
             })
             .collect()
     }
@@ -150,7 +151,7 @@ impl EsphomePane {
             "esphome_discover" => {
                 Step::Run(Command::EsphomeDiscover { seconds: Some(3) })
             }
-            "esphome_add" => Step::Form(forms::add()),
+            "esphome_add" => Step::Form(forms::add(self.list.site.as_deref())),
             "esphome_firmware_list" => {
                 self.view = View::Firmware;
                 Step::Run(Command::EsphomeFirmwareList {})

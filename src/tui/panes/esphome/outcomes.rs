@@ -125,6 +125,11 @@ impl Pane for EsphomePane {
         forms::submit(form, &self.logs)
     }
 
+    fn set_site(&mut self, site: Option<&str>) {
+        self.list.site = site.map(str::to_string);
+        self.list.clamp(self.visible().len());
+    }
+
     fn active_list(&mut self) -> Option<&mut ListView> {
         EsphomePane::active_list(self)
     }
