@@ -35,20 +35,21 @@ use crate::tui::keymap::{DEFAULT, GLOBAL, Section};
 /// order), its field and main module (`servers::ServersPane`: the row
 /// declares `pub mod servers;`), how it is made, its title, the modules
 /// whose `KEYS` are its keymap sections (each with its default keys in
-/// `assets/keys/<module>.toml`, embedded here) and the engine domains whose
-/// outcomes and events it owns. From the rows come `PaneId`, its titles,
+/// `assets/keys/<module>.toml`, embedded here), where `?` help lists them
+/// (`help 1` first, after `[global]`) and the engine domains whose outcomes
+/// and events it owns. From the rows come `PaneId`, its titles,
 /// `Panes` with `get`/`get_mut` by id, [`SECTIONS`], [`DEFAULT_KEYS`] and
 /// the routing of each domain's answers. Adding a pane is one row here.
 macro_rules! panes {
     ($(
         $id:ident: $field:ident: $module:ident :: $ty:ident = $ctor:expr, $title:literal,
-        keys [$($keys:ident),*], domains [$($domain:ident),*];
+        keys [$($keys:ident),*], help $help:literal, domains [$($domain:ident),*];
     )*) => {
         $( pub mod $module; )*
 
         /// The key sections, in the order `?` help lists them: `[global]`,
-        /// then each pane's in tab order.
-        pub const SECTIONS: &[Section] = &[&GLOBAL, $( $( &$keys::KEYS, )* )*];
+        /// then the panes' by their `help` rank.
+        pub const SECTIONS: &[Section] = &help_order([(0, &GLOBAL), $( $( ($help, &$keys::KEYS), )* )*]);
 
         /// The default key bindings: `assets/keymap-default.toml` (the
         /// `[global]` section), then each section's own file.
@@ -119,21 +120,44 @@ macro_rules! panes {
 
 panes! {
     Servers: servers: servers::ServersPane = |_: &Config| Default::default(), "Servers",
-        keys [servers], domains [Servers];
+        keys [servers], help 4, domains [Servers];
     Deployments: deployments: deployments::DeploymentsPane = |_: &Config| Default::default(), "Deployments",
-        keys [deployments], domains [Deploy, Ha];
+        keys [deployments], help 5, domains [Deploy, Ha];
     Esphome: esphome: esphome::EsphomePane = |c: &Config| esphome::EsphomePane::new(c.esphome.log_scrollback), "ESPHome",
-        keys [esphome], domains [Esphome];
+        keys [esphome], help 6, domains [Esphome];
     Lights: lights: lights::LightsPane = |_: &Config| Default::default(), "Lights",
-        keys [lights], domains [Lights];
+        keys [lights], help 7, domains [Lights];
     Backups: backups: backups::BackupsPane = |_: &Config| Default::default(), "Backups",
-        keys [backups], domains [Backup];
+        keys [backups], help 8, domains [Backup];
     Secrets: secrets: secrets::SecretsPane = secrets::SecretsPane::new, "Secrets",
-        keys [secrets], domains [Vault];
+        keys [secrets], help 1, domains [Vault];
     Audit: audit: audit::AuditPane = |_: &Config| Default::default(), "Audit",
-        keys [audit, security_events], domains [Audit];
+        keys [audit, security_events], help 2, domains [Audit];
     Ai: ai: placeholder::Placeholder = |_: &Config| placeholder::Placeholder(PaneId::Ai), "AI",
-        keys [], domains [];
+        keys [], help 9, domains [];
+}
+
+/// Sections sorted by help rank, stably (a pane's several sections keep
+/// their order); `const` so `SECTIONS` is built at compile time.
+const fn help_order<const N: usize>(mut s: [(u8, Section); N]) -> [Section; N] {
+    let mut i = 1;
+    while i < N {
+        let mut j = i;
+        while j > 0 && s[j - 1].0 > s[j].0 {
+            let t = s[j - 1];
+            s[j - 1] = s[j];
+            s[j] = t;
+            j -= 1;
+        }
+        i += 1;
+    }
+    let mut out = [&GLOBAL; N];
+    let mut k = 0;
+    while k < N {
+        out[k] = s[k].1;
+        k += 1;
+    }
+    out
 }
 
 impl PaneId {
@@ -157,6 +181,12 @@ impl PaneId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn help_lists_the_sections_in_their_order() {
+        let names: Vec<&str> = SECTIONS.iter().map(|s| s.name).collect();
+        assert_eq!(names, ["global", "secrets", "audit", "security", "servers", "deployments", "esphome", "lights", "backups"]);
+    }
 
     #[test]
     fn the_table_answers_for_each_id() {
