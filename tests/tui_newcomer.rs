@@ -217,6 +217,9 @@ async fn help_opens_on_the_pane_and_keys_follow_the_keymap() {
     let screen = h.screen80();
     let hint = screen.lines().find(|l| l.contains("↵ open")).unwrap_or_default();
     assert!(hint.trim_end_matches(['│', ' ']).ends_with("config"), "{screen}");
+    // …and a key about a deployment, with none, says so.
+    h.key(KeyCode::Char('S')).await;
+    assert!(flat(&h.screen80()).contains("deploy_stop: no deployment selected"), "{}", h.screen80());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -204,8 +204,9 @@ impl BackupsPane {
                         None => Step::Run(Command::BackupDiff { a: s.id, b: None }),
                     }
                 }
-                None => Step::Nothing,
+                None => Step::Status("no snapshot yet — press ‹backup_snapshot_watch› to watch a file".into()),
             },
+            "backup_diff" => Step::Status("‹backup_diff› diffs snapshots: press ‹backups_view› until the Snapshots view".into()),
             "backup_source_add" => Step::Palette("backup_source_add name= kind=dir path=".into()),
             "backup_snapshot_watch" => Step::Palette("backup_snapshot_watch file=".into()),
             "backup_source_remove" => match (self.tab, self.selected_source()) {
