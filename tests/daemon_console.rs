@@ -7,71 +7,8 @@
 
 mod daemon_common;
 use daemon_common::*;
-use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
-
-/// A tmux server of our own running the console; killed by pid at the end.
-struct Tmux {
-    socket: String,
-    pid: Option<u32>,
-}
-
-impl Tmux {
-    fn start(root: &Path, name: &str) -> Tmux {
-        let socket = format!("homedeck-daemon-{name}-{}", std::process::id());
-        let env = |k: &str, v: &Path| format!("{k}={}", v.display());
-        let status = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30"])
-            .args(["env", "TERM=xterm-256color"])
-            .arg(env("HOMEDECK_DATA_DIR", &root.join("data")))
-            .arg(env("HOMEDECK_CONFIG_DIR", &root.join("config")))
-            .arg(env("HOMEDECK_STATE_DIR", &root.join("state")))
-            .arg(env("HOMEDECK_PASSPHRASE_FILE", &root.join("pass")))
-            .arg(env!("CARGO_BIN_EXE_homedeck"))
-            .status()
-            .expect("tmux must be installed (tests/run.sh installs it)");
-        assert!(status.success());
-        let mut t = Tmux { socket, pid: None };
-        t.pid = t.tmux(&["display-message", "-p", "#{pid}"]).trim().parse().ok();
-        t
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").args(["-L", &self.socket]).args(args).output().unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.tmux(&["send-keys", k]);
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p"])
-    }
-
-    fn wait_for(&self, what: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = self.screen();
-            if s.contains(what) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what:?}; screen:\n{s}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        if let Some(pid) = self.pid {
-            let _ = Command::new("kill").arg(pid.to_string()).status();
-        }
-    }
-}
+use daemon_common::tmux::Tmux;
+use std::time::Duration;
 
 #[test]
 fn console_attached_to_a_daemon_sees_a_cli_change_live_and_survives_a_restart() {
@@ -79,7 +16,7 @@ fn console_attached_to_a_daemon_sees_a_cli_change_live_and_survives_a_restart() 
     let mut d = home.daemon();
     assert!(home.hd(&["vault", "init"]).0);
 
-    let t = Tmux::start(home.dir.path(), "attached");
+    let t = Tmux::start(home.dir.path(), "attached", (100, 30), true);
     t.wait_for("6:Secrets");
     t.wait_for(&format!("attached: daemon {}", d.pid()));
     t.keys(&["6"]);
@@ -113,7 +50,7 @@ fn console_attached_to_a_daemon_sees_a_cli_change_live_and_survives_a_restart() 
 #[test]
 fn a_console_hosting_in_process_serves_a_cli_in_another_pane() {
     let home = Home::new();
-    let t = Tmux::start(home.dir.path(), "hosting");
+    let t = Tmux::start(home.dir.path(), "hosting", (100, 30), true);
     t.wait_for("6:Secrets");
     let s = t.screen();
     assert!(!s.contains("attached:"), "an in-process console says nothing of a host:\n{s}");
@@ -129,4 +66,47 @@ fn a_console_hosting_in_process_serves_a_cli_in_another_pane() {
     let (ok, _, err) = home.hd(&["daemon", "stop"]);
     assert!(!ok && err.contains("console hosting in-process"), "{err}");
     t.keys(&["q"]);
+}
+
+/// Two consoles at 80×24 and a CLI on one daemon, each seeing the others'
+/// changes live: a secret the CLI adds shows in both open Secrets panes,
+/// a lock pressed in console 1 shows in console 2, and an unlock typed in
+/// console 2 shows in console 1 and in the CLI — no key pressed in the
+/// console that watches.
+#[test]
+fn two_consoles_and_a_cli_see_each_others_changes_live() {
+    let home = Home::new();
+    let d = home.daemon();
+    assert!(home.hd(&["vault", "init"]).0);
+    let one = Tmux::start(home.dir.path(), "one", (80, 24), false);
+    let two = Tmux::start(home.dir.path(), "two", (80, 24), false);
+    for t in [&one, &two] {
+        t.wait_for(&format!("attached: daemon {}", d.pid()));
+        t.keys(&["6"]);
+        t.wait_for("Vault: unlocked");
+    }
+    let tuis = home.status()["clients"].as_array().unwrap().iter().filter(|c| c["frontend"] == "tui").count();
+    assert_eq!(tuis, 2);
+
+    let (ok, _, err) = home.hd_in(&["secret", "add", "from-the-cli", "--kind", "api_key"], Some("v"));
+    assert!(ok, "{err}");
+    one.wait_for("from-the-cli");
+    two.wait_for("from-the-cli");
+
+    one.keys(&["L"]);
+    one.wait_for("Vault: locked");
+    two.wait_for("Vault: locked");
+    let (ok, out, err) = home.hd(&["vault", "status"]);
+    assert!(ok && out.contains("locked") && !out.contains("unlocked"), "{out}{err}");
+
+    two.keys(&["u"]);
+    two.wait_for("assphrase");
+    two.tmux(&["send-keys", "-l", PASS]);
+    two.keys(&["Enter"]);
+    two.wait_for("Vault: unlocked");
+    one.wait_for("Vault: unlocked");
+    let (ok, out, err) = home.hd(&["vault", "status"]);
+    assert!(ok && out.contains("unlocked"), "{out}{err}");
+    one.keys(&["q"]);
+    two.keys(&["q"]);
 }

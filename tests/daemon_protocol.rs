@@ -158,3 +158,22 @@ async fn a_client_that_stops_reading_never_stalls_the_others() {
     };
     assert!(missed > 0);
 }
+
+/// An error the engine gives as free text (`EngineError::Other`, here a
+/// WLED address nobody answers on) reads the same attached as in-process,
+/// with the same exit code: it is not lost on the way over the socket.
+#[test]
+fn a_free_text_engine_error_reads_the_same_attached_as_in_process() {
+    let home = Home::new();
+    let in_process = home.env.cmd(&["wled", "add", "127.0.0.1:9"], None);
+    let in_err = String::from_utf8_lossy(&in_process.stderr).into_owned();
+    assert!(in_err.contains("did not answer"), "{in_err}");
+    let _d = home.daemon();
+    let attached = home.env.cmd(&["wled", "add", "127.0.0.1:9"], None);
+    let att_err = String::from_utf8_lossy(&attached.stderr).into_owned();
+    assert_eq!(att_err, in_err);
+    assert_eq!(attached.status.code(), in_process.status.code());
+    // The daemon served it and serves on.
+    assert!(!att_err.contains("went away") && !att_err.contains("not attached"), "{att_err}");
+    still_serving(&home);
+}

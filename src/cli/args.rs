@@ -53,34 +53,10 @@ pub enum Sub {
     /// Every schedule of every kind (backups, lights): next and last run, waiting for unlock
     #[command(subcommand)]
     Schedule(super::schedule_cmds::ScheduleCmd),
-    /// Servers over SSH: inventory, host keys, health, commands, files
-    #[command(subcommand)]
-    Server(super::server_args::ServerCmd),
-    /// Tailscale status, here or on a server
-    #[command(subcommand)]
-    Tailscale(super::server_args::TailscaleCmd),
-
-    /// ESPHome devices: discover, add, info, logs, firmware, OTA (one or bulk)
-    #[command(subcommand)]
-    Esphome(super::esphome_args::EsphomeCmd),
-
-    /// WLED devices: state, control, presets, playlists, groups, schedules
-    #[command(subcommand)]
-    Wled(super::lights_args::WledCmd),
-    /// Falcon Player hosts: status, playlists, schedule, MultiSync
-    #[command(subcommand)]
-    Fpp(super::lights_args::FppCmd),
-
-    /// Backups: create, list, verify, restore with rollback, forget, schedules, snapshots, export/import
-    #[command(subcommand)]
-    Backup(super::backup_args::BackupCmd),
-
-    /// Home Assistant deployments on servers: create, start/stop, upgrade, logs, config
-    #[command(subcommand)]
-    Deploy(super::deploy_args::DeployCmd),
-    /// Home Assistant connection profiles: test, states, live changes, service calls
-    #[command(subcommand)]
-    Ha(super::deploy_args::HaCmd),
+    // Every domain's own subcommands (`server`, `esphome`, `wled`, `backup`,
+    // `deploy` …), declared by `domain_subcommands!` in `cli/mod.rs`.
+    #[command(flatten)]
+    Domain(super::DomainSub),
 
     /// Print a shell completion script
     Completions {

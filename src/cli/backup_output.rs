@@ -177,3 +177,9 @@ pub fn human(outcome: &BackupOutcome) {
         }
     }
 }
+
+impl super::output::Human for BackupOutcome {
+    fn human(&self) {
+        human(self);
+    }
+}

@@ -120,3 +120,15 @@ pub fn ha(outcome: &HaOutcome) {
         }
     }
 }
+
+impl super::output::Human for DeployOutcome {
+    fn human(&self) {
+        human(self);
+    }
+}
+
+impl super::output::Human for HaOutcome {
+    fn human(&self) {
+        ha(self);
+    }
+}

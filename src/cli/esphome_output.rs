@@ -110,3 +110,9 @@ pub fn human(outcome: &EsphomeOutcome) {
         }
     }
 }
+
+impl super::output::Human for EsphomeOutcome {
+    fn human(&self) {
+        human(self);
+    }
+}

@@ -221,3 +221,9 @@ pub fn human(outcome: &LightsOutcome) {
         }
     }
 }
+
+impl super::output::Human for LightsOutcome {
+    fn human(&self) {
+        human(self);
+    }
+}

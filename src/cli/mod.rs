@@ -5,9 +5,6 @@
 pub mod args;
 mod audit_cmds;
 pub mod daemon_cmds;
-pub mod esphome_args;
-mod esphome_cmds;
-mod esphome_output;
 mod interrupt;
 pub mod events_cmds;
 pub mod generic;
@@ -15,20 +12,60 @@ mod output;
 pub mod prompt;
 pub mod schedule_cmds;
 mod secret_cmds;
-pub mod server_args;
-mod server_cmds;
-mod server_output;
 pub mod table;
 mod vault_cmds;
-pub mod lights_args;
-mod lights_cmds;
-mod lights_output;
-pub mod backup_args;
-mod backup_cmds;
-mod backup_output;
-pub mod deploy_args;
-mod deploy_cmds;
-pub mod deploy_output;
+
+/// The domains with subcommands of their own. One entry per domain: its
+/// three files (clap args, the handlers that turn them into `Command`s, the
+/// printer implementing `output::Human`), then its top-level subcommands,
+/// each with its help line, its args enum (in the args file) and its handler
+/// (in the commands file). Generates the `mod` lines, `DomainSub` (flattened
+/// into `homedeck`'s subcommands, after `schedule`, in this order) and the
+/// arms of `run`.
+macro_rules! domain_subcommands {
+    ($(
+        $args:ident, $cmds:ident, $output:ident:
+        $( $(#[$doc:meta])* $sub:ident($ty:ident) => $handler:ident ),+ ;
+    )*) => {
+        $( pub mod $args; mod $cmds; pub mod $output; )*
+
+        /// Every domain's subcommands (see `domain_subcommands!`).
+        #[derive(Debug, clap::Subcommand)]
+        pub enum DomainSub {
+            $( $( $(#[$doc])* #[command(subcommand)] $sub($args::$ty), )+ )*
+        }
+
+        async fn run_domain(session: &Session, sub: DomainSub) -> Result<()> {
+            match sub {
+                $( $( DomainSub::$sub(cmd) => $cmds::$handler(session, cmd).await, )+ )*
+            }
+        }
+    };
+}
+
+domain_subcommands! {
+    server_args, server_cmds, server_output:
+        /// Servers over SSH: inventory, host keys, health, commands, files
+        Server(ServerCmd) => run,
+        /// Tailscale status, here or on a server
+        Tailscale(TailscaleCmd) => tailscale;
+    esphome_args, esphome_cmds, esphome_output:
+        /// ESPHome devices: discover, add, info, logs, firmware, OTA (one or bulk)
+        Esphome(EsphomeCmd) => run;
+    lights_args, lights_cmds, lights_output:
+        /// WLED devices: state, control, presets, playlists, groups, schedules
+        Wled(WledCmd) => wled,
+        /// Falcon Player hosts: status, playlists, schedule, MultiSync
+        Fpp(FppCmd) => fpp;
+    backup_args, backup_cmds, backup_output:
+        /// Backups: create, list, verify, restore with rollback, forget, schedules, snapshots, export/import
+        Backup(BackupCmd) => run;
+    deploy_args, deploy_cmds, deploy_output:
+        /// Home Assistant deployments on servers: create, start/stop, upgrade, logs, config
+        Deploy(DeployCmd) => deploy,
+        /// Home Assistant connection profiles: test, states, live changes, service calls
+        Ha(HaCmd) => ha;
+}
 
 use crate::engine::VaultOutcome;
 use crate::engine::{Actor, Command, EngineError, Frontend, Outcome};
@@ -110,19 +147,7 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         Sub::Events(a) => events_cmds::run(session, a).await,
         Sub::Run(a) => generic::run(session, a).await,
         Sub::Schedule(cmd) => schedule_cmds::run(session, cmd).await,
-        Sub::Server(cmd) => server_cmds::run(session, cmd).await,
-        Sub::Tailscale(cmd) => server_cmds::tailscale(session, cmd).await,
-
-        Sub::Esphome(cmd) => esphome_cmds::run(session, cmd).await,
-
-        Sub::Wled(cmd) => lights_cmds::wled(session, cmd).await,
-        Sub::Fpp(cmd) => lights_cmds::fpp(session, cmd).await,
-
-        Sub::Backup(cmd) => backup_cmds::run(session, cmd).await,
-
-        Sub::Deploy(cmd) => deploy_cmds::deploy(session, cmd).await,
-        Sub::Ha(cmd) => deploy_cmds::ha(session, cmd).await,
-
+        Sub::Domain(sub) => run_domain(session, sub).await,
         Sub::Commands | Sub::Completions { .. } | Sub::Daemon(_) => Ok(()),
     }
 }

@@ -1,26 +1,54 @@
-//! Human-readable printing of outcomes.
+//! Human-readable printing of outcomes. Each domain's printer implements
+//! [`Human`] for its own outcome enum in its own file (`server_output.rs` …;
+//! the vault's and the audit log's are here); `Outcome::visit` hands every
+//! answer to the right one, so a domain without a printer does not compile.
 
-use crate::engine::{AuditOutcome, GeneralOutcome, VaultOutcome};
+use crate::engine::{AuditOutcome, GeneralOutcome, VaultOutcome, VisitOutcome};
 use super::table::{self, age};
 use crate::engine::Outcome;
+
+/// Printing one domain's outcome enum for people (`--json` prints the
+/// outcome itself). The match inside is over the domain's own enum, with no
+/// wildcard.
+pub trait Human {
+    fn human(&self);
+}
+
+/// Hands each domain's enum to its `Human` impl.
+struct Printer;
+
+impl<T: Human> VisitOutcome<T> for Printer {
+    fn visit(&mut self, outcome: &T) {
+        outcome.human();
+    }
+}
 
 fn opt_age(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
     t.map(age).unwrap_or_else(|| "-".into())
 }
 
-/// One arm per domain; each domain's printer matches its own enum.
+/// Print any outcome through its domain's printer.
 pub fn human(outcome: &Outcome) {
-    match outcome {
-        Outcome::General(GeneralOutcome::Done { message }) => println!("{message}"),
-        Outcome::Vault(o) => vault(o),
-        Outcome::Audit(o) => audit(o),
-        Outcome::Servers(o) => super::server_output::human(o),
-        Outcome::Esphome(o) => super::esphome_output::human(o),
-        Outcome::Lights(o) => super::lights_output::human(o),
-        Outcome::Scheduler(crate::engine::SchedulerOutcome::SchedulerStatus { jobs }) => super::schedule_cmds::print(jobs),
-        Outcome::Backup(o) => super::backup_output::human(o),
-        Outcome::Deploy(o) => super::deploy_output::human(o),
-        Outcome::Ha(o) => super::deploy_output::ha(o),
+    outcome.visit(&mut Printer);
+}
+
+impl Human for GeneralOutcome {
+    fn human(&self) {
+        match self {
+            GeneralOutcome::Done { message } => println!("{message}"),
+        }
+    }
+}
+
+impl Human for VaultOutcome {
+    fn human(&self) {
+        vault(self);
+    }
+}
+
+impl Human for AuditOutcome {
+    fn human(&self) {
+        audit(self);
     }
 }
 

@@ -50,3 +50,11 @@ pub fn print(jobs: &[JobView]) {
         .collect();
     print!("{}", table::render(&["KIND", "NAME", "CRON", "NEXT", "LAST", "STATE"], &rows));
 }
+
+impl super::output::Human for crate::engine::SchedulerOutcome {
+    fn human(&self) {
+        match self {
+            crate::engine::SchedulerOutcome::SchedulerStatus { jobs } => print(jobs),
+        }
+    }
+}

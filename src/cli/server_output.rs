@@ -178,3 +178,9 @@ pub fn human(outcome: &ServersOutcome) {
 pub fn unhealthy(reports: &[HealthReport]) -> bool {
     reports.iter().any(|r| r.state == HealthState::Down)
 }
+
+impl super::output::Human for ServersOutcome {
+    fn human(&self) {
+        human(self);
+    }
+}

@@ -4,16 +4,16 @@
 //! schedules and live connections, server health polls), so that work runs
 //! with nobody attached. SIGHUP or a change to config.toml reloads the
 //! config (`reload.rs`). SIGTERM, SIGINT or `homedeck daemon stop` stop it:
-//! running jobs are cancelled through their own cancel verbs, attached
-//! clients get their answers, then the socket and the lock go.
+//! every running job is cancelled (`engine/jobs.rs`), attached clients get
+//! their answers (a cancelled job's error), then the socket and the lock go.
 
 use super::client::{AttachError, Client};
 use super::protocol::HostKind;
 use super::reload::{self, Reloader};
 use super::server::Server;
-use crate::engine::{Actor, BackupOutcome, Command, EngineError, EngineHandle, EngineOptions, Frontend, Outcome};
+use crate::engine::{Actor, Command, EngineError, EngineHandle, EngineOptions, Frontend};
 use anyhow::{Result, anyhow};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What a console runs when it opens; the daemon runs it at start so
 /// schedules do not wait for someone to attach.
@@ -62,7 +62,7 @@ pub async fn run(mut opts: EngineOptions, config: (std::path::PathBuf, crate::co
     let why = serve_until_stop(&server, &engine, &mut reloader).await?;
     tracing::info!(why, "daemon stopping");
     eprintln!("homedeck daemon stopping ({why})");
-    cancel_running_jobs(&engine, &actor).await;
+    cancel_running_jobs(&engine).await;
     server.shutdown(Duration::from_secs(5)).await;
     drop(engine);
     tracing::info!("daemon stopped");
@@ -120,23 +120,21 @@ async fn serve_until_stop(server: &Server, engine: &EngineHandle, reloader: &mut
     }
 }
 
-/// Cancel backup jobs through the verb a person would use, and give them a
-/// moment to clean up (partial archives removed, catalog untouched). Other
-/// work ends with the process: an OTA upload that drops leaves the device on
-/// its old firmware, a remote command gets its channel closed.
-async fn cancel_running_jobs(engine: &EngineHandle, actor: &Actor) {
-    let jobs = match engine.execute(Command::BackupJobs {}, actor.clone()).await {
-        Ok(Outcome::Backup(BackupOutcome::BackupJobs { jobs })) => jobs,
-        _ => Vec::new(),
-    };
-    for job in &jobs {
-        let _ = engine.execute(Command::BackupCancel { job: job.id }, actor.clone()).await;
+/// Cancel every running job (backups, verifies, restores, remote commands,
+/// deployment operations, OTAs) and wait, up to [`CANCEL_GRACE`], for their
+/// commands to clean up and write their audit entries (a failure that says
+/// "cancelled"). New commands are refused from here on.
+async fn cancel_running_jobs(engine: &EngineHandle) {
+    let cancelled = engine.cancel_all_jobs();
+    for job in &cancelled {
+        tracing::info!(job = %job, "cancelling at stop");
+        eprintln!("cancelling {job}");
     }
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !jobs.is_empty() && Instant::now() < deadline {
-        match engine.execute(Command::BackupJobs {}, actor.clone()).await {
-            Ok(Outcome::Backup(BackupOutcome::BackupJobs { jobs })) if !jobs.is_empty() => tokio::time::sleep(Duration::from_millis(100)).await,
-            _ => break,
-        }
+    if !engine.wait_for_commands(CANCEL_GRACE).await {
+        tracing::warn!("commands still running after {CANCEL_GRACE:?}; stopping anyway");
+        eprintln!("warning: some commands were still running after {} s; stopping anyway", CANCEL_GRACE.as_secs());
     }
 }
+
+/// How long a stop waits for cancelled jobs to finish cancelling.
+const CANCEL_GRACE: Duration = Duration::from_secs(10);

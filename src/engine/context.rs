@@ -45,6 +45,10 @@ pub(crate) struct Ctx {
     /// The engine's write gate, held while a state-changing command runs.
     #[allow(dead_code)] // held for its Drop; `release_gate` lets it go early
     pub gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// Set by a command that was cancelled part-way but still returns what
+    /// it did (a remote command run, a bulk OTA): its audit entry is then a
+    /// failure with this reason, never a success.
+    pub cancelled: Option<String>,
 }
 
 impl Ctx {
@@ -65,6 +69,11 @@ impl Ctx {
 
     pub fn change(&mut self, field: &str, before: Option<String>, after: Option<String>) {
         self.draft.changes.push(Change::new(field, before, after));
+    }
+
+    /// See [`Ctx::cancelled`].
+    pub fn cancelled(&mut self, reason: impl Into<String>) {
+        self.cancelled = Some(reason.into());
     }
 
     pub fn severity(&mut self, s: Severity) {

@@ -17,7 +17,7 @@ pub async fn execute(
     actor: Actor,
     gate: Option<tokio::sync::OwnedMutexGuard<()>>,
 ) -> EngineResult<Outcome> {
-    let mut ctx = Ctx { actor, draft: AuditDraft::for_command(spec), gate };
+    let mut ctx = Ctx { actor, draft: AuditDraft::for_command(spec), gate, cancelled: None };
     let result = if inner.opts.readonly && spec.class.changes_state() {
         ctx.describe(format!("{} refused: read-only mode", spec.name));
         Err(EngineError::ReadOnly { command: spec.name.to_string() })
@@ -26,6 +26,7 @@ pub async fn execute(
     };
     if spec.audited {
         let (status, error) = match &result {
+            Ok(_) if ctx.cancelled.is_some() => (Status::Failure, ctx.cancelled.take()),
             Ok(_) => (Status::Success, None),
             Err(e) => (Status::Failure, Some(e.to_string())),
         };

@@ -41,7 +41,7 @@ pub enum EngineError {
     Busy { path: String, holder: String },
 
     #[error("the store failed: {0}")]
-    Store(String),
+    Store(#[serde(with = "message")] String),
 
     #[error("the stored {what} could not be read: {detail}")]
     Corrupt { what: String, detail: String },
@@ -71,7 +71,28 @@ pub enum EngineError {
     KeyPassphraseRequired,
 
     #[error("{0}")]
-    Other(String),
+    Other(#[serde(with = "message")] String),
+}
+
+/// The wire form of the one-string variants: `{"kind": "other", "message":
+/// "…"}`. An internally tagged enum cannot carry a bare string, and
+/// serde_json refused to encode them, so an attached client lost the
+/// message (it saw the daemon drop the answer instead).
+mod message {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Message {
+        message: String,
+    }
+
+    pub fn serialize<S: Serializer>(m: &str, s: S) -> Result<S::Ok, S::Error> {
+        Message { message: m.to_string() }.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        Message::deserialize(d).map(|m| m.message)
+    }
 }
 
 impl EngineError {
@@ -104,3 +125,75 @@ impl From<sled::transaction::TransactionError<EngineError>> for EngineError {
 }
 
 pub type EngineResult<T> = Result<T, EngineError>;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Every variant crosses the daemon socket as JSON and comes back the
+    /// same, so an attached CLI prints what an in-process one prints.
+    #[test]
+    fn every_variant_round_trips_through_json() {
+        let s = || "x".to_string();
+        let all = vec![
+            EngineError::ReadOnly { command: s() },
+            EngineError::VaultNotInitialized,
+            EngineError::VaultAlreadyInitialized,
+            EngineError::VaultLocked,
+            EngineError::WrongPassphrase { failures: 2, retry_in_secs: 4 },
+            EngineError::UnlockBackoff { failures: 2, retry_in_secs: 4 },
+            EngineError::NotFound { what: s(), name: s() },
+            EngineError::AlreadyExists { what: s(), name: s() },
+            EngineError::invalid("f", "v", "e"),
+            EngineError::Revoked { name: s(), at: s(), reason: s() },
+            EngineError::Busy { path: s(), holder: s() },
+            EngineError::Store("sled said no".into()),
+            EngineError::Corrupt { what: s(), detail: s() },
+            EngineError::Unreachable { server: s(), address: s(), reason: s() },
+            EngineError::DnsFailure { server: s(), host: s(), detail: s() },
+            EngineError::AuthFailed { server: s(), user: s(), method: s(), hint: s() },
+            EngineError::HostKeyMismatch { server: s(), pinned: s(), presented: s() },
+            EngineError::RemoteShellMissing { server: s(), detail: s() },
+            EngineError::Remote { server: s(), detail: s() },
+            EngineError::ConfirmationRequired { what: s(), reason: s() },
+            EngineError::KeyPassphraseRequired,
+            EngineError::Other("backup of big: cancelled".into()),
+        ];
+        // No wildcard: a new variant does not compile until it is listed above.
+        let listed = |e: &EngineError| match e {
+            EngineError::ReadOnly { .. }
+            | EngineError::VaultNotInitialized
+            | EngineError::VaultAlreadyInitialized
+            | EngineError::VaultLocked
+            | EngineError::WrongPassphrase { .. }
+            | EngineError::UnlockBackoff { .. }
+            | EngineError::NotFound { .. }
+            | EngineError::AlreadyExists { .. }
+            | EngineError::Invalid { .. }
+            | EngineError::Revoked { .. }
+            | EngineError::Busy { .. }
+            | EngineError::Store(_)
+            | EngineError::Corrupt { .. }
+            | EngineError::Unreachable { .. }
+            | EngineError::DnsFailure { .. }
+            | EngineError::AuthFailed { .. }
+            | EngineError::HostKeyMismatch { .. }
+            | EngineError::RemoteShellMissing { .. }
+            | EngineError::Remote { .. }
+            | EngineError::ConfirmationRequired { .. }
+            | EngineError::KeyPassphraseRequired
+            | EngineError::Other(_) => std::mem::discriminant(e),
+        };
+        let kinds: std::collections::HashSet<_> = all.iter().map(listed).collect();
+        assert_eq!(kinds.len(), all.len(), "each variant once");
+        for e in all {
+            let json = serde_json::to_string(&e).unwrap_or_else(|err| panic!("{e:?} does not encode: {err}"));
+            let back: EngineError = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, e, "{json}");
+            assert_eq!(back.to_string(), e.to_string());
+        }
+        let json = serde_json::to_string(&EngineError::Other("m".into())).unwrap();
+        assert_eq!(json, r#"{"kind":"other","message":"m"}"#);
+    }
+}

@@ -7,33 +7,29 @@
 //! network stay in here.
 
 pub mod actor;
-pub(crate) mod audit;
-pub(crate) mod backup;
 pub mod command;
 pub mod command_parse;
 pub mod command_table;
-pub(crate) mod deploy;
+/// The one list of domains; its macros declare each domain's module here.
+#[macro_use]
 mod domains;
 pub(crate) mod context;
 pub(crate) mod digest;
 mod dispatch;
 pub mod error;
-pub(crate) mod esphome;
 pub mod event;
 pub(crate) mod grouped;
-pub(crate) mod ha;
-pub(crate) mod lights;
+pub(crate) mod jobs;
 pub mod options;
 pub mod outcome;
-pub(crate) mod scheduler;
 pub mod secret_value;
 pub(crate) mod security;
-pub(crate) mod servers;
 pub(crate) mod store;
-pub(crate) mod vault;
 pub mod views;
 #[doc(hidden)]
 pub mod internals;
+
+domain_list!(declare_domain_modules);
 
 pub use actor::{Actor, Frontend};
 pub use command::{COMMANDS, Command};
@@ -46,11 +42,11 @@ pub use outcome::GeneralOutcome;
 pub use secret_value::SecretValue;
 pub use servers::tunnel::{ByteStream, Tunnel};
 
-use std::sync::{Arc, Mutex, Weak};
+use domains::DomainStates;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 use store::Store;
 use tokio::sync::broadcast;
-use vault::session::VaultSession;
 
 /// Shared state behind every handle. Only the engine's own modules see it.
 pub(crate) struct Inner {
@@ -59,19 +55,24 @@ pub(crate) struct Inner {
     /// and the domain runtimes instead.
     pub opts: EngineOptions,
     pub live: options::Live<options::LiveSettings>,
-    pub vault: Mutex<VaultSession>,
     pub events: broadcast::Sender<Event>,
     /// Commands that change state run one at a time, so checks such as
     /// "name not taken" cannot race.
     write_gate: Arc<tokio::sync::Mutex<()>>,
-    pub esphome: esphome::Runtime,
-    pub servers: servers::Runtime,
-    pub lights: lights::Runtime,
-    pub backup: backup::Runtime,
-    pub deploy: deploy::Runtime,
-    pub ha: ha::Runtime,
-    /// Runs every kind of schedule (`scheduler/`).
-    pub scheduler: scheduler::Runtime,
+    /// Each domain's runtime state, reached as `inner.<domain>` (see `Deref`).
+    domains: DomainStates,
+    /// Commands in flight and the stop flag (`jobs.rs`).
+    pub jobs: jobs::Registry,
+}
+
+/// `inner.lights`, `inner.vault` …: a domain's state is a field of the
+/// generated [`DomainStates`], not one written into `Inner` by hand.
+impl std::ops::Deref for Inner {
+    type Target = DomainStates;
+
+    fn deref(&self) -> &DomainStates {
+        &self.domains
+    }
 }
 
 impl Inner {
@@ -93,34 +94,21 @@ impl EngineHandle {
     pub fn open(opts: EngineOptions, opener: &Actor) -> EngineResult<Self> {
         let store = Store::open(&opts.data_dir, opener)?;
         let (events, _) = broadcast::channel(1024);
-        let server_opts = opts.servers.clone();
-        let deploy_opts = opts.deploy.clone();
+        let domains = DomainStates::open(&opts)?;
         let inner = Arc::new(Inner {
             store,
-            vault: Mutex::new(VaultSession::default()),
             live: options::Live::new(options::LiveSettings::from_options(&opts)),
             opts,
             events,
             write_gate: Arc::new(tokio::sync::Mutex::new(())),
-            esphome: esphome::Runtime::default(),
-            servers: servers::Runtime::new(server_opts),
-            lights: lights::Runtime::new()?,
-            backup: backup::Runtime::default(),
-            deploy: deploy::Runtime::new(deploy_opts)?,
-            ha: ha::Runtime::new(deploy::health::deployment_url)?,
-            scheduler: scheduler::Runtime::default(),
+            domains,
+            jobs: jobs::Registry::default(),
         });
-        backup::on_start(&inner);
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(idle_lock_ticker(Arc::downgrade(&inner)));
-            if inner.opts.servers.poll_health {
-                rt.spawn(servers::health::poller::run(Arc::downgrade(&inner)));
-            }
-            let _ = inner.lights.me.set(Arc::downgrade(&inner));
-            let _ = inner.backup.me.set(Arc::downgrade(&inner));
-            let _ = inner.deploy.me.set(Arc::downgrade(&inner));
-            let _ = inner.scheduler.me.set(Arc::downgrade(&inner));
+        let on_runtime = tokio::runtime::Handle::try_current().is_ok();
+        if on_runtime {
+            tokio::spawn(idle_lock_ticker(Arc::downgrade(&inner)));
         }
+        DomainStates::started(&inner, on_runtime);
         Ok(EngineHandle { inner })
     }
 
@@ -128,6 +116,7 @@ impl EngineHandle {
     /// read-only; audits every write and every audited read, success or not.
     pub async fn execute(&self, command: Command, actor: Actor) -> EngineResult<Outcome> {
         let spec = command.spec();
+        let _in_flight = self.inner.jobs.enter(spec.name)?;
         let gate = if spec.class.changes_state() || spec.audited {
             Some(self.inner.write_gate.clone().lock_owned().await)
         } else {
@@ -143,6 +132,20 @@ impl EngineHandle {
     /// front end sent `backup_watch` / `lights_watch`: the daemon calls this.
     pub fn start_scheduler(&self) {
         scheduler::start(&self.inner);
+    }
+
+    /// Stop: refuse new commands and cancel every running job (backups,
+    /// verifies, restores, remote commands, deployment operations, OTAs).
+    /// Returns a line per job cancelled. See `jobs.rs`.
+    pub fn cancel_all_jobs(&self) -> Vec<String> {
+        jobs::cancel_all(&self.inner)
+    }
+
+    /// Wait up to `within` for the commands still running to finish (a
+    /// cancelled job cleans up, then writes its audit entry). True when
+    /// none is left.
+    pub async fn wait_for_commands(&self, within: Duration) -> bool {
+        self.inner.jobs.wait_idle(within).await
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {

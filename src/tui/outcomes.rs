@@ -119,6 +119,10 @@ impl App {
             (None, Event::General(GeneralEvent::Notice { text })) => self.say(text, Level::Info),
             (None, Event::Scheduler(SchedulerEvent::ScheduleWaiting { kind, schedule, message })) => {
                 self.say(format!("{kind} schedule {schedule} is waiting for unlock: {message}"), Level::Warn);
+                // Its source's NEXT RUN now says so.
+                if kind == "backup" {
+                    self.refresh.mark(PaneId::Backups, ALL_PARTS);
+                }
             }
             (None, _) => {}
         }

@@ -6,6 +6,7 @@
 
 pub mod outcome;
 pub(crate) mod route;
+pub mod facade;
 mod entry;
 mod query;
 mod retention;
@@ -110,3 +111,6 @@ fn build(
         error,
     }
 }
+
+/// The audit log keeps no runtime state.
+pub(crate) type State = ();

@@ -140,6 +140,7 @@ pub(crate) fn clean_partials(inner: &Inner) -> usize {
 pub(crate) async fn verify(inner: &Inner, actor: &Actor, id: u64, password: Option<&SecretValue>) -> EngineResult<CatalogEntry> {
     let mut entry = catalog::entry(&inner.store, id)?;
     let (path, temp) = repo::fetch(inner, actor, &entry).await?;
+    let cancelled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let result = async {
         let key = match (&entry.key, reader::read_header(&path).map_err(|e| io_err("archive", e))?.encryption) {
             (Some(k), Some(enc)) => {
@@ -152,10 +153,12 @@ pub(crate) async fn verify(inner: &Inner, actor: &Actor, id: u64, password: Opti
         };
         let running = inner.backup.jobs.start(inner, "verify", &entry.source, entry.bytes.max(1));
         let job = running.job.clone();
+        let flag = running.job.cancel.clone();
         let (p, sha) = (path.clone(), entry.sha256.clone());
         let r = tokio::task::spawn_blocking(move || reader::verify(&p, key.as_ref(), Some(&sha), &job))
             .await
             .map_err(|e| EngineError::Other(format!("verify task failed: {e}")))?;
+        cancelled.store(flag.load(std::sync::atomic::Ordering::SeqCst), std::sync::atomic::Ordering::SeqCst);
         r.map(|_| ()).map_err(|e| io_err(&format!("backup #{id}"), e))
     }
     .await;
@@ -164,6 +167,10 @@ pub(crate) async fn verify(inner: &Inner, actor: &Actor, id: u64, password: Opti
     }
     // A missing password or a locked vault is not a verdict on the archive.
     if let Err(EngineError::Invalid { .. } | EngineError::VaultLocked) = &result {
+        return result.map(|_| entry);
+    }
+    // Nor is a cancel: the catalog keeps the last real verdict.
+    if result.is_err() && cancelled.load(std::sync::atomic::Ordering::SeqCst) {
         return result.map(|_| entry);
     }
     entry.verified_at = Some(Utc::now());

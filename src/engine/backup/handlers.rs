@@ -217,7 +217,11 @@ fn source_views(inner: &Inner) -> EngineResult<Vec<SourceView>> {
             let mine: Vec<_> = entries.iter().filter(|e| e.source == s.name).collect();
             let last = mine.iter().max_by_key(|e| (e.created, e.id)).map(|e| (*e).clone());
             let next_run = schedules.iter().filter(|x| x.source == s.name).filter_map(|x| schedule::next_run(x, now)).min();
-            SourceView { backups: mine.len() as u64, last, next_run, source: s }
+            let waiting_for_unlock = schedules.iter().filter(|x| x.source == s.name).any(|x| {
+                let key = crate::engine::scheduler::key(&schedule::Schedules, &x.name);
+                crate::engine::scheduler::record(&inner.store, &key).is_ok_and(|r| r.waiting())
+            });
+            SourceView { backups: mine.len() as u64, last, next_run, waiting_for_unlock, source: s }
         })
         .collect())
 }

@@ -17,6 +17,7 @@
 
 pub mod outcome;
 pub(crate) mod route;
+pub mod facade;
 pub mod archive;
 pub mod catalog;
 pub mod create;
@@ -104,4 +105,21 @@ pub(crate) fn watch(inner: &Inner) -> crate::engine::EngineResult<crate::engine:
         tokio::spawn(snapshots::watcher(weak.clone()));
     }
     handlers::overview(inner)
+}
+
+/// This domain's runtime state on the engine (`inner.backup`).
+pub(crate) type State = Runtime;
+
+impl crate::engine::domains::DomainState for Runtime {
+    fn open(_: &crate::engine::EngineOptions) -> crate::engine::EngineResult<Runtime> {
+        Ok(Runtime::default())
+    }
+
+    /// Partial archives and interrupted restores are dealt with at open.
+    fn started(inner: &Arc<Inner>, on_runtime: bool) {
+        on_start(inner);
+        if on_runtime {
+            let _ = inner.backup.me.set(Arc::downgrade(inner));
+        }
+    }
 }

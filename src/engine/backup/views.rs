@@ -13,6 +13,10 @@ pub struct SourceView {
     pub last: Option<CatalogEntry>,
     /// Next scheduled run of any schedule for this source.
     pub next_run: Option<DateTime<Utc>>,
+    /// A schedule of this source came due while the vault was locked and
+    /// runs when someone unlocks it (the scheduler's "waiting for unlock").
+    #[serde(default)]
+    pub waiting_for_unlock: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -17,6 +17,7 @@
 
 pub mod outcome;
 pub(crate) mod route;
+pub mod facade;
 pub mod docker;
 pub mod health;
 pub(crate) mod config;
@@ -123,6 +124,24 @@ impl Drop for Runtime {
             if let Ok(m) = map.lock() {
                 m.values().for_each(CancellationToken::cancel);
             }
+        }
+    }
+}
+
+/// This domain's runtime state on the engine (`inner.deploy`).
+pub(crate) type State = Runtime;
+
+impl crate::engine::domains::DomainState for Runtime {
+    fn open(opts: &crate::engine::EngineOptions) -> EngineResult<Runtime> {
+        Runtime::new(opts.deploy.clone())
+    }
+
+    /// Also hands `ha` the way to a deployment's URL: deploy depends on ha,
+    /// never the other way, so ha is told rather than asking.
+    fn started(inner: &std::sync::Arc<Inner>, on_runtime: bool) {
+        let _ = inner.ha.deployment_url.set(health::deployment_url);
+        if on_runtime {
+            let _ = inner.deploy.me.set(std::sync::Arc::downgrade(inner));
         }
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod outcome;
 pub(crate) mod route;
+pub mod facade;
 pub mod ansi;
 pub mod api;
 pub mod discovery;
@@ -71,4 +72,13 @@ pub fn ota_summary(results: &[OtaResult]) -> String {
         }
     }
     parts.join(", ")
+}
+
+/// This domain's runtime state on the engine (`inner.esphome`).
+pub(crate) type State = Runtime;
+
+impl crate::engine::domains::DomainState for Runtime {
+    fn open(_: &crate::engine::EngineOptions) -> crate::engine::EngineResult<Runtime> {
+        Ok(Runtime::default())
+    }
 }

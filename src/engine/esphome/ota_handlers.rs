@@ -186,6 +186,9 @@ pub(crate) async fn ota_bulk(
     if results.iter().any(|r| r.status != OtaStatus::Updated) {
         ctx.severity(Severity::Low);
     }
+    if results.iter().any(|r| r.status == OtaStatus::Cancelled) {
+        ctx.cancelled(format!("bulk OTA to {} cancelled: {summary}", fw.version));
+    }
     Ok(Outcome::Esphome(EsphomeOutcome::EsphomeOta { results }))
 }
 

@@ -52,7 +52,15 @@ pub(crate) fn add(inner: &Inner, ctx: &mut Ctx, req: AddRequest) -> EngineResult
     }
     let given = req.url.as_deref().map(profile::normalise_url).transpose()?;
     // Also checks that the deployment exists when a URL was given too.
-    let deployed = req.deployment.as_deref().map(|d| (inner.ha.deployment_url)(inner, d)).transpose()?;
+    let deployed = match req.deployment.as_deref() {
+        Some(d) => {
+            let resolve = inner.ha.deployment_url.get().ok_or_else(|| {
+                EngineError::Other(format!("cannot look up deployment {d:?}: the deployments domain has not started"))
+            })?;
+            Some(resolve(inner, d)?)
+        }
+        None => None,
+    };
     let url = given.or(deployed).ok_or_else(|| EngineError::invalid("url", "", "the instance's URL (http://host:8123), or deployment=NAME"))?;
     let secret = match (req.token, req.token_secret) {
         (Some(value), name) => {

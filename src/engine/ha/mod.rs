@@ -6,6 +6,7 @@
 
 pub mod outcome;
 pub(crate) mod route;
+pub mod facade;
 pub(crate) mod handlers;
 pub mod profile;
 pub mod rest;
@@ -23,8 +24,8 @@ use tokio_util::sync::CancellationToken;
 
 /// How `ha_add deployment=NAME` learns that deployment's URL. `deploy`
 /// health-checks through this module (profiles, REST, tokens), so `ha`
-/// must not call back into `deploy`: the engine's composition root passes
-/// deploy's resolver in, keeping the dependency one-way (deploy → ha).
+/// must not call back into `deploy`: deploy hands its resolver in when the
+/// engine starts, keeping the dependency one-way (deploy → ha).
 pub(crate) type DeploymentUrl = fn(&Inner, &str) -> EngineResult<String>;
 
 /// State that lives only while the engine runs.
@@ -33,12 +34,12 @@ pub struct Runtime {
     pub rest: Rest,
     /// Live entity views by profile name.
     pub watches: Mutex<HashMap<String, CancellationToken>>,
-    pub(crate) deployment_url: DeploymentUrl,
+    pub(crate) deployment_url: std::sync::OnceLock<DeploymentUrl>,
 }
 
 impl Runtime {
-    pub(crate) fn new(deployment_url: DeploymentUrl) -> EngineResult<Runtime> {
-        Ok(Runtime { rest: Rest::new()?, watches: Mutex::default(), deployment_url })
+    pub(crate) fn new() -> EngineResult<Runtime> {
+        Ok(Runtime { rest: Rest::new()?, watches: Mutex::default(), deployment_url: std::sync::OnceLock::new() })
     }
 }
 
@@ -47,5 +48,14 @@ impl Drop for Runtime {
         if let Ok(m) = self.watches.lock() {
             m.values().for_each(CancellationToken::cancel);
         }
+    }
+}
+
+/// This domain's runtime state on the engine (`inner.ha`).
+pub(crate) type State = Runtime;
+
+impl crate::engine::domains::DomainState for Runtime {
+    fn open(_: &crate::engine::EngineOptions) -> EngineResult<Runtime> {
+        Runtime::new()
     }
 }

@@ -14,6 +14,7 @@
 
 pub mod outcome;
 pub(crate) mod route;
+pub mod facade;
 pub mod args;
 pub(crate) mod backup_io;
 pub mod fpp;
@@ -130,4 +131,19 @@ pub use views::WledExport;
 pub(crate) async fn export_wled(inner: &Inner, device: &str) -> EngineResult<WledExport> {
     let d = inventory::Inventory::open(&inner.store)?.need_device(device)?;
     wled::client::export(&inner.lights.http, &d).await
+}
+
+/// This domain's runtime state on the engine (`inner.lights`).
+pub(crate) type State = Runtime;
+
+impl crate::engine::domains::DomainState for Runtime {
+    fn open(_: &crate::engine::EngineOptions) -> EngineResult<Runtime> {
+        Runtime::new()
+    }
+
+    fn started(inner: &std::sync::Arc<Inner>, on_runtime: bool) {
+        if on_runtime {
+            let _ = inner.lights.me.set(std::sync::Arc::downgrade(inner));
+        }
+    }
 }

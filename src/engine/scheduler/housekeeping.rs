@@ -1,7 +1,7 @@
 //! The daemon's own housekeeping as jobs of the one scheduler: audit
 //! retention (`audit_cleanup` with the configured retention) and the
-//! secret-rotation check (`secret_rotation_due`, a notice when any are
-//! due). Both run as `daemon@scheduler` through `execute`, so they are
+//! secret-rotation check (`secret_rotation_due`, a notice and an audit
+//! entry naming them when any are due). Both run as `daemon@scheduler` through `execute`, so they are
 //! audited, refused in read-only mode and shown by `daemon status` like any
 //! schedule.
 //!
@@ -90,6 +90,17 @@ impl Client for Daemon {
             if !due.is_empty() {
                 let text = format!("{} secret(s) due for rotation: {}", due.len(), due.join(", "));
                 tracing::info!(%text, "rotation check");
+                // The check itself is a read and not audited; what it found
+                // is, so the audit log shows who was told and when.
+                let draft = crate::engine::context::AuditDraft {
+                    category: Category::Secret,
+                    severity: Severity::Medium,
+                    resource: Some(crate::engine::audit::Resource::new("secret", None, Some(due.join(",")))),
+                    description: text.clone(),
+                    changes: Vec::new(),
+                };
+                let actor = crate::engine::Actor::scheduler();
+                crate::engine::audit::record(inner, &actor, "secret_rotation_due", draft, crate::engine::audit::Status::Success, None)?;
                 inner.emit(crate::engine::Event::General(crate::engine::GeneralEvent::Notice { text }));
             }
         }

@@ -25,6 +25,7 @@ pub mod jobs;
 mod mark;
 pub mod outcome;
 pub(crate) mod route;
+pub mod facade;
 mod runner;
 pub mod status;
 
@@ -168,4 +169,19 @@ pub(crate) fn prune(inner: &Inner, keep: std::collections::HashSet<String>) -> E
         }
     }
     Ok(())
+}
+
+/// This domain's runtime state on the engine (`inner.scheduler`).
+pub(crate) type State = Runtime;
+
+impl crate::engine::domains::DomainState for Runtime {
+    fn open(_: &crate::engine::EngineOptions) -> crate::engine::EngineResult<Runtime> {
+        Ok(Runtime::default())
+    }
+
+    fn started(inner: &std::sync::Arc<Inner>, on_runtime: bool) {
+        if on_runtime {
+            let _ = inner.scheduler.me.set(std::sync::Arc::downgrade(inner));
+        }
+    }
 }

@@ -62,6 +62,12 @@ async fn run_loop(weak: Weak<Inner>) {
             open = next_unlock(&mut events) => if open { true } else { return },
         };
         let Some(inner) = weak.upgrade() else { return };
+        // The daemon is stopping: start nothing it would only cancel, and
+        // leave the mark where it is, so what falls due now is found (run or
+        // reported missed) at the next start.
+        if inner.jobs.stopping() {
+            return;
+        }
         if unlocked && crate::engine::vault::session::is_unlocked(&inner) {
             resume_waiting(&inner);
         }

@@ -93,6 +93,9 @@ pub(crate) async fn run(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineRes
     let ok = results.iter().filter(|r| r.ok()).count();
     let summary: Vec<String> = results.iter().map(|r| format!("{}: {}", r.server, r.outcome())).collect();
     ctx.describe(format!("ran `{}` on {} server(s): {ok} ok — {}", req.command, results.len(), summary.join("; ")));
+    if cancel.is_cancelled() {
+        ctx.cancelled(format!("run {run} of `{}` cancelled", req.command));
+    }
     Ok(Outcome::Servers(ServersOutcome::ExecDone { run, command: req.command, results }))
 }
 

@@ -13,6 +13,7 @@
 
 pub mod outcome;
 pub(crate) mod route;
+pub mod facade;
 pub mod connector;
 pub mod exec;
 pub mod health;
@@ -134,4 +135,20 @@ pub fn resolve_targets(store: &Store, spec: &str) -> EngineResult<Vec<Server>> {
         }
     }
     Ok(out)
+}
+
+/// This domain's runtime state on the engine (`inner.servers`).
+pub(crate) type State = Runtime;
+
+impl crate::engine::domains::DomainState for Runtime {
+    fn open(opts: &crate::engine::EngineOptions) -> EngineResult<Runtime> {
+        Ok(Runtime::new(opts.servers.clone()))
+    }
+
+    /// The health poller runs only where asked (the console, the daemon).
+    fn started(inner: &std::sync::Arc<crate::engine::Inner>, on_runtime: bool) {
+        if on_runtime && inner.opts.servers.poll_health {
+            tokio::spawn(health::poller::run(std::sync::Arc::downgrade(inner)));
+        }
+    }
 }

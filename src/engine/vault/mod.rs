@@ -4,6 +4,7 @@
 
 pub mod outcome;
 pub(crate) mod route;
+pub mod facade;
 pub mod crypto;
 pub mod header;
 mod lifecycle;
@@ -37,4 +38,13 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| crate::engine::EngineError::Other(format!("background task failed: {e}")))?
+}
+
+/// This domain's runtime state on the engine (`inner.vault`).
+pub(crate) type State = std::sync::Mutex<session::VaultSession>;
+
+impl crate::engine::domains::DomainState for State {
+    fn open(_: &crate::engine::EngineOptions) -> crate::engine::EngineResult<State> {
+        Ok(State::default())
+    }
 }

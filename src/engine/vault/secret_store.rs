@@ -2,9 +2,12 @@
 //!
 //! A secret lives in three trees — the record (`secrets`), the name index
 //! (`secret_names`) and the access history (`secret_access`). Every change
-//! writes them in one multi-tree transaction, so a crash or a lost race can
-//! never leave half a secret: a record no name points to, a name pointing at
-//! nothing, or a rotation or revocation with no line in the history.
+//! to a secret writes them in one multi-tree transaction, so a crash or a
+//! lost race can never leave half a secret: a record no name points to, a
+//! name pointing at nothing, or a rotation or revocation with no line in the
+//! history. A read only bumps its counter ([`count_read`]): two plain
+//! writes, history line first: a sled transaction on this path made
+//! `secret_reveal` slower than before it (docs/benchmarks.md, issue 13).
 
 use super::record::{SecretMetaOnly, SecretRecord};
 use super::types::{SecretAccess, SecretMeta};
@@ -48,6 +51,16 @@ fn access_key(store: &Store, id: u64, a: &SecretAccess) -> EngineResult<Vec<u8>>
 /// A history line on its own (a refused read changes nothing else).
 pub(super) fn log_access(store: &Store, id: u64, a: &SecretAccess) -> EngineResult<()> {
     store.put(&store.tree(SECRET_ACCESS)?, access_key(store, id, a)?, a)
+}
+
+/// A read of `rec` (its access count and last access already bumped): the
+/// history line first, then the record. A crash between the two leaves a
+/// read in the history that the count misses — never a read the history
+/// misses. Not a transaction: nothing here can be half a secret, and the
+/// read path is the vault's hot one.
+pub(super) fn count_read(store: &Store, rec: &SecretRecord, a: &SecretAccess) -> EngineResult<()> {
+    log_access(store, rec.meta.id, a)?;
+    store.put(&store.tree(SECRETS)?, keys::id_key(rec.meta.id), rec)
 }
 
 /// Write `rec` and its history line `a` together; with `claim_name` (a new

@@ -6,7 +6,7 @@ use crate::engine::{VaultEvent, VaultOutcome};
 use super::{SECRET_ACCESS, SECRET_NAMES};
 use super::crypto::{self, secret_aad};
 use super::record::{SecretRecord, validate_name, validate_value};
-use super::secret_store::{access, commit, find, log_access};
+use super::secret_store::{access, commit, count_read, find, log_access};
 use super::session;
 use super::types::{Revocation, SecretAccess, SecretKind, SecretMeta};
 use crate::engine::actor::Actor;
@@ -138,7 +138,7 @@ pub(super) fn read_counted(inner: &Inner, actor: &Actor, rec: &mut SecretRecord,
         .map_err(|_| EngineError::Corrupt { what: "secret".into(), detail: format!("{name:?} is not UTF-8") })?;
     rec.meta.access_count += 1;
     rec.meta.last_access = Some(Utc::now());
-    commit(&inner.store, rec, false, &access(actor, action, true))?;
+    count_read(&inner.store, rec, &access(actor, action, true))?;
     Ok(value)
 }
 

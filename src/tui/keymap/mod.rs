@@ -1,6 +1,8 @@
-//! Key bindings as data (yazi/helix style): an embedded default keymap,
-//! `assets/keymap-default.toml`, with the user's `keymap.toml` merged over
-//! it binding by binding. A binding names one of three things:
+//! Key bindings as data (yazi/helix style): an embedded default keymap —
+//! `assets/keymap-default.toml` for `[global]`, and each pane's own
+//! `assets/keys/<module>.toml` embedded by its row of `panes!`
+//! ([`DEFAULT_KEYS`]) — with the user's `keymap.toml` merged over it binding
+//! by binding. A binding names one of three things:
 //!
 //! - an engine command (`secret_reveal`, `backup_create`): the verb is the
 //!   engine's own, so `?` shows the command's doc line from `COMMANDS`, and
@@ -19,7 +21,7 @@
 
 use crate::engine::command::spec;
 use crate::engine::CommandSpec;
-use crate::tui::panes::SECTIONS;
+use crate::tui::panes::{DEFAULT_KEYS, SECTIONS};
 use anyhow::{Result, anyhow, bail};
 use crossterm::event::KeyEvent;
 use std::collections::BTreeMap;
@@ -29,6 +31,7 @@ mod key;
 
 pub use key::Key;
 
+/// The header of the default keymap and its `[global]` section.
 pub const DEFAULT: &str = include_str!("../../../assets/keymap-default.toml");
 
 macro_rules! nav {
@@ -176,17 +179,19 @@ pub struct Keymap {
 
 impl Default for Keymap {
     fn default() -> Self {
-        // The embedded default always parses (unit-tested); empty is the typed fallback.
-        Keymap::parse_over(Keymap { bindings: BTreeMap::new() }, "built-in keymap", DEFAULT)
+        // The embedded defaults always parse (unit-tested); empty is the typed fallback.
+        DEFAULT_KEYS
+            .iter()
+            .try_fold(Keymap { bindings: BTreeMap::new() }, |km, text| Keymap::parse_over(km, "built-in keymap", text))
             .unwrap_or(Keymap { bindings: BTreeMap::new() })
     }
 }
 
-/// Where `name` is bound in `section` of the default file (for ordering).
+/// Where `name` is bound in `section` of the default files (for ordering).
 fn default_rank(section: &str, name: &str) -> usize {
     let header = format!("[{section}]\n");
-    let Some(start) = DEFAULT.find(&header) else { return usize::MAX };
-    let body = &DEFAULT[start + header.len()..];
+    let Some((text, start)) = DEFAULT_KEYS.iter().find_map(|t| Some((*t, t.find(&header)?))) else { return usize::MAX };
+    let body = &text[start + header.len()..];
     let body = &body[..body.find("\n[").unwrap_or(body.len())];
     body.lines().position(|l| l.split('=').next().is_some_and(|k| k.trim() == name)).unwrap_or(usize::MAX)
 }

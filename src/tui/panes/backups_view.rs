@@ -97,12 +97,18 @@ impl BackupsPane {
                             Cell::from(if s.source.encrypt { "yes" } else { "no" }),
                             Cell::from(s.backups.to_string()),
                             Cell::from(s.last.as_ref().map(|e| age(now, e.created)).unwrap_or_else(|| "never".into())),
-                            Cell::from(s.next_run.map(|n| n.format("%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".into())),
+                            if s.waiting_for_unlock {
+                                Cell::from("waiting for unlock").style(t.fg(t.warn))
+                            } else {
+                                Cell::from(s.next_run.map(|n| n.format("%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".into()))
+                            },
                         ])
                     })
                     .collect();
                 let header = Row::new(["SOURCE", "KIND", "ENC", "N", "LAST", "NEXT RUN"]).style(t.title());
-                let w = [Constraint::Min(10), Constraint::Length(11), Constraint::Length(4), Constraint::Length(4), Constraint::Length(9), Constraint::Length(11)];
+                // Wide enough for "waiting for unlock" only when a row says it.
+                let next_w = if o.sources.iter().any(|s| s.waiting_for_unlock) { 18 } else { 11 };
+                let w = [Constraint::Min(10), Constraint::Length(11), Constraint::Length(4), Constraint::Length(4), Constraint::Length(9), Constraint::Length(next_w)];
                 self.list.render_table(f, mid, header, rows, &w, t);
             }
             Tab::Catalog if o.catalog.is_empty() => {

@@ -2,48 +2,61 @@
 //! [`Pane`] (`pane.rs`); `App`, the renderer and the outcome router reach a
 //! pane through [`Panes::get_mut`] by its [`PaneId`], never by name. The AI
 //! pane is not built yet and says so plainly rather than showing made-up rows.
+//!
+//! Each pane's main module is declared by its row of `panes!`; the lines
+//! below are the other files of the existing panes (a new pane declares its
+//! own extra files from its main module).
 
-pub mod audit;
 pub mod audit_domain;
-pub mod backups;
 pub mod backups_forms;
 pub mod backups_view;
 pub mod deploy_editor;
-pub mod deployments;
 pub mod deployments_domain;
 pub mod deployments_view;
-pub mod esphome;
 pub mod ha_entities;
 pub mod ha_entities_view;
-pub mod lights;
 pub mod lights_view;
 pub mod pane;
-pub mod placeholder;
 pub mod secret_forms;
-pub mod secrets;
 pub mod secrets_domain;
 pub mod security_events;
 pub mod server_detail;
 pub mod server_forms;
 pub mod server_output;
-pub mod servers;
 mod servers_domain;
 
 pub use pane::Pane;
 
 use crate::config::Config;
 use crate::engine::{Event, Outcome};
-use crate::tui::keymap::{GLOBAL, Section};
+use crate::tui::keymap::{DEFAULT, GLOBAL, Section};
 
-/// Declares the pane table from one list: `PaneId` (in tab order), its
-/// titles, the `Panes` struct with typed fields and `get`/`get_mut` by id,
-/// and which pane owns each engine domain's outcomes and events. Adding a
-/// pane is one row here and its key section in [`SECTIONS`].
+/// Declares the pane table from one list. A row names the pane's id (tab
+/// order), its field and main module (`servers::ServersPane`: the row
+/// declares `pub mod servers;`), how it is made, its title, the modules
+/// whose `KEYS` are its keymap sections (each with its default keys in
+/// `assets/keys/<module>.toml`, embedded here) and the engine domains whose
+/// outcomes and events it owns. From the rows come `PaneId`, its titles,
+/// `Panes` with `get`/`get_mut` by id, [`SECTIONS`], [`DEFAULT_KEYS`] and
+/// the routing of each domain's answers. Adding a pane is one row here.
 macro_rules! panes {
     ($(
-        $id:ident: $field:ident: $ty:ty = $ctor:expr, $title:literal,
-        domains [$($domain:ident),*];
+        $id:ident: $field:ident: $module:ident :: $ty:ident = $ctor:expr, $title:literal,
+        keys [$($keys:ident),*], domains [$($domain:ident),*];
     )*) => {
+        $( pub mod $module; )*
+
+        /// The key sections, in the order `?` help lists them: `[global]`,
+        /// then each pane's in tab order.
+        pub const SECTIONS: &[Section] = &[&GLOBAL, $( $( &$keys::KEYS, )* )*];
+
+        /// The default key bindings: `assets/keymap-default.toml` (the
+        /// `[global]` section), then each section's own file.
+        pub const DEFAULT_KEYS: &[&str] = &[
+            DEFAULT,
+            $( $( include_str!(concat!("../../../assets/keys/", stringify!($keys), ".toml")), )* )*
+        ];
+
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum PaneId {
             $( $id, )*
@@ -60,7 +73,7 @@ macro_rules! panes {
         }
 
         pub struct Panes {
-            $( pub $field: $ty, )*
+            $( pub $field: $module::$ty, )*
         }
 
         impl Panes {
@@ -104,36 +117,23 @@ macro_rules! panes {
     };
 }
 
-/// The key sections, in the order `?` help lists them.
-pub const SECTIONS: &[Section] = &[
-    &GLOBAL,
-    &secrets::KEYS,
-    &audit::KEYS,
-    &security_events::KEYS,
-    &servers::KEYS,
-    &deployments::KEYS,
-    &esphome::KEYS,
-    &lights::KEYS,
-    &backups::KEYS,
-];
-
 panes! {
     Servers: servers: servers::ServersPane = |_: &Config| Default::default(), "Servers",
-        domains [Servers];
+        keys [servers], domains [Servers];
     Deployments: deployments: deployments::DeploymentsPane = |_: &Config| Default::default(), "Deployments",
-        domains [Deploy, Ha];
+        keys [deployments], domains [Deploy, Ha];
     Esphome: esphome: esphome::EsphomePane = |c: &Config| esphome::EsphomePane::new(c.esphome.log_scrollback), "ESPHome",
-        domains [Esphome];
+        keys [esphome], domains [Esphome];
     Lights: lights: lights::LightsPane = |_: &Config| Default::default(), "Lights",
-        domains [Lights];
+        keys [lights], domains [Lights];
     Backups: backups: backups::BackupsPane = |_: &Config| Default::default(), "Backups",
-        domains [Backup];
+        keys [backups], domains [Backup];
     Secrets: secrets: secrets::SecretsPane = secrets::SecretsPane::new, "Secrets",
-        domains [Vault];
+        keys [secrets], domains [Vault];
     Audit: audit: audit::AuditPane = |_: &Config| Default::default(), "Audit",
-        domains [Audit];
+        keys [audit, security_events], domains [Audit];
     Ai: ai: placeholder::Placeholder = |_: &Config| placeholder::Placeholder(PaneId::Ai), "AI",
-        domains [];
+        keys [], domains [];
 }
 
 impl PaneId {

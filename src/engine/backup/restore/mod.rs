@@ -252,6 +252,7 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
             At::Local => "local".to_string(),
             At::Remote { server, .. } => server.name.clone(),
         };
+        let cancel = running.job.cancel.clone();
         let checked = async {
             if source.is_some_and(|s| s.kind == SourceKind::HaConfig) {
                 restarted = post::deployment_at(inner, &server_name, &tstr)?;
@@ -264,8 +265,13 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
                 At::Remote { server, .. } => Some(&**server),
             };
             post::post_restore(inner, actor, &local_staging, &target, here, api.as_ref(), source, only.is_none()).await
-        }
-        .await;
+        };
+        // A cancel (`backup cancel`, a daemon stopping) during the checks
+        // ends them (a health command is killed) and undoes the swap.
+        let checked = tokio::select! {
+            r = checked => r,
+            () = cancelled(&cancel) => Err(EngineError::Other("cancelled".into())),
+        };
         if let Err(e) = checked {
             let undo = remote_swap::undo_any(inner, actor, &sw).await;
             if let (Some(a), Some(f)) = (&api, &old_flows) {
@@ -299,4 +305,11 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
     removed?;
     let (pre_restore, carried) = outcome?;
     Ok(Done::Restored { preview, pre_restore, carried, restarted })
+}
+
+/// Resolves once `flag` (a job's cancel flag) is set.
+async fn cancelled(flag: &std::sync::atomic::AtomicBool) {
+    while !flag.load(std::sync::atomic::Ordering::SeqCst) {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
