@@ -181,6 +181,14 @@ async fn long_messages_wrap_and_the_log_keeps_them_whole() {
     assert!(flat(&screen).contains(&want), "not in full:\n{screen}");
     h.key(KeyCode::Esc).await;
     assert!(h.driver.app.overlay.is_none());
+
+    // Longer than three rows: the third ends with a pointer to the log.
+    let long = "word ".repeat(80);
+    h.driver.app.say(long.trim(), homedeck::tui::app::Level::Error);
+    let screen = h.screen80();
+    let rows: Vec<&str> = screen.lines().collect();
+    assert!(rows[23].ends_with("m shows it all") && rows[21].contains("word"), "{screen}");
+    assert!(rows[20].starts_with('╰'), "the pane gives up rows to the message:\n{screen}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -217,6 +225,9 @@ async fn help_opens_on_the_pane_and_keys_follow_the_keymap() {
     let screen = h.screen80();
     let hint = screen.lines().find(|l| l.contains("↵ open")).unwrap_or_default();
     assert!(hint.trim_end_matches(['│', ' ']).ends_with("config"), "{screen}");
+    // …and a key about a deployment, with none, says so.
+    h.key(KeyCode::Char('S')).await;
+    assert!(flat(&h.screen80()).contains("deploy_stop: no deployment selected"), "{}", h.screen80());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -98,6 +98,8 @@ impl Palette {
             f.render_widget(Paragraph::new(Line::styled(e.clone(), theme.fg(theme.error))), err_area);
         }
         let matches = self.matches();
+        // As wide as the longest name, so a name never runs into its class.
+        let name_w = COMMANDS.iter().map(|s| s.name.len()).max().unwrap_or(0);
         let mut lines = Vec::new();
         let offset = self.selected.saturating_sub(usize::from(list_area.height).saturating_sub(2));
         for (i, spec) in matches.iter().enumerate().skip(offset) {
@@ -108,7 +110,7 @@ impl Palette {
             };
             let name_style = if i == self.selected { theme.selected() } else { theme.fg(theme.fg) };
             lines.push(Line::from(vec![
-                Span::styled(format!("{:<24}", spec.name), name_style),
+                Span::styled(format!("{:<name_w$} ", spec.name), name_style),
                 Span::styled(format!("{:<10}", spec.class.as_str()), theme.fg(class_color)),
                 Span::styled(spec.summary().to_string(), theme.muted()),
             ]));

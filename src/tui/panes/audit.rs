@@ -171,7 +171,11 @@ impl AuditPane {
             }
             "open" => {
                 self.detail = self.entries.get(self.list.selected).cloned();
-                Step::Nothing
+                if self.detail.is_some() {
+                    Step::Nothing
+                } else {
+                    Step::Status("no audit entry here — the filters may hide them all (‹clear_filters› clears)".into())
+                }
             }
             "cycle_category" => {
                 self.filters.category = cycle(&Category::ALL, self.filters.category);

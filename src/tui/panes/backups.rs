@@ -215,8 +215,9 @@ impl BackupsPane {
                         None => Step::Run(Command::BackupDiff { a: s.id, b: None }),
                     }
                 }
-                None => Step::Nothing,
+                None => Step::Status("no snapshot yet — press ‹backup_snapshot_watch› to watch a file".into()),
             },
+            "backup_diff" => Step::Status("‹backup_diff› diffs snapshots: press ‹backups_view› until the Snapshots view".into()),
             "backup_source_add" => {
                 // Under a site filter the new source is put at that site.
                 let site = self.list.site.as_deref().map(|s| format!(" site={s}")).unwrap_or_default();

@@ -175,10 +175,12 @@ impl DeploymentsPane {
             _ => {}
         }
         let Some(v) = self.selected() else {
-            return match action.name() {
-                "open" | "deploy_start" | "deploy_logs" | "deploy_config_read" | "deploy_upgrade" => {
-                    Step::Status("no deployment selected — press a to install Home Assistant on a server".into())
-                }
+            return match action {
+                // Every key about a deployment says the same when there is none.
+                Verb::Command(_) | Verb::Nav(crate::tui::keymap::Nav::Open) => Step::Status(format!(
+                    "{}: no deployment selected — press ‹deploy_create› to install Home Assistant on a server",
+                    action.name()
+                )),
                 _ => Step::Unhandled,
             };
         };
