@@ -27,6 +27,7 @@ pub mod options;
 pub mod outcome;
 pub(crate) mod scheduler;
 pub mod secret_value;
+pub mod text;
 pub(crate) mod security;
 pub(crate) mod servers;
 pub(crate) mod store;
@@ -197,6 +198,8 @@ impl EngineHandle {
             resource: Some(audit::Resource::new("socket", None, Some(peer.to_string()))),
             description: format!("connection to the homedeck socket refused: {reason}"),
             changes: Vec::new(),
+            action: None,
+            ended: None,
         };
         audit::record(&self.inner, &actor, "daemon_connect", draft, audit::Status::Failure, Some(reason.to_string()))?;
         self.inner.store.flush()

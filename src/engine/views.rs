@@ -6,6 +6,11 @@
 //! without touching a front end. `tests/architecture.rs` holds front ends
 //! to it.
 
+/// Counts and sizes as people read them (`1 entry`, `196.9 KiB`).
+pub mod text {
+    pub use crate::engine::text::{plural, size};
+}
+
 /// The vault: secret metadata (never values), kinds, and name validation.
 pub mod vault {
     pub use crate::engine::vault::record::validate_name;
@@ -24,6 +29,8 @@ pub mod servers {
     pub use crate::engine::servers::health::Thresholds;
     /// Words typed on a command line, quoted back into one remote line.
     pub use crate::engine::servers::quote::join as join_words;
+    /// `host:port` → host and port, for the console's form and the CLI's --host.
+    pub use crate::engine::servers::validate::split_address;
     pub use crate::engine::servers::health::types::{HealthReport, HealthState, Point};
     pub use crate::engine::servers::model::{AuthMethod, LOCAL, Server};
     pub use crate::engine::servers::ssh::Stream;
