@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 SIZE_MB=${1:-1024}
 RUNS=${2:-3}
 bash tests/peers/backups.sh >/dev/null
-cargo build --release --quiet
+cargo build --profile bench --quiet
 BIN=$PWD/target/release/homedeck
 W=$(mktemp -d /tmp/homedeck-bench.XXXX)
 trap 'rm -rf "$W"' EXIT

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 LINES="${1:-300000}"
 RUNS="${2:-7}"
 bash tests/peers/esphome.sh
-cargo build --release --locked -q
+cargo build --profile bench --locked -q
 VENV="$PWD/target/peers/esphome-venv"
 BIN="$PWD/target/release/homedeck"
 WORK="$(mktemp -d)"

@@ -150,13 +150,13 @@ pub enum AuditCmd {
 
 #[derive(Debug, Args)]
 pub struct AuditSearchArgs {
-    /// vault, secret, audit, security, system
+    /// vault, secret, audit, security, system, server, esphome, lights, backup or deploy
     #[arg(long)]
     pub category: Option<String>,
     /// info, low, medium, high, critical (this and above)
     #[arg(long)]
     pub severity: Option<String>,
-    /// success or failure
+    /// success, failure, cancelled or declined
     #[arg(long)]
     pub status: Option<String>,
     #[arg(long)]
