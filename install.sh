@@ -49,7 +49,16 @@ fi
 mkdir -p "$BIN_DIR"
 install -m 0755 "$SRC_BIN" "$BIN_DIR/homedeck.new"
 mv -f "$BIN_DIR/homedeck.new" "$BIN_DIR/homedeck"
-echo "installed $BIN_DIR/homedeck ($("$BIN_DIR/homedeck" --version))"
+# The release profile keeps line tables in homedeck.dwp beside the binary, so
+# a panic's backtrace names files and lines; it is optional at run time.
+if [ -f "$SRC_BIN.dwp" ]; then
+  install -m 0644 "$SRC_BIN.dwp" "$BIN_DIR/homedeck.dwp.new"
+  mv -f "$BIN_DIR/homedeck.dwp.new" "$BIN_DIR/homedeck.dwp"
+fi
+mib() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
+size="$(mib "$BIN_DIR/homedeck")"
+[ -f "$BIN_DIR/homedeck.dwp" ] && size="$size, plus $(mib "$BIN_DIR/homedeck.dwp") of debug line tables in homedeck.dwp"
+echo "installed $BIN_DIR/homedeck ($("$BIN_DIR/homedeck" --version)): $size"
 
 case ":$PATH:" in
   *":$BIN_DIR:"*) ;;

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 SIZE_MB=${1:-1024}
 RUNS=${2:-3}
 bash tests/peers/backups.sh >/dev/null
-cargo build --release --quiet
+cargo build --profile bench --quiet
 BIN=$PWD/target/release/homedeck
 W=$(mktemp -d /tmp/homedeck-bench.XXXX)
 trap 'rm -rf "$W"' EXIT
@@ -40,7 +40,7 @@ for i in range(4):
 print(f"{n} small files, 4 large", file=sys.stderr)
 PY
 export HOMEDECK_DATA_DIR=$W/data HOMEDECK_CONFIG_DIR=$W/cfg HOMEDECK_BACKUP_PASSWORD_FILE=$W/pw RESTIC_PASSWORD_FILE=$W/pw
-echo "benchmark-password-1" > "$W/pw"
+(umask 077; echo "benchmark-password-1" > "$W/pw")
 $BIN backup source add bench --kind dir --path "$SRC" --encrypt true >/dev/null
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 t() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }

@@ -18,7 +18,7 @@ NEW="$PWD"
 # NO_BUILD=1 uses the release binaries as they are (say which commits in the notes);
 # SEED=DIR uses an already seeded data dir (the schema version must match both).
 if [ -z "${NO_BUILD:-}" ]; then
-  for dir in "$BASE" "$NEW"; do (cd "$dir" && cargo build --release --locked -q); done
+  for dir in "$BASE" "$NEW"; do (cd "$dir" && cargo build --profile bench --locked -q); done
 fi
 SEED="${SEED:-$BASE/target/homedeck-bench/console-100k}"
 [ -d "$SEED" ] || (cd "$BASE" && HOMEDECK_BENCH_SEED_ONLY=1 cargo bench --locked -q --bench console >/dev/null)

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-15}"
-cargo build --release --locked -q
+cargo build --profile bench --locked -q
 HOMEDECK_BENCH_SEED_ONLY=1 cargo bench --locked -q --bench console >/dev/null
 DATA="$PWD/target/homedeck-bench/console-100k"
 WORK="$(mktemp -d)"

@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${1:-60}"
 RUNS="${2:-15}"
-cargo build --release --locked -q
+cargo build --profile bench --locked -q
 cargo bench --locked -q --bench daemon -- "$SECS"
 
 HOMEDECK_BENCH_SEED_ONLY=1 cargo bench --locked -q --bench console >/dev/null

@@ -52,7 +52,7 @@ SSHD_PID=$!
 sleep 0.5
 
 export HOMEDECK_DATA_DIR="$B/data" HOMEDECK_CONFIG_DIR="$B/config"
-echo "bench passphrase, long enough" > "$B/pass"
+(umask 077; echo "bench passphrase, long enough" > "$B/pass")
 export HOMEDECK_PASSPHRASE_FILE="$B/pass" HOMEDECK_NEW_PASSPHRASE_FILE="$B/pass"
 "$BIN" vault init >/dev/null
 "$BIN" server add box --host 127.0.0.1 --port "$PORT" --user "$(id -un)" --key-file "$B/client_key" >/dev/null

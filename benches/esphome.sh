@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 LINES="${1:-300000}"
 RUNS="${2:-7}"
 bash tests/peers/esphome.sh
-cargo build --release --locked -q
+cargo build --profile bench --locked -q
 VENV="$PWD/target/peers/esphome-venv"
 BIN="$PWD/target/release/homedeck"
 WORK="$(mktemp -d)"
@@ -21,7 +21,7 @@ trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WO
 KEY="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 export HOMEDECK_DATA_DIR="$WORK/data" HOMEDECK_CONFIG_DIR="$WORK/config" HOMEDECK_STATE_DIR="$WORK/state"
 export HOMEDECK_PASSPHRASE_FILE="$WORK/pass"
-echo "bench passphrase" > "$WORK/pass"
+(umask 077; echo "bench passphrase" > "$WORK/pass")
 "$BIN" vault init </dev/null >/dev/null
 echo "$KEY" | "$BIN" secret add bench-key --kind api_key >/dev/null
 

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     homedeck::logging::mark_start();
+    cli::pipe::exit_quietly_on_closed_pipe();
     let matches = cli::args::with_table_docs(Cli::command()).get_matches();
     let parsed = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
@@ -50,8 +51,10 @@ fn unattended_passphrase_file() -> Option<std::path::PathBuf> {
 async fn real_main(cli: Cli) -> Result<()> {
     if let Some(Sub::Completions { shell }) = &cli.command {
         let mut cmd = cli::args::with_table_docs(Cli::command());
-        clap_complete::generate(*shell, &mut cmd, "homedeck", &mut std::io::stdout());
-        return Ok(());
+        // Into memory first: clap_complete panics on a failed write.
+        let mut script = Vec::new();
+        clap_complete::generate(*shell, &mut cmd, "homedeck", &mut script);
+        return Ok(cli::pipe::write_or_exit(&script)?);
     }
     if let Some(Sub::Commands) = &cli.command {
         return cli::generic::list(cli.json);

@@ -132,6 +132,7 @@ fn kill_9_during_remote_restore_rolls_back_at_next_start() {
     let d = Sshd::start(&t.path().join("sshd"));
     let data = t.path().join("data");
     fs::write(t.path().join("pass"), format!("{}\n", common::PASS)).unwrap();
+    std::fs::set_permissions(t.path().join("pass"), <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600)).unwrap();
     let conf = t.path().join("srv/conf");
     config_tree(&conf);
     {

@@ -18,6 +18,7 @@ fn canary_never_reaches_disk_logs_audit_or_errors() {
     let root = tempfile::tempdir().unwrap();
     let env = CliEnv::new(root.path());
     std::fs::write(root.path().join("pass"), format!("{PASS}\n")).unwrap();
+    std::fs::set_permissions(root.path().join("pass"), <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600)).unwrap();
     let mut outputs: Vec<(String, Output)> = Vec::new();
     let mut run = |label: &str, args: &[&str], stdin: Option<&str>| {
         let o = env.cmd(args, stdin);

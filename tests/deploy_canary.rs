@@ -21,6 +21,7 @@ fn ha_token_never_leaks() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     std::fs::write(root.join("pass"), format!("{PASS}\n")).unwrap();
+    std::fs::set_permissions(root.join("pass"), <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600)).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let url = format!("http://127.0.0.1:{port}");
     let mut outputs = Vec::new();
@@ -70,6 +71,7 @@ fn ha_add_names_a_missing_deployment_and_a_bad_profile_name() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     std::fs::write(root.join("pass"), format!("{PASS}\n")).unwrap();
+    std::fs::set_permissions(root.join("pass"), <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600)).unwrap();
     assert!(run(root, &["vault", "init"], None).status.success());
     for args in [
         vec!["ha", "add", "home", "--deployment", "nope"],

@@ -31,6 +31,7 @@ fn device_key_and_ota_password_never_leak() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     std::fs::write(root.join("pass"), "canary vault passphrase\n").unwrap();
+    std::fs::set_permissions(root.join("pass"), <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600)).unwrap();
     let good = Peer::start(&["--name", "canary", "--key", &key, "--ota-password", OTA_PW, "--log-ms", "20"]);
     let wrong = Peer::start(&["--name", "canary2", "--key", esphome_common::KEY, "--ota-password", "something-else"]);
     let fw = firmware(root, "2026.9.9", 50_000);

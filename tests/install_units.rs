@@ -46,6 +46,9 @@ fn daemon_user_unit_is_valid_hardened_and_idempotent() {
     let out = install(home.path(), &["--daemon"], &[]);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("systemctl --user enable --now homedeck") && said.contains("loginctl enable-linger"), "{said}");
+    // The installed size is said, in MiB (a Pi's SD card is small).
+    let size = std::fs::metadata(home.path().join("prefix/bin/homedeck")).unwrap().len() as f64 / 1048576.0;
+    assert!(said.contains(&format!(": {size:.1} MiB")), "{said}");
     let unit = home.path().join(".config/systemd/user/homedeck.service");
     let text = std::fs::read_to_string(&unit).unwrap();
     let bin = home.path().join("prefix/bin/homedeck");

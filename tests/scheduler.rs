@@ -143,6 +143,7 @@ async fn the_unattended_credential_unlocks_for_a_scheduled_run() {
     let t = tempfile::tempdir().unwrap();
     let cred = t.path().join("homedeck-passphrase");
     std::fs::write(&cred, "not the passphrase\n").unwrap();
+    std::fs::set_permissions(&cred, <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600)).unwrap();
     let mut opts = EngineOptions::new(t.path().join("data"));
     opts.passphrase_file = Some(cred.clone());
     let e = common::open_with(opts);
@@ -208,6 +209,7 @@ fn the_binary_runs_a_vault_keyed_schedule_and_lists_it() {
     let t = tempfile::tempdir().unwrap();
     let env = common::cli_env::CliEnv::new(t.path());
     std::fs::write(t.path().join("pass"), format!("{PASS}\n")).unwrap();
+    std::fs::set_permissions(t.path().join("pass"), <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600)).unwrap();
     let ok = |args: &[&str], stdin: Option<&str>| {
         let out = env.cmd(args, stdin);
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));

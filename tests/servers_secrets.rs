@@ -23,6 +23,7 @@ fn a_canary_login_password_never_leaks() {
     let root = tempfile::tempdir().unwrap();
     let env = CliEnv::new(root.path());
     std::fs::write(root.path().join("pass"), format!("{PASS}\n")).unwrap();
+    std::fs::set_permissions(root.path().join("pass"), <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600)).unwrap();
     let port = d.port.to_string();
     let mut outs = Vec::new();
     let mut run = |args: &[&str], stdin: Option<&str>| {

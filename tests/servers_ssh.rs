@@ -391,8 +391,10 @@ async fn cli_imports_a_passphrase_key_and_an_ssh_config() {
     std::fs::write(d.dir.join("authorized_keys"), auth).unwrap();
     let pass = tmp.path().join("pass");
     std::fs::write(&pass, format!("{PASS}\n")).unwrap();
+    std::fs::set_permissions(&pass, <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600)).unwrap();
     let kpass = tmp.path().join("kpass");
     std::fs::write(&kpass, "key-pass-123\n").unwrap();
+    std::fs::set_permissions(&kpass, <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600)).unwrap();
     let data = tmp.path().join("data");
     let bin = env!("CARGO_BIN_EXE_homedeck");
     let hd = |args: &[&str]| {

@@ -61,8 +61,8 @@ impl Pane {
     }
 }
 
-/// Sizes (`693B`, `693 bytes`) and wall-clock times (the diff header)
-/// differ per run.
+/// Sizes (`693B`, `693 bytes`, `693 B`, `1.2 KiB`) and wall-clock times
+/// (the diff header) differ per run.
 fn stable_line(l: &str) -> String {
     let words: Vec<&str> = l.split(' ').collect();
     let mut out = Vec::with_capacity(words.len());
@@ -71,7 +71,7 @@ fn stable_line(l: &str) -> String {
         let shape = |w: &str, sep: char| w.len() >= 8 && w.chars().all(|c| c.is_ascii_digit() || c == sep) && w.contains(sep);
         out.push(if is_size(w) {
             "NNNB"
-        } else if digits && words.get(i + 1).is_some_and(|n| n.starts_with("bytes")) {
+        } else if (digits || w.parse::<f64>().is_ok()) && words.get(i + 1).is_some_and(|n| n.starts_with("bytes") || ["B", "B,", "KiB", "KiB,", "MiB", "MiB,"].contains(n)) {
             "NNN"
         } else if shape(w, '-') && w.len() == 10 {
             "YYYY-MM-DD"
@@ -135,13 +135,26 @@ async fn backups_pane_keys_and_encrypted_restore() {
     // b on "app" (not sealed): backed up at once.
     let s = p.key('b').await;
     assert!(!s.contains("Password"), "{s}");
-    // b on "sealed": the masked prompt; what is typed shows as bullets.
+    // b on "sealed": the masked prompt, twice; what is typed shows as bullets.
     p.key('j').await;
     p.key('b').await;
+    p.typ(CANARY).await;
+    p.code(KeyCode::Tab).await;
     let s = p.typ(CANARY).await;
-    assert!(s.contains("Back up sealed") && s.contains(&"•".repeat(CANARY.len())), "{s}");
+    assert!(s.contains("Back up sealed") && s.matches(&"•".repeat(CANARY.len())).count() == 2, "{s}");
     insta::assert_snapshot!("backups_password_prompt", s);
-    p.code(KeyCode::Enter).await;
+    // Two different entries are refused, nothing is backed up.
+    let s = p.code(KeyCode::Enter).await;
+    assert!(!s.contains("differ"), "{s}");
+    let Outcome::Backup(BackupOutcome::BackupOverview { overview }) = p.h.exec(Command::BackupOverview {}).await else { panic!() };
+    assert_eq!(overview.catalog.len(), 2, "both sources backed up");
+    p.key('b').await;
+    p.typ(CANARY).await;
+    p.code(KeyCode::Tab).await;
+    p.typ("a typo").await;
+    let s = p.code(KeyCode::Enter).await;
+    assert!(s.contains("the two passwords differ"), "{s}");
+    p.code(KeyCode::Esc).await;
     let Outcome::Backup(BackupOutcome::BackupOverview { overview }) = p.h.exec(Command::BackupOverview {}).await else { panic!() };
     assert_eq!(overview.catalog.len(), 2, "both sources backed up");
     assert!(overview.catalog.iter().any(|e| e.source == "sealed" && e.encrypted()));

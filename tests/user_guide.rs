@@ -84,7 +84,7 @@ fn every_engine_verb_in_the_guide_exists() {
 /// records on its own (`daemon_connect`: a refused socket connection;
 /// `remote_attach`: an SSH tunnel to another site's daemon), and a
 /// backup source kind.
-const NOT_VERBS: &[&str] = &["wled_schedule_missed", "backup_schedule_missed", "schedule_waiting", "ha_config", "daemon_connect", "remote_attach", "backup_restore_rollback"];
+const NOT_VERBS: &[&str] = &["wled_schedule_missed", "backup_schedule_missed", "schedule_waiting", "ha_config", "daemon_connect", "remote_attach", "backup_restore_rollback", "backup_restore_preview"];
 
 #[test]
 fn the_checker_catches_a_wrong_command() {

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "homedeck", version, about = "A keyboard-driven terminal console for running a Home Assistant homelab.",
     long_about = "A keyboard-driven terminal console for running a Home Assistant homelab.\n\nRun without a subcommand to open the console. Subcommands drive the same engine from scripts; add --json for machine-readable output.")]
+// Listed apart in every subcommand's help, after its own options.
+#[command(next_help_heading = "Global options")]
 pub struct Cli {
     /// Where the database lives [default: $XDG_DATA_HOME/homedeck]
     #[arg(long, global = true, env = "HOMEDECK_DATA_DIR", value_name = "DIR")]
@@ -96,7 +98,8 @@ pub enum SecretCmd {
     Rotate { name: String },
     Rotation {
         name: String,
-        /// 0 turns reminders off
+        /// Days between rotations, 0 to 3650; 0 turns reminders off
+        #[arg(allow_hyphen_values = true, value_parser = clap::value_parser!(u32).range(0..=3650))]
         days: u32,
     },
     Due,
@@ -123,13 +126,13 @@ pub enum AuditCmd {
 
 #[derive(Debug, Args)]
 pub struct AuditSearchArgs {
-    /// vault, secret, audit, security, system
+    /// vault, secret, audit, security, system, server, esphome, lights, backup or deploy
     #[arg(long)]
     pub category: Option<String>,
     /// info, low, medium, high, critical (this and above)
     #[arg(long)]
     pub severity: Option<String>,
-    /// success or failure
+    /// success, failure, cancelled or declined
     #[arg(long)]
     pub status: Option<String>,
     #[arg(long)]
@@ -229,5 +232,5 @@ pub fn with_table_docs(mut cmd: clap::Command) -> clap::Command {
             cmd = cmd.mut_subcommand(group, |g| g.mut_subcommand(sub, |s| s.about(spec.summary())));
         }
     }
-    cmd
+    super::help_text::fill(cmd)
 }

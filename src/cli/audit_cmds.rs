@@ -1,5 +1,6 @@
 //! `homedeck audit …`
 
+use crate::engine::views::text::plural;
 use super::args::{AuditCmd, AuditSearchArgs};
 use super::{Session, confirm};
 use crate::engine::views::audit::{Category, Severity, Status};
@@ -15,7 +16,7 @@ pub async fn run(s: &Session, cmd: AuditCmd) -> Result<()> {
         AuditCmd::Search(a) => search(s, *a).await?,
         AuditCmd::Cleanup { older_than, yes } => {
             let days = older_than.unwrap_or(s.engine.audit_retention_days());
-            if !yes && !confirm(&format!("Delete audit entries older than {days} day(s)?")) {
+            if !yes && !confirm(&format!("Delete audit entries older than {}?", plural(days as usize, "day", "days"))) {
                 return Err(anyhow!("nothing deleted"));
             }
             s.exec(Command::AuditCleanup { older_than_days: Some(days) }).await?

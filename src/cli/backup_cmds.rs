@@ -3,6 +3,7 @@
 //! only when an archive needs one (or read from HOMEDECK_BACKUP_PASSWORD_FILE),
 //! and the vault unlocked when a source's key lives there.
 
+use crate::engine::views::text::plural;
 use crate::engine::{BackupEvent, BackupOutcome};
 use super::backup_args::{BackupCmd, ForgetArgs, RepoCmd, ScheduleCmd, SnapshotCmd, SourceCmd};
 use super::{Session, confirm, prompt};
@@ -17,15 +18,19 @@ fn path(p: std::path::PathBuf) -> Result<String> {
     Ok(abs.to_string_lossy().into_owned())
 }
 
+/// The archive password: from HOMEDECK_BACKUP_PASSWORD_FILE, or asked on
+/// the terminal — twice for a new archive, since a typo there makes it
+/// unrecoverable. (A source can name a vault secret instead:
+/// `--backup-password-secret`.)
 fn backup_password(new: bool) -> Result<SecretValue> {
-    if let Ok(file) = std::env::var(PASSWORD_FILE_ENV) {
-        let text = zeroize::Zeroizing::new(std::fs::read_to_string(&file).map_err(|e| anyhow!("cannot read {file:?} named by {PASSWORD_FILE_ENV}: {e}"))?);
-        return Ok(SecretValue::new(text.lines().next().unwrap_or("")));
-    }
     if new {
-        prompt::new_passphrase(PASSWORD_FILE_ENV, "Backup password")
-    } else {
-        Ok(SecretValue::new(rpassword::prompt_password("Backup password: ").map_err(|_| anyhow!("the archive needs its password: no terminal to ask on (set {PASSWORD_FILE_ENV})"))?))
+        return prompt::new_secret(PASSWORD_FILE_ENV, "Backup password", "The archive cannot be opened without this password; it is not stored.");
+    }
+    match std::env::var(PASSWORD_FILE_ENV) {
+        Ok(file) => prompt::read_first_line(&file, PASSWORD_FILE_ENV),
+        Err(_) => Ok(SecretValue::new(
+            rpassword::prompt_password("Backup password: ").map_err(|_| anyhow!("the archive needs its password: no terminal to ask on (set {PASSWORD_FILE_ENV} to a file holding it)"))?,
+        )),
     }
 }
 
@@ -103,6 +108,7 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
         BackupCmd::Restore { id, file, target, only, yes } => {
             let file = file.map(path).transpose()?;
             let target = target.map(path).transpose()?;
+            let archive = file.clone();
             let mut c = Command::BackupRestore { id, file, target, only, password: None, confirmed: Some(false) };
             let preview = exec(s, c.clone()).await?;
             if let Outcome::Backup(BackupOutcome::BackupPreview { preview: p }) = &preview {
@@ -110,6 +116,11 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
                     s.print(&preview)?;
                 }
                 if !yes && !confirm(&format!("Restore {} into {} ({} added, {} changed, {} removed)?", p.source, p.target, p.added.len(), p.changed.len(), p.removed.len())) {
+                    // Audited as declined, so the log does not read as a restore.
+                    let declined = Command::BackupRestoreDecline { id: p.backup, file: if p.backup.is_none() { archive } else { None } };
+                    if let Err(e) = s.execute(declined).await {
+                        eprintln!("warning: the decline could not be audited: {e}");
+                    }
                     return Err(anyhow!("not restored"));
                 }
             }
@@ -135,7 +146,7 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
             } else {
                 if !yes {
                     s.print(&preview)?;
-                    if !confirm(&format!("Delete {gone} backup(s) of {source}?")) {
+                    if !confirm(&format!("Delete {} of {source}?", plural(gone as usize, "backup", "backups"))) {
                         return Err(anyhow!("nothing forgotten"));
                     }
                 }

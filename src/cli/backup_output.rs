@@ -5,14 +5,7 @@ use crate::engine::BackupOutcome;
 use super::table::{self, age};
 use crate::engine::views::backup::CatalogEntry;
 
-fn size(n: u64) -> String {
-    match n {
-        n if n >= 1 << 30 => format!("{:.1} GiB", n as f64 / (1u64 << 30) as f64),
-        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64),
-        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
-        n => format!("{n} B"),
-    }
-}
+use crate::engine::views::text::size;
 
 fn verified(e: &CatalogEntry) -> String {
     match (&e.verify_error, e.verified_at) {

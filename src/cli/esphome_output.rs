@@ -88,7 +88,7 @@ pub fn human(outcome: &EsphomeOutcome) {
             }
             let rows: Vec<Vec<String>> = firmware
                 .iter()
-                .map(|f| vec![f.version.clone(), f.platform.clone(), f.size.to_string(), f.short_id().to_string(), f.file_name.clone(), age(f.imported)])
+                .map(|f| vec![f.version.clone(), f.platform.clone(), crate::engine::views::text::size(f.size), f.short_id().to_string(), f.file_name.clone(), age(f.imported)])
                 .collect();
             print!("{}", table::render(&["VERSION", "PLATFORM", "BYTES", "SHA256", "FILE", "IMPORTED"], &rows));
         }

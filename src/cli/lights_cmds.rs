@@ -1,5 +1,6 @@
 //! `homedeck wled …` and `homedeck fpp …`: arguments → engine commands.
 
+use crate::engine::views::text::plural;
 use crate::engine::{LightsEvent, LightsOutcome};
 use super::lights_args::{DiscoverArgs, FppCmd, FppScheduleCmd, GroupCmd, PlaylistCmd, PresetCmd, ScheduleCmd, SetArgs, WledCmd};
 use super::{Session, confirm};
@@ -141,7 +142,7 @@ fn print_event(ev: &Event, json: bool) -> Result<()> {
             format!("schedule {schedule}: {} {message}", if *ok { "ran" } else { "FAILED" })
         }
         Event::Lights(LightsEvent::LightsScheduleMissed { schedule, count, last }) => {
-            format!("schedule {schedule}: {count} run(s) MISSED, last due {}", last.to_rfc3339())
+            format!("schedule {schedule}: {} MISSED, last due {}", plural(*count as usize, "run", "runs"), last.to_rfc3339())
         }
         _ => return Ok(()),
     };

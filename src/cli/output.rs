@@ -3,6 +3,7 @@
 //! the vault's and the audit log's are here); `Outcome::visit` hands every
 //! answer to the right one, so a domain without a printer does not compile.
 
+use crate::engine::views::text::plural;
 use crate::engine::{AuditOutcome, GeneralOutcome, VaultOutcome, VisitOutcome};
 use super::table::{self, age};
 use crate::engine::Outcome;
@@ -63,7 +64,10 @@ fn vault(outcome: &VaultOutcome) {
             println!("secrets:      {}", s.secrets);
             println!("rotation due: {}", s.rotation_due);
             println!("created:      {}", opt_age(s.created));
-            println!("passphrase:   changed {}", opt_age(s.passphrase_changed));
+            match s.passphrase_changed {
+                Some(t) => println!("passphrase:   changed {}", age(t)),
+                None => println!("passphrase:   never changed (the one set at creation)"),
+            }
             println!("idle lock:    after {} s", s.idle_lock_secs);
             if s.failed_unlocks > 0 {
                 println!("failed unlocks in a row: {}", s.failed_unlocks);
@@ -108,7 +112,7 @@ fn vault(outcome: &VaultOutcome) {
             println!("version:       {}", m.version);
             println!("created:       {}", m.created.to_rfc3339());
             println!("last rotated:  {}", m.last_rotated.map(|t| t.to_rfc3339()).unwrap_or_else(|| "never".into()));
-            println!("rotation:      {}", m.rotation_days.map(|d| format!("every {d} day(s)")).unwrap_or_else(|| "off".into()));
+            println!("rotation:      {}", m.rotation_days.map(|d| format!("every {}", plural(d as usize, "day", "days"))).unwrap_or_else(|| "off".into()));
             if let Some(due) = m.rotation_due_at() {
                 println!("rotation due:  {}", due.to_rfc3339());
             }

@@ -9,21 +9,22 @@ use std::io::{IsTerminal, Read};
 pub const PASSPHRASE_FILE_ENV: &str = "HOMEDECK_PASSPHRASE_FILE";
 pub const NEW_PASSPHRASE_FILE_ENV: &str = "HOMEDECK_NEW_PASSPHRASE_FILE";
 
-/// First line of a file, without the newline. The file should be 0600.
-fn read_first_line(path: &str, var: &str) -> Result<SecretValue> {
-    let text = zeroize::Zeroizing::new(
-        std::fs::read_to_string(path).with_context(|| format!("cannot read the passphrase file {path:?} named by {var}"))?,
-    );
-    let line = text.lines().next().unwrap_or("");
-    if line.is_empty() {
-        bail!("the passphrase file {path:?} named by {var} is empty — expected the passphrase on its first line");
-    }
-    Ok(SecretValue::new(line))
+/// First line of a file, without the newline. A file group or others can
+/// read is refused (`chmod 600 FILE` is in the message).
+pub fn read_first_line(path: &str, var: &str) -> Result<SecretValue> {
+    SecretValue::from_file(std::path::Path::new(path)).map_err(|e| anyhow::anyhow!("the file named by {var}: {e}"))
 }
 
-fn prompt(label: &str) -> Result<SecretValue> {
-    let v = rpassword::prompt_password(label)
-        .context("cannot read a passphrase: no terminal to prompt on (set HOMEDECK_PASSPHRASE_FILE to a file holding it)")?;
+/// A masked prompt; `env` names the variable that can supply the answer
+/// from a file when there is no terminal.
+fn prompt(label: &str, env: &str) -> Result<SecretValue> {
+    prompt_or(label, &format!("set {env} to a file holding it"))
+}
+
+/// A masked prompt; `fix` says how to answer without a terminal.
+fn prompt_or(label: &str, fix: &str) -> Result<SecretValue> {
+    let what = label.trim_end_matches([':', ' ']).to_lowercase();
+    let v = rpassword::prompt_password(label).with_context(|| format!("cannot read the {what}: no terminal to prompt on ({fix})"))?;
     Ok(SecretValue::new(v))
 }
 
@@ -31,22 +32,34 @@ fn prompt(label: &str) -> Result<SecretValue> {
 pub fn passphrase() -> Result<SecretValue> {
     match std::env::var(PASSPHRASE_FILE_ENV) {
         Ok(path) => read_first_line(&path, PASSPHRASE_FILE_ENV),
-        Err(_) => prompt("Vault passphrase: "),
+        Err(_) => prompt("Vault passphrase: ", PASSPHRASE_FILE_ENV),
     }
 }
 
-/// A new passphrase, asked twice on a terminal. `env` names the file variable
-/// that can supply it instead.
-pub fn new_passphrase(env: &str, what: &str) -> Result<SecretValue> {
+/// The vault's minimum passphrase length, stated before the first prompt.
+pub const MIN_PASSPHRASE: usize = 8;
+
+/// A new passphrase or password, asked twice on a terminal so a typo cannot
+/// lock its owner out. `env` names the file variable that can supply it
+/// instead. `hint` is said before the first prompt (the rules it must meet).
+pub fn new_secret(env: &str, what: &str, hint: &str) -> Result<SecretValue> {
     if let Ok(path) = std::env::var(env) {
         return read_first_line(&path, env);
     }
-    let a = prompt(&format!("{what}: "))?;
-    let b = prompt(&format!("{what} (again): "))?;
+    if !hint.is_empty() && std::io::stdin().is_terminal() {
+        eprintln!("{hint}");
+    }
+    let a = prompt(&format!("{what}: "), env)?;
+    let b = prompt(&format!("{what} (again): "), env)?;
     if a != b {
-        bail!("the two passphrases differ — nothing was changed");
+        bail!("the two entries differ — nothing was changed");
     }
     Ok(a)
+}
+
+/// A new vault passphrase, asked twice, its minimum length said up front.
+pub fn new_passphrase(env: &str, what: &str) -> Result<SecretValue> {
+    new_secret(env, what, &format!("Choose a passphrase of at least {MIN_PASSPHRASE} characters; it cannot be recovered if lost."))
 }
 
 /// A secret value: prompted (twice, masked) on a terminal, or read whole from
@@ -54,8 +67,8 @@ pub fn new_passphrase(env: &str, what: &str) -> Result<SecretValue> {
 pub fn secret_value(what: &str) -> Result<SecretValue> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        let a = prompt(&format!("{what}: "))?;
-        let b = prompt(&format!("{what} (again): "))?;
+        let a = prompt_or(&format!("{what}: "), "pipe it on stdin")?;
+        let b = prompt_or(&format!("{what} (again): "), "pipe it on stdin")?;
         if a != b {
             bail!("the two values differ — nothing was stored");
         }

@@ -71,7 +71,7 @@ pub enum ServerCmd {
 pub struct ServerFields {
     /// Server name: letters, digits, - _ . (1–63)
     pub name: String,
-    /// Hostname or IP address
+    /// Hostname or IP address, optionally with the port: nas.lan, 10.0.0.5:2222, [::1]:22
     #[arg(long)]
     pub host: Option<String>,
     /// SSH port [default: 22]

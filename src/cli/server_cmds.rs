@@ -47,8 +47,7 @@ fn fields(f: &ServerFields) -> Result<(Option<AuthMethod>, Option<SecretValue>, 
 
 fn key_passphrase() -> Result<SecretValue> {
     if let Ok(path) = std::env::var(KEY_PASSPHRASE_FILE_ENV) {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path} named by {KEY_PASSPHRASE_FILE_ENV}"))?;
-        return Ok(SecretValue::new(text.lines().next().unwrap_or("")));
+        return super::prompt::read_first_line(&path, KEY_PASSPHRASE_FILE_ENV);
     }
     let v = rpassword::prompt_password("Passphrase of the private key: ")
         .context("the key is passphrase-protected and there is no terminal to ask on (set HOMEDECK_KEY_PASSPHRASE_FILE)")?;
@@ -56,7 +55,11 @@ fn key_passphrase() -> Result<SecretValue> {
 }
 
 /// Add or edit; a passphrase-protected key is asked for once, then retried.
-async fn save(s: &Session, f: ServerFields, edit: bool) -> Result<Outcome> {
+async fn save(s: &Session, mut f: ServerFields, edit: bool) -> Result<Outcome> {
+    if let Some(text) = f.host.take() {
+        let (host, port) = address(&text, f.port)?;
+        (f.host, f.port) = (Some(host), port);
+    }
     let (auth, key, password) = fields(&f)?;
     let tags = if f.tags.is_empty() { None } else { Some(f.tags.join(",")) };
     let build = |key_passphrase: Option<SecretValue>| -> Result<Command> {
@@ -84,6 +87,17 @@ async fn save(s: &Session, f: ServerFields, edit: bool) -> Result<Outcome> {
             exec(s, build(Some(key_passphrase()?))?).await
         }
         other => other,
+    }
+}
+
+/// `--host` may carry the port (`127.0.0.1:2222`), as the console's Host
+/// field does; a different `--port` beside it is a contradiction, not a choice.
+fn address(text: &str, flag: Option<u32>) -> Result<(String, Option<u32>)> {
+    let (host, port) = crate::engine::views::servers::split_address(text).map_err(|e| anyhow!("--host: {e}"))?;
+    match (port, flag) {
+        (Some(a), Some(b)) if a != b => Err(anyhow!("--host {text} names port {a} but --port says {b} — give the port once")),
+        (Some(a), _) => Ok((host, Some(a))),
+        (None, flag) => Ok((host, flag)),
     }
 }
 

@@ -15,7 +15,13 @@ pub async fn run(s: &Session, cmd: VaultCmd) -> Result<()> {
                 return Err(crate::engine::EngineError::VaultAlreadyInitialized.into());
             }
             let passphrase = prompt::new_passphrase(prompt::PASSPHRASE_FILE_ENV, "New vault passphrase")?;
-            s.exec(Command::VaultInit { passphrase }).await?
+            let created = s.exec(Command::VaultInit { passphrase }).await?;
+            if s.engine.is_attached() {
+                // The host keeps it unlocked (until its idle lock), as it says.
+                created
+            } else {
+                Outcome::done("vault created; locked again as this command exits (the CLI never keeps it open between commands) — commands that need it ask for the passphrase")
+            }
         }
         VaultCmd::Status => s.exec(Command::VaultStatus {}).await?,
         VaultCmd::Unlock => {

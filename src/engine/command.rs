@@ -260,6 +260,8 @@ commands! {
             id: Option<u64>, file: Option<String>, target: Option<String>, only: Option<String>,
             password: Option<SecretValue>, confirmed: Option<bool>
         };
+        /// Record that the operator saw a restore's preview and said no (nothing is restored); front ends send it.
+        BackupRestoreDecline = "backup_restore_decline", Read, audited: true, { id: Option<u64>, file: Option<String> };
         /// Forget old backups of a source, restic-style (keep_last/hourly/daily/weekly/monthly); dry_run=true shows what would go.
         BackupForget = "backup_forget", Dangerous, audited: true, {
             source: String, keep_last: Option<u32>, keep_hourly: Option<u32>, keep_daily: Option<u32>,

@@ -74,7 +74,7 @@ pub fn args_json(spec: &CommandSpec, words: &[String]) -> EngineResult<Map<Strin
                 _ => return Err(EngineError::invalid(k, v, "true or false")),
             }
         } else if arg.numeric() {
-            let n: u64 = v.parse().map_err(|_| EngineError::invalid(k, v, "a whole number"))?;
+            let n: u64 = v.parse().map_err(|_| EngineError::invalid(k, v, "a whole number, 0 or more"))?;
             Value::from(n)
         } else {
             Value::String(v.to_string())

@@ -5,7 +5,7 @@
 //! failed, so no handler can forget to audit and no error path escapes it.
 
 use super::actor::Actor;
-use super::audit::{Category, Change, Resource, Severity};
+use super::audit::{Category, Change, Resource, Severity, Status};
 use super::command_table::CommandSpec;
 
 #[derive(Debug, Clone)]
@@ -15,6 +15,13 @@ pub(crate) struct AuditDraft {
     pub resource: Option<Resource>,
     pub description: String,
     pub changes: Vec<Change>,
+    /// The entry's action when it is not the command's name: a restore that
+    /// only previewed is `backup_restore_preview`, never a `backup_restore`.
+    pub action: Option<&'static str>,
+    /// How a command that returned `Ok` really ended, when that was not a
+    /// success: a remote command that exited 1 or was cancelled still
+    /// answers with its results, but its audit entry must not say success.
+    pub ended: Option<(Status, Option<String>)>,
 }
 
 impl AuditDraft {
@@ -35,7 +42,7 @@ impl AuditDraft {
             super::command_table::Permission::Dangerous => Severity::Medium,
             _ => Severity::Info,
         };
-        AuditDraft { category, severity, resource: None, description: String::new(), changes: Vec::new() }
+        AuditDraft { category, severity, resource: None, description: String::new(), changes: Vec::new(), action: None, ended: None }
     }
 }
 
@@ -78,5 +85,16 @@ impl Ctx {
 
     pub fn severity(&mut self, s: Severity) {
         self.draft.severity = s;
+    }
+
+    /// Record this run under another action name (see `AuditDraft::action`).
+    pub fn action(&mut self, name: &'static str) {
+        self.draft.action = Some(name);
+    }
+
+    /// The command answers `Ok`, but what it did failed, was cancelled or
+    /// was declined (see `AuditDraft::ended`).
+    pub fn ended(&mut self, status: Status, error: Option<String>) {
+        self.draft.ended = Some((status, error));
     }
 }

@@ -26,12 +26,16 @@ pub async fn execute(
     };
     if spec.audited {
         let (status, error) = match &result {
-            Ok(_) if ctx.cancelled.is_some() => (Status::Failure, ctx.cancelled.take()),
-            Ok(_) => (Status::Success, None),
+            // A job cancelled part-way (the daemon stopping, a Ctrl-C) still
+            // answers with what it did; its entry says it was cancelled.
+            Ok(_) if ctx.cancelled.is_some() => (Status::Cancelled, ctx.cancelled.take()),
+            Ok(_) => ctx.draft.ended.take().unwrap_or((Status::Success, None)),
+            Err(e @ EngineError::Cancelled { .. }) => (Status::Cancelled, Some(e.to_string())),
             Err(e) => (Status::Failure, Some(e.to_string())),
         };
         let Ctx { actor, draft, .. } = ctx;
-        if let Err(e) = audit::record(inner, &actor, spec.name, draft, status, error) {
+        let action = draft.action.unwrap_or(spec.name);
+        if let Err(e) = audit::record(inner, &actor, action, draft, status, error) {
             tracing::error!(error = %e, command = spec.name, "could not write audit entry");
             // An action that cannot be audited must not report success.
             if result.is_ok() {

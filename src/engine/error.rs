@@ -25,8 +25,15 @@ pub enum EngineError {
     #[error("unlock is backing off after {failures} failed attempt(s): try again in {retry_in_secs} s")]
     UnlockBackoff { failures: u32, retry_in_secs: u64 },
 
-    #[error("no {what} named {name:?}")]
-    NotFound { what: String, name: String },
+    /// Things with ids (backups, snapshots, runs) are "with id 999", never
+    /// "named".
+    #[error("no {what} {}", if *.by_id { format!("with id {name}") } else { format!("named {name:?}") })]
+    NotFound {
+        what: String,
+        name: String,
+        #[serde(default)]
+        by_id: bool,
+    },
 
     #[error("a {what} named {name:?} already exists")]
     AlreadyExists { what: String, name: String },
@@ -70,6 +77,11 @@ pub enum EngineError {
     #[error("the private key is protected by a passphrase: give key_passphrase (the CLI prompts for it)")]
     KeyPassphraseRequired,
 
+    /// The operator (or a shutdown) stopped it; audited as `cancelled`, not
+    /// as a failure.
+    #[error("{what} was cancelled")]
+    Cancelled { what: String },
+
     #[error("{0}")]
     Other(#[serde(with = "message")] String),
 }
@@ -105,7 +117,11 @@ impl EngineError {
     }
 
     pub fn not_found(what: &str, name: &str) -> Self {
-        EngineError::NotFound { what: what.to_string(), name: name.to_string() }
+        EngineError::NotFound { what: what.to_string(), name: name.to_string(), by_id: false }
+    }
+
+    pub fn not_found_id(what: &str, id: u64) -> Self {
+        EngineError::NotFound { what: what.to_string(), name: id.to_string(), by_id: true }
     }
 }
 
@@ -143,7 +159,7 @@ mod tests {
             EngineError::VaultLocked,
             EngineError::WrongPassphrase { failures: 2, retry_in_secs: 4 },
             EngineError::UnlockBackoff { failures: 2, retry_in_secs: 4 },
-            EngineError::NotFound { what: s(), name: s() },
+            EngineError::NotFound { what: s(), name: s(), by_id: true },
             EngineError::AlreadyExists { what: s(), name: s() },
             EngineError::invalid("f", "v", "e"),
             EngineError::Revoked { name: s(), at: s(), reason: s() },
@@ -159,6 +175,7 @@ mod tests {
             EngineError::ConfirmationRequired { what: s(), reason: s() },
             EngineError::KeyPassphraseRequired,
             EngineError::Other("backup of big: cancelled".into()),
+            EngineError::Cancelled { what: s() },
         ];
         // No wildcard: a new variant does not compile until it is listed above.
         let listed = |e: &EngineError| match e {
@@ -183,6 +200,7 @@ mod tests {
             | EngineError::Remote { .. }
             | EngineError::ConfirmationRequired { .. }
             | EngineError::KeyPassphraseRequired
+            | EngineError::Cancelled { .. }
             | EngineError::Other(_) => std::mem::discriminant(e),
         };
         let kinds: std::collections::HashSet<_> = all.iter().map(listed).collect();

@@ -23,6 +23,7 @@ pub(crate) mod jobs;
 pub mod options;
 pub mod outcome;
 pub mod secret_value;
+pub mod text;
 pub(crate) mod security;
 pub(crate) mod store;
 pub mod views;
@@ -200,6 +201,8 @@ impl EngineHandle {
             resource: Some(audit::Resource::new("socket", None, Some(peer.to_string()))),
             description: format!("connection to the homedeck socket refused: {reason}"),
             changes: Vec::new(),
+            action: None,
+            ended: None,
         };
         audit::record(&self.inner, &actor, "daemon_connect", draft, audit::Status::Failure, Some(reason.to_string()))?;
         self.inner.store.flush()

@@ -34,6 +34,27 @@ impl SecretValue {
     pub fn len(&self) -> usize {
         self.0.len()
     }
+
+    /// The first line of a passphrase or password file. A file that group or
+    /// others may read is refused before it is read: a secret in a
+    /// world-readable file is no longer a secret, and saying so at once
+    /// beats finding out later. The error names the file and the fix, never
+    /// the content; the caller adds which variable or setting named it.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, String> {
+        use std::os::unix::fs::PermissionsExt;
+        let shown = path.display();
+        let mode = std::fs::metadata(path).map_err(|e| format!("cannot read {shown}: {e}"))?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "{shown} is readable by group or others (mode {mode:04o}) — expected it readable by you only; run `chmod 600 {shown}`"
+            ));
+        }
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?);
+        match text.lines().next() {
+            Some(line) if !line.is_empty() => Ok(SecretValue::new(line)),
+            _ => Err(format!("{shown} is empty — expected the secret on its first line")),
+        }
+    }
 }
 
 impl fmt::Debug for SecretValue {
@@ -57,6 +78,22 @@ impl<'de> Deserialize<'de> for SecretValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_file_others_can_read_is_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("pass");
+        std::fs::write(&f, "hunter2-hunter2\nignored\n").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = SecretValue::from_file(&f).unwrap_err();
+        assert!(e.contains("mode 0644") && e.contains(&format!("chmod 600 {}", f.display())), "{e}");
+        assert!(!e.contains("hunter2"), "{e}");
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(SecretValue::from_file(&f).unwrap().expose(), "hunter2-hunter2");
+        std::fs::write(&f, "\n").unwrap();
+        assert!(SecretValue::from_file(&f).unwrap_err().contains("is empty"));
+    }
 
     #[test]
     fn debug_never_shows_the_value() {

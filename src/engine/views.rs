@@ -7,3 +7,8 @@
 //! touching a front end. `tests/architecture.rs` holds front ends to it.
 
 domain_list!(domain_facades);
+
+/// Counts and sizes as people read them (`1 entry`, `196.9 KiB`).
+pub mod text {
+    pub use crate::engine::text::{plural, size};
+}

@@ -76,6 +76,7 @@ fn cli_password_secret_never_reaches_logs_or_output() {
     let root = tempfile::tempdir().unwrap();
     let env = CliEnv::new(root.path());
     fs::write(root.path().join("pass"), format!("{PASS}\n")).unwrap();
+    std::fs::set_permissions(root.path().join("pass"), <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600)).unwrap();
     let src = root.path().join("conf");
     config_tree(&src);
     let src_arg = src.to_string_lossy().into_owned();

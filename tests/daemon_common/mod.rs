@@ -23,6 +23,7 @@ impl Home {
     pub fn new() -> Home {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("pass"), format!("{PASS}\n")).unwrap();
+        std::fs::set_permissions(dir.path().join("pass"), <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600)).unwrap();
         let env = CliEnv::new(dir.path());
         Home { dir, env }
     }

@@ -82,7 +82,12 @@ impl Severity {
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Success,
+    /// It ran and failed (an error, a non-zero exit code: see `error`).
     Failure,
+    /// Stopped by the operator (Ctrl-C, `x`, a cancel verb) before it finished.
+    Cancelled,
+    /// The operator saw a preview or a question and said no: nothing ran.
+    Declined,
 }
 
 impl Status {
@@ -90,6 +95,8 @@ impl Status {
         match self {
             Status::Success => "success",
             Status::Failure => "failure",
+            Status::Cancelled => "cancelled",
+            Status::Declined => "declined",
         }
     }
 }
@@ -114,11 +121,11 @@ macro_rules! display_and_parse {
 }
 
 impl Status {
-    pub const ALL: [Status; 2] = [Status::Success, Status::Failure];
+    pub const ALL: [Status; 4] = [Status::Success, Status::Failure, Status::Cancelled, Status::Declined];
 }
 display_and_parse!(Category, "category", "vault, secret, audit, security, system, server, esphome, lights, backup, deploy");
 display_and_parse!(Severity, "severity", "info, low, medium, high, critical");
-display_and_parse!(Status, "status", "success, failure");
+display_and_parse!(Status, "status", "success, failure, cancelled, declined");
 
 /// What an action was done to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

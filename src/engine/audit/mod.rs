@@ -93,6 +93,8 @@ fn build(
         match status {
             Status::Success => action.replace('_', " "),
             Status::Failure => format!("{} failed", action.replace('_', " ")),
+            Status::Cancelled => format!("{} cancelled", action.replace('_', " ")),
+            Status::Declined => format!("{} declined", action.replace('_', " ")),
         }
     } else {
         draft.description

@@ -2,6 +2,7 @@
 //! The engine wraps them in `Outcome::Audit` / `Event::Audit`; front ends route
 //! the whole group to one renderer that matches every variant.
 
+use crate::engine::text::plural;
 use crate::engine::audit::{AuditEntry, AuditPage};
 use crate::engine::security::SecurityEvent;
 use serde::{Deserialize, Serialize};
@@ -19,11 +20,11 @@ impl AuditOutcome {
     /// A one-line summary for status bars and plain CLI output.
     pub fn summary(&self) -> String {
         match self {
-            Self::AuditPage { page } => format!("{} audit entr(ies)", page.entries.len()),
+            Self::AuditPage { page } => plural(page.entries.len(), "audit entry", "audit entries"),
             Self::AuditCleaned { removed, cutoff } => {
-                format!("removed {removed} audit entr(ies) older than {cutoff}")
+                format!("removed {} older than {cutoff}", plural(*removed as usize, "audit entry", "audit entries"))
             }
-            Self::SecurityEvents { events } => format!("{} security event(s)", events.len()),
+            Self::SecurityEvents { events } => plural(events.len(), "security event", "security events"),
             Self::SecurityEvent { event } => format!("security event #{}", event.id),
         }
     }

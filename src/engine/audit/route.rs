@@ -3,6 +3,7 @@
 //! hands every `AuditCommand` here; the match is exhaustive, so a new verb in
 //! the table does not compile until it is handled.
 
+use crate::engine::text::plural;
 use crate::engine::command::AuditCommand;
 use crate::engine::context::Ctx;
 use crate::engine::error::{EngineError, EngineResult};
@@ -41,7 +42,7 @@ pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: AuditCommand) -
             let removed = audit::cleanup(&inner.store, cutoff)?;
             ctx.resource("audit_log", None, None);
             ctx.change("entries", None, Some(format!("-{removed}")));
-            ctx.describe(format!("removed {removed} audit entries older than {days} day(s)"));
+            ctx.describe(format!("removed {removed} audit entries older than {}", plural(days as usize, "day", "days")));
             Ok(Outcome::Audit(AuditOutcome::AuditCleaned { removed, cutoff: cutoff.to_rfc3339() }))
         }
         SecurityEventList { status, limit } => Ok(Outcome::Audit(AuditOutcome::SecurityEvents {

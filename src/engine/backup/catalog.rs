@@ -28,7 +28,7 @@ pub fn entries(store: &Store) -> EngineResult<Vec<CatalogEntry>> {
 }
 
 pub fn entry(store: &Store, id: u64) -> EngineResult<CatalogEntry> {
-    store.get(&store.tree(TREES.catalog)?, id.to_be_bytes())?.ok_or_else(|| EngineError::not_found("backup", &id.to_string()))
+    store.get(&store.tree(TREES.catalog)?, id.to_be_bytes())?.ok_or_else(|| EngineError::not_found_id("backup", id))
 }
 
 pub fn put_entry(store: &Store, e: &CatalogEntry) -> EngineResult<()> {

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 pub fn io_err(what: &str, e: std::io::Error) -> EngineError {
     if e.kind() == std::io::ErrorKind::Interrupted {
-        EngineError::Other(format!("{what}: cancelled"))
+        EngineError::Cancelled { what: what.to_string() }
     } else {
         EngineError::Other(format!("{what}: {e}"))
     }

@@ -5,6 +5,7 @@
 //! brings back servers, devices, schedules, secrets and the audit log; the
 //! vault opens with the passphrase it had when exported.
 
+use crate::engine::text::plural;
 use crate::engine::BackupOutcome;
 use super::archive::header::Header;
 use super::archive::reader;
@@ -88,7 +89,7 @@ pub(crate) async fn export(inner: &Inner, ctx: &mut Ctx, path: &str, password: O
         let _ = std::fs::remove_file(dest);
         io_err("export", e)
     })?;
-    ctx.describe(format!("exported {records} record(s) in {trees} tree(s) to {path}"));
+    ctx.describe(format!("exported {} in {} to {path}", plural(records as usize, "record", "records"), plural(trees as usize, "tree", "trees")));
     Ok(Outcome::Backup(BackupOutcome::BackupExported { export: Exported { path: path.into(), trees, records, size: written.size, sha256: written.sha256 } }))
 }
 
@@ -123,7 +124,7 @@ pub(crate) async fn import(inner: &Inner, ctx: &mut Ctx, path: &str, password: O
     if !confirmed {
         return Err(EngineError::ConfirmationRequired {
             what: format!("importing {path}"),
-            reason: format!("it replaces this homedeck's whole state ({} record(s) in {} tree(s))", lines.len(), trees.len()),
+            reason: format!("it replaces this homedeck's whole state ({} in {})", plural(lines.len(), "record", "records"), plural(trees.len(), "tree", "trees")),
         });
     }
     for name in inner.store.tree_names() {
@@ -139,6 +140,6 @@ pub(crate) async fn import(inner: &Inner, ctx: &mut Ctx, path: &str, password: O
     inner.store.flush()?;
     // The data key of the imported vault is not the one in memory.
     crate::engine::vault::session::lock(inner, crate::engine::event::LockReason::Requested);
-    ctx.describe(format!("imported {} record(s) in {} tree(s) from {path}; the vault is locked", lines.len(), trees.len()));
-    Ok(Outcome::done(format!("imported {} record(s) in {} tree(s) from {path}; unlock the vault with the passphrase it had when exported", lines.len(), trees.len())))
+    ctx.describe(format!("imported {} in {} from {path}; the vault is locked", plural(lines.len(), "record", "records"), plural(trees.len(), "tree", "trees")));
+    Ok(Outcome::done(format!("imported {} in {} from {path}; unlock the vault with the passphrase it had when exported", plural(lines.len(), "record", "records"), plural(trees.len(), "tree", "trees"))))
 }

@@ -1,6 +1,7 @@
 //! The backup verbs, called from dispatch: they check input, fill in the
 //! audit draft and turn the domain's results into outcomes.
 
+use crate::engine::text::plural;
 use crate::engine::BackupOutcome;
 use super::archive::Compression;
 use super::model::{Keep, Repo, Source, SourceKind, validate_name};
@@ -239,7 +240,7 @@ pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, source: &str, password:
     ctx.release_gate();
     let e = Box::pin(create::create(inner, &ctx.actor, &s, password.as_ref(), "manual")).await?;
     ctx.resource("backup", Some(e.id.to_string()), Some(source.to_string()));
-    ctx.describe(format!("backup #{} of {}: {} file(s), {} bytes, SHA-256 {}, verified", e.id, source, e.files, e.size, e.sha256));
+    ctx.describe(format!("backup #{} of {}: {}, {}, SHA-256 {}, verified", e.id, source, plural(e.files as usize, "file", "files"), crate::engine::text::size(e.size), e.sha256));
     Ok(Outcome::Backup(BackupOutcome::BackupCreated { entry: e }))
 }
 
@@ -273,21 +274,26 @@ pub(crate) async fn verify(inner: &Inner, ctx: &mut Ctx, id: Option<u64>, passwo
         // One archive: its own error (a locked vault, a missing password) as is.
         let e = create::verify(inner, &ctx.actor, i, password.as_ref()).await?;
         ctx.describe(format!("verified backup #{i} of {}", e.source));
-        return Ok(Outcome::Backup(BackupOutcome::BackupVerified { results: vec![VerifyResult { id: i, source: e.source, ok: true, message: format!("ok, {} file(s)", e.files) }] }));
+        return Ok(Outcome::Backup(BackupOutcome::BackupVerified { results: vec![VerifyResult { id: i, source: e.source, ok: true, message: format!("ok, {}", plural(e.files as usize, "file", "files")) }] }));
     }
     let mut results = Vec::new();
     for i in ids {
         let source = catalog::entry(&inner.store, i).map(|e| e.source).unwrap_or_default();
         let r = create::verify(inner, &ctx.actor, i, password.as_ref()).await;
-        results.push(VerifyResult { id: i, source, ok: r.is_ok(), message: r.map(|e| format!("ok, {} file(s)", e.files)).unwrap_or_else(|e| e.to_string()) });
+        results.push(VerifyResult { id: i, source, ok: r.is_ok(), message: r.map(|e| format!("ok, {}", plural(e.files as usize, "file", "files"))).unwrap_or_else(|e| e.to_string()) });
     }
     let bad = results.iter().filter(|r| !r.ok).count();
-    ctx.describe(format!("verified {} backup(s): {bad} failed", results.len()));
+    ctx.describe(format!("verified {}: {bad} failed", plural(results.len(), "backup", "backups")));
     Ok(Outcome::Backup(BackupOutcome::BackupVerified { results }))
 }
 
 pub(crate) async fn restore(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineResult<Outcome> {
     ctx.resource("backup", req.id.map(|i| i.to_string()), req.file.clone());
+    if !req.confirmed {
+        // A preview changes nothing: it is not a restore in the audit log.
+        ctx.action("backup_restore_preview");
+        ctx.severity(crate::engine::audit::Severity::Info);
+    }
     restore::journal::recover_remote(inner, &ctx.actor).await?;
     ctx.release_gate();
     match restore::restore(inner, &ctx.actor, req).await? {
@@ -316,6 +322,20 @@ pub(crate) async fn restore(inner: &Inner, ctx: &mut Ctx, req: Request) -> Engin
             Ok(Outcome::Backup(BackupOutcome::BackupRestored { preview, pre_restore, carried, restarted }))
         }
     }
+}
+
+/// The operator declined a restore after its preview: audited as
+/// `declined`, so the log shows a preview that led nowhere, not a restore.
+pub(crate) fn restore_declined(ctx: &mut Ctx, id: Option<u64>, file: Option<String>) -> EngineResult<Outcome> {
+    let what = match (id, &file) {
+        (Some(i), _) => format!("backup #{i}"),
+        (None, Some(f)) => f.clone(),
+        (None, None) => return Err(EngineError::invalid("id", "", "the backup id (or file) whose preview was declined")),
+    };
+    ctx.resource("backup", id.map(|i| i.to_string()), file);
+    ctx.describe(format!("restore of {what} declined after its preview; nothing was restored"));
+    ctx.ended(crate::engine::audit::Status::Declined, None);
+    Ok(Outcome::done(format!("restore of {what} declined; nothing was restored")))
 }
 
 pub(crate) async fn forget(inner: &Inner, ctx: &mut Ctx, source: &str, keep: Keep, dry_run: bool) -> EngineResult<Outcome> {

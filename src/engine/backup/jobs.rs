@@ -84,7 +84,7 @@ impl Jobs {
 
     pub fn cancel(&self, id: u64) -> EngineResult<JobView> {
         let m = self.running.lock().map_err(|_| EngineError::Other("job table poisoned".into()))?;
-        let e = m.get(&id).ok_or_else(|| EngineError::not_found("running backup job", &id.to_string()))?;
+        let e = m.get(&id).ok_or_else(|| EngineError::not_found_id("running backup job", id))?;
         e.job.cancel.store(true, Ordering::SeqCst);
         Ok(JobView { id, kind: e.kind.clone(), source: e.source.clone(), done: e.job.done_bytes.load(Ordering::Relaxed), total: e.total })
     }

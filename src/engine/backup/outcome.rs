@@ -2,6 +2,7 @@
 //! The engine wraps them in `Outcome::Backup` / `Event::Backup`; front ends route
 //! the whole group to one renderer that matches every variant.
 
+use crate::engine::text::plural;
 use crate::engine::backup::views as bv;
 use serde::{Deserialize, Serialize};
 
@@ -30,29 +31,29 @@ impl BackupOutcome {
     pub fn summary(&self) -> String {
         match self {
             Self::BackupOverview { overview } => {
-                format!("{} source(s), {} backup(s), {} schedule(s)", overview.sources.len(), overview.catalog.len(), overview.schedules.len())
+                format!("{}, {}, {}", plural(overview.sources.len(), "source", "sources"), plural(overview.catalog.len(), "backup", "backups"), plural(overview.schedules.len(), "schedule", "schedules"))
             }
-            Self::BackupSources { sources } => format!("{} backup source(s)", sources.len()),
+            Self::BackupSources { sources } => plural(sources.len(), "backup source", "backup sources"),
             Self::BackupCreated { entry } => format!(
-                "backup #{} of {}: {} file(s), {} bytes{}, verified",
+                "backup #{} of {}: {}, {}{}, verified",
                 entry.id,
                 entry.source,
-                entry.files,
-                entry.size,
+                plural(entry.files as usize, "file", "files"),
+                crate::engine::text::size(entry.size),
                 if entry.encrypted() { ", encrypted" } else { "" }
             ),
-            Self::BackupCatalog { entries } => format!("{} backup(s)", entries.len()),
+            Self::BackupCatalog { entries } => plural(entries.len(), "backup", "backups"),
             Self::BackupVerified { results } => {
                 let bad = results.iter().filter(|r| !r.ok).count();
-                if bad == 0 { format!("{} backup(s) verified, all good", results.len()) } else { format!("{bad} of {} backup(s) FAILED verification", results.len()) }
+                if bad == 0 { format!("{} verified, all good", plural(results.len(), "backup", "backups")) } else { format!("{bad} of {} FAILED verification", plural(results.len(), "backup", "backups")) }
             }
             Self::BackupPreview { preview } => format!(
-                "restore of {} into {} would add {}, change {}, remove {} file(s); nothing is changed until it is confirmed",
+                "restore of {} into {} would add {}, change {}, remove {}; nothing is changed until it is confirmed",
                 preview.source,
                 preview.target,
                 preview.added.len(),
                 preview.changed.len(),
-                preview.removed.len()
+                plural(preview.removed.len(), "file", "files")
             ),
             Self::BackupRestored { preview, pre_restore, restarted, .. } => format!(
                 "restored {} into {} ({} added, {} changed, {} removed){}{}",
@@ -66,15 +67,15 @@ impl BackupOutcome {
             ),
             Self::BackupForgot { forget } => {
                 let gone = forget.decisions.iter().filter(|d| !d.keep()).count();
-                format!("{} {gone} of {} backup(s) of {}", if forget.dry_run { "would forget" } else { "forgot" }, forget.decisions.len(), forget.source)
+                format!("{} {gone} of {} of {}", if forget.dry_run { "would forget" } else { "forgot" }, plural(forget.decisions.len(), "backup", "backups"), forget.source)
             }
-            Self::BackupSchedules { schedules } => format!("{} backup schedule(s)", schedules.len()),
-            Self::BackupRepos { repos } => format!("{} remote repositor(ies) (and local)", repos.len()),
-            Self::BackupJobs { jobs } => format!("{} running backup job(s)", jobs.len()),
-            Self::BackupExported { export } => format!("exported {} record(s) to {}", export.records, export.path),
-            Self::BackupSnapshots { snapshots } => format!("{} snapshot(s)", snapshots.len()),
+            Self::BackupSchedules { schedules } => plural(schedules.len(), "backup schedule", "backup schedules"),
+            Self::BackupRepos { repos } => format!("{} (and local)", plural(repos.len(), "remote repository", "remote repositories")),
+            Self::BackupJobs { jobs } => plural(jobs.len(), "running backup job", "running backup jobs"),
+            Self::BackupExported { export } => format!("exported {} to {}", plural(export.records as usize, "record", "records"), export.path),
+            Self::BackupSnapshots { snapshots } => plural(snapshots.len(), "snapshot", "snapshots"),
             Self::BackupDiff { diff, .. } => {
-                if diff.is_empty() { "no differences".into() } else { format!("{} changed line(s)", diff.lines().filter(|l| (l.starts_with('+') || l.starts_with('-')) && !l.starts_with("+++") && !l.starts_with("---")).count()) }
+                if diff.is_empty() { "no differences".into() } else { plural(diff.lines().filter(|l| (l.starts_with('+') || l.starts_with('-')) && !l.starts_with("+++") && !l.starts_with("---")).count(), "changed line", "changed lines") }
             }
         }
     }

@@ -28,6 +28,7 @@ pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: BackupCommand) 
             let req = backup::restore::Request { id, file, target, only, password, confirmed: confirmed.unwrap_or(false) };
             backup::handlers::restore(inner, ctx, req).await
         }
+        BackupRestoreDecline { id, file } => backup::handlers::restore_declined(ctx, id, file),
         BackupForget { source, keep_last, keep_hourly, keep_daily, keep_weekly, keep_monthly, dry_run } => {
             let keep = backup::model::Keep { last: keep_last, hourly: keep_hourly, daily: keep_daily, weekly: keep_weekly, monthly: keep_monthly };
             backup::handlers::forget(inner, ctx, &source, keep, dry_run.unwrap_or(false)).await

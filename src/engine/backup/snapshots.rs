@@ -55,7 +55,7 @@ fn all(inner: &Inner) -> EngineResult<Vec<Snapshot>> {
 }
 
 fn get(inner: &Inner, id: u64) -> EngineResult<Snapshot> {
-    inner.store.get(&inner.store.tree(TREES.snapshots)?, id.to_be_bytes())?.ok_or_else(|| EngineError::not_found("snapshot", &id.to_string()))
+    inner.store.get(&inner.store.tree(TREES.snapshots)?, id.to_be_bytes())?.ok_or_else(|| EngineError::not_found_id("snapshot", id))
 }
 
 fn content(s: &Snapshot) -> EngineResult<Vec<u8>> {

@@ -4,6 +4,7 @@
 //! run Home Assistant's own config check and report its errors with line
 //! numbers. `revert` puts the newest snapshot back.
 
+use crate::engine::text::plural;
 use crate::engine::DeployOutcome;
 use super::model::{Deployment, RuntimeKind};
 use super::remote::Host;
@@ -115,7 +116,7 @@ pub(crate) async fn write(inner: &Inner, ctx: &mut Ctx, name: &str, path: &str, 
         "saved {path} of {name} (snapshot kept){}",
         match &result {
             Some(c) if c.ok => "; config check passed".to_string(),
-            Some(c) => format!("; config check found {} problem(s)", c.problems.len()),
+            Some(c) => format!("; config check found {}", plural(c.problems.len(), "problem", "problems")),
             None => String::new(),
         }
     ));

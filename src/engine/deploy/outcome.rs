@@ -2,6 +2,7 @@
 //! The engine wraps them in `Outcome::Deploy` / `Event::Deploy`; front ends route
 //! the whole group to one renderer that matches every variant.
 
+use crate::engine::text::plural;
 use crate::engine::deploy::views as dv;
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +23,7 @@ impl DeployOutcome {
     /// A one-line summary for status bars and plain CLI output.
     pub fn summary(&self) -> String {
         match self {
-            Self::Deployments { deployments } => format!("{} deployment(s)", deployments.len()),
+            Self::Deployments { deployments } => plural(deployments.len(), "deployment", "deployments"),
             Self::Deployment { view } => {
                 let d = &view.deployment;
                 match &view.health {
@@ -36,16 +37,16 @@ impl DeployOutcome {
                 None => format!("deleted {} (no backup kept)", report.deployment),
             },
             Self::DeployLogs { deployment, lines, following } => {
-                if *following { format!("following the log of {deployment}") } else { format!("{deployment}: {} log line(s)", lines.len()) }
+                if *following { format!("following the log of {deployment}") } else { format!("{deployment}: {}", plural(lines.len(), "log line", "log lines")) }
             }
-            Self::DeployConfig { file } => format!("{}: {} ({} bytes)", file.deployment, file.path, file.content.len()),
+            Self::DeployConfig { file } => format!("{}: {} ({})", file.deployment, file.path, crate::engine::text::size(file.content.len() as u64)),
             Self::DeployConfigSaved { deployment, path, check } => match check {
                 Some(c) if c.ok => format!("{deployment}: saved {path}; config check passed"),
-                Some(c) => format!("{deployment}: saved {path}; config check found {} problem(s)", c.problems.len()),
+                Some(c) => format!("{deployment}: saved {path}; config check found {}", plural(c.problems.len(), "problem", "problems")),
                 None => format!("{deployment}: saved {path}"),
             },
             Self::DeployConfigChecked { deployment, check } => {
-                if check.ok { format!("{deployment}: configuration valid") } else { format!("{deployment}: {} config problem(s)", check.problems.len()) }
+                if check.ok { format!("{deployment}: configuration valid") } else { format!("{deployment}: {}", plural(check.problems.len(), "config problem", "config problems")) }
             }
         }
     }

@@ -77,7 +77,7 @@ impl Host<'_> {
             push_tail(&mut tail, partial.trim_end());
         }
         if status.cancelled || cancel.is_cancelled() {
-            return Err(EngineError::Other(format!("{step} on {} was cancelled", self.server.name)));
+            return Err(EngineError::Cancelled { what: format!("{step} on {}", self.server.name) });
         }
         if status.timed_out {
             return Err(EngineError::Remote {

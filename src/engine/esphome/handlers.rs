@@ -2,6 +2,7 @@
 //! log streams. Each takes the engine and the command's context, and leaves
 //! the audit draft describing what it did.
 
+use crate::engine::text::plural;
 use crate::engine::{EsphomeEvent, EsphomeOutcome};
 use super::api::Connection;
 use super::logs::{self, Net};
@@ -90,7 +91,7 @@ pub(crate) async fn discover(inner: &Inner, ctx: &mut Ctx, seconds: Option<u32>)
     }
     let new = found.iter().filter(|d| d.new).count();
     ctx.change("devices", None, Some(format!("{} found, {new} new", found.len())));
-    ctx.describe(format!("mDNS discovery: {} device(s), {new} new", found.len()));
+    ctx.describe(format!("mDNS discovery: {}, {new} new", plural(found.len(), "device", "devices")));
     inner.emit(Event::Esphome(EsphomeEvent::EsphomeDevicesChanged));
     Ok(Outcome::Esphome(EsphomeOutcome::EsphomeDiscovered { found, interfaces }))
 }

@@ -2,6 +2,7 @@
 //! read before the write gate is released; the upload itself runs without
 //! holding it, so one slow device does not block every other write.
 
+use crate::engine::text::plural;
 use crate::engine::{EsphomeEvent, EsphomeOutcome};
 use super::handlers::{api_key, net};
 use super::ota::bulk::{self, Targets};
@@ -28,7 +29,7 @@ pub(crate) fn firmware_import(inner: &Inner, ctx: &mut Ctx, path: &str, version:
     if let Some(p) = previous {
         ctx.change("version", Some(p.version), Some(fw.version.clone()));
     }
-    ctx.describe(format!("imported {} firmware {} ({} bytes) from {path}", fw.platform, fw.version, fw.size));
+    ctx.describe(format!("imported {} firmware {} ({}) from {path}", fw.platform, fw.version, crate::engine::text::size(fw.size)));
     inner.emit(crate::engine::event::Event::Esphome(EsphomeEvent::EsphomeDevicesChanged));
     Ok(Outcome::Esphome(EsphomeOutcome::EsphomeFirmware { firmware: vec![fw] }))
 }
@@ -114,10 +115,10 @@ fn describe(r: &OtaResult) -> String {
     let from = r.from_version.as_deref().unwrap_or("?");
     match r.status {
         OtaStatus::Updated => format!(
-            "OTA {}: {from} → {} ({} bytes{}, {:.1} s)",
+            "OTA {}: {from} → {} ({}{}, {:.1} s)",
             r.device,
             r.to_version,
-            r.sent,
+            crate::engine::text::size(r.sent),
             if r.compressed { " gzip" } else { "" },
             r.seconds
         ),
@@ -134,6 +135,7 @@ fn audit_one(inner: &Inner, actor: &Actor, r: &OtaResult) {
     draft.changes.push(Change::new("version", r.from_version.clone(), Some(r.to_version.clone())));
     let (status, error) = match r.status {
         OtaStatus::Updated => (Status::Success, None),
+        OtaStatus::Cancelled => (Status::Cancelled, r.reason.clone()),
         _ => (Status::Failure, r.reason.clone()),
     };
     if let Err(e) = audit::record(inner, actor, spec.name, draft, status, error) {
@@ -183,7 +185,7 @@ pub(crate) async fn ota_bulk(
         release_flag(inner, &n);
     }
     let summary = super::ota_summary(&results);
-    ctx.describe(format!("bulk OTA to {} ({} device(s), {width} at a time): {summary}", fw.version, results.len()));
+    ctx.describe(format!("bulk OTA to {} ({}, {width} at a time): {summary}", fw.version, plural(results.len(), "device", "devices")));
     if results.iter().any(|r| r.status != OtaStatus::Updated) {
         ctx.severity(Severity::Low);
     }

@@ -2,6 +2,7 @@
 //! The engine wraps them in `Outcome::Esphome` / `Event::Esphome`; front ends route
 //! the whole group to one renderer that matches every variant.
 
+use crate::engine::text::plural;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -29,12 +30,12 @@ impl EsphomeOutcome {
                 format!("mDNS found {} ESPHome device(s), {new} new", found.len())
             }
             Self::EsphomeInfo { device, info, entities } => {
-                format!("{}: ESPHome {} · {} entit(ies)", device.name, info.esphome_version, entities.len())
+                format!("{}: ESPHome {} · {}", device.name, info.esphome_version, plural(entities.len(), "entity", "entities"))
             }
             Self::EsphomeLogsStarted { devices, level } => {
                 format!("streaming logs of {} at {level}", devices.join(", "))
             }
-            Self::EsphomeFirmware { firmware } => format!("{} firmware image(s)", firmware.len()),
+            Self::EsphomeFirmware { firmware } => plural(firmware.len(), "firmware image", "firmware images"),
             Self::EsphomeOta { results } => crate::engine::esphome::ota_summary(results),
         }
     }

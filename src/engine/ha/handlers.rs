@@ -2,6 +2,7 @@
 //! states, watch state changes live over the WebSocket API, and call a
 //! service (only with `confirmed`, audited).
 
+use crate::engine::text::plural;
 use crate::engine::{HaEvent, HaOutcome};
 use super::profile::{self, Profile};
 use super::rest::Failure;
@@ -184,7 +185,7 @@ pub(crate) async fn call(
     let path = format!("/api/services/{domain}/{svc}");
     let changed = inner.ha.rest.post(&p.url, &path, &token, &body).await.map_err(|f| f.into_error(&p.name, &format!("{}{path}", p.url), &hint(&p)))?;
     let states: Vec<EntityState> = changed.as_array().map(|a| a.iter().filter_map(EntityState::from_json).collect()).unwrap_or_default();
-    ctx.describe(format!("called {what} on {} ({} state(s) changed)", p.name, states.len()));
+    ctx.describe(format!("called {what} on {} ({} changed)", p.name, plural(states.len(), "state", "states")));
     Ok(Outcome::Ha(HaOutcome::HaCalled { profile: name.into(), service: service.into(), changed: states }))
 }
 

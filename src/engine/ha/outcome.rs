@@ -2,6 +2,7 @@
 //! The engine wraps them in `Outcome::Ha` / `Event::Ha`; front ends route
 //! the whole group to one renderer that matches every variant.
 
+use crate::engine::text::plural;
 use crate::engine::ha::views as hv;
 use serde::{Deserialize, Serialize};
 
@@ -23,8 +24,8 @@ impl HaOutcome {
                 "{}: Home Assistant {} \"{}\", {} entities, {} ms",
                 report.profile, report.version, report.location_name, report.entity_count, report.latency_ms
             ),
-            Self::HaStates { profile, states } => format!("{profile}: {} entit(ies)", states.len()),
-            Self::HaCalled { profile, service, changed } => format!("{profile}: called {service}; {} state(s) changed", changed.len()),
+            Self::HaStates { profile, states } => format!("{profile}: {}", plural(states.len(), "entity", "entities")),
+            Self::HaCalled { profile, service, changed } => format!("{profile}: called {service}; {} changed", plural(changed.len(), "state", "states")),
         }
     }
 }

@@ -307,7 +307,7 @@ pub async fn preset_delete(inner: &Inner, ctx: &mut Ctx, device: &str, id: u8) -
     let d = Inventory::open(&inner.store)?.need_device(device)?;
     let before = presets::parse(&client::presets(&inner.lights.http, &d).await?)?;
     let Some(gone) = before.iter().find(|p| p.id == id) else {
-        return Err(EngineError::not_found(&format!("preset on {device}"), &id.to_string()));
+        return Err(EngineError::not_found_id(&format!("preset on {device}"), u64::from(id)));
     };
     ctx.change("preset", Some(format!("{} {}", gone.id, gone.name)), None);
     post(inner, &d, &patch).await?;

@@ -2,6 +2,7 @@
 //! The engine wraps them in `Outcome::Lights` / `Event::Lights`; front ends route
 //! the whole group to one renderer that matches every variant.
 
+use crate::engine::text::plural;
 use crate::engine::lights::views as lv;
 use serde::{Deserialize, Serialize};
 
@@ -42,19 +43,19 @@ impl LightsOutcome {
                 let ok = results.iter().filter(|r| r.ok).count();
                 match results.as_slice() {
                     [one] => format!("{}: {}", one.device, one.message),
-                    _ => format!("{action}: {ok} of {} device(s) ok", results.len()),
+                    _ => format!("{action}: {ok} of {} ok", plural(results.len(), "device", "devices")),
                 }
             }
-            Self::WledPresets { device, presets } => format!("{device}: {} preset(s)", presets.len()),
-            Self::WledGroups { groups } => format!("{} group(s)", groups.len()),
-            Self::WledSchedules { schedules } => format!("{} schedule(s)", schedules.len()),
+            Self::WledPresets { device, presets } => format!("{device}: {}", plural(presets.len(), "preset", "presets")),
+            Self::WledGroups { groups } => plural(groups.len(), "group", "groups"),
+            Self::WledSchedules { schedules } => plural(schedules.len(), "schedule", "schedules"),
             Self::WledDiscovered { found } => format!("{} WLED device(s) found", found.len()),
             Self::WledExported { export } => format!("exported presets and cfg of {}", export.device),
             Self::FppHosts { hosts, .. } => format!("{} FPP host(s)", hosts.len()),
             Self::FppDiscovered { found } => format!("{} Falcon Player host(s) found", found.len()),
             Self::FppStatus { host, status, .. } => format!("{}: {}", host.name, status.state_name()),
-            Self::FppPlaylists { host, playlists } => format!("{host}: {} playlist(s)", playlists.len()),
-            Self::FppSchedule { schedule } => format!("{}: {} schedule entr(ies)", schedule.host, schedule.entries.len()),
+            Self::FppPlaylists { host, playlists } => format!("{host}: {}", plural(playlists.len(), "playlist", "playlists")),
+            Self::FppSchedule { schedule } => format!("{}: {}", schedule.host, plural(schedule.entries.len(), "schedule entry", "schedule entries")),
             Self::FppSystems { host, systems } => format!("{host}: {} MultiSync system(s)", systems.len()),
         }
     }

@@ -1,5 +1,6 @@
 //! The group and schedule verbs.
 
+use crate::engine::text::plural;
 use crate::engine::LightsOutcome;
 use super::inventory::{Group, Inventory, validate_name};
 use super::schedule::client as runner;
@@ -134,7 +135,7 @@ pub fn enable(inner: &Inner, ctx: &mut Ctx, name: &str, on: bool) -> EngineResul
 pub fn ack(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<Outcome> {
     ctx.resource("wled_schedule", None, Some(name.to_string()));
     let mut s = need(inner, name)?;
-    ctx.describe(format!("acknowledged {} missed run(s) of schedule {name}", s.missed.len()));
+    ctx.describe(format!("acknowledged {} of schedule {name}", plural(s.missed.len(), "missed run", "missed runs")));
     s.missed.clear();
     runner::put(&inner.store, &s)?;
     list(inner)

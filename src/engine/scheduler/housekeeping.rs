@@ -11,6 +11,7 @@
 //! (`src/log_file.rs`), not here: the engine does not know where front ends
 //! log, and a daily job cannot bound a file's size.
 
+use crate::engine::text::plural;
 use super::jobs::RunResult;
 use super::{Client, Job};
 use crate::engine::audit::{Category, Severity};
@@ -88,7 +89,7 @@ impl Client for Daemon {
                 _ => Vec::new(),
             };
             if !due.is_empty() {
-                let text = format!("{} secret(s) due for rotation: {}", due.len(), due.join(", "));
+                let text = format!("{} due for rotation: {}", plural(due.len(), "secret", "secrets"), due.join(", "));
                 tracing::info!(%text, "rotation check");
                 // The check itself is a read and not audited; what it found
                 // is, so the audit log shows who was told and when.
@@ -98,6 +99,8 @@ impl Client for Daemon {
                     resource: Some(crate::engine::audit::Resource::new("secret", None, Some(due.join(",")))),
                     description: text.clone(),
                     changes: Vec::new(),
+                    action: None,
+                    ended: None,
                 };
                 let actor = crate::engine::Actor::scheduler();
                 crate::engine::audit::record(inner, &actor, "secret_rotation_due", draft, crate::engine::audit::Status::Success, None)?;

@@ -81,6 +81,8 @@ pub(crate) fn report_missed(inner: &Inner, now: DateTime<Utc>) -> EngineResult<u
                     last.to_rfc3339()
                 ),
                 changes: Vec::new(),
+                action: None,
+                ended: None,
             };
             let action = format!("{resource}_missed");
             audit::record(inner, &Actor::scheduler(), &action, draft, Status::Failure, Some("homedeck was not running".into()))?;

@@ -4,6 +4,7 @@
 //! (`BackupScheduleRan`, `LightsScheduleRan`), so front ends keep showing it
 //! where they did.
 
+use crate::engine::text::plural;
 use super::jobs::JobState;
 use super::status::JobView;
 use serde::{Deserialize, Serialize};
@@ -20,7 +21,7 @@ impl SchedulerOutcome {
         match self {
             Self::SchedulerStatus { jobs } => {
                 let waiting = jobs.iter().filter(|j| matches!(j.state, JobState::WaitingForUnlock { .. })).count();
-                format!("{} schedule(s), {waiting} waiting for unlock", jobs.len())
+                format!("{}, {waiting} waiting for unlock", plural(jobs.len(), "schedule", "schedules"))
             }
         }
     }

@@ -11,6 +11,7 @@
 //! (or if that fails) the run is recorded and audited as *waiting for
 //! unlock* and runs as soon as anyone unlocks the vault.
 
+use crate::engine::text::plural;
 use super::jobs::{Begin, Finish, RunResult};
 use super::outcome::SchedulerEvent;
 use super::{Client, Job, mark};
@@ -166,7 +167,7 @@ async fn run_job(inner: Arc<Inner>, client: &'static dyn Client, job: Job, due: 
     if let Finish::Ok(summary) = &mut finish
         && folded > 0
     {
-        summary.push_str(&format!(" (after waiting for unlock; stands for {folded} later due run(s))"));
+        summary.push_str(&format!(" (after waiting for unlock; stands for {})", plural(folded as usize, "later due run", "later due runs")));
     }
     if let Err(e) = record(&inner, client, &job, due, finish) {
         tracing::error!(error = %e, job = job.name, "scheduler: could not record a run");
@@ -189,6 +190,8 @@ fn record(inner: &Arc<Inner>, client: &'static dyn Client, job: &Job, due: DateT
                 job.command.spec().name
             ),
             changes: Vec::new(),
+            action: None,
+            ended: None,
         };
         audit::record(inner, &Actor::scheduler(), "schedule_waiting", draft, Status::Failure, Some(format!("waiting for unlock: {message}")))?;
         let (kind, schedule) = (client.kind().to_string(), job.name.clone());
@@ -245,14 +248,8 @@ async fn unlock_with_credential(engine: &EngineHandle, path: &std::path::Path) -
 /// The longest unlock back-off a scheduled run sits out.
 const MAX_BACKOFF_WAIT: u64 = 60;
 
-/// The first line of the credential file. Errors name the file, never its
-/// content.
+/// The first line of the credential file (refused if others may read it).
+/// Errors name the file, never its content.
 fn read_credential(path: &std::path::Path) -> EngineResult<SecretValue> {
-    let text = zeroize::Zeroizing::new(
-        std::fs::read_to_string(path).map_err(|e| EngineError::Other(format!("it cannot be read ({e})")))?,
-    );
-    match text.lines().next() {
-        Some(line) if !line.is_empty() => Ok(SecretValue::new(line)),
-        _ => Err(EngineError::Other("it is empty (the passphrase goes on its first line)".into())),
-    }
+    SecretValue::from_file(path).map_err(EngineError::Other)
 }

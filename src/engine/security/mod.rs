@@ -74,7 +74,7 @@ pub fn list(store: &Store, status: Option<SecurityStatus>, limit: usize) -> Engi
 pub fn get(store: &Store, id: u64) -> EngineResult<SecurityEvent> {
     store
         .get(&store.tree(EVENTS)?, keys::id_key(id))?
-        .ok_or_else(|| EngineError::not_found("security event", &format!("#{id}")))
+        .ok_or_else(|| EngineError::not_found_id("security event", id))
 }
 
 pub fn open_count(store: &Store) -> EngineResult<u64> {

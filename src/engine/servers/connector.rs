@@ -121,6 +121,8 @@ pub(crate) fn pin(inner: &Inner, server: &Server, key: &Presented, actor: &Actor
             resource: Some(Resource::new("server", None, Some(server.name.clone()))),
             description: format!("pinned host key of {} on first use: {} {}", server.name, key.algorithm, key.fingerprint),
             changes: Vec::new(),
+            action: None,
+            ended: None,
         };
         draft.changes.push(crate::engine::audit::Change::new("host_key", before, Some(key.fingerprint.clone())));
         let engine = Actor { frontend: Frontend::Engine, ..actor.clone() };

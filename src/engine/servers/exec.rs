@@ -7,14 +7,14 @@ use crate::engine::{ServersEvent, ServersOutcome};
 use super::quote;
 use super::runner::{self, Program};
 use super::views::ExecResult;
-use crate::engine::audit::Severity;
+use crate::engine::audit::{Severity, Status};
+use crate::engine::text::plural;
 use crate::engine::context::Ctx;
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::event::Event;
 use crate::engine::secret_value::{REDACTED, SecretValue};
 use crate::engine::{Inner, Outcome};
 use futures::StreamExt;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -47,7 +47,9 @@ pub(crate) async fn run(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineRes
         ctx.severity(Severity::Medium);
     }
     let (program, secrets) = substitute(inner, ctx, &req.command, req.shell)?;
-    let run = inner.servers.next_run.fetch_add(1, Ordering::Relaxed);
+    // Stored, so run numbers go on from the last process's instead of
+    // restarting at 1 (the audit log and the output view name them).
+    let run = inner.store.next_counter("exec_run")?;
     let cancel = CancellationToken::new();
     if let Ok(mut runs) = inner.servers.runs.lock() {
         runs.insert(run, cancel.clone());
@@ -92,9 +94,14 @@ pub(crate) async fn run(inner: &Inner, ctx: &mut Ctx, req: Request) -> EngineRes
     results.sort_by(|a, b| a.server.cmp(&b.server));
     let ok = results.iter().filter(|r| r.ok()).count();
     let summary: Vec<String> = results.iter().map(|r| format!("{}: {}", r.server, r.outcome())).collect();
-    ctx.describe(format!("ran `{}` on {} server(s): {ok} ok — {}", req.command, results.len(), summary.join("; ")));
-    if cancel.is_cancelled() {
-        ctx.cancelled(format!("run {run} of `{}` cancelled", req.command));
+    ctx.describe(format!("ran `{}` on {}: {ok} ok — {}", req.command, plural(results.len(), "server", "servers"), summary.join("; ")));
+    // The run answers with every server's result either way; its audit
+    // entry says how it really ended.
+    let bad: Vec<String> = results.iter().filter(|r| !r.ok()).map(|r| format!("{}: {}", r.server, r.outcome())).collect();
+    if cancel.is_cancelled() || results.iter().any(|r| r.status.cancelled) {
+        ctx.ended(Status::Cancelled, Some(format!("run {run} of `{}` cancelled — {}", req.command, bad.join("; "))));
+    } else if !bad.is_empty() {
+        ctx.ended(Status::Failure, Some(bad.join("; ")));
     }
     Ok(Outcome::Servers(ServersOutcome::ExecDone { run, command: req.command, results }))
 }
@@ -103,7 +110,7 @@ pub(crate) fn cancel(inner: &Inner, ctx: &mut Ctx, run: u64) -> EngineResult<Out
     ctx.resource("run", Some(run.to_string()), None);
     let token = inner.servers.runs.lock().ok().and_then(|r| r.get(&run).cloned());
     let Some(token) = token else {
-        return Err(EngineError::not_found("running command run", &run.to_string()));
+        return Err(EngineError::not_found_id("running command run", run));
     };
     token.cancel();
     ctx.describe(format!("cancelled run {run}"));

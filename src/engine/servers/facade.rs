@@ -11,3 +11,5 @@ pub use crate::engine::servers::health::types::{HealthReport, HealthState, Point
 pub use crate::engine::servers::model::{AuthMethod, LOCAL, Server};
 pub use crate::engine::servers::ssh::Stream;
 pub use crate::engine::servers::views::*;
+/// `host:port` → host and port, for the console's form and the CLI's --host.
+pub use crate::engine::servers::validate::split_address;

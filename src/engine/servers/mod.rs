@@ -39,7 +39,6 @@ use health::types::{CpuCounters, HealthReport};
 use model::Server;
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -82,7 +81,6 @@ pub struct Runtime {
     pub latest: Mutex<HashMap<String, HealthReport>>,
     /// Running command runs, by run id, for cancellation.
     pub runs: Mutex<HashMap<u64, CancellationToken>>,
-    pub next_run: AtomicU64,
 }
 
 impl Runtime {
@@ -93,7 +91,6 @@ impl Runtime {
             cpu: Mutex::default(),
             latest: Mutex::default(),
             runs: Mutex::default(),
-            next_run: AtomicU64::new(1),
         }
     }
 

@@ -2,6 +2,7 @@
 //! The engine wraps them in `Outcome::Servers` / `Event::Servers`; front ends route
 //! the whole group to one renderer that matches every variant.
 
+use crate::engine::text::plural;
 use crate::engine::servers::health::types::HealthReport;
 use crate::engine::servers::ssh::Stream;
 use crate::engine::servers::tailscale::Status as TailscaleStatus;
@@ -25,25 +26,25 @@ impl ServersOutcome {
     /// A one-line summary for status bars and plain CLI output.
     pub fn summary(&self) -> String {
         match self {
-            Self::Servers { servers } => format!("{} server(s)", servers.len()),
+            Self::Servers { servers } => plural(servers.len(), "server", "servers"),
             Self::Server { detail } => format!("server {}", detail.view.server.name),
             Self::ServerTested { report } => {
                 format!("{}: connected in {} ms — {} ({})", report.server, report.connect_ms, report.os, report.kernel)
             }
             Self::ExecDone { run, results, .. } => {
                 let ok = results.iter().filter(|r| r.ok()).count();
-                format!("run {run}: {ok} of {} server(s) succeeded", results.len())
+                format!("run {run}: {ok} of {} succeeded", plural(results.len(), "server", "servers"))
             }
             Self::Health { reports } => {
                 let up = reports.iter().filter(|r| r.state == crate::engine::servers::health::types::HealthState::Up).count();
-                format!("{up} of {} server(s) up", reports.len())
+                format!("{up} of {} up", plural(reports.len(), "server", "servers"))
             }
             Self::SshImport { rows, dry_run } => {
                 let n = rows.iter().filter(|r| r.action != "skipped").count();
-                format!("{n} server(s) {}", if *dry_run { "would be imported" } else { "imported" })
+                format!("{} {}", plural(n, "server", "servers"), if *dry_run { "would be imported" } else { "imported" })
             }
-            Self::Transferred { report } => format!("{} bytes in {} ms", report.bytes, report.millis),
-            Self::Tailscale { status } => format!("tailnet {}: {} peer(s)", status.tailnet, status.peers.len()),
+            Self::Transferred { report } => format!("{} in {} ms", crate::engine::text::size(report.bytes), report.millis),
+            Self::Tailscale { status } => format!("tailnet {}: {}", status.tailnet, plural(status.peers.len(), "peer", "peers")),
         }
     }
 }

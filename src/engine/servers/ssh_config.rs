@@ -4,6 +4,7 @@
 //! applies `Host *` defaults. An unencrypted IdentityFile is imported into
 //! the vault; a passphrase-protected one is left to the ssh-agent.
 
+use crate::engine::text::plural;
 use crate::engine::ServersOutcome;
 use super::manage::{self, Fields};
 use super::model::AuthMethod;
@@ -148,7 +149,7 @@ pub(crate) fn import(inner: &Inner, ctx: &mut Ctx, path: Option<String>, dry_run
     }
     let added = rows.iter().filter(|r| r.action == "added").count();
     ctx.change("servers", None, Some(format!("+{added}")));
-    ctx.describe(format!("imported {added} server(s) from {}{}", path.display(), if dry_run { " (dry run)" } else { "" }));
+    ctx.describe(format!("imported {} from {}{}", plural(added, "server", "servers"), path.display(), if dry_run { " (dry run)" } else { "" }));
     Ok(Outcome::Servers(ServersOutcome::SshImport { rows, dry_run }))
 }
 

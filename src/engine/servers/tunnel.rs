@@ -57,6 +57,8 @@ pub(crate) async fn open(inner: &Inner, name: &str, socket: Option<&str>, actor:
         resource: Some(Resource::new("server", None, Some(name.to_string()))),
         description: format!("tunnel to the homedeck socket {target} on server {name}"),
         changes: Vec::new(),
+        action: None,
+        ended: None,
     };
     let (status, error) = match &result {
         Ok(_) => (Status::Success, None),

@@ -78,6 +78,24 @@ pub fn tags(value: &str) -> EngineResult<Vec<String>> {
     Ok(out)
 }
 
+/// `host:port` → (host, port), as typed in the console's Host field or on
+/// `server add --host`; `[ipv6]:port` names a port, a bare IPv6 address
+/// stays whole. Errors quote the bad part and say what was expected.
+pub fn split_address(text: &str) -> Result<(String, Option<u32>), String> {
+    if text.is_empty() {
+        return Err("the host is empty — expected a hostname, an IP address or host:port".into());
+    }
+    let port = |p: &str| p.parse::<u32>().map_err(|_| format!("port {p:?} in {text:?}: expected a number"));
+    if let Some(rest) = text.strip_prefix('[') {
+        let (h, p) = rest.split_once(']').ok_or_else(|| format!("{text:?}: expected [ipv6]:port"))?;
+        return Ok((h.to_string(), p.strip_prefix(':').map(port).transpose()?));
+    }
+    match text.split_once(':') {
+        Some((h, p)) if !p.contains(':') => Ok((h.to_string(), Some(port(p)?))),
+        _ => Ok((text.to_string(), None)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +125,14 @@ mod tests {
         assert!(port(0).is_err());
         assert_eq!(tags("a, b,,a").unwrap(), vec!["a", "b"]);
         assert!(tags("ok,$(x)").unwrap_err().to_string().contains("tag"));
+    }
+
+    #[test]
+    fn addresses_split_into_host_and_port() {
+        assert_eq!(split_address("nas:2222").unwrap(), ("nas".into(), Some(2222)));
+        assert_eq!(split_address("[::1]:22").unwrap(), ("::1".into(), Some(22)));
+        assert_eq!(split_address("fe80::1").unwrap(), ("fe80::1".into(), None));
+        assert_eq!(split_address("10.0.0.5").unwrap(), ("10.0.0.5".into(), None));
+        assert!(split_address("nas:port").unwrap_err().contains("\"port\""));
     }
 }

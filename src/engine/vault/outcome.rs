@@ -2,6 +2,7 @@
 //! The engine wraps them in `Outcome::Vault` / `Event::Vault`; front ends route
 //! the whole group to one renderer that matches every variant.
 
+use crate::engine::text::plural;
 use crate::engine::secret_value::SecretValue;
 use crate::engine::vault::{SecretAccess, SecretMeta, VaultStatus};
 use crate::engine::event::LockReason;
@@ -23,10 +24,10 @@ impl VaultOutcome {
         match self {
             Self::VaultStatus { status } => match (status.initialized, status.unlocked) {
                 (false, _) => "vault not initialised".into(),
-                (true, true) => format!("vault unlocked, {} secret(s)", status.secrets),
-                (true, false) => format!("vault locked, {} secret(s)", status.secrets),
+                (true, true) => format!("vault unlocked, {}", plural(status.secrets as usize, "secret", "secrets")),
+                (true, false) => format!("vault locked, {}", plural(status.secrets as usize, "secret", "secrets")),
             },
-            Self::Secrets { secrets } => format!("{} secret(s)", secrets.len()),
+            Self::Secrets { secrets } => plural(secrets.len(), "secret", "secrets"),
             Self::Secret { meta, .. } => format!("secret {}", meta.name),
             Self::Revealed { name, .. } => format!("revealed {name}"),
         }

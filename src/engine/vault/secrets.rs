@@ -2,6 +2,7 @@
 //! Every change needs the vault unlocked — holding the data dir is not the
 //! same as knowing the passphrase.
 
+use crate::engine::text::plural;
 use crate::engine::{VaultEvent, VaultOutcome};
 use super::{SECRET_ACCESS, SECRET_NAMES};
 use super::crypto::{self, secret_aad};
@@ -194,7 +195,7 @@ pub(crate) fn set_rotation(inner: &Inner, ctx: &mut Ctx, name: &str, days: u32) 
     rec.meta.rotation_days = after;
     commit(&inner.store, &rec, false, &access(&ctx.actor, "set_rotation", true))?;
     let msg = match after {
-        Some(d) => format!("secret {name:?} now falls due for rotation every {d} day(s)"),
+        Some(d) => format!("secret {name:?} now falls due for rotation every {}", plural(d as usize, "day", "days")),
         None => format!("rotation reminders for {name:?} turned off"),
     };
     ctx.describe(msg.clone());

@@ -3,6 +3,7 @@
 //! next start finds the record and puts the original back with
 //! `Swap::undo`, then audits that it did.
 
+use crate::engine::text::plural;
 use crate::engine::GeneralEvent;
 use super::swap::Swap;
 use crate::engine::audit::{self, Category, Severity, Status};
@@ -67,7 +68,7 @@ pub(crate) fn recover(inner: &Inner) -> EngineResult<usize> {
     }
     let remote = all.iter().filter(|j| j.swap.server.is_some()).count();
     if remote > 0 {
-        inner.emit(Event::General(GeneralEvent::Notice { text: format!("{remote} interrupted remote restore(s) will be rolled back by the next backup command once the vault is unlocked") }));
+        inner.emit(Event::General(GeneralEvent::Notice { text: format!("{} will be rolled back by the next backup command once the vault is unlocked", plural(remote as usize, "interrupted remote restore", "interrupted remote restores")) }));
     }
     inner.store.flush()?;
     if all.iter().any(|j| j.swap.server.is_none()) {
@@ -115,6 +116,8 @@ fn finish(inner: &Inner, j: &Journal, result: EngineResult<()>) -> EngineResult<
             Err(e) => format!("restore #{} of {} was interrupted and could NOT be rolled back: {e}", j.rid, j.source),
         },
         changes: Vec::new(),
+        action: None,
+        ended: None,
     };
     let status = if ok { Status::Success } else { Status::Failure };
     audit::record(inner, &Actor::engine(), "backup_restore_rollback", draft, status, result.as_ref().err().map(|e| e.to_string()))?;
