@@ -1,7 +1,7 @@
 //! A graceful stop (SIGTERM, SIGINT, `homedeck daemon stop`) in the middle of
 //! a large backup started by an attached CLI: the job is cancelled cleanly
-//! (no partial archive, no catalog entry), its audit entry is a failure that
-//! says cancelled, the CLI says so, the lock is free and a new daemon starts.
+//! (no partial archive, no catalog entry), its audit entry's status is
+//! `cancelled` (a restore's: a failure that says cancelled), the CLI says so, the lock is free and a new daemon starts.
 //! A remote command run (`server exec` on the test sshd) is cancelled the
 //! same way: the remote process stops, the audit entry says cancelled.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -75,7 +75,7 @@ fn stopped_cleanly(home: &Home, mut d: Daemon, mut cli: std::process::Child, why
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let entries = v["page"]["entries"].as_array().unwrap();
     let create = entries.iter().find(|e| e["action"] == "backup_create").cloned().expect("a backup_create entry");
-    assert_eq!(create["status"], "failure", "{create}");
+    assert_eq!(create["status"], "cancelled", "{create}");
     assert!(create.to_string().contains("cancelled"), "{create}");
     assert!(!entries.iter().any(|e| e["action"] == "backup_create" && e["status"] == "success"), "{out}");
 
@@ -147,7 +147,7 @@ fn sigterm_mid_server_exec_stops_the_remote_command_and_audits_it_cancelled() {
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let exec = v["page"]["entries"].as_array().unwrap().iter().find(|e| e["action"] == "server_exec").cloned().expect("a server_exec entry");
-    assert_eq!(exec["status"], "failure", "{exec}");
+    assert_eq!(exec["status"], "cancelled", "{exec}");
     assert!(exec.to_string().contains("cancelled"), "{exec}");
 }
 
