@@ -116,6 +116,9 @@ fn a_systemd_credential_lets_the_daemon_run_a_vault_keyed_schedule() {
     let creds = home.dir.path().join("credentials");
     std::fs::create_dir_all(&creds).unwrap();
     std::fs::write(creds.join("homedeck-passphrase"), format!("{PASS}\n")).unwrap();
+    // A passphrase file others can read is refused (issue 15): systemd
+    // makes its credentials 0400 too.
+    std::fs::set_permissions(creds.join("homedeck-passphrase"), std::os::unix::fs::PermissionsExt::from_mode(0o400)).unwrap();
     let _d = daemon_with(&home, Some(&creds));
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
