@@ -151,8 +151,10 @@ fn a_newcomer_starts_from_the_first_screen() {
     std::fs::create_dir_all(root.path().join("config")).unwrap();
     std::fs::write(root.path().join("config/keymap.toml"), "[global]\nquit = [\"Q\"]\n").unwrap();
     let t = Tmux::start(root.path());
-    let s = t.wait_for("Welcome to homedeck");
-    assert!(s.contains("create the vault") && s.contains("Q quit") && !s.contains("q quit"), "{s}");
+    // The status bar is drawn last: waiting for it means the frame is whole
+    // (a capture taken mid-draw showed the welcome cut off).
+    let s = t.wait_for("Q quit");
+    assert!(s.contains("Welcome to homedeck") && s.contains("create the vault") && s.contains("Q quit") && !s.contains("q quit"), "{s}");
 
     t.keys(&["i"]);
     let s = t.wait_for("Create the vault");
@@ -171,7 +173,7 @@ fn a_newcomer_starts_from_the_first_screen() {
     t.wait_for("Add a light");
     t.keys(&["Down"]);
     t.text("127.0.0.1:9");
-    t.keys(&["Enter", "Enter"]);
+    t.keys(&["Enter", "Enter", "Enter"]); // name, site, submit
     let s = t.wait_for("did not answer");
     let status: Vec<&str> = s.lines().rev().take(3).collect();
     assert!(status.iter().any(|l| l.contains("unreachable") || l.contains("refused")), "the error is cut:\n{s}");

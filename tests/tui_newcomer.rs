@@ -261,14 +261,15 @@ async fn an_esphome_form_error_points_at_its_field() {
     h.key(KeyCode::Down).await;
     h.key(KeyCode::Down).await;
     h.typ("60x3").await;
-    for _ in 0..4 {
+    // Through API key, OTA password, platform and site to submit.
+    for _ in 0..5 {
         h.enter().await;
     }
     let screen = h.screen80();
     assert!(screen.contains("the host is empty") && screen.contains("▌ 60x3"), "{screen}");
     assert_eq!(form(&h).focus, 1);
     h.typ("127.0.0.1").await;
-    for _ in 0..5 {
+    for _ in 0..6 {
         h.enter().await;
     }
     let screen = h.screen80();
