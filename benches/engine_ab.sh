@@ -35,7 +35,7 @@ build() {
   [ -n "${NO_BUILD:-}" ] && return 0
   local exe
   exe="$(cd "$wt" && nice -n 10 cargo bench --locked --bench engine --no-run --message-format=json 2>/dev/null |
-    grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)"
+    grep '"kind":\["bench"\]' | grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)"
   [ -n "$exe" ] || { echo "building the engine bench of $rev failed" >&2; exit 1; }
   cp "$exe" "$DIR/engine-$side"
 }
