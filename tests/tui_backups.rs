@@ -213,6 +213,10 @@ async fn backups_pane_keys_and_encrypted_restore() {
     assert!(s.contains("Restore app") && s.contains("j/k"), "{s}");
     p.key('n').await;
     assert_eq!(fs::read_to_string(&app_file).unwrap(), "name: app\nlevel: 9\n");
+    // n is recorded as a declined restore, never as a restore.
+    let search = homedeck::engine::command_parse::parse("audit_search", &["status=declined".to_string()], vec![]).unwrap();
+    let found = serde_json::to_string(&p.h.exec(search).await).unwrap();
+    assert!(found.contains("backup_restore_decline") && !found.contains("\"backup_restore\""), "{found}");
 
     // With nothing to change, r says so: no dialog, no pre-restore backup.
     fs::write(&app_file, "name: app\nlevel: 1\n").unwrap();

@@ -392,10 +392,13 @@ impl App {
             }
             Overlay::Confirm(c) => match c.handle(key) {
                 Answer::Yes => match c.on_yes {
-                    OnYes::Run(cmd) => self.run(*cmd, Purpose::Action),
+                    OnYes::Run(cmd) | OnYes::RunOrRecord { yes: cmd, .. } => self.run(*cmd, Purpose::Action),
                     OnYes::Quit => self.quit = true,
                 },
-                Answer::No => self.say("cancelled", Level::Info),
+                Answer::No => match c.on_yes {
+                    OnYes::RunOrRecord { no, .. } => self.run(*no, Purpose::Action),
+                    _ => self.say("cancelled", Level::Info),
+                },
                 Answer::Undecided => {
                     let front = self.panes.get_mut(self.pane);
                     let scroll = matches!(

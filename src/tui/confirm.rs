@@ -13,6 +13,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 pub enum OnYes {
     Run(Box<Command>),
+    /// Run `yes` on yes; on no, run `no` — for a "no" that must be
+    /// recorded, like a restore declined after its preview (audited as
+    /// `declined`, so the log never reads as if nothing was asked).
+    RunOrRecord { yes: Box<Command>, no: Box<Command> },
     Quit,
 }
 

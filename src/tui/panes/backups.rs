@@ -336,9 +336,16 @@ impl Pane for BackupsPane {
                     preview.changed.len(),
                     preview.removed.len()
                 );
+                let on_yes = match preview.backup {
+                    Some(id) => OnYes::RunOrRecord {
+                        yes: Box::new(c),
+                        no: Box::new(Command::BackupRestoreDecline { id: Some(id), file: None }),
+                    },
+                    None => OnYes::Run(Box::new(c)),
+                };
                 self.detail_scroll = 0;
                 self.detail = Some(Detail::Preview(preview));
-                cx.confirm(Confirm { title: "Restore".into(), message, on_yes: OnYes::Run(Box::new(c)) });
+                cx.confirm(Confirm { title: "Restore".into(), message, on_yes });
             }
             BackupOutcome::BackupRestored { preview, .. } => {
                 self.detail = Some(Detail::Preview(preview));
