@@ -270,7 +270,7 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
         // ends them (a health command is killed) and undoes the swap.
         let checked = tokio::select! {
             r = checked => r,
-            () = cancelled(&cancel) => Err(EngineError::Other("cancelled".into())),
+            () = cancelled(&cancel) => Err(EngineError::Cancelled { what: "restore".into() }),
         };
         if let Err(e) = checked {
             let undo = remote_swap::undo_any(inner, actor, &sw).await;
@@ -285,6 +285,10 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
                 None => String::new(),
             };
             return Err(match undo {
+                // A cancel that rolled back cleanly is audited `cancelled`, not as a failure.
+                Ok(()) if matches!(e, EngineError::Cancelled { .. }) => {
+                    EngineError::Cancelled { what: format!("the restore (rolled back to the previous content{again})") }
+                }
                 Ok(()) => EngineError::Other(format!("restore failed ({e}); rolled back to the previous content{again}")),
                 Err(u) => EngineError::Other(format!("restore failed ({e}) and the rollback failed too ({u}); the previous content is in {}{again}", sw.old.display())),
             });
