@@ -155,7 +155,7 @@ fn host_port_ids_plurals_and_vault_words() {
     let out = text(&o);
     assert!(!o.status.success() && out.contains("--host 127.0.0.1:2222 names port 2222 but --port says 22"), "{out}");
     let o = run(root, &["server", "add", "z", "--host", "nas:ssh", "--agent"]);
-    assert!(text(&o).contains("port \"ssh\" in \"nas:ssh\": expected a number"), "{}", text(&o));
+    assert!(text(&o).contains("invalid port \"ssh\" in \"nas:ssh\": expected a TCP port from 1 to 65535"), "{}", text(&o));
 
     // Backups have ids.
     let o = run(root, &["backup", "restore", "999", "--yes"]);

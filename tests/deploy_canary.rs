@@ -85,6 +85,11 @@ fn ha_add_names_a_missing_deployment_and_a_bad_profile_name() {
     let o = run(root, &["ha", "add", "a b", "--url", "http://127.0.0.1:8123"], Some(CANARY));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("profile name") && err.contains("\"a b\""), "{err}");
+    // A bad --site is refused before the token is asked for (no stdin here:
+    // had it prompted first, the error would be about the token).
+    let o = run(root, &["ha", "add", "x", "--url", "http://127.0.0.1:8123", "--site", "the cabin"], None);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("site") && err.contains("\"the cabin\"") && !err.contains("token"), "{err}");
     let list = run(root, &["--json", "ha", "list"], None);
     assert!(!String::from_utf8_lossy(&list.stdout).contains("home"), "{}", String::from_utf8_lossy(&list.stdout));
 }

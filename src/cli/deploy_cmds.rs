@@ -236,6 +236,10 @@ async fn edit(s: &Session, name: String, file: String) -> Result<()> {
 pub async fn ha(s: &Session, cmd: HaCmd) -> Result<()> {
     let outcome = match cmd {
         HaCmd::Add { name, url, token_secret, deployment, site } => {
+            // What can be checked here is checked before the token is
+            // typed, so a bad --site does not cost the user a paste.
+            crate::engine::views::sites::parse_site(site.clone())?;
+            crate::engine::views::ha::validate_name(&name)?;
             let token = if token_secret.is_none() { Some(prompt::secret_value("Long-lived access token")?) } else { None };
             s.unlock().await?;
             exec(s, Command::HaAdd { name, url, token_secret, token, deployment, site }).await?

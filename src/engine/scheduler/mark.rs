@@ -75,8 +75,8 @@ pub(crate) fn report_missed(inner: &Inner, now: DateTime<Utc>) -> EngineResult<u
                 severity,
                 resource: Some(audit::Resource::new(resource, None, Some(job.name.clone()))),
                 description: format!(
-                    "{} run(s) of {} missed while homedeck was not running; last due {}",
-                    runs.len(),
+                    "{} of {} missed while homedeck was not running; last due {}",
+                    crate::engine::text::plural(runs.len(), "run", "runs"),
                     job.label,
                     last.to_rfc3339()
                 ),

@@ -85,7 +85,10 @@ pub fn split_address(text: &str) -> Result<(String, Option<u32>), String> {
     if text.is_empty() {
         return Err("the host is empty — expected a hostname, an IP address or host:port".into());
     }
-    let port = |p: &str| p.parse::<u32>().map_err(|_| format!("port {p:?} in {text:?}: expected a number"));
+    let port = |p: &str| match p.parse::<u16>() {
+        Ok(n) if n > 0 => Ok(u32::from(n)),
+        _ => Err(format!("invalid port {p:?} in {text:?}: expected a TCP port from 1 to 65535")),
+    };
     if let Some(rest) = text.strip_prefix('[') {
         let (h, p) = rest.split_once(']').ok_or_else(|| format!("{text:?}: expected [ipv6]:port"))?;
         return Ok((h.to_string(), p.strip_prefix(':').map(port).transpose()?));

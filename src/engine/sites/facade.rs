@@ -4,4 +4,4 @@
 //! This domain's façade, `engine::views::sites`: everything a front end may
 //! name of it, so its insides can move without touching a front end.
 
-pub use crate::engine::sites::{SiteCount, SiteKind, same};
+pub use crate::engine::sites::{SiteCount, SiteKind, parse_site, same};

@@ -85,28 +85,10 @@ pub fn exec(targets: &str, again: Option<&str>) -> Form {
     .intro("Words are passed as they are typed (quoted), unless sh -c is chosen. {{secret:NAME}} inserts a vault secret.")
 }
 
-/// `host:port` → (host, port); bare IPv6 stays whole.
+/// `host:port` → (host, port); bare IPv6 stays whole. The engine's own
+/// parser, so the form and `server add --host` accept the same text.
 fn address(text: &str) -> Result<(String, Option<u32>), String> {
-    if text.is_empty() {
-        return Err("the host is empty".into());
-    }
-    if let Some(rest) = text.strip_prefix('[') {
-        let (h, p) = rest.split_once(']').ok_or_else(|| format!("{text:?}: expected [ipv6]:port"))?;
-        let port = p.strip_prefix(':').map(port).transpose()?;
-        return Ok((h.to_string(), port));
-    }
-    match text.split_once(':') {
-        Some((h, p)) if !p.contains(':') => Ok((h.to_string(), Some(port(p)?))),
-        _ => Ok((text.to_string(), None)),
-    }
-}
-
-/// A TCP port, checked here so the form can point at the address field.
-fn port(p: &str) -> Result<u32, String> {
-    match p.parse::<u16>() {
-        Ok(n) if n > 0 => Ok(u32::from(n)),
-        _ => Err(format!("invalid port {p:?}: expected a TCP port from 1 to 65535")),
-    }
+    crate::engine::views::servers::split_address(text)
 }
 
 /// `a,b @home` → (tags, site).
