@@ -193,6 +193,11 @@ async fn palette_errors_confirmation_history_and_filters() {
     // A key bound to an engine command shows that command's own doc line.
     assert!(screen.contains("secret_reveal") && screen.contains("Reveal a secret's value"), "{screen}");
     h.key(KeyCode::Esc).await;
+    // The console's own :site word is listed with the commands, first.
+    let (lines, starts) = homedeck::tui::help::Help::lines(&h.driver.app.theme, &h.driver.app.keymap, 80);
+    let commands = starts.iter().find(|(name, _)| *name == "commands").map(|(_, at)| *at).unwrap();
+    let first: String = lines[commands + 1].spans.iter().map(|s| s.content.as_ref()).collect();
+    assert!(first.contains("site NAME") && first.contains("every pane"), "{first}");
 
     // q quits, but asks while engine work is running.
     h.driver.app.inflight = 1;

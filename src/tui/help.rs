@@ -79,6 +79,13 @@ impl Help {
         starts.push(("commands", lines.len()));
         lines.push(Line::styled("Commands (type : then a name; key=value arguments)", theme.title()));
         let cmd_w = COMMANDS.iter().map(|s| s.name.len()).max().unwrap_or(0);
+        // The console's own palette word (not an engine command, so not in
+        // the table), listed first so a newcomer finds the site filter.
+        let cols = [
+            (format!("  {:<cmd_w$} ", "site NAME"), theme.fg(theme.accent)),
+            (format!("{:<10}", "console"), theme.fg(theme.fg)),
+        ];
+        row(&mut lines, cols, "Show only site NAME in every pane (the status bar says so); :site alone shows every site again.", theme.muted(), width);
         for spec in COMMANDS {
             let cols = [
                 (format!("  {:<cmd_w$} ", spec.name), theme.fg(theme.accent)),
