@@ -177,3 +177,25 @@ fn host_port_ids_plurals_and_vault_words() {
     let o = run(root, &["secret", "rotation", "x", "-5"]);
     assert!(text(&o).contains("0..=3650"), "{}", text(&o));
 }
+
+/// A restore that would change nothing says so and stops: no restore, no
+/// pre-restore backup in the catalog (`backup create` takes one if wanted).
+#[test]
+fn a_restore_with_nothing_to_change_says_so_and_takes_no_backup() {
+    let t = home();
+    let src = t.path().join("conf");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("configuration.yaml"), "name: Home\n").unwrap();
+    let o = run(t.path(), &["backup", "source", "add", "conf", "--kind", "dir", "--path", src.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(t.path(), &["backup", "create", "conf"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(t.path(), &["backup", "restore", "1", "--yes"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("nothing to restore") && text(&o).contains("1 file unchanged") && text(&o).contains("backup create conf"), "{}", text(&o));
+    let o = run(t.path(), &["--json", "backup", "list"]);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let entries = list["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "a pre-restore backup was taken: {list}");
+    assert_eq!(entries[0]["reason"], "manual", "{list}");
+}

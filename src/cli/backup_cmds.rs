@@ -112,6 +112,18 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
             let mut c = Command::BackupRestore { id, file, target, only, password: None, confirmed: Some(false) };
             let preview = exec(s, c.clone()).await?;
             if let Outcome::Backup(BackupOutcome::BackupPreview { preview: p }) = &preview {
+                // Nothing would change: say so, as the console does, and take
+                // no pre-restore backup (one `backup create` away if wanted).
+                if p.added.is_empty() && p.changed.is_empty() && p.removed.is_empty() {
+                    eprintln!(
+                        "nothing to restore: {} already matches {} ({} unchanged) — no restore, no pre-restore backup (`homedeck backup create {}` takes a backup now)",
+                        p.target,
+                        p.source,
+                        crate::engine::views::text::plural(usize::try_from(p.unchanged).unwrap_or(usize::MAX), "file", "files"),
+                        p.source
+                    );
+                    return Ok(());
+                }
                 if !yes {
                     s.print(&preview)?;
                 }

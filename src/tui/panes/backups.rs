@@ -313,7 +313,7 @@ impl Pane for BackupsPane {
                 let _ = backups_forms::take_restore_password(self, preview.backup);
                 cx.say(
                     format!(
-                        "nothing to restore: {} already matches {} ({} unchanged) — no restore, no pre-restore backup",
+                        "nothing to restore: {} already matches {} ({} unchanged) — no restore, no pre-restore backup (backup_create takes one now)",
                         preview.target, preview.source, crate::tui::widgets::count(preview.unchanged, "file", "files")
                     ),
                     crate::tui::app::Level::Info,
