@@ -84,7 +84,9 @@ impl Drop for Tmux {
 fn init_add_lock_unlock_reveal_then_audit() {
     let root = tempfile::tempdir().unwrap();
     let t = Tmux::start(root.path());
-    t.wait_for("6:Secrets");
+    // The console opens on the Overview; at 80 columns the other tabs show
+    // three letters.
+    t.wait_for("0:Overview 1:Ser");
     t.keys(&["6"]);
     t.wait_for("not initialised");
 
@@ -163,6 +165,8 @@ fn a_newcomer_starts_from_the_first_screen() {
     t.keys(&["Enter"]);
     t.text(PASS);
     t.keys(&["Enter"]);
+    t.wait_for("vault created and unlocked");
+    t.keys(&["1"]);
     t.wait_for("Only this machine");
 
     // Lights: `a` adds here too; a device that does not answer gives a

@@ -55,6 +55,8 @@ pub enum Sub {
     /// Every schedule of every kind (backups, lights): next and last run, waiting for unlock
     #[command(subcommand)]
     Schedule(super::schedule_cmds::ScheduleCmd),
+    /// Is everything all right, and what happened since you last looked
+    Overview(super::overview_cmds::OverviewArgs),
     // Every domain's own subcommands (`server`, `esphome`, `wled`, `backup`,
     // `deploy` …), declared by `domain_subcommands!` in `cli/mod.rs`.
     #[command(flatten)]
@@ -227,6 +229,11 @@ const DOCS: &[(&str, &str, &str)] = &[
 /// Fill subcommand `about` texts from the engine's command table.
 pub fn with_table_docs(mut cmd: clap::Command) -> clap::Command {
     let domains = super::server_args::DOCS.iter().chain(super::schedule_cmds::DOCS).chain(super::site_args::DOCS).chain(super::lights_args::DOCS).chain(super::backup_args::DOCS).chain(super::deploy_args::DOCS);
+    for (sub, name) in super::overview_cmds::DOCS {
+        if let Some(spec) = crate::engine::command::spec(name) {
+            cmd = cmd.mut_subcommand(sub, |s| s.about(spec.summary()));
+        }
+    }
     for (group, sub, name) in DOCS.iter().chain(domains) {
         if let Some(spec) = crate::engine::command::spec(name) {
             cmd = cmd.mut_subcommand(group, |g| g.mut_subcommand(sub, |s| s.about(spec.summary())));

@@ -8,6 +8,7 @@ pub mod daemon_cmds;
 mod interrupt;
 pub mod events_cmds;
 pub mod generic;
+mod overview_cmds;
 mod help_text;
 mod output;
 pub mod pipe;
@@ -152,6 +153,7 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         Sub::Events(a) => events_cmds::run(session, a).await,
         Sub::Run(a) => generic::run(session, a).await,
         Sub::Schedule(cmd) => schedule_cmds::run(session, cmd).await,
+        Sub::Overview(args) => overview_cmds::run(session, args).await,
         Sub::Domain(sub) => run_domain(session, sub).await,
         Sub::Commands | Sub::Completions { .. } | Sub::Daemon(_) => Ok(()),
     }

@@ -38,6 +38,8 @@ pub enum Step {
     Palette(String),
     /// The vault is locked: unlock first, then open this form.
     Unlock(Box<Form>),
+    /// Bring another pane to the front (Enter on an Overview line).
+    Go(PaneId),
 }
 
 /// Everything a pane needs to draw, borrowed from the app for one frame.
@@ -139,9 +141,11 @@ pub struct App {
 
 impl App {
     pub fn new(theme: Theme, keymap: Keymap, config: &Config, readonly: bool) -> App {
+        let mut panes = Panes::new(config);
+        panes.overview.readonly = readonly;
         App {
             pane: PaneId::Servers,
-            panes: Panes::new(config),
+            panes,
             overlay: None,
             theme,
             keymap,
@@ -206,6 +210,17 @@ impl App {
         (&mut self.panes, cx)
     }
 
+    /// Bring `pane` to the front. The Overview is read afresh each time it
+    /// comes up (it follows no events while hidden); other panes keep
+    /// themselves current from events.
+    pub fn go(&mut self, pane: PaneId) {
+        self.pane = pane;
+        if pane == PaneId::Overview {
+            self.refresh.mark(pane, crate::tui::panes::pane::ALL_PARTS);
+            self.flush_refresh();
+        }
+    }
+
     pub fn refresh_all(&mut self) {
         self.refresh = Refresh::all();
     }
@@ -268,14 +283,22 @@ impl App {
     fn on_action(&mut self, action: Verb) {
         let pane = match action {
             Verb::Nav(
-                n @ (Nav::Pane1 | Nav::Pane2 | Nav::Pane3 | Nav::Pane4 | Nav::Pane5 | Nav::Pane6 | Nav::Pane7 | Nav::Pane8),
-            ) => Some(PaneId::nth(n as usize - Nav::Pane1 as usize)),
+                n @ (Nav::Pane0
+                | Nav::Pane1
+                | Nav::Pane2
+                | Nav::Pane3
+                | Nav::Pane4
+                | Nav::Pane5
+                | Nav::Pane6
+                | Nav::Pane7
+                | Nav::Pane8),
+            ) => Some(PaneId::nth(n as usize - Nav::Pane0 as usize)),
             Verb::Nav(Nav::NextPane) => Some(self.pane.next()),
             Verb::Nav(Nav::PrevPane) => Some(self.pane.prev()),
             _ => None,
         };
         if let Some(p) = pane {
-            self.pane = p;
+            self.go(p);
             return;
         }
         match action {
@@ -329,6 +352,7 @@ impl App {
     pub fn apply(&mut self, step: Step) {
         match step {
             Step::Nothing | Step::Unhandled => {}
+            Step::Go(p) => self.go(p),
             Step::Run(c) => self.run(c, Purpose::Action),
             Step::Audit { command, append } => {
                 let generation = self.panes.audit.generation;

@@ -47,7 +47,10 @@ pub async fn run(engine: Handle, config: &Config, paths: &Paths) -> Result<()> {
         .with_context(|| format!("theme {:?} (general.theme in config.toml)", config.general.theme))?;
     let keymap = keymap::Keymap::load(&paths.keymap_file())?;
     let readonly = engine.readonly();
-    let app = App::new(theme, keymap, config, readonly);
+    let mut app = App::new(theme, keymap, config, readonly);
+    // The console opens on the Overview (pane 0); `App::new` starts on
+    // Servers, where the key-sequence tests begin.
+    app.pane = panes::PaneId::Overview;
     let driver = Driver::new(engine, Actor::current(Frontend::Tui), app);
     tracing::debug!(since_start_ms = crate::logging::since_start().as_secs_f64() * 1000.0, "theme and keymap loaded");
     let (mut term, _guard) = terminal::enter()?;

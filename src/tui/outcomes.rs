@@ -96,6 +96,22 @@ impl App {
         }
     }
 
+    /// While the Overview is in front, what happens elsewhere (a health
+    /// poll, a device dropping off, a backup ending) reloads it — at most
+    /// every two seconds, so a burst of log lines costs one query.
+    fn overview_follows(&mut self, event: &Event) {
+        const EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+        if self.pane != PaneId::Overview || matches!(event, Event::Overview(_)) {
+            return;
+        }
+        let now = self.clock.instant();
+        let pane = &mut self.panes.overview;
+        if pane.reloaded.is_none_or(|t| now.saturating_duration_since(t) >= EVERY) {
+            pane.reloaded = Some(now);
+            self.refresh.mark(PaneId::Overview, ALL_PARTS);
+        }
+    }
+
     fn apply_outcome(&mut self, outcome: Outcome, purpose: Purpose) {
         match (owner(&outcome), outcome) {
             (Some(id), outcome) => {
@@ -116,6 +132,7 @@ impl App {
 
     pub fn on_engine_event(&mut self, event: Event) {
         self.dirty = true;
+        self.overview_follows(&event);
         match (event_owner(&event), event) {
             (Some(id), event) => {
                 let (panes, mut cx) = self.split();

@@ -28,9 +28,9 @@ impl App {
         ])
         .areas(area);
         let mut spans = Vec::new();
-        for p in PaneId::ALL {
+        for (p, label) in tab_labels(self.pane, area.width) {
             let style = if p == self.pane { self.theme.selected() } else { self.theme.muted() };
-            spans.push(Span::styled(format!("{}:{}", p.index() + 1, p.title()), style));
+            spans.push(Span::styled(label, style));
             spans.push(Span::raw(" "));
         }
         f.render_widget(Paragraph::new(Line::from(spans)), tabs);
@@ -56,4 +56,22 @@ impl App {
             None => {}
         }
     }
+}
+
+/// The tab labels, `N:Title` with the pane's key number. When they do not
+/// all fit (nine panes need 85 columns), the panes behind keep the first
+/// three letters of their title and the one in front its whole title.
+pub fn tab_labels(front: PaneId, width: u16) -> Vec<(PaneId, String)> {
+    let full: Vec<(PaneId, String)> = PaneId::ALL.iter().map(|p| (*p, format!("{}:{}", p.index(), p.title()))).collect();
+    let needed: usize = full.iter().map(|(_, l)| l.chars().count() + 1).sum::<usize>() - 1;
+    if needed <= usize::from(width) {
+        return full;
+    }
+    PaneId::ALL
+        .iter()
+        .map(|p| {
+            let title: String = if *p == front { p.title().to_string() } else { p.title().chars().take(3).collect() };
+            (*p, format!("{}:{title}", p.index()))
+        })
+        .collect()
 }

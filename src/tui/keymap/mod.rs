@@ -60,6 +60,7 @@ nav! {
     Back = "back", "Back / close";
     NextPane = "next_pane", "Next pane";
     PrevPane = "prev_pane", "Previous pane";
+    Pane0 = "pane_0", "Overview pane: is everything all right, what happened since you last looked";
     Pane1 = "pane_1", "Servers pane";
     Pane2 = "pane_2", "Deployments pane";
     Pane3 = "pane_3", "ESPHome pane";

@@ -1,4 +1,4 @@
-//! The eight panes and the table that holds them. Every pane implements
+//! The nine panes (0 to 8) and the table that holds them. Every pane implements
 //! [`Pane`] (`pane.rs`); `App`, the renderer and the outcome router reach a
 //! pane through [`Panes::get_mut`] by its [`PaneId`], never by name. The AI
 //! pane is not built yet and says so plainly rather than showing made-up rows.
@@ -16,6 +16,7 @@ pub mod deployments_view;
 pub mod ha_entities;
 pub mod ha_entities_view;
 pub mod lights_view;
+pub mod overview_view;
 pub mod pane;
 pub mod secret_forms;
 pub mod secrets_domain;
@@ -119,6 +120,8 @@ macro_rules! panes {
 }
 
 panes! {
+    Overview: overview: overview::OverviewPane = |_: &Config| Default::default(), "Overview",
+        keys [], help 0, domains [Overview];
     Servers: servers: servers::ServersPane = |_: &Config| Default::default(), "Servers",
         keys [servers], help 4, domains [Servers];
     Deployments: deployments: deployments::DeploymentsPane = |_: &Config| Default::default(), "Deployments",

@@ -34,7 +34,7 @@ pub fn describe(pane: PaneId) -> (&'static str, &'static str) {
             "The AI chat pane: requests become engine commands, previewed and confirmed before they run.",
             "the AI chat pane",
         ),
-        PaneId::Secrets | PaneId::Audit => ("", ""),
+        PaneId::Overview | PaneId::Secrets | PaneId::Audit => ("", ""),
     }
 }
 

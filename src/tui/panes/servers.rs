@@ -304,7 +304,7 @@ impl ServersPane {
 }
 
 /// The first screen of a fresh install: what to do first, one key each.
-fn welcome(v: &View) -> Vec<Line<'static>> {
+pub(crate) fn welcome(v: &View) -> Vec<Line<'static>> {
     let t = v.theme;
     let servers = |a| v.keymap.key_for(&crate::tui::panes::servers::KEYS, a);
     let global = |a| v.keymap.key_for(&crate::tui::keymap::GLOBAL, a);
