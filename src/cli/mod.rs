@@ -5,6 +5,7 @@
 pub mod args;
 mod audit_cmds;
 pub mod daemon_cmds;
+pub mod doctor_cmds;
 mod interrupt;
 pub mod events_cmds;
 pub mod generic;
@@ -153,6 +154,7 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         Sub::Run(a) => generic::run(session, a).await,
         Sub::Schedule(cmd) => schedule_cmds::run(session, cmd).await,
         Sub::Domain(sub) => run_domain(session, sub).await,
+        Sub::Doctor(a) => doctor_cmds::run(session, a).await,
         Sub::Commands | Sub::Completions { .. } | Sub::Daemon(_) => Ok(()),
     }
 }

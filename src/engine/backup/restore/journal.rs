@@ -49,7 +49,7 @@ pub(crate) fn remove(inner: &Inner, rid: u64) -> EngineResult<()> {
     inner.store.flush()
 }
 
-fn pending(inner: &Inner) -> EngineResult<Vec<Journal>> {
+pub(crate) fn pending(inner: &Inner) -> EngineResult<Vec<Journal>> {
     let tree = inner.store.tree(TREES.journal)?;
     Ok(tree.iter().values().filter_map(|v| v.ok().and_then(|v| codec::decode(&v).ok())).collect())
 }
