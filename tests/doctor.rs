@@ -147,7 +147,7 @@ fn a_missing_archive_is_found_and_forgotten() {
     assert!(!ok);
     let m = find(&f, "archive_missing");
     assert!(m["what"].as_str().unwrap().starts_with("backup #1 (conf, ") && m["what"].as_str().unwrap().contains(&archive.display().to_string()), "{m}");
-    assert!(m["fix"].as_str().unwrap().contains("homedeck backup forget 1"), "{m}");
+    assert!(m["fix"].as_str().unwrap().contains("homedeck doctor --repair (forgets it"), "{m}");
     let (ok, f) = h.doctor(&["--repair"]);
     assert!(ok);
     assert_eq!(find(&f, "archive_missing")["repaired"], "forgot backup #1 (its archive is gone)");

@@ -35,7 +35,7 @@ pub(crate) fn check(inner: &Inner, repair: bool, read_data: bool, checked: &mut 
             Area::Catalog,
             "repository_missing",
             format!("the local repository {} does not exist, but {} backup(s) are catalogued in it", root.display(), local.len()),
-            "if it lives on another disk, mount it and run homedeck doctor again; if it is lost, homedeck backup forget each ID",
+            format!("if it lives on another disk, mount it and run homedeck doctor again; if it is lost for good, mkdir {} and homedeck doctor --repair forgets its backups", root.display()),
         ));
         return Ok(());
     }
@@ -78,7 +78,7 @@ fn entry(inner: &Inner, e: &CatalogEntry, path: &Path, repair: bool, read_data: 
                 Area::Catalog,
                 "archive_missing",
                 format!("backup #{} ({}, {}) is catalogued but {} cannot be read: {err}", e.id, e.source, e.created.format("%Y-%m-%d %H:%M"), path.display()),
-                format!("homedeck doctor --repair (forgets it), or homedeck backup forget {}", e.id),
+                "homedeck doctor --repair (forgets it: there is nothing left to restore from)",
             );
             if repair && err.kind() == std::io::ErrorKind::NotFound {
                 catalog::remove_entry(&inner.store, e.id)?;
@@ -94,7 +94,7 @@ fn entry(inner: &Inner, e: &CatalogEntry, path: &Path, repair: bool, read_data: 
             Area::Catalog,
             "archive_size",
             format!("backup #{}: {} is {} bytes, the catalog says {}", e.id, path.display(), meta.len(), e.size),
-            format!("the archive was cut short or replaced: homedeck backup verify {} says which; take a new backup of {}", e.id, e.source),
+            format!("the archive was cut short or replaced: do not restore from it; homedeck backup verify {} says more; take a new backup: homedeck backup create {}", e.id, e.source),
         ));
         return Ok(());
     }
@@ -106,7 +106,7 @@ fn entry(inner: &Inner, e: &CatalogEntry, path: &Path, repair: bool, read_data: 
                 Area::Catalog,
                 "archive_hash",
                 format!("backup #{}: {} has SHA-256 {got}, the catalog says {}", e.id, path.display(), e.sha256),
-                format!("the archive changed on disk; do not restore from it: take a new backup of {} and homedeck backup forget {}", e.source, e.id),
+                format!("the archive changed on disk; do not restore from it: take a new backup (homedeck backup create {}); backup forget drops old ones by its keep rules", e.source),
             )),
             Err(err) => out.push(Finding::problem(Area::Catalog, "archive_unreadable", format!("backup #{}: cannot read {}: {err}", e.id, path.display()), "check the disk (dmesg) and the file's permissions")),
         }
