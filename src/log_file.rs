@@ -75,8 +75,10 @@ impl RotatingFile {
     }
 }
 
+/// Logs may name servers, devices and paths: 0600, like the data dir's files.
 fn append(path: &Path) -> io::Result<File> {
-    OpenOptions::new().create(true).append(true).open(path)
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new().create(true).append(true).mode(0o600).open(path)
 }
 
 impl Write for RotatingFile {

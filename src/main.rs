@@ -61,6 +61,9 @@ async fn real_main(cli: Cli) -> Result<()> {
     }
     let paths = Paths::resolve(cli.data_dir.clone(), cli.config_dir.clone())?;
     paths.ensure()?;
+    if !cli.insecure_permissions {
+        homedeck::engine::views::doctor::refuse_insecure(&paths.data_dir).map_err(anyhow::Error::msg)?;
+    }
     let config = match Config::load_or_create(&paths.config_file()) {
         Ok(c) => c,
         // Asking a running daemon about itself (after a bad edit, say: it
@@ -79,6 +82,11 @@ async fn real_main(cli: Cli) -> Result<()> {
     opts.servers.poll_health = matches!(cli.command, None | Some(Sub::Daemon(_)));
     config.fill_engine_options(&mut opts);
     opts.passphrase_file = unattended_passphrase_file();
+    opts.doctor = homedeck::engine::views::doctor::DoctorOptions {
+        config_dir: Some(paths.config_dir.clone()),
+        state_dir: Some(paths.state_dir.clone()),
+        socket: Some(homedeck::daemon::socket_path(&paths.data_dir)),
+    };
 
     let remote = cli.remote.clone().map(|server| Remote { server, socket: cli.remote_socket.clone() });
     if let Some(remote) = remote {

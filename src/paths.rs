@@ -45,9 +45,12 @@ impl Paths {
         self.config_dir.join("themes")
     }
 
+    /// Create the three dirs, each 0700 (their parents as the umask says).
+    /// Existing dirs keep their modes: the binary then refuses a data dir
+    /// others can read (`doctor::refuse_insecure`) rather than changing it.
     pub fn ensure(&self) -> Result<()> {
         for d in [&self.data_dir, &self.config_dir, &self.state_dir] {
-            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+            crate::engine::views::doctor::create_private_dir(d).with_context(|| format!("cannot create {}", d.display()))?;
         }
         Ok(())
     }

@@ -129,7 +129,7 @@ fn sigterm_stops_gracefully_and_frees_the_data_dir() {
 #[test]
 fn a_stale_socket_is_replaced_and_a_second_daemon_refused() {
     let home = Home::new();
-    std::fs::create_dir_all(home.data()).unwrap();
+    std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700).create(home.data()).unwrap();
     // A socket file nobody listens on, as a crashed daemon leaves it.
     drop(std::os::unix::net::UnixListener::bind(home.socket()).unwrap());
     assert!(exists(&home.socket()));

@@ -36,7 +36,9 @@ fn as_other(data: &Path, scratch: &Path) -> (bool, String) {
     let out = Command::new("setpriv")
         .args(["--reuid", OTHER, "--regid", OTHER, "--clear-groups", "--"])
         .arg(env!("CARGO_BIN_EXE_homedeck"))
-        .args(["secret", "list"])
+        // Past the start-up refusal of a data dir owned by someone else, to
+        // reach the walls this test is about.
+        .args(["--insecure-permissions", "secret", "list"])
         .env("HOMEDECK_DATA_DIR", data)
         .env("HOMEDECK_CONFIG_DIR", scratch.join("config"))
         .env("HOMEDECK_STATE_DIR", scratch.join("state"))
@@ -117,7 +119,9 @@ fn another_uid_is_refused_audited_and_never_served() {
     let message = frame["message"].as_str().unwrap();
     assert!(message.contains(&format!("refused: uid {uid}")) && message.contains("only the same OS user may attach"), "{message}");
 
-    // … and it is in the audit log, as a failed daemon_connect by that uid.
+    // … and it is in the audit log, as a failed daemon_connect by that uid
+    // (the data dir private again, or homedeck refuses to start).
+    std::fs::set_permissions(home.data(), std::fs::Permissions::from_mode(0o700)).unwrap();
     let (ok, out, err) = home.hd(&["audit", "search", "--json"]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -29,6 +29,9 @@ pub struct Cli {
     /// The daemon's socket path on the --remote server [default: its user's data dir's homedeck.sock]
     #[arg(long, global = true, value_name = "PATH", requires = "remote")]
     pub remote_socket: Option<String>,
+    /// Start even when the data dir is open to other users or owned by another user
+    #[arg(long, global = true)]
+    pub insecure_permissions: bool,
     #[command(subcommand)]
     pub command: Option<Sub>,
 }
@@ -61,6 +64,9 @@ pub enum Sub {
     // `deploy` …), declared by `domain_subcommands!` in `cli/mod.rs`.
     #[command(flatten)]
     Domain(super::DomainSub),
+
+    /// Check the store, the backup catalog, permissions, lock and socket; --repair fixes what is safe
+    Doctor(super::doctor_cmds::DoctorArgs),
 
     /// Print a shell completion script
     Completions {

@@ -5,6 +5,7 @@
 pub mod args;
 mod audit_cmds;
 pub mod daemon_cmds;
+pub mod doctor_cmds;
 mod interrupt;
 pub mod events_cmds;
 pub mod generic;
@@ -155,6 +156,7 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         Sub::Schedule(cmd) => schedule_cmds::run(session, cmd).await,
         Sub::Overview(args) => overview_cmds::run(session, args).await,
         Sub::Domain(sub) => run_domain(session, sub).await,
+        Sub::Doctor(a) => doctor_cmds::run(session, a).await,
         Sub::Commands | Sub::Completions { .. } | Sub::Daemon(_) => Ok(()),
     }
 }

@@ -380,6 +380,14 @@ commands! {
         /// Put a resource (kind server, deployment, esphome, wled, fpp, ha, backup_source) at a site; site=- makes it inherit again.
         SiteSet = "site_set", Write, audited: true, { kind: SiteKind, name: String, site: String };
     }
+
+    /// The consistency check: store, backup catalog, permissions, lock and socket.
+    Doctor(DoctorCommand) {
+        /// Check the store, the backup catalog against the repository (read_data=true hashes every archive), permissions and the socket.
+        DoctorCheck = "doctor_check", Read, audited: false, { read_data: Option<bool> };
+        /// Check as doctor_check and fix what is safe to fix (indexes, modes, forgotten archives, a stale socket), saying what was done.
+        DoctorRepair = "doctor_repair", Write, audited: true, { read_data: Option<bool> };
+    }
 }
 
 impl Command {

@@ -35,6 +35,7 @@ macro_rules! domain_list {
             Ha: ha, HaOutcome, HaEvent;
             Sites: sites, SitesOutcome, SitesEvent;
             Overview: overview, OverviewOutcome, OverviewEvent;
+            Doctor: doctor, DoctorOutcome, DoctorEvent;
         }
     };
 }

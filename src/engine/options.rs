@@ -28,6 +28,8 @@ pub struct EngineOptions {
     /// The daemon's housekeeping jobs (`[daemon]` in config.toml); off
     /// unless the host is `homedeck daemon`.
     pub housekeeping: crate::engine::scheduler::housekeeping::Housekeeping,
+    /// The other places `homedeck doctor` looks at (config and log dirs, the socket).
+    pub doctor: crate::engine::doctor::DoctorOptions,
 }
 
 impl EngineOptions {
@@ -42,6 +44,7 @@ impl EngineOptions {
             deploy: Default::default(),
             passphrase_file: None,
             housekeeping: Default::default(),
+            doctor: Default::default(),
         }
     }
 }

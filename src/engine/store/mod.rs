@@ -30,11 +30,12 @@ impl Store {
     /// Open (creating if needed) the db under `dir`, lock it for this process
     /// and run pending migrations.
     pub fn open(dir: &Path, actor: &Actor) -> EngineResult<Self> {
-        std::fs::create_dir_all(dir)
+        crate::engine::doctor::permissions::create_private_dir(dir)
             .map_err(|e| EngineError::Store(format!("cannot create data dir {}: {e}", dir.display())))?;
-        restrict_permissions(dir);
         let lock = DataDirLock::acquire(dir, actor)?;
         let db = open_sled(dir)?;
+        // sled creates its files with the process umask: make them 0600.
+        crate::engine::doctor::permissions::tighten(dir);
         let store = Store {
             meta: db.open_tree("meta")?,
             dir: dir.to_path_buf(),
@@ -92,15 +93,6 @@ impl Store {
     pub fn put<T: Record>(&self, tree: &sled::Tree, key: impl AsRef<[u8]>, value: &T) -> EngineResult<()> {
         tree.insert(key.as_ref(), codec::encode(value)?)?;
         Ok(())
-    }
-}
-
-/// The data dir holds sealed secrets and the audit log: keep other users out.
-fn restrict_permissions(dir: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
     }
 }
 

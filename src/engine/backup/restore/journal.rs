@@ -22,6 +22,10 @@ pub enum Phase {
     Staging,
     Swapped,
     PostRestore,
+    /// The restore went through (or was undone) and only its staging and
+    /// old dirs are left to remove: a crash now must not undo anything
+    /// (the old dir may be half deleted), only finish the cleanup.
+    CleaningUp,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,7 +53,7 @@ pub(crate) fn remove(inner: &Inner, rid: u64) -> EngineResult<()> {
     inner.store.flush()
 }
 
-fn pending(inner: &Inner) -> EngineResult<Vec<Journal>> {
+pub(crate) fn pending(inner: &Inner) -> EngineResult<Vec<Journal>> {
     let tree = inner.store.tree(TREES.journal)?;
     Ok(tree.iter().values().filter_map(|v| v.ok().and_then(|v| codec::decode(&v).ok())).collect())
 }
@@ -59,6 +63,12 @@ fn pending(inner: &Inner) -> EngineResult<Vec<Journal>> {
 /// wait for `recover_remote`. Returns how many were pending.
 pub(crate) fn recover(inner: &Inner) -> EngineResult<usize> {
     let all = pending(inner)?;
+    for j in all.iter().filter(|j| j.swap.server.is_none() && j.phase == Phase::CleaningUp) {
+        j.swap.cleanup();
+        remove(inner, j.rid)?;
+        tracing::info!(rid = j.rid, "finished the cleanup of a restore a crash interrupted after it was done");
+    }
+    let all: Vec<Journal> = all.into_iter().filter(|j| !(j.swap.server.is_none() && j.phase == Phase::CleaningUp)).collect();
     for j in all.iter().filter(|j| j.swap.server.is_none()) {
         let result = j.swap.undo().map_err(|e| EngineError::Other(e.to_string()));
         if result.is_ok() {
@@ -84,6 +94,11 @@ pub(crate) fn recover(inner: &Inner) -> EngineResult<usize> {
 pub(crate) async fn recover_remote(inner: &Inner, actor: &Actor) -> EngineResult<()> {
     let active = inner.backup.active_restores.lock().map(|a| a.clone()).unwrap_or_default();
     for j in pending(inner)?.into_iter().filter(|j| j.swap.server.is_some() && !active.contains(&j.rid)) {
+        if j.phase == Phase::CleaningUp {
+            super::remote_swap::cleanup(inner, actor, &j.swap).await?;
+            remove(inner, j.rid)?;
+            continue;
+        }
         let result = match super::remote_swap::undo(inner, actor, &j.swap).await {
             Err(EngineError::VaultLocked) => return Err(EngineError::VaultLocked),
             Ok(()) => {

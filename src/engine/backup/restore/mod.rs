@@ -296,6 +296,10 @@ async fn run(inner: &Inner, actor: &Actor, req: &Request, entry: Option<(u64, St
         Ok((pre, carried))
     }
     .await;
+    // Done or undone: from here a crash must only finish the cleanup (the
+    // old dir is about to be deleted, so undoing with it would mix trees).
+    j.phase = Phase::CleaningUp;
+    journal::put(inner, &j)?;
     remote_swap::cleanup_any(inner, actor, &sw).await;
     if local_staging != sw.staging {
         let _ = std::fs::remove_dir_all(&local_staging);
