@@ -154,12 +154,15 @@ async fn node_red_round_trip(auth: bool) {
     let Outcome::Backup(BackupOutcome::BackupPreview { preview }) = run(&e, restore(b.id, Some("pw-12345"), false)).await.unwrap() else { panic!() };
     assert!(preview.changed.contains(&"flows.json".to_string()), "{preview:?}");
     assert!(preview.live.contains(&"flows.json".to_string()));
+    // An installed node module, which the backup leaves out: the restore carries it over.
+    fs::create_dir_all(userdir.join("node_modules/kept")).unwrap();
+    fs::write(userdir.join("node_modules/kept/index.js"), "module.exports = 1;").unwrap();
     let Outcome::Backup(BackupOutcome::BackupRestored { pre_restore, .. }) = run(&e, restore(b.id, Some("pw-12345"), true)).await.unwrap() else { panic!() };
     assert!(pre_restore.is_some());
     assert_eq!(nr.flows().await, original, "GET /flows equals the original after the restore");
     let on_disk: serde_json::Value = serde_json::from_slice(&fs::read(userdir.join("flows.json")).unwrap()).unwrap();
     assert_eq!(on_disk, original);
-    assert!(userdir.join("node_modules").exists() || !t.path().join("nr/node_modules").exists());
+    assert_eq!(fs::read_to_string(userdir.join("node_modules/kept/index.js")).unwrap(), "module.exports = 1;", "node_modules survives the restore");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
