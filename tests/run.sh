@@ -27,6 +27,7 @@ fi
 bash tests/peers/esphome.sh
 bash tests/peers/sshd.sh
 bash tests/peers/wled.sh
+bash tests/peers/fpp.sh
 bash tests/peers/backups.sh
 bash tests/peers/homeassistant.sh
 
