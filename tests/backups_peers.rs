@@ -314,7 +314,9 @@ async fn remote_repository_over_sftp() {
     let mut raw = fs::read(&on_server).unwrap();
     raw[40] ^= 1;
     fs::write(&on_server, raw).unwrap();
-    assert!(run(&e, Command::BackupVerify { id: Some(b.id), password: None }).await.is_err());
+    let err = run(&e, Command::BackupVerify { id: Some(b.id), password: None }).await.unwrap_err().to_string();
+    // Byte 40 lies in the header JSON (its compression name): the reason names the damaged value.
+    assert!(err.contains("archive header is not valid") && err.contains("unknown variant"), "the tampering is named: {err}");
     // Forget deletes on the server too.
     let forget = Command::BackupForget { source: "conf".into(), keep_last: Some(1), keep_hourly: None, keep_daily: None, keep_weekly: None, keep_monthly: None, dry_run: Some(false) };
     run(&e, forget).await.unwrap();
