@@ -345,24 +345,35 @@ async fn snapshots_on_change_diff_and_restore() {
     let first = snapshots[0].id;
     let mut events = e.subscribe();
     run(&e, Command::BackupWatch {}).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    // Several quick writes: one debounced snapshot of the last.
+    let mut next_snapshot = async |secs: u64| {
+        tokio::time::timeout(Duration::from_secs(secs), async {
+            loop {
+                if let Ok(Event::Backup(BackupEvent::BackupSnapshotTaken { snapshot })) = events.recv().await {
+                    return snapshot;
+                }
+            }
+        })
+        .await
+    };
+    // The watcher starts on its own task: change the file until a snapshot
+    // says it is watching (at most 30 s), rather than guessing how long that takes.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    for w in 0.. {
+        fs::write(&file, format!("[\n  {{\"id\": \"a\"}},\n  {{\"id\": \"w{w}\"}}\n]\n")).unwrap();
+        if next_snapshot(2).await.is_ok() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no snapshot of a watched file within 30 s");
+    }
+    // Several quick writes, well inside the debounce: one snapshot, of the last.
     for i in 0..5 {
         fs::write(&file, format!("[\n  {{\"id\": \"a\"}},\n  {{\"id\": \"c{i}\"}}\n]\n")).unwrap();
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let taken = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            if let Ok(Event::Backup(BackupEvent::BackupSnapshotTaken { snapshot })) = events.recv().await {
-                return snapshot;
-            }
-        }
-    })
-    .await
-    .expect("a snapshot after the change");
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    let taken = next_snapshot(20).await.expect("a snapshot after the change");
+    // The snapshot holds the last write; a later one could only repeat that
+    // content, which is never snapshotted twice: so the count is final now.
     let Outcome::Backup(BackupOutcome::BackupSnapshots { snapshots }) = run(&e, Command::BackupSnapshots { file: Some(f.clone()) }).await.unwrap() else { panic!() };
-    assert_eq!(snapshots.len(), 2, "debounced into one: {snapshots:?}");
+    assert_eq!(snapshots.len(), 3, "the first, the watcher's warm-up and one for the five writes: {snapshots:?}");
     let Outcome::Backup(BackupOutcome::BackupDiff { diff, .. }) = run(&e, Command::BackupDiff { a: first, b: Some(taken.id) }).await.unwrap() else { panic!() };
     assert!(diff.contains("-  {\"id\": \"b\"}") && diff.contains("+  {\"id\": \"c4\"}") && diff.contains("@@"), "{diff}");
     run(&e, Command::BackupSnapshotRestore { id: first }).await.unwrap();
@@ -415,9 +426,18 @@ async fn a_schedule_runs_and_applies_retention() {
     .await
     .expect("three scheduled runs");
     run(&e, Command::BackupScheduleRemove { name: "often".into() }).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let Outcome::Backup(BackupOutcome::BackupCatalog { entries }) = run(&e, Command::BackupList { source: None }).await.unwrap() else { panic!() };
-    assert!(entries.len() <= 2, "keep_last 2 applied after each run: {}", entries.len());
+    // Three runs each made a backup; retention after each keeps the last 2.
+    // A run already started when the schedule went finishes with its own
+    // retention, so wait (at most 20 s) until exactly 2 are left.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let entries = loop {
+        let Outcome::Backup(BackupOutcome::BackupCatalog { entries }) = run(&e, Command::BackupList { source: None }).await.unwrap() else { panic!() };
+        if entries.len() == 2 || std::time::Instant::now() > deadline {
+            break entries;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(entries.len(), 2, "keep_last 2 applied after each run: {entries:?}");
 }
 
 /// The backup password and the plaintext of an encrypted source never reach

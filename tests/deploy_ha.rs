@@ -272,9 +272,9 @@ async fn home_assistant_lifecycle_over_ssh() {
     assert!(!text.contains(&token), "the long-lived token never reaches the audit log");
 }
 
-/// The new version is really installed (2024.3.2 from PyPI, its
-/// dependencies from the wheelhouse: its constraints file is identical to
-/// 2024.3.3's), switched to and started, but it gets a 3 s health timeout —
+/// The new version is really installed (2024.3.2 and its dependencies
+/// from the wheelhouse tests/peers/homeassistant.sh builds: its constraints
+/// file is identical to 2024.3.3's), switched to and started, but it gets a 3 s health timeout —
 /// far less than Home Assistant needs to import and bind its port — so the
 /// upgrade must stop it, put 2024.3.3 and the pre-upgrade config back and
 /// start that again. (Reinstalling 2024.3.3 itself is refused: venvs are per
@@ -283,6 +283,9 @@ async fn home_assistant_lifecycle_over_ssh() {
 /// link points at 2024.3.2 and its Home Assistant process is alive.
 async fn upgrade_rolls_back_after_switch(e: &homedeck::engine::EngineHandle, dep: &homedeck::engine::internals::deploy::model::Deployment) {
     const NEW: &str = "2024.3.2";
+    let wheels = wheelhouse();
+    let has_wheel = std::fs::read_dir(&wheels).unwrap().any(|f| f.unwrap().file_name().to_string_lossy().starts_with(&format!("homeassistant-{NEW}-")));
+    assert!(has_wheel, "Home Assistant {NEW} is not in the wheelhouse {}: tests/peers/homeassistant.sh puts it there", wheels.display());
     let config = std::path::Path::new(&dep.config_dir);
     let yaml_before = std::fs::read_to_string(config.join("configuration.yaml")).unwrap();
     let ha_version_before = std::fs::read_to_string(config.join(".HA_VERSION")).unwrap();

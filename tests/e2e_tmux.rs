@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 const PASS: &str = "tmux passphrase 42";
 const VALUE: &str = "CANARY-e2e-4b1d";
 
+/// What the pane runs: a line on the shell's screen, the console, then its
+/// exit status and `stty -a` (is the terminal back in cooked mode with echo?).
+const SHELL_AROUND: &str = "echo 'shell before homedeck'; \"$0\"; echo \"homedeck exited $?\"; stty -a; exec sleep 3600";
+
 /// A tmux server of our own; killed by its pid when the test ends.
 struct Tmux {
     socket: String,
@@ -29,6 +33,9 @@ impl Tmux {
             .arg(env("HOMEDECK_DATA_DIR", &root.join("data")))
             .arg(env("HOMEDECK_CONFIG_DIR", &root.join("config")))
             .arg(env("HOMEDECK_STATE_DIR", &root.join("state")))
+            // A shell around the console, as a user has: after quitting, its
+            // exit status and the terminal's mode show on the restored screen.
+            .args(["sh", "-c", SHELL_AROUND])
             .arg(env!("CARGO_BIN_EXE_homedeck"))
             .status()
             .expect("tmux must be installed (tests/run.sh installs it)");
@@ -56,6 +63,33 @@ impl Tmux {
 
     fn screen(&self) -> String {
         self.tmux(&["capture-pane", "-p"])
+    }
+
+    /// Wait until the screen no longer shows `what` (the next frame is drawn).
+    fn wait_gone(&self, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if !s.contains(what) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what:?} to go; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Quit has ended the console and given the terminal back: the shell's
+    /// own screen is there again (the alternate screen was left), the
+    /// console exited 0, and the terminal is in cooked mode with echo on.
+    fn assert_shell_restored(&self, console_text: &str) {
+        let s = self.wait_for("homedeck exited");
+        assert!(s.contains("homedeck exited 0"), "{s}");
+        assert!(s.contains("shell before homedeck"), "the shell's screen was not restored:\n{s}");
+        assert!(!s.contains(console_text), "the console is still on the screen:\n{s}");
+        let words: Vec<&str> = s.split_whitespace().collect();
+        for mode in ["icanon", "echo", "isig", "icrnl", "opost"] {
+            assert!(words.contains(&mode), "terminal left without {mode} (still raw?):\n{s}");
+        }
     }
 
     /// Wait until the screen shows `what` (Argon2 takes a moment).
@@ -105,7 +139,8 @@ fn init_add_lock_unlock_reveal_then_audit() {
     t.text("ha-token");
     t.keys(&["Enter", "Right", "Right", "Enter"]);
     t.text(VALUE);
-    let s = t.screen();
+    // Once every character has been drawn (as a bullet), the value is not on screen.
+    let s = t.wait_for(&"•".repeat(VALUE.chars().count()));
     assert!(!s.contains(VALUE), "value shown while typing:\n{s}");
     t.keys(&["Enter", "Enter", "Enter"]);
     let s = t.wait_for("ha-token");
@@ -124,8 +159,7 @@ fn init_add_lock_unlock_reveal_then_audit() {
     t.keys(&["r"]);
     t.wait_for(VALUE);
     t.keys(&["j"]);
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(!t.screen().contains(VALUE), "value still shown:\n{}", t.screen());
+    t.wait_gone(VALUE);
 
     // The audit pane lists all of it, newest first, and never the value.
     t.keys(&["7"]);
@@ -140,7 +174,7 @@ fn init_add_lock_unlock_reveal_then_audit() {
 
     // Quit restores the shell.
     t.keys(&["q"]);
-    std::thread::sleep(Duration::from_millis(500));
+    t.assert_shell_restored("Vault: unlocked");
 }
 
 /// A newcomer's first minutes (issue 15), in the real binary at 80×24 with
@@ -187,13 +221,13 @@ fn a_newcomer_starts_from_the_first_screen() {
     let s = t.wait_for("Messages");
     assert!(s.contains("Lights") && s.contains("wled_add: WLED at 127.0.0.1:9"), "{s}");
     t.keys(&["Escape"]);
-    std::thread::sleep(Duration::from_millis(300));
+    t.wait_gone("Messages");
 
     t.keys(&["?"]);
     let s = t.wait_for("Help");
     assert!(s.contains("[lights]") && s.contains("wled_add"), "{s}");
     t.keys(&["Escape"]);
-    std::thread::sleep(Duration::from_millis(300));
+    t.wait_gone("[lights]");
     t.keys(&["Q"]);
-    std::thread::sleep(Duration::from_millis(500));
+    t.assert_shell_restored("Q quit");
 }

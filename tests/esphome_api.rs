@@ -201,9 +201,14 @@ async fn reboot_mid_stream_reconnects_and_pings_are_answered() {
     .await;
     assert!(dropped && back, "dropped={dropped} back={back}");
     assert!(after.iter().any(|l| l.text.contains("(boot 2)")), "{after:?}");
-    // The device pinged us every 150 ms; we answered, so it never gave up.
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    assert!(peer.saw("ping_answered"), "{:?}", peer.events());
+    // The device pinged us every 150 ms; we answered, so it never gave up
+    // (it gives up after 3 unanswered): wait for 4 answers, at most 15 s.
+    let answered = || peer.events().iter().filter(|l| l.contains("\"event\": \"ping_answered\"")).count();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while answered() < 4 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(answered() >= 4, "{:?}", peer.events());
     assert!(!peer.saw("ping_timeout"), "{:?}", peer.events());
     run(&e, Command::EsphomeLogsStop { devices: Some("porch".into()) }).await.unwrap();
     assert!(peer.wait_for("disconnect", Duration::from_secs(3)), "a stop says goodbye: {:?}", peer.events());

@@ -60,12 +60,36 @@ fn esphome_logs_cli_streams_from_the_peer() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_secs(4));
+    // Read both streams until the two lines have come (at most 60 s: the
+    // esphome CLI imports slowly on a loaded machine), then stop the client.
+    let (tx, rx) = std::sync::mpsc::channel();
+    for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    drop(tx);
+    let wanted = ["[I][app]: Running through setup()", "[E][i2c]: Bus error on SDA"];
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let mut text = String::new();
+    while !wanted.iter().all(|w| text.contains(w)) {
+        match rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+            Ok(line) => {
+                text.push_str(&line);
+                text.push('\n');
+            }
+            Err(_) => break,
+        }
+    }
     let _ = child.kill();
-    let o = child.wait_with_output().unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    assert!(text.contains("[I][app]: Running through setup()"), "{text}");
-    assert!(text.contains("[E][i2c]: Bus error on SDA"), "{text}");
+    let _ = child.wait();
+    for w in wanted {
+        assert!(text.contains(w), "{w} missing from `esphome logs`:\n{text}");
+    }
     assert!(peer.saw("subscribe_logs"));
 }
 

@@ -39,9 +39,24 @@ async fn follower_prints_events_raised_by_the_holder() {
             let _ = tx.send(line);
         }
     });
+    let stderr = child.stderr.take().unwrap();
+    let (etx, erx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = etx.send(line);
+        }
+    });
 
-    // Give the follower time to connect, then raise an event here.
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Wait for the follower to say it is subscribed (at most 30 s), then raise an event here.
+    let mut said = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !said.iter().any(|l: &String| l.contains("following engine events")) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match erx.recv_timeout(left) {
+            Ok(l) => said.push(l),
+            Err(_) => panic!("the follower never said it was following: {said:?}"),
+        }
+    }
     let err = run(&e, Command::SecretReveal { name: "old".into() }).await.unwrap_err();
     assert!(err.to_string().contains("revoked"));
     let mut seen = Vec::new();
@@ -55,13 +70,9 @@ async fn follower_prints_events_raised_by_the_holder() {
     }
     let line = line.ok_or("timed out");
     child.kill().unwrap();
-    let stderr = {
-        let mut s = String::new();
-        use std::io::Read;
-        child.stderr.take().unwrap().read_to_string(&mut s).unwrap();
-        s
-    };
     child.wait().unwrap();
+    said.extend(erx.try_iter());
+    let stderr = said.join("\n");
     let line = line.unwrap_or_else(|_| panic!("no event printed; follower said: {stderr}"));
     assert!(line.contains("#1") && line.contains("revoked secret \"old\""), "{line}");
     assert!(stderr.contains("following engine events"), "{stderr}");

@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The suite needs root: it installs packages, adds test users for password
+# logins, enters private network namespaces (unshare -n) and runs sshd.
+if [ "$(id -u)" != 0 ]; then
+  echo "tests/run.sh: the test suite must run as root (it installs packages, creates test users, uses network namespaces and sshd); run: sudo bash tests/run.sh" >&2
+  exit 1
+fi
+
 need_apt=()
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 # lights / esphome: private network namespaces for the python-wled and mDNS tests, python peers
@@ -14,16 +21,13 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${need_apt[*]}"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
-  fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
 
 bash tests/peers/esphome.sh
 bash tests/peers/sshd.sh
 bash tests/peers/wled.sh
+bash tests/peers/fpp.sh
 bash tests/peers/backups.sh
 bash tests/peers/homeassistant.sh
 

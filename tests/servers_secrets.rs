@@ -40,13 +40,26 @@ fn a_canary_login_password_never_leaks() {
     let o = run(&["server", "exec", "cn", "--", "echo", "pw={{secret:server/cn/password}}"], None);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success() && text.contains("pw=[redacted]"), "{text}");
-    run(&["server", "health", "cn"], None);
-    // A wrong password on a second server, and a failing exec.
-    run(&["server", "add", "cn2", "--host", "127.0.0.1", "--port", &port, "--user", "hdcanary", "--password"], Some("wrong-one"));
-    run(&["server", "test", "cn2"], None);
-    run(&["server", "exec", "cn,cn2", "--", "false"], None);
+    let text = |o: &std::process::Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let o = run(&["server", "health", "cn"], None);
+    assert!(o.status.success() && text(&o).contains("cn"), "health of cn did not run: {}", text(&o));
+    // A wrong password on a second server, and a failing exec: each step
+    // must really have happened for the leak check below to mean anything.
+    let o = run(&["server", "add", "cn2", "--host", "127.0.0.1", "--port", &port, "--user", "hdcanary", "--password"], Some("wrong-one"));
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["server", "test", "cn2"], None);
+    assert!(!o.status.success() && text(&o).contains("cn2"), "the wrong password was not refused: {}", text(&o));
+    assert!(text(&o).to_lowercase().contains("auth") || text(&o).contains("password"), "not an authentication failure: {}", text(&o));
+    let o = run(&["server", "exec", "cn,cn2", "--", "false"], None);
+    assert!(!o.status.success(), "a failing exec reported success: {}", text(&o));
+    assert!(text(&o).contains("cn2") && text(&o).contains("cn"), "{}", text(&o));
     let audit = run(&["--json", "audit", "search", "--limit", "1000"], None);
-    assert!(String::from_utf8_lossy(&audit.stdout).contains("server_exec"));
+    let audit: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let entries = audit["page"]["entries"].as_array().cloned().unwrap_or_default();
+    let failed = |action: &str| {
+        entries.iter().any(|e| e["action"] == action && e["status"] == "failure" && e["error"].as_str().is_some_and(|m| m.contains("authentication failed for hdcanary@cn2")))
+    };
+    assert!(failed("server_test") && failed("server_exec"), "the failed login and exec are audited as failures: {audit}");
 
     for (what, o) in &outs {
         assert!(!has(&o.stdout, CANARY) && !has(&o.stderr, CANARY), "canary in output of `{what}`");

@@ -205,11 +205,17 @@ async fn health_numbers_come_from_the_real_proc() {
     assert_eq!(reports.len(), 2, "local and box");
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap();
     let total: u64 = meminfo.lines().next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
-    let cores = std::thread::available_parallelism().unwrap().get() as u32;
+    // The CPUs online, as the kernel reports them (what `getconf` on the server reads too;
+    // available_parallelism would count only this process's affinity).
+    let online = std::fs::read_to_string("/sys/devices/system/cpu/online").unwrap();
+    let cores: u32 = online.trim().split(',').map(|r| match r.split_once('-') {
+        Some((a, b)) => b.parse::<u32>().unwrap() - a.parse::<u32>().unwrap() + 1,
+        None => 1,
+    }).sum();
     for r in &reports {
         let s = r.sample.as_ref().unwrap_or_else(|| panic!("{} has no sample: {:?}", r.server, r.reasons));
         assert_eq!(s.mem_total_kb, total, "{}", r.server);
-        assert!(s.cores >= cores.min(1), "{}", r.server);
+        assert_eq!(s.cores, cores, "{}: cores online per /sys/devices/system/cpu/online ({})", r.server, online.trim());
         assert!(s.cpu_pct.is_some_and(|c| (0.0..=100.0).contains(&c)), "{}: {:?}", r.server, s.cpu_pct);
         assert!(s.procs > 1 && s.uptime_secs > 0);
         assert!(s.disks.iter().any(|d| d.mount == "/"), "{:?}", s.disks);

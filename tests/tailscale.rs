@@ -62,18 +62,21 @@ fn the_cli_reads_tailscale_from_path_or_says_it_is_missing() {
     let data = tmp.path().join("data");
     let bin = tmp.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
-    let (ok, out) = hd(&data, &format!("{}:/usr/bin:/bin", bin.display()), &["tailscale", "status"]);
+    // PATH is only our own bin dir, so a tailscale installed on the host
+    // (in /usr/bin, say) cannot stand in for the missing one or for ours.
+    let path = bin.display().to_string();
+    let (ok, out) = hd(&data, &path, &["tailscale", "status"]);
     assert!(!ok && out.contains("tailscale is not installed"), "{out}");
     std::fs::write(tmp.path().join("status.json"), STATUS).unwrap();
     let script = bin.join("tailscale");
-    std::fs::write(&script, format!("#!/bin/sh\n[ \"$1 $2\" = \"status --json\" ] || exit 2\ncat {}\n", tmp.path().join("status.json").display())).unwrap();
+    std::fs::write(&script, format!("#!/bin/sh\n[ \"$1 $2\" = \"status --json\" ] || exit 2\nexec /bin/cat {}\n", tmp.path().join("status.json").display())).unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (ok, out) = hd(&data, &format!("{}:/usr/bin:/bin", bin.display()), &["tailscale", "status"]);
+    let (ok, out) = hd(&data, &path, &["tailscale", "status"]);
     assert!(ok, "{out}");
     for want in ["tailnet alice@example.com", "homelab-hub", "nas", "online", "exit", "old-laptop", "offline", "EXPIRED"] {
         assert!(out.contains(want), "{want} missing:\n{out}");
     }
-    let (ok, json) = hd(&data, &format!("{}:/usr/bin:/bin", bin.display()), &["--json", "tailscale", "status"]);
+    let (ok, json) = hd(&data, &path, &["--json", "tailscale", "status"]);
     assert!(ok && json.contains("\"exit_node\": \"nas\""), "{json}");
 }
 
@@ -81,7 +84,12 @@ fn the_cli_reads_tailscale_from_path_or_says_it_is_missing() {
 async fn over_ssh_a_missing_tailscale_is_named() {
     use homedeck::engine::{Command, SecretValue};
     let tmp = tempfile::tempdir().unwrap();
-    let d = common::sshd::Sshd::start(&tmp.path().join("sshd"));
+    // The server's sessions get a PATH of one empty dir: no tailscale there,
+    // whether or not this host has one installed.
+    let empty = tmp.path().join("empty-bin");
+    std::fs::create_dir_all(&empty).unwrap();
+    let port = common::sshd::free_port();
+    let d = common::sshd::Sshd::start_with(&tmp.path().join("sshd"), port, &format!("SetEnv PATH={}", empty.display()));
     let e = common::open(&tmp.path().join("data"));
     common::init(&e).await;
     common::run(&e, Command::ServerAdd {

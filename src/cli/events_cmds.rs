@@ -67,9 +67,10 @@ pub async fn follow(data_dir: &Path, json: bool, kinds: &[String]) -> Result<()>
             }
         };
         let host = client.hello().map(|h| format!("{} (pid {})", h.host.describe(), h.pid)).unwrap_or_default();
-        eprintln!("following engine events from the {host} (Ctrl-C to stop)");
         waiting_said = false;
         let mut rx = client.subscribe();
+        // Said once subscribed: an event raised after this line is printed.
+        eprintln!("following engine events from the {host} (Ctrl-C to stop)");
         let mut link = client.link();
         loop {
             tokio::select! {
@@ -155,8 +156,8 @@ pub async fn follow_remote(a: &EventsArgs, handle: Handle, json: bool) -> Result
         let list = Session::new(handle.clone(), json).exec(Command::SecurityEventList { status, limit: None }).await?;
         print_list(&list, json);
     }
-    eprintln!("following engine events from {} (Ctrl-C to stop)", client.target());
     let (mut rx, mut link) = (client.subscribe(), client.link());
+    eprintln!("following engine events from {} (Ctrl-C to stop)", client.target());
     loop {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => return Ok(()),

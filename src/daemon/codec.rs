@@ -66,6 +66,12 @@ impl<R: AsyncRead + Unpin, T: DeserializeOwned> FrameReader<R, T> {
                 "frame refused: {e} — expected a 4-byte big-endian length of at most {MAX_FRAME} bytes, then JSON"
             ))),
             Some(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(ReadError::Closed),
+            // The codec's "bytes remaining on stream": the other side closed
+            // partway through a frame (found by fuzzing; it read as a socket error).
+            Some(Err(_)) if !self.inner.read_buffer().is_empty() => Err(ReadError::Bad(format!(
+                "the connection closed in the middle of a frame ({} bytes of it had come) — expected a whole frame: a 4-byte big-endian length, then that many bytes of JSON",
+                self.inner.read_buffer().len()
+            ))),
             Some(Err(e)) => Err(ReadError::Io(e)),
             Some(Ok(bytes)) => decode(&bytes),
         }

@@ -20,6 +20,22 @@ pub fn open_with(opts: EngineOptions) -> EngineHandle {
     EngineHandle::open(opts, &cli()).expect("open engine")
 }
 
+/// Open `dir` again once the engine dropped just before has let go of its
+/// lock (its last tasks end on their own time): retries while the answer is
+/// "busy", for at most 20 s, instead of sleeping a guessed while.
+pub fn open_when_free(opts: EngineOptions) -> EngineHandle {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        match EngineHandle::open(opts.clone(), &cli()) {
+            Ok(e) => return e,
+            Err(homedeck::engine::EngineError::Busy { .. }) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("open engine: {e}"),
+        }
+    }
+}
+
 pub async fn run(e: &EngineHandle, c: Command) -> Result<Outcome, homedeck::engine::EngineError> {
     e.execute(c, cli()).await
 }

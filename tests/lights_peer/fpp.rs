@@ -78,7 +78,21 @@ async fn action(State(s): S, Path(what): Path<String>) -> Response {
         "stopgracefullyafterloop" => set_status(&mut f, 3, "stopping gracefully after loop"),
         "pause" => set_status(&mut f, 5, "paused"),
         "resume" => set_status(&mut f, 1, "playing"),
-        "playable" | "validate" => return axum::Json(json!(f.playlists)).into_response(),
+        "playable" => return axum::Json(json!(f.playlists)).into_response(),
+        // One report per playlist, shaped like FPP's (its OpenAPI example;
+        // tests/fpp_peer_upstream.rs found the peer answering names only).
+        "validate" => {
+            let reports: Vec<Value> = f
+                .playlists
+                .iter()
+                .map(|name| {
+                    let items = f.playlist_bodies.get(name).and_then(|b| b["mainPlaylist"].as_array()).map_or(0, Vec::len);
+                    json!({"name": name, "description": "", "valid": true, "messages": [], "total_duration": 0,
+                           "total_items": items, "version": 4, "leadIn_items": 0, "mainPlaylist_items": items, "leadOut_items": 0})
+                })
+                .collect();
+            return axum::Json(json!(reports)).into_response();
+        }
         _ => return (StatusCode::NOT_FOUND, "no such endpoint").into_response(),
     }
     ok()

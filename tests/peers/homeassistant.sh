@@ -9,13 +9,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VERSION="${HOMEDECK_HA_VERSION:-2024.3.3}"
+# The release tests/deploy_ha.rs upgrades to (and rolls back from). Its
+# constraints file is identical to $VERSION's, so its own wheel is all it
+# adds; fetched here with the rest, never at test time.
+UPGRADE="${HOMEDECK_HA_UPGRADE_VERSION:-2024.3.2}"
 DIR="${HOMEDECK_HA_PEER_DIR:-target/peers/ha}"
 WHEELS="$DIR/wheels-$VERSION"
 STAMP="$WHEELS/.complete"
+upgrade_wheel() {
+  ls "$WHEELS"/homeassistant-"$UPGRADE"-*.whl >/dev/null 2>&1 ||
+    "$PY" -m pip download -q --no-deps "homeassistant==$UPGRADE" -d "$WHEELS"
+}
+PY="$(command -v python3.11 || command -v python3)"
 if [ -f "$STAMP" ]; then
+  upgrade_wheel
   exit 0
 fi
-PY="$(command -v python3.11 || command -v python3)"
 if ! "$PY" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
   echo "tests/peers/homeassistant.sh: python3 >= 3.11 with venv is needed (found $("$PY" --version 2>&1))" >&2
   exit 1
@@ -54,5 +63,6 @@ SQLAlchemy==2.0.27
 pyotp==2.8.0
 colorlog==6.8.2
 REQ
+upgrade_wheel
 touch "$STAMP"
 echo "tests/peers/homeassistant.sh: $(ls "$WHEELS"/*.whl | wc -l) wheels in $WHEELS"

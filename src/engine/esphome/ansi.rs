@@ -32,7 +32,11 @@ struct Pen {
 /// Parse one line. Unknown or broken escapes are dropped, never shown raw
 /// and never a panic; other control characters are dropped too.
 pub fn parse(raw: &str) -> Styled {
-    if !raw.bytes().any(|b| b == 0x1b || b < 0x20) {
+    // The fast path is for text with no escape and no control character:
+    // C0 (and ESC), DEL, and C1 (U+0080–U+009F, UTF-8 lead byte 0xC2; other
+    // characters with that lead byte just take the slow path). Fuzzing found
+    // DEL passing through here.
+    if !raw.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
         let len = raw.len() as u32;
         let runs = if len > 0 { vec![Run { start: 0, end: len, fg: None, bold: false, hidden: false }] } else { Vec::new() };
         return Styled { text: raw.to_string(), runs };
