@@ -48,6 +48,8 @@ pub enum Sub {
     Events(EventsArgs),
     /// Run the engine headless (for systemd); `daemon status`, `daemon stop`
     Daemon(DaemonArgs),
+    /// Serve MCP on stdin/stdout for an AI client (tools from the command table)
+    Mcp(super::mcp_cmds::McpArgs),
     /// List every engine command with its permission class
     Commands,
     /// Run any engine command by name: `homedeck run secret_show name=ha-token`

@@ -6,6 +6,7 @@ pub mod args;
 mod audit_cmds;
 pub mod daemon_cmds;
 mod interrupt;
+pub mod mcp_cmds;
 pub mod events_cmds;
 pub mod generic;
 mod help_text;
@@ -153,7 +154,7 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         Sub::Run(a) => generic::run(session, a).await,
         Sub::Schedule(cmd) => schedule_cmds::run(session, cmd).await,
         Sub::Domain(sub) => run_domain(session, sub).await,
-        Sub::Commands | Sub::Completions { .. } | Sub::Daemon(_) => Ok(()),
+        Sub::Commands | Sub::Completions { .. } | Sub::Daemon(_) | Sub::Mcp(_) => Ok(()),
     }
 }
 

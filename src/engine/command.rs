@@ -372,6 +372,12 @@ commands! {
         /// Put a resource (kind server, deployment, esphome, wled, fpp, ha, backup_source) at a site; site=- makes it inherit again.
         SiteSet = "site_set", Write, audited: true, { kind: SiteKind, name: String, site: String };
     }
+
+    /// The MCP server's own records (never offered as tools).
+    Mcp(McpCommand) {
+        /// Record a tool call the MCP server refused (read-only session, missing permission, rate limit): audited as a failure of that tool.
+        McpRefused = "mcp_refused", Read, audited: true, { tool: String, reason: String, arguments: Option<String> };
+    }
 }
 
 impl Command {

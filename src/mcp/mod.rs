@@ -1,0 +1,42 @@
+//! The MCP server: outside AI clients drive homedeck through the same verbs
+//! as the console, with the official Rust SDK (`rmcp`) speaking the protocol.
+//!
+//! - `server.rs`: the `ServerHandler` — initialize, tools/list, tools/call,
+//!   resources/list and resources/read — over a [`Handle`] (the engine in
+//!   this process, or the daemon this process attached to).
+//! - `convert.rs`: an engine `ToolSpec` → an MCP tool; outcomes and errors →
+//!   tool results (secret values redacted).
+//! - `resources.rs`: read-only views (servers, devices, audit search).
+//!
+//! Tools come from `engine::views::tools`, the generator the AI pane uses
+//! too. Every call reaches the engine as `USER@mcp` and is audited there
+//! (reads included); a call refused here (read-only session) is recorded
+//! with `mcp_refused`, so the audit log tells the truth either way.
+
+mod convert;
+mod resources;
+mod server;
+
+use crate::engine::views::tools::ToolsetSelection;
+use crate::handle::Handle;
+use rmcp::ServiceExt;
+
+pub use server::HomedeckMcp;
+
+/// What one MCP session offers.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub toolsets: ToolsetSelection,
+    /// Only read tools are offered and any other call is refused.
+    pub readonly: bool,
+}
+
+/// Serve one client on stdin/stdout until it closes the stream.
+pub async fn serve_stdio(handle: Handle, settings: Settings) -> anyhow::Result<()> {
+    let actor = crate::engine::Actor::current(crate::engine::Frontend::Mcp);
+    let service = HomedeckMcp::new(handle, actor, settings);
+    let running = service.serve(rmcp::transport::stdio()).await.map_err(|e| anyhow::anyhow!("MCP session did not start: {e}"))?;
+    let reason = running.waiting().await.map_err(|e| anyhow::anyhow!("MCP session ended with an error: {e}"))?;
+    tracing::info!(?reason, "MCP stdio session ended");
+    Ok(())
+}
