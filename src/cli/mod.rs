@@ -7,6 +7,7 @@ mod audit_cmds;
 pub mod daemon_cmds;
 mod interrupt;
 pub mod mcp_cmds;
+pub mod token_cmds;
 pub mod events_cmds;
 pub mod generic;
 mod help_text;
@@ -154,6 +155,7 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         Sub::Run(a) => generic::run(session, a).await,
         Sub::Schedule(cmd) => schedule_cmds::run(session, cmd).await,
         Sub::Domain(sub) => run_domain(session, sub).await,
+        Sub::Token(cmd) => token_cmds::run(session, cmd).await,
         Sub::Commands | Sub::Completions { .. } | Sub::Daemon(_) | Sub::Mcp(_) => Ok(()),
     }
 }

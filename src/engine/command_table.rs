@@ -4,10 +4,10 @@
 //! help screen, the CLI and (later) the AI tool list are generated from.
 //! Declaring both at once means they cannot drift apart.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a command may do, which decides confirmation and read-only refusal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     /// Looks, changes nothing stored (may still be audited, like a reveal).

@@ -59,6 +59,13 @@ impl HomedeckMcp {
             Ok(c) => c,
             Err(e) => return convert::failure(&e),
         };
+        if let Some(token) = &self.settings.token {
+            let check = Command::TokenAuthorize { token: token.clone(), tool: Some(name.to_string()), peer: Some("stdio".into()) };
+            if let Err(e) = self.handle.execute(check, self.actor.clone()).await {
+                let args = tools::audit_arguments(&command);
+                return self.refuse(name, &e.to_string(), Some(args)).await;
+            }
+        }
         if self.readonly() && !spec.hints.read_only {
             let msg = format!(
                 "{name} is a {} tool and this MCP session is read-only (--readonly or `readonly = true`): permission `{}` is missing",

@@ -7,6 +7,8 @@ message on stderr when a check fails. Scenarios:
   full      initialize, list tools (each schema checked with jsonschema),
             list and read resources, call a read tool, a bad call, a write tool
   readonly  (homedeck started --readonly) list tools: only reads; a write refused
+  write     a write tool (server_add)
+  calls     the calls in $CALLS ([[tool, arguments], ...]), each answer reported
 """
 import asyncio
 import json
@@ -84,6 +86,12 @@ async def main():
                 seen["write_text"] = text_of(r)
                 r = await session.call_tool("server_list", {})
                 seen["read_error"] = bool(r.is_error)
+            elif scenario == "calls":
+                # CALLS: a JSON list of [tool, arguments]; each answer in order.
+                seen["calls"] = []
+                for tool, args in json.loads(os.environ["CALLS"]):
+                    r = await session.call_tool(tool, args)
+                    seen["calls"].append({"tool": tool, "error": bool(r.is_error), "text": text_of(r)})
             else:
                 fail(f"unknown scenario {scenario}")
     print(json.dumps(seen))

@@ -24,7 +24,8 @@ impl CallAudit {
     /// `Some` when `actor` is a program calling tools (`…@mcp`).
     pub(crate) fn start(actor: &Actor, command: &Command) -> Option<CallAudit> {
         // A recorded refusal carries the refused call's arguments itself.
-        let own_record = matches!(command, Command::McpRefused { .. });
+        // (and a token check is the call's own gate, not a call).
+        let own_record = matches!(command, Command::McpRefused { .. } | Command::TokenAuthorize { .. });
         (actor.frontend == Frontend::Mcp && !own_record).then(|| CallAudit { arguments: arguments_text(command), started: Instant::now() })
     }
 
