@@ -33,7 +33,7 @@ impl CallAudit {
     pub(crate) fn finish(self, draft: &mut AuditDraft) {
         let ms = self.started.elapsed().as_secs_f64() * 1000.0;
         draft.changes.push(Change::new("arguments", None, Some(self.arguments)));
-        draft.changes.push(Change::new("duration_ms", None, Some(format!("{ms:.1}"))));
+        draft.changes.push(Change::new("duration_ms", None, Some(format!("{ms:.3}"))));
     }
 }
 
