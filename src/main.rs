@@ -88,7 +88,7 @@ async fn real_main(cli: Cli) -> Result<()> {
         return cli::daemon_cmds::run(args, opts, (paths.config_file(), config), cli.json).await;
     }
     if let Some(Sub::Mcp(args)) = cli.command {
-        return cli::mcp_cmds::run(args, opts).await;
+        return cli::mcp_cmds::run(args, opts, cli.json).await;
     }
     let frontend = if cli.command.is_some() { Frontend::Cli } else { Frontend::Tui };
     if let Some(Sub::Events(a)) = &cli.command

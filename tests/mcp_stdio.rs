@@ -107,6 +107,18 @@ fn an_sdk_client_lists_checks_and_calls_tools_and_every_call_is_audited() {
     let refused = by("site_set");
     assert!(refused.iter().any(|e| e["status"] == "failure" && e["error"].as_str().unwrap_or("").starts_with("refused")), "{log}");
     assert!(!everything_written(&home).contains(CANARY), "the canary reached a file homedeck wrote");
+
+    // `mcp status` sums the same entries per tool.
+    let (ok, out, err) = home.hd(&["--json", "mcp", "status"]);
+    assert!(ok, "{err}");
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(status["tools"]["server_list"]["calls"].as_u64().unwrap() >= 2, "{out}");
+    assert_eq!(status["tools"]["server_list"]["errors"], 0, "{out}");
+    assert!(status["tools"]["server_list"]["p50_ms"].as_f64().unwrap() > 0.0, "{out}");
+    assert!(status["tools"]["server_show"]["errors"].as_u64().unwrap() >= 1, "{out}");
+    assert!(status["tools"]["site_set"]["errors"].as_u64().unwrap() >= 1, "{out}");
+    let (ok, out, _) = home.hd(&["mcp", "status", "--since", "1h"]);
+    assert!(ok && out.contains("server_list") && out.contains("P99 MS"), "{out}");
 }
 
 #[test]

@@ -48,7 +48,7 @@ pub enum Sub {
     Events(EventsArgs),
     /// Run the engine headless (for systemd); `daemon status`, `daemon stop`
     Daemon(DaemonArgs),
-    /// Serve MCP on stdin/stdout for an AI client (tools from the command table)
+    /// Serve MCP on stdin/stdout for an AI client (tools from the command table); `mcp status`
     Mcp(super::mcp_cmds::McpArgs),
     /// API tokens for MCP clients: create (printed once), list, show, revoke, rotate
     #[command(subcommand)]

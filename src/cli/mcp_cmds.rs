@@ -11,17 +11,38 @@ use clap::Args;
 pub const TOKEN_ENV: &str = "HOMEDECK_MCP_TOKEN";
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct McpArgs {
+    #[command(subcommand)]
+    pub action: Option<McpCmd>,
     /// Toolsets to offer, comma-separated: default, all, or names (servers, deploy, ha, audit, lights, esphome, backup, vault, sites, scheduler)
     #[arg(long, default_value = "default", value_name = "LIST")]
     pub toolsets: String,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum McpCmd {
+    /// Per-tool MCP calls, errors and p50/p99 latency from the audit log, and who called
+    Status {
+        /// How far back: an age (30m, 24h, 7d) or a date
+        #[arg(long, default_value = "24h", value_name = "AGE")]
+        since: String,
+    },
 }
 
 /// Serve MCP on stdin/stdout until the client closes it. The engine is the
 /// running daemon's (or console's) when one hosts the data dir, else opened
 /// here and shared on the socket like any CLI command's, so the console can
 /// still attach. stdout carries only protocol frames; logs go to the log file.
-pub async fn run(args: McpArgs, opts: EngineOptions) -> Result<()> {
+pub async fn run(args: McpArgs, opts: EngineOptions, json: bool) -> Result<()> {
+    if let Some(McpCmd::Status { since }) = args.action {
+        let Opened { handle, server } = attach_or_open(opts, Frontend::Cli, crate::daemon::protocol::HostKind::Cli, false).await?;
+        let result = super::mcp_status::run(&super::Session::new(handle, json), since).await;
+        if let Some(server) = server {
+            server.shutdown(std::time::Duration::from_secs(10)).await;
+        }
+        return result;
+    }
     let toolsets = crate::engine::views::tools::ToolsetSelection::parse(&args.toolsets)?;
     let readonly = opts.readonly;
     let Opened { handle, server } = attach_or_open(opts, Frontend::Mcp, crate::daemon::protocol::HostKind::Cli, false).await?;

@@ -7,6 +7,7 @@ mod audit_cmds;
 pub mod daemon_cmds;
 mod interrupt;
 pub mod mcp_cmds;
+mod mcp_status;
 pub mod token_cmds;
 pub mod events_cmds;
 pub mod generic;

@@ -76,14 +76,7 @@ pub(crate) fn authorize(inner: &Inner, ctx: &mut Ctx, token: &SecretValue, tool:
         return Err(refuse("invalid API token (unknown or mistyped; `homedeck token list` shows the tokens)".into()));
     };
     ctx.resource("api_token", None, Some(t.name.clone()));
-    if let Some(at) = t.revoked {
-        return Err(refuse(format!("API token {} was revoked at {at}", t.name)));
-    }
-    if let Some(at) = t.expires
-        && at <= Utc::now()
-    {
-        return Err(refuse(format!("API token {} expired at {at}", t.name)));
-    }
+    usable(&t, Utc::now())?;
     if let Some(tool) = tool {
         // Every attempt counts against the rate, refused ones too.
         within_rate(rt, &t, now)?;
@@ -93,6 +86,19 @@ pub(crate) fn authorize(inner: &Inner, ctx: &mut Ctx, token: &SecretValue, tool:
         tokens::put(inner, &t)?;
     }
     Ok(Outcome::Mcp(McpOutcome::Authorized { name: t.name.clone(), class: t.class }))
+}
+
+/// Not revoked, not expired.
+pub fn usable(t: &TokenRecord, now: chrono::DateTime<Utc>) -> EngineResult<()> {
+    if let Some(at) = t.revoked {
+        return Err(refuse(format!("API token {} was revoked at {at}", t.name)));
+    }
+    if let Some(at) = t.expires
+        && at <= now
+    {
+        return Err(refuse(format!("API token {} expired at {at}", t.name)));
+    }
+    Ok(())
 }
 
 /// Class, allow list, deny list: the refusal names the missing permission.
@@ -169,4 +175,62 @@ fn wrong_token(inner: &Inner, peer: &str, now: Instant) -> EngineResult<()> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn token(class: Permission) -> TokenRecord {
+        TokenRecord {
+            name: "t".into(),
+            hash: String::new(),
+            class,
+            allow: vec![],
+            deny: vec![],
+            created: Utc::now(),
+            expires: None,
+            rate: Some((2, 60)),
+            last_used: None,
+            uses: 0,
+            revoked: None,
+        }
+    }
+
+    #[test]
+    fn expired_and_revoked_tokens_are_refused_naming_when() {
+        let now = Utc::now();
+        let mut t = token(Permission::Read);
+        assert!(usable(&t, now).is_ok());
+        t.expires = Some(now - chrono::Duration::minutes(1));
+        assert!(usable(&t, now).unwrap_err().to_string().contains("API token t expired at"));
+        t.expires = None;
+        t.revoked = Some(now);
+        assert!(usable(&t, now).unwrap_err().to_string().contains("revoked"));
+    }
+
+    #[test]
+    fn classes_nest_and_each_refusal_names_the_permission() {
+        let w = token(Permission::Write);
+        assert!(permitted(&w, "server_list").is_ok() && permitted(&w, "server_add").is_ok());
+        let e = permitted(&w, "server_remove").unwrap_err().to_string();
+        assert!(e.contains("needs class `dangerous`") && e.contains("class `write`"), "{e}");
+        let mut a = token(Permission::Dangerous);
+        a.allow = vec!["ha_*".into()];
+        assert!(permitted(&a, "ha_states").is_ok());
+        assert!(permitted(&a, "server_list").unwrap_err().to_string().contains("allow list (ha_*)"));
+        assert!(permitted(&a, "no_such_tool").is_err());
+    }
+
+    #[test]
+    fn the_rate_window_refuses_with_a_retry_time_then_lets_in_again() {
+        let rt = Runtime::default();
+        let t = token(Permission::Read);
+        let start = Instant::now();
+        assert!(within_rate(&rt, &t, start).is_ok() && within_rate(&rt, &t, start).is_ok());
+        let e = within_rate(&rt, &t, start + Duration::from_secs(10)).unwrap_err().to_string();
+        assert!(e.contains("2/min") && e.contains("retry in 50.0 s"), "{e}");
+        assert!(within_rate(&rt, &t, start + Duration::from_secs(61)).is_ok());
+    }
 }
