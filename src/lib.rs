@@ -24,5 +24,6 @@ pub mod engine;
 pub mod handle;
 pub mod log_file;
 pub mod logging;
+pub mod mcp;
 pub mod paths;
 pub mod tui;

@@ -15,6 +15,13 @@ pub fn init(state_dir: &Path) -> Option<WorkerGuard> {
     let appender = crate::log_file::RotatingFile::open(&state_dir.join("homedeck.log"), crate::log_file::MAX_BYTES, crate::log_file::KEEP).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_from_env("HOMEDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // The MCP SDK logs every message it receives, tool arguments included, at
+    // debug and trace: a client may put a secret there (one we then refuse),
+    // so the SDK never logs below info, whatever HOMEDECK_LOG asks for.
+    let filter = match "rmcp=info".parse() {
+        Ok(d) => filter.add_directive(d),
+        Err(_) => filter,
+    };
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(false).try_init().ok()?;
     Some(guard)
 }

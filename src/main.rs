@@ -95,6 +95,9 @@ async fn real_main(cli: Cli) -> Result<()> {
     if let Some(Sub::Daemon(args)) = cli.command {
         return cli::daemon_cmds::run(args, opts, (paths.config_file(), config), cli.json).await;
     }
+    if let Some(Sub::Mcp(args)) = cli.command {
+        return cli::mcp_cmds::run(args, opts, cli.json).await;
+    }
     let frontend = if cli.command.is_some() { Frontend::Cli } else { Frontend::Tui };
     if let Some(Sub::Events(a)) = &cli.command
         && a.follow

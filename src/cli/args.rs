@@ -51,6 +51,11 @@ pub enum Sub {
     Events(EventsArgs),
     /// Run the engine headless (for systemd); `daemon status`, `daemon stop`
     Daemon(DaemonArgs),
+    /// Serve MCP on stdin/stdout for an AI client (tools from the command table); `mcp status`
+    Mcp(super::mcp_cmds::McpArgs),
+    /// API tokens for MCP clients: create (printed once), list, show, revoke, rotate
+    #[command(subcommand)]
+    Token(super::token_cmds::TokenCmd),
     /// List every engine command with its permission class
     Commands,
     /// Run any engine command by name: `homedeck run secret_show name=ha-token`

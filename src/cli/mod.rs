@@ -7,6 +7,9 @@ mod audit_cmds;
 pub mod daemon_cmds;
 pub mod doctor_cmds;
 mod interrupt;
+pub mod mcp_cmds;
+mod mcp_status;
+pub mod token_cmds;
 pub mod events_cmds;
 pub mod generic;
 mod overview_cmds;
@@ -157,7 +160,8 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
         Sub::Overview(args) => overview_cmds::run(session, args).await,
         Sub::Domain(sub) => run_domain(session, sub).await,
         Sub::Doctor(a) => doctor_cmds::run(session, a).await,
-        Sub::Commands | Sub::Completions { .. } | Sub::Daemon(_) => Ok(()),
+        Sub::Token(cmd) => token_cmds::run(session, cmd).await,
+        Sub::Commands | Sub::Completions { .. } | Sub::Daemon(_) | Sub::Mcp(_) => Ok(()),
     }
 }
 

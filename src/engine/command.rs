@@ -388,6 +388,26 @@ commands! {
         /// Check as doctor_check and fix what is safe to fix (indexes, modes, forgotten archives, a stale socket), saying what was done.
         DoctorRepair = "doctor_repair", Write, audited: true, { read_data: Option<bool> };
     }
+
+    /// The MCP server's own records (never offered as tools).
+    Mcp(McpCommand) {
+        /// Record a tool call the MCP server refused (read-only session, missing permission, rate limit): audited as a failure of that tool.
+        McpRefused = "mcp_refused", Read, audited: true, { tool: String, reason: String, arguments: Option<String> };
+        /// Create an API token for MCP clients (class read|write|dangerous, allow/deny tool globs, expires 30d, rate 60/min); its value is shown once.
+        TokenCreate = "token_create", Write, audited: true, {
+            name: String, class: Option<String>, allow: Option<String>, deny: Option<String>, expires: Option<String>, rate: Option<String>
+        };
+        /// List API tokens: class, allow/deny, created, expires, last used, use count (never values).
+        TokenList = "token_list", Read, audited: false, {};
+        /// Show one API token's settings and use.
+        TokenShow = "token_show", Read, audited: false, { name: String };
+        /// Revoke an API token: every later call with it is refused.
+        TokenRevoke = "token_revoke", Dangerous, audited: true, { name: String };
+        /// Give an API token a new value (settings kept; the old value stops working); shown once.
+        TokenRotate = "token_rotate", Write, audited: true, { name: String };
+        /// Check that a token may call a tool now (class, allow/deny, expiry, revocation, rate); wrong tokens are throttled per peer.
+        TokenAuthorize = "token_authorize", Read, audited: false, { token: SecretValue, tool: Option<String>, peer: Option<String> };
+    }
 }
 
 impl Command {

@@ -4,10 +4,10 @@
 //! help screen, the CLI and (later) the AI tool list are generated from.
 //! Declaring both at once means they cannot drift apart.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a command may do, which decides confirmation and read-only refusal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     /// Looks, changes nothing stored (may still be audited, like a reveal).
@@ -68,6 +68,8 @@ pub struct CommandSpec {
     pub name: &'static str,
     pub doc: &'static str,
     pub class: Permission,
+    /// The table section it is declared in (`Servers`, `Ha` …): its toolset.
+    pub domain: &'static str,
     /// Reads such as a reveal or an unlock are audited too.
     pub audited: bool,
     pub args: &'static [ArgSpec],
@@ -111,7 +113,7 @@ macro_rules! commands {
     )*) => {
         /// Every verb of homedeck. Front ends build one of these and hand it to
         /// [`EngineHandle::execute`](crate::engine::EngineHandle::execute).
-        #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
         #[serde(tag = "command", deny_unknown_fields)]
         pub enum Command {
             $($(
@@ -160,6 +162,7 @@ macro_rules! commands {
                 name: $name,
                 doc: $doc,
                 class: $crate::engine::command_table::Permission::$class,
+                domain: stringify!($domain),
                 audited: $aud,
                 args: &[ $( $crate::engine::command_table::ArgSpec {
                     name: stringify!($field),

@@ -17,6 +17,9 @@ pub async fn execute(
     actor: Actor,
     gate: Option<tokio::sync::OwnedMutexGuard<()>>,
 ) -> EngineResult<Outcome> {
+    // A program calling tools (MCP) is audited on every call, reads too.
+    let call = super::tools::audit::CallAudit::start(&actor, &command);
+    let audited = spec.audited || call.is_some();
     let mut ctx = Ctx { actor, draft: AuditDraft::for_command(spec), gate, cancelled: None };
     let result = if inner.opts.readonly && spec.class.changes_state() {
         ctx.describe(format!("{} refused: read-only mode", spec.name));
@@ -24,7 +27,10 @@ pub async fn execute(
     } else {
         run(inner, &mut ctx, command).await
     };
-    if spec.audited {
+    if let Some(call) = call {
+        call.finish(&mut ctx.draft);
+    }
+    if audited {
         let (status, error) = match &result {
             // A job cancelled part-way (the daemon stopping, a Ctrl-C) still
             // answers with what it did; its entry says it was cancelled.
@@ -43,7 +49,7 @@ pub async fn execute(
             }
         }
     }
-    if spec.audited || spec.class.changes_state() {
+    if audited || spec.class.changes_state() {
         inner.store.flush()?;
     }
     match &result {

@@ -36,6 +36,7 @@ macro_rules! domain_list {
             Sites: sites, SitesOutcome, SitesEvent;
             Overview: overview, OverviewOutcome, OverviewEvent;
             Doctor: doctor, DoctorOutcome, DoctorEvent;
+            Mcp: mcp, McpOutcome, McpEvent;
         }
     };
 }

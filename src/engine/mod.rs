@@ -24,6 +24,8 @@ pub mod options;
 pub mod outcome;
 pub mod secret_value;
 pub mod text;
+/// Verbs as tools for MCP and the AI pane (`views::tools`).
+pub(crate) mod tools;
 pub(crate) mod security;
 pub(crate) mod store;
 pub mod views;

@@ -75,6 +75,24 @@ impl<'de> Deserialize<'de> for SecretValue {
     }
 }
 
+/// Marks a secret argument in a generated schema, so a tool generator can
+/// drop it (secrets are prompted for, never passed by a model or an MCP client).
+pub const SECRET_SCHEMA_MARK: &str = "x-homedeck-secret";
+
+impl schemars::JsonSchema for SecretValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SecretValue".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "writeOnly": true, "x-homedeck-secret": true })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,3 +12,8 @@ domain_list!(domain_facades);
 pub mod text {
     pub use crate::engine::text::{plural, size};
 }
+
+/// The verbs as tools (schemas, hints, toolsets) for MCP and the AI pane.
+pub mod tools {
+    pub use crate::engine::tools::*;
+}

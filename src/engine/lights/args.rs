@@ -27,8 +27,29 @@ impl<'de> Deserialize<'de> for Flag {
     }
 }
 
+/// Tool schemas (MCP, AI) offer what `Deserialize` accepts: a boolean, or
+/// the words and digits a palette line may carry.
+impl schemars::JsonSchema for Flag {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Flag".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [
+                { "type": "boolean" },
+                { "type": "string", "enum": ["true", "false", "yes", "no", "on", "off", "1", "0"] }
+            ]
+        })
+    }
+}
+
 /// How an FPP playlist stops.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StopMode {
     Now,

@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 /// pending → investigating → resolved | false_positive. A closed event can be
 /// reopened (back to investigating) when new evidence turns up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SecurityStatus {
     Pending,

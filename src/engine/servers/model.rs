@@ -37,7 +37,7 @@ impl Auth {
 }
 
 /// The auth method as typed by a person: `key`, `password` or `agent`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
     Key,

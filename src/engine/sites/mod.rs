@@ -33,7 +33,7 @@ pub use outcome::SiteCount;
 pub(crate) type State = ();
 
 /// The kinds of resource that have a site, as `site set KIND …` names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SiteKind {
     Server,

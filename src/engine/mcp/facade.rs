@@ -1,0 +1,3 @@
+//! MCP: this domain's façade, `engine::views::mcp` (what front ends may name).
+
+pub use crate::engine::mcp::outcome::{McpEvent, McpOutcome, TokenView};
