@@ -28,6 +28,8 @@ pub struct EngineOptions {
     /// The daemon's housekeeping jobs (`[daemon]` in config.toml); off
     /// unless the host is `homedeck daemon`.
     pub housekeeping: crate::engine::scheduler::housekeeping::Housekeeping,
+    /// `[alerts]` in config.toml: the rules, how often they run, retention.
+    pub alerts: crate::engine::alerts::rules::AlertsOptions,
 }
 
 impl EngineOptions {
@@ -42,6 +44,7 @@ impl EngineOptions {
             deploy: Default::default(),
             passphrase_file: None,
             housekeeping: Default::default(),
+            alerts: Default::default(),
         }
     }
 }
@@ -105,6 +108,9 @@ pub(crate) fn apply_live(inner: &crate::engine::Inner, opts: &EngineOptions) {
     servers.poll_health = inner.opts.servers.poll_health;
     inner.servers.opts.set(servers);
     inner.deploy.opts.set(opts.deploy.clone());
+    // New rules: evaluate them now.
+    inner.alerts.opts.set(opts.alerts.clone());
+    inner.alerts.wake.notify_one();
     // New housekeeping times: the scheduler looks again.
     crate::engine::scheduler::wake(inner);
 }

@@ -18,6 +18,7 @@ mod usage;
 pub(crate) use lifecycle::{change_passphrase, init, status, unlock};
 pub(crate) use secrets::{add, list, reveal, revoke, rotate, rotation_due, set_rotation, show};
 pub(crate) use usage::{exists, use_secret};
+pub(crate) use secret_store::all_meta;
 pub use types::{Revocation, SecretAccess, SecretKind, SecretMeta, VaultStatus};
 
 /// The trees this domain owns.
