@@ -17,6 +17,7 @@ pub struct Config {
     pub servers: ServersConfig,
     pub deployments: DeploymentsConfig,
     pub daemon: DaemonConfig,
+    pub alerts: crate::config_alerts::AlertsConfig,
 }
 
 /// `[daemon]`: when `homedeck daemon` does its housekeeping (cron, local time).
@@ -291,7 +292,7 @@ impl Config {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             }
-            std::fs::write(path, DEFAULT_TEXT).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(path, format!("{DEFAULT_TEXT}{}", crate::config_alerts::default_text())).with_context(|| format!("cannot write {}", path.display()))?;
         }
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         Self::parse(&text).with_context(|| format!("in {}", path.display()))
@@ -314,6 +315,7 @@ impl Config {
         opts.deploy = self.deployments.options();
         opts.housekeeping.audit_cleanup = self.daemon.audit_cleanup.clone();
         opts.housekeeping.rotation_check = self.daemon.rotation_check.clone();
+        opts.alerts = self.alerts.options().unwrap_or_default();
     }
 
     pub fn parse(text: &str) -> Result<Config> {
@@ -344,6 +346,7 @@ impl Config {
         }
         self.servers.validate()?;
         self.deployments.validate()?;
+        self.alerts.options()?;
         for (k, v) in [("audit_cleanup", &self.daemon.audit_cleanup), ("rotation_check", &self.daemon.rotation_check)] {
             if let Err(e) = crate::engine::views::scheduler::parse_cron(v) {
                 bail!("daemon.{k} = {v:?} — {e}");

@@ -19,6 +19,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod config_alerts;
 pub mod daemon;
 pub mod engine;
 pub mod handle;

@@ -75,6 +75,9 @@ domain_subcommands! {
     site_args, site_cmds, site_output:
         /// Sites (homes): per-site counts of every resource; put a resource at a site
         Site(SiteCmd) => run;
+    alert_args, alert_cmds, alert_output:
+        /// Alerts: what the rules of config.toml found; acknowledge, silence, list the rules
+        Alert(AlertCmd) => run;
 }
 
 use crate::engine::VaultOutcome;

@@ -8,7 +8,8 @@
 //! Which settings apply live is decided here, once, per key:
 //! - live (the engine reads them at each use): `[vault] idle_lock_secs`,
 //!   `[audit] retention_days`, `[esphome]` (mdns_interfaces at the next
-//!   discovery start), `[servers]`, `[deployments]`;
+//!   discovery start), `[servers]`, `[deployments]`, `[alerts]` (the
+//!   rules are evaluated again at once);
 //! - at the daemon's restart: `[general] readonly` (a running engine
 //!   does not switch between refusing and accepting writes under clients);
 //! - by each console when it starts: `[general] theme`,

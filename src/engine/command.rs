@@ -2,6 +2,7 @@
 //! class, whether a read is audited anyway, and the arguments. Adding a
 //! capability means adding rows here and handling them in `dispatch`.
 
+use super::alerts::model::AlertFilter;
 use super::audit::{Category, Severity, Status};
 use super::command_table::{CommandSpec, commands};
 use super::secret_value::SecretValue;
@@ -407,6 +408,22 @@ commands! {
         TokenRotate = "token_rotate", Write, audited: true, { name: String };
         /// Check that a token may call a tool now (class, allow/deny, expiry, revocation, rate); wrong tokens are throttled per peer.
         TokenAuthorize = "token_authorize", Read, audited: false, { token: SecretValue, tool: Option<String>, peer: Option<String> };
+    }
+
+    /// Alerts: what the rules of config.toml found, acknowledgements and silences.
+    Alerts(AlertsCommand) {
+        /// List alerts, newest first (filter: open, acknowledged, resolved, active or all; default active = open or acknowledged).
+        AlertList = "alert_list", Read, audited: false, { filter: Option<AlertFilter>, limit: Option<u32> };
+        /// One alert with its evidence, acknowledgement and the earlier alerts of the same rule and target.
+        AlertShow = "alert_show", Read, audited: false, { id: u64 };
+        /// Acknowledge an open alert with a note (who and when are recorded).
+        AlertAck = "alert_ack", Write, audited: true, { id: u64, note: String };
+        /// Silence a rule, a target, or a rule on a target for a while (duration: 30m, 2h, 1d): alerts still open and resolve, nobody is notified.
+        AlertSilence = "alert_silence", Write, audited: true, { rule: Option<String>, target: Option<String>, duration: String, note: Option<String> };
+        /// End a silence early (its id is in `alert rules`).
+        AlertUnsilence = "alert_unsilence", Write, audited: true, { id: u64 };
+        /// The alert rules in force, the silences still running, and whether this homedeck evaluates them.
+        AlertRules = "alert_rules", Read, audited: false, {};
     }
 }
 

@@ -37,6 +37,7 @@ macro_rules! domain_list {
             Overview: overview, OverviewOutcome, OverviewEvent;
             Doctor: doctor, DoctorOutcome, DoctorEvent;
             Mcp: mcp, McpOutcome, McpEvent;
+            Alerts: alerts, AlertsOutcome, AlertsEvent;
         }
     };
 }

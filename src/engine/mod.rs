@@ -176,6 +176,7 @@ impl EngineHandle {
         o.servers = self.inner.servers.opts.get();
         o.deploy = self.inner.deploy.opts.get();
         o.housekeeping = live.housekeeping;
+        o.alerts = self.inner.alerts.opts.get();
         o
     }
 

@@ -30,6 +30,8 @@ pub struct EngineOptions {
     pub housekeeping: crate::engine::scheduler::housekeeping::Housekeeping,
     /// The other places `homedeck doctor` looks at (config and log dirs, the socket).
     pub doctor: crate::engine::doctor::DoctorOptions,
+    /// `[alerts]` in config.toml: the rules, how often they run, retention.
+    pub alerts: crate::engine::alerts::rules::AlertsOptions,
 }
 
 impl EngineOptions {
@@ -45,6 +47,7 @@ impl EngineOptions {
             passphrase_file: None,
             housekeeping: Default::default(),
             doctor: Default::default(),
+            alerts: Default::default(),
         }
     }
 }
@@ -108,6 +111,9 @@ pub(crate) fn apply_live(inner: &crate::engine::Inner, opts: &EngineOptions) {
     servers.poll_health = inner.opts.servers.poll_health;
     inner.servers.opts.set(servers);
     inner.deploy.opts.set(opts.deploy.clone());
+    // New rules: evaluate them now.
+    inner.alerts.opts.set(opts.alerts.clone());
+    inner.alerts.wake.notify_one();
     // New housekeeping times: the scheduler looks again.
     crate::engine::scheduler::wake(inner);
 }

@@ -115,6 +115,32 @@ impl Sshd {
         // Its session children die with their connections.
     }
 
+    /// Stop like a machine going away: the listener and every session it
+    /// started (found by parent pid under /proc, killed by pid), so open
+    /// connections drop too.
+    pub fn stop_hard(&mut self) {
+        if let Some(c) = &self.child {
+            let mut pids = vec![c.id()];
+            let mut i = 0;
+            while i < pids.len() {
+                let parent = pids[i];
+                for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+                    let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+                    let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+                    let ppid = stat.rfind(')').and_then(|i| stat[i + 2..].split_whitespace().nth(1)).and_then(|p| p.parse::<u32>().ok());
+                    if ppid == Some(parent) && !pids.contains(&pid) {
+                        pids.push(pid);
+                    }
+                }
+                i += 1;
+            }
+            for pid in pids.iter().skip(1) {
+                let _ = Command::new("kill").arg(pid.to_string()).status();
+            }
+        }
+        self.stop();
+    }
+
     /// Restart on the same port, optionally with a brand-new host key.
     pub fn restart(&mut self, new_host_key: bool) {
         self.stop();

@@ -1,0 +1,185 @@
+//! The background task that runs the rules: a round soon after anything
+//! they watch changes (a health round, a device link, a schedule run, a
+//! security event …), when a pending condition reaches its duration, and
+//! at least every `[alerts] interval_secs`. Each change is audited and
+//! broadcast. It holds the engine weakly, so it ends with the engine.
+
+use super::facts::{self, Needs};
+use super::lifecycle;
+use super::outcome::{AlertChange, Transition};
+use super::rules::Subject;
+use crate::engine::actor::Actor;
+use crate::engine::audit::{self, Category, Resource, Severity, Status};
+use crate::engine::context::AuditDraft;
+use crate::engine::error::EngineResult;
+use crate::engine::{AlertsEvent, Event, Inner};
+use chrono::{DateTime, Utc};
+use std::sync::Weak;
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+/// Events close together are one round (a health round sends one event
+/// per server).
+const SETTLE: Duration = Duration::from_millis(200);
+/// Resolved alerts past retention are removed this often.
+const CLEANUP_EVERY: chrono::Duration = chrono::Duration::hours(1);
+
+pub(crate) async fn run(weak: Weak<Inner>) {
+    let (mut rx, wake) = match weak.upgrade() {
+        Some(inner) => (inner.events.subscribe(), inner.alerts.wake.clone()),
+        None => return,
+    };
+    loop {
+        let wait = {
+            let Some(inner) = weak.upgrade() else { return };
+            match round(&inner, Utc::now()) {
+                Ok(next) => next.unwrap_or(inner.alerts.opts.get().interval).min(inner.alerts.opts.get().interval),
+                Err(e) => {
+                    tracing::warn!(error = %e, "alert round failed");
+                    inner.alerts.opts.get().interval
+                }
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = wake.notified() => {}
+            closed = relevant(&mut rx) => {
+                if closed {
+                    return;
+                }
+                tokio::time::sleep(SETTLE).await;
+                while rx.try_recv().is_ok() {}
+            }
+        }
+    }
+}
+
+/// Wait for an event the rules look at. True when the engine is gone.
+async fn relevant(rx: &mut broadcast::Receiver<Event>) -> bool {
+    use crate::engine::{AuditEvent, BackupEvent, DeployEvent, EsphomeEvent, LightsEvent, ServersEvent, VaultEvent};
+    loop {
+        match rx.recv().await {
+            Ok(e) => {
+                let hit = matches!(
+                    e,
+                    Event::Servers(ServersEvent::ServerHealth { .. } | ServersEvent::ServersChanged)
+                        | Event::Esphome(EsphomeEvent::EsphomeLink { .. } | EsphomeEvent::EsphomeDevicesChanged)
+                        | Event::Lights(LightsEvent::LightsScheduleRan { .. } | LightsEvent::LightsScheduleMissed { .. })
+                        | Event::Backup(BackupEvent::BackupScheduleRan { .. } | BackupEvent::BackupScheduleMissed { .. } | BackupEvent::BackupFinished { .. })
+                        | Event::Deploy(DeployEvent::DeploymentsChanged)
+                        | Event::Audit(AuditEvent::SecurityRaised { .. } | AuditEvent::SecurityUpdated { .. })
+                        | Event::Vault(VaultEvent::SecretsChanged)
+                );
+                if hit {
+                    return false;
+                }
+            }
+            Err(broadcast::error::RecvError::Lagged(_)) => return false,
+            Err(broadcast::error::RecvError::Closed) => return true,
+        }
+    }
+}
+
+/// One round at `now`. Returns how long until a pending condition reaches
+/// its rule's duration, if one does.
+pub(crate) fn round(inner: &Inner, now: DateTime<Utc>) -> EngineResult<Option<Duration>> {
+    let opts = inner.alerts.opts.get();
+    let needs = Needs::of(&opts.rules);
+    let latest = if needs.servers { inner.servers.latest.lock().map(|m| m.clone()).unwrap_or_default() } else { Default::default() };
+    let facts = facts::gather(&inner.store, &latest, needs)?;
+    let findings = super::evaluate::evaluate(&opts.rules, &facts, now);
+    let (changes, next) = {
+        let _guard = inner.alerts.records.lock().unwrap_or_else(|p| p.into_inner());
+        let mut pending = inner.alerts.pending.lock().unwrap_or_else(|p| p.into_inner());
+        let changes = lifecycle::apply(&inner.store, &opts.rules, findings, &mut pending, now)?;
+        let next = pending
+            .iter()
+            .filter_map(|((rule, _), first)| {
+                let r = opts.rules.iter().find(|r| &r.name == rule)?;
+                let at = *first + chrono::Duration::seconds(r.for_secs as i64);
+                Some((at - now).to_std().unwrap_or(Duration::ZERO) + Duration::from_millis(20))
+            })
+            .min();
+        (changes, next)
+    };
+    if !changes.is_empty() {
+        for c in &changes {
+            record(inner, c);
+            inner.emit(Event::Alerts(AlertsEvent::Changed(Box::new(c.clone()))));
+        }
+        inner.store.flush()?;
+    }
+    cleanup(inner, opts.retention_days, now);
+    Ok(next)
+}
+
+fn category(subject: Subject) -> Category {
+    match subject {
+        Subject::Server => Category::Server,
+        Subject::Esphome => Category::Esphome,
+        Subject::Wled | Subject::Fpp | Subject::LightSchedule => Category::Lights,
+        Subject::Deployment => Category::Deploy,
+        Subject::BackupSchedule => Category::Backup,
+        Subject::Secret => Category::Secret,
+        Subject::SecurityEvent => Category::Security,
+    }
+}
+
+/// Audit one change the engine made on its own (opened, reopened, resolved).
+fn record(inner: &Inner, c: &AlertChange) {
+    let a = &c.alert;
+    let (action, severity) = match c.transition {
+        Transition::Opened => ("alert_opened", a.severity),
+        Transition::Reopened => ("alert_reopened", a.severity),
+        _ => ("alert_resolved", Severity::Info),
+    };
+    let mut description = format!("alert {} {}: {}", a.id, c.transition.as_str(), a.summary);
+    if c.silenced {
+        description.push_str(" (silenced)");
+    }
+    let draft = AuditDraft {
+        category: category(a.kind.subject()),
+        severity,
+        resource: Some(Resource::new("alert", Some(a.id.to_string()), Some(format!("{}/{}", a.rule, a.target)))),
+        description,
+        changes: vec![crate::engine::audit::Change::new("state", None, Some(a.status().to_string()))],
+        action: None,
+        ended: None,
+    };
+    if let Err(e) = audit::record(inner, &Actor::engine(), action, draft, Status::Success, None) {
+        tracing::warn!(error = %e, alert = a.id, "could not audit an alert change");
+    }
+}
+
+/// Once an hour: drop resolved alerts past retention and ended silences.
+fn cleanup(inner: &Inner, days: u32, now: DateTime<Utc>) {
+    {
+        let mut last = inner.alerts.last_cleanup.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|t| now - t < CLEANUP_EVERY) {
+            return;
+        }
+        *last = Some(now);
+    }
+    let result = {
+        let _guard = inner.alerts.records.lock().unwrap_or_else(|p| p.into_inner());
+        lifecycle::cleanup(&inner.store, days, now)
+    };
+    match result {
+        Ok((0, _)) => {}
+        Ok((removed, _)) => {
+            let draft = AuditDraft {
+                category: Category::System,
+                severity: Severity::Info,
+                resource: Some(Resource::new("alert", None, None)),
+                description: format!("removed {removed} resolved alert(s) older than {days} days"),
+                changes: Vec::new(),
+                action: None,
+                ended: None,
+            };
+            if let Err(e) = audit::record(inner, &Actor::engine(), "alert_cleanup", draft, Status::Success, None) {
+                tracing::warn!(error = %e, "could not audit the alert cleanup");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "alert cleanup failed"),
+    }
+}

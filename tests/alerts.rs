@@ -1,0 +1,101 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Alerts against a real peer: the suite's test sshd stopped → a
+//! `server_down` alert opens after its rule's duration (not before), is
+//! acknowledged with a note, and resolves by itself when sshd is back.
+
+mod common;
+
+use common::run;
+use common::sshd::{self, Sshd};
+use homedeck::engine::internals::alerts::rules::{AlertKind, AlertsOptions, Rule, Selector};
+use homedeck::engine::internals::audit::Severity;
+use homedeck::engine::internals::servers::ServerOptions;
+use homedeck::engine::views::alerts::{Alert, AlertFilter};
+use homedeck::engine::{AlertsOutcome, Command, EngineHandle, EngineOptions, Outcome, SecretValue};
+use std::time::{Duration, Instant};
+
+async fn alerts(e: &EngineHandle, filter: AlertFilter) -> Vec<Alert> {
+    let Outcome::Alerts(AlertsOutcome::AlertList { alerts, .. }) = run(e, Command::AlertList { filter: Some(filter), limit: None }).await.unwrap() else { panic!() };
+    alerts.into_iter().map(|r| r.alert).collect()
+}
+
+/// Poll until `f` gives something, failing after `secs`.
+async fn wait_for<T>(e: &EngineHandle, secs: u64, what: &str, f: impl Fn(Vec<Alert>) -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f(alerts(e, AlertFilter::All).await) {
+            return v;
+        }
+        if Instant::now() >= deadline {
+            let servers = run(e, Command::ServerList {}).await.map(|o| { let s = serde_json::to_string(&o).unwrap_or_default(); s[s.find("\"nas\"").unwrap_or(0)..].chars().take(900).collect::<String>() });
+            panic!("timed out waiting for {what}: {:?}; servers: {servers:?}", alerts(e, AlertFilter::All).await);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sshd_stopped_opens_server_down_after_its_duration_and_started_resolves_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut d = Sshd::start(&tmp.path().join("sshd"));
+    let mut opts = EngineOptions::new(tmp.path().join("data"));
+    opts.servers = ServerOptions { poll_health: true, health_interval: Duration::from_millis(500), connect_timeout: Duration::from_secs(2), ..Default::default() };
+    opts.alerts = AlertsOptions {
+        interval: Duration::from_secs(1),
+        retention_days: 90,
+        rules: vec![Rule {
+            name: "nas-down".into(),
+            kind: AlertKind::ServerDown,
+            targets: Selector::parse("nas").unwrap(),
+            threshold: None,
+            for_secs: 2,
+            severity: Severity::High,
+            routes: vec!["ops".into()],
+            min_severity: Severity::Info,
+            enabled: true,
+        }],
+    };
+    let e = common::open_with(opts);
+    common::init(&e).await;
+    run(&e, Command::VaultUnlock { passphrase: SecretValue::new(common::PASS) }).await.unwrap();
+    let add = Command::ServerAdd {
+        name: "nas".into(),
+        host: "127.0.0.1".into(),
+        port: Some(u32::from(d.port)),
+        user: Some(sshd::me()),
+        auth: None,
+        secret: None,
+        key: Some(SecretValue::new(d.client_key_text())),
+        key_passphrase: None,
+        password: None,
+        tags: None,
+        site: None,
+    };
+    run(&e, add).await.unwrap();
+    run(&e, Command::ServerTest { name: "nas".into() }).await.unwrap();
+    assert!(alerts(&e, AlertFilter::All).await.is_empty(), "nothing is wrong yet");
+
+    d.stop_hard();
+    let stopped = Instant::now();
+    let opened = wait_for(&e, 30, "server_down to open", |all| all.into_iter().find(|a| a.target == "nas" && a.is_open())).await;
+    assert!(stopped.elapsed() >= Duration::from_secs(2), "opened before its 2 s duration");
+    assert_eq!((opened.rule.as_str(), opened.kind), ("nas-down", AlertKind::ServerDown));
+    assert!((opened.opened - opened.first_seen).num_milliseconds() >= 2000, "{opened:?}");
+    assert_eq!(opened.evidence.get("state").map(String::as_str), Some("down"), "{:?}", opened.evidence);
+    // De-duplicated while open: one alert, counted.
+    wait_for(&e, 15, "the open alert to be counted", |all| all.into_iter().find(|a| a.id == opened.id && a.count >= 2)).await;
+    assert_eq!(alerts(&e, AlertFilter::Active).await.len(), 1);
+
+    let Outcome::Alerts(AlertsOutcome::AlertAcked { alert }) = run(&e, Command::AlertAck { id: opened.id, note: "power cycling it".into() }).await.unwrap() else { panic!() };
+    assert_eq!(alert.ack.as_ref().unwrap().note, "power cycling it");
+    assert!(alerts(&e, AlertFilter::Open).await.is_empty() && alerts(&e, AlertFilter::Acknowledged).await.len() == 1);
+
+    d.restart(false);
+    let resolved = wait_for(&e, 30, "server_down to resolve", |all| all.into_iter().find(|a| a.id == opened.id && !a.is_open())).await;
+    assert!(resolved.resolved.is_some() && resolved.ack.is_some());
+    let audit = common::audit_all(&e).await;
+    for action in ["alert_opened", "alert_ack", "alert_resolved"] {
+        assert!(audit.iter().any(|a| a.action == action), "no {action} in the audit log");
+    }
+    d.stop();
+}
