@@ -26,6 +26,7 @@ bash tests/peers/sshd.sh
 bash tests/peers/wled.sh
 bash tests/peers/backups.sh
 bash tests/peers/homeassistant.sh
+bash tests/peers/notify.sh
 
 cargo clippy --locked --all-targets -- -D warnings
 # Benches are built by clippy above and run by `cargo bench` (they seed large

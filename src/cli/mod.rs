@@ -70,6 +70,9 @@ domain_subcommands! {
     site_args, site_cmds, site_output:
         /// Sites (homes): per-site counts of every resource; put a resource at a site
         Site(SiteCmd) => run;
+    notify_args, notify_cmds, notify_output:
+        /// Notifications: routes, a test, send by hand, the delivery queue and dead-letter list
+        Notify(NotifyCmd) => run;
 }
 
 use crate::engine::VaultOutcome;

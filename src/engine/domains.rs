@@ -34,6 +34,7 @@ macro_rules! domain_list {
             Deploy: deploy, DeployOutcome, DeployEvent;
             Ha: ha, HaOutcome, HaEvent;
             Sites: sites, SitesOutcome, SitesEvent;
+            Notify: notify, NotifyOutcome, NotifyEvent;
         }
     };
 }

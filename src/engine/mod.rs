@@ -174,6 +174,7 @@ impl EngineHandle {
         o.servers = self.inner.servers.opts.get();
         o.deploy = self.inner.deploy.opts.get();
         o.housekeeping = live.housekeeping;
+        o.notify = self.inner.notify.opts.get();
         o
     }
 

@@ -28,6 +28,8 @@ pub struct EngineOptions {
     /// The daemon's housekeeping jobs (`[daemon]` in config.toml); off
     /// unless the host is `homedeck daemon`.
     pub housekeeping: crate::engine::scheduler::housekeeping::Housekeeping,
+    /// `[notify]` in config.toml: delivery settings and routes.
+    pub notify: crate::engine::notify::NotifyOptions,
 }
 
 impl EngineOptions {
@@ -42,6 +44,7 @@ impl EngineOptions {
             deploy: Default::default(),
             passphrase_file: None,
             housekeeping: Default::default(),
+            notify: Default::default(),
         }
     }
 }
@@ -105,6 +108,7 @@ pub(crate) fn apply_live(inner: &crate::engine::Inner, opts: &EngineOptions) {
     servers.poll_health = inner.opts.servers.poll_health;
     inner.servers.opts.set(servers);
     inner.deploy.opts.set(opts.deploy.clone());
+    inner.notify.opts.set(opts.notify.clone());
     // New housekeeping times: the scheduler looks again.
     crate::engine::scheduler::wake(inner);
 }
