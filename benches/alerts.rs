@@ -68,7 +68,7 @@ fn facts() -> Facts {
         let report = HealthReport { server: format!("s{i}"), time: now, state, reasons: vec![], sample: (state != HealthState::Down).then_some(sample), probe_ms: 5 };
         f.servers.push(ServerFact { name: format!("s{i}"), tags: vec!["prod".into()], site: Some("house".into()), report: Some(report) });
     }
-    let dev = |i: usize| DeviceFact { name: format!("d{i}"), site: None, online: i % 25 != 0, last_seen: Some(now), last_error: None };
+    let dev = |i: usize| DeviceFact { name: format!("d{i}"), site: None, online: !i.is_multiple_of(25), last_seen: Some(now), last_error: None };
     f.esphome = (0..300).map(dev).collect();
     f.wled = (300..450).map(dev).collect();
     f.fpp = (450..500).map(dev).collect();

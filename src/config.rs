@@ -18,6 +18,7 @@ pub struct Config {
     pub deployments: DeploymentsConfig,
     pub daemon: DaemonConfig,
     pub alerts: crate::config_alerts::AlertsConfig,
+    pub notify: crate::engine::views::notify::NotifyOptions,
 }
 
 /// `[daemon]`: when `homedeck daemon` does its housekeeping (cron, local time).
@@ -283,6 +284,27 @@ install_timeout_secs = 1800
 # local time; a notice is raised when any are due).
 audit_cleanup = "30 3 * * *"
 rotation_check = "0 9 * * *"
+
+[notify]
+# Where notifications go: add [[notify.routes]] entries (see the user guide,
+# "Notifications"). A delivery is tried this many times …
+max_attempts = 10
+# … waiting about this many seconds after the first failure, twice as long
+# after each next one (with jitter), but never longer than backoff_max_secs.
+backoff_secs = 5
+backoff_max_secs = 3600
+# One attempt gives up after this many seconds.
+timeout_secs = 10
+# Deliveries sent at once.
+concurrency = 8
+#
+# [[notify.routes]]
+# name = "phone"
+# kind = "ntfy"                 # webhook, ntfy, gotify, slack, discord, ha, email
+# url = "https://ntfy.sh"
+# topic = "my-homelab"
+# min_severity = "medium"       # info, low, medium, high, critical
+# batch_secs = 0                # collect notices this long into one message
 "#;
 
 impl Config {
@@ -316,6 +338,7 @@ impl Config {
         opts.housekeeping.audit_cleanup = self.daemon.audit_cleanup.clone();
         opts.housekeeping.rotation_check = self.daemon.rotation_check.clone();
         opts.alerts = self.alerts.options().unwrap_or_default();
+        opts.notify = self.notify.clone();
     }
 
     pub fn parse(text: &str) -> Result<Config> {
@@ -347,6 +370,7 @@ impl Config {
         self.servers.validate()?;
         self.deployments.validate()?;
         self.alerts.options()?;
+        self.notify.validate()?;
         for (k, v) in [("audit_cleanup", &self.daemon.audit_cleanup), ("rotation_check", &self.daemon.rotation_check)] {
             if let Err(e) = crate::engine::views::scheduler::parse_cron(v) {
                 bail!("daemon.{k} = {v:?} — {e}");

@@ -78,6 +78,9 @@ domain_subcommands! {
     alert_args, alert_cmds, alert_output:
         /// Alerts: what the rules of config.toml found; acknowledge, silence, list the rules
         Alert(AlertCmd) => run;
+    notify_args, notify_cmds, notify_output:
+        /// Notifications: routes, a test, send by hand, the delivery queue and dead-letter list
+        Notify(NotifyCmd) => run;
 }
 
 use crate::engine::VaultOutcome;

@@ -425,6 +425,20 @@ commands! {
         /// The alert rules in force, the silences still running, and whether this homedeck evaluates them.
         AlertRules = "alert_rules", Read, audited: false, {};
     }
+
+    /// Notifications: routes, delivery queue, dead-letter list.
+    Notify(NotifyCommand) {
+        /// List notification routes (secrets shown as vault names) with their queued and dead-lettered deliveries.
+        NotifyRoutes = "notify_routes", Read, audited: false, {};
+        /// Send a test notification on a route now and wait for the receiver's answer.
+        NotifyTest = "notify_test", Write, audited: true, { route: String };
+        /// Queue a notification on one route (or every route) for delivery.
+        NotifySend = "notify_send", Write, audited: true, { route: Option<String>, title: String, body: Option<String>, severity: Option<Severity> };
+        /// List queued deliveries (next attempt, last error) and the dead-letter list.
+        NotifyQueue = "notify_queue", Read, audited: false, {};
+        /// Queue a dead-lettered delivery again with fresh attempts.
+        NotifyRetry = "notify_retry", Write, audited: true, { id: u64 };
+    }
 }
 
 impl Command {

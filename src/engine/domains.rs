@@ -38,6 +38,7 @@ macro_rules! domain_list {
             Doctor: doctor, DoctorOutcome, DoctorEvent;
             Mcp: mcp, McpOutcome, McpEvent;
             Alerts: alerts, AlertsOutcome, AlertsEvent;
+            Notify: notify, NotifyOutcome, NotifyEvent;
         }
     };
 }

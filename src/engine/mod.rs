@@ -177,6 +177,7 @@ impl EngineHandle {
         o.deploy = self.inner.deploy.opts.get();
         o.housekeeping = live.housekeeping;
         o.alerts = self.inner.alerts.opts.get();
+        o.notify = self.inner.notify.opts.get();
         o
     }
 

@@ -32,6 +32,8 @@ pub struct EngineOptions {
     pub doctor: crate::engine::doctor::DoctorOptions,
     /// `[alerts]` in config.toml: the rules, how often they run, retention.
     pub alerts: crate::engine::alerts::rules::AlertsOptions,
+    /// `[notify]` in config.toml: delivery settings and routes.
+    pub notify: crate::engine::notify::NotifyOptions,
 }
 
 impl EngineOptions {
@@ -48,6 +50,7 @@ impl EngineOptions {
             housekeeping: Default::default(),
             doctor: Default::default(),
             alerts: Default::default(),
+            notify: Default::default(),
         }
     }
 }
@@ -114,6 +117,7 @@ pub(crate) fn apply_live(inner: &crate::engine::Inner, opts: &EngineOptions) {
     // New rules: evaluate them now.
     inner.alerts.opts.set(opts.alerts.clone());
     inner.alerts.wake.notify_one();
+    inner.notify.opts.set(opts.notify.clone());
     // New housekeeping times: the scheduler looks again.
     crate::engine::scheduler::wake(inner);
 }

@@ -81,7 +81,7 @@ impl Alert {
 }
 
 /// Which alerts a list shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertFilter {
     /// Open and not acknowledged.

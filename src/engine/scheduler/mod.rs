@@ -115,6 +115,8 @@ pub(crate) fn start(inner: &Arc<Inner>) {
     if !inner.scheduler.started.swap(true, Ordering::SeqCst) {
         tokio::spawn(runner::run(Arc::downgrade(inner)));
     }
+    // Notifications are delivered wherever schedules run.
+    crate::engine::notify::worker::start(inner);
 }
 
 /// [`start`] from a handler, which holds the engine by reference.
