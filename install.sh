@@ -7,19 +7,23 @@
 #   ./install.sh --system    as root: /usr/local/bin/homedeck and a system unit
 #                            for a dedicated `homedeck` user
 #   --no-build               install target/release/homedeck (or $HOMEDECK_BIN) as built
+#   --debuginfo              also install homedeck.dwp (29 MiB of line tables, so a
+#                            panic's backtrace names files and lines)
 # Every step is idempotent: a unit file is rewritten only when it changed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 mode=binary
 build=1
+debuginfo=0
 for arg in "$@"; do
   case "$arg" in
     --daemon) mode=user ;;
     --system) mode=system ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "install.sh: unknown option '$arg' (expected --daemon, --system, --no-build or --help)" >&2; exit 2 ;;
+    --debuginfo) debuginfo=1 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install.sh: unknown option '$arg' (expected --daemon, --system, --no-build, --debuginfo or --help)" >&2; exit 2 ;;
   esac
 done
 
@@ -50,8 +54,9 @@ mkdir -p "$BIN_DIR"
 install -m 0755 "$SRC_BIN" "$BIN_DIR/homedeck.new"
 mv -f "$BIN_DIR/homedeck.new" "$BIN_DIR/homedeck"
 # The release profile keeps line tables in homedeck.dwp beside the binary, so
-# a panic's backtrace names files and lines; it is optional at run time.
-if [ -f "$SRC_BIN.dwp" ]; then
+# a panic's backtrace names files and lines; it is optional at run time and
+# larger than the binary, so it is installed only when asked for.
+if [ "$debuginfo" = 1 ] && [ -f "$SRC_BIN.dwp" ]; then
   install -m 0644 "$SRC_BIN.dwp" "$BIN_DIR/homedeck.dwp.new"
   mv -f "$BIN_DIR/homedeck.dwp.new" "$BIN_DIR/homedeck.dwp"
 fi

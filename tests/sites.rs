@@ -202,8 +202,11 @@ fn site_filter_in_a_real_terminal() {
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
     let t = Tmux::start(home.path());
-    let s = t.wait_for("nas-town");
-    assert!(s.contains("SITE") && s.contains("pi-cabin"), "{s}");
+    // The console opens on the Overview; pane 1 is Servers.
+    t.wait_for("0:Overview");
+    t.tmux(&["send-keys", "1"]);
+    let s = t.wait_for("SITE");
+    assert!(s.contains("nas-town") && s.contains("pi-cabin"), "{s}");
     t.tmux(&["send-keys", ":"]);
     t.tmux(&["send-keys", "-l", "site cabin"]);
     t.tmux(&["send-keys", "Enter"]);

@@ -5,7 +5,7 @@ use crate::engine::BackupOutcome;
 use super::table::{self, age};
 use crate::engine::views::backup::CatalogEntry;
 
-use crate::engine::views::text::size;
+use crate::engine::views::text::{plural, size};
 
 fn verified(e: &CatalogEntry) -> String {
     match (&e.verify_error, e.verified_at) {
@@ -46,7 +46,7 @@ fn catalog(entries: &[CatalogEntry]) {
 pub fn human(outcome: &BackupOutcome) {
     match outcome {
         BackupOutcome::BackupOverview { overview } => {
-            println!("{} source(s), {} backup(s), {} schedule(s), {} watched file(s)", overview.sources.len(), overview.catalog.len(), overview.schedules.len(), overview.watched.len());
+            println!("{}, {}, {}, {}", plural(overview.sources.len(), "source", "sources"), plural(overview.catalog.len(), "backup", "backups"), plural(overview.schedules.len(), "schedule", "schedules"), plural(overview.watched.len(), "watched file", "watched files"));
         }
         BackupOutcome::BackupSources { sources } => {
             if sources.is_empty() {
@@ -151,7 +151,7 @@ pub fn human(outcome: &BackupOutcome) {
         }
         BackupOutcome::BackupExported { export } => {
             println!("{}", outcome.summary());
-            println!("{} tree(s), {}, sha256 {}", export.trees, size(export.size), export.sha256);
+            println!("{}, {}, sha256 {}", plural(export.trees as usize, "tree", "trees"), size(export.size), export.sha256);
         }
         BackupOutcome::BackupSnapshots { snapshots } => {
             if snapshots.is_empty() {

@@ -25,7 +25,7 @@ pub fn print_check(check: &ConfigCheck) {
         println!("configuration valid");
         return;
     }
-    println!("configuration check found {} problem(s):", check.problems.len());
+    println!("configuration check found {}:", crate::engine::views::text::plural(check.problems.len(), "problem", "problems"));
     for p in &check.problems {
         match p.line {
             Some(l) => println!("  line {l}: {}", p.message),

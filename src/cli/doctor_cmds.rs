@@ -36,7 +36,7 @@ impl super::output::Human for DoctorOutcome {
                 for f in findings {
                     print_finding(f);
                 }
-                let hashed = if *read_data { format!(", {} archive(s) hashed", checked.archives_hashed) } else { String::new() };
+                let hashed = if *read_data { format!(", {} hashed", crate::engine::views::text::plural(checked.archives_hashed as usize, "archive", "archives")) } else { String::new() };
                 println!(
                     "checked: schema version {}, {} audit entries, {} secrets, {} backups{hashed}",
                     checked.schema_version, checked.audit_entries, checked.secrets, checked.backups

@@ -173,7 +173,7 @@ async fn logs(s: &Session, a: LogsArgs) -> Result<()> {
                     eprintln!("{device}: {} — {detail}", if online { "connected" } else { "disconnected" });
                 }
                 Ok(_) => {}
-                Err(broadcast::error::RecvError::Lagged(n)) => eprintln!("(terminal too slow: {n} event(s) skipped)"),
+                Err(broadcast::error::RecvError::Lagged(n)) => eprintln!("(terminal too slow: {} skipped)", crate::engine::views::text::plural(n as usize, "event", "events")),
                 Err(broadcast::error::RecvError::Closed) => return Ok(()),
             }
         }

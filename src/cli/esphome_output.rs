@@ -75,7 +75,7 @@ pub fn human(outcome: &EsphomeOutcome) {
             println!("MAC:           {}", info.mac_address);
             println!("compiled:      {}", info.compilation_time);
             println!("API:           {} · {}", info.api_version, if info.encrypted { "encrypted (Noise)" } else { "plaintext" });
-            println!("\n{} entit(ies):", entities.len());
+            println!("\n{}:", crate::engine::views::text::plural(entities.len(), "entity", "entities"));
             for e in entities {
                 println!("  {:<14} {:<24} {}", e.domain, e.object_id, e.name);
             }

@@ -183,7 +183,7 @@ pub fn human(outcome: &LightsOutcome) {
             println!("{notice}");
         }
         LightsOutcome::FppPlaylists { host, playlists } => {
-            println!("{host}: {} playlist(s)", playlists.len());
+            println!("{host}: {}", crate::engine::views::text::plural(playlists.len(), "playlist", "playlists"));
             for p in playlists {
                 println!("  {p}");
             }
@@ -213,7 +213,7 @@ pub fn human(outcome: &LightsOutcome) {
             println!("{FPP_NO_AUTH}");
         }
         LightsOutcome::FppSystems { host, systems } => {
-            println!("{host} sees {} system(s) over MultiSync", systems.len());
+            println!("{host} sees {} over MultiSync", crate::engine::views::text::plural(systems.len(), "system", "systems"));
             let rows: Vec<Vec<String>> = systems
                 .iter()
                 .map(|x| vec![x.hostname.clone(), x.address.clone(), x.mode.clone(), x.version.clone(), x.model.clone()])

@@ -175,7 +175,7 @@ async fn exec_cmd(s: &Session, targets: String, shell: bool, yes: bool, timeout:
     if let Outcome::Servers(ServersOutcome::ExecDone { results, .. }) = &outcome {
         let failed = results.iter().filter(|r| !r.ok()).count();
         if failed > 0 {
-            return Err(anyhow!("{failed} of {} server(s) did not succeed", results.len()));
+            return Err(anyhow!("{failed} of {} did not succeed", crate::engine::views::text::plural(results.len(), "server", "servers")));
         }
     }
     Ok(())

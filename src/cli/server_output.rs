@@ -104,7 +104,7 @@ pub fn human(outcome: &ServersOutcome) {
             }
             let cpu: Vec<Option<f32>> = detail.history.iter().map(|p| p.cpu).collect();
             let mem: Vec<Option<f32>> = detail.history.iter().map(|p| Some(p.mem)).collect();
-            println!("history:  {} minute(s)", detail.history.len());
+            println!("history:  {}", crate::engine::views::text::plural(detail.history.len(), "minute", "minutes"));
             println!("  cpu {}", sparkline(&cpu[cpu.len().saturating_sub(60)..]));
             println!("  mem {}", sparkline(&mem[mem.len().saturating_sub(60)..]));
         }

@@ -354,10 +354,10 @@ pub(crate) async fn forget(inner: &Inner, ctx: &mut Ctx, source: &str, keep: Kee
     }
     ctx.change("backups", Some(entries.len().to_string()), Some((entries.len() - if dry_run { 0 } else { gone.len() }).to_string()));
     ctx.describe(format!(
-        "{} {} of {} backup(s) of {source}",
+        "{} {} of {} of {source}",
         if dry_run { "would forget" } else { "forgot" },
         gone.len(),
-        entries.len()
+        crate::engine::text::plural(entries.len(), "backup", "backups")
     ));
     Ok(Outcome::Backup(BackupOutcome::BackupForgot { forget: Forget { source: source.to_string(), dry_run, decisions } }))
 }
