@@ -105,6 +105,7 @@ pub(crate) fn round(inner: &Inner, now: DateTime<Utc>) -> EngineResult<Option<Du
     if !changes.is_empty() {
         for c in &changes {
             record(inner, c);
+            super::notices::send(inner, c);
             inner.emit(Event::Alerts(AlertsEvent::Changed(Box::new(c.clone()))));
         }
         inner.store.flush()?;
