@@ -315,6 +315,11 @@ impl App {
                 self.overlay = Some(Overlay::Help(Help::at(section)));
             }
             Verb::Nav(Nav::Messages) => self.overlay = Some(Overlay::Messages(MessagesView::default())),
+            Verb::Nav(Nav::Alerts) => {
+                self.panes.audit.show_alerts();
+                self.refresh.mark(PaneId::Audit, crate::tui::panes::audit_domain::ALERTS);
+                self.go(PaneId::Audit);
+            }
             Verb::Nav(Nav::Palette) => self.overlay = Some(Overlay::Palette(Palette::default())),
             Verb::Nav(Nav::Refresh) => self.refresh_all(),
             Verb::Nav(Nav::Filter) => match self.panes.get_mut(self.pane).active_list() {
