@@ -4,7 +4,8 @@
 //! the engine's broadcast; `A` opens the alerts view in the Audit pane
 //! from any pane, Enter shows the evidence (`alert_show`), `a` acknowledges
 //! with a note (the count goes away), `f` cycles the filter and `s`
-//! silences the rule for a while — each through its engine command.
+//! silences the rule for a while — each through its engine command. The
+//! Overview counts it too, and Enter on that line opens the alerts view.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod tui_common;
@@ -72,6 +73,20 @@ async fn an_alert_is_counted_shown_acknowledged_and_silenced_from_the_console() 
     until(&mut h, "the status bar count", |h| h.driver.app.panes.audit.alerts.attention == 1).await;
     let screen = h.screen80();
     assert!(screen.contains("⚠ 1 alert "), "{screen}");
+
+    // The Overview has a line for it; Enter on it opens the alerts view.
+    h.key(KeyCode::Char('0')).await;
+    let screen = h.screen80();
+    assert!(screen.contains("1 alert open, 1 unacknowledged"), "{screen}");
+    let at = h.driver.app.panes.overview.rows().iter().position(|r| r.head == "alerts").unwrap();
+    for _ in 0..at {
+        h.key(KeyCode::Char('j')).await;
+    }
+    h.enter().await;
+    assert_eq!(h.driver.app.pane, PaneId::Audit);
+    assert!(h.driver.app.panes.audit.alerts_view && h.screen80().contains("vault-brute"), "{}", h.screen80());
+    h.key(KeyCode::Esc).await;
+    assert!(!h.driver.app.panes.audit.alerts_view);
 
     // `A` from another pane opens the alerts view.
     h.key(KeyCode::Char('1')).await;
