@@ -5,7 +5,8 @@
 //! receiver on 127.0.0.1; the silenced one and the one below its minimum
 //! severity send nothing; acknowledging the alert and the rounds that keep
 //! counting it send nothing more; sshd started again resolves all three and
-//! the receiver gets exactly one "resolved".
+//! the receiver gets exactly one "resolved". A notice queued while the
+//! receiver fails is delivered once after the engine restarts.
 
 mod common;
 mod notify_common;
@@ -57,20 +58,18 @@ fn bodies(rx: &Receiver, n: usize, within: Duration) -> Vec<Value> {
     tokio::task::block_in_place(|| rx.wait_received(n, within)).iter().map(|r| serde_json::from_str(r["body"].as_str().unwrap()).unwrap()).collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_tripped_rule_notifies_opened_then_resolved_once_and_silence_ack_and_min_severity_send_nothing() {
-    let rx = Receiver::start();
-    let tmp = tempfile::tempdir().unwrap();
-    let mut d = Sshd::start(&tmp.path().join("sshd"));
-    let mut opts = EngineOptions::new(tmp.path().join("data"));
+fn options(data: &std::path::Path, rx: &Receiver, rules: Vec<Rule>) -> EngineOptions {
+    let mut opts = EngineOptions::new(data);
     opts.servers = ServerOptions { poll_health: true, health_interval: Duration::from_millis(500), connect_timeout: Duration::from_secs(2), ..Default::default() };
-    opts.alerts = AlertsOptions { interval: Duration::from_secs(1), retention_days: 90, rules: vec![rule("nas-down", Severity::Info), rule("nas-quiet", Severity::Info), rule("nas-minor", Severity::Critical)] };
-    opts.notify = toml::from_str(&format!("backoff_secs = 1\n[[routes]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\n", rx.url("/hook"))).unwrap();
+    opts.alerts = AlertsOptions { interval: Duration::from_secs(1), retention_days: 90, rules };
+    opts.notify = toml::from_str(&format!("backoff_secs = 1\nbackoff_max_secs = 1\n[[routes]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\n", rx.url("/hook"))).unwrap();
     opts.notify.validate().unwrap();
-    let e = common::open_with(opts);
-    e.start_scheduler();
-    common::init(&e).await;
-    run(&e, Command::VaultUnlock { passphrase: SecretValue::new(common::PASS) }).await.unwrap();
+    opts
+}
+
+/// The test sshd as server `nas`, checked once.
+async fn add_nas(e: &EngineHandle, d: &Sshd) {
+    run(e, Command::VaultUnlock { passphrase: SecretValue::new(common::PASS) }).await.unwrap();
     let add = Command::ServerAdd {
         name: "nas".into(),
         host: "127.0.0.1".into(),
@@ -84,8 +83,20 @@ async fn a_tripped_rule_notifies_opened_then_resolved_once_and_silence_ack_and_m
         tags: None,
         site: None,
     };
-    run(&e, add).await.unwrap();
-    run(&e, Command::ServerTest { name: "nas".into() }).await.unwrap();
+    run(e, add).await.unwrap();
+    run(e, Command::ServerTest { name: "nas".into() }).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tripped_rule_notifies_opened_then_resolved_once_and_silence_ack_and_min_severity_send_nothing() {
+    let rx = Receiver::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut d = Sshd::start(&tmp.path().join("sshd"));
+    let rules = vec![rule("nas-down", Severity::Info), rule("nas-quiet", Severity::Info), rule("nas-minor", Severity::Critical)];
+    let e = common::open_with(options(&tmp.path().join("data"), &rx, rules));
+    e.start_scheduler();
+    common::init(&e).await;
+    add_nas(&e, &d).await;
     run(&e, Command::AlertSilence { rule: Some("nas-quiet".into()), target: None, duration: "1h".into(), note: Some("maintenance".into()) }).await.unwrap();
 
     d.stop_hard();
@@ -115,5 +126,54 @@ async fn a_tripped_rule_notifies_opened_then_resolved_once_and_silence_ack_and_m
     let n = &got[1]["notices"][0];
     assert_eq!((n["transition"].as_str(), n["alert_id"].as_str()), (Some("resolved"), Some(down.id.to_string().as_str())), "{}", got[1]);
     assert_eq!(bodies(&rx, 3, Duration::from_secs(2)).len(), 2, "the silenced or minor rule sent something");
+    d.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_queued_while_the_receiver_fails_is_delivered_once_after_a_restart() {
+    let rx = Receiver::start();
+    rx.mode("fail");
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let mut d = Sshd::start(&tmp.path().join("sshd"));
+    let e = common::open_with(options(&data, &rx, vec![rule("nas-down", Severity::Info)]));
+    e.start_scheduler();
+    common::init(&e).await;
+    add_nas(&e, &d).await;
+    d.stop_hard();
+    let opened = wait_alerts(&e, "the alert to open", |all| all.iter().any(|a| a.is_open())).await[0].id;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while tokio::task::block_in_place(|| rx.attempts()).is_empty() {
+        assert!(Instant::now() < deadline, "no delivery attempt");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(e);
+
+    // Restarted with the receiver answering: the queued notice goes out once,
+    // and the alert still open is not announced again.
+    rx.mode("ok");
+    let opts = options(&data, &rx, vec![rule("nas-down", Severity::Info)]);
+    let e = {
+        let mut tries = 0;
+        loop {
+            match EngineHandle::open(opts.clone(), &common::cli()) {
+                Ok(e) => break e,
+                Err(err) if tries < 50 => {
+                    tries += 1;
+                    let _ = err;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => panic!("reopen: {err}"),
+            }
+        }
+    };
+    e.start_scheduler();
+    let got = bodies(&rx, 1, Duration::from_secs(15));
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["notices"][0]["alert_id"].as_str(), Some(opened.to_string().as_str()), "{}", got[0]);
+    assert_eq!(got[0]["notices"][0]["transition"].as_str(), Some("opened"));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(bodies(&rx, 2, Duration::from_millis(10)).len(), 1, "sent twice after the restart");
+    assert!(alerts(&e).await.iter().any(|a| a.id == opened && a.is_open()));
     d.stop();
 }
