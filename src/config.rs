@@ -371,6 +371,7 @@ impl Config {
         self.deployments.validate()?;
         self.alerts.options()?;
         self.notify.validate()?;
+        self.alerts.check_routes(&self.notify)?;
         for (k, v) in [("audit_cleanup", &self.daemon.audit_cleanup), ("rotation_check", &self.daemon.rotation_check)] {
             if let Err(e) = crate::engine::views::scheduler::parse_cron(v) {
                 bail!("daemon.{k} = {v:?} — {e}");

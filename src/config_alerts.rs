@@ -192,6 +192,24 @@ impl AlertsConfig {
     }
 }
 
+impl AlertsConfig {
+    /// Every route a rule names must be a `[[notify.routes]]` entry: a typo
+    /// would otherwise be found only when the first alert fails to go out.
+    pub fn check_routes(&self, notify: &crate::engine::views::notify::NotifyOptions) -> Result<()> {
+        for (i, r) in self.rules.iter().enumerate() {
+            if let Some(bad) = r.routes.iter().find(|x| notify.route(x).is_none()) {
+                let known = if notify.routes.is_empty() {
+                    "a [[notify.routes]] name (none is configured)".to_string()
+                } else {
+                    format!("one of the [[notify.routes]] names: {}", notify.routes.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", "))
+                };
+                bail!("alerts.rules[{i}] ({}).routes names {bad:?}, which is not a route — expected {known}", r.name);
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,5 +251,18 @@ mod tests {
         let list = parse("[alerts]\n[[alerts.rules]]\nname = \"l\"\nkind = \"load_over\"\ntargets = [\"web1\", \"tag:prod\"]\nthreshold = 8.0\nroutes = [\"ops\"]\n").unwrap();
         assert_eq!(list.rules[0].targets.to_string(), "web1,tag:prod");
         assert_eq!(list.rules[0].routes, vec!["ops".to_string()]);
+    }
+
+    #[test]
+    fn a_rule_naming_an_unknown_route_is_refused_at_load() {
+        let rule = "[[alerts.rules]]\nname = \"nas-down\"\nkind = \"server_down\"\nroutes = [\"ops\", \"pager\"]\n";
+        let e = format!("{:#}", crate::config::Config::parse(rule).unwrap_err());
+        assert!(e.contains("nas-down") && e.contains("\"ops\""), "{e}");
+        assert!(e.contains("none is configured"), "{e}");
+        let ops = "[[notify.routes]]\nname = \"ops\"\nkind = \"webhook\"\nurl = \"http://127.0.0.1:9/hook\"\n";
+        let e = format!("{:#}", crate::config::Config::parse(&format!("{ops}{rule}")).unwrap_err());
+        assert!(e.contains("alerts.rules[0] (nas-down).routes") && e.contains("\"pager\"") && e.contains("names: ops"), "{e}");
+        let fine = rule.replace(", \"pager\"", "");
+        assert_eq!(crate::config::Config::parse(&format!("{ops}{fine}")).unwrap().alerts.rules[0].routes, vec!["ops".to_string()]);
     }
 }

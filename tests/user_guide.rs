@@ -103,7 +103,7 @@ fn the_checker_catches_a_wrong_command() {
 fn sections_of(heading: &str) -> Option<&'static [&'static str]> {
     let h = heading.trim_start_matches('#').trim();
     let table: &[(&str, &[&str])] = &[
-        ("The console", &["secrets", "audit", "security"]),
+        ("The console", &["secrets", "audit", "security", "alerts"]),
         ("Servers", &["servers"]),
         ("ESPHome", &["esphome"]),
         ("Lights", &["lights"]),

@@ -98,6 +98,9 @@ fn print(o: &Overview) {
             println!("    {} since {}", r.name, r.due.format("%Y-%m-%d"));
         }
     }
+    if o.alerts_open > 0 {
+        println!("alerts       {} open, {} unacknowledged — `homedeck alert list`", plural(o.alerts_open as usize, "alert", "alerts"), o.alerts_attention);
+    }
     if o.security_open > 0 {
         println!("security     {} open — `homedeck events list`", plural(o.security_open as usize, "event", "events"));
     }

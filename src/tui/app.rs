@@ -40,6 +40,8 @@ pub enum Step {
     Unlock(Box<Form>),
     /// Bring another pane to the front (Enter on an Overview line).
     Go(PaneId),
+    /// Bring up the alerts view (Enter on the Overview's alerts line).
+    Alerts,
 }
 
 /// Everything a pane needs to draw, borrowed from the app for one frame.
@@ -315,6 +317,7 @@ impl App {
                 self.overlay = Some(Overlay::Help(Help::at(section)));
             }
             Verb::Nav(Nav::Messages) => self.overlay = Some(Overlay::Messages(MessagesView::default())),
+            Verb::Nav(Nav::Alerts) => self.apply(Step::Alerts),
             Verb::Nav(Nav::Palette) => self.overlay = Some(Overlay::Palette(Palette::default())),
             Verb::Nav(Nav::Refresh) => self.refresh_all(),
             Verb::Nav(Nav::Filter) => match self.panes.get_mut(self.pane).active_list() {
@@ -353,6 +356,11 @@ impl App {
         match step {
             Step::Nothing | Step::Unhandled => {}
             Step::Go(p) => self.go(p),
+            Step::Alerts => {
+                self.panes.audit.show_alerts();
+                self.refresh.mark(PaneId::Audit, crate::tui::panes::audit_domain::ALERTS);
+                self.go(PaneId::Audit);
+            }
             Step::Run(c) => self.run(c, Purpose::Action),
             Step::Audit { command, append } => {
                 let generation = self.panes.audit.generation;

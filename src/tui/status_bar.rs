@@ -1,7 +1,7 @@
 //! The bottom line: vault state with its lock countdown, which process hosts
 //! the engine when it is not this one (and whether it is still there),
-//! READ-ONLY, open security events, and the latest message. A message too
-//! long for one row wraps onto up to [`MAX_ROWS`]; past that it ends with
+//! READ-ONLY, open security events, open unacknowledged alerts, and the
+//! latest message. A message too long for one row wraps onto up to [`MAX_ROWS`]; past that it ends with
 //! a pointer to the messages log, which has every message in full.
 
 use crate::daemon::client::Link;
@@ -58,6 +58,13 @@ pub fn rows(app: &App, width: u16) -> Vec<Line<'static>> {
         spans.push(Span::styled(
             format!(" {} ", crate::tui::widgets::count(open as u64, "open security event", "open security events")),
             t.fg(t.critical).add_modifier(Modifier::BOLD),
+        ));
+    }
+    let alerts = app.panes.audit.alerts.attention;
+    if alerts > 0 {
+        spans.push(Span::styled(
+            format!(" ⚠ {} ", crate::tui::widgets::count(alerts as u64, "alert", "alerts")),
+            t.fg(t.warn).add_modifier(Modifier::BOLD),
         ));
     }
     if app.inflight > 0 {

@@ -49,6 +49,20 @@ pub fn evaluate(rules: &[Rule], facts: &Facts, now: DateTime<Utc>) -> Vec<Findin
     out
 }
 
+/// The (rule, target) conditions no round can judge now: servers the health
+/// poller has not reported on since this engine started, or whose state it
+/// could not tell (the vault still locked after a restart). An alert about
+/// one neither resolves nor counts until a probe says.
+pub fn undetermined(rules: &[Rule], facts: &Facts) -> std::collections::HashSet<(String, String)> {
+    let mut out = std::collections::HashSet::new();
+    for rule in rules.iter().filter(|r| r.enabled && r.kind.subject() == Subject::Server) {
+        for s in facts.servers.iter().filter(|s| s.report.as_ref().is_none_or(|r| r.state == HealthState::Unknown) && rule.targets.matches(&s.name, &s.tags, s.site.as_deref())) {
+            out.insert((rule.name.clone(), s.name.clone()));
+        }
+    }
+    out
+}
+
 type Push<'a> = dyn FnMut(&str, String, BTreeMap<String, String>) + 'a;
 
 fn servers(rule: &Rule, facts: &Facts, push: &mut Push<'_>) {

@@ -36,6 +36,21 @@ pub fn change(alert: &Alert, transition: Transition, rules: &[Rule], silences: &
 
 /// Apply one round's findings. Returns every change, in order.
 pub fn apply(store: &Store, rules: &[Rule], findings: Vec<Finding>, pending: &mut Pending, now: DateTime<Utc>) -> EngineResult<Vec<AlertChange>> {
+    apply_knowing(store, rules, findings, &HashSet::new(), pending, now)
+}
+
+/// [`apply`], where `unknown` names the (rule, target) conditions this
+/// round could not judge (a server not probed yet since the engine
+/// started): an open alert among them neither counts nor resolves, so a
+/// restart does not resolve, notify and then reopen what is still wrong.
+pub fn apply_knowing(
+    store: &Store,
+    rules: &[Rule],
+    findings: Vec<Finding>,
+    unknown: &HashSet<(String, String)>,
+    pending: &mut Pending,
+    now: DateTime<Utc>,
+) -> EngineResult<Vec<AlertChange>> {
     let silences = store::silences(store)?;
     let mut open: HashMap<(String, String), Alert> = store::open(store)?.into_iter().map(|a| ((a.rule.clone(), a.target.clone()), a)).collect();
     let mut holding: HashSet<(String, String)> = HashSet::with_capacity(findings.len());
@@ -79,8 +94,12 @@ pub fn apply(store: &Store, rules: &[Rule], findings: Vec<Finding>, pending: &mu
         let t = if earlier.is_some() { Transition::Reopened } else { Transition::Opened };
         changes.push(change(&a, t, rules, &silences, now));
     }
-    // Whatever is still open did not hold this round: it resolves.
-    for (_, mut a) in open {
+    // Whatever is still open did not hold this round: it resolves, unless
+    // the round could not tell.
+    for (k, mut a) in open {
+        if unknown.contains(&k) {
+            continue;
+        }
         a.state = AlertState::Resolved;
         a.resolved = Some(now);
         if !rules.iter().any(|r| r.name == a.rule && r.enabled) {
@@ -186,6 +205,19 @@ mod tests {
         assert_eq!(c[0].transition, Transition::Reopened);
         assert_eq!(c[0].alert.reopens, Some(open[0].id));
         assert_ne!(c[0].alert.id, open[0].id);
+    }
+
+    #[test]
+    fn an_open_alert_the_round_cannot_judge_stays_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &Actor::engine()).unwrap();
+        let rules = vec![rule(0)];
+        let mut pending = Pending::new();
+        assert_eq!(apply(&store, &rules, vec![finding("web1")], &mut pending, t(0)).unwrap().len(), 1);
+        let unknown = HashSet::from([("down".to_string(), "web1".to_string())]);
+        assert!(apply_knowing(&store, &rules, vec![], &unknown, &mut pending, t(10)).unwrap().is_empty());
+        assert_eq!(store::open(&store).unwrap().len(), 1);
+        assert_eq!(apply(&store, &rules, vec![], &mut pending, t(20)).unwrap()[0].transition, Transition::Resolved);
     }
 
     #[test]

@@ -11,10 +11,11 @@
 //! - `lifecycle.rs`: open, count, resolve, reopen, acknowledge, retention;
 //! - `store.rs`: the sled trees; `model.rs`: alerts and silences;
 //! - `runner.rs`: the background task, its events and audit entries;
+//! - `notices.rs`: each opening/reopening/resolution queued on its routes;
 //! - `handlers.rs`, `route.rs`, `outcome.rs`, `facade.rs`: the verbs.
 //!
-//! Every change of an alert is broadcast as `AlertsEvent::Changed` (the
-//! notification routes subscribe to it) and audited.
+//! Every change of an alert is broadcast as `AlertsEvent::Changed` and
+//! audited; the round that makes it also queues its notices (`notices.rs`).
 
 pub mod evaluate;
 pub mod facade;
@@ -22,6 +23,7 @@ pub mod facts;
 mod handlers;
 pub mod lifecycle;
 pub mod model;
+pub mod notices;
 pub mod outcome;
 pub(crate) mod route;
 pub mod rules;

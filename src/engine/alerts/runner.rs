@@ -88,10 +88,11 @@ pub(crate) fn round(inner: &Inner, now: DateTime<Utc>) -> EngineResult<Option<Du
     let latest = if needs.servers { inner.servers.latest.lock().map(|m| m.clone()).unwrap_or_default() } else { Default::default() };
     let facts = facts::gather(&inner.store, &latest, needs)?;
     let findings = super::evaluate::evaluate(&opts.rules, &facts, now);
+    let unknown = super::evaluate::undetermined(&opts.rules, &facts);
     let (changes, next) = {
         let _guard = inner.alerts.records.lock().unwrap_or_else(|p| p.into_inner());
         let mut pending = inner.alerts.pending.lock().unwrap_or_else(|p| p.into_inner());
-        let changes = lifecycle::apply(&inner.store, &opts.rules, findings, &mut pending, now)?;
+        let changes = lifecycle::apply_knowing(&inner.store, &opts.rules, findings, &unknown, &mut pending, now)?;
         let next = pending
             .iter()
             .filter_map(|((rule, _), first)| {
@@ -105,6 +106,7 @@ pub(crate) fn round(inner: &Inner, now: DateTime<Utc>) -> EngineResult<Option<Du
     if !changes.is_empty() {
         for c in &changes {
             record(inner, c);
+            super::notices::send(inner, c);
             inner.emit(Event::Alerts(AlertsEvent::Changed(Box::new(c.clone()))));
         }
         inner.store.flush()?;

@@ -33,7 +33,6 @@ pub(crate) mod worker;
 
 pub use config::{NotifyOptions, RouteConfig, RouteKind};
 /// The door for other domains (the alert rules): `notify::enqueue(route, notice)`.
-#[allow(unused_imports)]
 pub(crate) use handlers::enqueue;
 pub use model::Notice;
 

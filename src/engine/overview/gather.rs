@@ -24,6 +24,7 @@ const SHOWN: usize = 20;
 pub(crate) fn overview(inner: &Inner, since: DateTime<Utc>, since_from: &str) -> EngineResult<Overview> {
     let now = Utc::now();
     let (notable, notable_total, inspected_all) = notable(inner, since)?;
+    let (alerts_open, alerts_attention) = alerts(inner, now)?;
     Ok(Overview {
         generated: now,
         since,
@@ -34,10 +35,22 @@ pub(crate) fn overview(inner: &Inner, since: DateTime<Utc>, since_from: &str) ->
         backups: backups(inner, now)?,
         rotations_due: rotations(inner, now)?,
         security_open: crate::engine::security::open_count(&inner.store)?,
+        alerts_open,
+        alerts_attention,
         notable,
         notable_total,
         inspected_all,
     })
+}
+
+/// (open alerts, open ones neither acknowledged nor silenced): read from
+/// the open index, so it costs the open alerts, not the history.
+fn alerts(inner: &Inner, now: DateTime<Utc>) -> EngineResult<(u64, u64)> {
+    use crate::engine::alerts::store;
+    let open = store::open(&inner.store)?;
+    let silences = store::silences(&inner.store)?;
+    let attention = open.iter().filter(|a| a.needs_attention() && !silences.iter().any(|s| s.covers(&a.rule, &a.target, now))).count();
+    Ok((open.len() as u64, attention as u64))
 }
 
 fn servers(inner: &Inner) -> EngineResult<ServerCounts> {

@@ -92,6 +92,13 @@ pub struct Overview {
     pub rotations_due: Vec<RotationDue>,
     /// Security events still open (new or acknowledged, not resolved).
     pub security_open: u64,
+    /// Alerts open now, acknowledged or not.
+    #[serde(default)]
+    pub alerts_open: u64,
+    /// Of those, the ones not acknowledged and not silenced: what the
+    /// console's status bar counts.
+    #[serde(default)]
+    pub alerts_attention: u64,
     /// The newest notable audit entries since `since` (at most 20).
     pub notable: Vec<Notable>,
     /// How many notable entries there are since `since` among the newest
@@ -105,7 +112,7 @@ pub struct Overview {
 impl Overview {
     /// The things that want a person: degraded/down servers, offline
     /// devices, deployments not running, failed backups, due rotations,
-    /// open security events.
+    /// open security events, alerts nobody has acknowledged.
     pub fn problems(&self) -> usize {
         self.servers.attention.len()
             + self.devices.iter().map(|d| d.offline).sum::<usize>()
@@ -113,6 +120,7 @@ impl Overview {
             + self.backups.iter().filter(|b| b.verify_failed || b.last_run_failed.is_some()).count()
             + self.rotations_due.len()
             + usize::try_from(self.security_open).unwrap_or(usize::MAX)
+            + usize::try_from(self.alerts_attention).unwrap_or(usize::MAX)
     }
 }
 

@@ -78,6 +78,7 @@ nav! {
     Open = "open", "Open the selected row";
     Refresh = "refresh", "Reload from the engine";
     Messages = "messages", "Show the messages log: every notice and error in full, with time and pane";
+    Alerts = "alerts", "Alerts view (in the Audit pane): open, acknowledged and resolved alerts; acknowledge, silence";
 }
 
 /// A pane's own action: a key that changes what the pane shows.

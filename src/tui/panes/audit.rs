@@ -1,8 +1,10 @@
 //! The Audit pane: the audit log newest first, filtered on the engine side
 //! (category, minimum severity, status, time window, and `/` text), paged by
 //! the engine's cursor when the selection runs past the last loaded row.
-//! `e` switches to the security events view (see `security_events.rs`).
+//! `e` switches to the security events view (see `security_events.rs`);
+//! `A` (from any pane) to the alerts view (see `alerts_view.rs`).
 
+use super::alerts_view::AlertsView;
 use super::security_events::SecurityView;
 use crate::engine::Command;
 use crate::engine::views::audit::{AuditEntry, AuditPage, Category, Severity, Status};
@@ -63,6 +65,9 @@ pub struct AuditPane {
     pub detail: Option<AuditEntry>,
     pub page_size: u32,
     pub security: SecurityView,
+    /// The alerts view is in front (over the log or the security events).
+    pub alerts_view: bool,
+    pub alerts: AlertsView,
 }
 
 impl Default for AuditPane {
@@ -79,6 +84,8 @@ impl Default for AuditPane {
             detail: None,
             page_size: 100,
             security: SecurityView::default(),
+            alerts_view: false,
+            alerts: AlertsView::default(),
         }
     }
 }
@@ -145,6 +152,15 @@ impl AuditPane {
     }
 
     pub fn on_action(&mut self, action: Verb) -> Step {
+        if self.alerts_view {
+            let step = self.alerts.on_action(action);
+            if matches!(step, Step::Unhandled) && action.name() == "back" && self.alerts.list.filter.is_empty() {
+                // Esc on the list goes back to where the pane was.
+                self.alerts_view = false;
+                return Step::Nothing;
+            }
+            return step;
+        }
         if self.security_view {
             if action.name() == "toggle_security" && self.security.detail.is_none() {
                 self.security_view = false;
@@ -203,6 +219,9 @@ impl AuditPane {
     }
 
     pub fn render(&mut self, f: &mut Frame, area: Rect, v: &View) {
+        if self.alerts_view {
+            return self.alerts.render(f, area, v);
+        }
         if self.security_view {
             return self.security.render(f, area, v);
         }

@@ -7,6 +7,7 @@
 //! below are the other files of the existing panes (a new pane declares its
 //! own extra files from its main module).
 
+pub mod alerts_view;
 pub mod audit_domain;
 pub mod backups_forms;
 pub mod backups_view;
@@ -135,7 +136,7 @@ panes! {
     Secrets: secrets: secrets::SecretsPane = secrets::SecretsPane::new, "Secrets",
         keys [secrets], help 1, domains [Vault];
     Audit: audit: audit::AuditPane = |_: &Config| Default::default(), "Audit",
-        keys [audit, security_events], help 2, domains [Audit];
+        keys [audit, security_events, alerts_view], help 2, domains [Audit, Alerts];
     Ai: ai: placeholder::Placeholder = |_: &Config| placeholder::Placeholder(PaneId::Ai), "AI",
         keys [], help 9, domains [];
 }
@@ -188,7 +189,7 @@ mod tests {
     #[test]
     fn help_lists_the_sections_in_their_order() {
         let names: Vec<&str> = SECTIONS.iter().map(|s| s.name).collect();
-        assert_eq!(names, ["global", "secrets", "audit", "security", "servers", "deployments", "esphome", "lights", "backups"]);
+        assert_eq!(names, ["global", "secrets", "audit", "security", "alerts", "servers", "deployments", "esphome", "lights", "backups"]);
     }
 
     #[test]

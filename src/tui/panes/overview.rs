@@ -1,6 +1,6 @@
 //! Pane 0, the Overview: the screen the console opens on. It answers "is
 //! everything all right?" — servers, devices, deployments, backups, due
-//! rotations, open security events — and lists the notable audit entries
+//! rotations, open alerts and security events — and lists the notable audit entries
 //! since you last looked. Enter on a line brings up the pane it is about.
 //!
 //! The "since" mark is read once, when the console opens, and kept for the
@@ -63,8 +63,9 @@ impl Pane for OverviewPane {
             return Step::Nothing;
         }
         match action {
-            Verb::Nav(Nav::Open) => match self.rows.get(self.list.selected).and_then(|r| r.jump) {
-                Some(pane) => Step::Go(pane),
+            Verb::Nav(Nav::Open) => match self.rows.get(self.list.selected).and_then(|r| r.jump.map(|p| (r.head, p))) {
+                Some(("alerts", _)) => Step::Alerts,
+                Some((_, pane)) => Step::Go(pane),
                 None => Step::Status("nothing to open on this line: move to a line about a server, device, backup or event".into()),
             },
             _ => Step::Unhandled,

@@ -103,6 +103,11 @@ pub fn rows(o: &Overview) -> Vec<Row> {
         let n = usize::try_from(o.security_open).unwrap_or(usize::MAX);
         out.push(row("security", format!("{} open", plural(n, "security event", "security events")), Tone::Bad, PaneId::Audit));
     }
+    if o.alerts_open > 0 {
+        let text = format!("{} open, {} unacknowledged (Enter: the alerts)", plural(o.alerts_open as usize, "alert", "alerts"), o.alerts_attention);
+        let tone = if o.alerts_attention > 0 { Tone::Bad } else { Tone::Warn };
+        out.push(row("alerts", text, tone, PaneId::Audit));
+    }
     let more = if o.inspected_all { "" } else { " (at least)" };
     let head = format!("since {} ({}): {}{more}", when(o.since), o.since_from, plural(o.notable_total, "notable event", "notable events"));
     out.push(row("events", head, if o.notable_total > 0 { Tone::Warn } else { Tone::Ok }, PaneId::Audit));
