@@ -94,12 +94,26 @@ fn everything_written(home: &Home) -> String {
 
 /// The daemon's MCP URL from `daemon status --json`.
 fn mcp_url(home: &Home) -> String {
+    listener_url(home, false)
+}
+
+fn listener_url(home: &Home, tls: bool) -> String {
     let status = home.status();
-    assert_eq!(status["mcp"]["tls"], false, "{status}");
+    assert_eq!(status["mcp"]["tls"], tls, "{status}");
     assert!(status["mcp"].get("warning").is_none(), "{status}");
     let url = status["mcp"]["url"].as_str().unwrap_or_else(|| panic!("no MCP listener in {status}")).to_string();
-    assert!(url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"), "{url}");
+    let scheme = if tls { "https" } else { "http" };
+    assert!(url.starts_with(&format!("{scheme}://127.0.0.1:")) && url.ends_with("/mcp"), "{url}");
     url
+}
+
+/// `[mcp]` on loopback with `tls_cert`/`tls_key`.
+fn listen_with_tls(home: &Home, cert: &std::path::Path, key: &std::path::Path) {
+    listen_on_loopback(home);
+    let path = home.dir.path().join("config/config.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let tls = format!("tls_cert = {:?}\ntls_key = {:?}", cert.display().to_string(), key.display().to_string());
+    std::fs::write(&path, text.replace("# tls_cert = \"/etc/homedeck/mcp.crt\"", &tls)).unwrap();
 }
 
 #[test]
@@ -176,4 +190,36 @@ fn a_token_revoked_mid_session_is_refused_on_its_next_request() {
     assert!(entries.iter().any(|e| e["action"] == "token_revoke" && e["status"] == "success"), "{log}");
     let reads = entries.iter().filter(|e| e["action"] == "server_list" && e["actor"]["user"] == "token:agent").count();
     assert_eq!(reads, 1, "only the call before the revocation ran: {log}");
+}
+
+#[test]
+fn https_from_pem_files_and_unreadable_ones_stop_the_start() {
+    let home = Home::new();
+    let token = create(&home, "tls", "read");
+    let (cert, key) = (home.dir.path().join("mcp.crt"), home.dir.path().join("mcp.key"));
+    std::fs::write(&cert, "not a certificate\n").unwrap();
+    std::fs::write(&key, "not a key\n").unwrap();
+    listen_with_tls(&home, &cert, &key);
+    let out = home.spawn(&["daemon"]).wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("mcp.tls_cert") && err.contains("mcp.crt"), "{err}");
+
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let _daemon = home.daemon();
+    let url = listener_url(&home, true);
+    let ca = [("MCP_CA", cert.display().to_string())];
+    let (raw, _) = client(&home, "raw", &url, "", &ca);
+    assert_eq!(raw["none"]["status"], 401, "{raw}");
+    let calls = serde_json::json!([["server_list", {}]]).to_string();
+    let (seen, _) = client(&home, "calls", &url, &token, &[("CALLS", calls), ca[0].clone()]);
+    let a = answers(&seen);
+    assert!(!a[0].0 && a[0].1.contains("local"), "{}", a[0].1);
 }

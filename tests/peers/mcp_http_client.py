@@ -8,6 +8,7 @@ Prints one JSON object (what it saw) on its last line. Scenarios:
           a call the server answers with an HTTP error is reported as an error
           with the exception's text. When $REVOKE_AFTER is N, the command in
           $REVOKE_CMD (JSON list) runs after the Nth call (mid-session).
+$MCP_CA names the CA file for an https:// URL.
   raw     plain HTTP POSTs: no Authorization, a Basic one, a wrong bearer
           token, and TOKEN if given ("given"); each status, body and
           WWW-Authenticate.
@@ -15,6 +16,7 @@ Prints one JSON object (what it saw) on its last line. Scenarios:
 import asyncio
 import json
 import os
+import ssl
 import subprocess
 import sys
 
@@ -26,6 +28,18 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
 ACCEPT = {"Accept": "application/json, text/event-stream"}
+
+
+def verify():
+    """$MCP_CA: the CA file of an HTTPS listener's self-signed certificate."""
+    ca = os.environ.get("MCP_CA")
+    return ssl.create_default_context(cafile=ca) if ca else True
+
+
+def http_client(token):
+    if os.environ.get("MCP_CA"):
+        return httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, verify=verify(), timeout=httpx2.Timeout(30, read=300))
+    return create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
 
 
 def text_of(result):
@@ -43,7 +57,7 @@ def flatten(e):
 async def calls(url, token):
     seen = {"calls": []}
     revoke_after = int(os.environ.get("REVOKE_AFTER", "-1"))
-    async with create_mcp_http_client(headers={"Authorization": f"Bearer {token}"}) as http:
+    async with http_client(token) as http:
         async with streamable_http_client(url, http_client=http) as streams:
             async with ClientSession(streams[0], streams[1]) as session:
                 init = await session.initialize()
@@ -70,7 +84,7 @@ def raw(url, token):
     if token:
         cases["given"] = {"Authorization": f"Bearer {token}"}
     for name, headers in cases.items():
-        r = httpx2.post(url, json=INIT, headers={**ACCEPT, **headers})
+        r = httpx2.post(url, json=INIT, headers={**ACCEPT, **headers}, verify=verify())
         seen[name] = {"status": r.status_code, "body": r.text, "challenge": r.headers.get("www-authenticate", "")}
     return seen
 
