@@ -19,6 +19,7 @@ pub struct Config {
     pub daemon: DaemonConfig,
     pub alerts: crate::config_alerts::AlertsConfig,
     pub notify: crate::engine::views::notify::NotifyOptions,
+    pub mcp: crate::config_mcp::McpConfig,
 }
 
 /// `[daemon]`: when `homedeck daemon` does its housekeeping (cron, local time).
@@ -314,7 +315,7 @@ impl Config {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             }
-            std::fs::write(path, format!("{DEFAULT_TEXT}{}", crate::config_alerts::default_text())).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(path, format!("{DEFAULT_TEXT}{}{}", crate::config_alerts::default_text(), crate::config_mcp::DEFAULT_TEXT)).with_context(|| format!("cannot write {}", path.display()))?;
         }
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         Self::parse(&text).with_context(|| format!("in {}", path.display()))
@@ -372,6 +373,7 @@ impl Config {
         self.alerts.options()?;
         self.notify.validate()?;
         self.alerts.check_routes(&self.notify)?;
+        self.mcp.validate()?;
         for (k, v) in [("audit_cleanup", &self.daemon.audit_cleanup), ("rotation_check", &self.daemon.rotation_check)] {
             if let Err(e) = crate::engine::views::scheduler::parse_cron(v) {
                 bail!("daemon.{k} = {v:?} — {e}");
@@ -389,6 +391,7 @@ mod tests {
     fn default_text_is_the_defaults() {
         assert_eq!(Config::parse(DEFAULT_TEXT).unwrap(), Config::default());
         assert_eq!(Config::parse("").unwrap(), Config::default());
+        assert_eq!(Config::parse(crate::config_mcp::DEFAULT_TEXT).unwrap(), Config::default());
     }
 
     #[test]

@@ -94,6 +94,12 @@ fn print_human(s: &HostStatus) {
         let how = if r.ok { "ok" } else { "REFUSED" };
         println!("  reload    {} {how} ({}): {}", local(&r.at), r.trigger, r.message);
     }
+    if let Some(m) = &s.mcp {
+        println!("  mcp       {}{}", m.url, if m.tls { " (TLS)" } else { "" });
+        if let Some(w) = &m.warning {
+            println!("  WARNING   {w}");
+        }
+    }
     if s.clients.is_empty() {
         println!("  clients   none attached");
     } else {

@@ -27,6 +27,7 @@ pub async fn run(mut opts: EngineOptions, config: (std::path::PathBuf, crate::co
     // Audit retention and the rotation check run only here.
     opts.housekeeping.enabled = true;
     let data_dir = opts.data_dir.clone();
+    let mcp_config = config.1.mcp.clone();
     let mut reloader = Reloader::new(config.0, config.1, opts.clone());
     refuse_if_hosted(&data_dir).await?;
     let actor = Actor::current(Frontend::Daemon);
@@ -40,6 +41,7 @@ pub async fn run(mut opts: EngineOptions, config: (std::path::PathBuf, crate::co
         Err(e) => return Err(e.into()),
     };
     let server = Server::start(engine.clone(), HostKind::Daemon).await?;
+    let mcp = super::mcp_listen::start(&engine, &mcp_config, &server).await?;
     for command in start_up_commands() {
         let name = command.name();
         if let Err(e) = engine.execute(command, actor.clone()).await {
@@ -62,6 +64,9 @@ pub async fn run(mut opts: EngineOptions, config: (std::path::PathBuf, crate::co
     let why = serve_until_stop(&server, &engine, &mut reloader).await?;
     tracing::info!(why, "daemon stopping");
     eprintln!("homedeck daemon stopping ({why})");
+    if let Some(listener) = &mcp {
+        listener.shutdown();
+    }
     cancel_running_jobs(&engine).await;
     server.shutdown(Duration::from_secs(5)).await;
     drop(engine);

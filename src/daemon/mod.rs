@@ -13,6 +13,7 @@
 //! - `client`: the attached side; feeds a local event channel.
 //! - `host`: `homedeck daemon` itself (start-up work, signals, stop).
 //! - `reload`: its config reload (SIGHUP, config.toml changes).
+//! - `mcp_listen`: its MCP listener over HTTP (`[mcp] listen`).
 
 pub mod client;
 pub mod codec;
@@ -20,6 +21,7 @@ pub mod dial;
 mod connection;
 mod relay;
 pub mod host;
+mod mcp_listen;
 pub mod protocol;
 pub mod reload;
 pub mod server;

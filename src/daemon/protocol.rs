@@ -118,6 +118,19 @@ pub struct HostStatus {
     /// until one happens, and for hosts that do not reload.
     #[serde(default)]
     pub reload: Option<ReloadInfo>,
+    /// The daemon's MCP listener (`[mcp] listen`); `None` when off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcp: Option<McpListenerInfo>,
+}
+
+/// Where the daemon serves MCP over HTTP, for `daemon status`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct McpListenerInfo {
+    pub url: String,
+    pub tls: bool,
+    /// Set when bound beyond loopback without TLS (`insecure_plain_http`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 /// How the last config reload went, for `daemon status`.

@@ -29,7 +29,16 @@ use tokio::sync::mpsc;
 /// editor's write-rename-chmod).
 pub const DEBOUNCE: Duration = Duration::from_millis(300);
 
-const NEEDS_RESTART: &[&str] = &["general.readonly"];
+const NEEDS_RESTART: &[&str] = &[
+    "general.readonly",
+    // The MCP listener is bound once, at start (mcp_listen.rs).
+    "mcp.listen",
+    "mcp.tls_cert",
+    "mcp.tls_key",
+    "mcp.insecure_plain_http",
+    "mcp.hosts",
+    "mcp.toolsets",
+];
 const FOR_CONSOLES: &[&str] = &["general.theme", "vault.reveal_hide_secs", "esphome.log_scrollback"];
 
 /// The config the daemon runs with, and the file it came from.

@@ -39,6 +39,8 @@ pub(super) struct State {
     pub stop_asked: Notify,
     /// The daemon's last config reload.
     pub reload: Mutex<Option<ReloadInfo>>,
+    /// The daemon's MCP listener, when `[mcp] listen` is set.
+    pub mcp: Mutex<Option<super::protocol::McpListenerInfo>>,
 }
 
 impl State {
@@ -56,6 +58,7 @@ impl State {
             clients,
             schedules: None,
             reload: self.reload.lock().ok().and_then(|r| r.clone()),
+            mcp: self.mcp.lock().ok().and_then(|m| m.clone()),
         }
     }
 
@@ -100,6 +103,7 @@ impl Server {
             requests: TaskTracker::new(),
             stop_asked: Notify::new(),
             reload: Mutex::new(None),
+            mcp: Mutex::new(None),
         });
         tokio::spawn(accept_loop(state.clone(), listener));
         tracing::info!(socket = %socket.display(), host = ?host, "serving the engine");
@@ -118,6 +122,13 @@ impl Server {
     pub fn set_reload(&self, info: ReloadInfo) {
         if let Ok(mut r) = self.state.reload.lock() {
             *r = Some(info);
+        }
+    }
+
+    /// Record the daemon's MCP listener for `daemon status`.
+    pub fn set_mcp(&self, info: super::protocol::McpListenerInfo) {
+        if let Ok(mut m) = self.state.mcp.lock() {
+            *m = Some(info);
         }
     }
 

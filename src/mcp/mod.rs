@@ -7,6 +7,8 @@
 //! - `convert.rs`: an engine `ToolSpec` → an MCP tool; outcomes and errors →
 //!   tool results (secret values redacted).
 //! - `resources.rs`: read-only views (servers, devices, audit search).
+//! - `http.rs`: Streamable HTTP for `homedeck daemon` (`[mcp] listen`),
+//!   behind a bearer-token gate; `tls.rs`: its HTTPS from PEM files.
 //!
 //! Tools come from `engine::views::tools`, the generator the AI pane uses
 //! too. Every call reaches the engine as `USER@mcp` and is audited there
@@ -14,8 +16,10 @@
 //! with `mcp_refused`, so the audit log tells the truth either way.
 
 mod convert;
+pub mod http;
 mod resources;
 mod server;
+mod tls;
 
 use crate::engine::views::tools::ToolsetSelection;
 use crate::handle::Handle;

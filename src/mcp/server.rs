@@ -2,6 +2,7 @@
 //! HTTP session). Calls run through the same [`Handle`] the console and the
 //! CLI use; the engine audits each one as `USER@mcp`.
 
+use super::http::Caller;
 use super::{Settings, convert, resources};
 use crate::engine::views::tools::{self, ToolSpec};
 use crate::engine::{Actor, Command};
@@ -39,9 +40,16 @@ impl HomedeckMcp {
         self.settings.readonly || self.handle.readonly()
     }
 
-    /// Run one call: refused here (unknown, outside the session's toolsets,
-    /// a write in a read-only session) and recorded, or run by the engine.
+    /// Run one call as this session's actor (stdio).
     pub async fn call(&self, name: &str, arguments: Option<serde_json::Map<String, serde_json::Value>>) -> CallToolResult {
+        let who = Who { actor: self.actor.clone(), token: self.settings.token.clone(), peer: "stdio".into() };
+        self.call_as(&who, name, arguments).await
+    }
+
+    /// Run one call: refused here (unknown, outside the session's toolsets,
+    /// a write in a read-only session, not permitted to the token) and
+    /// recorded, or run by the engine, all as `who`.
+    async fn call_as(&self, who: &Who, name: &str, arguments: Option<serde_json::Map<String, serde_json::Value>>) -> CallToolResult {
         let Some(spec) = tools::tool(name) else {
             let known = self.tools.len();
             return convert::refused(&format!("no tool named {name:?}: this session offers {known} tools (see tools/list)"));
@@ -53,17 +61,17 @@ impl HomedeckMcp {
                 self.settings.toolsets.names().join(", "),
                 spec.toolset
             );
-            return self.refuse(name, &msg, None).await;
+            return self.refuse(who, name, &msg, None).await;
         }
         let command = match tools::command_for_call(name, arguments) {
             Ok(c) => c,
             Err(e) => return convert::failure(&e),
         };
-        if let Some(token) = &self.settings.token {
-            let check = Command::TokenAuthorize { token: token.clone(), tool: Some(name.to_string()), peer: Some("stdio".into()) };
-            if let Err(e) = self.handle.execute(check, self.actor.clone()).await {
+        if let Some(token) = &who.token {
+            let check = Command::TokenAuthorize { token: token.clone(), tool: Some(name.to_string()), peer: Some(who.peer.clone()) };
+            if let Err(e) = self.handle.execute(check, who.actor.clone()).await {
                 let args = tools::audit_arguments(&command);
-                return self.refuse(name, &e.to_string(), Some(args)).await;
+                return self.refuse(who, name, &e.to_string(), Some(args)).await;
             }
         }
         if self.readonly() && !spec.hints.read_only {
@@ -73,22 +81,45 @@ impl HomedeckMcp {
                 spec.class.as_str()
             );
             let args = tools::audit_arguments(&command);
-            return self.refuse(name, &msg, Some(args)).await;
+            return self.refuse(who, name, &msg, Some(args)).await;
         }
-        match self.handle.execute(command, self.actor.clone()).await {
+        match self.handle.execute(command, who.actor.clone()).await {
             Ok(outcome) => convert::success(&outcome),
             Err(e) => convert::failure(&e),
         }
     }
 
     /// Record a refusal in the audit log, then answer with it.
-    async fn refuse(&self, tool: &str, reason: &str, arguments: Option<String>) -> CallToolResult {
+    async fn refuse(&self, who: &Who, tool: &str, reason: &str, arguments: Option<String>) -> CallToolResult {
         let record = Command::McpRefused { tool: tool.to_string(), reason: reason.to_string(), arguments };
-        if let Err(e) = self.handle.execute(record, self.actor.clone()).await {
+        if let Err(e) = self.handle.execute(record, who.actor.clone()).await {
             tracing::error!(error = %e, tool, "could not record a refused MCP call");
         }
         convert::refused(reason)
     }
+}
+
+/// Who a call runs as: the session's actor and token (stdio), or the HTTP
+/// request's bearer token (`token:NAME@mcp`, checked with its peer address).
+struct Who {
+    actor: Actor,
+    token: Option<crate::engine::SecretValue>,
+    peer: String,
+}
+
+/// Classes nest: read < write < dangerous.
+fn rank(p: crate::engine::Permission) -> u8 {
+    use crate::engine::Permission;
+    match p {
+        Permission::Read => 0,
+        Permission::Write => 1,
+        Permission::Dangerous => 2,
+    }
+}
+
+/// The HTTP gate's caller, when this request came over HTTP.
+fn http_caller(context: &RequestContext<RoleServer>) -> Option<&Caller> {
+    context.extensions.get::<http::request::Parts>().and_then(|p| p.extensions.get::<Caller>())
 }
 
 impl ServerHandler for HomedeckMcp {
@@ -103,8 +134,11 @@ impl ServerHandler for HomedeckMcp {
             )
     }
 
-    async fn list_tools(&self, _request: Option<PaginatedRequestParams>, _context: RequestContext<RoleServer>) -> Result<ListToolsResult, ErrorData> {
-        let tools: Vec<&Tool> = self.tools.iter().map(|(_, t)| t).collect();
+    async fn list_tools(&self, _request: Option<PaginatedRequestParams>, context: RequestContext<RoleServer>) -> Result<ListToolsResult, ErrorData> {
+        // Over HTTP, only the tools the token's class covers (its allow and
+        // deny lists are still checked per call).
+        let class = http_caller(&context).map(|c| rank(c.class));
+        let tools: Vec<&Tool> = self.tools.iter().filter(|(s, _)| class.is_none_or(|c| rank(s.class) <= c)).map(|(_, t)| t).collect();
         serde_json::from_value(json!({ "tools": tools })).map_err(|e| ErrorData::internal_error(format!("tools/list: {e}"), None))
     }
 
@@ -112,8 +146,15 @@ impl ServerHandler for HomedeckMcp {
         self.tools.iter().find(|(s, _)| s.name == name).map(|(_, t)| t.clone())
     }
 
-    async fn call_tool(&self, request: CallToolRequestParams, _context: RequestContext<RoleServer>) -> Result<CallToolResponse, ErrorData> {
-        Ok(self.call(&request.name, request.arguments).await.into())
+    async fn call_tool(&self, request: CallToolRequestParams, context: RequestContext<RoleServer>) -> Result<CallToolResponse, ErrorData> {
+        let result = match http_caller(&context) {
+            Some(c) => {
+                let who = Who { actor: c.actor(), token: Some(c.token.clone()), peer: c.peer.clone() };
+                self.call_as(&who, &request.name, request.arguments).await
+            }
+            None => self.call(&request.name, request.arguments).await,
+        };
+        Ok(result.into())
     }
 
     async fn list_resources(&self, _request: Option<PaginatedRequestParams>, _context: RequestContext<RoleServer>) -> Result<ListResourcesResult, ErrorData> {
@@ -124,12 +165,13 @@ impl ServerHandler for HomedeckMcp {
         serde_json::from_value(json!({ "resources": list })).map_err(|e| ErrorData::internal_error(format!("resources/list: {e}"), None))
     }
 
-    async fn read_resource(&self, request: ReadResourceRequestParams, _context: RequestContext<RoleServer>) -> Result<ReadResourceResponse, ErrorData> {
+    async fn read_resource(&self, request: ReadResourceRequestParams, context: RequestContext<RoleServer>) -> Result<ReadResourceResponse, ErrorData> {
+        let actor = http_caller(&context).map(Caller::actor).unwrap_or_else(|| self.actor.clone());
         let Some(view) = resources::find(&request.uri) else {
             let known: Vec<&str> = resources::VIEWS.iter().map(|v| v.uri).collect();
             return Err(ErrorData::resource_not_found(format!("no resource {:?}; expected one of {}", request.uri, known.join(", ")), None));
         };
-        let outcome = self.handle.execute(view.command(), self.actor.clone()).await.map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+        let outcome = self.handle.execute(view.command(), actor).await.map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         let text = serde_json::to_string_pretty(&tools::outcome_json(&outcome)).unwrap_or_default();
         let result: ReadResourceResult = serde_json::from_value(json!({
             "contents": [{ "uri": view.uri, "mimeType": "application/json", "text": text }]

@@ -1,0 +1,246 @@
+//! MCP over Streamable HTTP, served by `homedeck daemon` when `[mcp] listen`
+//! is set. rmcp's `StreamableHttpService` speaks the protocol (sessions,
+//! SSE, Host checks); in front of it sits a bearer-token gate: every HTTP
+//! request must carry `Authorization: Bearer hd_…`, checked with the
+//! engine's `token_authorize` (with the peer's address, so wrong guesses
+//! are throttled per peer). A request without a valid token never reaches
+//! the protocol: it gets HTTP 401 with a message saying what is wrong.
+//!
+//! A request that passes carries a [`Caller`] (token, name, class, peer) in
+//! its extensions; rmcp hands the request's parts to the handler, which
+//! checks the token again per tool call (class, allow/deny, rate) and runs
+//! the call as `token:NAME@mcp`.
+
+use super::{HomedeckMcp, Settings};
+use crate::engine::command_table::Permission;
+use crate::engine::views::tools::ToolsetSelection;
+use crate::engine::{Actor, Command, EngineHandle, Frontend, McpOutcome, Outcome, SecretValue};
+use crate::handle::Handle;
+use bytes::Bytes;
+use http::{Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, combinators::BoxBody};
+use hyper_util::rt::TokioIo;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// What the daemon's `[mcp]` section asks for.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub address: SocketAddr,
+    /// PEM certificate chain and key: HTTPS.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub toolsets: ToolsetSelection,
+    /// Extra `Host:` names accepted besides loopback and the listen address.
+    pub hosts: Vec<String>,
+}
+
+/// Who made an HTTP request, put in its extensions by the gate.
+#[derive(Clone)]
+pub struct Caller {
+    pub token: SecretValue,
+    pub name: String,
+    pub class: Permission,
+    /// The peer's IP address, for per-peer throttling of wrong tokens.
+    pub peer: String,
+}
+
+impl Caller {
+    pub fn actor(&self) -> Actor {
+        Actor { user: format!("token:{}", self.name), frontend: Frontend::Mcp }
+    }
+}
+
+type Service = StreamableHttpService<HomedeckMcp, LocalSessionManager>;
+
+struct Gate {
+    engine: EngineHandle,
+    service: Service,
+}
+
+/// A running listener; [`HttpListener::shutdown`] (or dropping it) stops it.
+pub struct HttpListener {
+    local: SocketAddr,
+    tls: bool,
+    stop: CancellationToken,
+}
+
+impl HttpListener {
+    /// The address actually bound (port 0 in the config picks a free one).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The URL clients put in their config.
+    pub fn url(&self) -> String {
+        format!("{}://{}/mcp", if self.tls { "https" } else { "http" }, self.local)
+    }
+
+    pub fn tls(&self) -> bool {
+        self.tls
+    }
+
+    pub fn shutdown(&self) {
+        self.stop.cancel();
+    }
+}
+
+impl Drop for HttpListener {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+/// Bind and serve. Errors (address in use, unreadable TLS files) name what
+/// failed, so the daemon can refuse to start rather than run without it.
+pub async fn start(engine: EngineHandle, settings: HttpSettings) -> anyhow::Result<HttpListener> {
+    let acceptor = match &settings.tls {
+        Some((cert, key)) => Some(super::tls::acceptor(cert, key)?),
+        None => None,
+    };
+    let listener = TcpListener::bind(settings.address)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot serve MCP on {} ([mcp] listen): {e}", settings.address))?;
+    let local = listener.local_addr()?;
+    let stop = CancellationToken::new();
+    let mut hosts: Vec<String> = vec!["localhost".into(), "127.0.0.1".into(), "::1".into(), local.ip().to_string()];
+    hosts.extend(settings.hosts.iter().cloned());
+    let config = StreamableHttpServerConfig::default().with_allowed_hosts(hosts).with_cancellation_token(stop.child_token());
+    let session = Settings { toolsets: settings.toolsets.clone(), readonly: false, token: None };
+    let handle = Handle::Local(engine.clone());
+    let service = StreamableHttpService::new(
+        move || Ok(HomedeckMcp::new(handle.clone(), Actor::current(Frontend::Mcp), session.clone())),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    );
+    let gate = Arc::new(Gate { engine, service });
+    let tls = acceptor.is_some();
+    tokio::spawn(accept_loop(gate, listener, acceptor, stop.clone()));
+    tracing::info!(address = %local, tls, "serving MCP over Streamable HTTP");
+    Ok(HttpListener { local, tls, stop })
+}
+
+async fn accept_loop(gate: Arc<Gate>, listener: TcpListener, acceptor: Option<tokio_rustls::TlsAcceptor>, stop: CancellationToken) {
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = stop.cancelled() => return,
+        };
+        let (stream, peer) = match accepted {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(error = %e, "accepting an MCP connection failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let (gate, stop, acceptor) = (gate.clone(), stop.clone(), acceptor.clone());
+        tokio::spawn(async move {
+            match acceptor {
+                None => serve_connection(gate, stream, peer, stop).await,
+                Some(acceptor) => match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
+                    Ok(Ok(tls)) => serve_connection(gate, tls, peer, stop).await,
+                    Ok(Err(e)) => tracing::info!(%peer, error = %e, "MCP TLS handshake failed"),
+                    Err(_) => tracing::info!(%peer, "MCP TLS handshake timed out"),
+                },
+            }
+        });
+    }
+}
+
+async fn serve_connection<S>(gate: Arc<Gate>, stream: S, peer: SocketAddr, stop: CancellationToken)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| {
+        let gate = gate.clone();
+        async move { Ok::<_, Infallible>(handle(&gate, req, peer).await) }
+    });
+    let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        r = conn => {
+            if let Err(e) = r {
+                tracing::debug!(%peer, error = %e, "MCP connection ended with an error");
+            }
+        }
+        // The daemon is stopping: open streams are dropped.
+        _ = stop.cancelled() => {}
+    }
+}
+
+/// The bearer-token gate, then the protocol.
+async fn handle(gate: &Gate, mut req: Request<hyper::body::Incoming>, peer: SocketAddr) -> Response<BoxBody<Bytes, Infallible>> {
+    let token = match bearer(&req) {
+        Ok(t) => t,
+        Err(message) => return unauthorized(&message),
+    };
+    let ip = peer.ip().to_string();
+    let check = Command::TokenAuthorize { token: token.clone(), tool: None, peer: Some(ip.clone()) };
+    match gate.engine.execute(check, Actor::current(Frontend::Mcp)).await {
+        Ok(Outcome::Mcp(McpOutcome::Authorized { name, class })) => {
+            req.extensions_mut().insert(Caller { token, name, class, peer: ip });
+            gate.service.handle(req).await
+        }
+        Ok(other) => plain(StatusCode::INTERNAL_SERVER_ERROR, &format!("unexpected answer to a token check: {}", other.summary())),
+        Err(e) => unauthorized(&e.to_string()),
+    }
+}
+
+/// The token from `Authorization: Bearer …`, or what is wrong with the header.
+fn bearer<B>(req: &Request<B>) -> Result<SecretValue, String> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Err("missing API token: send `Authorization: Bearer hd_…` (create one with `homedeck token create NAME`)".into());
+    };
+    let text = value.to_str().map_err(|_| "the Authorization header is not text: expected `Bearer hd_…`".to_string())?;
+    match text.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(SecretValue::new(token.trim())),
+        _ => Err("the Authorization header is not a bearer token: expected `Authorization: Bearer hd_…`".into()),
+    }
+}
+
+fn unauthorized(message: &str) -> Response<BoxBody<Bytes, Infallible>> {
+    let mut r = plain(StatusCode::UNAUTHORIZED, message);
+    let challenge = format!("Bearer realm=\"homedeck\", error=\"invalid_token\", error_description=\"{}\"", message.replace('"', "'").replace('…', "..."));
+    if let Ok(v) = http::HeaderValue::from_str(&challenge) {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    r
+}
+
+fn plain(status: StatusCode, message: &str) -> Response<BoxBody<Bytes, Infallible>> {
+    let body = serde_json::json!({ "error": status.canonical_reason().unwrap_or("error"), "message": message }).to_string();
+    let mut r = Response::new(Full::new(Bytes::from(body)).boxed());
+    *r.status_mut() = status;
+    r.headers_mut().insert(header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn req(auth: Option<&str>) -> Request<()> {
+        let mut b = Request::builder().uri("/mcp");
+        if let Some(a) = auth {
+            b = b.header(header::AUTHORIZATION, a);
+        }
+        b.body(()).unwrap()
+    }
+
+    #[test]
+    fn only_a_bearer_header_carries_a_token() {
+        assert_eq!(bearer(&req(Some("Bearer hd_abc"))).unwrap().expose(), "hd_abc");
+        assert_eq!(bearer(&req(Some("bearer  hd_abc "))).unwrap().expose(), "hd_abc");
+        assert!(bearer(&req(None)).unwrap_err().contains("missing API token"));
+        assert!(bearer(&req(Some("Basic dTpw"))).unwrap_err().contains("not a bearer token"));
+        assert!(bearer(&req(Some("Bearer "))).is_err());
+    }
+}
