@@ -50,7 +50,7 @@ run() {
   for f in "$home"/*/*/new/estimates.json; do
     local name="${f#"$home"/}"
     name="${name%/new/estimates.json}"
-    printf '%s %s\n' "$name" "$(grep -o '"median":{[^}]*"point_estimate":[0-9.e+-]*' "$f" | grep -o '[0-9.e+-]*$')"
+    printf '%s %s\n' "$name" "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["median"]["point_estimate"])' "$f")"
   done
 }
 : >"$DIR/results"
