@@ -319,7 +319,7 @@ pub(crate) fn welcome(v: &View) -> Vec<Line<'static>> {
     vec![
         Line::styled("Welcome to homedeck. Start here:", t.title()),
         step("1.", global("vault_init"), "create the vault — it keeps passwords, tokens and keys encrypted".into()),
-        step("2.", servers("server_add"), "add a server reached over SSH (or import ~/.ssh/config with the CLI)".into()),
+        step("2.", format!("{} then {}", global("pane_1"), servers("server_add")), "add a server reached over SSH (or import ~/.ssh/config with the CLI)".into()),
         step(
             "3.",
             format!("{} then {}", global("pane_3"), esphome("esphome_discover")),
