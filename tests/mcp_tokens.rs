@@ -13,15 +13,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn venv_python() -> PathBuf {
-    let venv = std::env::var_os("HOMEDECK_MCP_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/homedeck-peers/mcp-venv"));
-    let py = venv.join("bin/python");
-    if !py.exists() {
-        let ok = Command::new("bash").arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/mcp.sh")).status().unwrap();
-        assert!(ok.success(), "tests/peers/mcp.sh failed");
-    }
-    py
+    daemon_common::mcp_venv::python()
 }
 
 /// `homedeck token create …` → the printed value.

@@ -4,6 +4,7 @@
 
 #[path = "../common/cli_env.rs"]
 pub mod cli_env;
+pub mod mcp_venv;
 pub mod tmux;
 
 use cli_env::CliEnv;
