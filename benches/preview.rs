@@ -31,7 +31,7 @@ fn config(n: usize, edited: bool) -> String {
 fn previews(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let e = rt.block_on(async { EngineHandle::open(EngineOptions::new(&dir.path().join("data")), &actor()).unwrap() });
+    let e = rt.block_on(async { EngineHandle::open(EngineOptions::new(dir.path().join("data")), &actor()).unwrap() });
 
     // A 1,000-line config file with a snapshot, then edited on disk.
     let file = dir.path().join("configuration.yaml");
