@@ -22,7 +22,7 @@ fn actor() -> Actor {
 fn config(n: usize, edited: bool) -> String {
     let mut s = String::new();
     for i in 0..n {
-        let v = if edited && i % 10 == 0 { i * 7 } else { i };
+        let v = if edited && i % 10 == 0 { i * 7 + 1 } else { i };
         writeln!(s, "  sensor_{i}: {{ platform: template, value: {v} }}").unwrap();
     }
     s
