@@ -20,6 +20,7 @@ pub struct Config {
     pub alerts: crate::config_alerts::AlertsConfig,
     pub notify: crate::engine::views::notify::NotifyOptions,
     pub mcp: crate::config_mcp::McpConfig,
+    pub ai: crate::config_ai::AiConfig,
 }
 
 /// `[daemon]`: when `homedeck daemon` does its housekeeping (cron, local time).
@@ -315,7 +316,7 @@ impl Config {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             }
-            std::fs::write(path, format!("{DEFAULT_TEXT}{}{}", crate::config_alerts::default_text(), crate::config_mcp::DEFAULT_TEXT)).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(path, format!("{DEFAULT_TEXT}{}{}{}", crate::config_alerts::default_text(), crate::config_mcp::DEFAULT_TEXT, crate::config_ai::DEFAULT_TEXT)).with_context(|| format!("cannot write {}", path.display()))?;
         }
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         Self::parse(&text).with_context(|| format!("in {}", path.display()))
@@ -340,6 +341,7 @@ impl Config {
         opts.housekeeping.rotation_check = self.daemon.rotation_check.clone();
         opts.alerts = self.alerts.options().unwrap_or_default();
         opts.notify = self.notify.clone();
+        opts.ai = self.ai.options().unwrap_or_default();
     }
 
     pub fn parse(text: &str) -> Result<Config> {
@@ -374,6 +376,7 @@ impl Config {
         self.notify.validate()?;
         self.alerts.check_routes(&self.notify)?;
         self.mcp.validate()?;
+        self.ai.options()?;
         for (k, v) in [("audit_cleanup", &self.daemon.audit_cleanup), ("rotation_check", &self.daemon.rotation_check)] {
             if let Err(e) = crate::engine::views::scheduler::parse_cron(v) {
                 bail!("daemon.{k} = {v:?} — {e}");
@@ -392,6 +395,7 @@ mod tests {
         assert_eq!(Config::parse(DEFAULT_TEXT).unwrap(), Config::default());
         assert_eq!(Config::parse("").unwrap(), Config::default());
         assert_eq!(Config::parse(crate::config_mcp::DEFAULT_TEXT).unwrap(), Config::default());
+        assert_eq!(Config::parse(crate::config_ai::DEFAULT_TEXT).unwrap(), Config::default());
     }
 
     #[test]

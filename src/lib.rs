@@ -21,6 +21,7 @@ pub mod cli;
 pub mod config;
 pub mod config_alerts;
 pub mod config_mcp;
+pub mod config_ai;
 pub mod daemon;
 pub mod engine;
 pub mod handle;

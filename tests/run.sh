@@ -32,6 +32,7 @@ bash tests/peers/backups.sh
 bash tests/peers/homeassistant.sh
 bash tests/peers/mcp.sh
 bash tests/peers/notify.sh
+bash tests/peers/ai.sh >/dev/null
 
 cargo clippy --locked --all-targets -- -D warnings
 # Benches are built by clippy above and run by `cargo bench` (they seed large

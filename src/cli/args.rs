@@ -239,7 +239,7 @@ const DOCS: &[(&str, &str, &str)] = &[
 
 /// Fill subcommand `about` texts from the engine's command table.
 pub fn with_table_docs(mut cmd: clap::Command) -> clap::Command {
-    let domains = super::server_args::DOCS.iter().chain(super::schedule_cmds::DOCS).chain(super::site_args::DOCS).chain(super::lights_args::DOCS).chain(super::backup_args::DOCS).chain(super::deploy_args::DOCS).chain(super::alert_args::DOCS).chain(super::notify_args::DOCS);
+    let domains = super::server_args::DOCS.iter().chain(super::schedule_cmds::DOCS).chain(super::site_args::DOCS).chain(super::lights_args::DOCS).chain(super::backup_args::DOCS).chain(super::deploy_args::DOCS).chain(super::alert_args::DOCS).chain(super::notify_args::DOCS).chain(super::ai_args::DOCS);
     for (sub, name) in super::overview_cmds::DOCS {
         if let Some(spec) = crate::engine::command::spec(name) {
             cmd = cmd.mut_subcommand(sub, |s| s.about(spec.summary()));

@@ -81,6 +81,9 @@ domain_subcommands! {
     notify_args, notify_cmds, notify_output:
         /// Notifications: routes, a test, send by hand, the delivery queue and dead-letter list
         Notify(NotifyCmd) => run;
+    ai_args, ai_cmds, ai_output:
+        /// The assistant: ask in plain words, confirm or reject proposals, undo, conversations, test the provider
+        Ai(AiCmd) => run;
 }
 
 use crate::engine::VaultOutcome;

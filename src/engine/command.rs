@@ -439,6 +439,32 @@ commands! {
         /// Queue a dead-lettered delivery again with fresh attempts.
         NotifyRetry = "notify_retry", Write, audited: true, { id: u64 };
     }
+
+    /// The AI assistant: conversations, proposals to confirm, undo, the provider.
+    Ai(AiCommand) {
+        /// Ask the assistant in plain words (a new conversation unless one is named; context: what the console has selected, e.g. `server:nas`): read commands run at once, writes come back as proposals to confirm.
+        AiAsk = "ai_ask", Read, audited: false, { conversation: Option<u64>, text: String, context: Option<String> };
+        /// Confirm a proposal and run it as USER@ai (a dangerous one needs its command name typed back in `typed`).
+        AiConfirm = "ai_confirm", Write, audited: true, { proposal: u64, typed: Option<String> };
+        /// Reject a proposal: recorded, never run.
+        AiReject = "ai_reject", Write, audited: true, { proposal: u64 };
+        /// Propose the inverse of a done action, recorded when it ran (a new proposal with its own preview).
+        AiUndo = "ai_undo", Write, audited: true, { action: u64 };
+        /// Stop the reply being generated in a conversation.
+        AiStop = "ai_stop", Read, audited: false, { conversation: u64 };
+        /// List conversations, newest first.
+        AiConversations = "ai_conversations", Read, audited: false, {};
+        /// One conversation: its messages and every action it proposed or ran.
+        AiShow = "ai_show", Read, audited: false, { conversation: u64 };
+        /// Give a conversation a title.
+        AiRename = "ai_rename", Write, audited: true, { conversation: u64, title: String };
+        /// Delete a conversation and its action records for good.
+        AiDelete = "ai_delete", Dangerous, audited: true, { conversation: u64 };
+        /// A conversation as Markdown (messages, proposals, results).
+        AiExport = "ai_export", Read, audited: false, { conversation: u64 };
+        /// Check the configured provider: latency, its model list, whether tool calling works.
+        AiTest = "ai_test", Read, audited: false, {};
+    }
 }
 
 impl Command {

@@ -39,6 +39,7 @@ macro_rules! domain_list {
             Mcp: mcp, McpOutcome, McpEvent;
             Alerts: alerts, AlertsOutcome, AlertsEvent;
             Notify: notify, NotifyOutcome, NotifyEvent;
+            Ai: ai, AiOutcome, AiEvent;
         }
     };
 }

@@ -178,6 +178,7 @@ impl EngineHandle {
         o.housekeeping = live.housekeeping;
         o.alerts = self.inner.alerts.opts.get();
         o.notify = self.inner.notify.opts.get();
+        o.ai = self.inner.ai.opts.get();
         o
     }
 

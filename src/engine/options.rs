@@ -34,6 +34,8 @@ pub struct EngineOptions {
     pub alerts: crate::engine::alerts::rules::AlertsOptions,
     /// `[notify]` in config.toml: delivery settings and routes.
     pub notify: crate::engine::notify::NotifyOptions,
+    /// `[ai]` in config.toml: the model provider, if any, and the context window.
+    pub ai: crate::engine::ai::options::AiOptions,
 }
 
 impl EngineOptions {
@@ -51,6 +53,7 @@ impl EngineOptions {
             doctor: Default::default(),
             alerts: Default::default(),
             notify: Default::default(),
+            ai: Default::default(),
         }
     }
 }
@@ -118,6 +121,7 @@ pub(crate) fn apply_live(inner: &crate::engine::Inner, opts: &EngineOptions) {
     inner.alerts.opts.set(opts.alerts.clone());
     inner.alerts.wake.notify_one();
     inner.notify.opts.set(opts.notify.clone());
+    inner.ai.opts.set(opts.ai.clone());
     // New housekeeping times: the scheduler looks again.
     crate::engine::scheduler::wake(inner);
 }

@@ -79,8 +79,10 @@ const OPEN_WORLD: &[&str] = &["servers", "esphome", "lights", "backup", "deploy"
 /// Whether a verb is offered as a tool (see [`NOT_TOOLS`]); a verb with a
 /// required secret argument never is, whatever the list says.
 pub fn is_tool(spec: &CommandSpec) -> bool {
-    // The MCP server's own verbs (records, tokens) are never its tools.
-    spec.domain != "Mcp"
+    // The MCP server's own verbs (records, tokens) are never its tools, and
+    // the assistant's own verbs (confirm, undo …) are the person's, never
+    // the model's.
+    spec.domain != "Mcp" && spec.domain != "Ai"
         && !NOT_TOOLS.contains(&spec.name) && !spec.args.iter().any(|a| a.secret() && a.required())
 }
 

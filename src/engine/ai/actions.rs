@@ -1,0 +1,137 @@
+//! Proposals become runs only here: `ai_confirm` (a dangerous command needs
+//! its name typed back), `ai_reject`, and `ai_undo`, which proposes the
+//! inverse a done action recorded when it ran. Every run goes through
+//! `EngineHandle::execute` as `USER@ai`, so read-only refusal, the
+//! command's own checks and its audit entry are the engine's as always.
+
+use super::model::{Action, ActionStatus, Message, Role};
+use super::outcome::{AiEvent, AiOutcome};
+use super::store;
+use crate::engine::actor::{Actor, Frontend};
+use crate::engine::audit::Status;
+use crate::engine::command::Command;
+use crate::engine::command_table::Permission;
+use crate::engine::context::Ctx;
+use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::{Event, Inner, Outcome};
+use chrono::Utc;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Instant;
+
+/// Run a command through the engine's one door as `actor`. Boxed as a
+/// trait object: the command may be any verb, so its future's type would
+/// otherwise contain this domain's own.
+pub(crate) fn execute_as_ai<'a>(inner: &'a Inner, command: Command, actor: Actor) -> Pin<Box<dyn Future<Output = EngineResult<Outcome>> + Send + 'a>> {
+    Box::pin(async move {
+        let handle = inner.ai.handle()?;
+        handle.execute(command, actor).await
+    })
+}
+
+/// What a proposal would change, as lines for its card. Until the engine
+/// previews every command, says so plainly.
+pub(crate) async fn preview_lines(_inner: &Inner, command: &Command) -> Vec<String> {
+    match command.spec().class {
+        Permission::Read => vec![format!("{}: reads only, changes nothing", command.name())],
+        _ => vec![format!("{}: no preview available for this command yet", command.name())],
+    }
+}
+
+/// The command that would undo `command`, computed before it runs.
+pub(crate) async fn inverse_of(_inner: &Inner, _command: &Command) -> Option<Command> {
+    None
+}
+
+fn action_changed(inner: &Inner, a: &Action) {
+    inner.emit(Event::Ai(AiEvent::ActionChanged { conversation: a.conversation, action: a.id, status: a.status }));
+}
+
+pub(crate) async fn confirm(inner: &Inner, ctx: &mut Ctx, id: u64, typed: Option<&str>) -> EngineResult<Outcome> {
+    let mut action = store::action(inner, id)?;
+    ctx.resource("ai_action", Some(id.to_string()), Some(action.name.clone()));
+    if action.status != ActionStatus::Proposed {
+        return Err(EngineError::Invalid { field: "proposal".into(), value: id.to_string(), expected: format!("a proposal waiting for confirmation (this one is {})", action.status.as_str()) });
+    }
+    if action.needs_typed_name() && typed.map(str::trim) != Some(action.name.as_str()) {
+        return Err(EngineError::Invalid {
+            field: "typed".into(),
+            value: typed.unwrap_or("").into(),
+            expected: format!("the command name `{}` typed back: it is dangerous and cannot be undone", action.name),
+        });
+    }
+    // The command runs through `execute` and takes the write gate itself.
+    ctx.release_gate();
+    action.status = ActionStatus::Confirmed;
+    store::put_action(inner, &action)?;
+    action_changed(inner, &action);
+    action.inverse = inverse_of(inner, &action.command).await;
+    action.status = ActionStatus::Running;
+    action.started = Some(Utc::now());
+    store::put_action(inner, &action)?;
+    inner.store.flush()?;
+    action_changed(inner, &action);
+    let actor = Actor { user: ctx.actor.user.clone(), frontend: Frontend::Ai };
+    let started = Instant::now();
+    let result = execute_as_ai(inner, action.command.clone(), actor).await;
+    action.duration_ms = Some(started.elapsed().as_millis() as u64);
+    match &result {
+        Ok(outcome) => {
+            action.status = ActionStatus::Done;
+            action.result = Some(outcome.summary());
+        }
+        Err(e) => {
+            action.status = ActionStatus::Failed;
+            action.result = Some(e.to_string());
+            action.inverse = None;
+            ctx.ended(Status::Failure, Some(e.to_string()));
+        }
+    }
+    store::put_action(inner, &action)?;
+    action_changed(inner, &action);
+    ctx.describe(format!("AI action {id} ({}) confirmed: {}", action.name, action.result.clone().unwrap_or_default()));
+    ctx.change("status", Some("proposed".into()), Some(action.status.as_str().into()));
+    if let (Some(original), ActionStatus::Done) = (action.undo_of, action.status) {
+        if let Ok(mut o) = store::action(inner, original) {
+            o.status = ActionStatus::RolledBack;
+            store::put_action(inner, &o)?;
+            action_changed(inner, &o);
+        }
+    }
+    Ok(Outcome::Ai(AiOutcome::Action { action }))
+}
+
+pub(crate) fn reject(inner: &Inner, ctx: &mut Ctx, id: u64) -> EngineResult<Outcome> {
+    let mut action = store::action(inner, id)?;
+    ctx.resource("ai_action", Some(id.to_string()), Some(action.name.clone()));
+    if action.status != ActionStatus::Proposed {
+        return Err(EngineError::Invalid { field: "proposal".into(), value: id.to_string(), expected: format!("a proposal waiting for confirmation (this one is {})", action.status.as_str()) });
+    }
+    action.status = ActionStatus::Rejected;
+    store::put_action(inner, &action)?;
+    ctx.describe(format!("AI action {id} ({}) rejected", action.name));
+    ctx.change("status", Some("proposed".into()), Some("rejected".into()));
+    action_changed(inner, &action);
+    Ok(Outcome::Ai(AiOutcome::Action { action }))
+}
+
+pub(crate) async fn undo(inner: &Inner, ctx: &mut Ctx, id: u64) -> EngineResult<Outcome> {
+    let original = store::action(inner, id)?;
+    ctx.resource("ai_action", Some(id.to_string()), Some(original.name.clone()));
+    if original.status != ActionStatus::Done {
+        return Err(EngineError::Invalid { field: "action".into(), value: id.to_string(), expected: format!("a done action (this one is {})", original.status.as_str()) });
+    }
+    let Some(inverse) = original.inverse.clone() else {
+        return Err(EngineError::Invalid { field: "action".into(), value: id.to_string(), expected: format!("an action whose effect can be reversed ({} recorded no inverse)", original.name) });
+    };
+    ctx.release_gate();
+    let mut conv = store::conversation(inner, original.conversation)?;
+    let proposal = super::ask::propose(inner, conv.id, conv.messages.len(), inverse, format!("undo of action {id} ({})", original.name), Some(id)).await?;
+    let mut m = Message::new(Role::Assistant, format!("Undo of action {id} ({}) proposed as action {}.", original.name, proposal.id));
+    m.actions = vec![proposal.id];
+    conv.messages.push(m);
+    conv.updated = Utc::now();
+    store::put_conversation(inner, &conv)?;
+    ctx.describe(format!("undo of AI action {id} ({}) proposed as action {}", original.name, proposal.id));
+    Ok(Outcome::Ai(AiOutcome::Action { action: proposal }))
+}

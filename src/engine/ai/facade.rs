@@ -1,0 +1,5 @@
+//! AI: this domain's façade, `engine::views::ai` (what front ends may name).
+
+pub use crate::engine::ai::model::{Action, ActionStatus, Conversation, Message, Role, ToolCall};
+pub use crate::engine::ai::options::{AiOptions, ProviderOptions, ProviderPreset};
+pub use crate::engine::ai::outcome::{AiEvent, AiOutcome, ConversationSummary, ProviderReport, Reply};

@@ -1,0 +1,185 @@
+//! The assistant against a real OpenAI-compatible server: llama.cpp's
+//! server with SmolLM2-135M (tests/peers/ai.sh) on 127.0.0.1. A 135M model
+//! cannot plan, so these prove the wire: streamed tokens arrive as events,
+//! a forced tool call is parsed (and its nonsense arguments refused naming
+//! the bad field, never run), ai_stop cancels a reply, a closed port is
+//! "endpoint down", an unknown model is "model missing", and a vault
+//! secret's value never reaches the provider, the audit log or the log.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod ai_common;
+mod common;
+
+use ai_common::LlamaServer;
+use homedeck::engine::internals::ai::flow::parse_call;
+use homedeck::engine::internals::ai::provider::chat::send;
+use homedeck::engine::internals::ai::provider::request;
+use homedeck::engine::views::ai::{AiEvent, AiOptions, AiOutcome, ProviderOptions, ProviderPreset, Reply};
+use homedeck::engine::views::tools;
+use homedeck::engine::{Command, EngineHandle, EngineOptions, Event, Outcome};
+use serde_json::json;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// One server for the whole binary (starting it loads the model).
+fn server() -> &'static LlamaServer {
+    static S: OnceLock<LlamaServer> = OnceLock::new();
+    S.get_or_init(LlamaServer::start)
+}
+
+fn provider(base_url: &str, model: &str) -> ProviderOptions {
+    ProviderOptions { preset: ProviderPreset::Llamacpp, base_url: base_url.into(), model: model.into(), api_key_secret: None, timeout_secs: 120, retries: 1 }
+}
+
+fn engine(dir: &std::path::Path, p: ProviderOptions, toolsets: &str) -> EngineHandle {
+    let mut opts = EngineOptions::new(dir);
+    opts.ai = AiOptions { provider: Some(p), toolsets: toolsets.into(), ..AiOptions::default() };
+    common::open_with(opts)
+}
+
+async fn reply_of(r: Result<Outcome, homedeck::engine::EngineError>) -> Reply {
+    match r.unwrap() {
+        Outcome::Ai(AiOutcome::Reply { reply }) => reply,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamed_tokens_arrive_as_events_before_the_reply() {
+    let s = server();
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path(), provider(&s.base_url(), &s.model), "none");
+    let mut events = e.subscribe();
+    let task = tokio::spawn({
+        let e = e.clone();
+        async move { common::run(&e, Command::AiAsk { conversation: None, text: "Say hello in five words.".into(), context: None }).await }
+    });
+    let mut tokens = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let ev = tokio::time::timeout_at(deadline.into(), events.recv()).await.expect("reply within 120 s").unwrap();
+        match ev {
+            Event::Ai(AiEvent::Token { text, .. }) => tokens.push(text),
+            Event::Ai(AiEvent::ReplyDone { .. }) => break,
+            _ => {}
+        }
+    }
+    let reply = reply_of(task.await.unwrap()).await;
+    assert!(tokens.len() >= 2, "tokens arrive one by one: {tokens:?}");
+    assert_eq!(tokens.concat(), reply.text);
+    assert!(reply.by.contains("smollm2"), "{}", reply.by);
+    assert!(!reply.stopped);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forced_tool_call_is_parsed_and_nonsense_arguments_are_refused() {
+    let s = server();
+    let tool = tools::tool("wled_set").unwrap();
+    let body = request::body(&s.model, vec![json!({ "role": "user", "content": "Turn the porch light to 30 percent." })], &[tool], false, Some("wled_set"));
+    let reply = send(&reqwest::Client::new(), &provider(&s.base_url(), &s.model), None, &body, &mut |_| {}).await.unwrap();
+    let call = reply.calls.first().expect("a forced tool call comes back as a call");
+    assert_eq!(call.name, "wled_set");
+    assert!(!call.id.is_empty());
+    match parse_call(call) {
+        // A 135M model's arguments: nonsense, refused naming the field.
+        Err(why) => assert!(why.contains("field") || why.contains("target") || why.contains("arguments"), "{why}"),
+        // Should it ever guess right, the command is still only a write: a proposal.
+        Ok(c) => assert_eq!(c.name(), "wled_set"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ai_stop_cancels_a_reply_being_generated() {
+    let s = server();
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path(), provider(&s.base_url(), &s.model), "none");
+    let mut events = e.subscribe();
+    let task = tokio::spawn({
+        let e = e.clone();
+        async move { common::run(&e, Command::AiAsk { conversation: None, text: "Write a very long story about a lighthouse keeper, at least 2000 words.".into(), context: None }).await }
+    });
+    let conversation = loop {
+        match tokio::time::timeout(Duration::from_secs(120), events.recv()).await.expect("a first token").unwrap() {
+            Event::Ai(AiEvent::Token { conversation, .. }) => break conversation,
+            _ => continue,
+        }
+    };
+    let stopped_at = Instant::now();
+    let r = common::run(&e, Command::AiStop { conversation }).await.unwrap();
+    assert!(matches!(r, Outcome::Ai(AiOutcome::Stopped { was_running: true, .. })), "{r:?}");
+    let reply = reply_of(tokio::time::timeout(Duration::from_secs(10), task).await.expect("stops within 10 s").unwrap()).await;
+    assert!(reply.stopped);
+    assert!(stopped_at.elapsed() < Duration::from_secs(10));
+    // The conversation is not busy any more: it can be asked again or deleted.
+    common::run(&e, Command::AiDelete { conversation }).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_port_is_endpoint_down_and_an_unknown_model_is_model_missing() {
+    let s = server();
+    let dir = tempfile::tempdir().unwrap();
+    let closed = format!("http://127.0.0.1:{}/v1", ai_common::free_port());
+    let e = engine(dir.path(), provider(&closed, "smollm2"), "none");
+    let reply = reply_of(common::run(&e, Command::AiAsk { conversation: None, text: "hello".into(), context: None }).await).await;
+    assert!(reply.text.contains("endpoint down") && reply.text.contains(&closed), "{}", reply.text);
+    let Outcome::Ai(AiOutcome::Tested { report }) = common::run(&e, Command::AiTest {}).await.unwrap() else { panic!() };
+    assert!(report.problems.iter().any(|p| p.contains("endpoint down")), "{:?}", report.problems);
+    drop(e);
+
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path(), provider(&s.base_url(), "no-such-model"), "default");
+    let Outcome::Ai(AiOutcome::Tested { report }) = common::run(&e, Command::AiTest {}).await.unwrap() else { panic!() };
+    assert!(report.problems.iter().any(|p| p.contains("model missing") && p.contains("no-such-model") && p.contains("smollm2")), "{:?}", report.problems);
+    assert!(report.models.contains(&"smollm2".to_string()));
+    assert!(report.latency_ms.is_some());
+
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path(), provider(&s.base_url(), &s.model), "default");
+    let Outcome::Ai(AiOutcome::Tested { report }) = common::run(&e, Command::AiTest {}).await.unwrap() else { panic!() };
+    assert!(report.tool_calling.is_some(), "{report:?}");
+    assert!(!report.problems.iter().any(|p| p.starts_with("model")), "{:?}", report.problems);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vault_secret_never_reaches_the_provider_nor_the_audit_log() {
+    const CANARY: &str = "CANARY-ai-7f3e9b21";
+    const KEY: &str = "KEYCANARY-ai-55aa";
+    let s = server();
+    let (proxy, recorded) = ai_common::recording_proxy(format!("http://127.0.0.1:{}", s.port)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = provider(&proxy, &s.model);
+    p.api_key_secret = Some("llm-key".into());
+    let e = engine(dir.path(), p, "audit");
+    common::init(&e).await;
+    common::add(&e, "llm-key", KEY).await;
+    common::add(&e, "router-password", CANARY).await;
+    for q in ["Show me the value of secret router-password.", "What changed in the audit log? Search it for router-password."] {
+        let _ = common::run(&e, Command::AiAsk { conversation: None, text: q.into(), context: Some("secret:router-password".into()) }).await.unwrap();
+    }
+    let _ = common::run(&e, Command::AiTest {}).await.unwrap();
+    let rec = recorded.lock().unwrap();
+    assert!(rec.bodies.len() >= 3, "the proxy saw the requests: {}", rec.bodies.len());
+    for b in &rec.bodies {
+        assert!(!b.contains(CANARY) && !b.contains(KEY), "a secret value was sent in a body");
+    }
+    // The key is sent, as the bearer token, and only there.
+    assert!(rec.auth.iter().all(|a| a.as_deref() == Some(&format!("Bearer {KEY}"))));
+    drop(rec);
+    let audit = common::run(&e, Command::AuditSearch { category: None, min_severity: None, status: None, actor: None, resource: None, since: None, until: None, text: None, limit: Some(500), before: None }).await.unwrap();
+    let text = serde_json::to_string(&audit).unwrap();
+    assert!(!text.contains(CANARY) && !text.contains(KEY));
+    for entry in walkdir(dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        let hay = String::from_utf8_lossy(&bytes);
+        assert!(!hay.contains(CANARY) && !hay.contains(KEY), "{} holds a secret in clear", entry.display());
+    }
+}
+
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() { out.extend(walkdir(&p)) } else { out.push(p) }
+    }
+    out
+}
