@@ -42,27 +42,21 @@ use ratatui::layout::Rect;
 
 pub const KEYS: SectionSpec = SectionSpec {
     name: "ai",
+    // Confirm, reject, undo, stop and the list are the engine's own verbs
+    // (`ai_confirm` …), bound by name in assets/keys/ai.toml: `?` shows
+    // their doc lines. These are what only the view does.
     views: &[
         ViewSpec { name: "ai_type", desc: "Type a request (Enter sends it, Esc leaves the box)" },
-        ViewSpec { name: "ai_confirm", desc: "Confirm the selected proposal (a dangerous one asks for its command name)" },
-        ViewSpec { name: "ai_reject", desc: "Reject the selected proposal" },
         ViewSpec { name: "ai_diff", desc: "Show or hide the selected proposal's full diff" },
         ViewSpec { name: "ai_edit", desc: "Edit the selected proposal's arguments in the command palette" },
-        ViewSpec { name: "ai_undo", desc: "Undo the selected done action (proposes its inverse)" },
-        ViewSpec { name: "ai_stop", desc: "Stop the reply being generated" },
-        ViewSpec { name: "ai_conversations", desc: "Conversations: resume, rename, delete, export" },
         ViewSpec { name: "ai_context_drop", desc: "Do not send the other pane's selection as context" },
     ],
 };
 
 pub const LIST_KEYS: SectionSpec = SectionSpec {
     name: "ai_list",
-    views: &[
-        ViewSpec { name: "ai_new", desc: "Start a new conversation" },
-        ViewSpec { name: "ai_rename", desc: "Rename the selected conversation" },
-        ViewSpec { name: "ai_delete", desc: "Delete the selected conversation" },
-        ViewSpec { name: "ai_export", desc: "Export the selected conversation as Markdown" },
-    ],
+    // Rename, delete and export are the engine's verbs (assets/keys/ai_list.toml).
+    views: &[ViewSpec { name: "ai_new", desc: "Start a new conversation" }],
 };
 
 /// The `ai_list` section under the module name `panes!` looks it up by.
@@ -80,7 +74,7 @@ pub enum Focus {
 /// One stored conversation, as the list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConversationView {
-    pub id: String,
+    pub id: u64,
     pub title: String,
     pub messages: usize,
     pub updated: String,
@@ -98,8 +92,8 @@ pub struct Offered {
 /// The forms this pane opens.
 pub enum AiForm {
     /// A dangerous proposal: its command name typed back.
-    TypeBack { proposal: String, command: String },
-    Rename { conversation: String },
+    TypeBack { proposal: u64, command: String },
+    Rename { conversation: u64 },
 }
 
 pub struct AiPane {
@@ -107,7 +101,7 @@ pub struct AiPane {
     pub input: Input,
     pub focus: Focus,
     /// The conversation on screen (`None`: a new one starts with the next request).
-    pub conversation: Option<String>,
+    pub conversation: Option<u64>,
     pub title: Option<String>,
     pub conversations: Vec<ConversationView>,
     pub list: ListView,
@@ -117,6 +111,8 @@ pub struct AiPane {
     pub context: Option<Offered>,
     /// A request is being answered (Esc stops it).
     pub generating: bool,
+    /// Who answered the last reply (`offline`, or the model), from the engine.
+    pub answered_by: Option<String>,
 }
 
 impl Default for AiPane {
@@ -132,11 +128,25 @@ impl Default for AiPane {
             provider: None,
             context: None,
             generating: false,
+            answered_by: None,
         }
     }
 }
 
 impl AiPane {
+    /// The pane with the provider of `[ai]` named on its empty screen.
+    pub fn new(config: &crate::config::Config) -> AiPane {
+        let ai = &config.ai;
+        let provider = ai.provider.as_deref().filter(|p| !p.is_empty() && *p != "none").map(|p| {
+            let model = if ai.model.is_empty() { "(no model set)" } else { ai.model.as_str() };
+            match &ai.base_url {
+                Some(url) => format!("{p} · {model} at {url}"),
+                None => format!("{p} · {model}"),
+            }
+        });
+        AiPane { provider, ..AiPane::default() }
+    }
+
     /// The other pane's selection, offered as context for the next request.
     pub fn offer(&mut self, from: &'static str, text: Option<String>) {
         if let Some(text) = text {
@@ -149,12 +159,12 @@ impl AiPane {
         self.transcript.scroll = 0;
         self.generating = true;
         let context = self.context.as_ref().map(|c| c.text.clone());
-        ai_domain::ask(self.conversation.clone(), text, context)
+        ai_domain::ask(self.conversation, text, context)
     }
 
     fn stop(&mut self) -> Step {
         match (&self.conversation, self.generating) {
-            (Some(c), true) => ai_domain::stop(c.clone()),
+            (Some(c), true) => ai_domain::stop(*c),
             _ => Step::Status("nothing is being generated".into()),
         }
     }
@@ -165,11 +175,11 @@ impl AiPane {
         };
         if p.class == Class::Dangerous {
             let field = Field::text(&format!("type {} to run it", p.command));
-            let kind = AiForm::TypeBack { proposal: p.id.clone(), command: p.command.clone() };
+            let kind = AiForm::TypeBack { proposal: p.id, command: p.command.clone() };
             let intro = format!("{} is dangerous: {}", p.line, p.summary);
             return Step::Form(Form::new("Confirm a dangerous command", PaneId::Ai, kind, vec![field]).intro(&intro));
         }
-        ai_domain::confirm(p.id.clone(), None)
+        ai_domain::confirm(p.id)
     }
 
     /// The selected proposal if it waits for an answer.
@@ -193,7 +203,7 @@ impl AiPane {
             "ai_confirm" => return self.confirm(),
             "ai_reject" => {
                 return match self.waiting() {
-                    Some(p) => ai_domain::reject(p.id.clone()),
+                    Some(p) => ai_domain::reject(p.id),
                     None => Step::Status("no proposal waiting for an answer".into()),
                 };
             }
@@ -213,7 +223,7 @@ impl AiPane {
                 let sel = self.transcript.selected_proposal().filter(|p| p.status == Status::Done && p.inverse.is_some());
                 let done = sel.or_else(|| self.transcript.proposals().rev().map(|(_, p)| p).find(|p| p.status == Status::Done && p.inverse.is_some()));
                 return match done {
-                    Some(p) => ai_domain::undo(p.id.clone()),
+                    Some(p) => ai_domain::undo(p.id),
                     None => Step::Status("no done action that can be undone".into()),
                 };
             }
@@ -221,10 +231,7 @@ impl AiPane {
                 self.focus = Focus::List;
                 return ai_domain::list();
             }
-            "ai_context_drop" => match self.context.take() {
-                Some(c) => return Step::Status(format!("{} will not be sent as context", c.text)),
-                None => return Step::Status("no context offered".into()),
-            },
+            "ai_context_drop" => return self.drop_context(),
             _ => return Step::Unhandled,
         }
         Step::Nothing
@@ -258,6 +265,13 @@ impl AiPane {
             _ => return Step::Unhandled,
         }
         Step::Nothing
+    }
+
+    fn drop_context(&mut self) -> Step {
+        match self.context.take() {
+            Some(c) => Step::Status(format!("{} will not be sent as context", c.text)),
+            None => Step::Status("no context offered".into()),
+        }
     }
 
     /// The conversations the `/` filter lets through, in the list's order.
@@ -300,7 +314,10 @@ impl Pane for AiPane {
                 self.focus = Focus::Transcript;
                 Step::Nothing
             }
-            KeyCode::Char('x') if key.modifiers.contains(KeyModifiers::CONTROL) => self.transcript_action(Verb::View(&KEYS.views[8])),
+            KeyCode::Char('x') if key.modifiers.contains(KeyModifiers::CONTROL) => self.drop_context(),
+            // Tab still walks the panes from the box, as from everywhere else.
+            KeyCode::Tab => Step::Go(PaneId::Ai.next()),
+            KeyCode::BackTab => Step::Go(PaneId::Ai.prev()),
             KeyCode::PageUp | KeyCode::PageDown => {
                 let page = isize::try_from(self.transcript.page.max(1)).unwrap_or(1);
                 self.transcript.scroll_by(if key.code == KeyCode::PageUp { page } else { -page });
@@ -318,8 +335,7 @@ impl Pane for AiPane {
     }
 
     fn refresh(&mut self, parts: Parts) -> Vec<Job> {
-        let _ = parts;
-        ai_domain::refresh().into_iter().map(|command| Job { command, purpose: Purpose::Refresh }).collect()
+        ai_domain::refresh(self, parts).into_iter().map(|command| Job { command, purpose: Purpose::Refresh }).collect()
     }
 
     fn on_outcome(&mut self, outcome: crate::engine::Outcome, purpose: Purpose, cx: &mut Ctx) {
@@ -341,13 +357,13 @@ impl Pane for AiPane {
                 if value.trim() != command {
                     return Err(format!("typed {:?}: expected the command name {command:?} — Esc cancels", value.trim()));
                 }
-                ai_domain::confirm_typed(proposal.clone(), value.trim().to_string())
+                ai_domain::confirm_typed(*proposal, value.trim().to_string())
             }
             Some(AiForm::Rename { conversation }) => {
                 if value.trim().is_empty() {
                     return Err("the title is empty: type a title, or Esc to keep the old one".into());
                 }
-                ai_domain::rename(conversation.clone(), value.trim().to_string())
+                ai_domain::rename(*conversation, value.trim().to_string())
             }
             None => Err("this form is not the AI pane's".into()),
         }

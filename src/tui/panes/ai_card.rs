@@ -86,7 +86,8 @@ pub struct Change {
 /// A proposal as the pane draws it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProposalView {
-    pub id: String,
+    /// The engine's action id.
+    pub id: u64,
     /// The command's name (what a dangerous proposal asks to be typed back).
     pub command: String,
     /// The whole command as a palette line (`wled_set name=porch bri=77`).
@@ -134,7 +135,6 @@ fn keys_hint(p: &ProposalView) -> Option<String> {
         }
         Status::Proposed => Some("y confirm  n reject  d diff  e edit".into()),
         Status::Done if p.inverse.is_some() => Some("u undo".into()),
-        Status::Running => Some("Esc stop".into()),
         _ => None,
     }
 }
@@ -203,7 +203,7 @@ pub fn lines(p: &ProposalView, width: u16, t: &Theme, selected: bool, full_diff:
     }
 
     let mut out = Vec::with_capacity(body.len() + 2);
-    let head = format!(" {} · {} · {} ", p.id, p.class.name(), p.status.name());
+    let head = format!(" action {} · {} · {} ", p.id, p.class.name(), p.status.name());
     let head = if width_of(&head) + 3 > width { super::ai_wrap::cut(&head, width - 3) } else { head };
     let fill = width.saturating_sub(width_of(&head) + 3);
     let class_style = if p.class == Class::Dangerous { t.fg(t.critical).add_modifier(Modifier::BOLD) } else { status_style(p.status, t) };
@@ -230,7 +230,7 @@ mod tests {
 
     pub fn sample() -> ProposalView {
         ProposalView {
-            id: "p1".into(),
+            id: 1,
             command: "wled_set".into(),
             line: "wled_set name=porch bri=77".into(),
             class: Class::Write,

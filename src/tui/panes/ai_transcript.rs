@@ -130,6 +130,30 @@ impl Transcript {
         }
     }
 
+    /// Select the card of action `id`, if shown.
+    pub fn select_id(&mut self, id: u64) {
+        if let Some(i) = self.entries.iter().position(|e| matches!(e, Entry::Proposal(q) if q.id == id)) {
+            for j in [self.selected, Some(i)].into_iter().flatten() {
+                self.dirty(j);
+            }
+            self.selected = Some(i);
+            self.reveal = true;
+        }
+    }
+
+    /// A card's new status (an event); `false` if the card is not shown.
+    pub fn set_status(&mut self, id: u64, status: Status) -> bool {
+        let Some(i) = self.entries.iter().position(|e| matches!(e, Entry::Proposal(q) if q.id == id)) else { return false };
+        if let Entry::Proposal(p) = &mut self.entries[i] {
+            p.status = status;
+            if status != Status::Running {
+                p.progress = None;
+            }
+        }
+        self.dirty(i);
+        true
+    }
+
     pub fn selected_proposal(&self) -> Option<&ProposalView> {
         match self.selected.and_then(|i| self.entries.get(i)) {
             Some(Entry::Proposal(p)) => Some(p),

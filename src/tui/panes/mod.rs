@@ -138,8 +138,8 @@ panes! {
         keys [secrets], help 1, domains [Vault];
     Audit: audit: audit::AuditPane = |_: &Config| Default::default(), "Audit",
         keys [audit, security_events, alerts_view], help 2, domains [Audit, Alerts];
-    Ai: ai: ai::AiPane = |_: &Config| Default::default(), "AI",
-        keys [ai, ai_list], help 9, domains [];
+    Ai: ai: ai::AiPane = ai::AiPane::new, "AI",
+        keys [ai, ai_list], help 9, domains [Ai];
 }
 
 /// Sections sorted by help rank, stably (a pane's several sections keep
