@@ -6,7 +6,7 @@ use crate::daemon::client::{AttachError, Client, Feed, Link};
 use crate::daemon::dial::{Dial, DialError};
 use crate::daemon::protocol::HostKind;
 use crate::daemon::server::Server;
-use crate::engine::{Actor, Command, EngineError, EngineHandle, EngineOptions, EngineResult, Event, Frontend, Outcome};
+use crate::engine::{Actor, Command, EngineError, EngineHandle, EngineOptions, EngineResult, Event, Frontend, Outcome, Preview};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 use tokio::sync::watch;
@@ -37,6 +37,16 @@ impl Handle {
                 }
                 client.execute(command).await
             }
+        }
+    }
+
+    /// What `command` would do, from the host's current state, without
+    /// doing it. Allowed read-only (it changes nothing). Attached, the host
+    /// computes it and decides who asks, as for `execute`.
+    pub async fn preview(&self, command: Command, actor: Actor) -> EngineResult<Preview> {
+        match self {
+            Handle::Local(e) => e.preview(command, actor).await,
+            Handle::Attached { client, .. } => client.preview(command).await,
         }
     }
 

@@ -115,7 +115,7 @@ async fn real_main(cli: Cli) -> Result<()> {
 
     let result = match cli.command {
         None => homedeck::tui::run(handle, &config, &paths).await,
-        Some(sub) => cli::run(&Session::new(handle, cli.json), sub).await,
+        Some(sub) => cli::run(&Session::new(handle, cli.json).dry_run(cli.dry_run), sub).await,
     };
     if let Some(server) = server {
         // Clients attached to this process get their running requests answered.
@@ -142,7 +142,7 @@ async fn run_remote(cli: Cli, mut opts: EngineOptions, config: &Config, paths: &
             Handle::Attached { client, .. } => cli::daemon_cmds::remote(args.action, client, cli.json).await,
             Handle::Local(_) => Err(anyhow::anyhow!("--remote did not attach")),
         },
-        Some(sub) => cli::run(&Session::new(handle, cli.json), sub).await,
+        Some(sub) => cli::run(&Session::new(handle, cli.json).dry_run(cli.dry_run), sub).await,
     };
     if let Some(server) = server {
         server.shutdown(std::time::Duration::from_secs(10)).await;

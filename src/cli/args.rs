@@ -23,6 +23,9 @@ pub struct Cli {
     /// Print machine-readable JSON instead of tables
     #[arg(long, global = true)]
     pub json: bool,
+    /// Show what a command that changes state would do (the engine's preview) and change nothing
+    #[arg(long, global = true)]
+    pub dry_run: bool,
     /// Attach to the homedeck daemon on this server (a name from the Servers inventory) through SSH
     #[arg(long, global = true, value_name = "SERVER")]
     pub remote: Option<String>,

@@ -78,9 +78,6 @@ pub struct ForgetArgs {
     pub keep_weekly: Option<u32>,
     #[arg(long)]
     pub keep_monthly: Option<u32>,
-    /// Show what would be forgotten, delete nothing
-    #[arg(long)]
-    pub dry_run: bool,
     #[arg(long, short = 'y')]
     pub yes: bool,
 }

@@ -142,7 +142,7 @@ pub async fn run(s: &Session, cmd: BackupCmd) -> Result<()> {
             exec(s, c).await?
         }
         BackupCmd::Forget(a) => {
-            let (yes, dry, source) = (a.yes, a.dry_run, a.source.clone());
+            let (yes, dry, source) = (a.yes, s.dry_run, a.source.clone());
             let real = forget(a, false);
             let mut trial = real.clone();
             if let Command::BackupForget { dry_run, .. } = &mut trial {

@@ -98,11 +98,22 @@ pub struct Session {
     pub engine: Handle,
     pub actor: Actor,
     pub json: bool,
+    /// `--dry-run`: a command that changes state is previewed, not run.
+    pub dry_run: bool,
+    /// Set once a dry run's preview was printed: the command ends there.
+    previewed: std::sync::atomic::AtomicBool,
 }
 
 impl Session {
     pub fn new(engine: impl Into<Handle>, json: bool) -> Self {
-        Session { engine: engine.into(), actor: Actor::current(Frontend::Cli), json }
+        Session { engine: engine.into(), actor: Actor::current(Frontend::Cli), json, dry_run: false, previewed: Default::default() }
+    }
+
+    /// The same session with `--dry-run` on or off.
+    pub fn dry_run(mut self, on: bool) -> Self {
+        self.dry_run = on;
+        DRY_RUN.store(on, std::sync::atomic::Ordering::SeqCst);
+        self
     }
 
     /// Run a command. When the engine asks for confirmation, ask the person
@@ -125,7 +136,35 @@ impl Session {
     /// Run one command, keeping the engine's error type. Attached, Ctrl-C
     /// during a long job cancels that job in the host (see `interrupt`).
     pub async fn execute(&self, command: Command) -> crate::engine::EngineResult<Outcome> {
+        if self.dry_run && command.spec().class.changes_state() && !own_dry_run(&command) {
+            return Err(self.show_preview(command).await);
+        }
         interrupt::execute(self, command).await
+    }
+
+    /// `--dry-run`: print the engine's preview of `command` (a card, or
+    /// JSON with `--json`) and stop the subcommand there; [`run`] turns the
+    /// stop into exit status 0. A preview that fails is the command's error.
+    async fn show_preview(&self, command: Command) -> EngineError {
+        let name = command.name();
+        let preview = match self.engine.preview(command, self.actor.clone()).await {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let printed = if self.json {
+            serde_json::to_string_pretty(&preview).map(|j| println!("{j}")).map_err(|e| e.to_string())
+        } else {
+            preview.lines().iter().for_each(|l| println!("{l}"));
+            println!("dry run: nothing was changed");
+            Ok(())
+        };
+        match printed {
+            Ok(()) => {
+                self.previewed.store(true, std::sync::atomic::Ordering::SeqCst);
+                EngineError::Other(format!("dry run of {name}: nothing was changed"))
+            }
+            Err(e) => EngineError::Other(format!("cannot print the preview of {name}: {e}")),
+        }
     }
 
     /// Unlock the vault for this command. In-process the CLI never keeps it
@@ -157,8 +196,24 @@ impl Session {
     }
 }
 
-/// Run one subcommand against an open engine.
+/// Commands whose own `dry_run=true` argument is their preview (they say
+/// what they would import or forget, and change nothing).
+fn own_dry_run(command: &Command) -> bool {
+    matches!(command, Command::ServerImportSshConfig { dry_run: Some(true), .. } | Command::BackupForget { dry_run: Some(true), .. })
+}
+
+/// Run one subcommand against an open engine. Under `--dry-run` the first
+/// command that would change state is previewed instead, and the
+/// subcommand ends there successfully.
 pub async fn run(session: &Session, sub: Sub) -> Result<()> {
+    let result = run_sub(session, sub).await;
+    if session.previewed.load(std::sync::atomic::Ordering::SeqCst) {
+        return Ok(());
+    }
+    result
+}
+
+async fn run_sub(session: &Session, sub: Sub) -> Result<()> {
     match sub {
         Sub::Vault(cmd) => vault_cmds::run(session, cmd).await,
         Sub::Secret(cmd) => secret_cmds::run(session, cmd).await,
@@ -174,10 +229,18 @@ pub async fn run(session: &Session, sub: Sub) -> Result<()> {
     }
 }
 
+/// This process runs one command under `--dry-run`: [`confirm`] answers
+/// yes without asking, since the command it guards is previewed, not run.
+static DRY_RUN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Ask "are you sure" on the terminal; without a terminal the answer is no
-/// (scripts pass --yes).
+/// (scripts pass --yes). Under `--dry-run` the answer is yes: what follows
+/// is only previewed.
 pub fn confirm(question: &str) -> bool {
     use std::io::{BufRead, IsTerminal, Write};
+    if DRY_RUN.load(std::sync::atomic::Ordering::SeqCst) {
+        return true;
+    }
     if !std::io::stdin().is_terminal() {
         eprintln!("{question} — refusing without a terminal to ask on; pass --yes to confirm");
         return false;

@@ -51,9 +51,6 @@ pub enum ServerCmd {
         /// [default: ~/.ssh/config]
         #[arg(long, value_name = "PATH")]
         file: Option<PathBuf>,
-        /// Show what would be imported without adding anything
-        #[arg(long)]
-        dry_run: bool,
     },
     Get {
         name: String,

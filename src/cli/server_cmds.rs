@@ -135,7 +135,8 @@ pub async fn run(s: &Session, cmd: ServerCmd) -> Result<()> {
                 }
             return Ok(());
         }
-        ServerCmd::ImportSshConfig { file, dry_run } => {
+        ServerCmd::ImportSshConfig { file } => {
+            let dry_run = s.dry_run;
             let path = file.map(|p| p.display().to_string());
             exec(s, Command::ServerImportSshConfig { path, dry_run: Some(dry_run) }).await?
         }

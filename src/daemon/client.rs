@@ -13,7 +13,7 @@
 use super::codec::{FrameReader, FrameWriter, ReadError};
 use super::dial::{Dial, DialError};
 use super::protocol::{ClientFrame, HostStatus, PROTOCOL_VERSION, ServerFrame, ServerHello, version_mismatch};
-use crate::engine::{ByteStream, Command, EngineError, EngineResult, Event, Frontend, Outcome};
+use crate::engine::{ByteStream, Command, EngineError, EngineResult, Event, Frontend, Outcome, Preview};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::path::Path;
@@ -53,6 +53,7 @@ pub enum AttachError {
 }
 
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<EngineResult<Outcome>>>>>;
+type PendingPreviews = Arc<Mutex<HashMap<u64, oneshot::Sender<EngineResult<Preview>>>>>;
 type Control = Arc<Mutex<Option<oneshot::Sender<ServerFrame>>>>;
 
 struct Shared {
@@ -64,6 +65,7 @@ struct Shared {
     retry: bool,
     out: Mutex<Option<mpsc::Sender<ClientFrame>>>,
     pending: Pending,
+    previews: PendingPreviews,
     control: Control,
     next_id: AtomicU64,
     events: broadcast::Sender<Feed>,
@@ -101,6 +103,7 @@ impl Client {
             retry,
             out: Mutex::new(Some(out)),
             pending: Arc::default(),
+            previews: Arc::default(),
             control: Arc::default(),
             next_id: AtomicU64::new(1),
             events: events_tx,
@@ -119,6 +122,19 @@ impl Client {
         lock(&self.shared.pending).insert(id, tx);
         if !self.send(ClientFrame::Request { id, command }).await {
             lock(&self.shared.pending).remove(&id);
+            return Err(self.gone());
+        }
+        rx.await.unwrap_or_else(|_| Err(self.gone()))
+    }
+
+    /// What `command` would do on the host, without doing it.
+    pub async fn preview(&self, command: Command) -> EngineResult<Preview> {
+        let command = serde_json::to_value(&command).map_err(|e| EngineError::Other(format!("cannot encode the command: {e}")))?;
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        lock(&self.shared.previews).insert(id, tx);
+        if !self.send(ClientFrame::Preview { id, command }).await {
+            lock(&self.shared.previews).remove(&id);
             return Err(self.gone());
         }
         rx.await.unwrap_or_else(|_| Err(self.gone()))
@@ -259,6 +275,11 @@ async fn read_loop(shared: std::sync::Weak<Shared>, mut reader: Reader) {
                         let _ = tx.send(result);
                     }
                 }
+                Ok(ServerFrame::Previewed { id, result }) => {
+                    if let Some(tx) = lock(&s.previews).remove(&id) {
+                        let _ = tx.send(result);
+                    }
+                }
                 Ok(ServerFrame::Event { event }) => {
                     let _ = s.events.send(Feed::Event(event));
                 }
@@ -318,6 +339,9 @@ fn lost(s: &Shared, reason: String) {
         let _ = tx.send(Err(EngineError::Other(format!(
             "{reason} while the command ran; it may or may not have finished — check before running it again"
         ))));
+    }
+    for (_, tx) in lock(&s.previews).drain() {
+        let _ = tx.send(Err(EngineError::Other(format!("{reason} while the preview was computed (nothing was changed)"))));
     }
     if let Some(tx) = lock(&s.control).take() {
         let _ = tx.send(ServerFrame::Error { message: reason });

@@ -103,6 +103,19 @@ pub(super) async fn serve(state: Arc<State>, client: u64, stream: UnixStream) {
                     break;
                 }
             },
+            Ok(ClientFrame::Preview { id, command }) => match decode_command(command) {
+                Ok(command) => {
+                    let (engine, actor, tx) = (state.engine.clone(), actor.clone(), tx.clone());
+                    state.requests.spawn(async move {
+                        let result = engine.preview(command, actor).await;
+                        let _ = tx.send(ServerFrame::Previewed { id, result }).await;
+                    });
+                }
+                Err(message) => {
+                    let _ = tx.send(ServerFrame::Error { message }).await;
+                    break;
+                }
+            },
             Ok(ClientFrame::Status {}) => {
                 let mut status = state.status(Some(client));
                 let (engine, actor, tx) = (state.engine.clone(), actor.clone(), tx.clone());

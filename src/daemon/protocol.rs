@@ -11,7 +11,7 @@
 //! they are how two versions find out that they cannot talk. Everything else
 //! may change with [`PROTOCOL_VERSION`].
 
-use crate::engine::{Command, EngineError, Event, Frontend, Outcome};
+use crate::engine::{Command, EngineError, Event, Frontend, Outcome, Preview};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +36,10 @@ pub enum ClientFrame {
     /// Run one command. `command` is kept as JSON here and decoded by
     /// [`decode_command`], so an unknown name can be reported by name.
     Request { id: u64, command: serde_json::Value },
+    /// What `command` would do, without doing it ([`ServerFrame::Previewed`]).
+    /// Added without a version bump, as `tunnel` was: an older host answers
+    /// it with an error frame, which names it.
+    Preview { id: u64, command: serde_json::Value },
     /// Ask for [`ServerFrame::Status`].
     Status {},
     /// Ask a `homedeck daemon` to stop (a console hosting in-process refuses).
@@ -165,6 +169,8 @@ pub struct ReloadInfo {
 pub enum ServerFrame {
     Hello(ServerHello),
     Response { id: u64, result: Result<Outcome, EngineError> },
+    /// The answer to [`ClientFrame::Preview`].
+    Previewed { id: u64, result: Result<Preview, EngineError> },
     Event { event: Event },
     /// This client fell behind and `missed` events were dropped for it:
     /// reload whatever it shows.

@@ -406,8 +406,8 @@ commands! {
         TokenRevoke = "token_revoke", Dangerous, audited: true, { name: String };
         /// Give an API token a new value (settings kept; the old value stops working); shown once.
         TokenRotate = "token_rotate", Write, audited: true, { name: String };
-        /// Check that a token may call a tool now (class, allow/deny, expiry, revocation, rate); wrong tokens are throttled per peer.
-        TokenAuthorize = "token_authorize", Read, audited: false, { token: SecretValue, tool: Option<String>, peer: Option<String> };
+        /// Check that a token may call a tool now (class, allow/deny, expiry, revocation, rate); wrong tokens are throttled per peer; dry_run=true: a preview, which any class may ask for.
+        TokenAuthorize = "token_authorize", Read, audited: false, { token: SecretValue, tool: Option<String>, peer: Option<String>, dry_run: Option<bool> };
     }
 
     /// Alerts: what the rules of config.toml found, acknowledgements and silences.

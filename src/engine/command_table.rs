@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What a command may do, which decides confirmation and read-only refusal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     /// Looks, changes nothing stored (may still be audited, like a reveal).

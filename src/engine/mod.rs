@@ -22,6 +22,8 @@ pub(crate) mod grouped;
 pub(crate) mod jobs;
 pub mod options;
 pub mod outcome;
+/// What a command would do, without doing it (`EngineHandle::preview`).
+pub mod preview;
 pub mod secret_value;
 pub mod text;
 /// Verbs as tools for MCP and the AI pane (`views::tools`).
@@ -42,6 +44,7 @@ pub use domains::*;
 pub use event::{GeneralEvent, LockReason};
 pub use options::EngineOptions;
 pub use outcome::GeneralOutcome;
+pub use preview::{Change as PreviewChange, Preview};
 pub use secret_value::SecretValue;
 pub use servers::tunnel::{ByteStream, Tunnel};
 
@@ -129,6 +132,19 @@ impl EngineHandle {
         // futures; inline, it made callers' futures (a whole test body on a
         // 2 MiB test thread, in a debug build) overflow the stack.
         Box::pin(dispatch::execute(&self.inner, command, spec, actor, gate)).await
+    }
+
+    /// What `command` would do, from current state, without doing it: no
+    /// store write, no device or server touched, no audit entry of a change
+    /// (an MCP client's dry run is audited as `<verb>_preview`, a read).
+    /// Allowed under `--readonly`, since it changes nothing.
+    pub async fn preview(&self, command: Command, actor: Actor) -> EngineResult<Preview> {
+        let spec = command.spec();
+        let _in_flight = self.inner.jobs.enter(spec.name)?;
+        let started = std::time::Instant::now();
+        let result = Box::pin(preview::preview(&self.inner, &actor, command.clone())).await;
+        preview::audit::record(&self.inner, &actor, &command, started, &result)?;
+        result
     }
 
     /// Run every schedule (backups, lights …) from now on, whether or not a

@@ -3,7 +3,7 @@
 //! `non_exhaustive`, so they are built from their JSON shape.
 
 use crate::engine::views::tools::{ToolSpec, outcome_json};
-use crate::engine::{EngineError, Outcome};
+use crate::engine::{EngineError, Outcome, Preview};
 use rmcp::model::{CallToolResult, ContentBlock as Content, Tool};
 use serde_json::json;
 
@@ -38,6 +38,16 @@ pub(super) fn success(outcome: &Outcome) -> CallToolResult {
     let text = format!("{}\n{}", outcome.summary(), serde_json::to_string_pretty(&value).unwrap_or_default());
     let mut result = CallToolResult::success(vec![Content::text(text)]);
     result.structured_content = Some(json!({ "summary": outcome.summary(), "outcome": value }));
+    result
+}
+
+/// A dry run: the preview's card, then the preview as JSON (also as
+/// structured content). A preview never holds a secret value.
+pub(super) fn preview(p: &Preview) -> CallToolResult {
+    let value = serde_json::to_value(p).unwrap_or_else(|e| json!(format!("the preview could not be encoded: {e}")));
+    let text = format!("{}\n{}", p.lines().join("\n"), serde_json::to_string_pretty(&value).unwrap_or_default());
+    let mut result = CallToolResult::success(vec![Content::text(text)]);
+    result.structured_content = Some(json!({ "summary": p.summary, "dry_run": true, "preview": value }));
     result
 }
 

@@ -182,7 +182,7 @@ async fn handle(gate: &Gate, mut req: Request<hyper::body::Incoming>, peer: Sock
         Err(message) => return unauthorized(&message),
     };
     let ip = peer.ip().to_string();
-    let check = Command::TokenAuthorize { token: token.clone(), tool: None, peer: Some(ip.clone()) };
+    let check = Command::TokenAuthorize { token: token.clone(), tool: None, peer: Some(ip.clone()), dry_run: None };
     match gate.engine.execute(check, Actor::current(Frontend::Mcp)).await {
         Ok(Outcome::Mcp(McpOutcome::Authorized { name, class })) => {
             req.extensions_mut().insert(Caller { token, name, class, peer: ip });

@@ -43,7 +43,7 @@ pub async fn serve_stdio(handle: Handle, settings: Settings) -> anyhow::Result<(
     let mut actor = crate::engine::Actor::current(crate::engine::Frontend::Mcp);
     if let Some(token) = &settings.token {
         // A wrong, expired or revoked token ends the session before it starts.
-        let check = crate::engine::Command::TokenAuthorize { token: token.clone(), tool: None, peer: Some("stdio".into()) };
+        let check = crate::engine::Command::TokenAuthorize { token: token.clone(), tool: None, peer: Some("stdio".into()), dry_run: None };
         match handle.execute(check, actor.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))? {
             // In-process the token's name is the actor; attached, the host names it from the socket.
             crate::engine::Outcome::Mcp(crate::engine::McpOutcome::Authorized { name, .. }) => actor.user = format!("token:{name}"),

@@ -63,16 +63,29 @@ impl HomedeckMcp {
             );
             return self.refuse(who, name, &msg, None).await;
         }
-        let command = match tools::command_for_call(name, arguments) {
+        let (command, dry_run) = match tools::call(name, arguments) {
             Ok(c) => c,
             Err(e) => return convert::failure(&e),
         };
         if let Some(token) = &who.token {
-            let check = Command::TokenAuthorize { token: token.clone(), tool: Some(name.to_string()), peer: Some(who.peer.clone()) };
+            let check = Command::TokenAuthorize {
+                token: token.clone(),
+                tool: Some(name.to_string()),
+                peer: Some(who.peer.clone()),
+                dry_run: Some(dry_run),
+            };
             if let Err(e) = self.handle.execute(check, who.actor.clone()).await {
                 let args = tools::audit_arguments(&command);
                 return self.refuse(who, name, &e.to_string(), Some(args)).await;
             }
+        }
+        // A dry run changes nothing: it is a read, allowed in a read-only
+        // session and to a read token, and audited as `<tool>_preview`.
+        if dry_run {
+            return match self.handle.preview(command, who.actor.clone()).await {
+                Ok(preview) => convert::preview(&preview),
+                Err(e) => convert::failure(&e),
+            };
         }
         if self.readonly() && !spec.hints.read_only {
             let msg = format!(
@@ -129,7 +142,8 @@ impl ServerHandler for HomedeckMcp {
             .with_server_info(Implementation::new("homedeck", env!("CARGO_PKG_VERSION")))
             .with_instructions(
                 "homedeck runs a Home Assistant homelab: servers, deployments, Home Assistant, devices, backups. \
-                 Tools are homedeck's own verbs; read tools change nothing, write tools change state (no dry-run preview yet). \
+                 Tools are homedeck's own verbs; read tools change nothing, write tools change state; \
+                 a write tool called with dry_run=true returns the engine's preview (targets, current → new values, diff, undo) and changes nothing. \
                  Secret values are never accepted or shown: name vault secrets instead.",
             )
     }

@@ -10,7 +10,7 @@ use super::store;
 use crate::engine::actor::{Actor, Frontend};
 use crate::engine::audit::Status;
 use crate::engine::command::Command;
-use crate::engine::command_table::Permission;
+use crate::engine::preview::Preview;
 use crate::engine::context::Ctx;
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::{Event, Inner, Outcome};
@@ -29,18 +29,19 @@ pub(crate) fn execute_as_ai<'a>(inner: &'a Inner, command: Command, actor: Actor
     })
 }
 
-/// What a proposal would change, as lines for its card. Until the engine
-/// previews every command, says so plainly.
-pub(crate) async fn preview_lines(_inner: &Inner, command: &Command) -> Vec<String> {
-    match command.spec().class {
-        Permission::Read => vec![format!("{}: reads only, changes nothing", command.name())],
-        _ => vec![format!("{}: no preview available for this command yet", command.name())],
-    }
+/// The engine's preview of `command` as `actor` would run it (boxed: the
+/// command may be any verb, this domain's own included).
+async fn preview_of(inner: &Inner, actor: &Actor, command: &Command) -> EngineResult<Preview> {
+    Box::pin(crate::engine::preview::preview(inner, actor, command.clone())).await
 }
 
-/// The command that would undo `command`, computed before it runs.
-pub(crate) async fn inverse_of(_inner: &Inner, _command: &Command) -> Option<Command> {
-    None
+/// What a proposal would change, as lines for its card (or why the engine
+/// cannot tell before it runs).
+pub(crate) async fn preview_lines(inner: &Inner, actor: &Actor, command: &Command) -> Vec<String> {
+    match preview_of(inner, actor, command).await {
+        Ok(p) => p.lines(),
+        Err(e) => vec![format!("{}: no preview: {e}", command.name())],
+    }
 }
 
 fn action_changed(inner: &Inner, a: &Action) {
@@ -62,16 +63,23 @@ pub(crate) async fn confirm(inner: &Inner, ctx: &mut Ctx, id: u64, typed: Option
     }
     // The command runs through `execute` and takes the write gate itself.
     ctx.release_gate();
+    let actor = Actor { user: ctx.actor.user.clone(), frontend: Frontend::Ai };
     action.status = ActionStatus::Confirmed;
     store::put_action(inner, &action)?;
     action_changed(inner, &action);
-    action.inverse = inverse_of(inner, &action.command).await;
+    // Its preview from the state just before it runs: what undoes it.
+    if let Ok(p) = preview_of(inner, &actor, &action.command).await {
+        if !p.changes.is_empty() || p.diff.is_some() {
+            action.preview = p.lines();
+        }
+        action.inverse = p.inverse;
+        action.inverses = p.inverses;
+    }
     action.status = ActionStatus::Running;
     action.started = Some(Utc::now());
     store::put_action(inner, &action)?;
     inner.store.flush()?;
     action_changed(inner, &action);
-    let actor = Actor { user: ctx.actor.user.clone(), frontend: Frontend::Ai };
     let started = Instant::now();
     let result = execute_as_ai(inner, action.command.clone(), actor).await;
     action.duration_ms = Some(started.elapsed().as_millis() as u64);
@@ -84,6 +92,7 @@ pub(crate) async fn confirm(inner: &Inner, ctx: &mut Ctx, id: u64, typed: Option
             action.status = ActionStatus::Failed;
             action.result = Some(e.to_string());
             action.inverse = None;
+            action.inverses = Vec::new();
             ctx.ended(Status::Failure, Some(e.to_string()));
         }
     }
@@ -121,14 +130,21 @@ pub(crate) async fn undo(inner: &Inner, ctx: &mut Ctx, id: u64) -> EngineResult<
     if original.status != ActionStatus::Done {
         return Err(EngineError::Invalid { field: "action".into(), value: id.to_string(), expected: format!("a done action (this one is {})", original.status.as_str()) });
     }
-    let Some(inverse) = original.inverse.clone() else {
+    let inverses = if original.inverses.is_empty() { original.inverse.clone().into_iter().collect() } else { original.inverses.clone() };
+    if inverses.is_empty() {
         return Err(EngineError::Invalid { field: "action".into(), value: id.to_string(), expected: format!("an action whose effect can be reversed ({} recorded no inverse)", original.name) });
-    };
+    }
     ctx.release_gate();
+    let actor = Actor { user: ctx.actor.user.clone(), frontend: Frontend::Ai };
     let mut conv = store::conversation(inner, original.conversation)?;
-    let proposal = super::ask::propose(inner, conv.id, conv.messages.len(), inverse, format!("undo of action {id} ({})", original.name), Some(id)).await?;
-    let mut m = Message::new(Role::Assistant, format!("Undo of action {id} ({}) proposed as action {}.", original.name, proposal.id));
-    m.actions = vec![proposal.id];
+    let mut proposals = Vec::new();
+    for inverse in inverses {
+        proposals.push(super::ask::propose(inner, &actor, conv.id, conv.messages.len(), inverse, format!("undo of action {id} ({})", original.name), Some(id)).await?);
+    }
+    let ids: Vec<String> = proposals.iter().map(|p| p.id.to_string()).collect();
+    let mut m = Message::new(Role::Assistant, format!("Undo of action {id} ({}) proposed as action {}.", original.name, ids.join(", ")));
+    m.actions = proposals.iter().map(|p| p.id).collect();
+    let proposal = proposals.swap_remove(0);
     conv.messages.push(m);
     conv.updated = Utc::now();
     store::put_conversation(inner, &conv)?;

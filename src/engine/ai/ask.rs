@@ -127,7 +127,7 @@ pub(crate) async fn ask(inner: &Inner, ctx: &mut Ctx, conversation: Option<u64>,
                 queue.extend(turn.step(Input::Ran { call_id, action, result }));
             }
             Effect::Propose { call_id, command, reason } => {
-                let action = propose(inner, conv.id, conv.messages.len(), command, reason, None).await?;
+                let action = propose(inner, &actor, conv.id, conv.messages.len(), command, reason, None).await?;
                 queue.extend(turn.step(Input::Proposed { call_id, action: action.id }));
             }
             Effect::Finish { stopped: s } => {
@@ -258,10 +258,10 @@ async fn run_read(inner: &Inner, actor: &Actor, conversation: u64, message: usiz
 
 /// Record a proposal with its preview (what it would change, computed by
 /// the engine from current state without changing anything).
-pub(crate) async fn propose(inner: &Inner, conversation: u64, message: usize, command: Command, reason: String, undo_of: Option<u64>) -> EngineResult<Action> {
+pub(crate) async fn propose(inner: &Inner, actor: &Actor, conversation: u64, message: usize, command: Command, reason: String, undo_of: Option<u64>) -> EngineResult<Action> {
     let mut action = new_action(inner, conversation, message, command.clone(), reason)?;
     action.undo_of = undo_of;
-    action.preview = super::actions::preview_lines(inner, &command).await;
+    action.preview = super::actions::preview_lines(inner, actor, &command).await;
     store::put_action(inner, &action)?;
     inner.emit(Event::Ai(AiEvent::ActionChanged { conversation, action: action.id, status: action.status }));
     Ok(action)
@@ -283,6 +283,7 @@ fn new_action(inner: &Inner, conversation: u64, message: usize, command: Command
         duration_ms: None,
         preview: Vec::new(),
         inverse: None,
+        inverses: Vec::new(),
         undo_of: None,
         reason,
     })

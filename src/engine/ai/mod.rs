@@ -28,6 +28,7 @@ pub mod model;
 pub mod offline;
 pub mod options;
 pub mod outcome;
+pub(crate) mod preview;
 pub mod provider;
 pub(crate) mod route;
 pub(crate) mod store;

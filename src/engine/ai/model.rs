@@ -124,6 +124,10 @@ pub struct Action {
     /// engine's preview knows one).
     #[serde(default)]
     pub inverse: Option<Command>,
+    /// Every command that together undo it (one per device of a group
+    /// whose devices differ); `inverse` is its only element when there is one.
+    #[serde(default)]
+    pub inverses: Vec<Command>,
     /// This action undoes that one.
     #[serde(default)]
     pub undo_of: Option<u64>,

@@ -50,7 +50,8 @@ fn lights() {
     assert_eq!(one("porch on"), ("wled_set".into(), json!({ "target": "porch", "power": "on" })));
     assert_eq!(one("porch preset evening"), ("wled_preset_apply".into(), json!({ "target": "porch", "preset": "evening" })));
     assert_eq!(one("set porch effect rainbow"), ("wled_set".into(), json!({ "target": "porch", "power": "on", "effect": "rainbow" })));
-    assert_eq!(one("turn this light off").0, "wled_set");
+    let p = interpret("turn this light off", Some("wled:living-room"), &inv());
+    assert_eq!(p.calls, vec![("wled_set".to_string(), json!({ "target": "living-room", "power": "off" }))]);
 }
 
 #[test]

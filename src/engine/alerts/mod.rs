@@ -26,6 +26,8 @@ pub mod model;
 pub mod notices;
 pub mod outcome;
 pub(crate) mod route;
+/// What each verb would do, without doing it (`EngineHandle::preview`).
+pub(crate) mod preview;
 pub mod rules;
 pub(crate) mod runner;
 pub mod store;

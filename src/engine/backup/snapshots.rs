@@ -140,6 +140,13 @@ pub(crate) fn diff(inner: &Inner, a: u64, b: Option<u64>) -> EngineResult<Outcom
     Ok(Outcome::Backup(BackupOutcome::BackupDiff { a, b, diff }))
 }
 
+/// A snapshot's file, time and content, for the preview of its restore.
+pub(crate) fn snapshot_content(inner: &Inner, id: u64) -> EngineResult<(String, chrono::DateTime<chrono::Utc>, Vec<u8>)> {
+    let s = get(inner, id)?;
+    let data = content(&s)?;
+    Ok((s.meta.file, s.meta.taken, data))
+}
+
 pub(crate) fn restore(inner: &Inner, ctx: &mut Ctx, id: u64) -> EngineResult<Outcome> {
     let s = get(inner, id)?;
     ctx.resource("watched_file", Some(id.to_string()), Some(s.meta.file.clone()));

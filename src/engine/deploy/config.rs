@@ -85,6 +85,13 @@ async fn upload(inner: &Inner, host: &Host<'_>, d: &Deployment, path: &str, cont
     Ok(())
 }
 
+/// A file as it is on the server now (`None`: absent), for a preview's diff.
+pub(crate) async fn current(inner: &Inner, actor: &Actor, d: &Deployment, path: &str) -> EngineResult<Option<String>> {
+    validate_path(path)?;
+    let host = control::host(inner, actor, d)?;
+    fetch(inner, &host, d, path).await
+}
+
 pub(crate) async fn read(inner: &Inner, actor: &Actor, name: &str, path: &str) -> EngineResult<Outcome> {
     validate_path(path)?;
     let d = store::get(&inner.store, name)?;

@@ -17,6 +17,8 @@
 
 pub mod outcome;
 pub(crate) mod route;
+/// What each verb would do, without doing it (`EngineHandle::preview`).
+pub(crate) mod preview;
 pub mod facade;
 pub mod docker;
 pub mod health;

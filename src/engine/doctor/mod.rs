@@ -15,6 +15,8 @@ mod lock_check;
 pub mod outcome;
 pub mod permissions;
 pub(crate) mod route;
+/// What each verb would do, without doing it (`EngineHandle::preview`).
+pub(crate) mod preview;
 mod store_check;
 
 use crate::engine::context::Ctx;

@@ -6,6 +6,8 @@
 
 pub mod outcome;
 pub(crate) mod route;
+/// What each verb would do, without doing it (`EngineHandle::preview`).
+pub(crate) mod preview;
 pub mod facade;
 pub(crate) mod handlers;
 pub mod profile;

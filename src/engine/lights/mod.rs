@@ -14,6 +14,9 @@
 
 pub mod outcome;
 pub(crate) mod route;
+/// What each verb would do, without doing it (`EngineHandle::preview`).
+pub(crate) mod preview;
+mod preview_wled;
 pub mod facade;
 pub mod args;
 pub(crate) mod backup_io;

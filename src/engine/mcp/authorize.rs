@@ -60,7 +60,9 @@ fn refuse(msg: String) -> EngineError {
     EngineError::Other(msg)
 }
 
-pub(crate) fn authorize(inner: &Inner, ctx: &mut Ctx, token: &SecretValue, tool: Option<&str>, peer: &str) -> EngineResult<Outcome> {
+/// `dry_run`: the call is a preview, which changes nothing, so any class
+/// may make it; the allow and deny lists and the rate still apply.
+pub(crate) fn authorize(inner: &Inner, ctx: &mut Ctx, token: &SecretValue, tool: Option<&str>, peer: &str, dry_run: bool) -> EngineResult<Outcome> {
     let rt = &inner.mcp;
     let now = Instant::now();
     if let Some(w) = rt.wrong.lock().map_err(|_| refuse("token check state poisoned".into()))?.get(peer)
@@ -80,7 +82,7 @@ pub(crate) fn authorize(inner: &Inner, ctx: &mut Ctx, token: &SecretValue, tool:
     if let Some(tool) = tool {
         // Every attempt counts against the rate, refused ones too.
         within_rate(rt, &t, now)?;
-        permitted(&t, tool)?;
+        permitted_for(&t, tool, dry_run)?;
         t.uses += 1;
         t.last_used = Some(Utc::now());
         tokens::put(inner, &t)?;
@@ -102,11 +104,17 @@ pub fn usable(t: &TokenRecord, now: chrono::DateTime<Utc>) -> EngineResult<()> {
 }
 
 /// Class, allow list, deny list: the refusal names the missing permission.
+#[cfg(test)]
 pub fn permitted(t: &TokenRecord, tool: &str) -> EngineResult<()> {
+    permitted_for(t, tool, false)
+}
+
+/// As [`permitted`]; a dry run needs only the read class.
+pub fn permitted_for(t: &TokenRecord, tool: &str, dry_run: bool) -> EngineResult<()> {
     let Some(s) = spec(tool) else {
         return Err(EngineError::Invalid { field: "tool".into(), value: tool.into(), expected: "a tool name from tools/list".into() });
     };
-    if rank(s.class) > rank(t.class) {
+    if !dry_run && rank(s.class) > rank(t.class) {
         return Err(refuse(format!(
             "permission denied: tool {tool} needs class `{}` but API token {} has class `{}` (create one with --class {})",
             s.class.as_str(),

@@ -16,6 +16,8 @@ pub mod facade;
 pub mod outcome;
 pub(crate) mod refused;
 pub(crate) mod route;
+/// What each verb would do, without doing it (`EngineHandle::preview`).
+pub(crate) mod preview;
 pub(crate) mod tokens;
 
 /// Rate windows and wrong-token counts.

@@ -28,6 +28,8 @@ pub mod payload;
 pub mod queue;
 pub mod redact;
 pub(crate) mod route;
+/// What each verb would do, without doing it (`EngineHandle::preview`).
+pub(crate) mod preview;
 pub(crate) mod send;
 pub(crate) mod worker;
 

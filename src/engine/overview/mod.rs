@@ -12,6 +12,8 @@ pub mod facade;
 pub(crate) mod gather;
 pub mod outcome;
 pub(crate) mod route;
+/// What each verb would do, without doing it (`EngineHandle::preview`).
+pub(crate) mod preview;
 
 use crate::engine::error::EngineResult;
 use crate::engine::store::Store;

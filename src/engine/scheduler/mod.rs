@@ -25,6 +25,8 @@ pub mod jobs;
 mod mark;
 pub mod outcome;
 pub(crate) mod route;
+/// What each verb would do, without doing it (`EngineHandle::preview`).
+pub(crate) mod preview;
 pub mod facade;
 mod runner;
 pub mod status;

@@ -78,7 +78,7 @@ pub(crate) fn set(inner: &Inner, ctx: &mut Ctx, kind: SiteKind, name: &str, site
 }
 
 /// Where a resource is now, its own site or the one it inherits.
-fn effective(inner: &Inner, kind: SiteKind, name: &str) -> EngineResult<Option<String>> {
+pub(crate) fn effective(inner: &Inner, kind: SiteKind, name: &str) -> EngineResult<Option<String>> {
     let store = &inner.store;
     let ix = SiteIndex::load(store)?;
     Ok(match kind {

@@ -18,6 +18,8 @@ pub mod facade;
 pub(crate) mod index;
 pub mod outcome;
 pub(crate) mod route;
+/// What each verb would do, without doing it (`EngineHandle::preview`).
+pub(crate) mod preview;
 pub(crate) mod targets;
 
 use crate::engine::error::{EngineError, EngineResult};

@@ -107,7 +107,10 @@ pub fn tool(name: &str) -> Option<&'static ToolSpec> {
 
 fn build(spec: &'static CommandSpec, schemas: &std::collections::HashMap<String, Map<String, Value>>) -> ToolSpec {
     let withheld: Vec<&'static str> = spec.args.iter().filter(|a| a.secret()).map(|a| a.name).collect();
-    let input_schema = schemas.get(spec.name).map(|s| schema::without(s, &withheld)).unwrap_or_else(schema::empty_object);
+    let mut input_schema = schemas.get(spec.name).map(|s| schema::without(s, &withheld)).unwrap_or_else(schema::empty_object);
+    if spec.class.changes_state() {
+        schema::with_dry_run(&mut input_schema);
+    }
     let toolset = spec.domain.to_ascii_lowercase();
     let hints = ToolHints {
         read_only: spec.class == Permission::Read,
@@ -118,16 +121,16 @@ fn build(spec: &'static CommandSpec, schemas: &std::collections::HashMap<String,
     ToolSpec { name: spec.name, description: describe(spec, &withheld), toolset, class: spec.class, hints, input_schema, withheld, spec }
 }
 
-/// The doc line, then what a caller must know: the class, that writes have
-/// no dry run yet, and which secret arguments are withheld.
+/// The doc line, then what a caller must know: the class, that writes take
+/// `dry_run`, and which secret arguments are withheld.
 fn describe(spec: &CommandSpec, withheld: &[&str]) -> String {
     let mut d = spec.summary().to_string();
     match spec.class {
         Permission::Read => {}
-        Permission::Write => d.push_str(" [write: changes state; allowed only where writes are allowed; no dry-run preview yet]"),
-        Permission::Dangerous => {
-            d.push_str(" [dangerous: cannot be undone; allowed only where dangerous calls are allowed; no dry-run preview yet]")
-        }
+        Permission::Write => d.push_str(" [write: changes state; allowed only where writes are allowed; dry_run=true returns the engine's preview and changes nothing]"),
+        Permission::Dangerous => d.push_str(
+            " [dangerous: cannot be undone; allowed only where dangerous calls are allowed; dry_run=true returns the engine's preview and changes nothing]",
+        ),
     }
     if !withheld.is_empty() {
         let names: Vec<String> = withheld.iter().map(|n| format!("`{n}`")).collect();
@@ -143,10 +146,25 @@ fn describe(spec: &CommandSpec, withheld: &[&str]) -> String {
 /// arguments and arguments of the wrong shape are refused, naming the bad
 /// value and what was expected.
 pub fn command_for_call(name: &str, arguments: Option<Map<String, Value>>) -> Result<Command, EngineError> {
+    Ok(call(name, arguments)?.0)
+}
+
+/// A call's arguments → the verb's `Command` and whether the caller asked
+/// for a dry run (`dry_run: true`, which every write tool takes; for the
+/// verbs with a `dry_run` argument of their own it is also passed on).
+pub fn call(name: &str, arguments: Option<Map<String, Value>>) -> Result<(Command, bool), EngineError> {
     let Some(tool) = tool(name) else {
         return Err(EngineError::Invalid { field: "tool".into(), value: name.into(), expected: "one of the tools in tools/list".into() });
     };
     let mut args = arguments.unwrap_or_default();
+    let dry_run = match args.get("dry_run") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => return Err(EngineError::Invalid { field: "dry_run".into(), value: other.to_string(), expected: "true or false".into() }),
+    };
+    if !tool.spec.args.iter().any(|a| a.name == "dry_run") {
+        args.remove("dry_run");
+    }
     if let Some(secret) = tool.withheld.iter().find(|s| args.contains_key(**s)) {
         return Err(EngineError::Invalid {
             field: (*secret).into(),
@@ -158,11 +176,12 @@ pub fn command_for_call(name: &str, arguments: Option<Map<String, Value>>) -> Re
         return Err(EngineError::Invalid { field: "command".into(), value: "(an argument)".into(), expected: "the tool's own arguments".into() });
     }
     args.insert("command".into(), Value::String(name.into()));
-    serde_path_to_error::deserialize::<_, Command>(Value::Object(args)).map_err(|e| {
+    let command = serde_path_to_error::deserialize::<_, Command>(Value::Object(args)).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { "arguments".to_string() } else { path };
         EngineError::Invalid { field, value: name.into(), expected: format!("arguments matching the tool's schema ({})", e.inner()) }
-    })
+    })?;
+    Ok((command, dry_run))
 }
 
 /// An outcome as JSON for a caller, with any secret value replaced by

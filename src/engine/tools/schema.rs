@@ -58,6 +58,20 @@ pub(super) fn empty_object() -> Map<String, Value> {
     normalised(Map::new())
 }
 
+/// Add the `dry_run` flag every write tool takes (a verb with a `dry_run`
+/// argument of its own keeps its own description).
+pub(super) fn with_dry_run(schema: &mut Map<String, Value>) {
+    let props = schema.entry("properties").or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(props) = props
+        && !props.contains_key("dry_run")
+    {
+        props.insert(
+            "dry_run".into(),
+            serde_json::json!({ "type": "boolean", "description": "true: return the engine's preview of what this call would do (targets, current → new values, diff, undo) and change nothing" }),
+        );
+    }
+}
+
 /// `schema` without the named properties (the withheld secret arguments).
 pub(super) fn without(schema: &Map<String, Value>, names: &[&str]) -> Map<String, Value> {
     let mut s = schema.clone();

@@ -78,7 +78,9 @@ fn hints_follow_the_permission_class() {
     assert_eq!(read.toolset, "servers");
     let write = tool("wled_set").unwrap();
     assert_eq!((write.hints.read_only, write.hints.destructive, write.toolset.as_str()), (false, false, "lights"));
-    assert!(write.description.contains("no dry-run preview"));
+    assert!(write.description.contains("dry_run=true returns the engine's preview"));
+    assert_eq!(write.input_schema["properties"]["dry_run"]["type"], "boolean");
+    assert!(read.input_schema["properties"].get("dry_run").is_none());
     let dangerous = tool("server_remove").unwrap();
     assert!(dangerous.hints.destructive && !dangerous.hints.read_only && !dangerous.hints.idempotent);
     assert!(!tool("audit_search").unwrap().hints.open_world && tool("ha_states").unwrap().hints.open_world);

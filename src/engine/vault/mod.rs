@@ -4,6 +4,8 @@
 
 pub mod outcome;
 pub(crate) mod route;
+/// What each verb would do, without doing it (`EngineHandle::preview`).
+pub(crate) mod preview;
 pub mod facade;
 pub mod crypto;
 pub mod header;
