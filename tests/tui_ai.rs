@@ -10,6 +10,7 @@ mod tui_common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use homedeck::engine::views::ai::AiEvent;
+use homedeck::tui::panes::ai::ai_card::Status;
 use homedeck::engine::{Command, Event};
 use lights_peer::{WledPeer, fixtures};
 use tui_common::Harness;
@@ -69,7 +70,9 @@ async fn a_request_becomes_a_card_and_y_runs_it_on_the_device_and_u_undoes_it() 
     assert!(s.contains("undo of action"), "{s}");
     h.key(KeyCode::Char('y')).await;
     assert_eq!(bri(&peer), before);
-    assert!(h.screen80().contains("rolled back"), "{}", h.screen80());
+    // The first card (scrolled up by now) says it was rolled back.
+    let statuses: Vec<Status> = h.driver.app.panes.ai.transcript.proposals().map(|(_, p)| p.status).collect();
+    assert_eq!(statuses, [Status::RolledBack, Status::Done]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -137,7 +140,7 @@ async fn a_streamed_reply_renders_code_and_a_table() {
     h.settle().await;
     let s = h.screen80();
     assert!(s.contains("replying… Esc stops"), "{s}");
-    assert!(s.contains("porch  │   128"), "{s}");
+    assert!(s.contains("porch  │ 128") && s.contains("  homedeck wled status porch"), "{s}");
     insta::assert_snapshot!("ai_streamed", s);
     // Esc stops: the engine answers that nothing was running for it.
     h.key(KeyCode::Esc).await;
@@ -147,11 +150,21 @@ async fn a_streamed_reply_renders_code_and_a_table() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_other_panes_selection_is_offered_as_context() {
     let (mut h, _peer) = with_porch().await;
+    // Reload every pane: the device was added behind the console's back.
+    h.driver.start();
     h.key(KeyCode::Char('4')).await;
-    h.settle().await;
+    for _ in 0..200 {
+        if h.screen80().contains("porch") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        h.settle().await;
+    }
+    use homedeck::tui::panes::Pane;
+    assert_eq!(h.driver.app.panes.lights.context().as_deref(), Some("wled:porch"), "{}", h.screen80());
     h.key(KeyCode::Char('8')).await;
     let s = h.screen80();
-    assert!(s.contains("context: wled device porch (from Lights)"), "{s}");
+    assert!(s.contains("context: wled:porch (from Lights)"), "{s}");
     h.driver.key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL));
     h.settle().await;
     assert!(!h.screen80().contains("context:"), "{}", h.screen80());

@@ -40,8 +40,10 @@ fn collect(v: &Value, out: &mut Vec<(String, Option<String>)>) {
     match v {
         Value::Array(items) => {
             for item in items {
-                if let Some(name) = item.get("name").and_then(Value::as_str) {
-                    out.push((name.to_string(), item.get("server").and_then(Value::as_str).map(str::to_string)));
+                // A WLED row nests its record: `{device: {name …}, live}`.
+                let record = if item.get("name").is_some() { Some(item) } else { item.get("device") };
+                if let Some(name) = record.and_then(|r| r.get("name")).and_then(Value::as_str) {
+                    out.push((name.to_string(), record.and_then(|r| r.get("server")).and_then(Value::as_str).map(str::to_string)));
                 } else {
                     collect(item, out);
                 }

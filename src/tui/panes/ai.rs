@@ -85,7 +85,7 @@ pub struct ConversationView {
 pub struct Offered {
     /// The pane it came from.
     pub from: &'static str,
-    /// The selection in words (`server nas`).
+    /// The selection as the engine reads it (`server:nas`).
     pub text: String,
 }
 
@@ -148,10 +148,10 @@ impl AiPane {
     }
 
     /// The other pane's selection, offered as context for the next request.
+    /// Nothing selected there: nothing is offered (an older offer would
+    /// be about a pane the operator has left).
     pub fn offer(&mut self, from: &'static str, text: Option<String>) {
-        if let Some(text) = text {
-            self.context = Some(Offered { from, text });
-        }
+        self.context = text.map(|text| Offered { from, text });
     }
 
     fn send(&mut self, text: String) -> Step {

@@ -98,8 +98,10 @@ pub struct ProposalView {
     pub changes: Vec<Change>,
     /// A unified diff (config edits).
     pub diff: Option<String>,
-    /// What undo would run, once done (`None`: cannot be undone).
+    /// What undo runs, recorded when it ran (`None`: cannot be undone).
     pub inverse: Option<String>,
+    /// What the preview says about undoing it, before it runs.
+    pub undo_note: Option<String>,
     /// Why there is no preview, for commands that cannot compute one.
     pub unavailable: Option<String>,
     /// What else the preview says (a restart that follows, why no undo).
@@ -195,8 +197,10 @@ pub fn lines(p: &ProposalView, width: u16, t: &Theme, selected: bool, full_diff:
         let style = if p.status == Status::Failed { t.fg(t.error) } else { t.fg(t.fg) };
         add(&mut body, result, style);
     }
-    if let (Some(inv), Status::Done) = (&p.inverse, p.status) {
-        add(&mut body, &format!("undo: {inv}"), t.muted());
+    match (&p.inverse, &p.undo_note, p.status) {
+        (Some(inv), _, Status::Done) => add(&mut body, &format!("undo: {inv}"), t.muted()),
+        (_, Some(note), Status::Proposed) => add(&mut body, &format!("undo: {note}"), t.muted()),
+        _ => {}
     }
     if let Some(hint) = keys_hint(p) {
         add(&mut body, &hint, t.muted());
@@ -239,6 +243,7 @@ mod tests {
             changes: vec![Change { what: "bri".into(), from: "255".into(), to: "77".into() }],
             diff: Some((0..10).map(|i| format!("+line {i}")).collect::<Vec<_>>().join("\n")),
             inverse: Some("wled_set name=porch bri=255".into()),
+            undo_note: None,
             unavailable: None,
             notes: Vec::new(),
             reason: String::new(),

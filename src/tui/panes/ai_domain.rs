@@ -5,7 +5,7 @@
 //! view models (`ProposalView`, `ConversationView`), so everything that
 //! draws is tested without an engine.
 
-use super::ai_card::{Class, ProposalView, Status};
+use super::ai_card::{Change, Class, ProposalView, Status};
 use super::{AiPane, ConversationView};
 use crate::engine::views::ai::{Action, ActionStatus, AiEvent, AiOutcome, Conversation, Role};
 use crate::engine::{Command, EngineError, Event, Outcome, Permission};
@@ -79,28 +79,67 @@ pub fn refresh(p: &AiPane, parts: Parts) -> Vec<Command> {
     out
 }
 
-/// A command as the palette line that builds it again (`name key=value …`),
-/// for `e`: the arguments are there to change before running it.
+/// A command as the palette line that builds it again (`name key=value …`,
+/// in the table's order), for `e`: the arguments are there to change before
+/// running it. Secret arguments are left out (the palette prompts for them).
 pub fn palette_line(c: &Command) -> String {
-    let mut line = c.name().to_string();
+    let spec = c.spec();
+    let mut line = spec.name.to_string();
     let Ok(Value::Object(obj)) = serde_json::to_value(c) else { return line };
-    for (k, v) in obj {
-        let text = match v {
-            Value::Null => continue,
-            Value::String(_) if k == "command" => continue,
-            Value::String(s) => s,
-            Value::Bool(b) => b.to_string(),
-            Value::Number(n) => n.to_string(),
-            other => other.to_string(),
+    for a in spec.args.iter().filter(|a| !a.secret()) {
+        let text = match obj.get(a.name) {
+            None | Some(Value::Null) => continue,
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
         };
         let quoted = if text.is_empty() || text.contains([' ', '"', '\'', '\\']) {
             format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
         } else {
             text
         };
-        line.push_str(&format!(" {k}={quoted}"));
+        line.push_str(&format!(" {}={quoted}", a.name));
     }
     line
+}
+
+/// The engine's preview card lines (`Preview::lines`: the summary line,
+/// then `targets (n): …`, `TARGET FIELD: from → to`, `note: …`, `diff:` and
+/// its lines, `undo: …`) back into the card's fields, so the pane can colour
+/// them and keep the diff apart for `d`. A line it does not know stays a note.
+fn fill_preview(v: &mut ProposalView, lines: &[String]) {
+    let mut in_diff = false;
+    let mut diff: Vec<&str> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if i == 0 && !line.starts_with(' ') {
+            v.summary = line.split_once("): ").map_or(line.as_str(), |(_, s)| s).to_string();
+            continue;
+        }
+        if in_diff && let Some(d) = line.strip_prefix("    ") {
+            diff.push(d);
+            continue;
+        }
+        in_diff = false;
+        let l = line.trim_start();
+        if l == "diff:" {
+            in_diff = true;
+        } else if let Some(r) = l.strip_prefix("no preview: ") {
+            v.unavailable = Some(r.to_string());
+        } else if let Some(t) = l.strip_prefix("targets (").and_then(|r| r.split_once("): ")) {
+            v.targets = t.1.split(", ").map(str::to_string).collect();
+        } else if let Some(n) = l.strip_prefix("note: ") {
+            v.notes.push(n.to_string());
+        } else if let Some(u) = l.strip_prefix("undo: ") {
+            v.undo_note = Some(u.to_string());
+        } else if let Some((what, change)) = l.split_once(": ").filter(|(_, c)| c.contains(" → ")) {
+            let (from, to) = change.split_once(" → ").unwrap_or((change, ""));
+            v.changes.push(Change { what: what.to_string(), from: from.to_string(), to: to.to_string() });
+        } else {
+            v.notes.push(l.to_string());
+        }
+    }
+    if !diff.is_empty() {
+        v.diff = Some(diff.join("\n"));
+    }
 }
 
 fn status(s: ActionStatus) -> Status {
@@ -132,7 +171,7 @@ pub fn proposal_view(a: &Action) -> ProposalView {
         Some(ms) => format!("{r} ({:.1} s)", ms as f64 / 1000.0),
         None => r.clone(),
     });
-    ProposalView {
+    let mut v = ProposalView {
         id: a.id,
         command: a.name.clone(),
         line: palette_line(&a.command),
@@ -142,13 +181,16 @@ pub fn proposal_view(a: &Action) -> ProposalView {
         changes: Vec::new(),
         diff: None,
         inverse: a.inverse.as_ref().map(palette_line),
+        undo_note: None,
         unavailable: None,
-        notes: a.preview.clone(),
+        notes: Vec::new(),
         reason: a.reason.clone(),
         status,
         progress,
         result,
-    }
+    };
+    fill_preview(&mut v, &a.preview);
+    v
 }
 
 /// The transcript of a stored conversation: its messages in order, each
@@ -312,5 +354,51 @@ mod tests {
         let words = crate::engine::command_parse::split_words(line.trim_start_matches("ai_rename ")).unwrap();
         let back = crate::engine::command_parse::parse("ai_rename", &words, vec![]).unwrap();
         assert_eq!(palette_line(&back), line);
+    }
+
+    #[test]
+    fn the_preview_lines_fill_the_card() {
+        let lines: Vec<String> = [
+            "wled_set (write): set porch",
+            "  targets (1): porch",
+            "  porch bri: 128 → 77",
+            "  note: the segment keeps its colour",
+            "  diff:",
+            "    -a",
+            "    +b",
+            "  undo: wled_set name=porch bri=128",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut v = proposal_view_for_test();
+        fill_preview(&mut v, &lines);
+        assert_eq!(v.summary, "set porch");
+        assert_eq!(v.targets, ["porch"]);
+        assert_eq!(v.changes, [Change { what: "porch bri".into(), from: "128".into(), to: "77".into() }]);
+        assert_eq!(v.notes, ["the segment keeps its colour"]);
+        assert_eq!(v.diff.as_deref(), Some("-a\n+b"));
+        assert_eq!(v.undo_note.as_deref(), Some("wled_set name=porch bri=128"));
+    }
+
+    fn proposal_view_for_test() -> ProposalView {
+        ProposalView {
+            id: 1,
+            command: "wled_set".into(),
+            line: String::new(),
+            class: Class::Write,
+            summary: String::new(),
+            targets: Vec::new(),
+            changes: Vec::new(),
+            diff: None,
+            inverse: None,
+            undo_note: None,
+            unavailable: None,
+            notes: Vec::new(),
+            reason: String::new(),
+            status: Status::Proposed,
+            progress: None,
+            result: None,
+        }
     }
 }

@@ -208,7 +208,9 @@ impl Transcript {
             Entry::Reply { text, streaming } => {
                 let mut lines = ai_markdown::render(text, width, md);
                 if *streaming {
-                    match lines.last_mut() {
+                    // The cursor after the text, or under it when the last
+                    // line is full (a code line is padded to the width).
+                    match lines.last_mut().filter(|l| l.width() + 2 <= w) {
                         Some(l) => l.spans.push(Span::styled(" ▍", theme.fg(theme.accent))),
                         None => lines.push(Line::styled("▍", theme.fg(theme.accent))),
                     }

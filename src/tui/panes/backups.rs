@@ -243,7 +243,7 @@ impl BackupsPane {
 
 impl Pane for BackupsPane {
     fn context(&self) -> Option<String> {
-        self.selected_source().map(|s| format!("backup source {s}"))
+        self.selected_source().map(|s| format!("source:{s}"))
     }
 
     fn id(&self) -> PaneId {

@@ -22,7 +22,7 @@ fn list() -> Job {
 
 impl Pane for DeploymentsPane {
     fn context(&self) -> Option<String> {
-        self.selected().map(|v| format!("deployment {}", v.deployment.name))
+        self.selected().map(|v| format!("deployment:{}", v.deployment.name))
     }
 
     fn id(&self) -> PaneId {

@@ -113,8 +113,8 @@ impl LightsPane {
     /// The selected device, for the AI pane.
     fn ai_context(&self) -> Option<String> {
         match self.selected()? {
-            Selected::Wled(r) => Some(format!("wled device {}", r.device.name)),
-            Selected::Fpp(h) => Some(format!("fpp host {}", h.host.name)),
+            Selected::Wled(r) => Some(format!("wled:{}", r.device.name)),
+            Selected::Fpp(h) => Some(format!("fpp:{}", h.host.name)),
         }
     }
 

@@ -151,9 +151,9 @@ pub trait Pane {
         Err("this form has no owner".into())
     }
 
-    /// What is selected, in words (`server nas`, `wled devices porch,
-    /// garage`): offered to the AI pane as the context of a request ("this
-    /// server") when it comes up after this pane.
+    /// What is selected, as `kind:name[,name…]` (`server:nas`,
+    /// `esphome:porch,garage`): offered to the AI pane as the context of a
+    /// request ("restart this") when it comes up after this pane.
     fn context(&self) -> Option<String> {
         None
     }

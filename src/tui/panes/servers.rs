@@ -98,8 +98,8 @@ impl ServersPane {
     /// The marked servers, or the selected one, for the AI pane.
     pub(crate) fn ai_context(&self) -> Option<String> {
         match self.marked.len() {
-            0 => self.selected_name().map(|n| format!("server {n}")),
-            _ => Some(format!("servers {}", self.targets())),
+            0 => self.selected_name().map(|n| format!("server:{n}")),
+            _ => Some(format!("server:{}", self.targets())),
         }
     }
 

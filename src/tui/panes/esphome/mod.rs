@@ -115,8 +115,8 @@ impl EsphomePane {
     pub(crate) fn ai_context(&self) -> Option<String> {
         match self.targets().as_slice() {
             [] => None,
-            [one] => Some(format!("esphome device {one}")),
-            many => Some(format!("esphome devices {}", many.join(","))),
+            [one] => Some(format!("esphome:{one}")),
+            many => Some(format!("esphome:{}", many.join(","))),
         }
     }
 
