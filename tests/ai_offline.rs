@@ -30,7 +30,7 @@ async fn confirm(e: &EngineHandle, id: u64) -> homedeck::engine::views::ai::Acti
 async fn audit_actors(e: &EngineHandle, action: &str) -> Vec<String> {
     let c = Command::AuditSearch { category: None, min_severity: None, status: None, actor: None, resource: None, since: None, until: None, text: None, limit: Some(200), before: None };
     let v = serde_json::to_value(common::run(e, c).await.unwrap()).unwrap();
-    v["entries"].as_array().unwrap().iter().filter(|x| x["action"] == action).map(|x| format!("{}@{} {}", x["actor"]["user"].as_str().unwrap_or(""), x["actor"]["frontend"].as_str().unwrap_or(""), x["status"].as_str().unwrap_or(""))).collect()
+    v["page"]["entries"].as_array().unwrap().iter().filter(|x| x["action"] == action).map(|x| format!("{}@{} {}", x["actor"]["user"].as_str().unwrap_or(""), x["actor"]["frontend"].as_str().unwrap_or(""), x["status"].as_str().unwrap_or(""))).collect()
 }
 
 fn wled_dump() -> std::path::PathBuf {

@@ -35,17 +35,17 @@ pub(crate) async fn gather(inner: &Inner, actor: &Actor) -> Inventory {
     inv
 }
 
-/// Every object in an array that has a `name` (and maybe a `server`).
+/// Every object in an array that has a `name` (and maybe a `server`), or
+/// whose one nested record does (`{"server": {"name": …}, "health": …}`).
 fn collect(v: &Value, out: &mut Vec<(String, Option<String>)>) {
+    let named = |o: &Value| o.get("name").and_then(Value::as_str).map(|n| (n.to_string(), o.get("server").and_then(Value::as_str).map(str::to_string)));
     match v {
         Value::Array(items) => {
             for item in items {
-                // A WLED row nests its record: `{device: {name …}, live}`.
-                let record = if item.get("name").is_some() { Some(item) } else { item.get("device") };
-                if let Some(name) = record.and_then(|r| r.get("name")).and_then(Value::as_str) {
-                    out.push((name.to_string(), record.and_then(|r| r.get("server")).and_then(Value::as_str).map(str::to_string)));
-                } else {
-                    collect(item, out);
+                let row = named(item).or_else(|| item.as_object().and_then(|m| m.values().find_map(named)));
+                match row {
+                    Some(r) => out.push(r),
+                    None => collect(item, out),
                 }
             }
         }
