@@ -109,6 +109,7 @@ fn sections_of(heading: &str) -> Option<&'static [&'static str]> {
         ("Lights", &["lights"]),
         ("Backups", &["backups"]),
         ("Deployments", &["deployments"]),
+        ("The AI pane", &["ai", "ai_list"]),
     ];
     table.iter().find(|(p, _)| h.starts_with(p)).map(|(_, s)| *s)
 }

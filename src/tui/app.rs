@@ -216,6 +216,12 @@ impl App {
     /// comes up (it follows no events while hidden); other panes keep
     /// themselves current from events.
     pub fn go(&mut self, pane: PaneId) {
+        if pane == PaneId::Ai && self.pane != PaneId::Ai {
+            // "this server": the selection of the pane we came from.
+            let from = self.pane;
+            let text = self.panes.get(from).context();
+            self.panes.ai.offer(from.title(), text);
+        }
         self.pane = pane;
         if pane == PaneId::Overview {
             self.refresh.mark(pane, crate::tui::panes::pane::ALL_PARTS);

@@ -242,6 +242,10 @@ impl BackupsPane {
 }
 
 impl Pane for BackupsPane {
+    fn context(&self) -> Option<String> {
+        self.selected_source().map(|s| format!("source:{s}"))
+    }
+
     fn id(&self) -> PaneId {
         PaneId::Backups
     }

@@ -21,6 +21,10 @@ fn list() -> Job {
 }
 
 impl Pane for DeploymentsPane {
+    fn context(&self) -> Option<String> {
+        self.selected().map(|v| format!("deployment:{}", v.deployment.name))
+    }
+
     fn id(&self) -> PaneId {
         PaneId::Deployments
     }

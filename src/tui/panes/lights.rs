@@ -110,6 +110,14 @@ impl LightsPane {
         wled.chain(fpp).collect()
     }
 
+    /// The selected device, for the AI pane.
+    fn ai_context(&self) -> Option<String> {
+        match self.selected()? {
+            Selected::Wled(r) => Some(format!("wled:{}", r.device.name)),
+            Selected::Fpp(h) => Some(format!("fpp:{}", h.host.name)),
+        }
+    }
+
     fn selected(&self) -> Option<Selected<'_>> {
         if let Some(d) = &self.detail {
             return self.devices.iter().find(|r| r.device.name == d.device.name).map(Selected::Wled);
@@ -308,6 +316,10 @@ pub fn add_form(site: Option<&str>) -> Form {
 }
 
 impl Pane for LightsPane {
+    fn context(&self) -> Option<String> {
+        self.ai_context()
+    }
+
     fn submit(&mut self, form: &mut Form) -> Result<Submit, String> {
         let address = form.value(1);
         if address.is_empty() {

@@ -1,7 +1,6 @@
 //! The nine panes (0 to 8) and the table that holds them. Every pane implements
 //! [`Pane`] (`pane.rs`); `App`, the renderer and the outcome router reach a
-//! pane through [`Panes::get_mut`] by its [`PaneId`], never by name. The AI
-//! pane is not built yet and says so plainly rather than showing made-up rows.
+//! pane through [`Panes::get_mut`] by its [`PaneId`], never by name.
 //!
 //! Each pane's main module is declared by its row of `panes!`; the lines
 //! below are the other files of the existing panes (a new pane declares its
@@ -28,6 +27,8 @@ pub mod server_output;
 mod servers_domain;
 
 pub use pane::Pane;
+/// The AI pane's second key section (its conversation list).
+use ai::ai_list;
 
 use crate::config::Config;
 use crate::engine::{Event, Outcome};
@@ -137,8 +138,8 @@ panes! {
         keys [secrets], help 1, domains [Vault];
     Audit: audit: audit::AuditPane = |_: &Config| Default::default(), "Audit",
         keys [audit, security_events, alerts_view], help 2, domains [Audit, Alerts];
-    Ai: ai: placeholder::Placeholder = |_: &Config| placeholder::Placeholder(PaneId::Ai), "AI",
-        keys [], help 9, domains [];
+    Ai: ai: ai::AiPane = ai::AiPane::new, "AI",
+        keys [ai, ai_list], help 9, domains [Ai];
 }
 
 /// Sections sorted by help rank, stably (a pane's several sections keep
@@ -189,7 +190,7 @@ mod tests {
     #[test]
     fn help_lists_the_sections_in_their_order() {
         let names: Vec<&str> = SECTIONS.iter().map(|s| s.name).collect();
-        assert_eq!(names, ["global", "secrets", "audit", "security", "alerts", "servers", "deployments", "esphome", "lights", "backups"]);
+        assert_eq!(names, ["global", "secrets", "audit", "security", "alerts", "servers", "deployments", "esphome", "lights", "backups", "ai", "ai_list"]);
     }
 
     #[test]

@@ -104,7 +104,7 @@ impl Refresh {
 }
 
 /// One pane of the console. Defaults cover panes without lists, forms or
-/// engine domains (the placeholder).
+/// engine domains.
 pub trait Pane {
     fn id(&self) -> PaneId;
 
@@ -149,6 +149,13 @@ pub trait Pane {
     fn submit(&mut self, form: &mut Form) -> Result<Submit, String> {
         let _ = form;
         Err("this form has no owner".into())
+    }
+
+    /// What is selected, as `kind:name[,name…]` (`server:nas`,
+    /// `esphome:porch,garage`): offered to the AI pane as the context of a
+    /// request ("restart this") when it comes up after this pane.
+    fn context(&self) -> Option<String> {
+        None
     }
 
     /// The list `/` filters right now.

@@ -95,6 +95,14 @@ impl ServersPane {
         self.selected().map(|r| r.server.name.clone())
     }
 
+    /// The marked servers, or the selected one, for the AI pane.
+    pub(crate) fn ai_context(&self) -> Option<String> {
+        match self.marked.len() {
+            0 => self.selected_name().map(|n| format!("server:{n}")),
+            _ => Some(format!("server:{}", self.targets())),
+        }
+    }
+
     /// Marked servers, or the selected one.
     fn targets(&self) -> String {
         if self.marked.is_empty() {

@@ -46,6 +46,10 @@ impl ServersPane {
 }
 
 impl Pane for ServersPane {
+    fn context(&self) -> Option<String> {
+        self.ai_context()
+    }
+
     fn id(&self) -> PaneId {
         PaneId::Servers
     }

@@ -111,6 +111,15 @@ impl EsphomePane {
         self.visible().get(self.list.selected).copied()
     }
 
+    /// The marked devices, or the selected one, for the AI pane.
+    pub(crate) fn ai_context(&self) -> Option<String> {
+        match self.targets().as_slice() {
+            [] => None,
+            [one] => Some(format!("esphome:{one}")),
+            many => Some(format!("esphome:{}", many.join(","))),
+        }
+    }
+
     /// Marked devices, or the selected one.
     fn targets(&self) -> Vec<String> {
         if self.marked.is_empty() {

@@ -14,6 +14,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 impl Pane for EsphomePane {
+    fn context(&self) -> Option<String> {
+        self.ai_context()
+    }
+
     fn id(&self) -> PaneId {
         PaneId::Esphome
     }
