@@ -1,17 +1,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Alerts against a real peer: the suite's test sshd stopped → a
 //! `server_down` alert opens after its rule's duration (not before), is
-//! acknowledged with a note, and resolves by itself when sshd is back.
+//! acknowledged with a note, and resolves by itself when sshd is back; a
+//! scheduled backup of a directory that went missing → `backup_failed`.
 
+mod backup_common;
 mod common;
 
 use common::run;
-use common::sshd::{self, Sshd};
+use common::sshd::Sshd;
 use homedeck::engine::internals::alerts::rules::{AlertKind, AlertsOptions, Rule, Selector};
 use homedeck::engine::internals::audit::Severity;
 use homedeck::engine::internals::servers::ServerOptions;
 use homedeck::engine::views::alerts::{Alert, AlertFilter};
-use homedeck::engine::{AlertsOutcome, Command, EngineHandle, EngineOptions, Outcome, SecretValue};
+use homedeck::engine::{AlertsOutcome, Command, EngineHandle, EngineOptions, Outcome};
 use std::time::{Duration, Instant};
 
 async fn alerts(e: &EngineHandle, filter: AlertFilter) -> Vec<Alert> {
@@ -57,22 +59,7 @@ async fn sshd_stopped_opens_server_down_after_its_duration_and_started_resolves_
     };
     let e = common::open_with(opts);
     common::init(&e).await;
-    run(&e, Command::VaultUnlock { passphrase: SecretValue::new(common::PASS) }).await.unwrap();
-    let add = Command::ServerAdd {
-        name: "nas".into(),
-        host: "127.0.0.1".into(),
-        port: Some(u32::from(d.port)),
-        user: Some(sshd::me()),
-        auth: None,
-        secret: None,
-        key: Some(SecretValue::new(d.client_key_text())),
-        key_passphrase: None,
-        password: None,
-        tags: None,
-        site: None,
-    };
-    run(&e, add).await.unwrap();
-    run(&e, Command::ServerTest { name: "nas".into() }).await.unwrap();
+    common::add_test_server(&e, "nas", &d).await;
     assert!(alerts(&e, AlertFilter::All).await.is_empty(), "nothing is wrong yet");
 
     d.stop_hard();
@@ -98,4 +85,58 @@ async fn sshd_stopped_opens_server_down_after_its_duration_and_started_resolves_
         assert!(audit.iter().any(|a| a.action == action), "no {action} in the audit log");
     }
     d.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_backup_of_a_missing_directory_opens_backup_failed() {
+    use backup_common::{source_add, with};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut opts = EngineOptions::new(tmp.path().join("data"));
+    // The rules run where health is polled (no server is added).
+    opts.servers.poll_health = true;
+    opts.alerts = AlertsOptions {
+        interval: Duration::from_secs(1),
+        retention_days: 90,
+        rules: vec![Rule {
+            name: "backup-failed".into(),
+            kind: AlertKind::BackupFailed,
+            targets: Selector::all(),
+            threshold: None,
+            for_secs: 0,
+            severity: Severity::High,
+            routes: Vec::new(),
+            min_severity: Severity::Info,
+            enabled: true,
+        }],
+    };
+    let e = common::open_with(opts);
+    e.start_scheduler();
+    common::init(&e).await;
+    let src = tmp.path().join("files");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("a.txt"), "kept").unwrap();
+    let add = with(source_add("files", "dir", &src), |c| {
+        if let Command::BackupSourceAdd { encrypt, .. } = c {
+            *encrypt = Some(false);
+        }
+    });
+    run(&e, add).await.unwrap();
+    std::fs::remove_dir_all(&src).unwrap();
+    let every_second = Command::BackupScheduleAdd {
+        name: "often".into(),
+        source: "files".into(),
+        cron: "* * * * * *".into(),
+        tz: Some("UTC".into()),
+        keep_last: None,
+        keep_hourly: None,
+        keep_daily: None,
+        keep_weekly: None,
+        keep_monthly: None,
+    };
+    run(&e, every_second).await.unwrap();
+    let opened = wait_for(&e, 30, "backup_failed to open", |all| all.into_iter().find(|a| a.kind == AlertKind::BackupFailed && a.is_open())).await;
+    assert_eq!((opened.rule.as_str(), opened.target.as_str()), ("backup-failed", "often"));
+    assert_eq!(opened.evidence.get("source").map(String::as_str), Some("files"), "{:?}", opened.evidence);
+    assert!(opened.evidence.get("last_result").is_some_and(|r| r.starts_with("failed")), "{:?}", opened.evidence);
+    run(&e, Command::BackupScheduleRemove { name: "often".into() }).await.unwrap();
 }

@@ -12,12 +12,12 @@ mod common;
 mod notify_common;
 
 use common::run;
-use common::sshd::{self, Sshd};
+use common::sshd::Sshd;
 use homedeck::engine::internals::alerts::rules::{AlertKind, AlertsOptions, Rule, Selector};
 use homedeck::engine::internals::audit::Severity;
 use homedeck::engine::internals::servers::ServerOptions;
 use homedeck::engine::views::alerts::{Alert, AlertFilter};
-use homedeck::engine::{AlertsOutcome, Command, EngineHandle, EngineOptions, Outcome, SecretValue};
+use homedeck::engine::{AlertsOutcome, Command, EngineHandle, EngineOptions, Outcome};
 use notify_common::Receiver;
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -67,26 +67,6 @@ fn options(data: &std::path::Path, rx: &Receiver, rules: Vec<Rule>) -> EngineOpt
     opts
 }
 
-/// The test sshd as server `nas`, checked once.
-async fn add_nas(e: &EngineHandle, d: &Sshd) {
-    run(e, Command::VaultUnlock { passphrase: SecretValue::new(common::PASS) }).await.unwrap();
-    let add = Command::ServerAdd {
-        name: "nas".into(),
-        host: "127.0.0.1".into(),
-        port: Some(u32::from(d.port)),
-        user: Some(sshd::me()),
-        auth: None,
-        secret: None,
-        key: Some(SecretValue::new(d.client_key_text())),
-        key_passphrase: None,
-        password: None,
-        tags: None,
-        site: None,
-    };
-    run(e, add).await.unwrap();
-    run(e, Command::ServerTest { name: "nas".into() }).await.unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tripped_rule_notifies_opened_then_resolved_once_and_silence_ack_and_min_severity_send_nothing() {
     let rx = Receiver::start();
@@ -96,7 +76,7 @@ async fn a_tripped_rule_notifies_opened_then_resolved_once_and_silence_ack_and_m
     let e = common::open_with(options(&tmp.path().join("data"), &rx, rules));
     e.start_scheduler();
     common::init(&e).await;
-    add_nas(&e, &d).await;
+    common::add_test_server(&e, "nas", &d).await;
     run(&e, Command::AlertSilence { rule: Some("nas-quiet".into()), target: None, duration: "1h".into(), note: Some("maintenance".into()) }).await.unwrap();
 
     d.stop_hard();
@@ -139,7 +119,7 @@ async fn a_notice_queued_while_the_receiver_fails_is_delivered_once_after_a_rest
     let e = common::open_with(options(&data, &rx, vec![rule("nas-down", Severity::Info)]));
     e.start_scheduler();
     common::init(&e).await;
-    add_nas(&e, &d).await;
+    common::add_test_server(&e, "nas", &d).await;
     d.stop_hard();
     let opened = wait_alerts(&e, "the alert to open", |all| all.iter().any(|a| a.is_open())).await[0].id;
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -175,5 +155,50 @@ async fn a_notice_queued_while_the_receiver_fails_is_delivered_once_after_a_rest
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(bodies(&rx, 2, Duration::from_millis(10)).len(), 1, "sent twice after the restart");
     assert!(alerts(&e).await.iter().any(|a| a.id == opened && a.is_open()));
+    d.stop();
+}
+
+/// A route with `batch_secs`: alerts opened within its window go out as
+/// one webhook listing each of them (two in the same round, a third a
+/// round later), and their resolutions, in one round, as one more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_opened_within_a_routes_window_arrive_as_one_message() {
+    let rx = Receiver::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut d = Sshd::start(&tmp.path().join("sshd"));
+    let slow = Rule { for_secs: 2, ..rule("nas-down-c", Severity::Info) };
+    let mut opts = options(&tmp.path().join("data"), &rx, vec![rule("nas-down-a", Severity::Info), rule("nas-down-b", Severity::Info), slow]);
+    opts.notify = toml::from_str(&format!("[[routes]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\nbatch_secs = 5\n", rx.url("/batch"))).unwrap();
+    opts.notify.validate().unwrap();
+    let e = common::open_with(opts);
+    e.start_scheduler();
+    common::init(&e).await;
+    common::add_test_server(&e, "nas", &d).await;
+
+    d.stop_hard();
+    let all = wait_alerts(&e, "three alerts to open", |all| all.iter().filter(|a| a.is_open()).count() == 3).await;
+    let got = bodies(&rx, 1, Duration::from_secs(15));
+    assert_eq!(got.len(), 1, "{got:?}");
+    let b = &got[0];
+    let notices = b["notices"].as_array().unwrap();
+    assert_eq!(notices.len(), 3, "one message for the window: {b}");
+    assert_eq!(b["title"].as_str(), Some("3 homedeck notifications"), "{b}");
+    let mut ids: Vec<String> = notices.iter().map(|n| n["alert_id"].as_str().unwrap().to_string()).collect();
+    let mut want: Vec<String> = all.iter().map(|a| a.id.to_string()).collect();
+    ids.sort();
+    want.sort();
+    assert_eq!(ids, want, "{b}");
+    assert!(notices.iter().all(|n| n["transition"] == "opened"), "{b}");
+    for rule in ["nas-down-a", "nas-down-b", "nas-down-c"] {
+        assert!(b["text"].as_str().unwrap().contains(rule), "{rule} not listed in {b}");
+    }
+
+    d.restart(false);
+    wait_alerts(&e, "all three to resolve", |all| all.iter().all(|a| !a.is_open())).await;
+    let got = bodies(&rx, 2, Duration::from_secs(15));
+    assert_eq!(got.len(), 2, "{got:?}");
+    let resolved = got[1]["notices"].as_array().unwrap();
+    assert_eq!(resolved.len(), 3, "{}", got[1]);
+    assert!(resolved.iter().all(|n| n["transition"] == "resolved"), "{}", got[1]);
     d.stop();
 }

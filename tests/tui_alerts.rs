@@ -140,3 +140,42 @@ async fn an_alert_is_counted_shown_acknowledged_and_silenced_from_the_console() 
     h.key(KeyCode::Esc).await;
     assert!(!h.driver.app.panes.audit.alerts_view);
 }
+
+/// A silence that runs out while nothing else happens: the status bar
+/// counts the alert again on its own (the rules' runner wakes when the
+/// silence ends and broadcasts it), and the end is audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_bar_counts_an_alert_again_when_its_silence_runs_out() {
+    let mut h = harness().await;
+    h.exec(Command::VaultInit { passphrase: SecretValue::new("correct horse battery") }).await;
+    brute_force(&h).await;
+    until(&mut h, "the status bar count", |h| h.driver.app.panes.audit.alerts.attention == 1).await;
+
+    let silence = Command::AlertSilence { rule: Some("vault-brute".into()), target: None, duration: "3s".into(), note: Some("looking".into()) };
+    let Outcome::Alerts(AlertsOutcome::AlertSilenced { covers, .. }) = h.exec(silence).await else { panic!() };
+    assert_eq!(covers.len(), 1);
+    until(&mut h, "the silence to quiet the count", |h| h.driver.app.panes.audit.alerts.attention == 0).await;
+    assert!(!h.screen80().contains('⚠'), "{}", h.screen80());
+
+    // Nothing else happens: the silence running out brings the count back.
+    until(&mut h, "the count to come back when the silence ran out", |h| h.driver.app.panes.audit.alerts.attention == 1).await;
+    let screen = h.screen80();
+    assert!(screen.contains("⚠ 1 alert "), "{screen}");
+    let Outcome::Audit(homedeck::engine::AuditOutcome::AuditPage { page }) = h.exec(Command::AuditSearch {
+        category: None,
+        min_severity: None,
+        status: None,
+        actor: None,
+        resource: None,
+        since: None,
+        until: None,
+        text: None,
+        limit: Some(200),
+        before: None,
+    })
+    .await
+    else {
+        panic!()
+    };
+    assert!(page.entries.iter().any(|e| e.action == "alert_silence_ended"), "the end of the silence is not audited");
+}

@@ -85,4 +85,12 @@ pub async fn audit_all(e: &EngineHandle) -> Vec<homedeck::engine::internals::aud
     }
 }
 pub mod sshd;
+
+/// Unlock the vault and add the test sshd `d` as server `name` (key login
+/// as this user), checked once with `server_test`.
+pub async fn add_test_server(e: &EngineHandle, name: &str, d: &sshd::Sshd) {
+    run(e, Command::VaultUnlock { passphrase: SecretValue::new(PASS) }).await.expect("unlock");
+    run(e, d.server_add(name)).await.expect("server add");
+    run(e, Command::ServerTest { name: name.into() }).await.expect("server test");
+}
 pub mod cli_env;

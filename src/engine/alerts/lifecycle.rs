@@ -34,15 +34,22 @@ pub fn change(alert: &Alert, transition: Transition, rules: &[Rule], silences: &
     }
 }
 
-/// Apply one round's findings. Returns every change, in order.
+/// Apply one round's findings and store them (no notices). Returns every
+/// change, in order.
 pub fn apply(store: &Store, rules: &[Rule], findings: Vec<Finding>, pending: &mut Pending, now: DateTime<Utc>) -> EngineResult<Vec<AlertChange>> {
-    apply_knowing(store, rules, findings, &HashSet::new(), pending, now)
+    let changes = apply_knowing(store, rules, findings, &HashSet::new(), pending, now)?;
+    store::commit(store, &changes, &[])?;
+    Ok(changes)
 }
 
 /// [`apply`], where `unknown` names the (rule, target) conditions this
 /// round could not judge (a server not probed yet since the engine
 /// started): an open alert among them neither counts nor resolves, so a
 /// restart does not resolve, notify and then reopen what is still wrong.
+///
+/// The counting of open alerts is written here; openings and resolutions
+/// are only returned: the caller stores them with their notices in one
+/// transaction (`store::commit`).
 pub fn apply_knowing(
     store: &Store,
     rules: &[Rule],
@@ -90,7 +97,6 @@ pub fn apply_knowing(
             ack: None,
             reopens: earlier,
         };
-        store::insert(store, &a)?;
         let t = if earlier.is_some() { Transition::Reopened } else { Transition::Opened };
         changes.push(change(&a, t, rules, &silences, now));
     }
@@ -105,7 +111,6 @@ pub fn apply_knowing(
         if !rules.iter().any(|r| r.name == a.rule && r.enabled) {
             a.evidence.insert("resolved_because".into(), "its rule was removed or disabled".into());
         }
-        store::close(store, &a)?;
         changes.push(change(&a, Transition::Resolved, rules, &silences, now));
     }
     pending.retain(|k, _| holding.contains(k));

@@ -11,7 +11,8 @@
 //! - `lifecycle.rs`: open, count, resolve, reopen, acknowledge, retention;
 //! - `store.rs`: the sled trees; `model.rs`: alerts and silences;
 //! - `runner.rs`: the background task, its events and audit entries;
-//! - `notices.rs`: each opening/reopening/resolution queued on its routes;
+//! - `notices.rs`: each opening/reopening/resolution staged on its routes,
+//!   stored with the change in one transaction (`store::commit`);
 //! - `handlers.rs`, `route.rs`, `outcome.rs`, `facade.rs`: the verbs.
 //!
 //! Every change of an alert is broadcast as `AlertsEvent::Changed` and
@@ -53,6 +54,9 @@ pub struct Runtime {
     /// Evaluate now (rules reloaded, a silence changed).
     pub(crate) wake: Arc<tokio::sync::Notify>,
     last_cleanup: Mutex<Option<DateTime<Utc>>>,
+    /// The silences running at the last round: one missing from the next
+    /// round's ran out, and is announced (`runner::silences_ended`).
+    pub(crate) silences_seen: Mutex<Vec<model::Silence>>,
 }
 
 pub(crate) type State = Runtime;
@@ -72,6 +76,7 @@ impl crate::engine::domains::DomainState for Runtime {
             evaluating: AtomicBool::new(false),
             wake: Arc::default(),
             last_cleanup: Mutex::default(),
+            silences_seen: Mutex::default(),
         })
     }
 

@@ -1,9 +1,11 @@
 //! Alert changes on their way to the rule's notification routes. The
-//! round that produces a change queues its notices itself, right after the
-//! alert is stored: each opening, reopening and resolution is queued once,
-//! on disk (the notify queue survives a restart or a `kill -9`), and only
-//! by the engine that runs the rules — a console attached to a daemon never
-//! sends a second copy, and a lagging event subscriber cannot drop one.
+//! round that produces a change queues its notices itself, in the same
+//! sled transaction that stores the change (`store::commit`): each
+//! opening, reopening and resolution is queued once, on disk (the notify
+//! queue survives a restart or a `kill -9`, and a kill between the two
+//! writes cannot happen), and only by the engine that runs the rules — a
+//! console attached to a daemon never sends a second copy, and a lagging
+//! event subscriber cannot drop one.
 //!
 //! Not sent: a change a silence covers, a change below the rule's
 //! `min_severity`, and acknowledgements, silences and the counting of an
@@ -11,7 +13,7 @@
 
 use super::outcome::{AlertChange, Transition};
 use crate::engine::Inner;
-use crate::engine::notify::{self, Notice};
+use crate::engine::notify::{self, Notice, Outbox};
 
 /// The notice a change becomes, or `None` if nobody is to be told.
 pub fn notice(c: &AlertChange) -> Option<Notice> {
@@ -36,15 +38,16 @@ pub fn notice(c: &AlertChange) -> Option<Notice> {
     Some(Notice { title, body, severity: c.severity, alert_id: Some(a.id.to_string()), transition: verb.to_string(), at })
 }
 
-/// Queue `c`'s notice on each of its rule's routes. A route that is not
-/// configured (config.toml is checked for this at load, so only options
-/// built by hand get here) is a warning, not a failed round: the other
-/// routes still get the notice.
-pub(crate) fn send(inner: &Inner, c: &AlertChange) {
+/// Stage `c`'s notice on each of its rule's routes in `out`, which the
+/// round writes in the same transaction as the change itself. A route that
+/// is not configured (config.toml is checked for this at load, so only
+/// options built by hand get here) is a warning, not a failed round: the
+/// other routes still get the notice.
+pub(crate) fn stage(inner: &Inner, ix: &notify::queue::Index, out: &mut Outbox, c: &AlertChange) {
     let Some(n) = notice(c) else { return };
     for route in &c.routes {
-        match notify::enqueue(inner, route, n.clone()) {
-            Ok(Some(id)) => tracing::debug!(alert = c.alert.id, route, delivery = id, "alert notice queued"),
+        match notify::stage(inner, ix, out, route, n.clone()) {
+            Ok(Some(id)) => tracing::debug!(alert = c.alert.id, route, delivery = id, "alert notice staged"),
             Ok(None) => tracing::debug!(alert = c.alert.id, route, "alert notice below the route's minimum severity"),
             Err(e) => tracing::warn!(alert = c.alert.id, route, error = %e, "could not queue the alert's notice"),
         }

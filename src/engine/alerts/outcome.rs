@@ -70,7 +70,8 @@ pub enum Transition {
     Acknowledged,
     /// A silence now covers it.
     Silenced,
-    /// The silence covering it ended early (`alert unsilence`).
+    /// The silence covering it ended: early (`alert unsilence`) or at its
+    /// time (the next round notices).
     Unsilenced,
 }
 
@@ -109,6 +110,6 @@ pub enum AlertsEvent {
     /// An alert opened, resolved, was acknowledged, silenced or reopened.
     #[serde(rename = "alert_changed")]
     Changed(Box<AlertChange>),
-    /// A silence was made or ended.
+    /// A silence was made, ended early or ran out.
     AlertSilencesChanged,
 }

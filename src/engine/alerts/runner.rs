@@ -1,17 +1,21 @@
 //! The background task that runs the rules: a round soon after anything
 //! they watch changes (a health round, a device link, a schedule run, a
-//! security event …), when a pending condition reaches its duration, and
-//! at least every `[alerts] interval_secs`. Each change is audited and
-//! broadcast. It holds the engine weakly, so it ends with the engine.
+//! security event …), when a pending condition reaches its duration or a
+//! silence ends, and at least every `[alerts] interval_secs`. A round
+//! stores its openings and resolutions with their notices in one sled
+//! transaction; each change is then audited and broadcast. It holds the
+//! engine weakly, so it ends with the engine.
 
 use super::facts::{self, Needs};
 use super::lifecycle;
+use super::model::Silence;
 use super::outcome::{AlertChange, Transition};
 use super::rules::Subject;
 use crate::engine::actor::Actor;
 use crate::engine::audit::{self, Category, Resource, Severity, Status};
 use crate::engine::context::AuditDraft;
 use crate::engine::error::EngineResult;
+use crate::engine::notify::Outbox;
 use crate::engine::{AlertsEvent, Event, Inner};
 use chrono::{DateTime, Utc};
 use std::sync::Weak;
@@ -93,6 +97,17 @@ pub(crate) fn round(inner: &Inner, now: DateTime<Utc>) -> EngineResult<Option<Du
         let _guard = inner.alerts.records.lock().unwrap_or_else(|p| p.into_inner());
         let mut pending = inner.alerts.pending.lock().unwrap_or_else(|p| p.into_inner());
         let changes = lifecycle::apply_knowing(&inner.store, &opts.rules, findings, &unknown, &mut pending, now)?;
+        if !changes.is_empty() {
+            // The changes and their notices: one transaction, flushed.
+            let mut ix = inner.notify.lock_index();
+            let mut out = Outbox::default();
+            for c in &changes {
+                super::notices::stage(inner, &ix, &mut out, c);
+            }
+            super::store::commit(&inner.store, &changes, &out.records()?)?;
+            inner.store.flush()?;
+            out.committed(&mut ix);
+        }
         let next = pending
             .iter()
             .filter_map(|((rule, _), first)| {
@@ -104,15 +119,57 @@ pub(crate) fn round(inner: &Inner, now: DateTime<Utc>) -> EngineResult<Option<Du
         (changes, next)
     };
     if !changes.is_empty() {
+        inner.notify.wake.notify_one();
         for c in &changes {
             record(inner, c);
-            super::notices::send(inner, c);
             inner.emit(Event::Alerts(AlertsEvent::Changed(Box::new(c.clone()))));
         }
         inner.store.flush()?;
     }
+    let silence_ends = silences_ended(inner, &opts.rules, now)?;
     cleanup(inner, opts.retention_days, now);
-    Ok(next)
+    Ok(next.into_iter().chain(silence_ends).min())
+}
+
+/// Silences that ran out since the last round: the alerts they covered
+/// count again (the status bar, the Overview) and may notify again, so
+/// each covered open alert is broadcast as `unsilenced`, the end is
+/// audited, and `AlertSilencesChanged` goes out. Returns how long until
+/// the next running silence ends (the runner wakes then).
+fn silences_ended(inner: &Inner, rules: &[super::rules::Rule], now: DateTime<Utc>) -> EngineResult<Option<Duration>> {
+    let running: Vec<Silence> = super::store::silences(&inner.store)?.into_iter().filter(|s| s.until > now).collect();
+    let ended: Vec<Silence> = {
+        let mut seen = inner.alerts.silences_seen.lock().unwrap_or_else(|p| p.into_inner());
+        let ended = seen.iter().filter(|s| s.until <= now && !running.iter().any(|r| r.id == s.id)).cloned().collect();
+        seen.clone_from(&running);
+        ended
+    };
+    if !ended.is_empty() {
+        for a in super::store::open(&inner.store)? {
+            // Covered while it ran (`covers` at its start).
+            if ended.iter().any(|s| s.covers(&a.rule, &a.target, s.created)) {
+                let c = lifecycle::change(&a, Transition::Unsilenced, rules, &running, now);
+                inner.emit(Event::Alerts(AlertsEvent::Changed(Box::new(c))));
+            }
+        }
+        for s in &ended {
+            let draft = AuditDraft {
+                category: Category::System,
+                severity: Severity::Info,
+                resource: Some(Resource::new("alert_silence", Some(s.id.to_string()), Some(s.what()))),
+                description: format!("silence {} ({}) ended at {}", s.id, s.what(), s.until.format("%Y-%m-%d %H:%M:%S UTC")),
+                changes: Vec::new(),
+                action: None,
+                ended: None,
+            };
+            if let Err(e) = audit::record(inner, &Actor::engine(), "alert_silence_ended", draft, Status::Success, None) {
+                tracing::warn!(error = %e, silence = s.id, "could not audit the end of a silence");
+            }
+        }
+        inner.emit(Event::Alerts(AlertsEvent::AlertSilencesChanged));
+        inner.store.flush()?;
+    }
+    Ok(running.iter().map(|s| (s.until - now).to_std().unwrap_or(Duration::ZERO) + Duration::from_millis(20)).min())
 }
 
 fn category(subject: Subject) -> Category {

@@ -3,10 +3,12 @@
 //! condition and the earlier ones it follows.
 
 use super::model::{Alert, AlertFilter, Silence};
+use super::outcome::{AlertChange, Transition};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::store::codec;
 use crate::engine::store::keys::id_key;
 use crate::engine::store::Store;
+use sled::Transactional;
 
 /// The trees this domain owns.
 pub const TREES: [&str; 4] = [ALERTS, OPEN, BY_KEY, SILENCES];
@@ -42,21 +44,36 @@ pub fn put(store: &Store, a: &Alert) -> EngineResult<()> {
     store.put(&store.tree(ALERTS)?, id_key(a.id), a)
 }
 
-/// A new alert: stored, indexed, and (while open) the condition's open one.
-pub fn insert(store: &Store, a: &Alert) -> EngineResult<()> {
-    put(store, a)?;
-    store.tree(BY_KEY)?.insert(by_key(&a.rule, &a.target, a.id), &[][..])?;
-    if a.is_open() {
-        store.tree(OPEN)?.insert(key(&a.rule, &a.target), &id_key(a.id)[..])?;
+/// Store a round's openings and resolutions and the notices they queue
+/// (`outbox`: key and value in `notify_queue`) in one sled transaction, so
+/// a crash leaves both or neither: never an alert whose notice was lost,
+/// never a notice about an alert the store does not have. The caller
+/// flushes.
+pub fn commit(store: &Store, changes: &[AlertChange], outbox: &[(Vec<u8>, Vec<u8>)]) -> EngineResult<()> {
+    let mut writes = Vec::with_capacity(changes.len());
+    for c in changes {
+        let a = &c.alert;
+        let opening = matches!(c.transition, Transition::Opened | Transition::Reopened);
+        writes.push((id_key(a.id).to_vec(), codec::encode(a)?, key(&a.rule, &a.target), by_key(&a.rule, &a.target, a.id), opening));
     }
-    Ok(())
-}
-
-/// The condition cleared: it has no open alert any more.
-pub fn close(store: &Store, a: &Alert) -> EngineResult<()> {
-    put(store, a)?;
-    store.tree(OPEN)?.remove(key(&a.rule, &a.target))?;
-    Ok(())
+    let trees = (store.tree(ALERTS)?, store.tree(OPEN)?, store.tree(BY_KEY)?, store.tree(crate::engine::notify::queue::QUEUE)?);
+    (&trees.0, &trees.1, &trees.2, &trees.3)
+        .transaction(|(alerts, open, by, queue)| {
+            for (id, value, cond, index, opening) in &writes {
+                alerts.insert(id.as_slice(), value.as_slice())?;
+                if *opening {
+                    by.insert(index.as_slice(), &[][..])?;
+                    open.insert(cond.as_slice(), id.as_slice())?;
+                } else {
+                    open.remove(cond.as_slice())?;
+                }
+            }
+            for (k, v) in outbox {
+                queue.insert(k.as_slice(), v.as_slice())?;
+            }
+            Ok(())
+        })
+        .map_err(|e: sled::transaction::TransactionError<()>| EngineError::Store(format!("cannot store the alerts' changes and their notices: {e:?}")))
 }
 
 /// Every open alert.

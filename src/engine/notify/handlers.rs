@@ -1,5 +1,5 @@
-//! The `notify_*` verbs, and [`enqueue`], the one door other domains (the
-//! alert rules) use to send a notice.
+//! The `notify_*` verbs, and [`enqueue`] / [`stage`], the doors other
+//! domains (the alert rules) use to send a notice.
 
 use super::config::{RouteConfig, RouteKind};
 use super::model::Notice;
@@ -24,6 +24,18 @@ pub(crate) fn enqueue(inner: &Inner, route: &str, notice: Notice) -> EngineResul
     let id = queue::push(&inner.store, &mut inner.notify.lock_index(), r, notice)?;
     inner.notify.wake.notify_one();
     Ok(Some(id))
+}
+
+/// [`enqueue`] for a caller that writes the delivery in its own sled
+/// transaction (see [`queue::Outbox`]): `notice` is staged in `out` for
+/// `route`, nothing is written. `Ok(None)`: below the route's minimum.
+pub(crate) fn stage(inner: &Inner, ix: &queue::Index, out: &mut queue::Outbox, route: &str, notice: Notice) -> EngineResult<Option<u64>> {
+    let opts = inner.notify.opts.get();
+    let r = opts.route(route).ok_or_else(|| unknown(route, &opts.routes))?;
+    if notice.severity < r.min_severity {
+        return Ok(None);
+    }
+    out.add(&inner.store, ix, r, notice, chrono::Utc::now()).map(Some)
 }
 
 fn unknown(name: &str, routes: &[RouteConfig]) -> EngineError {

@@ -15,7 +15,7 @@
 //! - `payload.rs`, `send.rs`, `email.rs`: the message per kind of route,
 //!   and one attempt of it; `redact.rs`: secrets kept out of what is left;
 //! - `worker.rs`: the delivery task (daemon, or an open console);
-//! - `handlers.rs`: the verbs, and [`enqueue`] for other domains.
+//! - `handlers.rs`: the verbs, and `stage` for other domains.
 
 mod backoff;
 pub mod config;
@@ -34,8 +34,10 @@ pub(crate) mod send;
 pub(crate) mod worker;
 
 pub use config::{NotifyOptions, RouteConfig, RouteKind};
-/// The door for other domains (the alert rules): `notify::enqueue(route, notice)`.
-pub(crate) use handlers::enqueue;
+/// The door for other domains (the alert rules): `notify::stage(route,
+/// notice)` into an [`Outbox`] the caller writes in its own transaction.
+pub(crate) use handlers::stage;
+pub use queue::Outbox;
 pub use model::Notice;
 
 use crate::engine::error::EngineResult;

@@ -96,41 +96,84 @@ fn put(store: &Store, tree: &str, d: &Delivery) -> EngineResult<()> {
     store.put(&store.tree(tree)?, id_key(d.id), d)
 }
 
+/// Deliveries made or extended in memory, written by the caller in one
+/// sled transaction with whatever they announce (an alert's change and its
+/// notices are stored together or not at all: a `kill -9` between the two
+/// would otherwise leave an alert nobody is ever told about). The caller
+/// holds the [`Index`] lock from [`Outbox::add`] until [`Outbox::committed`],
+/// so the worker cannot claim a batch being extended.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    staged: Vec<Delivery>,
+}
+
+impl Outbox {
+    /// Add `notice` for `route`: to its batch staged here, to its open
+    /// batch on disk, or as a new delivery. Nothing is written yet.
+    pub fn add(&mut self, store: &Store, ix: &Index, route: &RouteConfig, notice: Notice, now: DateTime<Utc>) -> EngineResult<u64> {
+        if let Some(d) = self.staged.iter_mut().find(|d| d.route == route.name && d.collect_until.is_some_and(|u| u > now)) {
+            d.notices.push(notice);
+            return Ok(d.id);
+        }
+        if let Some((id, until)) = ix.collecting.get(&route.name).copied()
+            && until > now
+            && !ix.in_flight.contains(&id)
+            && let Some(mut d) = store.get::<Delivery>(&store.tree(QUEUE)?, id_key(id))?
+        {
+            d.notices.push(notice);
+            self.staged.push(d);
+            return Ok(id);
+        }
+        let id = store.next_counter(COUNTER)?;
+        let batch = (route.batch_secs > 0).then(|| now + ChronoDuration::seconds(route.batch_secs as i64));
+        self.staged.push(Delivery {
+            id,
+            route: route.name.clone(),
+            kind: route.kind,
+            notices: vec![notice],
+            created: now,
+            next_at: batch.unwrap_or(now),
+            collect_until: batch,
+            attempts: 0,
+            last_error: None,
+            last_attempt: None,
+            dead_at: None,
+        });
+        Ok(id)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.staged.is_empty()
+    }
+
+    /// (key, value) of each staged delivery in `notify_queue`, for the
+    /// caller's transaction.
+    pub fn records(&self) -> EngineResult<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.staged.iter().map(|d| Ok((id_key(d.id).to_vec(), crate::engine::store::codec::encode(d)?))).collect()
+    }
+
+    /// The transaction committed: schedule what it wrote.
+    pub fn committed(self, ix: &mut Index) {
+        for d in self.staged {
+            ix.due.insert((d.next_at, d.id));
+            if let Some(until) = d.collect_until {
+                ix.collecting.insert(d.route.clone(), (d.id, until));
+            }
+        }
+    }
+}
+
 /// Queue `notice` for `route` (or add it to the route's open batch). The
 /// delivery is on disk when this returns. Returns its id.
 pub fn push(store: &Store, ix: &mut Index, route: &RouteConfig, notice: Notice) -> EngineResult<u64> {
-    let now = Utc::now();
-    if let Some((id, until)) = ix.collecting.get(&route.name).copied()
-        && until > now
-        && !ix.in_flight.contains(&id)
-        && let Some(mut d) = store.get::<Delivery>(&store.tree(QUEUE)?, id_key(id))?
-    {
-        d.notices.push(notice);
-        put(store, QUEUE, &d)?;
-        store.flush()?;
-        return Ok(id);
+    let mut out = Outbox::default();
+    let id = out.add(store, ix, route, notice, Utc::now())?;
+    let tree = store.tree(QUEUE)?;
+    for (k, v) in out.records()? {
+        tree.insert(k, v)?;
     }
-    let id = store.next_counter(COUNTER)?;
-    let batch = (route.batch_secs > 0).then(|| now + ChronoDuration::seconds(route.batch_secs as i64));
-    let d = Delivery {
-        id,
-        route: route.name.clone(),
-        kind: route.kind,
-        notices: vec![notice],
-        created: now,
-        next_at: batch.unwrap_or(now),
-        collect_until: batch,
-        attempts: 0,
-        last_error: None,
-        last_attempt: None,
-        dead_at: None,
-    };
-    put(store, QUEUE, &d)?;
     store.flush()?;
-    ix.due.insert((d.next_at, id));
-    if let Some(until) = batch {
-        ix.collecting.insert(route.name.clone(), (id, until));
-    }
+    out.committed(ix);
     Ok(id)
 }
 
