@@ -34,6 +34,8 @@ pub struct EngineOptions {
     pub alerts: crate::engine::alerts::rules::AlertsOptions,
     /// `[notify]` in config.toml: delivery settings and routes.
     pub notify: crate::engine::notify::NotifyOptions,
+    /// Each Home Assistant profile's call queue and circuit breaker.
+    pub ha_guard: crate::engine::ha::guard::GuardOptions,
 }
 
 impl EngineOptions {
@@ -51,6 +53,7 @@ impl EngineOptions {
             doctor: Default::default(),
             alerts: Default::default(),
             notify: Default::default(),
+            ha_guard: Default::default(),
         }
     }
 }

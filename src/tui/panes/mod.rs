@@ -8,6 +8,7 @@
 //! own extra files from its main module).
 
 pub mod alerts_view;
+pub mod mcp_view;
 pub mod audit_domain;
 pub mod backups_forms;
 pub mod backups_view;
@@ -136,7 +137,7 @@ panes! {
     Secrets: secrets: secrets::SecretsPane = secrets::SecretsPane::new, "Secrets",
         keys [secrets], help 1, domains [Vault];
     Audit: audit: audit::AuditPane = |_: &Config| Default::default(), "Audit",
-        keys [audit, security_events, alerts_view], help 2, domains [Audit, Alerts];
+        keys [audit, security_events, alerts_view], help 2, domains [Audit, Alerts, Mcp];
     Ai: ai: placeholder::Placeholder = |_: &Config| placeholder::Placeholder(PaneId::Ai), "AI",
         keys [], help 9, domains [];
 }
