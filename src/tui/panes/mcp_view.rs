@@ -110,7 +110,7 @@ fn render_breakers(f: &mut Frame, area: Rect, s: &McpStatus, v: &View) {
     let rows = s.breakers.iter().map(|b| {
         let (word, style) = match b.state {
             BreakerState::Closed => ("closed".to_string(), t.fg(t.ok)),
-            BreakerState::Open => (format!("open, {:.0} s", b.retry_in_ms.unwrap_or(0) as f64 / 1000.0), t.fg(t.error)),
+            BreakerState::Open => (format!("open, {:>2.0} s", b.retry_in_ms.unwrap_or(0) as f64 / 1000.0), t.fg(t.error)),
             BreakerState::HalfOpen => ("half-open".to_string(), t.fg(t.warn)),
         };
         Row::new(vec![
