@@ -2,11 +2,17 @@
 
     mcp_http_bench.py HOMEDECK_BIN URL TOKEN CALLS            one client
     mcp_http_bench.py HOMEDECK_BIN URL TOKEN load CLIENTS PER  concurrent
+    mcp_http_bench.py HOMEDECK_BIN URL TOKEN raw CALLS        without the SDK
 One client: CALLS timed calls of the read tool server_list after 20 warm-up
 calls, with the engine's own time of each from the audit log (duration_ms of
 the token's entries), one line of medians. Concurrent: CLIENTS sessions, each
 PER calls at once; throughput, p99, errors, and the audit entries counted
-(every call must have one).
+(every call must have one). Raw: the same client library (httpx2, async)
+without the SDK — first CALLS POSTs with no token, which the daemon's gate
+answers 401 before any MCP or engine work (the floor: HTTP client, TCP,
+hyper), then CALLS tools/call POSTs on a session set up by hand, the
+answer's SSE text read whole (the server's share plus the bare client);
+what the SDK adds is the SDK row's median minus this one.
 """
 import asyncio
 import json
@@ -35,6 +41,34 @@ async def session_calls(url, token, calls, warmup, times, errors):
                         errors.append(r.content)
 
 
+async def raw(url, token, calls):
+    accept = {"Accept": "application/json, text/event-stream"}
+    auth = {**accept, "Authorization": f"Bearer {token}"}
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}
+    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "server_list", "arguments": {}}}
+    floor, round_trips = [], []
+    async with create_mcp_http_client() as http:
+        for i in range(calls + 20):
+            t = time.perf_counter()
+            r = await http.post(url, json=init, headers=accept)
+            if i >= 20:
+                floor.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 401, r.status_code
+        r = await http.post(url, json=init, headers=auth)
+        session = {**auth, "mcp-session-id": r.headers["mcp-session-id"], "mcp-protocol-version": "2025-06-18"}
+        await http.post(url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=session)
+        for i in range(calls + 20):
+            t = time.perf_counter()
+            r = await http.post(url, json=call, headers=session)
+            text = r.text
+            if i >= 20:
+                round_trips.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200 and "local" in text, text
+        await http.delete(url, headers=session)
+    print(f"HTTP floor (no token: 401 from the gate, no MCP): {calls} requests, median {statistics.median(floor):.3f} ms (p99 {p99(floor):.3f})")
+    print(f"HTTP tools/call without the SDK (httpx2 async): {calls} calls, median {statistics.median(round_trips):.3f} ms (p99 {p99(round_trips):.3f})")
+
+
 def audit(binary, actor, limit):
     out = subprocess.run([binary, "--json", "audit", "search", "--actor", actor, "--limit", str(limit)], capture_output=True, text=True, check=True)
     page = json.loads(out.stdout)
@@ -47,6 +81,9 @@ def p99(times):
 
 async def main():
     binary, url, token = sys.argv[1:4]
+    if sys.argv[4] == "raw":
+        await raw(url, token, int(sys.argv[5]))
+        return
     if sys.argv[4] == "load":
         clients, per = int(sys.argv[5]), int(sys.argv[6])
         before = len(audit(binary, "token:load", 10000))

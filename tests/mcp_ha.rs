@@ -16,7 +16,7 @@ use common::run;
 use common::sshd::Sshd;
 use daemon_common::Home;
 use deploy_common::*;
-use homedeck::engine::{Command, DeployOutcome, Outcome, SecretValue};
+use homedeck::engine::{Command, DeployOutcome, McpOutcome, Outcome, SecretValue};
 use std::time::{Duration, Instant};
 
 /// The SDK client's `calls` scenario; each call's (error, text, ms).
@@ -61,9 +61,10 @@ fn until_breaker(home: &Home, state: &str, within: Duration) -> serde_json::Valu
     }
 }
 
-/// Deploy HA with `history:` on, onboard it, add profile `home` and post
-/// three states of a probe entity; returns the deployment's port.
-async fn home_assistant(dir: &std::path::Path, d: &Sshd, wheels: &std::path::Path, root: &std::path::Path) -> u16 {
+/// Deploy HA with `history:` on, onboard it, add profile `home`, post
+/// three states of a probe entity and make a read API token; returns the
+/// deployment's port and the token.
+async fn home_assistant(dir: &std::path::Path, d: &Sshd, wheels: &std::path::Path, root: &std::path::Path) -> (u16, String) {
     let e = engine(dir);
     server(&e, d).await;
     let o = run(&e, create("home", root, wheels)).await.unwrap();
@@ -93,7 +94,9 @@ async fn home_assistant(dir: &std::path::Path, d: &Sshd, wheels: &std::path::Pat
             .unwrap();
         assert!(r.status().is_success(), "{r:?}");
     }
-    port
+    let made = Command::TokenCreate { name: "ops".into(), class: Some("read".into()), allow: None, deny: None, expires: None, rate: None };
+    let Outcome::Mcp(McpOutcome::TokenCreated { secret, .. }) = run(&e, made).await.unwrap() else { panic!("token_create") };
+    (port, secret.expose().to_string())
 }
 
 #[test]
@@ -106,16 +109,18 @@ fn ha_tools_over_mcp_and_the_circuit_breaker_of_a_stopped_home_assistant() {
     let root = home.dir.path().join("deployments");
     let _reaper = Reaper(root.clone());
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
-    let port = rt.block_on(home_assistant(home.dir.path(), &d, &wheels, &root));
+    let (port, token) = rt.block_on(home_assistant(home.dir.path(), &d, &wheels, &root));
     drop(rt);
 
-    let (ok, out, err) = home.hd(&["token", "create", "ops", "--class", "read"]);
+    // Any command writes the default config.toml; then the listener is turned on.
+    let (ok, _, err) = home.hd(&["daemon", "status"]);
     assert!(ok, "{err}");
-    let token = out.trim().to_string();
     let path = home.dir.path().join("config/config.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replace("# listen = \"127.0.0.1:8766\"", "listen = \"127.0.0.1:0\"")).unwrap();
     let _daemon = home.daemon();
+    let (ok, _, err) = home.hd(&["vault", "unlock"]);
+    assert!(ok, "{err}");
     let url = home.status()["mcp"]["url"].as_str().unwrap().to_string();
 
     // States with a filter, and the probe's history over the last hour (the

@@ -169,9 +169,12 @@ pub enum HaCmd {
     /// One entity's state history (`--since 2h`, `1d` or a date/time; default the last 24 h)
     History {
         name: String,
+        /// The entity id, e.g. sensor.outdoor_temp
         entity: String,
+        /// Start of the window: an age (2h, 1d) or a date or time [default: 24h]
         #[arg(long)]
         since: Option<String>,
+        /// End of the window, as --since [default: now]
         #[arg(long)]
         until: Option<String>,
     },
