@@ -175,8 +175,9 @@ fn ha_tools_over_mcp_and_the_circuit_breaker_of_a_stopped_home_assistant() {
     let (ok, _, err) = home.hd(&["deploy", "start", "home"]);
     assert!(ok, "{err}");
     until_breaker(&home, "half_open", Duration::from_secs(60));
-    let a = calls(&url, &token, serde_json::json!([["ha_states", {"name": "home", "filter": "sensor.homedeck_"}]]));
-    assert!(!a[0].0 && a[0].1.contains("sensor.homedeck_probe"), "{}", a[0].1);
+    // (States posted over REST do not survive HA's restart: any entity will do.)
+    let a = calls(&url, &token, serde_json::json!([["ha_states", {"name": "home"}]]));
+    assert!(!a[0].0 && a[0].1.starts_with("home: ") && !a[0].1.starts_with("home: 0 entities"), "{}", a[0].1);
     let b = breaker(&home);
     assert_eq!((b["state"].as_str(), b["failures"].as_u64()), (Some("closed"), Some(0)), "{b}");
 }

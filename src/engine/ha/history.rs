@@ -19,6 +19,7 @@ pub const MAX_STATES: usize = 2000;
 /// The window when no `since` is given.
 const DEFAULT_SINCE: Duration = Duration::hours(24);
 
+#[derive(Debug)]
 pub(crate) struct Window {
     pub since: DateTime<Utc>,
     pub until: DateTime<Utc>,
