@@ -5,7 +5,9 @@
 # stdio in-process and attached to a `homedeck daemon`, then over Streamable
 # HTTP from that daemon (`[mcp] listen`, bearer token), one client and
 # CLIENTS concurrent clients x PER calls (throughput, p99, audit entries
-# counted), same session.
+# counted), same session; then the HTTP floor (a request the gate answers
+# 401) and tools/call over plain HTTP without the SDK, to tell the client's
+# share from the server's.
 # Usage: benches/mcp.sh [calls] [clients] [per]   (BIN=path overrides the binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,4 +38,5 @@ for _ in $(seq 100); do "$BIN" --json daemon status 2>/dev/null | grep -q '"runn
 "$PY" benches/mcp_bench.py "$BIN" "$CALLS" "stdio, attached to the daemon"
 URL="$("$BIN" --json daemon status | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["mcp"]["url"])')"
 "$PY" benches/mcp_http_bench.py "$BIN" "$URL" "$TOKEN" "$CALLS"
+"$PY" benches/mcp_http_bench.py "$BIN" "$URL" "$TOKEN" raw "$CALLS"
 "$PY" benches/mcp_http_bench.py "$BIN" "$URL" "$LOAD" load "$CLIENTS" "$PER"

@@ -215,3 +215,56 @@ fn https_from_pem_files_and_unreadable_ones_stop_the_start() {
     let a = answers(&seen);
     assert!(!a[0].0 && a[0].1.contains("local"), "{}", a[0].1);
 }
+
+#[test]
+fn tokens_over_their_rate_and_peers_guessing_tokens_get_429_with_retry_after() {
+    let home = Home::new();
+    let (ok, out, err) = home.hd(&["token", "create", "limited", "--class", "read", "--rate", "2/min"]);
+    assert!(ok, "{err}");
+    let limited = out.trim().to_string();
+    listen_on_loopback(&home);
+    let _daemon = home.daemon();
+    let url = mcp_url(&home);
+
+    // The SDK: two calls fit the rate; the third is answered with HTTP 429
+    // and a JSON-RPC error, which the SDK raises as the call's error
+    // (naming the wait), and the session goes on.
+    let calls = serde_json::json!([["server_list", {}], ["server_list", {}], ["server_list", {}], ["server_list", {}]]).to_string();
+    let (seen, _) = client(&home, "calls", &url, &limited, &[("CALLS", calls), ("GO_ON", "1".into())]);
+    let c = seen["calls"].as_array().unwrap();
+    assert!(!c[0]["error"].as_bool().unwrap() && !c[1]["error"].as_bool().unwrap(), "{seen}");
+    for refused in &c[2..] {
+        let text = refused["text"].as_str().unwrap();
+        assert!(refused["raised"] == true && text.contains("rate limited: API token limited is over its rate") && text.contains("retry in"), "{seen}");
+    }
+    // A plain HTTP client sees the status and Retry-After.
+    let (raw, _) = client(&home, "rawcall", &url, &limited, &[]);
+    assert_eq!(raw["status"], 429, "{raw}");
+    let wait: u64 = raw["retry_after"].as_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{raw}");
+    let body: serde_json::Value = serde_json::from_str(raw["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["id"], 7, "{body}");
+    let ms = body["error"]["data"]["retry_after_ms"].as_u64().unwrap();
+    assert!(ms > (wait - 1) * 1000 && ms <= wait * 1000, "Retry-After {wait} s rounds up {ms} ms: {body}");
+    // Each refused call is in the audit log as a refusal of that tool.
+    let (entries, log) = audit_entries(&home);
+    let refused = entries
+        .iter()
+        .filter(|e| e["action"] == "server_list" && e["actor"]["user"] == "token:limited" && e["status"] == "failure")
+        .filter(|e| e["error"].as_str().unwrap_or("").contains("refused: rate limited"))
+        .count();
+    assert_eq!(refused, 3, "{log}");
+
+    // Wrong tokens: 401 until the peer is throttled, then 429 with Retry-After
+    // (every request from it, a good token's too, until the block ends).
+    let (raw, _) = client(&home, "brute", &url, "", &[("TIMES", "6".into())]);
+    let answers = raw["answers"].as_array().unwrap();
+    assert!(answers[..4].iter().all(|a| a["status"] == 401), "{raw}");
+    let last = &answers[5];
+    assert_eq!(last["status"], 429, "{raw}");
+    let wait: u64 = last["retry_after"].as_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{raw}");
+    assert!(last["body"].as_str().unwrap().contains("too many wrong API tokens from 127.0.0.1"), "{raw}");
+    let (ok, events, _) = home.hd(&["--json", "events"]);
+    assert!(ok && events.contains("mcp_token_bruteforce"), "{events}");
+}

@@ -117,7 +117,7 @@ fn revoked_rotated_and_wrong_tokens_are_refused_and_guessing_raises_an_event() {
         assert!(!ok && err.contains("invalid API token"), "{err}");
     }
     let (ok, err) = mcp(&new);
-    assert!(!ok && err.contains("too many wrong tokens") && err.contains("try again in"), "{err}");
+    assert!(!ok && err.contains("too many wrong API tokens") && err.contains("retry in"), "{err}");
     let (_, out, _) = home.hd(&["--json", "events"]);
     assert!(out.contains("mcp_token_bruteforce"), "{out}");
 }

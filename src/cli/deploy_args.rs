@@ -166,6 +166,18 @@ pub enum HaCmd {
         #[arg(long)]
         filter: Option<String>,
     },
+    /// One entity's state history (`--since 2h`, `1d` or a date/time; default the last 24 h)
+    History {
+        name: String,
+        /// The entity id, e.g. sensor.outdoor_temp
+        entity: String,
+        /// Start of the window: an age (2h, 1d) or a date or time [default: 24h]
+        #[arg(long)]
+        since: Option<String>,
+        /// End of the window, as --since [default: now]
+        #[arg(long)]
+        until: Option<String>,
+    },
     /// Print state changes live until Ctrl-C
     Watch {
         name: String,
@@ -203,6 +215,7 @@ pub const DOCS: &[(&str, &str, &str)] = &[
     ("ha", "rm", "ha_remove"),
     ("ha", "test", "ha_test"),
     ("ha", "states", "ha_states"),
+    ("ha", "history", "ha_history"),
     ("ha", "watch", "ha_watch"),
     ("ha", "call", "ha_call"),
 ];

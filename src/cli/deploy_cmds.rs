@@ -253,6 +253,7 @@ pub async fn ha(s: &Session, cmd: HaCmd) -> Result<()> {
         }
         HaCmd::Test { name } => exec(s, Command::HaTest { name }).await?,
         HaCmd::States { name, filter } => exec(s, Command::HaStates { name, filter }).await?,
+        HaCmd::History { name, entity, since, until } => exec(s, Command::HaHistory { name, entity, since, until }).await?,
         HaCmd::Watch { name, filter } => return watch(s, name, filter).await,
         HaCmd::Call { name, service, entity, data, yes } => {
             let target = entity.clone().unwrap_or_else(|| "(no entity)".into());

@@ -111,6 +111,11 @@ pub fn ha(outcome: &HaOutcome) {
             println!("location:  {}", r.location_name);
             println!("entities:  {}", r.entity_count);
         }
+        HaOutcome::HaHistory { profile, entity, since, until, states, truncated } => {
+            println!("{profile}: {entity} from {since} to {until}{}", if *truncated { " (newest states only)" } else { "" });
+            let rows: Vec<Vec<String>> = states.iter().map(|s| vec![s.last_changed.clone(), s.state.clone()]).collect();
+            print!("{}", table::render(&["CHANGED", "STATE"], &rows));
+        }
         HaOutcome::HaStates { states, .. } | HaOutcome::HaCalled { changed: states, .. } => {
             if let HaOutcome::HaCalled { profile, service, .. } = outcome {
                 println!("{profile}: called {service}");

@@ -356,6 +356,8 @@ commands! {
         HaTest = "ha_test", Read, audited: false, { name: String };
         /// List entity states (filter: light. or *kitchen* or a substring).
         HaStates = "ha_states", Read, audited: false, { name: String, filter: Option<String> };
+        /// One entity's state history over a time window (since: 24h by default, 2h, 1d or a date/time; until: now by default), from HA's recorder.
+        HaHistory = "ha_history", Read, audited: false, { name: String, entity: String, since: Option<String>, until: Option<String> };
         /// Watch state changes live over the WebSocket API (filter as for ha_states).
         HaWatch = "ha_watch", Read, audited: false, { name: String, filter: Option<String> };
         /// Stop watching a profile's state changes.
@@ -408,6 +410,8 @@ commands! {
         TokenRotate = "token_rotate", Write, audited: true, { name: String };
         /// Check that a token may call a tool now (class, allow/deny, expiry, revocation, rate); wrong tokens are throttled per peer; dry_run=true: a preview, which any class may ask for.
         TokenAuthorize = "token_authorize", Read, audited: false, { token: SecretValue, tool: Option<String>, peer: Option<String>, dry_run: Option<bool> };
+        /// How MCP clients use homedeck since a time (default 24h): per-tool calls, errors, p50/p99 latency; open sessions; each Home Assistant profile's circuit breaker.
+        McpStatus = "mcp_status", Read, audited: false, { since: Option<String> };
     }
 
     /// Alerts: what the rules of config.toml found, acknowledgements and silences.

@@ -82,6 +82,12 @@ pub enum EngineError {
     #[error("{what} was cancelled")]
     Cancelled { what: String },
 
+    /// Too many calls (a token over its rate, a peer sending wrong tokens):
+    /// the caller may try again after `retry_after_ms` (HTTP answers 429
+    /// with `Retry-After` from it).
+    #[error("rate limited: {what}; retry in {:.1} s", *.retry_after_ms as f64 / 1000.0)]
+    RateLimited { what: String, retry_after_ms: u64 },
+
     #[error("{0}")]
     Other(#[serde(with = "message")] String),
 }
@@ -176,6 +182,7 @@ mod tests {
             EngineError::KeyPassphraseRequired,
             EngineError::Other("backup of big: cancelled".into()),
             EngineError::Cancelled { what: s() },
+            EngineError::RateLimited { what: s(), retry_after_ms: 1500 },
         ];
         // No wildcard: a new variant does not compile until it is listed above.
         let listed = |e: &EngineError| match e {
@@ -198,6 +205,7 @@ mod tests {
             | EngineError::HostKeyMismatch { .. }
             | EngineError::RemoteShellMissing { .. }
             | EngineError::Remote { .. }
+            | EngineError::RateLimited { .. }
             | EngineError::ConfirmationRequired { .. }
             | EngineError::KeyPassphraseRequired
             | EngineError::Cancelled { .. }

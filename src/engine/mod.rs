@@ -206,6 +206,12 @@ impl EngineHandle {
         options::apply_live(&self.inner, opts);
     }
 
+    /// Count an MCP session (HTTP or stdio) served on this engine while the
+    /// ticket lives; `mcp_status` shows the counts.
+    pub fn mcp_session(&self, http: bool) -> views::mcp::SessionTicket {
+        self.inner.mcp.sessions.ticket(http)
+    }
+
     /// Broadcast a line for every front end's status bar.
     pub fn notice(&self, text: impl Into<String>) {
         self.inner.emit(Event::General(GeneralEvent::Notice { text: text.into() }));

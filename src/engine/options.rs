@@ -36,6 +36,8 @@ pub struct EngineOptions {
     pub notify: crate::engine::notify::NotifyOptions,
     /// `[ai]` in config.toml: the model provider, if any, and the context window.
     pub ai: crate::engine::ai::options::AiOptions,
+    /// Each Home Assistant profile's call queue and circuit breaker.
+    pub ha_guard: crate::engine::ha::guard::GuardOptions,
 }
 
 impl EngineOptions {
@@ -54,6 +56,7 @@ impl EngineOptions {
             alerts: Default::default(),
             notify: Default::default(),
             ai: Default::default(),
+            ha_guard: Default::default(),
         }
     }
 }

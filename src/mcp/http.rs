@@ -14,7 +14,7 @@
 use super::{HomedeckMcp, Settings};
 use crate::engine::command_table::Permission;
 use crate::engine::views::tools::ToolsetSelection;
-use crate::engine::{Actor, Command, EngineHandle, Frontend, McpOutcome, Outcome, SecretValue};
+use crate::engine::{Actor, Command, EngineError, EngineHandle, Frontend, McpOutcome, Outcome, SecretValue};
 use crate::handle::Handle;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode, header};
@@ -115,8 +115,9 @@ pub async fn start(engine: EngineHandle, settings: HttpSettings) -> anyhow::Resu
     let config = StreamableHttpServerConfig::default().with_allowed_hosts(hosts).with_cancellation_token(stop.child_token());
     let session = Settings { toolsets: settings.toolsets.clone(), readonly: false, token: None };
     let handle = Handle::Local(engine.clone());
+    let tools = super::server::offered(&session, handle.readonly());
     let service = StreamableHttpService::new(
-        move || Ok(HomedeckMcp::new(handle.clone(), Actor::current(Frontend::Mcp), session.clone())),
+        move || Ok(HomedeckMcp::with_tools(handle.clone(), Actor::current(Frontend::Mcp), session.clone(), tools.clone(), true)),
         Arc::new(LocalSessionManager::default()),
         config,
     );
@@ -141,6 +142,11 @@ async fn accept_loop(gate: Arc<Gate>, listener: TcpListener, acceptor: Option<to
                 continue;
             }
         };
+        // Answers are small and written in pieces (headers, SSE events):
+        // without this, Nagle holds a piece back until the last is acked.
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(%peer, error = %e, "TCP_NODELAY could not be set");
+        }
         let (gate, stop, acceptor) = (gate.clone(), stop.clone(), acceptor.clone());
         tokio::spawn(async move {
             match acceptor {
@@ -184,14 +190,70 @@ async fn handle(gate: &Gate, mut req: Request<hyper::body::Incoming>, peer: Sock
     let ip = peer.ip().to_string();
     let check = Command::TokenAuthorize { token: token.clone(), tool: None, peer: Some(ip.clone()), dry_run: None };
     match gate.engine.execute(check, Actor::current(Frontend::Mcp)).await {
-        Ok(Outcome::Mcp(McpOutcome::Authorized { name, class })) => {
-            req.extensions_mut().insert(Caller { token, name, class, peer: ip });
+        Ok(Outcome::Mcp(McpOutcome::Authorized { name, class, rate_limited_ms })) => {
+            let caller = Caller { token, name, class, peer: ip };
+            if let Some(ms) = rate_limited_ms {
+                return over_rate(gate, req, caller, ms).await;
+            }
+            req.extensions_mut().insert(caller);
             gate.service.handle(req).await
         }
         Ok(other) => plain(StatusCode::INTERNAL_SERVER_ERROR, &format!("unexpected answer to a token check: {}", other.summary())),
+        // A peer throttled for wrong tokens: 429, not 401, so it is told when to come back.
+        Err(e @ EngineError::RateLimited { retry_after_ms, .. }) => too_many(&e.to_string(), retry_after_ms, None),
         Err(e) => unauthorized(&e.to_string()),
     }
 }
+
+/// A request from a token whose rate window is full. A tool call is
+/// refused with HTTP 429, `Retry-After` and a JSON-RPC error naming the
+/// wait (the SDKs surface it as the call's error), and recorded like any
+/// refused call; anything else (tools/list, notifications, closing the
+/// session) is no call and goes through.
+async fn over_rate(gate: &Gate, req: Request<hyper::body::Incoming>, caller: Caller, ms: u64) -> Response<BoxBody<Bytes, Infallible>> {
+    let (parts, body) = req.into_parts();
+    let bytes = match http_body_util::Limited::new(body, MAX_PEEK).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) => return plain(StatusCode::PAYLOAD_TOO_LARGE, &format!("the request body could not be read: {e}")),
+    };
+    let call = serde_json::from_slice::<serde_json::Value>(&bytes).ok().filter(|v| v["method"] == "tools/call");
+    let Some(call) = call else {
+        let mut req = Request::from_parts(parts, Full::new(bytes));
+        req.extensions_mut().insert(caller);
+        return gate.service.handle(req).await;
+    };
+    let tool = call["params"]["name"].as_str().unwrap_or("(no tool named)").to_string();
+    let error = EngineError::RateLimited {
+        what: format!("API token {} is over its rate", caller.name),
+        retry_after_ms: ms,
+    };
+    let record = Command::McpRefused { tool: tool.clone(), reason: error.to_string(), arguments: None };
+    if let Err(e) = gate.engine.execute(record, caller.actor()).await {
+        tracing::error!(error = %e, tool, "could not record a rate-limited MCP call");
+    }
+    too_many(&error.to_string(), ms, Some(call["id"].clone()))
+}
+
+/// Bodies read by the gate itself (only a rate-limited token's requests).
+const MAX_PEEK: usize = 4 * 1024 * 1024;
+
+/// HTTP 429 with `Retry-After` (whole seconds, rounded up) and a JSON-RPC
+/// error body carrying the same wait, in ms, as `data.retry_after_ms`.
+fn too_many(message: &str, retry_after_ms: u64, id: Option<serde_json::Value>) -> Response<BoxBody<Bytes, Infallible>> {
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": id.unwrap_or(serde_json::Value::Null),
+        "error": { "code": RATE_LIMITED, "message": message, "data": { "retry_after_ms": retry_after_ms } },
+    });
+    let mut r = Response::new(Full::new(Bytes::from(body.to_string())).boxed());
+    *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    r.headers_mut().insert(header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(header::RETRY_AFTER, http::HeaderValue::from(retry_after_ms.div_ceil(1000).max(1)));
+    r
+}
+
+/// JSON-RPC's implementation-defined server error range (-32000 to -32099).
+const RATE_LIMITED: i64 = -32029;
 
 /// The token from `Authorization: Bearer …`, or what is wrong with the header.
 fn bearer<B>(req: &Request<B>) -> Result<SecretValue, String> {

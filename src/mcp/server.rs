@@ -8,32 +8,60 @@ use crate::engine::views::tools::{self, ToolSpec};
 use crate::engine::{Actor, Command};
 use crate::handle::Handle;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListResourcesResult, ListToolsResult,
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, InitializeRequestParams, InitializeResult, ListResourcesResult, ListToolsResult,
     PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ServerCapabilities,
     ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
+use crate::engine::views::mcp::SessionTicket;
 use serde_json::json;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Clone)]
 pub struct HomedeckMcp {
     handle: Handle,
     actor: Actor,
     settings: Settings,
-    /// The tools this session offers, as the SDK's type (built once).
-    tools: Vec<(&'static ToolSpec, Tool)>,
+    /// The tools this session offers, as the SDK's type (built once per
+    /// listener: rmcp makes a handler per HTTP session and per tool-schema
+    /// lookup, so building them here cost every request).
+    tools: Arc<Vec<(&'static ToolSpec, Tool)>>,
+    http: bool,
+    /// Counts this session in `mcp_status` from `initialize` until its last
+    /// clone is dropped (handlers made for a lookup are never counted).
+    ticket: Arc<OnceLock<SessionTicket>>,
+}
+
+/// The tools a session with these settings offers, as the SDK's type.
+pub fn offered(settings: &Settings, readonly: bool) -> Arc<Vec<(&'static ToolSpec, Tool)>> {
+    let readonly = settings.readonly || readonly;
+    Arc::new(
+        tools::tools_in(&settings.toolsets)
+            .into_iter()
+            .filter(|t| !readonly || t.hints.read_only)
+            .filter_map(|t| convert::tool(t).map(|m| (t, m)))
+            .collect(),
+    )
 }
 
 impl HomedeckMcp {
     pub fn new(handle: Handle, actor: Actor, settings: Settings) -> Self {
-        let readonly = settings.readonly || handle.readonly();
-        let tools = tools::tools_in(&settings.toolsets)
-            .into_iter()
-            .filter(|t| !readonly || t.hints.read_only)
-            .filter_map(|t| convert::tool(t).map(|m| (t, m)))
-            .collect();
-        HomedeckMcp { handle, actor, settings, tools }
+        let tools = offered(&settings, handle.readonly());
+        Self::with_tools(handle, actor, settings, tools, false)
+    }
+
+    /// A session over HTTP (`http`) or stdio with a tool list built before.
+    pub fn with_tools(handle: Handle, actor: Actor, settings: Settings, tools: Arc<Vec<(&'static ToolSpec, Tool)>>, http: bool) -> Self {
+        HomedeckMcp { handle, actor, settings, tools, http, ticket: Arc::default() }
+    }
+
+    /// Count this session as open on the engine (in-process engines only:
+    /// an attached stdio session is its own process's).
+    fn count_session(&self) {
+        if let Handle::Local(engine) = &self.handle {
+            let _ = self.ticket.set(engine.mcp_session(self.http));
+        }
     }
 
     fn readonly(&self) -> bool {
@@ -76,7 +104,12 @@ impl HomedeckMcp {
             };
             if let Err(e) = self.handle.execute(check, who.actor.clone()).await {
                 let args = tools::audit_arguments(&command);
-                return self.refuse(who, name, &e.to_string(), Some(args)).await;
+                let mut result = self.refuse(who, name, &e.to_string(), Some(args)).await;
+                if let crate::engine::EngineError::RateLimited { retry_after_ms, .. } = e {
+                    // The wait, machine-readable, beside the message naming it.
+                    result.structured_content = Some(json!({ "error": "rate_limited", "retry_after_ms": retry_after_ms }));
+                }
+                return result;
             }
         }
         // A dry run changes nothing: it is a read, allowed in a read-only
@@ -146,6 +179,12 @@ impl ServerHandler for HomedeckMcp {
                  a write tool called with dry_run=true returns the engine's preview (targets, current → new values, diff, undo) and changes nothing. \
                  Secret values are never accepted or shown: name vault secrets instead.",
             )
+    }
+
+    async fn initialize(&self, request: InitializeRequestParams, context: RequestContext<RoleServer>) -> Result<InitializeResult, ErrorData> {
+        self.count_session();
+        context.peer.set_peer_info(request.clone());
+        self.negotiate_initialize(&request)
     }
 
     async fn list_tools(&self, _request: Option<PaginatedRequestParams>, context: RequestContext<RoleServer>) -> Result<ListToolsResult, ErrorData> {

@@ -9,9 +9,15 @@ Prints one JSON object (what it saw) on its last line. Scenarios:
           with the exception's text. When $REVOKE_AFTER is N, the command in
           $REVOKE_CMD (JSON list) runs after the Nth call (mid-session).
 $MCP_CA names the CA file for an https:// URL.
+          Each call's round trip is reported in ms; a call that raised ends
+          the list unless $GO_ON is 1.
   raw     plain HTTP POSTs: no Authorization, a Basic one, a wrong bearer
           token, and TOKEN if given ("given"); each status, body and
           WWW-Authenticate.
+  rawcall a plain HTTP POST of a tools/call (server_list) with TOKEN: its
+          status, body and Retry-After.
+  brute   $TIMES plain HTTP POSTs with wrong bearer tokens: each status and
+          Retry-After.
 """
 import asyncio
 import json
@@ -19,6 +25,7 @@ import os
 import ssl
 import subprocess
 import sys
+import time
 
 import httpx2
 import jsonschema
@@ -69,12 +76,16 @@ async def calls(url, token):
                 for i, (tool, args) in enumerate(json.loads(os.environ["CALLS"])):
                     if i == revoke_after:
                         subprocess.run(json.loads(os.environ["REVOKE_CMD"]), check=True, capture_output=True)
+                    t = time.perf_counter()
                     try:
-                        r = await asyncio.wait_for(session.call_tool(tool, args), 15)
-                        seen["calls"].append({"tool": tool, "error": bool(r.is_error), "text": text_of(r)})
+                        r = await asyncio.wait_for(session.call_tool(tool, args), 30)
+                        ms = (time.perf_counter() - t) * 1000
+                        seen["calls"].append({"tool": tool, "error": bool(r.is_error), "text": text_of(r), "ms": ms, "structured": r.structured_content})
                     except Exception as e:  # an HTTP error ends up here
-                        seen["calls"].append({"tool": tool, "error": True, "text": flatten(e)})
-                        break
+                        ms = (time.perf_counter() - t) * 1000
+                        seen["calls"].append({"tool": tool, "error": True, "text": flatten(e), "ms": ms, "raised": True})
+                        if os.environ.get("GO_ON") != "1":
+                            break
     return seen
 
 
@@ -89,6 +100,24 @@ def raw(url, token):
     return seen
 
 
+def answer(r):
+    return {"status": r.status_code, "body": r.text, "retry_after": r.headers.get("retry-after")}
+
+
+def rawcall(url, token):
+    call = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "server_list", "arguments": {}}}
+    r = httpx2.post(url, json=call, headers={**ACCEPT, "Authorization": f"Bearer {token}"}, verify=verify())
+    return answer(r)
+
+
+def brute(url):
+    seen = {"answers": []}
+    for i in range(int(os.environ["TIMES"])):
+        wrong = {"Authorization": "Bearer hd_" + f"{i:064d}"}
+        seen["answers"].append(answer(httpx2.post(url, json=INIT, headers={**ACCEPT, **wrong}, verify=verify())))
+    return seen
+
+
 async def main():
     scenario, url, token = sys.argv[1:4]
     if scenario == "calls":
@@ -98,6 +127,10 @@ async def main():
             seen = {"failed": flatten(e)}
     elif scenario == "raw":
         seen = raw(url, token)
+    elif scenario == "rawcall":
+        seen = rawcall(url, token)
+    elif scenario == "brute":
+        seen = brute(url)
     else:
         sys.exit(f"unknown scenario {scenario}")
     print(json.dumps(seen))

@@ -33,7 +33,12 @@ pub(crate) fn token(inner: &Inner, actor: &Actor, p: &Profile, why: &str) -> Eng
     vault::use_secret(inner, actor, &p.token_secret, &format!("ha {why} {}", p.name))
 }
 
-fn hint(p: &Profile) -> String {
+/// A GET of the profile's REST API through its queue and circuit breaker.
+pub(crate) async fn guarded_get(inner: &Inner, p: &Profile, path: &str, token: &SecretValue) -> Result<Value, Failure> {
+    inner.ha.guards.run(&p.name, inner.ha.rest.get(&p.url, path, Some(token))).await
+}
+
+pub(crate) fn hint(p: &Profile) -> String {
     format!("check the long-lived access token in vault secret {:?} (homedeck secret rotate {})", p.token_secret, p.token_secret)
 }
 
@@ -101,6 +106,7 @@ pub(crate) fn remove(inner: &Inner, ctx: &mut Ctx, name: &str) -> EngineResult<O
     let p = profile::get(&inner.store, name)?;
     profile::remove(&inner.store, name)?;
     unwatch(inner, name);
+    inner.ha.guards.forget(name);
     ctx.describe(format!("removed Home Assistant profile {name} ({}); its token secret stays in the vault", p.url));
     inner.emit(Event::Ha(HaEvent::HaProfilesChanged));
     Ok(Outcome::done(format!("removed profile {name}; secret {} stays in the vault until revoked", p.token_secret)))
@@ -115,16 +121,16 @@ pub(crate) fn list(inner: &Inner) -> EngineResult<Outcome> {
 pub(crate) async fn test(inner: &Inner, actor: &Actor, name: &str) -> EngineResult<Outcome> {
     let p = profile::get(&inner.store, name)?;
     let token = token(inner, actor, &p, "test")?;
-    let rest = &inner.ha.rest;
     let err = |f: Failure, path: &str| f.into_error(&p.name, &format!("{}{path}", p.url), &hint(&p));
+    let get = |path: &'static str| guarded_get(inner, &p, path, &token);
     let start = Instant::now();
-    let api = rest.get(&p.url, "/api/", Some(&token)).await.map_err(|f| err(f, "/api/"))?;
+    let api = get("/api/").await.map_err(|f| err(f, "/api/"))?;
     let latency_ms = start.elapsed().as_millis() as u64;
     if api["message"] != "API running." {
         return Err(EngineError::Other(format!("{} at {} does not look like Home Assistant: /api/ answered {api}", p.name, p.url)));
     }
-    let cfg = rest.get(&p.url, "/api/config", Some(&token)).await.map_err(|f| err(f, "/api/config"))?;
-    let states = rest.get(&p.url, "/api/states", Some(&token)).await.map_err(|f| err(f, "/api/states"))?;
+    let cfg = get("/api/config").await.map_err(|f| err(f, "/api/config"))?;
+    let states = get("/api/states").await.map_err(|f| err(f, "/api/states"))?;
     Ok(Outcome::Ha(HaOutcome::HaTested {
         report: HaTestReport {
             profile: p.name.clone(),
@@ -141,7 +147,7 @@ pub(crate) async fn states(inner: &Inner, actor: &Actor, name: &str, filter: Opt
     let p = profile::get(&inner.store, name)?;
     let token = token(inner, actor, &p, "states")?;
     let filter = filter.unwrap_or_default();
-    let v = inner.ha.rest.get(&p.url, "/api/states", Some(&token)).await.map_err(|f| f.into_error(&p.name, &format!("{}/api/states", p.url), &hint(&p)))?;
+    let v = guarded_get(inner, &p, "/api/states", &token).await.map_err(|f| f.into_error(&p.name, &format!("{}/api/states", p.url), &hint(&p)))?;
     let mut states: Vec<EntityState> = v.as_array().map(|a| a.iter().filter_map(EntityState::from_json).collect()).unwrap_or_default();
     states.retain(|s| matches(&filter, &s.entity_id));
     states.sort_by(|a, b| a.entity_id.cmp(&b.entity_id));
@@ -183,7 +189,8 @@ pub(crate) async fn call(
     ctx.release_gate();
     let token = token(inner, &ctx.actor, &p, "call")?;
     let path = format!("/api/services/{domain}/{svc}");
-    let changed = inner.ha.rest.post(&p.url, &path, &token, &body).await.map_err(|f| f.into_error(&p.name, &format!("{}{path}", p.url), &hint(&p)))?;
+    let changed = inner.ha.guards.run(&p.name, inner.ha.rest.post(&p.url, &path, &token, &body)).await;
+    let changed = changed.map_err(|f| f.into_error(&p.name, &format!("{}{path}", p.url), &hint(&p)))?;
     let states: Vec<EntityState> = changed.as_array().map(|a| a.iter().filter_map(EntityState::from_json).collect()).unwrap_or_default();
     ctx.describe(format!("called {what} on {} ({} changed)", p.name, plural(states.len(), "state", "states")));
     Ok(Outcome::Ha(HaOutcome::HaCalled { profile: name.into(), service: service.into(), changed: states }))

@@ -2,14 +2,17 @@
 //! deployed and for any other: connection profiles (URL + a vault secret
 //! holding a long-lived token), the REST API (`rest`), the WebSocket API
 //! (`ws`: auth, get_states, subscribe_events, call_service, long-lived
-//! tokens), and the `ha_*` verbs (`handlers`).
+//! tokens), and the `ha_*` verbs (`handlers`, `history`); every REST call
+//! of a profile goes through its queue and circuit breaker (`guard`).
 
 pub mod outcome;
 pub(crate) mod route;
 /// What each verb would do, without doing it (`EngineHandle::preview`).
 pub(crate) mod preview;
 pub mod facade;
+pub mod guard;
 pub(crate) mod handlers;
+pub(crate) mod history;
 pub mod profile;
 pub mod rest;
 pub mod views;
@@ -36,12 +39,14 @@ pub struct Runtime {
     pub rest: Rest,
     /// Live entity views by profile name.
     pub watches: Mutex<HashMap<String, CancellationToken>>,
+    /// Each profile's call queue and circuit breaker (`guard.rs`).
+    pub guards: guard::Guards,
     pub(crate) deployment_url: std::sync::OnceLock<DeploymentUrl>,
 }
 
 impl Runtime {
-    pub(crate) fn new() -> EngineResult<Runtime> {
-        Ok(Runtime { rest: Rest::new()?, watches: Mutex::default(), deployment_url: std::sync::OnceLock::new() })
+    pub(crate) fn new(guard: guard::GuardOptions) -> EngineResult<Runtime> {
+        Ok(Runtime { rest: Rest::new()?, watches: Mutex::default(), guards: guard::Guards::new(guard), deployment_url: std::sync::OnceLock::new() })
     }
 }
 
@@ -57,7 +62,7 @@ impl Drop for Runtime {
 pub(crate) type State = Runtime;
 
 impl crate::engine::domains::DomainState for Runtime {
-    fn open(_: &crate::engine::EngineOptions) -> EngineResult<Runtime> {
-        Runtime::new()
+    fn open(opts: &crate::engine::EngineOptions) -> EngineResult<Runtime> {
+        Runtime::new(opts.ha_guard.clone())
     }
 }

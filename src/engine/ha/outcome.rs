@@ -12,6 +12,8 @@ pub enum HaOutcome {
     HaProfiles { profiles: Vec<crate::engine::ha::profile::Profile> },
     HaTested { report: hv::HaTestReport },
     HaStates { profile: String, states: Vec<hv::EntityState> },
+    /// One entity's states over a window, oldest first (`truncated`: only the newest kept).
+    HaHistory { profile: String, entity: String, since: String, until: String, states: Vec<hv::EntityState>, truncated: bool },
     HaCalled { profile: String, service: String, changed: Vec<hv::EntityState> },
 }
 
@@ -25,6 +27,9 @@ impl HaOutcome {
                 report.profile, report.version, report.location_name, report.entity_count, report.latency_ms
             ),
             Self::HaStates { profile, states } => format!("{profile}: {}", plural(states.len(), "entity", "entities")),
+            Self::HaHistory { profile, entity, states, truncated, .. } => {
+                format!("{profile}: {entity}, {}{}", plural(states.len(), "state", "states"), if *truncated { " (newest only)" } else { "" })
+            }
             Self::HaCalled { profile, service, changed } => format!("{profile}: called {service}; {} changed", plural(changed.len(), "state", "states")),
         }
     }

@@ -26,6 +26,9 @@ pub enum Failure {
     Unauthorized,
     Status(u16, String),
     Body(String),
+    /// Not sent: the profile's circuit breaker is open or its queue full
+    /// (`guard.rs`); the message says which and when to try again.
+    Guarded(String),
 }
 
 impl Failure {
@@ -37,6 +40,7 @@ impl Failure {
             ),
             Failure::Status(code, body) => format!("Home Assistant {instance} answered {url} with HTTP {code}: {body}"),
             Failure::Body(why) => format!("Home Assistant {instance} sent an unreadable answer from {url}: {why}"),
+            Failure::Guarded(why) => format!("{why} ({url} not called)"),
         })
     }
 }

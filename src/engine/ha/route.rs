@@ -19,6 +19,7 @@ pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: HaCommand) -> E
         HaRemove { name } => ha::handlers::remove(inner, ctx, &name),
         HaTest { name } => ha::handlers::test(inner, &ctx.actor, &name).await,
         HaStates { name, filter } => ha::handlers::states(inner, &ctx.actor, &name, filter).await,
+        HaHistory { name, entity, since, until } => ha::history::history(inner, &ctx.actor, &name, &entity, since, until).await,
         HaWatch { name, filter } => ha::handlers::watch(inner, &ctx.actor, &name, filter).await,
         HaUnwatch { name } => Ok(Outcome::done(if ha::handlers::unwatch(inner, &name) {
             format!("stopped watching {name}")

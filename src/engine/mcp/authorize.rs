@@ -34,6 +34,8 @@ pub const BLOCK: Duration = Duration::from_secs(60);
 pub struct Runtime {
     calls: Mutex<HashMap<String, VecDeque<Instant>>>,
     wrong: Mutex<HashMap<String, Wrong>>,
+    /// MCP sessions open on this engine (`mcp_status`).
+    pub sessions: super::status::Sessions,
 }
 
 struct Wrong {
@@ -69,8 +71,10 @@ pub(crate) fn authorize(inner: &Inner, ctx: &mut Ctx, token: &SecretValue, tool:
         && let Some(until) = w.blocked_until
         && until > now
     {
-        let secs = (until - now).as_secs().max(1);
-        return Err(refuse(format!("too many wrong tokens from {peer}: try again in {secs} s")));
+        return Err(EngineError::RateLimited {
+            what: format!("too many wrong API tokens from {peer}"),
+            retry_after_ms: millis(until - now),
+        });
     }
     let hash = sha256_hex(token.expose().as_bytes());
     let Some(mut t) = tokens::all(inner)?.into_iter().find(|t| t.hash == hash) else {
@@ -79,15 +83,21 @@ pub(crate) fn authorize(inner: &Inner, ctx: &mut Ctx, token: &SecretValue, tool:
     };
     ctx.resource("api_token", None, Some(t.name.clone()));
     usable(&t, Utc::now())?;
-    if let Some(tool) = tool {
-        // Every attempt counts against the rate, refused ones too.
-        within_rate(rt, &t, now)?;
-        permitted_for(&t, tool, dry_run)?;
-        t.uses += 1;
-        t.last_used = Some(Utc::now());
-        tokens::put(inner, &t)?;
+    let mut rate_limited_ms = None;
+    match tool {
+        // A request that is no call (HTTP's gate, a session starting) only
+        // learns whether a call now would be over the rate; it does not count.
+        None => rate_limited_ms = over_rate(rt, &t, now)?,
+        Some(tool) => {
+            // Every call attempt counts against the rate, refused ones too.
+            within_rate(rt, &t, now)?;
+            permitted_for(&t, tool, dry_run)?;
+            t.uses += 1;
+            t.last_used = Some(Utc::now());
+            tokens::put(inner, &t)?;
+        }
     }
-    Ok(Outcome::Mcp(McpOutcome::Authorized { name: t.name.clone(), class: t.class }))
+    Ok(Outcome::Mcp(McpOutcome::Authorized { name: t.name.clone(), class: t.class, rate_limited_ms }))
 }
 
 /// Not revoked, not expired.
@@ -132,7 +142,26 @@ pub fn permitted_for(t: &TokenRecord, tool: &str, dry_run: bool) -> EngineResult
     Ok(())
 }
 
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+/// Count this call in the token's window, or refuse it while the window is full.
 fn within_rate(rt: &Runtime, t: &TokenRecord, now: Instant) -> EngineResult<()> {
+    rate_window(rt, t, now, true)
+}
+
+/// While the token's window is full, how long until a call fits (ms);
+/// never counts.
+fn over_rate(rt: &Runtime, t: &TokenRecord, now: Instant) -> EngineResult<Option<u64>> {
+    match rate_window(rt, t, now, false) {
+        Ok(()) => Ok(None),
+        Err(EngineError::RateLimited { retry_after_ms, .. }) => Ok(Some(retry_after_ms)),
+        Err(e) => Err(e),
+    }
+}
+
+fn rate_window(rt: &Runtime, t: &TokenRecord, now: Instant, count: bool) -> EngineResult<()> {
     let Some((limit, secs)) = t.rate else { return Ok(()) };
     let window = Duration::from_secs(secs);
     let mut calls = rt.calls.lock().map_err(|_| refuse("rate state poisoned".into()))?;
@@ -142,15 +171,14 @@ fn within_rate(rt: &Runtime, t: &TokenRecord, now: Instant) -> EngineResult<()> 
     }
     if q.len() >= limit as usize {
         let retry = q.front().map(|at| window.saturating_sub(now.duration_since(*at))).unwrap_or(window);
-        let retry_ms = retry.as_millis().max(1);
-        return Err(refuse(format!(
-            "rate limited: API token {} is over its rate of {}; retry in {:.1} s",
-            t.name,
-            t.view().rate.unwrap_or_default(),
-            retry_ms as f64 / 1000.0
-        )));
+        return Err(EngineError::RateLimited {
+            what: format!("API token {} is over its rate of {}", t.name, t.view().rate.unwrap_or_default()),
+            retry_after_ms: millis(retry),
+        });
     }
-    q.push_back(now);
+    if count {
+        q.push_back(now);
+    }
     Ok(())
 }
 
@@ -240,5 +268,11 @@ mod tests {
         let e = within_rate(&rt, &t, start + Duration::from_secs(10)).unwrap_err().to_string();
         assert!(e.contains("2/min") && e.contains("retry in 50.0 s"), "{e}");
         assert!(within_rate(&rt, &t, start + Duration::from_secs(61)).is_ok());
+        // A peek refuses while full and never counts itself.
+        let full = start + Duration::from_secs(62);
+        assert!(over_rate(&rt, &t, full).unwrap().is_none() && within_rate(&rt, &t, full).is_ok());
+        let wait = over_rate(&rt, &t, full).unwrap().unwrap();
+        assert!(wait > 58_000 && wait <= 60_000, "{wait}");
+        assert!(matches!(within_rate(&rt, &t, full), Err(EngineError::RateLimited { .. })));
     }
 }

@@ -7,6 +7,8 @@
 //! - `tokens.rs`: API tokens (`token create|list|show|revoke|rotate`).
 //! - `authorize.rs`: `token_authorize` — class, allow/deny globs, expiry,
 //!   revocation, rate; wrong tokens throttled per peer with a security event.
+//! - `status.rs`: `mcp_status` — per-tool calls, errors and latency from the
+//!   audit log, open sessions, Home Assistant circuit breakers.
 //!
 //! The protocol itself lives in the front end (`src/mcp/`); the tools it
 //! offers come from `engine::tools`. None of these verbs is a tool.
@@ -18,6 +20,7 @@ pub(crate) mod refused;
 pub(crate) mod route;
 /// What each verb would do, without doing it (`EngineHandle::preview`).
 pub(crate) mod preview;
+pub mod status;
 pub(crate) mod tokens;
 
 /// Rate windows and wrong-token counts.

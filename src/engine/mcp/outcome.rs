@@ -30,8 +30,17 @@ pub enum McpOutcome {
     TokenList { tokens: Vec<TokenView> },
     TokenShow { token: TokenView },
     TokenRevoked { name: String },
+    /// `mcp_status`.
+    Status { status: crate::engine::mcp::status::McpStatus },
     /// The token may make the call (or is valid, when no tool was named).
-    Authorized { name: String, class: Permission },
+    Authorized {
+        name: String,
+        class: Permission,
+        /// Asked without a tool: the token's rate window is full, so a call
+        /// now would be refused; its next call fits in this many ms.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rate_limited_ms: Option<u64>,
+    },
 }
 
 impl McpOutcome {
@@ -43,7 +52,17 @@ impl McpOutcome {
             Self::TokenList { tokens } => crate::engine::text::plural(tokens.len(), "API token", "API tokens"),
             Self::TokenShow { token } => format!("API token {}", token.name),
             Self::TokenRevoked { name } => format!("API token {name} revoked"),
-            Self::Authorized { name, class } => format!("API token {name} (class {}) allowed", class.as_str()),
+            Self::Status { status } => format!(
+                "MCP since {}: {}, {} open session(s), {}",
+                status.since,
+                crate::engine::text::plural(status.calls as usize, "call", "calls"),
+                status.sessions.http + status.sessions.stdio,
+                crate::engine::text::plural(status.breakers.len(), "Home Assistant breaker", "Home Assistant breakers")
+            ),
+            Self::Authorized { name, class, rate_limited_ms: None } => format!("API token {name} (class {}) allowed", class.as_str()),
+            Self::Authorized { name, class, rate_limited_ms: Some(ms) } => {
+                format!("API token {name} (class {}) is valid but over its rate for {ms} ms", class.as_str())
+            }
         }
     }
 }

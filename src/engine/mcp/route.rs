@@ -26,6 +26,7 @@ pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: McpCommand) -> 
         McpCommand::TokenShow { name } => tokens::show(inner, &name),
         McpCommand::TokenRevoke { name } => tokens::revoke(inner, ctx, &name),
         McpCommand::TokenRotate { name } => tokens::rotate(inner, ctx, &name),
+        McpCommand::McpStatus { since } => super::status::status(inner, since),
         McpCommand::TokenAuthorize { token, tool, peer, dry_run } => {
             let peer = peer.as_deref().unwrap_or("local");
             super::authorize::authorize(inner, ctx, &token, tool.as_deref(), peer, dry_run.unwrap_or(false))

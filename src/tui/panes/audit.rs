@@ -2,9 +2,11 @@
 //! (category, minimum severity, status, time window, and `/` text), paged by
 //! the engine's cursor when the selection runs past the last loaded row.
 //! `e` switches to the security events view (see `security_events.rs`);
-//! `A` (from any pane) to the alerts view (see `alerts_view.rs`).
+//! `A` (from any pane) to the alerts view (see `alerts_view.rs`); `M` to
+//! the MCP status view (see `mcp_view.rs`).
 
 use super::alerts_view::AlertsView;
+use super::mcp_view::McpView;
 use super::security_events::SecurityView;
 use crate::engine::Command;
 use crate::engine::views::audit::{AuditEntry, AuditPage, Category, Severity, Status};
@@ -68,6 +70,9 @@ pub struct AuditPane {
     /// The alerts view is in front (over the log or the security events).
     pub alerts_view: bool,
     pub alerts: AlertsView,
+    /// The MCP status view is in front (`mcp_status`).
+    pub mcp_view: bool,
+    pub mcp: McpView,
 }
 
 impl Default for AuditPane {
@@ -86,6 +91,8 @@ impl Default for AuditPane {
             security: SecurityView::default(),
             alerts_view: false,
             alerts: AlertsView::default(),
+            mcp_view: false,
+            mcp: McpView::default(),
         }
     }
 }
@@ -161,6 +168,18 @@ impl AuditPane {
             }
             return step;
         }
+        if action.name() == "mcp_status" {
+            self.mcp_view = true;
+            return Step::Run(self.mcp.query());
+        }
+        if self.mcp_view {
+            return if action.name() == "back" {
+                self.mcp_view = false;
+                Step::Nothing
+            } else {
+                self.mcp.on_action(action)
+            };
+        }
         if self.security_view {
             if action.name() == "toggle_security" && self.security.detail.is_none() {
                 self.security_view = false;
@@ -221,6 +240,9 @@ impl AuditPane {
     pub fn render(&mut self, f: &mut Frame, area: Rect, v: &View) {
         if self.alerts_view {
             return self.alerts.render(f, area, v);
+        }
+        if self.mcp_view {
+            return self.mcp.render(f, area, v);
         }
         if self.security_view {
             return self.security.render(f, area, v);

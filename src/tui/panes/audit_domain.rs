@@ -7,7 +7,7 @@ use super::audit::AuditPane;
 use super::pane::{Ctx, Pane, Parts, Submit};
 use super::{alerts_view, security_events};
 use crate::engine::views::alerts::Transition;
-use crate::engine::{AlertsEvent, AlertsOutcome, AuditEvent, AuditOutcome, Command, Event, Outcome};
+use crate::engine::{AlertsEvent, AlertsOutcome, AuditEvent, AuditOutcome, Command, Event, McpOutcome, Outcome};
 use crate::tui::app::{Job, Level, Purpose, Step, View};
 use crate::tui::form::Form;
 use crate::tui::keymap::{Section, Verb};
@@ -21,6 +21,8 @@ pub const LOG: Parts = 1;
 pub const SECURITY: Parts = 2;
 /// The alerts list and the count the status bar shows.
 pub const ALERTS: Parts = 4;
+/// The MCP status view (reloaded only while it is in front).
+pub const MCP: Parts = 8;
 
 impl Pane for AuditPane {
     fn id(&self) -> PaneId {
@@ -30,6 +32,8 @@ impl Pane for AuditPane {
     fn section(&self) -> Option<Section> {
         Some(if self.alerts_view {
             &crate::tui::panes::alerts_view::KEYS
+        } else if self.mcp_view {
+            &crate::tui::panes::audit::KEYS
         } else if self.security_view { &crate::tui::panes::security_events::KEYS } else { &crate::tui::panes::audit::KEYS })
     }
 
@@ -43,6 +47,9 @@ impl Pane for AuditPane {
 
     fn refresh(&mut self, parts: Parts) -> Vec<Job> {
         let mut jobs = Vec::new();
+        if parts & MCP != 0 && self.mcp_view {
+            jobs.push(Job { command: self.mcp.query(), purpose: Purpose::Refresh });
+        }
         if parts & ALERTS != 0 {
             jobs.push(Job { command: self.alerts.query(), purpose: Purpose::Refresh });
         }
@@ -63,6 +70,12 @@ impl Pane for AuditPane {
         let outcome = match outcome {
             Outcome::Audit(o) => o,
             Outcome::Alerts(o) => return self.on_alerts(o, from_palette, cx),
+            Outcome::Mcp(McpOutcome::Status { status }) => {
+                self.mcp.status = Some(status);
+                self.mcp_view = true;
+                self.alerts_view = false;
+                return cx.go(from_palette, PaneId::Audit);
+            }
             _ => return,
         };
         match outcome {
@@ -137,6 +150,9 @@ impl Pane for AuditPane {
         if self.alerts_view {
             return if self.alerts.detail.is_none() { Some(&mut self.alerts.list) } else { None };
         }
+        if self.mcp_view {
+            return None;
+        }
         match (self.security_view, self.security.detail.is_none(), self.detail.is_none()) {
             (true, true, _) => Some(&mut self.security.list),
             (false, _, true) => Some(&mut self.list),
@@ -145,7 +161,7 @@ impl Pane for AuditPane {
     }
 
     fn filter_reloads(&self) -> Parts {
-        if self.security_view || self.alerts_view { 0 } else { LOG }
+        if self.security_view || self.alerts_view || self.mcp_view { 0 } else { LOG }
     }
 }
 

@@ -178,7 +178,8 @@ impl DeploymentsPane {
                     self.ha.screen = HaScreen::Entities;
                 }
             }
-            HaOutcome::HaProfiles { .. } | HaOutcome::HaTested { .. } => {}
+            // Its summary line (said for the palette) is what the console shows of a history.
+            HaOutcome::HaProfiles { .. } | HaOutcome::HaTested { .. } | HaOutcome::HaHistory { .. } => {}
         }
         if purpose == Purpose::Palette {
             cx.go(true, PaneId::Deployments);

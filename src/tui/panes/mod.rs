@@ -7,6 +7,7 @@
 //! own extra files from its main module).
 
 pub mod alerts_view;
+pub mod mcp_view;
 pub mod audit_domain;
 pub mod backups_forms;
 pub mod backups_view;
@@ -137,7 +138,7 @@ panes! {
     Secrets: secrets: secrets::SecretsPane = secrets::SecretsPane::new, "Secrets",
         keys [secrets], help 1, domains [Vault];
     Audit: audit: audit::AuditPane = |_: &Config| Default::default(), "Audit",
-        keys [audit, security_events, alerts_view], help 2, domains [Audit, Alerts];
+        keys [audit, security_events, alerts_view], help 2, domains [Audit, Alerts, Mcp];
     Ai: ai: ai::AiPane = ai::AiPane::new, "AI",
         keys [ai, ai_list], help 9, domains [Ai];
 }
