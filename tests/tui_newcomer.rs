@@ -191,6 +191,42 @@ async fn long_messages_wrap_and_the_log_keeps_them_whole() {
     assert!(rows[20].starts_with('╰'), "the pane gives up rows to the message:\n{screen}");
 }
 
+/// More than [`KEEP`] messages, each the engine's refusal of a palette
+/// command typed key by key (`:server_show name=zzNNN`, no such server):
+/// the log keeps the newest KEEP in order and drops the oldest, and
+/// `m` then `g`/`G` show the first and last kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_messages_log_keeps_the_newest_200_in_order() {
+    use homedeck::tui::messages::KEEP;
+    let mut h = Harness::new().await;
+    let total = KEEP + 25;
+    for i in 0..total {
+        h.key(KeyCode::Char(':')).await;
+        h.typ(&format!("server_show name=zz{i:03}")).await;
+        h.enter().await;
+        assert!(h.driver.app.overlay.is_none(), "the palette stayed open on line {i}");
+    }
+    let texts: Vec<String> = h.driver.app.messages.list.iter().map(|m| m.text.clone()).collect();
+    assert_eq!(texts.len(), KEEP, "{texts:?}");
+    let ours: Vec<usize> = texts
+        .iter()
+        .map(|t| t.find("zz").and_then(|at| t.get(at + 2..at + 5)?.parse().ok()).unwrap_or_else(|| panic!("not one of ours: {t}")))
+        .collect();
+    assert_eq!(ours, (total - KEEP..total).collect::<Vec<_>>(), "oldest dropped, newest kept in order");
+    // Through the view: newest at the bottom on opening, the oldest kept at the top after `g`.
+    h.key(KeyCode::Char('m')).await;
+    let screen = h.screen(160, 40);
+    assert!(screen.contains(&format!("Messages ({KEEP} kept")), "{screen}");
+    assert!(screen.contains(&format!("zz{:03}", total - 1)) && !screen.contains(&format!("zz{:03}", total - KEEP)), "{screen}");
+    h.key(KeyCode::Char('g')).await;
+    let screen = h.screen(160, 40);
+    let first = format!("zz{:03}", total - KEEP);
+    let dropped = format!("zz{:03}", total - KEEP - 1);
+    assert!(screen.contains(&first) && !screen.contains(&dropped), "{screen}");
+    h.key(KeyCode::Char('G')).await;
+    assert!(h.screen(160, 40).contains(&format!("zz{:03}", total - 1)));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_opens_on_the_pane_and_keys_follow_the_keymap() {
     let mut h = Harness::new().await;

@@ -24,7 +24,12 @@ fn path(p: std::path::PathBuf) -> Result<String> {
 /// `--backup-password-secret`.)
 fn backup_password(new: bool) -> Result<SecretValue> {
     if new {
-        return prompt::new_secret(PASSWORD_FILE_ENV, "Backup password", "The archive cannot be opened without this password; it is not stored.");
+        return prompt::new_secret(
+            PASSWORD_FILE_ENV,
+            "Backup password",
+            "The archive cannot be opened without this password; it is not stored.",
+            "no archive was created",
+        );
     }
     match std::env::var(PASSWORD_FILE_ENV) {
         Ok(file) => prompt::read_first_line(&file, PASSWORD_FILE_ENV),

@@ -41,8 +41,9 @@ pub const MIN_PASSPHRASE: usize = 8;
 
 /// A new passphrase or password, asked twice on a terminal so a typo cannot
 /// lock its owner out. `env` names the file variable that can supply it
-/// instead. `hint` is said before the first prompt (the rules it must meet).
-pub fn new_secret(env: &str, what: &str, hint: &str) -> Result<SecretValue> {
+/// instead. `hint` is said before the first prompt (the rules it must meet);
+/// `nothing` says what a mismatch left undone ("no archive was created").
+pub fn new_secret(env: &str, what: &str, hint: &str, nothing: &str) -> Result<SecretValue> {
     if let Ok(path) = std::env::var(env) {
         return read_first_line(&path, env);
     }
@@ -52,14 +53,16 @@ pub fn new_secret(env: &str, what: &str, hint: &str) -> Result<SecretValue> {
     let a = prompt(&format!("{what}: "), env)?;
     let b = prompt(&format!("{what} (again): "), env)?;
     if a != b {
-        bail!("the two entries differ — nothing was changed");
+        let what = what.to_lowercase();
+        bail!("the two {what} entries differ — {nothing}; run it again and type the same {what} twice");
     }
     Ok(a)
 }
 
 /// A new vault passphrase, asked twice, its minimum length said up front.
 pub fn new_passphrase(env: &str, what: &str) -> Result<SecretValue> {
-    new_secret(env, what, &format!("Choose a passphrase of at least {MIN_PASSPHRASE} characters; it cannot be recovered if lost."))
+    let hint = format!("Choose a passphrase of at least {MIN_PASSPHRASE} characters; it cannot be recovered if lost.");
+    new_secret(env, what, &hint, "nothing was changed")
 }
 
 /// A secret value: prompted (twice, masked) on a terminal, or read whole from

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""The soak's report (benches/soak.sh): from OUT/samples.csv, run.json,
+report.json and homedeck.log, write OUT/table.md (the samples every 2
+minutes), OUT/soak.svg (RSS, fds, threads and CPU against time, drawn here
+without any plotting library) and OUT/summary.md (the three checks), and
+exit 1 when a check fails.
+
+Checks (issue 19):
+- RSS and open fds flat after warm-up: the mean of the last three samples
+  is at most 5 % above the mean of the first three after warm-up (the first
+  quarter of the run, at most 5 minutes);
+- no error left unreported: every WARN/ERROR line in the daemon's log names
+  a resource (server, device, source, schedule) that the program itself
+  also reports as failing (an alert, a failed audit entry, a health reason,
+  a failed schedule run), or repeats a text the program reports;
+- every scheduled backup catalogued: as many catalogued backups of the
+  source as minute boundaries the daemon ran across, and no failed run.
+Usage: soak_report.py OUT_DIR
+"""
+
+import csv
+import json
+import re
+import sys
+from datetime import datetime
+from pathlib import Path
+
+out = Path(sys.argv[1])
+rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(out / "samples.csv"))]
+run = json.loads((out / "run.json").read_text())
+report = json.loads((out / "report.json").read_text())
+log = (out / "homedeck.log").read_text(errors="replace").splitlines() if (out / "homedeck.log").exists() else []
+host = (out / "host.txt").read_text() if (out / "host.txt").exists() else ""
+if len(rows) < 4:
+    sys.exit(f"soak_report: only {len(rows)} samples in {out/'samples.csv'}; nothing to judge")
+
+duration = rows[-1]["t_s"]
+warm = min(300.0, duration / 4)
+after = [r for r in rows if r["t_s"] > warm]
+
+
+def mean(xs):
+    return sum(xs) / len(xs)
+
+
+def growth(key):
+    base = mean([r[key] for r in after[:3]])
+    end = mean([r[key] for r in after[-3:]])
+    peak = max(r[key] for r in after)
+    return base, end, peak, (end / base - 1) * 100 if base else 0.0
+
+
+checks = []
+rss = growth("rss_kb")
+fds = growth("fds")
+thr = growth("threads")
+checks.append(("RSS flat after warm-up (≤ 5 %)", rss[3] <= 5.0,
+               f"{rss[0]/1024:.1f} → {rss[1]/1024:.1f} MiB ({rss[3]:+.1f} %), peak {rss[2]/1024:.1f} MiB"))
+checks.append(("fds flat after warm-up (≤ 5 %)", fds[3] <= 5.0,
+               f"{fds[0]:.0f} → {fds[1]:.0f} ({fds[3]:+.1f} %), peak {fds[2]:.0f}"))
+
+# ── every scheduled backup catalogued ──
+def find_list(v, key):
+    """The first list under `key` anywhere in v."""
+    if isinstance(v, dict):
+        if isinstance(v.get(key), list):
+            return v[key]
+        for x in v.values():
+            r = find_list(x, key)
+            if r is not None:
+                return r
+    if isinstance(v, list):
+        for x in v:
+            r = find_list(x, key)
+            if r is not None:
+                return r
+    return None
+
+
+def ts(s):
+    return datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+
+entries = find_list(report.get("catalog", {}), "entries") or []
+ours = [e for e in entries if e.get("source") == "soak"]
+start, end = ts(run["started"]), ts(run["ended"])
+# Minute boundaries the daemon ran across while the soak loop ran (the daemon
+# was up a few seconds before the loop started; a run due then counts too).
+minutes_crossed = int(end.timestamp() // 60) - int(start.timestamp() // 60)
+in_window = [e for e in ours if start.timestamp() - 60 <= ts(e.get("created") or e.get("time") or run["started"]).timestamp() <= end.timestamp() + 5]
+audit = find_list(report.get("audit", {}), "entries") or []
+failed_audit = [a for a in audit if str(a.get("status", "success")).lower() not in ("success",)]
+backup_failures = [a for a in failed_audit if "backup" in str(a.get("action", ""))]
+ok_backups = len(in_window) >= minutes_crossed and not backup_failures
+checks.append(("every scheduled backup catalogued", ok_backups,
+               f"{len(ours)} catalogued ({len(in_window)} during the run) for {minutes_crossed} minute boundaries crossed; "
+               f"{len(backup_failures)} failed backup audit entries"))
+
+# ── no error left unreported ──
+LINE = re.compile(r"^\S+\s+(ERROR|WARN)\s+(\S+?):\s?(.*)$")
+levels = {"ERROR": 0, "WARN": 0}
+problems = []
+for line in log:
+    m = LINE.match(line)
+    if m:
+        levels[m.group(1)] += 1
+        problems.append((m.group(1), m.group(2), m.group(3)))
+
+reported_text = json.dumps(report)
+alerts = find_list(report.get("alerts", {}), "alerts") or []
+# What the program reports as failing, by resource name.
+failing = set()
+for a in alerts:
+    failing.add(str(a.get("target", "")))
+for a in failed_audit:
+    failing.add(str(a.get("resource", "") or ""))
+    failing.update(re.findall(r"\b(?:srv\d\d|esp\d\d|wled-\d{3})\b", json.dumps(a)))
+RESOURCE = re.compile(r"\b(srv\d\d|esp\d\d|wled-\d{3}|soak|every-minute)\b")
+addr_to_name = {}
+for w in find_list(report.get("wled", {}), "devices") or []:
+    if isinstance(w, dict) and w.get("address"):
+        addr_to_name[w["address"]] = w.get("name")
+
+
+def template(text):
+    return re.sub(r"\d+", "N", text)[:160]
+
+
+unreported = {}
+groups = {}
+for level, target, text in problems:
+    key = (level, target, template(text))
+    groups[key] = groups.get(key, 0) + 1
+    names = set(RESOURCE.findall(text))
+    for addr, name in addr_to_name.items():
+        if addr in text:
+            names.add(name)
+    seen = (names and names & failing) or template(text)[:60] in template(reported_text)
+    if not seen:
+        unreported[key] = unreported.get(key, 0) + 1
+checks.append(("no error left unreported", not unreported,
+               f"{levels['ERROR']} ERROR and {levels['WARN']} WARN lines in {len(groups)} kinds; "
+               f"{sum(unreported.values())} lines in {len(unreported)} kinds not found in alerts/audit/status"))
+
+# ── table ──
+def mib(kb):
+    return f"{kb/1024:.1f}"
+
+
+table = ["| t (min) | RSS (MiB) | fds | threads | CPU (% of a core) | load (1 min) | WLED changes sent | WledLive received | ESPHome log lines | client re-attaches | sshd restarts |",
+         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+step = 12 if duration > 600 else 1
+for i, r in enumerate(rows):
+    if i % step == step - 1 or i == len(rows) - 1:
+        table.append(f"| {r['t_s']/60:.1f} | {mib(r['rss_kb'])} | {r['fds']:.0f} | {r['threads']:.0f} | {r['cpu_pct']:.1f} | {r['load1']:.2f} | "
+                     f"{r['wled_sent']:.0f} | {r['wled_live']:.0f} | {r['esphome_lines']:.0f} | {r.get('reattached', 0):.0f} | {r['sshd_restarts']:.0f} |")
+(out / "table.md").write_text("\n".join(table) + "\n")
+
+
+# ── SVG ──
+def svg():
+    W, H, pad_l, pad_r, pad_t, gap = 720, 520, 64, 16, 28, 34
+    panels = [("RSS (MiB)", [r["rss_kb"] / 1024 for r in rows], "#1f77b4"),
+              ("open fds", [r["fds"] for r in rows], "#d62728"),
+              ("threads", [r["threads"] for r in rows], "#2ca02c"),
+              ("CPU (% of one core)", [r["cpu_pct"] for r in rows], "#9467bd")]
+    ph = (H - pad_t - gap * len(panels)) / len(panels)
+    t = [r["t_s"] / 60 for r in rows]
+    tmax = max(t) or 1
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="11">',
+             f'<rect width="{W}" height="{H}" fill="white"/>',
+             f'<text x="{W/2}" y="16" text-anchor="middle" font-size="13">homedeck daemon soak: {run["minutes"]:g} min, sampled every 10 s (warm-up shaded)</text>']
+    for i, (label, ys, colour) in enumerate(panels):
+        top = pad_t + i * (ph + gap) + 8
+        lo, hi = 0.0, max(ys) * 1.15 or 1.0
+        x = lambda v: pad_l + (W - pad_l - pad_r) * v / tmax
+        y = lambda v: top + ph - ph * (v - lo) / (hi - lo)
+        parts.append(f'<rect x="{pad_l}" y="{top:.1f}" width="{x(warm/60)-pad_l:.1f}" height="{ph:.1f}" fill="#eeeeee"/>')
+        parts.append(f'<rect x="{pad_l}" y="{top:.1f}" width="{W-pad_l-pad_r}" height="{ph:.1f}" fill="none" stroke="#888"/>')
+        for frac in (0, 0.5, 1):
+            v = lo + (hi - lo) * frac
+            parts.append(f'<text x="{pad_l-4}" y="{y(v)+4:.1f}" text-anchor="end">{v:.0f}</text>')
+            parts.append(f'<line x1="{pad_l}" x2="{W-pad_r}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd"/>')
+        parts.append(f'<text x="{pad_l+6}" y="{top+13:.1f}" fill="{colour}">{label}</text>')
+        pts = " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in zip(t, ys))
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
+        if i == len(panels) - 1:
+            for k in range(0, int(tmax) + 1, max(1, int(tmax) // 6)):
+                parts.append(f'<text x="{x(k):.1f}" y="{top+ph+14:.1f}" text-anchor="middle">{k} min</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+(out / "soak.svg").write_text(svg())
+
+# ── summary ──
+lines = [f"Soak: {run['minutes']:g} min, {run['servers']} servers (one sshd, restarted {run['sshd_restarts']}×, "
+         f"{run['sshd_logins']} logins), {run['wled']} WLED peers × {run['wled_hz']}/s, {run['esphome']} ESPHome peers streaming logs, "
+         f"a backup every minute.",
+         host.strip().replace("\n", "; "),
+         f"Events to one attached client: {run['wled_live']} WledLive of {run['wled_sent']} changes sent, "
+         f"{run['esphome_lines']} ESPHome log lines, {run['esphome_links']} ESPHome link changes, {run['lagged']} lagged, "
+         f"{run.get('reattached', 0)} times dropped by the daemon and attached again.",
+         f"Threads: {thr[0]:.0f} → {thr[1]:.0f} (peak {thr[2]:.0f}); peak RSS (VmHWM) {run['peak_rss_kb']/1024:.1f} MiB; "
+         f"mean CPU after warm-up {mean([r['cpu_pct'] for r in after]):.1f} % of one core; "
+         f"load 1 min mean {mean([r['load1'] for r in rows]):.2f} (max {max(r['load1'] for r in rows):.2f}).",
+         "",
+         "| check | result | figures |", "|---|---|---|"]
+for name, ok, fig in checks:
+    lines.append(f"| {name} | {'pass' if ok else 'FAIL'} | {fig} |")
+if groups:
+    lines += ["", "Log lines (WARN/ERROR) by kind, with whether the program reports them:", ""]
+    for (level, target, tmpl), n in sorted(groups.items(), key=lambda kv: -kv[1])[:20]:
+        flag = "unreported" if (level, target, tmpl) in unreported else "reported"
+        lines.append(f"- {n}× {level} {target}: `{tmpl[:120]}` — {flag}")
+(out / "summary.md").write_text("\n".join(lines) + "\n")
+print("\n".join(lines))
+print(f"\ntable: {out/'table.md'}\nplot: {out/'soak.svg'}")
+sys.exit(0 if all(ok for _, ok, _ in checks) else 1)
