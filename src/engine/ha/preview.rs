@@ -13,7 +13,7 @@ use crate::engine::preview::Preview;
 pub(crate) async fn preview(inner: &Inner, _actor: &Actor, spec: &'static CommandSpec, command: HaCommand) -> EngineResult<Preview> {
     use HaCommand::*;
     let p = match command {
-        HaList {} | HaTest { .. } | HaStates { .. } | HaWatch { .. } | HaUnwatch { .. } => Preview::reads(spec),
+        HaList {} | HaTest { .. } | HaStates { .. } | HaHistory { .. } | HaWatch { .. } | HaUnwatch { .. } => Preview::reads(spec),
         HaAdd { name, url, token_secret, token, deployment, site } => {
             profile::validate_name(&name)?;
             if profile::find(&inner.store, &name)?.is_some() {

@@ -11,7 +11,7 @@ use crate::engine::preview::Preview;
 pub(crate) async fn preview(inner: &Inner, _actor: &Actor, spec: &'static CommandSpec, command: McpCommand) -> EngineResult<Preview> {
     use McpCommand::*;
     let p = match command {
-        McpRefused { .. } | TokenList {} | TokenShow { .. } | TokenAuthorize { .. } => Preview::reads(spec),
+        McpRefused { .. } | McpStatus { .. } | TokenList {} | TokenShow { .. } | TokenAuthorize { .. } => Preview::reads(spec),
         TokenCreate { name, class, allow, deny, expires, rate } => {
             if tokens::get(inner, &name).is_ok() {
                 return Err(EngineError::AlreadyExists { what: "API token".into(), name });
