@@ -64,10 +64,10 @@ fn a_read_token_may_dry_run_a_write_tool_and_nothing_changes() {
     assert!(text.contains("\"dry_run\"") || text.contains("\"changes\""), "the preview as JSON too: {text}");
     // Without dry_run (or with false) the same token is refused the write.
     for (error, text) in &answers[1..3] {
-        assert!(error && text.contains("permission denied") && text.contains("class `write`"), "{text}");
+        assert!(*error && text.contains("permission denied") && text.contains("class `write`"), "{text}");
     }
     let (error, text) = &answers[3];
-    assert!(error && text.contains("dry_run") && text.contains("true or false"), "{text}");
+    assert!(*error && text.contains("dry_run") && text.contains("true or false"), "{text}");
 
     let (_, list, _) = home.hd(&["server", "list"]);
     assert!(!list.contains("nas"), "{list}");
@@ -97,7 +97,7 @@ fn a_readonly_session_dry_runs_a_dangerous_tool_with_the_daemon_hosting() {
     let (error, text) = &answers[1];
     assert!(!error && text.starts_with("server_remove (dangerous)"), "{text}");
     let (error, text) = &answers[2];
-    assert!(error && text.contains("read-only"), "{text}");
+    assert!(*error && text.contains("read-only"), "{text}");
     let (_, list, _) = home.hd(&["server", "list"]);
     assert!(list.contains("web1"), "{list}");
     let log = audit(&home);

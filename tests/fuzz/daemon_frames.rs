@@ -28,6 +28,7 @@ fn client_streams() -> Vec<Vec<u8>> {
         ClientFrame::Request { id: 3, command: json!({"command": "wled_set", "name": "porch", "on": true, "bri": 128}) },
         ClientFrame::Status {},
         ClientFrame::Stop {},
+        ClientFrame::Preview { id: 9, command: json!({ "command": "server_remove", "name": "nas" }) },
         ClientFrame::Tunnel { protocol: 3, frontend: "tui".into(), server: "nas".into(), socket: None, reattach: false },
     ]
     .iter()
@@ -53,6 +54,7 @@ fn server_streams() -> Vec<Vec<u8>> {
         ServerFrame::Response { id: 1, result: Ok(Outcome::done("vault unlocked")) },
         ServerFrame::Response { id: 2, result: Err(EngineError::VaultLocked) },
         ServerFrame::Response { id: 3, result: Err(EngineError::invalid("bri", "300", "0 to 255")) },
+        ServerFrame::Previewed { id: 9, result: Err(EngineError::not_found("server", "nas")) },
         ServerFrame::Lagged { missed: 12 },
         ServerFrame::Error { message: "unknown front end \"x\" in hello".into() },
         ServerFrame::Stopping {},
@@ -97,7 +99,7 @@ proptest! {
             Ok(frames) => {
                 for f in frames {
                     match f {
-                        ClientFrame::Request { command, .. } => {
+                        ClientFrame::Request { command, .. } | ClientFrame::Preview { command, .. } => {
                             if let Err(m) = decode_command(command) {
                                 prop_assert!(names_something(&m, &["command"]), "{m:?}");
                             }

@@ -59,7 +59,11 @@ fn schemas_are_objects_with_exactly_the_verbs_other_arguments() {
         assert_eq!(s["type"], "object", "{}", t.name);
         assert_eq!(s["additionalProperties"], false, "{}", t.name);
         let props: std::collections::BTreeSet<&str> = s["properties"].as_object().unwrap().keys().map(String::as_str).collect();
-        let args: std::collections::BTreeSet<&str> = t.spec.args.iter().filter(|a| !a.secret()).map(|a| a.name).collect();
+        let mut args: std::collections::BTreeSet<&str> = t.spec.args.iter().filter(|a| !a.secret()).map(|a| a.name).collect();
+        // Every write tool also takes `dry_run` (the preview instead of the call).
+        if t.spec.class.changes_state() {
+            args.insert("dry_run");
+        }
         assert_eq!(props, args, "{}", t.name);
         let required: std::collections::BTreeSet<&str> = s["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
         let needed: std::collections::BTreeSet<&str> = t.spec.args.iter().filter(|a| a.required() && !a.secret()).map(|a| a.name).collect();
