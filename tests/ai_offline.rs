@@ -15,14 +15,14 @@ use lights_peer::{WledPeer, fixtures};
 
 async fn ask(e: &EngineHandle, conversation: Option<u64>, text: &str) -> Reply {
     match common::run(e, Command::AiAsk { conversation, text: text.into(), context: None }).await.unwrap() {
-        Outcome::Ai(AiOutcome::Reply { reply }) => reply,
+        Outcome::Ai(AiOutcome::Reply { reply }) => *reply,
         other => panic!("{other:?}"),
     }
 }
 
 async fn confirm(e: &EngineHandle, id: u64) -> homedeck::engine::views::ai::Action {
     match common::run(e, Command::AiConfirm { proposal: id, typed: None }).await.unwrap() {
-        Outcome::Ai(AiOutcome::Action { action }) => action,
+        Outcome::Ai(AiOutcome::Action { action }) => *action,
         other => panic!("{other:?}"),
     }
 }
@@ -62,7 +62,7 @@ async fn wled_brightness_is_proposed_confirmed_and_undone() {
     assert!(done.inverse.is_some(), "a light change records its inverse");
 
     let undo = match common::run(&e, Command::AiUndo { action: done.id }).await.unwrap() {
-        Outcome::Ai(AiOutcome::Action { action }) => action,
+        Outcome::Ai(AiOutcome::Action { action }) => *action,
         other => panic!("{other:?}"),
     };
     assert_eq!((undo.status, undo.undo_of), (ActionStatus::Proposed, Some(done.id)));

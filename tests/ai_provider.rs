@@ -39,7 +39,7 @@ fn engine(dir: &std::path::Path, p: ProviderOptions, toolsets: &str) -> EngineHa
 
 async fn reply_of(r: Result<Outcome, homedeck::engine::EngineError>) -> Reply {
     match r.unwrap() {
-        Outcome::Ai(AiOutcome::Reply { reply }) => reply,
+        Outcome::Ai(AiOutcome::Reply { reply }) => *reply,
         other => panic!("{other:?}"),
     }
 }
@@ -157,14 +157,16 @@ async fn a_vault_secret_never_reaches_the_provider_nor_the_audit_log() {
         let _ = common::run(&e, Command::AiAsk { conversation: None, text: q.into(), context: Some("secret:router-password".into()) }).await.unwrap();
     }
     let _ = common::run(&e, Command::AiTest {}).await.unwrap();
-    let rec = recorded.lock().unwrap();
-    assert!(rec.bodies.len() >= 3, "the proxy saw the requests: {}", rec.bodies.len());
-    for b in &rec.bodies {
+    let (bodies, auth) = {
+        let rec = recorded.lock().unwrap();
+        (rec.bodies.clone(), rec.auth.clone())
+    };
+    assert!(bodies.len() >= 3, "the proxy saw the requests: {}", bodies.len());
+    for b in &bodies {
         assert!(!b.contains(CANARY) && !b.contains(KEY), "a secret value was sent in a body");
     }
     // The key is sent, as the bearer token, and only there.
-    assert!(rec.auth.iter().all(|a| a.as_deref() == Some(&format!("Bearer {KEY}"))));
-    drop(rec);
+    assert!(auth.iter().all(|a| a.as_deref() == Some(&format!("Bearer {KEY}"))));
     let audit = common::run(&e, Command::AuditSearch { category: None, min_severity: None, status: None, actor: None, resource: None, since: None, until: None, text: None, limit: Some(500), before: None }).await.unwrap();
     let text = serde_json::to_string(&audit).unwrap();
     assert!(!text.contains(CANARY) && !text.contains(KEY));

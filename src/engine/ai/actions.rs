@@ -100,14 +100,14 @@ pub(crate) async fn confirm(inner: &Inner, ctx: &mut Ctx, id: u64, typed: Option
     action_changed(inner, &action);
     ctx.describe(format!("AI action {id} ({}) confirmed: {}", action.name, action.result.clone().unwrap_or_default()));
     ctx.change("status", Some("proposed".into()), Some(action.status.as_str().into()));
-    if let (Some(original), ActionStatus::Done) = (action.undo_of, action.status) {
-        if let Ok(mut o) = store::action(inner, original) {
-            o.status = ActionStatus::RolledBack;
-            store::put_action(inner, &o)?;
-            action_changed(inner, &o);
-        }
+    if let (Some(original), ActionStatus::Done) = (action.undo_of, action.status)
+        && let Ok(mut o) = store::action(inner, original)
+    {
+        o.status = ActionStatus::RolledBack;
+        store::put_action(inner, &o)?;
+        action_changed(inner, &o);
     }
-    Ok(Outcome::Ai(AiOutcome::Action { action }))
+    Ok(Outcome::Ai(AiOutcome::Action { action: Box::new(action) }))
 }
 
 pub(crate) fn reject(inner: &Inner, ctx: &mut Ctx, id: u64) -> EngineResult<Outcome> {
@@ -121,7 +121,7 @@ pub(crate) fn reject(inner: &Inner, ctx: &mut Ctx, id: u64) -> EngineResult<Outc
     ctx.describe(format!("AI action {id} ({}) rejected", action.name));
     ctx.change("status", Some("proposed".into()), Some("rejected".into()));
     action_changed(inner, &action);
-    Ok(Outcome::Ai(AiOutcome::Action { action }))
+    Ok(Outcome::Ai(AiOutcome::Action { action: Box::new(action) }))
 }
 
 pub(crate) async fn undo(inner: &Inner, ctx: &mut Ctx, id: u64) -> EngineResult<Outcome> {
@@ -149,5 +149,5 @@ pub(crate) async fn undo(inner: &Inner, ctx: &mut Ctx, id: u64) -> EngineResult<
     conv.updated = Utc::now();
     store::put_conversation(inner, &conv)?;
     ctx.describe(format!("undo of AI action {id} ({}) proposed as action {}", original.name, proposal.id));
-    Ok(Outcome::Ai(AiOutcome::Action { action: proposal }))
+    Ok(Outcome::Ai(AiOutcome::Action { action: Box::new(proposal) }))
 }

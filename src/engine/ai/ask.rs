@@ -158,7 +158,7 @@ pub(crate) async fn ask(inner: &Inner, ctx: &mut Ctx, conversation: Option<u64>,
         let a = store::action(inner, id)?;
         if a.status == ActionStatus::Proposed { proposals.push(a) } else { ran.push(a) }
     }
-    Ok(Outcome::Ai(AiOutcome::Reply { reply: Reply { conversation: conv.id, text: reply_text, proposals, ran, by: brain.name(), stopped } }))
+    Ok(Outcome::Ai(AiOutcome::Reply { reply: Box::new(Reply { conversation: conv.id, text: reply_text, proposals, ran, by: brain.name(), stopped }) }))
 }
 
 /// `ai_stop`: cancel the reply being generated, if any.

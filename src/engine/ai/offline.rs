@@ -113,7 +113,7 @@ fn find_name<'a>(text: &str, ws: &[String], names: impl Iterator<Item = &'a Stri
     let mut best: Option<(usize, &String)> = None;
     for n in names {
         let ln = n.to_lowercase();
-        let hit = ws.iter().any(|w| *w == ln) || (ln.contains([' ', '-', '_', '.']) && lower.contains(&format!(" {ln} ")));
+        let hit = ws.contains(&ln) || (ln.contains([' ', '-', '_', '.']) && lower.contains(&format!(" {ln} ")));
         if hit && best.is_none_or(|(len, _)| ln.len() > len) {
             best = Some((ln.len(), n));
         }

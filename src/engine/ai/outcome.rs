@@ -53,9 +53,10 @@ pub struct ProviderReport {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum AiOutcome {
-    Reply { reply: Reply },
+    Reply { reply: Box<Reply> },
     /// An action after a confirm, reject or undo (the undo's new proposal).
-    Action { action: Action },
+    /// Boxed: it carries a whole `Command`.
+    Action { action: Box<Action> },
     /// `ai_stop`: whether a reply was being generated.
     Stopped { conversation: u64, was_running: bool },
     Conversations { conversations: Vec<ConversationSummary> },
@@ -63,7 +64,7 @@ pub enum AiOutcome {
     Renamed { conversation: u64, title: String },
     Deleted { conversation: u64 },
     Exported { conversation: u64, markdown: String },
-    Tested { report: ProviderReport },
+    Tested { report: Box<ProviderReport> },
 }
 
 impl AiOutcome {

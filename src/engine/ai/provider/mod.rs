@@ -10,7 +10,7 @@
 //! - `chat.rs`: one round with retries and back-off; the API key from the vault;
 //! - `test.rs`: `ai_test`.
 
-pub(crate) mod chat;
+pub mod chat;
 pub mod error;
 pub mod request;
 pub mod stream;

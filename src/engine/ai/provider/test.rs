@@ -16,7 +16,7 @@ use std::time::Instant;
 pub(crate) async fn run(inner: &Inner) -> EngineResult<Outcome> {
     let Some(p) = inner.ai.opts.get().provider else {
         let report = ProviderReport { provider: "offline".into(), model: "built-in interpreter".into(), ..Default::default() };
-        return Ok(Outcome::Ai(AiOutcome::Tested { report }));
+        return Ok(Outcome::Ai(AiOutcome::Tested { report: Box::new(report) }));
     };
     let mut r = ProviderReport { provider: p.preset.as_str().into(), base_url: p.base_url.clone(), model: p.model.clone(), ..Default::default() };
     let actor = Actor::current(crate::engine::Frontend::Ai);
@@ -24,12 +24,12 @@ pub(crate) async fn run(inner: &Inner) -> EngineResult<Outcome> {
         Ok(k) => k,
         Err(e) => {
             r.problems.push(format!("key: {e}"));
-            return Ok(Outcome::Ai(AiOutcome::Tested { report: r }));
+            return Ok(Outcome::Ai(AiOutcome::Tested { report: Box::new(r) }));
         }
     };
     match models(&inner.ai.http, &p, key.as_ref()).await {
         Ok(list) => {
-            if !list.is_empty() && !list.iter().any(|m| *m == p.model) {
+            if !list.is_empty() && !list.contains(&p.model) {
                 r.problems.push(format!("model missing: {} does not list model {:?} (it serves {})", p.base_url, p.model, list.join(", ")));
             }
             r.models = list;
@@ -42,10 +42,10 @@ pub(crate) async fn run(inner: &Inner) -> EngineResult<Outcome> {
         Ok(_) => r.latency_ms = Some(started.elapsed().as_millis() as u64),
         Err(e) => {
             r.problems.push(format!("chat: {e}"));
-            return Ok(Outcome::Ai(AiOutcome::Tested { report: r }));
+            return Ok(Outcome::Ai(AiOutcome::Tested { report: Box::new(r) }));
         }
     }
-    let Some(tool) = tools::tool("server_list") else { return Ok(Outcome::Ai(AiOutcome::Tested { report: r })) };
+    let Some(tool) = tools::tool("server_list") else { return Ok(Outcome::Ai(AiOutcome::Tested { report: Box::new(r) })) };
     let forced = request::body(&p.model, vec![json!({ "role": "user", "content": "List the servers." })], &[tool], false, Some("server_list"));
     match send(&inner.ai.http, &p, key.as_ref(), &forced, &mut |_| {}).await {
         Ok(reply) => {
@@ -60,5 +60,5 @@ pub(crate) async fn run(inner: &Inner) -> EngineResult<Outcome> {
             r.problems.push(format!("tools: {e}"));
         }
     }
-    Ok(Outcome::Ai(AiOutcome::Tested { report: r }))
+    Ok(Outcome::Ai(AiOutcome::Tested { report: Box::new(r) }))
 }
