@@ -84,7 +84,7 @@ fn stream(c: &mut Criterion) {
                     let text = toks[n % toks.len()].clone();
                     n += 1;
                     // A reply of ~300 tokens, then the next one starts.
-                    if n % 300 == 0 {
+                    if n.is_multiple_of(300) {
                         driver.app.panes.ai.transcript.finish();
                     }
                     driver.engine_event(Event::Ai(AiEvent::Token { conversation: 1, text }));
