@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 out = Path(sys.argv[1])
-rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(out / "samples.csv"))]
+rows = [{k: float(v) if v not in ("", None) else None for k, v in r.items()} for r in csv.DictReader(open(out / "samples.csv"))]
 run = json.loads((out / "run.json").read_text())
 report = json.loads((out / "report.json").read_text())
 log = (out / "homedeck.log").read_text(errors="replace").splitlines() if (out / "homedeck.log").exists() else []
@@ -44,9 +44,10 @@ def mean(xs):
 
 
 def growth(key):
-    base = mean([r[key] for r in after[:3]])
-    end = mean([r[key] for r in after[-3:]])
-    peak = max(r[key] for r in after)
+    have = [r for r in after if r.get(key) is not None]
+    base = mean([r[key] for r in have[:3]])
+    end = mean([r[key] for r in have[-3:]])
+    peak = max(r[key] for r in have)
     return base, end, peak, (end / base - 1) * 100 if base else 0.0
 
 
@@ -56,6 +57,10 @@ fds = growth("fds")
 thr = growth("threads")
 checks.append(("RSS flat after warm-up (≤ 5 %)", rss[3] <= 5.0,
                f"{rss[0]/1024:.1f} → {rss[1]/1024:.1f} MiB ({rss[3]:+.1f} %), peak {rss[2]/1024:.1f} MiB"))
+if any(r.get("anon_kb") is not None for r in after[:-3]):
+    anon = growth("anon_kb")
+    checks.append(("anonymous RSS (heap) after warm-up (≤ 5 %)", anon[3] <= 5.0,
+                   f"{anon[0]/1024:.1f} → {anon[1]/1024:.1f} MiB ({anon[3]:+.1f} %), peak {anon[2]/1024:.1f} MiB"))
 checks.append(("fds flat after warm-up (≤ 5 %)", fds[3] <= 5.0,
                f"{fds[0]:.0f} → {fds[1]:.0f} ({fds[3]:+.1f} %), peak {fds[2]:.0f}"))
 
