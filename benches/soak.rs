@@ -41,10 +41,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const PASS: &str = "soak passphrase";
-const SERVERS: usize = 20;
-const WLED: usize = 100;
 const WLED_HZ: u64 = 10;
-const ESPHOME: usize = 10;
+
+/// How many of each (SOAK_SERVERS, SOAK_WLED, SOAK_ESPHOME): the issue's
+/// 20/100/10 unless set, e.g. to 0 to see which part a trend belongs to.
+fn how_many(key: &str, default: usize) -> usize {
+    env_or(key, &default.to_string()).parse().unwrap_or_else(|_| panic!("{key}: expected a count"))
+}
 const SAMPLE: Duration = Duration::from_secs(10);
 const SSHD_EVERY: Duration = Duration::from_secs(120);
 
@@ -97,7 +100,7 @@ fn seed(rt: &tokio::runtime::Runtime, data: &Path, src: &Path, sshd: &sshd::Sshd
             async move { e.execute(c, actor()).await.unwrap_or_else(|err| panic!("seed: {err}")) }
         };
         run(Command::VaultInit { passphrase: SecretValue::new(PASS) }).await;
-        for i in 0..SERVERS {
+        for i in 0..how_many("SOAK_SERVERS", 20) {
             run(sshd.server_add(&format!("srv{i:02}"))).await;
         }
         for (i, p) in esp.iter().enumerate() {
@@ -120,7 +123,10 @@ fn seed(rt: &tokio::runtime::Runtime, data: &Path, src: &Path, sshd: &sshd::Sshd
             name: "every-minute".into(), source: "soak".into(), cron: "* * * * *".into(), tz: Some("UTC".into()),
             keep_last: None, keep_hourly: None, keep_daily: None, keep_weekly: None, keep_monthly: None,
         };
-        run(schedule).await;
+        // SOAK_BACKUPS=0: no schedule, to see which part a trend belongs to.
+        if how_many("SOAK_BACKUPS", 1) > 0 {
+            run(schedule).await;
+        }
     });
 }
 
@@ -259,13 +265,14 @@ fn main() {
     let work = tempfile::tempdir().unwrap();
     let (data, w) = (work.path().join("data"), work.path());
 
-    eprintln!("soak: starting peers (1 sshd, {ESPHOME} ESPHome, {WLED} WLED)");
+    let (servers, wled_n, esphome_n) = (how_many("SOAK_SERVERS", 20), how_many("SOAK_WLED", 100), how_many("SOAK_ESPHOME", 10));
+    eprintln!("soak: starting peers (1 sshd for {servers} servers, {esphome_n} ESPHome, {wled_n} WLED)");
     let mut sshd = sshd::Sshd::start(&w.join("sshd"));
-    let esp: Vec<esphome_common::Peer> = (0..ESPHOME).map(|_| esphome_common::Peer::start(&["--log-ms", "200"])).collect();
+    let esp: Vec<esphome_common::Peer> = (0..esphome_n).map(|_| esphome_common::Peer::start(&["--log-ms", "200"])).collect();
     let dump = fixtures().join("wled/versions/16.0.0.json");
     let wled: Vec<WledPeer> = rt.block_on(async {
         let mut v = Vec::new();
-        for i in 0..WLED {
+        for i in 0..wled_n {
             v.push(WledPeer::start_as(&dump, &format!("05{i:010x}")).await);
         }
         v
@@ -279,8 +286,10 @@ fn main() {
     rt.block_on(client.execute(Command::VaultUnlock { passphrase: SecretValue::new(PASS) })).expect("unlock");
     let counts = Arc::new(Counts::default());
     count_feed(&rt, data.clone(), counts.clone());
-    let names: Vec<String> = (0..ESPHOME).map(|i| format!("esp{i:02}")).collect();
-    rt.block_on(client.execute(Command::EsphomeLogsStart { devices: names.join(","), level: None })).expect("esphome_logs_start");
+    let names: Vec<String> = (0..esphome_n).map(|i| format!("esp{i:02}")).collect();
+    if !names.is_empty() {
+        rt.block_on(client.execute(Command::EsphomeLogsStart { devices: names.join(","), level: None })).expect("esphome_logs_start");
+    }
     drop(client);
 
     let sent = Arc::new(AtomicU64::new(0));
@@ -303,7 +312,7 @@ fn main() {
         .collect();
 
     let mut csv = std::fs::File::create(out.join("samples.csv")).unwrap();
-    writeln!(csv, "t_s,rss_kb,fds,threads,cpu_pct,load1,wled_sent,wled_live,esphome_lines,esphome_links,lagged,reattached,sshd_restarts").unwrap();
+    writeln!(csv, "t_s,rss_kb,fds,threads,cpu_pct,load1,wled_sent,wled_live,esphome_lines,esphome_links,lagged,reattached,sshd_restarts,anon_kb,file_kb").unwrap();
     let tck = clk_tck();
     let start = Instant::now();
     let end = start + Duration::from_secs_f64(minutes * 60.0);
@@ -327,7 +336,7 @@ fn main() {
             let r = |a: &AtomicU64| a.load(Ordering::Relaxed);
             writeln!(
                 csv,
-                "{:.0},{},{},{},{cpu:.1},{},{},{},{},{},{},{},{restarts}",
+                "{:.0},{},{},{},{cpu:.1},{},{},{},{},{},{},{},{restarts},{},{}",
                 start.elapsed().as_secs_f64(),
                 status_field(pid, "VmRSS:"),
                 fds(pid),
@@ -339,6 +348,10 @@ fn main() {
                 r(&counts.esphome_links),
                 r(&counts.lagged),
                 r(&counts.reattached),
+                // Anonymous memory (heap) apart from file-backed pages (the
+                // binary's code, paged in as new paths first run).
+                status_field(pid, "RssAnon:"),
+                status_field(pid, "RssFile:"),
             )
             .unwrap();
             csv.flush().unwrap();
@@ -361,7 +374,7 @@ fn main() {
     let r = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let run = serde_json::json!({
         "minutes": minutes, "started": started_at.to_rfc3339(), "ended": ended_at.to_rfc3339(),
-        "servers": SERVERS, "wled": WLED, "wled_hz": WLED_HZ, "esphome": ESPHOME, "sshd_restarts": restarts,
+        "servers": servers, "wled": wled_n, "wled_hz": WLED_HZ, "esphome": esphome_n, "sshd_restarts": restarts,
         "sshd_logins": sshd.logins(), "wled_sent": r(&sent), "wled_live": r(&counts.wled_live),
         "esphome_lines": r(&counts.esphome_lines), "esphome_links": r(&counts.esphome_links),
         "backup_events": r(&counts.backup_events), "other_events": r(&counts.other), "lagged": r(&counts.lagged), "reattached": r(&counts.reattached),

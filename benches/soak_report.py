@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 out = Path(sys.argv[1])
-rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(out / "samples.csv"))]
+rows = [{k: float(v) if v not in ("", None) else None for k, v in r.items()} for r in csv.DictReader(open(out / "samples.csv"))]
 run = json.loads((out / "run.json").read_text())
 report = json.loads((out / "report.json").read_text())
 log = (out / "homedeck.log").read_text(errors="replace").splitlines() if (out / "homedeck.log").exists() else []
@@ -44,9 +44,10 @@ def mean(xs):
 
 
 def growth(key):
-    base = mean([r[key] for r in after[:3]])
-    end = mean([r[key] for r in after[-3:]])
-    peak = max(r[key] for r in after)
+    have = [r for r in after if r.get(key) is not None]
+    base = mean([r[key] for r in have[:3]])
+    end = mean([r[key] for r in have[-3:]])
+    peak = max(r[key] for r in have)
     return base, end, peak, (end / base - 1) * 100 if base else 0.0
 
 
@@ -54,8 +55,17 @@ checks = []
 rss = growth("rss_kb")
 fds = growth("fds")
 thr = growth("threads")
-checks.append(("RSS flat after warm-up (≤ 5 %)", rss[3] <= 5.0,
+# With the anonymous part sampled, it is what is judged: file-backed pages
+# (the binary's code) are evicted and paged in again as the host's memory
+# pressure comes and goes, which can hide a growing heap.
+judged_on_anon = any(r.get("anon_kb") is not None for r in after[:-3])
+checks.append(("RSS flat after warm-up (≤ 5 %)" + (" — shown; judged on the anonymous part" if judged_on_anon else ""),
+               None if judged_on_anon else rss[3] <= 5.0,
                f"{rss[0]/1024:.1f} → {rss[1]/1024:.1f} MiB ({rss[3]:+.1f} %), peak {rss[2]/1024:.1f} MiB"))
+if judged_on_anon:
+    anon = growth("anon_kb")
+    checks.append(("anonymous RSS (heap) after warm-up (≤ 5 %)", anon[3] <= 5.0,
+                   f"{anon[0]/1024:.1f} → {anon[1]/1024:.1f} MiB ({anon[3]:+.1f} %), peak {anon[2]/1024:.1f} MiB"))
 checks.append(("fds flat after warm-up (≤ 5 %)", fds[3] <= 5.0,
                f"{fds[0]:.0f} → {fds[1]:.0f} ({fds[3]:+.1f} %), peak {fds[2]:.0f}"))
 
@@ -159,8 +169,9 @@ for i, r in enumerate(rows):
 
 # ── SVG ──
 def svg():
-    W, H, pad_l, pad_r, pad_t, gap = 720, 520, 64, 16, 28, 34
+    W, H, pad_l, pad_r, pad_t, gap = 720, 640, 64, 16, 28, 34
     panels = [("RSS (MiB)", [r["rss_kb"] / 1024 for r in rows], "#1f77b4"),
+              ("anonymous RSS, the heap (MiB)", [r["anon_kb"] / 1024 if r.get("anon_kb") is not None else None for r in rows], "#ff7f0e"),
               ("open fds", [r["fds"] for r in rows], "#d62728"),
               ("threads", [r["threads"] for r in rows], "#2ca02c"),
               ("CPU (% of one core)", [r["cpu_pct"] for r in rows], "#9467bd")]
@@ -172,7 +183,7 @@ def svg():
              f'<text x="{W/2}" y="16" text-anchor="middle" font-size="13">homedeck daemon soak: {run["minutes"]:g} min, sampled every 10 s (warm-up shaded)</text>']
     for i, (label, ys, colour) in enumerate(panels):
         top = pad_t + i * (ph + gap) + 8
-        lo, hi = 0.0, max(ys) * 1.15 or 1.0
+        lo, hi = 0.0, max(v for v in ys if v is not None) * 1.15 or 1.0
         x = lambda v: pad_l + (W - pad_l - pad_r) * v / tmax
         y = lambda v: top + ph - ph * (v - lo) / (hi - lo)
         parts.append(f'<rect x="{pad_l}" y="{top:.1f}" width="{x(warm/60)-pad_l:.1f}" height="{ph:.1f}" fill="#eeeeee"/>')
@@ -182,7 +193,7 @@ def svg():
             parts.append(f'<text x="{pad_l-4}" y="{y(v)+4:.1f}" text-anchor="end">{v:.0f}</text>')
             parts.append(f'<line x1="{pad_l}" x2="{W-pad_r}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd"/>')
         parts.append(f'<text x="{pad_l+6}" y="{top+13:.1f}" fill="{colour}">{label}</text>')
-        pts = " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in zip(t, ys))
+        pts = " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in zip(t, ys) if b is not None)
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
         if i == len(panels) - 1:
             for k in range(0, int(tmax) + 1, max(1, int(tmax) // 6)):
@@ -207,7 +218,7 @@ lines = [f"Soak: {run['minutes']:g} min, {run['servers']} servers (one sshd, res
          "",
          "| check | result | figures |", "|---|---|---|"]
 for name, ok, fig in checks:
-    lines.append(f"| {name} | {'pass' if ok else 'FAIL'} | {fig} |")
+    lines.append(f"| {name} | {'info' if ok is None else 'pass' if ok else 'FAIL'} | {fig} |")
 if groups:
     lines += ["", "Log lines (WARN/ERROR) by kind, with whether the program reports them:", ""]
     for (level, target, tmpl), n in sorted(groups.items(), key=lambda kv: -kv[1])[:20]:
@@ -216,4 +227,4 @@ if groups:
 (out / "summary.md").write_text("\n".join(lines) + "\n")
 print("\n".join(lines))
 print(f"\ntable: {out/'table.md'}\nplot: {out/'soak.svg'}")
-sys.exit(0 if all(ok for _, ok, _ in checks) else 1)
+sys.exit(0 if all(ok is not False for _, ok, _ in checks) else 1)
