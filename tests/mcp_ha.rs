@@ -7,6 +7,9 @@
 //! touching the network (timed) → `homedeck mcp status` shows it open →
 //! HA started again → half-open → one call goes through → closed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// `common` (the engine and sshd helpers) and `daemon_common` (the daemon and
+// CLI helpers) both include tests/common/cli_env.rs.
+#![allow(clippy::duplicate_mod)]
 
 mod common;
 mod daemon_common;
