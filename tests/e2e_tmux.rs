@@ -12,7 +12,7 @@ const VALUE: &str = "CANARY-e2e-4b1d";
 
 /// What the pane runs: a line on the shell's screen, the console, then its
 /// exit status and `stty -a` (is the terminal back in cooked mode with echo?).
-const SHELL_AROUND: &str = "echo 'shell before homedeck'; \"$0\"; echo \"homedeck exited $?\"; stty -a; exec sleep 3600";
+const SHELL_AROUND: &str = "echo 'shell before homedeck'; \"$0\"; echo \"homedeck exited $?\"; stty -a; echo 'stty done'; exec sleep 3600";
 
 /// A tmux server of our own; killed by its pid when the test ends.
 struct Tmux {
@@ -82,7 +82,9 @@ impl Tmux {
     /// own screen is there again (the alternate screen was left), the
     /// console exited 0, and the terminal is in cooked mode with echo on.
     fn assert_shell_restored(&self, console_text: &str) {
-        let s = self.wait_for("homedeck exited");
+        // `stty -a` prints after the exit line: wait for the line after it,
+        // or the check would race the shell.
+        let s = self.wait_for("stty done");
         assert!(s.contains("homedeck exited 0"), "{s}");
         assert!(s.contains("shell before homedeck"), "the shell's screen was not restored:\n{s}");
         assert!(!s.contains(console_text), "the console is still on the screen:\n{s}");

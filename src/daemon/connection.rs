@@ -81,7 +81,7 @@ pub(super) async fn serve(state: Arc<State>, client: u64, stream: UnixStream) {
     tracing::debug!(client, actor = %actor, "client attached");
 
     let (tx, rx) = mpsc::channel::<ServerFrame>(QUEUE);
-    let writing = tokio::spawn(write_loop(writer, rx));
+    let writing = tokio::spawn(write_loop(writer, rx, client));
     let forwarding = wants_events.then(|| tokio::spawn(forward_events(state.engine.subscribe(), tx.clone())));
 
     loop {
@@ -192,12 +192,22 @@ async fn refuse(state: &State, writer: &mut Writer, peer: &str, reason: &str) {
     let _ = tokio::time::timeout(WRITE_TIMEOUT, writer.send(&ServerFrame::Error { message: format!("refused: {reason}") })).await;
 }
 
-async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<ServerFrame>) {
+/// A client that stops reading for `WRITE_TIMEOUT` is dropped; that is said
+/// at `warn`, because the user whose console went away needs to see why.
+async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<ServerFrame>, client: u64) {
     while let Some(frame) = rx.recv().await {
         let last = matches!(frame, ServerFrame::Error { .. });
         match tokio::time::timeout(WRITE_TIMEOUT, writer.send(&frame)).await {
             Ok(Ok(())) if !last => {}
-            _ => return,
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => {
+                tracing::debug!(client, error = %e, "client socket closed while writing");
+                return;
+            }
+            Err(_) => {
+                tracing::warn!(client, "client read nothing for {} s; disconnecting it (it may attach again)", WRITE_TIMEOUT.as_secs());
+                return;
+            }
         }
     }
 }

@@ -44,6 +44,11 @@ impl LlamaServer {
             .args(["-m", "llama_cpp.server", "--model"])
             .arg(&gguf)
             .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--chat_format", "chatml-function-calling", "--n_ctx", "4096", "--model_alias", "smollm2"])
+            // The tests of a binary share this server and run in parallel;
+            // by default llama-cpp-python cuts a running stream short when
+            // another request arrives, which a streaming test would see as
+            // an empty stream. Requests wait their turn instead.
+            .args(["--interrupt_requests", "False"])
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()

@@ -82,24 +82,33 @@ pub(crate) fn unlock_with(inner: &Inner, key: Key) {
 
 /// Lock now. Returns whether the vault had been unlocked.
 pub(crate) fn lock(inner: &Inner, reason: LockReason) -> bool {
-    let was = inner.vault.lock().map(|mut s| s.clear()).unwrap_or(false);
+    let was = forget_key(inner);
     if was {
         inner.emit(Event::Vault(VaultEvent::VaultLocked { reason }));
     }
     was
 }
 
+/// Drop the key; whether there was one.
+fn forget_key(inner: &Inner) -> bool {
+    inner.vault.lock().map(|mut s| s.clear()).unwrap_or(false)
+}
+
 /// Called by the ticker and before every key use: an idle vault locks itself
 /// and says so in the audit log.
 pub(crate) fn lock_if_idle(inner: &Inner) {
     let expired = inner.vault.lock().map(|s| s.idle_expired(idle(inner))).unwrap_or(false);
-    if expired && lock(inner, LockReason::Idle) {
-        let Some(spec) = command::spec("vault_lock") else { return };
-        let mut draft = AuditDraft::for_command(spec);
-        draft.severity = Severity::Info;
-        draft.description = format!("vault locked after {} s idle", inner.live.get().idle_lock_secs);
-        if let Err(e) = audit::record(inner, &Actor::engine(), spec.name, draft, Status::Success, None) {
-            tracing::warn!(error = %e, "could not audit the idle lock");
+    // The entry is written before the event goes out, so whoever reacts to
+    // the lock (a console, a test) finds it in the audit log.
+    if expired && forget_key(inner) {
+        if let Some(spec) = command::spec("vault_lock") {
+            let mut draft = AuditDraft::for_command(spec);
+            draft.severity = Severity::Info;
+            draft.description = format!("vault locked after {} s idle", inner.live.get().idle_lock_secs);
+            if let Err(e) = audit::record(inner, &Actor::engine(), spec.name, draft, Status::Success, None) {
+                tracing::warn!(error = %e, "could not audit the idle lock");
+            }
         }
+        inner.emit(Event::Vault(VaultEvent::VaultLocked { reason: LockReason::Idle }));
     }
 }
