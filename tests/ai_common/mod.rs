@@ -53,6 +53,16 @@ impl LlamaServer {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
+        // The server lives in a static (one per test binary), and statics
+        // are never dropped: a watchdog stops it, by its pid, once this
+        // test process has gone.
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!("while kill -0 {} 2>/dev/null; do sleep 1; done; kill {} 2>/dev/null", std::process::id(), child.id()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         let mut s = LlamaServer { port, child, model: "smollm2".into() };
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
