@@ -31,6 +31,8 @@ pub fn free_port() -> u16 {
 pub struct LlamaServer {
     pub port: u16,
     child: Child,
+    /// Stops `child` once the test process is gone (see `start`).
+    watchdog: Child,
     pub model: String,
 }
 
@@ -56,14 +58,14 @@ impl LlamaServer {
         // The server lives in a static (one per test binary), and statics
         // are never dropped: a watchdog stops it, by its pid, once this
         // test process has gone.
-        Command::new("sh")
+        let watchdog = Command::new("sh")
             .arg("-c")
             .arg(format!("while kill -0 {} 2>/dev/null; do sleep 1; done; kill {} 2>/dev/null", std::process::id(), child.id()))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let mut s = LlamaServer { port, child, model: "smollm2".into() };
+        let mut s = LlamaServer { port, child, watchdog, model: "smollm2".into() };
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             if let Ok(Some(status)) = s.child.try_wait() {
@@ -100,6 +102,8 @@ impl Drop for LlamaServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = self.watchdog.kill();
+        let _ = self.watchdog.wait();
     }
 }
 
