@@ -341,7 +341,7 @@ async fn upgrade_rolls_back_after_switch(e: &homedeck::engine::EngineHandle, dep
     assert_eq!(stored.version, "2024.3.3");
     assert!(stored.status_reason.contains("rolled back"), "{}", stored.status_reason);
     assert!(std::fs::read_link(&dep.data_volume).unwrap().display().to_string().ends_with("venvs/2024.3.3"));
-    assert!(!std::path::Path::new(&dep.venv_for(NEW)).exists(), "the new version's venv was removed");
+    assert!(!std::path::Path::new(&dep.venv_for(NEW)).exists(), "the new version's venv was not removed: {err}");
     assert_eq!(std::fs::read_to_string(config.join("configuration.yaml")).unwrap(), yaml_before);
     assert_eq!(std::fs::read_to_string(config.join(".HA_VERSION")).unwrap(), ha_version_before, "the config dir is the pre-upgrade one");
     assert_eq!(std::fs::read_dir(dep.snapshot_dir()).unwrap().count(), snaps_before + 1, "a second pre-upgrade snapshot");

@@ -157,7 +157,8 @@ pub fn stop(d: &Deployment) -> String {
                  [ -n \"$sup\" ] && kill -TERM \"$sup\" 2>/dev/null; i=0; \
                  while [ $i -lt 600 ]; do alive=; for p in $sup $hass; do kill -0 \"$p\" 2>/dev/null && alive=1; done; [ -z \"$alive\" ] && break; \
                  [ $i = 20 ] && [ -n \"$hass\" ] && kill -TERM \"$hass\" 2>/dev/null; sleep 0.1; i=$((i+1)); done; \
-                 for p in $sup $hass; do kill -KILL \"$p\" 2>/dev/null; done; rm -f supervisor.pid hass.pid; echo stopped"
+                 for p in $sup $hass; do kill -KILL \"$p\" 2>/dev/null; done; \
+                 [ -n \"$sup\" ] && kill -KILL -- -\"$sup\" 2>/dev/null; rm -f supervisor.pid hass.pid; echo stopped"
             )
         }
         Supervision::Systemd { user } => format!("{} stop {}", systemctl(user), d.unit()),

@@ -119,11 +119,12 @@ async fn run(host: &Host<'_>, d: &Deployment, version: &str, timeout: Duration, 
         RuntimeKind::Docker => host.step(&d.name, "docker pull", &docker::pull(version), cancel, t).await,
     };
     if let Err(e) = installed {
+        let mut left = String::new();
         if d.runtime == RuntimeKind::Venv {
-            let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(version))), host.inner.deploy.opts.get().install_timeout).await;
+            left = remove_venv(host, d, version).await;
         }
         return Err(Failure {
-            message: format!("installing {version} failed, so nothing was switched: {} stays on {} with its config unchanged ({e})", d.name, d.version),
+            message: format!("installing {version} failed, so nothing was switched: {} stays on {} with its config unchanged ({e}){left}", d.name, d.version),
             healthy_again: true,
         });
     }
@@ -138,26 +139,30 @@ async fn run(host: &Host<'_>, d: &Deployment, version: &str, timeout: Duration, 
     match switched {
         Ok(health) => {
             if d.runtime == RuntimeKind::Venv {
-                let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(&d.version))), host.inner.deploy.opts.get().install_timeout).await;
+                let left = remove_venv(host, d, &d.version).await;
+                if !left.is_empty() {
+                    tracing::warn!(deployment = %d.name, "upgrade to {version} done{left}");
+                }
             }
             Ok((snapshot, health))
         }
         Err(e) => {
             // 3. Roll back: previous version, snapshotted config, start, check.
             let back = CancellationToken::new();
+            let mut left = String::new();
             let rolled = async {
                 stop_current(host, &new, &back).await?;
                 host.step(&d.name, "restore config", &restore_script(d, &snapshot), &back, SHORT).await?;
                 start_version(host, d, &back).await?;
                 if d.runtime == RuntimeKind::Venv {
-                    let _ = host.sh_any(&format!("rm -rf {}", quote(&d.venv_for(version))), host.inner.deploy.opts.get().install_timeout).await;
+                    left = remove_venv(host, d, version).await;
                 }
                 wait_healthy(host, d, &back).await
             }
             .await;
             Err(match rolled {
                 Ok(_) => Failure {
-                    message: format!("{version} did not come up healthy ({e}); rolled back to {} with the config from {snapshot}, healthy again", d.version),
+                    message: format!("{version} did not come up healthy ({e}); rolled back to {} with the config from {snapshot}, healthy again{left}", d.version),
                     healthy_again: true,
                 },
                 Err(r) => Failure {
@@ -166,6 +171,19 @@ async fn run(host: &Host<'_>, d: &Deployment, version: &str, timeout: Duration, 
                 },
             })
         }
+    }
+}
+
+/// Removes the venv of `version`, retrying while something that outlived
+/// its Home Assistant (a `pip install` it started) still writes into it.
+/// Returns "" when it is gone, or a note for the user naming what is left.
+async fn remove_venv(host: &Host<'_>, d: &Deployment, version: &str) -> String {
+    let venv = quote(&d.venv_for(version));
+    let script = format!("i=0; while [ $i -lt 50 ]; do rm -rf {venv} 2>/dev/null; [ -e {venv} ] || exit 0; sleep 0.2; i=$((i+1)); done; rm -rf {venv}; [ ! -e {venv} ]");
+    match host.sh_any(&script, host.inner.deploy.opts.get().install_timeout).await {
+        Ok((Some(0), _, _)) => String::new(),
+        Ok((code, _, err)) => format!("; the venv {} could not be removed (exit {code:?}: {}) — remove it by hand", d.venv_for(version), err.trim()),
+        Err(e) => format!("; the venv {} could not be removed ({e}) — remove it by hand", d.venv_for(version)),
     }
 }
 
