@@ -12,6 +12,12 @@ use homedeck::handle::{Handle, Opened, Remote, attach_or_open, attach_remote};
 use homedeck::paths::Paths;
 use std::process::ExitCode;
 
+/// mimalloc returns what a finished backup's threads freed to the system;
+/// glibc's allocator kept it in per-thread arenas and the daemon's heap
+/// grew with every scheduled backup (docs/reliability.md, Soak).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     homedeck::logging::mark_start();
     cli::pipe::exit_quietly_on_closed_pipe();
