@@ -4,8 +4,8 @@
 //! off and the `*_offline` rule opens its alert; the device back resolves
 //! it. ESPHome: the test device (tests/peers/esphome.sh), one plaintext and
 //! one encrypted (probed without its key), the encrypted one killed by pid
-//! and started again on its port. WLED: the in-test WLED peer, stopped and
-//! served again on its address.
+//! and started again on its port. WLED and FPP: the in-test peers, stopped
+//! and served again on their address.
 
 mod common;
 mod esphome_common;
@@ -209,6 +209,35 @@ async fn a_wled_device_gone_opens_wled_offline_with_nobody_listing_it_and_back_r
     // Back on the same address: resolved by itself.
     let _peer = WledPeer::start_on(&addr, &dump).await;
     let resolved = wait_for("wled_offline to resolve", async || {
+        let all = alerts(&e).await;
+        (all.iter().find(|a| a.id == opened.id && !a.is_open()).cloned(), all)
+    })
+    .await;
+    assert!(resolved.resolved.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_fpp_host_gone_opens_fpp_offline_and_back_resolves_it() {
+    use lights_peer::fpp::FppPeer;
+    let tmp = tempfile::tempdir().unwrap();
+    let peer = FppPeer::start().await;
+    let addr = peer.addr.to_string();
+    let e = common::open_with(options(&tmp.path().join("data"), "fpp-off", AlertKind::FppOffline, 2));
+    run(&e, Command::FppAdd { address: addr.clone(), name: Some("show".into()), site: None }).await.unwrap();
+    assert!(alerts(&e).await.is_empty(), "nothing is wrong yet");
+
+    drop(peer);
+    let opened = wait_for("fpp_offline to open", async || {
+        let all = alerts(&e).await;
+        (all.iter().find(|a| a.target == "show" && a.is_open()).cloned(), all)
+    })
+    .await;
+    assert_eq!((opened.rule.as_str(), opened.kind), ("fpp-off", AlertKind::FppOffline));
+    let why = opened.evidence.get("last_error").cloned().unwrap_or_default();
+    assert!(why.contains("show") && why.contains(&addr), "the error names the host and address: {:?}", opened.evidence);
+
+    let _peer = FppPeer::start_on(&addr).await;
+    let resolved = wait_for("fpp_offline to resolve", async || {
         let all = alerts(&e).await;
         (all.iter().find(|a| a.id == opened.id && !a.is_open()).cloned(), all)
     })
