@@ -106,7 +106,7 @@ fn main() {
             min_severity: Severity::Info,
             enabled: true,
         };
-        o.alerts = AlertsOptions { interval: Duration::from_secs(15), retention_days: 90, rules: vec![rule] };
+        o.alerts = AlertsOptions { interval: Duration::from_secs(15), retention_days: 90, rules: vec![rule], ..AlertsOptions::default() };
         o.notify = toml::from_str(&format!("[[routes]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"http://127.0.0.1:{port}/hook\"\n")).unwrap();
         let e = EngineHandle::open(o, &actor()).unwrap();
         e.start_scheduler();

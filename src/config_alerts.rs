@@ -18,6 +18,9 @@ pub struct AlertsConfig {
     pub interval_secs: u64,
     /// Resolved alerts older than this many days are removed.
     pub retention_days: u32,
+    /// Probe the ESPHome, WLED and FPP devices an enabled rule watches this
+    /// often (seconds), so one that drops off is noticed on its own.
+    pub presence_interval_secs: u64,
     pub rules: Vec<RuleConfig>,
 }
 
@@ -95,6 +98,7 @@ impl Default for AlertsConfig {
         AlertsConfig {
             interval_secs: 15,
             retention_days: 90,
+            presence_interval_secs: 60,
             rules: DEFAULT_RULES
                 .iter()
                 .map(|(name, kind, threshold, for_)| RuleConfig {
@@ -123,6 +127,10 @@ pub fn default_text() -> String {
          interval_secs = 15\n\
          # Resolved alerts older than this many days are removed.\n\
          retention_days = 90\n\
+         # Check this often (seconds, 1 to 3600) that the ESPHome, WLED and FPP\n\
+         # devices an enabled *_offline rule watches still answer, so a device\n\
+         # that drops off opens its alert with nobody looking at it.\n\
+         presence_interval_secs = 60\n\
          \n\
          # Each rule: name, kind, targets (\"all\", names, \"tag:T\", \"site:S\", or a\n\
          # list of them), threshold (kinds that take one), for (how long the\n\
@@ -167,6 +175,9 @@ impl AlertsConfig {
         if !(1..=3600).contains(&self.interval_secs) {
             bail!("alerts.interval_secs = {} — expected 1 to 3600 (seconds)", self.interval_secs);
         }
+        if !(1..=3600).contains(&self.presence_interval_secs) {
+            bail!("alerts.presence_interval_secs = {} — expected 1 to 3600 (seconds)", self.presence_interval_secs);
+        }
         if self.retention_days == 0 {
             bail!("alerts.retention_days = 0 — expected at least 1 (days)");
         }
@@ -188,7 +199,12 @@ impl AlertsConfig {
             }
             rules.push(Rule { name: r.name.clone(), kind, targets, threshold, for_secs, severity, routes: r.routes.clone(), min_severity, enabled: r.enabled });
         }
-        Ok(AlertsOptions { interval: Duration::from_secs(self.interval_secs), retention_days: self.retention_days, rules })
+        Ok(AlertsOptions {
+            interval: Duration::from_secs(self.interval_secs),
+            retention_days: self.retention_days,
+            rules,
+            presence_interval: Duration::from_secs(self.presence_interval_secs),
+        })
     }
 }
 
@@ -248,6 +264,10 @@ mod tests {
         let dup = "[alerts]\n[[alerts.rules]]\nname = \"d\"\nkind = \"server_down\"\n[[alerts.rules]]\nname = \"d\"\nkind = \"server_degraded\"\n";
         assert!(format!("{:#}", parse(dup).unwrap_err()).contains("no other rule"));
         assert!(parse("[alerts]\nrules = []\n").unwrap().rules.is_empty());
+        let e = format!("{:#}", parse("[alerts]\npresence_interval_secs = 0\n").unwrap_err());
+        assert!(e.contains("alerts.presence_interval_secs = 0") && e.contains("1 to 3600"), "{e}");
+        assert_eq!(parse("[alerts]\npresence_interval_secs = 5\n").unwrap().presence_interval, Duration::from_secs(5));
+        assert_eq!(parse("[alerts]\n").unwrap().presence_interval, Duration::from_secs(60));
         let list = parse("[alerts]\n[[alerts.rules]]\nname = \"l\"\nkind = \"load_over\"\ntargets = [\"web1\", \"tag:prod\"]\nthreshold = 8.0\nroutes = [\"ops\"]\n").unwrap();
         assert_eq!(list.rules[0].targets.to_string(), "web1,tag:prod");
         assert_eq!(list.rules[0].routes, vec!["ops".to_string()]);

@@ -56,6 +56,7 @@ async fn sshd_stopped_opens_server_down_after_its_duration_and_started_resolves_
             min_severity: Severity::Info,
             enabled: true,
         }],
+        ..AlertsOptions::default()
     };
     let e = common::open_with(opts);
     common::init(&e).await;
@@ -108,6 +109,7 @@ async fn a_scheduled_backup_of_a_missing_directory_opens_backup_failed() {
             min_severity: Severity::Info,
             enabled: true,
         }],
+        ..AlertsOptions::default()
     };
     let e = common::open_with(opts);
     e.start_scheduler();

@@ -61,7 +61,7 @@ fn bodies(rx: &Receiver, n: usize, within: Duration) -> Vec<Value> {
 fn options(data: &std::path::Path, rx: &Receiver, rules: Vec<Rule>) -> EngineOptions {
     let mut opts = EngineOptions::new(data);
     opts.servers = ServerOptions { poll_health: true, health_interval: Duration::from_millis(500), connect_timeout: Duration::from_secs(2), ..Default::default() };
-    opts.alerts = AlertsOptions { interval: Duration::from_secs(1), retention_days: 90, rules };
+    opts.alerts = AlertsOptions { interval: Duration::from_secs(1), retention_days: 90, rules, ..AlertsOptions::default() };
     opts.notify = toml::from_str(&format!("backoff_secs = 1\nbackoff_max_secs = 1\n[[routes]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\n", rx.url("/hook"))).unwrap();
     opts.notify.validate().unwrap();
     opts

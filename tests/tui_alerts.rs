@@ -37,6 +37,7 @@ async fn harness() -> Harness {
                 min_severity: Severity::Info,
                 enabled: true,
             }],
+            ..AlertsOptions::default()
         };
     })
     .await

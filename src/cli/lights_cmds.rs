@@ -138,6 +138,9 @@ fn print_event(ev: &Event, json: bool) -> Result<()> {
             (Some(st), None) => format!("{host}: {} {}", st.state_name(), st.current_playlist.playlist),
             _ => return Ok(()),
         },
+        Event::Lights(LightsEvent::LightsLink { device, online, detail, .. }) => {
+            format!("{device}: {} {detail}", if *online { "back online" } else { "OFFLINE" })
+        }
         Event::Lights(LightsEvent::LightsScheduleRan { schedule, ok, message }) => {
             format!("schedule {schedule}: {} {message}", if *ok { "ran" } else { "FAILED" })
         }

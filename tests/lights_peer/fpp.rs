@@ -170,6 +170,11 @@ async fn playlist_post(State(s): S, Path(name): Path<String>, axum::Json(mut bod
 
 impl FppPeer {
     pub async fn start() -> FppPeer {
+        FppPeer::start_on("127.0.0.1:0").await
+    }
+
+    /// Served on `bind` (an address a stopped peer had: the same host back).
+    pub async fn start_on(bind: &str) -> FppPeer {
         let openapi = load(&fixtures().join("fpp/openapi.json"));
         let status = load(&fixtures().join("fpp/fppd_status.json"));
         let mut playlists: Vec<String> =
@@ -230,7 +235,7 @@ impl FppPeer {
                 }),
             )
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(bind).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {

@@ -156,12 +156,12 @@ pub fn gather(store: &Store, latest: &HashMap<String, HealthReport>, needs: Need
         let inv = crate::engine::lights::inventory::Inventory::open(store)?;
         if needs.wled {
             for d in inv.devices()? {
-                f.wled.push(DeviceFact { name: d.name, site: d.site, online: d.online, last_seen: d.last_seen, last_error: None });
+                f.wled.push(DeviceFact { name: d.name, site: d.site, online: d.online, last_seen: d.last_seen, last_error: d.last_error });
             }
         }
         if needs.fpp {
             for h in inv.hosts()? {
-                f.fpp.push(DeviceFact { name: h.name, site: h.site, online: h.online, last_seen: h.last_seen, last_error: None });
+                f.fpp.push(DeviceFact { name: h.name, site: h.site, online: h.online, last_seen: h.last_seen, last_error: h.last_error });
             }
         }
     }

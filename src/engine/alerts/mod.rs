@@ -11,6 +11,8 @@
 //! - `lifecycle.rs`: open, count, resolve, reopen, acknowledge, retention;
 //! - `store.rs`: the sled trees; `model.rs`: alerts and silences;
 //! - `runner.rs`: the background task, its events and audit entries;
+//! - `presence.rs`: the task beside it that probes the ESPHome, WLED and
+//!   FPP devices the rules watch, so their stored `online` follows them;
 //! - `notices.rs`: each opening/reopening/resolution staged on its routes,
 //!   stored with the change in one transaction (`store::commit`);
 //! - `handlers.rs`, `route.rs`, `outcome.rs`, `facade.rs`: the verbs.
@@ -31,6 +33,7 @@ pub(crate) mod route;
 pub(crate) mod preview;
 pub mod rules;
 pub(crate) mod runner;
+mod presence;
 pub mod store;
 
 use crate::engine::options::Live;
@@ -86,6 +89,7 @@ impl crate::engine::domains::DomainState for Runtime {
         if on_runtime && inner.opts.servers.poll_health {
             inner.alerts.evaluating.store(true, Ordering::SeqCst);
             tokio::spawn(runner::run(Arc::downgrade(inner)));
+            tokio::spawn(presence::run(Arc::downgrade(inner)));
         }
     }
 }

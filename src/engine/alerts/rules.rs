@@ -251,11 +251,14 @@ pub struct AlertsOptions {
     /// Resolved alerts older than this many days are removed.
     pub retention_days: u32,
     pub rules: Vec<Rule>,
+    /// Probe the devices that rules watch this often (`presence.rs`), so a
+    /// device dropping off is noticed with nobody looking at it.
+    pub presence_interval: Duration,
 }
 
 impl Default for AlertsOptions {
     fn default() -> Self {
-        AlertsOptions { interval: Duration::from_secs(15), retention_days: 90, rules: Vec::new() }
+        AlertsOptions { interval: Duration::from_secs(15), retention_days: 90, rules: Vec::new(), presence_interval: Duration::from_secs(60) }
     }
 }
 

@@ -1,7 +1,8 @@
 //! The background task that runs the rules: a round soon after anything
-//! they watch changes (a health round, a device link, a schedule run, a
-//! security event …), when a pending condition reaches its duration or a
-//! silence ends, and at least every `[alerts] interval_secs`. A round
+//! they watch changes (a health round, a device link, a device found gone
+//! or back by `presence.rs`, a schedule run, a security event …), when a
+//! pending condition reaches its duration or a silence ends, and at least
+//! every `[alerts] interval_secs`. A round
 //! stores its openings and resolutions with their notices in one sled
 //! transaction; each change is then audited and broadcast. It holds the
 //! engine weakly, so it ends with the engine.
@@ -68,7 +69,7 @@ async fn relevant(rx: &mut broadcast::Receiver<Event>) -> bool {
                     e,
                     Event::Servers(ServersEvent::ServerHealth { .. } | ServersEvent::ServersChanged)
                         | Event::Esphome(EsphomeEvent::EsphomeLink { .. } | EsphomeEvent::EsphomeDevicesChanged)
-                        | Event::Lights(LightsEvent::LightsScheduleRan { .. } | LightsEvent::LightsScheduleMissed { .. })
+                        | Event::Lights(LightsEvent::LightsScheduleRan { .. } | LightsEvent::LightsScheduleMissed { .. } | LightsEvent::LightsLink { .. })
                         | Event::Backup(BackupEvent::BackupScheduleRan { .. } | BackupEvent::BackupScheduleMissed { .. } | BackupEvent::BackupFinished { .. })
                         | Event::Deploy(DeployEvent::DeploymentsChanged)
                         | Event::Audit(AuditEvent::SecurityRaised { .. } | AuditEvent::SecurityUpdated { .. })

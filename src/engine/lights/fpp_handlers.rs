@@ -86,6 +86,7 @@ pub async fn add(inner: &Inner, ctx: &mut Ctx, address: String, name: Option<Str
         version: String::new(),
         online: true,
         last_seen: Some(Utc::now()),
+        last_error: None,
         added: Utc::now(),
         site,
     };

@@ -150,6 +150,7 @@ pub async fn add(inner: &Inner, ctx: &mut Ctx, address: String, name: Option<Str
         device_name: String::new(),
         online: true,
         last_seen: None,
+        last_error: None,
         added: Utc::now(),
         source: "manual".into(),
         site,

@@ -29,6 +29,10 @@ pub struct WledDevice {
     pub device_name: String,
     pub online: bool,
     pub last_seen: Option<DateTime<Utc>>,
+    /// Why the last probe (`alerts::presence`) found it offline; cleared
+    /// when it answers. Absent in records written before presence probes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
     pub added: DateTime<Utc>,
     /// `manual` or `mdns`.
     pub source: String,
@@ -52,6 +56,10 @@ pub struct FppHost {
     pub version: String,
     pub online: bool,
     pub last_seen: Option<DateTime<Utc>>,
+    /// Why the last probe (`alerts::presence`) found it offline; cleared
+    /// when it answers. Absent in records written before presence probes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
     pub added: DateTime<Utc>,
     /// The site (home) this is at when set explicitly (`--site`, `site set`);
     /// a host has no server to inherit one from. Absent in records

@@ -68,6 +68,9 @@ pub enum LightsEvent {
     WledLive { device: String, live: crate::engine::lights::views::LiveState },
     /// An FPP host's status was read.
     FppLive { host: String, live: Box<crate::engine::lights::views::FppLive> },
+    /// The presence poller found a WLED device (`kind` "wled") or an FPP
+    /// host ("fpp") gone or back: its stored `online` changed.
+    LightsLink { kind: String, device: String, online: bool, detail: String },
     /// A light schedule ran.
     LightsScheduleRan { schedule: String, ok: bool, message: String },
     /// Runs of a light schedule were missed (homedeck was not running).

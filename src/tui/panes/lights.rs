@@ -146,6 +146,18 @@ impl LightsPane {
         }
     }
 
+    /// The presence poller found a device gone or back: its row says so
+    /// at once, without polling every device again.
+    pub fn on_link(&mut self, kind: &str, name: &str, online: bool) {
+        if kind == "fpp" {
+            if let Some(r) = self.hosts.iter_mut().find(|r| r.host.name == name) {
+                r.host.online = online;
+            }
+        } else if let Some(r) = self.devices.iter_mut().find(|r| r.device.name == name) {
+            r.device.online = online;
+        }
+    }
+
     pub fn on_fpp(&mut self, host: &str, live: FppLive) {
         if let Some(r) = self.hosts.iter_mut().find(|r| r.host.name == host) {
             r.live = Some(live);
@@ -440,6 +452,7 @@ impl Pane for LightsPane {
         match event {
             LightsEvent::WledLive { device, live } => self.on_live(&device, live),
             LightsEvent::FppLive { host, live } => self.on_fpp(&host, *live),
+            LightsEvent::LightsLink { kind, device, online, .. } => self.on_link(&kind, &device, online),
             LightsEvent::LightsScheduleRan { schedule, ok, message } => {
                 let level = if ok { Level::Info } else { Level::Error };
                 cx.say(format!("schedule {schedule}: {message}"), level);

@@ -76,16 +76,22 @@ pub struct Connection {
 
 const READ_CHUNK: usize = 64 * 1024;
 
+/// A TCP connection to the device's API port, within `timeout`.
+pub(super) async fn dial(host: &str, port: u16, timeout: Duration) -> Result<TcpStream, ApiError> {
+    let addr = format!("{host}:{port}");
+    let stream = match tokio::time::timeout(timeout, TcpStream::connect(&addr)).await {
+        Err(_) => return Err(ApiError::Timeout(format!("connecting to {addr} after {} s", timeout.as_secs_f32()))),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => return Err(ApiError::Refused(addr)),
+        Ok(Err(e)) => return Err(ApiError::Io(format!("{addr}: {e}"))),
+        Ok(Ok(s)) => s,
+    };
+    let _ = stream.set_nodelay(true);
+    Ok(stream)
+}
+
 impl Connection {
     pub async fn connect(o: &ConnectOptions) -> Result<Connection, ApiError> {
-        let addr = format!("{}:{}", o.host, o.port);
-        let stream = match tokio::time::timeout(o.timeout, TcpStream::connect(&addr)).await {
-            Err(_) => return Err(ApiError::Timeout(format!("connecting to {addr} after {} s", o.timeout.as_secs_f32()))),
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => return Err(ApiError::Refused(addr)),
-            Ok(Err(e)) => return Err(ApiError::Io(format!("{addr}: {e}"))),
-            Ok(Ok(s)) => s,
-        };
-        let _ = stream.set_nodelay(true);
+        let stream = dial(&o.host, o.port, o.timeout).await?;
         let mut c = Connection {
             stream,
             cipher: None,

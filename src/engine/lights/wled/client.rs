@@ -21,6 +21,13 @@ pub async fn full_at(http: &Http, who: &str, address: &str) -> EngineResult<Full
     model::parse("wled", &http.get(who, &url).await?)
 }
 
+/// `GET /json/info`: the device's own facts alone — the cheapest "are you
+/// there?" (the presence poller asks it every minute).
+pub async fn info(http: &Http, d: &WledDevice) -> EngineResult<model::WledInfo> {
+    let url = format!("{}/json/info", base_url(&d.address)?);
+    model::parse("wled.info", &http.get(&label(d), &url).await?)
+}
+
 /// `GET /json/si`: state and info, the cheap poll.
 pub async fn state_info(http: &Http, d: &WledDevice) -> EngineResult<StateInfo> {
     let url = format!("{}/json/si", base_url(&d.address)?);

@@ -52,4 +52,5 @@ pub fn refresh_device(d: &mut super::inventory::WledDevice, si: &StateInfo) {
     d.device_name = si.info.name.clone();
     d.online = true;
     d.last_seen = Some(Utc::now());
+    d.last_error = None;
 }
