@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 use crate::daemon::client::Link;
 use tokio::sync::{broadcast, mpsc, watch};
 
-const FRAME: Duration = Duration::from_millis(16);
+/// The shortest time between two frames (~60 a second).
+pub const FRAME: Duration = Duration::from_millis(16);
 const STARTUP_GRACE: Duration = Duration::from_millis(150);
 
 pub struct Driver {
@@ -118,6 +119,28 @@ impl Driver {
         }
     }
 
+    fn received(&mut self, ev: Result<Event, broadcast::error::RecvError>) {
+        match ev {
+            Ok(ev) => self.engine_event(ev),
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                self.app.refresh_all();
+                self.app.flush_refresh();
+                self.spawn_jobs();
+            }
+            Err(broadcast::error::RecvError::Closed) => self.events = None,
+        }
+    }
+
+    /// Wait for the next engine event or job answer and handle it, as the
+    /// loop does between frames. For scripted use that draws itself (the
+    /// first-token benchmark); the loop never calls it.
+    pub async fn pump(&mut self) {
+        tokio::select! {
+            ev = recv_event(&mut self.events) => self.received(ev),
+            Some(done) = self.rx.recv() => self.done(done),
+        }
+    }
+
     /// Wait until every spawned job has answered and every event it caused
     /// has been handled. For tests and scripted use; the loop never calls it.
     pub async fn settle(&mut self) {
@@ -176,15 +199,7 @@ impl Driver {
                     Some(Err(e)) => return Err(anyhow::anyhow!("reading the terminal failed: {e}")),
                     None => return Ok(()),
                 },
-                ev = recv_event(&mut self.events) => match ev {
-                    Ok(ev) => self.engine_event(ev),
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        self.app.refresh_all();
-                        self.app.flush_refresh();
-                        self.spawn_jobs();
-                    }
-                    Err(broadcast::error::RecvError::Closed) => self.events = None,
-                },
+                ev = recv_event(&mut self.events) => self.received(ev),
                 Some(done) = self.rx.recv() => self.done(done),
                 link = link_changed(&mut self.link) => match link {
                     Some(l) => self.app.on_link(l),
