@@ -9,17 +9,22 @@
 //! Timed, 2,000 each after 50 warm-ups: a request the gate answers 401
 //! (hyper and the client, no MCP, no engine); `tools/call server_list`
 //! until its JSON-RPC answer has arrived (what a client waits for); the
-//! same until the response stream has ended.
+//! same until the response stream has ended. Then the load: CLIENTS
+//! sessions at once (each its own client, connection and session, one
+//! read token between them) × PER calls: throughput, median and p99,
+//! errors, and the audit entries of that token counted (none lost).
 //!
 //! Run: `cargo bench --bench mcp_http`. Medians go in docs/benchmarks.md.
 
 use homedeck::engine::views::tools::ToolsetSelection;
-use homedeck::engine::{Actor, Command, EngineHandle, EngineOptions, Frontend, McpOutcome, Outcome};
+use homedeck::engine::{Actor, AuditOutcome, Command, EngineHandle, EngineOptions, Frontend, McpOutcome, Outcome};
 use homedeck::mcp::http::{HttpSettings, start};
 use std::time::Instant;
 
 const CALLS: usize = 2000;
 const WARM: usize = 50;
+const CLIENTS: usize = 10;
+const PER: usize = 1000;
 
 fn median(mut v: Vec<f64>) -> (f64, f64) {
     v.sort_by(f64::total_cmp);
@@ -49,13 +54,47 @@ async fn answer(mut r: reqwest::Response, id: u64, whole: bool) -> String {
     text
 }
 
+/// One session: initialize, then `per` calls of server_list, each timed.
+/// Returns the times (ms) of the calls answered and the count of failures.
+async fn session_calls(url: String, token: String, per: usize) -> (Vec<f64>, usize) {
+    let http = reqwest::Client::builder().tcp_nodelay(true).pool_max_idle_per_host(1).build().unwrap();
+    let auth = ("authorization", format!("Bearer {token}"));
+    let init = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "load", "version": "1"}}});
+    let r = post(&http, &url, std::slice::from_ref(&auth), &init).await;
+    let session = r.headers()["mcp-session-id"].to_str().unwrap().to_string();
+    answer(r, 1, false).await;
+    let headers = [auth, ("mcp-session-id", session), ("mcp-protocol-version", "2025-06-18".into())];
+    let done = serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    let _ = post(&http, &url, &headers, &done).await.bytes().await;
+    let call = serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "server_list", "arguments": {}}});
+    let (mut times, mut errors) = (Vec::with_capacity(per), 0);
+    for _ in 0..per {
+        let t = Instant::now();
+        let r = post(&http, &url, &headers, &call).await;
+        if r.status() != 200 {
+            errors += 1;
+            continue;
+        }
+        let text = answer(r, 2, false).await;
+        if text.contains("\"isError\":true") || !text.contains("local") {
+            errors += 1;
+            continue;
+        }
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    (times, errors)
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let actor = Actor { user: "bench".into(), frontend: Frontend::Cli };
     let engine = EngineHandle::open(EngineOptions::new(dir.path().join("data")), &actor).unwrap();
     let made = Command::TokenCreate { name: "bench".into(), class: Some("read".into()), allow: None, deny: None, expires: None, rate: None };
-    let Outcome::Mcp(McpOutcome::TokenCreated { secret, .. }) = engine.execute(made, actor).await.unwrap() else { panic!("token_create") };
+    let Outcome::Mcp(McpOutcome::TokenCreated { secret, .. }) = engine.execute(made, actor.clone()).await.unwrap() else { panic!("token_create") };
+    let made = Command::TokenCreate { name: "load".into(), class: Some("read".into()), allow: None, deny: None, expires: None, rate: None };
+    let Outcome::Mcp(McpOutcome::TokenCreated { secret: load, .. }) = engine.execute(made, actor.clone()).await.unwrap() else { panic!("token_create") };
     let settings = HttpSettings { address: "127.0.0.1:0".parse().unwrap(), tls: None, toolsets: ToolsetSelection::default(), hosts: Vec::new() };
     let listener = start(engine.clone(), settings).await.unwrap();
     let url = listener.url();
@@ -99,5 +138,36 @@ async fn main() {
         let (m, p) = median(v);
         println!("mcp_http {what}: median {m:.3} ms, p99 {p:.3} ms ({CALLS} requests, Rust client)");
     }
+
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..CLIENTS).map(|_| tokio::spawn(session_calls(url.clone(), load.expose().to_string(), PER))).collect();
+    let (mut all, mut errors) = (Vec::new(), 0);
+    for t in tasks {
+        let (times, e) = t.await.unwrap();
+        all.extend(times);
+        errors += e;
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let answered = all.len();
+    let search = Command::AuditSearch {
+        category: None,
+        min_severity: None,
+        status: None,
+        actor: Some("token:load".into()),
+        resource: None,
+        since: None,
+        until: None,
+        text: None,
+        limit: Some(100_000),
+        before: None,
+    };
+    let Outcome::Audit(AuditOutcome::AuditPage { page }) = engine.execute(search, actor).await.unwrap() else { panic!("audit_search") };
+    let (m, p) = median(all);
+    println!(
+        "mcp_http load, {CLIENTS} sessions x {PER} calls: {:.0} calls/s, median {m:.3} ms, p99 {p:.3} ms, {errors} errors, {} of {} calls audited",
+        answered as f64 / wall,
+        page.entries.len(),
+        CLIENTS * PER
+    );
     listener.shutdown();
 }
