@@ -100,9 +100,16 @@ async fn a_run_that_needs_the_locked_vault_waits_and_runs_after_unlock() {
     .await;
     assert!(message.contains("vault is locked") && message.contains("no unattended credential"), "{message}");
     // Later due runs fold into the waiting one: nothing runs, nothing is audited again.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    let j = jobs(&e).await;
-    let job = j.iter().find(|j| j.name == "often").unwrap();
+    // (Polled with a deadline: the next due second may come late on a loaded machine.)
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let job = loop {
+        let job = jobs(&e).await.into_iter().find(|j| j.name == "often").unwrap();
+        let JobState::WaitingForUnlock { folded, .. } = job.state else { panic!("{:?}", job.state) };
+        if folded >= 1 || std::time::Instant::now() > deadline {
+            break job;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert_eq!((job.kind.as_str(), job.command.as_str()), ("backup", "backup_create"));
     let JobState::WaitingForUnlock { folded, .. } = job.state else { panic!("{:?}", job.state) };
     assert!(folded >= 1, "due runs while waiting are folded in: {folded}");
@@ -261,6 +268,20 @@ fn the_binary_runs_a_vault_keyed_schedule_and_lists_it() {
 }
 
 /// Rewrite one versioned JSON value in a tree of a closed data dir.
+/// The store, once the engine that had it open has let go: a run the
+/// scheduler started may still hold it for a moment after the handle drops
+/// (waits on the lock with a deadline instead of a fixed sleep).
+fn open_db(data: &std::path::Path) -> sled::Db {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        match sled::open(data.join("db")) {
+            Ok(db) => return db,
+            Err(_) if std::time::Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => panic!("the store stayed locked for 60 s after the engine was dropped: {e}"),
+        }
+    }
+}
+
 fn edit_record(db: &sled::Db, tree: &str, key: &str, f: impl FnOnce(&mut serde_json::Value)) {
     let t = db.open_tree(tree).unwrap();
     let raw = t.get(key).unwrap().unwrap();
@@ -292,7 +313,7 @@ async fn an_old_backup_mark_is_read_once_and_missed_runs_are_reported() {
     }
     let five_ago = chrono::Utc::now() - chrono::Duration::minutes(5) - chrono::Duration::seconds(30);
     {
-        let db = sled::open(data.join("db")).unwrap();
+        let db = open_db(&data);
         db.open_tree("backup_meta").unwrap().insert("scheduler_checked_at", five_ago.to_rfc3339().as_bytes()).unwrap();
         edit_record(&db, "backup_schedules", "nightly", |v| v["created"] = serde_json::json!((chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339()));
         db.flush().unwrap();
@@ -314,8 +335,7 @@ async fn an_old_backup_mark_is_read_once_and_missed_runs_are_reported() {
         assert!(missed[0].description.contains("backup schedule nightly (s)") && missed[0].description.contains("not running"));
         run(&e, Command::BackupScheduleRemove { name: "nightly".into() }).await.unwrap();
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let db = sled::open(data.join("db")).unwrap();
+    let db = open_db(&data);
     assert!(db.open_tree("backup_meta").unwrap().get("scheduler_checked_at").unwrap().is_none(), "the old mark is gone");
     assert!(db.open_tree("scheduler_meta").unwrap().get("checked_at").unwrap().is_some(), "the one mark is kept");
 }
