@@ -6,27 +6,16 @@
 //! catalogued; two equal entries make an archive that opens with exactly
 //! that password.
 
+#[path = "common/cli_env.rs"]
+mod cli_env;
+
+use cli_env::{homedeck, text};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const PASS: &str = "correct horse battery staple";
-
-fn homedeck(root: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_homedeck"));
-    c.env("HOMEDECK_DATA_DIR", root.join("data"))
-        .env("HOMEDECK_CONFIG_DIR", root.join("config"))
-        .env("HOMEDECK_STATE_DIR", root.join("state"))
-        .env("HOMEDECK_PASSPHRASE_FILE", root.join("pass"))
-        .env_remove("HOMEDECK_BACKUP_PASSWORD_FILE")
-        .stdin(Stdio::null());
-    c
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
 
 fn secret_file(path: &Path, text: &str) {
     std::fs::write(path, format!("{text}\n")).unwrap();

@@ -4,6 +4,10 @@
 //! `--host` takes host:port, ids are ids, counts are pluralised, and
 //! `vault status` / `vault init` say what is true.
 
+#[path = "common/cli_env.rs"]
+mod cli_env;
+
+use cli_env::{homedeck, text};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
@@ -11,23 +15,8 @@ use std::process::{Command, Output, Stdio};
 
 const PASS: &str = "correct horse battery staple";
 
-fn homedeck(root: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_homedeck"));
-    c.env("HOMEDECK_DATA_DIR", root.join("data"))
-        .env("HOMEDECK_CONFIG_DIR", root.join("config"))
-        .env("HOMEDECK_STATE_DIR", root.join("state"))
-        .env("HOMEDECK_PASSPHRASE_FILE", root.join("pass"))
-        .env_remove("HOMEDECK_BACKUP_PASSWORD_FILE")
-        .stdin(Stdio::null());
-    c
-}
-
 fn run(root: &Path, args: &[&str]) -> Output {
     homedeck(root).args(args).output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 fn secret_file(path: &Path, text: &str, mode: u32) {

@@ -68,22 +68,6 @@ fn audit_entries(home: &Home) -> (Vec<serde_json::Value>, String) {
     (list, out)
 }
 
-fn everything_written(home: &Home) -> String {
-    let mut all = String::new();
-    let mut stack = vec![home.dir.path().to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(bytes) = std::fs::read(&p) {
-                all.push_str(&String::from_utf8_lossy(&bytes));
-            }
-        }
-    }
-    all
-}
-
 /// The daemon's MCP URL from `daemon status --json`.
 fn mcp_url(home: &Home) -> String {
     listener_url(home, false)
@@ -154,7 +138,7 @@ fn http_clients_need_a_bearer_token_and_each_call_is_checked_and_audited() {
     let (ok, out, err) = home.hd(&["server", "list"]);
     assert!(ok && out.contains("nas"), "{out}{err}");
 
-    let written = everything_written(&home);
+    let written = home.everything_written();
     for said in [&said_to_reader, &said_to_writer, &log, &written] {
         assert!(!said.contains(CANARY), "the canary reached a response, the audit log or a file");
         assert!(!said.contains(&reader) && !said.contains(&writer), "a token's value reached a response, the audit log or a file");

@@ -48,23 +48,6 @@ fn audit(home: &Home) -> String {
     out
 }
 
-/// Every file homedeck wrote under the home (logs, store), as lossy text.
-fn everything_written(home: &Home) -> String {
-    let mut all = String::new();
-    let mut stack = vec![home.dir.path().to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(bytes) = std::fs::read(&p) {
-                all.push_str(&String::from_utf8_lossy(&bytes));
-            }
-        }
-    }
-    all
-}
-
 #[test]
 fn an_sdk_client_lists_checks_and_calls_tools_and_every_call_is_audited() {
     let home = Home::new();
@@ -98,7 +81,7 @@ fn an_sdk_client_lists_checks_and_calls_tools_and_every_call_is_audited() {
     assert!(by("server_show").iter().any(|e| e["status"] == "failure"), "{log}");
     let refused = by("site_set");
     assert!(refused.iter().any(|e| e["status"] == "failure" && e["error"].as_str().unwrap_or("").starts_with("refused")), "{log}");
-    assert!(!everything_written(&home).contains(CANARY), "the canary reached a file homedeck wrote");
+    assert!(!home.everything_written().contains(CANARY), "the canary reached a file homedeck wrote");
 
     // `mcp status` sums the same entries per tool.
     let (ok, out, err) = home.hd(&["--json", "mcp", "status"]);

@@ -42,6 +42,25 @@ impl CliEnv {
     }
 }
 
+/// `homedeck` on the throw-away home at `root`, as a newcomer's shell has
+/// it: no trace logging, no backup password file from the environment,
+/// stdin closed. For tests that set their own arguments and stdio.
+pub fn homedeck(root: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_homedeck"));
+    c.env("HOMEDECK_DATA_DIR", root.join("data"))
+        .env("HOMEDECK_CONFIG_DIR", root.join("config"))
+        .env("HOMEDECK_STATE_DIR", root.join("state"))
+        .env("HOMEDECK_PASSPHRASE_FILE", root.join("pass"))
+        .env_remove("HOMEDECK_BACKUP_PASSWORD_FILE")
+        .stdin(Stdio::null());
+    c
+}
+
+/// stdout then stderr, as one text.
+pub fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
 /// Every regular file below `dir` (sockets such as events.sock are skipped).
 pub fn regular_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -29,6 +29,18 @@ impl Home {
         Home { dir, env }
     }
 
+    /// Every file homedeck wrote under the home (logs, store), as lossy
+    /// text: where a canary must not be.
+    pub fn everything_written(&self) -> String {
+        let mut all = String::new();
+        for p in cli_env::regular_files(self.dir.path()) {
+            if let Ok(bytes) = std::fs::read(&p) {
+                all.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+        all
+    }
+
     pub fn data(&self) -> PathBuf {
         self.dir.path().join("data")
     }
