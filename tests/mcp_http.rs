@@ -53,6 +53,8 @@ fn client(home: &Home, scenario: &str, url: &str, token: &str, envs: &[(&str, St
     assert!(out.status.success(), "MCP HTTP client failed:\n{stdout}\n{stderr}");
     let seen: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert!(seen.get("failed").is_none(), "{seen}\n{stderr}");
+    // A revoked token's DELETE is refused (401) and may say so; an ended session must not.
+    assert!(!stderr.contains("Session termination failed: 202"), "the SDK did not see its session end: {stderr}");
     (seen, format!("{stdout}{stderr}"))
 }
 

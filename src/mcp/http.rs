@@ -196,13 +196,25 @@ async fn handle(gate: &Gate, mut req: Request<hyper::body::Incoming>, peer: Sock
                 return over_rate(gate, req, caller, ms).await;
             }
             req.extensions_mut().insert(caller);
-            gate.service.handle(req).await
+            let closing = req.method() == http::Method::DELETE;
+            session_closed_ok(gate.service.handle(req).await, closing)
         }
         Ok(other) => plain(StatusCode::INTERNAL_SERVER_ERROR, &format!("unexpected answer to a token check: {}", other.summary())),
         // A peer throttled for wrong tokens: 429, not 401, so it is told when to come back.
         Err(e @ EngineError::RateLimited { retry_after_ms, .. }) => too_many(&e.to_string(), retry_after_ms, None),
         Err(e) => unauthorized(&e.to_string()),
     }
+}
+
+/// rmcp answers a session's DELETE with 202 Accepted; the MCP SDKs take
+/// only 200 or 204 as "session ended" and log every other status as a
+/// failed termination (the Python SDK prints one line per closed session),
+/// so a session that did end is said to have ended: 200.
+fn session_closed_ok(mut r: Response<BoxBody<Bytes, Infallible>>, closing: bool) -> Response<BoxBody<Bytes, Infallible>> {
+    if closing && r.status() == StatusCode::ACCEPTED {
+        *r.status_mut() = StatusCode::OK;
+    }
+    r
 }
 
 /// A request from a token whose rate window is full. A tool call is
@@ -218,9 +230,10 @@ async fn over_rate(gate: &Gate, req: Request<hyper::body::Incoming>, caller: Cal
     };
     let call = serde_json::from_slice::<serde_json::Value>(&bytes).ok().filter(|v| v["method"] == "tools/call");
     let Some(call) = call else {
+        let closing = parts.method == http::Method::DELETE;
         let mut req = Request::from_parts(parts, Full::new(bytes));
         req.extensions_mut().insert(caller);
-        return gate.service.handle(req).await;
+        return session_closed_ok(gate.service.handle(req).await, closing);
     };
     let tool = call["params"]["name"].as_str().unwrap_or("(no tool named)").to_string();
     let error = EngineError::RateLimited {
