@@ -83,17 +83,24 @@ pub(crate) async fn confirm(inner: &Inner, ctx: &mut Ctx, id: u64, typed: Option
     let started = Instant::now();
     let result = execute_as_ai(inner, action.command.clone(), actor).await;
     action.duration_ms = Some(started.elapsed().as_millis() as u64);
+    // The result is stored, audited (below) and shown to the model with the
+    // next question: no secret value in it (a command's output may hold one).
+    let scrubber = crate::engine::vault::scrubber(inner);
     match &result {
         Ok(outcome) => {
             action.status = ActionStatus::Done;
-            action.result = Some(outcome.summary());
+            action.result = Some(scrubber.scrub(&outcome.summary()).into_owned());
+            let mut json = crate::engine::tools::outcome_json(outcome);
+            scrubber.scrub_json(&mut json);
+            action.output = Some(super::ask::cut(json.to_string()));
         }
         Err(e) => {
+            let why = scrubber.scrub(&e.to_string()).into_owned();
             action.status = ActionStatus::Failed;
-            action.result = Some(e.to_string());
+            action.result = Some(why.clone());
             action.inverse = None;
             action.inverses = Vec::new();
-            ctx.ended(Status::Failure, Some(e.to_string()));
+            ctx.ended(Status::Failure, Some(why));
         }
     }
     store::put_action(inner, &action)?;

@@ -71,6 +71,8 @@ pub(crate) async fn ask(inner: &Inner, ctx: &mut Ctx, conversation: Option<u64>,
         running.insert(conv.id, cancel.clone());
     }
     let _running = Running { inner, conversation: conv.id };
+    // A secret value typed into a question is stored and sent as its name.
+    let text = crate::engine::vault::scrubber(inner).scrub(text).into_owned();
     conv.messages.push(Message::new(Role::User, text));
     conv.updated = Utc::now();
     store::put_conversation(inner, &conv)?;
@@ -78,9 +80,13 @@ pub(crate) async fn ask(inner: &Inner, ctx: &mut Ctx, conversation: Option<u64>,
 
     let actor = Actor { user: ctx.actor.user.clone(), frontend: Frontend::Ai };
     let brain = match &opts.provider {
-        Some(p) => Brain::Provider(p.clone()),
+        Some(p) => Brain::Provider(p.clone(), Vec::new()),
         None => Brain::Offline,
     };
+    let mut brain = brain;
+    if let Brain::Provider(_, extra) = &mut brain {
+        *extra = vec![super::ran::note(inner, &conv)?];
+    }
     let (mut turn, first) = Turn::start(opts.run_reads);
     let mut queue: VecDeque<Effect> = first.into();
     let mut stopped = false;
@@ -186,14 +192,16 @@ fn title_of(text: &str) -> String {
 /// Who answers: the configured provider or the built-in interpreter.
 enum Brain {
     Offline,
-    Provider(super::options::ProviderOptions),
+    /// The provider, and paragraphs added to its system message (what
+    /// became of earlier proposals).
+    Provider(super::options::ProviderOptions, Vec<String>),
 }
 
 impl Brain {
     fn name(&self) -> String {
         match self {
             Brain::Offline => "offline".into(),
-            Brain::Provider(p) => format!("{} ({})", p.model, p.preset.as_str()),
+            Brain::Provider(p, _) => format!("{} ({})", p.model, p.preset.as_str()),
         }
     }
 
@@ -208,7 +216,7 @@ impl Brain {
     ) -> Result<RoundEnd, String> {
         match self {
             Brain::Offline => Ok(offline_round(inner, actor, history, context, round, on_token).await),
-            Brain::Provider(p) => provider::chat::round(inner, actor, p, history, context, on_token).await.map_err(|e| e.to_string()),
+            Brain::Provider(p, extra) => provider::chat::round(inner, actor, p, history, context, extra, on_token).await.map_err(|e| e.to_string()),
         }
     }
 }
@@ -239,16 +247,23 @@ async fn run_read(inner: &Inner, actor: &Actor, conversation: u64, message: usiz
     let started = Instant::now();
     let result = super::actions::execute_as_ai(inner, command, actor.clone()).await;
     action.duration_ms = Some(started.elapsed().as_millis() as u64);
+    // The result goes to the model and into the store: every secret value
+    // out of it first (a command's output may hold one: a config file, an
+    // environment), not only a revealed one.
+    let scrubber = crate::engine::vault::scrubber(inner);
     let fed = match &result {
         Ok(outcome) => {
             action.status = ActionStatus::Done;
-            action.result = Some(outcome.summary());
-            Ok(cut(crate::engine::tools::outcome_json(outcome).to_string()))
+            action.result = Some(scrubber.scrub(&outcome.summary()).into_owned());
+            let mut json = crate::engine::tools::outcome_json(outcome);
+            scrubber.scrub_json(&mut json);
+            Ok(cut(json.to_string()))
         }
         Err(e) => {
+            let why = scrubber.scrub(&e.to_string()).into_owned();
             action.status = ActionStatus::Failed;
-            action.result = Some(e.to_string());
-            Err(e.to_string())
+            action.result = Some(why.clone());
+            Err(why)
         }
     };
     store::put_action(inner, &action)?;
@@ -278,6 +293,7 @@ fn new_action(inner: &Inner, conversation: u64, message: usize, command: Command
         command,
         status: ActionStatus::Proposed,
         result: None,
+        output: None,
         created: Utc::now(),
         started: None,
         duration_ms: None,
@@ -289,7 +305,7 @@ fn new_action(inner: &Inner, conversation: u64, message: usize, command: Command
     })
 }
 
-fn cut(mut s: String) -> String {
+pub(crate) fn cut(mut s: String) -> String {
     if s.len() > MAX_RESULT {
         let mut at = MAX_RESULT;
         while !s.is_char_boundary(at) {

@@ -114,6 +114,10 @@ pub struct Action {
     pub status: ActionStatus,
     /// The outcome's summary (done) or the error (failed).
     pub result: Option<String>,
+    /// A confirmed run's whole answer as JSON (cut, secret values out), told
+    /// to the model with the next question (`ran.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
     pub created: DateTime<Utc>,
     pub started: Option<DateTime<Utc>>,
     pub duration_ms: Option<u64>,
