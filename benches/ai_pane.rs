@@ -49,6 +49,8 @@ fn card(id: u64) -> ProposalView {
         notes: Vec::new(),
         reason: "the porch to 30 %".into(),
         status: Status::Done,
+        started: None,
+        elapsed: None,
         progress: None,
         result: Some("porch: power on, brightness 77 (0.1 s)".into()),
     }

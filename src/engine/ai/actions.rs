@@ -81,7 +81,8 @@ pub(crate) async fn confirm(inner: &Inner, ctx: &mut Ctx, id: u64, typed: Option
     inner.store.flush()?;
     action_changed(inner, &action);
     let started = Instant::now();
-    let result = execute_as_ai(inner, action.command.clone(), actor).await;
+    inner.emit(Event::Ai(AiEvent::ActionStarted { conversation: action.conversation, action: id, at: action.started.unwrap_or_else(Utc::now) }));
+    let result = run_forwarding_progress(inner, &action, actor).await;
     action.duration_ms = Some(started.elapsed().as_millis() as u64);
     // The result is stored, audited (below) and shown to the model with the
     // next question: no secret value in it (a command's output may hold one).
@@ -104,6 +105,7 @@ pub(crate) async fn confirm(inner: &Inner, ctx: &mut Ctx, id: u64, typed: Option
         }
     }
     store::put_action(inner, &action)?;
+    inner.emit(Event::Ai(AiEvent::ActionFinished { conversation: action.conversation, action: id, status: action.status, duration_ms: action.duration_ms.unwrap_or(0) }));
     action_changed(inner, &action);
     ctx.describe(format!("AI action {id} ({}) confirmed: {}", action.name, action.result.clone().unwrap_or_default()));
     ctx.change("status", Some("proposed".into()), Some(action.status.as_str().into()));
@@ -115,6 +117,40 @@ pub(crate) async fn confirm(inner: &Inner, ctx: &mut Ctx, id: u64, typed: Option
         action_changed(inner, &o);
     }
     Ok(Outcome::Ai(AiOutcome::Action { action: Box::new(action) }))
+}
+
+/// Run the action's command; while it runs, the domains' progress
+/// broadcasts about it go out again as the action's progress lines.
+async fn run_forwarding_progress(inner: &Inner, action: &Action, actor: Actor) -> EngineResult<Outcome> {
+    let mut events = inner.events.subscribe();
+    let mut tracker = super::progress::Tracker::new(action.conversation, action.id, &action.command, crate::engine::vault::scrubber(inner));
+    let run = execute_as_ai(inner, action.command.clone(), actor);
+    tokio::pin!(run);
+    loop {
+        tokio::select! {
+            result = &mut run => {
+                // What the run broadcast in its last steps is in the
+                // channel already: forward it before saying it finished.
+                while let Ok(e) = events.try_recv() {
+                    if let Some(line) = tracker.line(&e) {
+                        inner.emit(tracker.event(line));
+                    }
+                }
+                return result;
+            }
+            event = events.recv() => match event {
+                Ok(e) => {
+                    if let Some(line) = tracker.line(&e) {
+                        inner.emit(tracker.event(line));
+                    }
+                }
+                // Lagged: some lines were missed, the next ones still come.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                // The engine is closing: the run ends on its own.
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return run.await,
+            },
+        }
+    }
 }
 
 pub(crate) fn reject(inner: &Inner, ctx: &mut Ctx, id: u64) -> EngineResult<Outcome> {

@@ -29,6 +29,7 @@ pub mod offline;
 pub mod options;
 pub mod outcome;
 pub(crate) mod preview;
+pub(crate) mod progress;
 pub(crate) mod ran;
 pub mod provider;
 pub(crate) mod route;

@@ -109,7 +109,11 @@ pub struct ProposalView {
     /// Why it was proposed (one line from the model or interpreter).
     pub reason: String,
     pub status: Status,
-    /// A running action's progress (`3/10 devices`).
+    /// When a running action started (from the engine).
+    pub started: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whole seconds it has run, as of the last frame (`Transcript::tick`).
+    pub elapsed: Option<u64>,
+    /// A running action's latest progress line (`nas: step 2 of 3`).
     pub progress: Option<String>,
     /// The outcome's summary or the error, once it ran.
     pub result: Option<String>,
@@ -138,6 +142,15 @@ fn keys_hint(p: &ProposalView) -> Option<String> {
         Status::Proposed => Some("y confirm  n reject  d diff  e edit".into()),
         Status::Done if p.inverse.is_some() => Some("u undo".into()),
         _ => None,
+    }
+}
+
+/// How long a running action has run: `12 s`, `3 min 05 s`, `1 h 02 min`.
+pub fn elapsed_text(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min {:02} s", secs / 60, secs % 60),
+        _ => format!("{} h {:02} min", secs / 3600, secs % 3600 / 60),
     }
 }
 
@@ -190,8 +203,15 @@ pub fn lines(p: &ProposalView, width: u16, t: &Theme, selected: bool, full_diff:
             add(&mut body, &format!("… {} more diff lines (d: full diff)", all.len() - shown), t.muted());
         }
     }
-    if let Some(progress) = &p.progress {
-        add(&mut body, &format!("progress: {progress}"), t.fg(t.accent));
+    if p.status == Status::Running {
+        let mut text = match p.elapsed {
+            Some(secs) => format!("running {}", elapsed_text(secs)),
+            None => "starting".to_string(),
+        };
+        if let Some(progress) = &p.progress {
+            text.push_str(&format!(" · {progress}"));
+        }
+        add(&mut body, &text, t.fg(t.accent));
     }
     if let Some(result) = &p.result {
         let style = if p.status == Status::Failed { t.fg(t.error) } else { t.fg(t.fg) };
@@ -248,6 +268,8 @@ mod tests {
             notes: Vec::new(),
             reason: String::new(),
             status: Status::Proposed,
+            started: None,
+            elapsed: None,
             progress: None,
             result: None,
         }
@@ -267,6 +289,20 @@ mod tests {
         assert!(rows.last().unwrap().starts_with('╰'));
         let full = text(&lines(&sample(), 40, &t, true, true));
         assert!(full.iter().any(|r| r.contains("+line 9")));
+    }
+
+    #[test]
+    fn a_running_card_shows_how_long_and_its_latest_line() {
+        let t = Theme::default();
+        let mut p = sample();
+        p.status = Status::Running;
+        assert!(text(&lines(&p, 60, &t, false, false)).iter().any(|r| r.contains("starting")));
+        p.elapsed = Some(65);
+        p.progress = Some("porch: step 2 of 3".into());
+        let rows = text(&lines(&p, 60, &t, false, false));
+        assert!(rows.iter().any(|r| r.contains("running 1 min 05 s · porch: step 2 of 3")), "{rows:#?}");
+        assert_eq!(elapsed_text(12), "12 s");
+        assert_eq!(elapsed_text(3720), "1 h 02 min");
     }
 
     #[test]

@@ -162,11 +162,6 @@ pub fn proposal_view(a: &Action) -> ProposalView {
         _ => Class::Write,
     };
     let status = status(a.status);
-    let progress = match (status, a.started) {
-        (Status::Running, Some(t)) => Some(format!("running since {}", t.with_timezone(&chrono::Local).format("%H:%M:%S"))),
-        (Status::Running, None) => Some("starting".into()),
-        _ => None,
-    };
     let result = a.result.as_ref().map(|r| match a.duration_ms {
         Some(ms) => format!("{r} ({:.1} s)", ms as f64 / 1000.0),
         None => r.clone(),
@@ -186,7 +181,9 @@ pub fn proposal_view(a: &Action) -> ProposalView {
         notes: Vec::new(),
         reason: a.reason.clone(),
         status,
-        progress,
+        started: if status == Status::Running { a.started } else { None },
+        elapsed: None,
+        progress: None,
         result,
     };
     fill_preview(&mut v, &a.preview);
@@ -326,6 +323,23 @@ pub fn on_event(p: &mut AiPane, event: Event, cx: &mut Ctx) {
                 cx.refresh.mark(PaneId::Ai, SHOW);
             }
         }
+        AiEvent::ActionStarted { conversation, action, at } => {
+            if p.conversation == Some(conversation) && !p.transcript.started(action, at) {
+                cx.refresh.mark(PaneId::Ai, SHOW);
+            }
+        }
+        AiEvent::ActionProgress { conversation, action, line } => {
+            if p.conversation == Some(conversation) {
+                p.transcript.progress(action, line);
+            }
+        }
+        AiEvent::ActionFinished { conversation, action, status: s, .. } => {
+            if p.conversation == Some(conversation) {
+                p.transcript.set_status(action, status(s));
+                // The result and the duration come with the reload.
+                cx.refresh.mark(PaneId::Ai, SHOW);
+            }
+        }
         AiEvent::ConversationsChanged => cx.refresh.mark(PaneId::Ai, LIST),
     }
 }
@@ -397,6 +411,8 @@ mod tests {
             notes: Vec::new(),
             reason: String::new(),
             status: Status::Proposed,
+            started: None,
+            elapsed: None,
             progress: None,
             result: None,
         }

@@ -116,8 +116,16 @@ impl Transcript {
 
     /// A new proposal, or a new state of one already shown (same id). A
     /// new proposal waiting for an answer becomes the selected one.
-    pub fn proposal(&mut self, p: ProposalView) {
+    pub fn proposal(&mut self, mut p: ProposalView) {
         if let Some(i) = self.entries.iter().position(|e| matches!(e, Entry::Proposal(q) if q.id == p.id)) {
+            // A reload of a card still running keeps what the events said.
+            if let Entry::Proposal(old) = &self.entries[i]
+                && p.status == Status::Running
+            {
+                p.started = p.started.or(old.started);
+                p.elapsed = p.elapsed.or(old.elapsed);
+                p.progress = p.progress.take().or_else(|| old.progress.clone());
+            }
             self.entries[i] = Entry::Proposal(Box::new(p));
             self.dirty(i);
             return;
@@ -152,6 +160,47 @@ impl Transcript {
         }
         self.dirty(i);
         true
+    }
+
+    /// A confirmed action began to run at `at`.
+    pub fn started(&mut self, id: u64, at: chrono::DateTime<chrono::Utc>) -> bool {
+        let Some(i) = self.find(id) else { return false };
+        if let Entry::Proposal(p) = &mut self.entries[i] {
+            p.status = Status::Running;
+            p.started = Some(at);
+            p.elapsed = None;
+            p.progress = None;
+        }
+        self.dirty(i);
+        true
+    }
+
+    /// A running action's newest progress line.
+    pub fn progress(&mut self, id: u64, line: String) -> bool {
+        let Some(i) = self.find(id) else { return false };
+        if let Entry::Proposal(p) = &mut self.entries[i] {
+            p.progress = Some(line);
+        }
+        self.dirty(i);
+        true
+    }
+
+    /// Bring the running cards' elapsed time to `now`; only a card whose
+    /// shown second changed is drawn again.
+    pub fn tick(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        for i in 0..self.entries.len() {
+            let Entry::Proposal(p) = &mut self.entries[i] else { continue };
+            let (Status::Running, Some(at)) = (p.status, p.started) else { continue };
+            let secs = Some((now - at).num_seconds().max(0) as u64);
+            if p.elapsed != secs {
+                p.elapsed = secs;
+                self.dirty(i);
+            }
+        }
+    }
+
+    fn find(&self, id: u64) -> Option<usize> {
+        self.entries.iter().position(|e| matches!(e, Entry::Proposal(q) if q.id == id))
     }
 
     pub fn selected_proposal(&self) -> Option<&ProposalView> {
