@@ -10,7 +10,7 @@ mod tui_common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use homedeck::engine::views::ai::AiEvent;
-use homedeck::tui::panes::ai::ai_card::Status;
+use homedeck::engine::views::ai::ActionStatus;
 use homedeck::engine::{Command, Event};
 use lights_peer::{WledPeer, fixtures};
 use tui_common::Harness;
@@ -71,8 +71,8 @@ async fn a_request_becomes_a_card_and_y_runs_it_on_the_device_and_u_undoes_it() 
     h.key(KeyCode::Char('y')).await;
     assert_eq!(bri(&peer), before);
     // The first card (scrolled up by now) says it was rolled back.
-    let statuses: Vec<Status> = h.driver.app.panes.ai.transcript.proposals().map(|(_, p)| p.status).collect();
-    assert_eq!(statuses, [Status::RolledBack, Status::Done]);
+    let statuses: Vec<ActionStatus> = h.driver.app.panes.ai.transcript.proposals().map(|(_, p)| p.status).collect();
+    assert_eq!(statuses, [ActionStatus::RolledBack, ActionStatus::Done]);
 }
 
 /// A confirmed action that is still running shows on its card how long it

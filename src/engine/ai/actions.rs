@@ -35,12 +35,15 @@ async fn preview_of(inner: &Inner, actor: &Actor, command: &Command) -> EngineRe
     Box::pin(crate::engine::preview::preview(inner, actor, command.clone())).await
 }
 
-/// What a proposal would change, as lines for its card (or why the engine
-/// cannot tell before it runs).
-pub(crate) async fn preview_lines(inner: &Inner, actor: &Actor, command: &Command) -> Vec<String> {
+/// What a proposal would change: the engine's preview and its lines (or,
+/// when it failed, no preview and a line saying why).
+pub(crate) async fn preview_card(inner: &Inner, actor: &Actor, command: &Command) -> (Option<Preview>, Vec<String>) {
     match preview_of(inner, actor, command).await {
-        Ok(p) => p.lines(),
-        Err(e) => vec![format!("{}: no preview: {e}", command.name())],
+        Ok(p) => {
+            let lines = p.lines();
+            (Some(p), lines)
+        }
+        Err(e) => (None, vec![format!("{}: no preview: {e}", command.name())]),
     }
 }
 
@@ -69,11 +72,12 @@ pub(crate) async fn confirm(inner: &Inner, ctx: &mut Ctx, id: u64, typed: Option
     action_changed(inner, &action);
     // Its preview from the state just before it runs: what undoes it.
     if let Ok(p) = preview_of(inner, &actor, &action.command).await {
+        action.inverse = p.inverse.clone();
+        action.inverses = p.inverses.clone();
         if !p.changes.is_empty() || p.diff.is_some() {
             action.preview = p.lines();
+            action.previewed = Some(p);
         }
-        action.inverse = p.inverse;
-        action.inverses = p.inverses;
     }
     action.status = ActionStatus::Running;
     action.started = Some(Utc::now());

@@ -276,7 +276,7 @@ async fn run_read(inner: &Inner, actor: &Actor, conversation: u64, message: usiz
 pub(crate) async fn propose(inner: &Inner, actor: &Actor, conversation: u64, message: usize, command: Command, reason: String, undo_of: Option<u64>) -> EngineResult<Action> {
     let mut action = new_action(inner, conversation, message, command.clone(), reason)?;
     action.undo_of = undo_of;
-    action.preview = super::actions::preview_lines(inner, actor, &command).await;
+    (action.previewed, action.preview) = super::actions::preview_card(inner, actor, &command).await;
     store::put_action(inner, &action)?;
     inner.emit(Event::Ai(AiEvent::ActionChanged { conversation, action: action.id, status: action.status }));
     Ok(action)
@@ -298,6 +298,7 @@ fn new_action(inner: &Inner, conversation: u64, message: usize, command: Command
         started: None,
         duration_ms: None,
         preview: Vec::new(),
+        previewed: None,
         inverse: None,
         inverses: Vec::new(),
         undo_of: None,

@@ -121,9 +121,14 @@ pub struct Action {
     pub created: DateTime<Utc>,
     pub started: Option<DateTime<Utc>>,
     pub duration_ms: Option<u64>,
-    /// What it will change, as the engine's preview lines (or why none).
+    /// What it will change, as the engine's preview lines (or why none),
+    /// for plain output (the CLI, the Markdown export).
     #[serde(default)]
     pub preview: Vec<String>,
+    /// The same preview as the engine computed it, for front ends that lay
+    /// it out themselves (the AI pane's card); `None` when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previewed: Option<crate::engine::preview::Preview>,
     /// The command that reverses it, recorded when it ran (where the
     /// engine's preview knows one).
     #[serde(default)]

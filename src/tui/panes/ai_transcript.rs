@@ -6,7 +6,8 @@
 //! lines on screen (counted from the bottom, which follows new text unless
 //! the operator scrolled up).
 
-use super::ai_card::{self, ProposalView, Status};
+use super::ai_card::{self, ProposalView};
+use crate::engine::views::ai::ActionStatus;
 use super::ai_markdown::{self, MdStyle};
 use super::ai_wrap::{styled, wrap_styled};
 use crate::tui::theme::Theme;
@@ -120,7 +121,7 @@ impl Transcript {
         if let Some(i) = self.entries.iter().position(|e| matches!(e, Entry::Proposal(q) if q.id == p.id)) {
             // A reload of a card still running keeps what the events said.
             if let Entry::Proposal(old) = &self.entries[i]
-                && p.status == Status::Running
+                && p.status == ActionStatus::Running
             {
                 p.started = p.started.or(old.started);
                 p.elapsed = p.elapsed.or(old.elapsed);
@@ -131,7 +132,7 @@ impl Transcript {
             return;
         }
         self.finish();
-        let waiting = p.status == Status::Proposed;
+        let waiting = p.status == ActionStatus::Proposed;
         self.push(Entry::Proposal(Box::new(p)));
         if waiting || self.selected.is_none() {
             self.selected = Some(self.entries.len() - 1);
@@ -150,11 +151,11 @@ impl Transcript {
     }
 
     /// A card's new status (an event); `false` if the card is not shown.
-    pub fn set_status(&mut self, id: u64, status: Status) -> bool {
+    pub fn set_status(&mut self, id: u64, status: ActionStatus) -> bool {
         let Some(i) = self.entries.iter().position(|e| matches!(e, Entry::Proposal(q) if q.id == id)) else { return false };
         if let Entry::Proposal(p) = &mut self.entries[i] {
             p.status = status;
-            if status != Status::Running {
+            if status != ActionStatus::Running {
                 p.progress = None;
             }
         }
@@ -166,7 +167,7 @@ impl Transcript {
     pub fn started(&mut self, id: u64, at: chrono::DateTime<chrono::Utc>) -> bool {
         let Some(i) = self.find(id) else { return false };
         if let Entry::Proposal(p) = &mut self.entries[i] {
-            p.status = Status::Running;
+            p.status = ActionStatus::Running;
             p.started = Some(at);
             p.elapsed = None;
             p.progress = None;
@@ -190,7 +191,7 @@ impl Transcript {
     pub fn tick(&mut self, now: chrono::DateTime<chrono::Utc>) {
         for i in 0..self.entries.len() {
             let Entry::Proposal(p) = &mut self.entries[i] else { continue };
-            let (Status::Running, Some(at)) = (p.status, p.started) else { continue };
+            let (ActionStatus::Running, Some(at)) = (p.status, p.started) else { continue };
             let secs = Some((now - at).num_seconds().max(0) as u64);
             if p.elapsed != secs {
                 p.elapsed = secs;
