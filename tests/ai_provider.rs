@@ -246,3 +246,59 @@ async fn a_secret_in_a_commands_output_reaches_the_provider_only_as_its_name() {
         assert!(!hay.contains(CANARY), "{} holds the secret in clear", entry.display());
     }
 }
+
+/// Past a small context budget the oldest turns are summarised by the real
+/// model (one extra request, no tools), the summary is stored with the
+/// conversation and sent in their place, and a later question within the
+/// budget reuses it instead of asking again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn older_turns_are_summarised_once_past_the_context_budget() {
+    let s = server();
+    let (proxy, recorded) = ai_common::recording_proxy(format!("http://127.0.0.1:{}", s.port)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = EngineOptions::new(dir.path());
+    opts.ai = AiOptions { provider: Some(provider(&proxy, &s.model)), toolsets: "none".into(), context_tokens: 1000, ..AiOptions::default() };
+    let e = common::open_with(opts);
+    // About 1,100 tokens: alone it is sent whole (the newest message always
+    // is); with the next question it is over the budget.
+    let first = format!("FIRST-QUESTION-MARK: the nas server holds the media library. {}", "Tell me about lighthouses and their keepers. ".repeat(95));
+    let c = reply_of(common::run(&e, Command::AiAsk { conversation: None, text: first.clone(), context: None }).await).await.conversation;
+    // JSON-escaped as the bodies carry it.
+    let first_json = serde_json::to_string(&first).unwrap();
+    let first_json = first_json.trim_matches('"');
+    let is_summary = |b: &String| b.contains("Summarise the earlier part of a conversation");
+    assert!(!recorded.lock().unwrap().bodies.iter().any(is_summary), "one message is never summarised");
+    // The next question passes the budget. A reply of a 135M model can be
+    // empty (or slow, behind the other tests' requests): then no summary is
+    // stored and the next question asks again.
+    let mut stored = None;
+    for q in ["Say one word about the sea.", "Say one word about the sky.", "Say one word about the wind."] {
+        let _ = reply_of(common::run(&e, Command::AiAsk { conversation: Some(c), text: q.into(), context: None }).await).await;
+        let Outcome::Ai(AiOutcome::Conversation { conversation, .. }) = common::run(&e, Command::AiShow { conversation: c }).await.unwrap() else { panic!() };
+        if conversation.summary.is_some() {
+            stored = conversation.summary;
+            break;
+        }
+    }
+    let summary = stored.expect("a summary is stored with the conversation");
+    assert!(summary.covers >= 1 && !summary.text.is_empty(), "{summary:?}");
+    let bodies = recorded.lock().unwrap().bodies.clone();
+    // The request that wrote it: the last one asking for a summary.
+    let at = bodies.iter().rposition(is_summary).expect("the model was asked for a summary");
+    assert!(bodies[at].contains("FIRST-QUESTION-MARK") && !bodies[at].contains("\"tools\""), "the oldest turn is what is summarised, without tools");
+    let next = bodies.get(at + 1).expect("the question goes after the summary");
+    assert!(next.contains("Summary of the earlier conversation") && !next.contains(first_json), "the summary stands in for the oldest turn: {next}");
+
+    // With a budget the whole history fits, the stored summary still
+    // stands in for what it covers: it is reused, never asked for again.
+    let mut opts = EngineOptions::new(dir.path());
+    opts.ai = AiOptions { provider: Some(provider(&proxy, &s.model)), toolsets: "none".into(), context_tokens: 100_000, ..AiOptions::default() };
+    e.apply_live_settings(&opts);
+    let before = bodies.iter().filter(|b| is_summary(b)).count();
+    let _ = reply_of(common::run(&e, Command::AiAsk { conversation: Some(c), text: "Thanks.".into(), context: None }).await).await;
+    let bodies = recorded.lock().unwrap().bodies.clone();
+    assert_eq!(bodies.iter().filter(|b| is_summary(b)).count(), before, "the stored summary is reused");
+    let last = bodies.last().unwrap();
+    let stored = serde_json::to_string(&summary.text).unwrap();
+    assert!(last.contains(stored.trim_matches('"')) && !last.contains(first_json), "the stored summary goes with the next question: {last}");
+}

@@ -53,7 +53,7 @@ pub(crate) async fn ask(inner: &Inner, ctx: &mut Ctx, conversation: Option<u64>,
         Some(id) => store::conversation(inner, id)?,
         None => {
             let now = Utc::now();
-            let c = Conversation { id: store::next_conversation_id(inner)?, title: title_of(text), created: now, updated: now, user: ctx.actor.user.clone(), messages: Vec::new() };
+            let c = Conversation { id: store::next_conversation_id(inner)?, title: title_of(text), created: now, updated: now, user: ctx.actor.user.clone(), messages: Vec::new(), summary: None };
             inner.emit(Event::Ai(AiEvent::ConversationsChanged));
             c
         }
@@ -84,9 +84,15 @@ pub(crate) async fn ask(inner: &Inner, ctx: &mut Ctx, conversation: Option<u64>,
         None => Brain::Offline,
     };
     let mut brain = brain;
-    if let Brain::Provider(_, extra) = &mut brain {
-        *extra = vec![super::ran::note(inner, &conv)?];
+    if let Brain::Provider(p, extra) = &mut brain {
+        // Past the budget, the oldest turns give way to a summary.
+        if super::summary::ensure(inner, &actor, p, &mut conv, opts.context_tokens).await {
+            store::put_conversation(inner, &conv)?;
+        }
+        *extra = vec![super::summary::paragraph(&conv), super::ran::note(inner, &conv)?];
     }
+    // What the summary stands for is not sent again.
+    let covered = conv.summary.as_ref().map_or(0, |s| s.covers.min(conv.messages.len()));
     let (mut turn, first) = Turn::start(opts.run_reads);
     let mut queue: VecDeque<Effect> = first.into();
     let mut stopped = false;
@@ -97,7 +103,7 @@ pub(crate) async fn ask(inner: &Inner, ctx: &mut Ctx, conversation: Option<u64>,
                 let input = if cancel.is_cancelled() {
                     Input::Stop
                 } else {
-                    let mut history = conv.messages.clone();
+                    let mut history = conv.messages[covered..].to_vec();
                     history.extend(turn.messages.iter().cloned());
                     let history = context_window::window(&history, opts.max_messages, opts.max_context_tokens).to_vec();
                     let id = conv.id;
@@ -306,9 +312,14 @@ fn new_action(inner: &Inner, conversation: u64, message: usize, command: Command
     })
 }
 
-pub(crate) fn cut(mut s: String) -> String {
-    if s.len() > MAX_RESULT {
-        let mut at = MAX_RESULT;
+pub(crate) fn cut(s: String) -> String {
+    cut_to(s, MAX_RESULT)
+}
+
+/// `s` cut to at most `max` bytes (at a character boundary), marked.
+pub(crate) fn cut_to(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut at = max;
         while !s.is_char_boundary(at) {
             at -= 1;
         }

@@ -14,6 +14,7 @@
 //! - `provider/`: the OpenAI-compatible client (SSE, tool calls, errors);
 //! - `ask.rs`: runs a turn — feeds the state machine from the provider or
 //!   interpreter, carries out its effects;
+//! - `summary.rs`: older turns summarised by the model past `context_tokens`;
 //! - `actions.rs`: confirm, reject, undo;
 //! - `handlers.rs`: list, show, rename, delete, export.
 
@@ -34,6 +35,7 @@ pub(crate) mod ran;
 pub mod provider;
 pub(crate) mod route;
 pub(crate) mod store;
+pub(crate) mod summary;
 
 use crate::engine::error::EngineResult;
 use crate::engine::options::{EngineOptions, Live};

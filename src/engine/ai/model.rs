@@ -63,6 +63,20 @@ pub struct Conversation {
     /// The OS user who started it.
     pub user: String,
     pub messages: Vec<Message>,
+    /// The model's summary of the oldest messages, once the history
+    /// outgrew the context budget (`summary.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+}
+
+/// A summary of `messages[..covers]`, written by the model and kept so it
+/// is not asked for again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub text: String,
+    /// How many of the oldest messages it stands for.
+    pub covers: usize,
+    pub at: DateTime<Utc>,
 }
 
 impl Record for Conversation {
