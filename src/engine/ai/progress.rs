@@ -96,3 +96,42 @@ impl Tracker {
         Event::Ai(AiEvent::ActionProgress { conversation: self.conversation, action: self.action, line })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::engine::SecretValue;
+    use crate::engine::servers::ssh::Stream;
+
+    fn scrubber() -> Scrubber {
+        Scrubber::of(vec![("db".into(), SecretValue::new("hunter22"))])
+    }
+
+    #[test]
+    fn only_the_actions_own_targets_make_progress_lines() {
+        let mut t = Tracker::new(1, 2, &Command::DeployRestart { name: "ha".into(), wait: None }, scrubber());
+        let step = |d: &str| Event::Deploy(DeployEvent::DeployProgress { deployment: d.into(), step: "health".into(), line: "waiting, pw hunter22".into() });
+        assert_eq!(t.line(&step("ha")).as_deref(), Some("health: waiting, pw [secret:db]"));
+        assert_eq!(t.line(&step("other")), None);
+
+        let mut t = Tracker::new(1, 3, &Command::BackupCreate { source: "nodered".into(), password: None }, scrubber());
+        let bytes = |s: &str| Event::Backup(BackupEvent::BackupProgress { job: 1, kind: "backup".into(), source: s.into(), done: 512, total: 1024 });
+        assert!(t.line(&bytes("nodered")).unwrap().ends_with("(50 %)"));
+        assert_eq!(t.line(&bytes("grafana")), None);
+    }
+
+    #[test]
+    fn a_command_run_is_followed_by_its_own_run_id() {
+        let c = Command::ServerExec { targets: "all".into(), line: "uptime".into(), shell: None, confirmed: None, timeout_secs: None };
+        let mut t = Tracker::new(1, 4, &c, scrubber());
+        let started = |run: u64, cmd: &str| Event::Servers(ServersEvent::ExecStarted { run, servers: vec!["nas".into()], command: cmd.into() });
+        let out = |run: u64| Event::Servers(ServersEvent::ExecOutput { run, server: "nas".into(), stream: Stream::Stdout, text: "up 3 days\n\n".into() });
+        // Another run (someone else's command) is not this action's.
+        assert_eq!(t.line(&started(8, "df -h")), None);
+        assert_eq!(t.line(&out(8)), None);
+        assert_eq!(t.line(&started(9, "uptime")).as_deref(), Some("running on nas"));
+        assert_eq!(t.line(&out(9)).as_deref(), Some("nas: up 3 days"));
+        assert!(matches!(t.event("x".into()), Event::Ai(AiEvent::ActionProgress { conversation: 1, action: 4, .. })));
+    }
+}
