@@ -9,9 +9,14 @@
 //! Locked, no value can be opened — and no command can produce a decrypted
 //! one — but a value opened earlier (revealed, used, or known to a scrubber)
 //! may still sit in a result or a person's own text. For those the session
-//! keeps fingerprints: a keyed hash (HMAC-SHA256, a random key that never
-//! leaves this process) and the length of each value opened, and a locked
-//! scrubber looks for windows of text with a matching fingerprint.
+//! keeps fingerprints: a seeded 128-bit hash (XXH3, a random seed that never
+//! leaves this process) and the length of each value opened, and a scrubber
+//! looks for windows of text with a matching fingerprint. XXH3 rather than
+//! an HMAC because every window of every string sent is hashed (a few ms
+//! for a long request, not hundreds); whoever can read this process's
+//! memory to get the fingerprints has the seed as well, so a keyed MAC
+//! would guard nothing more. Unlocked, only values no longer current (a
+//! rotated or revoked secret's old value) are looked for this way.
 
 use super::SECRETS;
 use super::crypto::{self, secret_aad};
@@ -19,7 +24,7 @@ use super::record::SecretRecord;
 use crate::engine::Inner;
 use crate::engine::secret_value::SecretValue;
 use crate::engine::store::codec;
-use ring::hmac;
+use xxhash_rust::xxh3::xxh3_128_with_seed;
 use std::borrow::Cow;
 
 /// How a secret's value is shown in scrubbed text.
@@ -32,21 +37,21 @@ pub fn marker(name: &str) -> String {
 pub(crate) struct Seen {
     name: String,
     len: usize,
-    tag: Vec<u8>,
+    tag: u128,
 }
 
 /// The fingerprints of values opened this session, kept across a lock
 /// (they cannot be turned back into a value; the key is this process's own).
 #[derive(Clone)]
 pub(crate) struct Fingerprints {
-    key: hmac::Key,
+    seed: u64,
     seen: Vec<Seen>,
 }
 
 impl Fingerprints {
     pub(crate) fn new() -> Option<Fingerprints> {
-        let bytes = crypto::random_bytes::<32>().ok()?;
-        Some(Fingerprints { key: hmac::Key::new(hmac::HMAC_SHA256, &bytes), seen: Vec::new() })
+        let bytes = crypto::random_bytes::<8>().ok()?;
+        Some(Fingerprints { seed: u64::from_le_bytes(bytes), seen: Vec::new() })
     }
 
     /// Remember `value` as secret `name` (once per name and value).
@@ -54,10 +59,17 @@ impl Fingerprints {
         if value.is_empty() {
             return;
         }
-        let tag = hmac::sign(&self.key, value.as_bytes()).as_ref().to_vec();
+        let tag = xxh3_128_with_seed(value.as_bytes(), self.seed);
         if !self.seen.iter().any(|s| s.tag == tag && s.name == name) {
             self.seen.push(Seen { name: name.to_string(), len: value.len(), tag });
         }
+    }
+
+    /// These fingerprints less those of `values` (found exactly anyway).
+    fn without(mut self, values: &[(String, SecretValue)]) -> Fingerprints {
+        let current: Vec<u128> = values.iter().map(|(_, v)| xxh3_128_with_seed(v.expose().as_bytes(), self.seed)).collect();
+        self.seen.retain(|s| !current.contains(&s.tag));
+        self
     }
 
     /// Every `(start, end, name)` of `text` whose bytes have a remembered
@@ -74,8 +86,8 @@ impl Fingerprints {
                 let end = at + len;
                 let free = !hits.iter().any(|(s, e, _)| at < *e && *s < end);
                 if free && text.is_char_boundary(at) && text.is_char_boundary(end) {
-                    let tag = hmac::sign(&self.key, &bytes[at..end]);
-                    if let Some(s) = self.seen.iter().find(|s| s.len == len && s.tag == tag.as_ref()) {
+                    let tag = xxh3_128_with_seed(&bytes[at..end], self.seed);
+                    if let Some(s) = self.seen.iter().find(|s| s.len == len && s.tag == tag) {
                         hits.push((at, end, s.name.clone()));
                         at = end;
                         continue;
@@ -170,10 +182,11 @@ pub(crate) fn scrubber(inner: &Inner) -> Scrubber {
             values.push((name, value));
         }
     }
-    let mut s = Scrubber::of(values);
     // Locked or not, values opened before (a secret since revoked or
     // rotated) are still looked for by fingerprint.
-    s.fingerprints = super::session::fingerprints(inner);
+    let fingerprints = super::session::fingerprints(inner).map(|f| f.without(&values)).filter(|f| !f.seen.is_empty());
+    let mut s = Scrubber::of(values);
+    s.fingerprints = fingerprints;
     s
 }
 
@@ -217,5 +230,16 @@ mod tests {
         let s = Scrubber { values: Vec::new(), fingerprints: Some(f) };
         assert_eq!(s.scrub("out: CANARY-77 and é4711é, CANARY-7"), "out: [secret:router] and é[secret:pin]é, CANARY-7");
         assert!(matches!(s.scrub("clean"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn unlocked_only_values_no_longer_current_are_looked_for_by_fingerprint() {
+        let mut f = Fingerprints::new().unwrap();
+        f.note("router", "current-value");
+        f.note("router", "rotated-away");
+        let f = f.without(&[("router".into(), SecretValue::new("current-value"))]);
+        assert_eq!(f.seen.len(), 1);
+        let s = Scrubber { values: Vec::new(), fingerprints: Some(f) };
+        assert_eq!(s.scrub("old: rotated-away"), "old: [secret:router]");
     }
 }
