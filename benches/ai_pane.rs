@@ -15,7 +15,9 @@ use homedeck::engine::views::ai::AiEvent;
 use homedeck::engine::{Actor, EngineHandle, EngineOptions, Event, Frontend};
 use homedeck::tui::keymap::Keymap;
 use homedeck::tui::panes::PaneId;
-use homedeck::tui::panes::ai::ai_card::{Change, Class, ProposalView, Status};
+use homedeck::engine::Permission;
+use homedeck::engine::views::ai::ActionStatus;
+use homedeck::tui::panes::ai::ai_card::{Change, ProposalView};
 use homedeck::tui::theme::Theme;
 use homedeck::tui::{App, Driver};
 use ratatui::Terminal;
@@ -38,7 +40,7 @@ fn card(id: u64) -> ProposalView {
         id,
         command: "wled_set".into(),
         line: format!("wled_set target=porch power=on bri={}", 70 + id),
-        class: Class::Write,
+        class: Permission::Write,
         summary: "set power on, brightness 77 on porch".into(),
         targets: vec!["porch".into()],
         changes: vec![Change { what: "porch brightness".into(), from: "128".into(), to: "77".into() }],
@@ -48,7 +50,9 @@ fn card(id: u64) -> ProposalView {
         unavailable: None,
         notes: Vec::new(),
         reason: "the porch to 30 %".into(),
-        status: Status::Done,
+        status: ActionStatus::Done,
+        started: None,
+        elapsed: None,
         progress: None,
         result: Some("porch: power on, brightness 77 (0.1 s)".into()),
     }

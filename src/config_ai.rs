@@ -26,6 +26,7 @@ pub struct AiConfig {
     pub run_reads: bool,
     pub max_messages: usize,
     pub max_context_tokens: usize,
+    pub context_tokens: usize,
     pub toolsets: String,
 }
 
@@ -42,6 +43,7 @@ impl Default for AiConfig {
             run_reads: o.run_reads,
             max_messages: o.max_messages,
             max_context_tokens: o.max_context_tokens,
+            context_tokens: o.context_tokens,
             toolsets: o.toolsets,
         }
     }
@@ -67,6 +69,9 @@ run_reads = true
 # messages and about this many tokens.
 max_messages = 40
 max_context_tokens = 6000
+# Past about this many tokens of history, the oldest turns are summarised by
+# the model (one extra request) and the summary is sent in their place.
+context_tokens = 4000
 # Tools offered to the model: default, all, names (see `homedeck mcp --help`),
 # or none (chat only, for a model that cannot call tools).
 toolsets = "default"
@@ -80,6 +85,9 @@ impl AiConfig {
         }
         if self.max_context_tokens < 256 {
             bail!("ai.max_context_tokens = {} — expected at least 256", self.max_context_tokens);
+        }
+        if self.context_tokens < 256 {
+            bail!("ai.context_tokens = {} — expected at least 256", self.context_tokens);
         }
         if self.timeout_secs == 0 {
             bail!("ai.timeout_secs = 0 — expected at least 1 (seconds)");
@@ -116,7 +124,7 @@ impl AiConfig {
                 })
             }
         };
-        Ok(AiOptions { provider, run_reads: self.run_reads, max_messages: self.max_messages, max_context_tokens: self.max_context_tokens, toolsets: self.toolsets.clone() })
+        Ok(AiOptions { provider, run_reads: self.run_reads, max_messages: self.max_messages, max_context_tokens: self.max_context_tokens, context_tokens: self.context_tokens, toolsets: self.toolsets.clone() })
     }
 }
 
@@ -157,6 +165,7 @@ mod tests {
         let e = parse("provider = \"vllm\"").unwrap_err().to_string();
         assert!(e.contains("ai.model"), "{e}");
         assert!(parse("max_messages = 0").unwrap_err().to_string().contains("ai.max_messages = 0"));
+        assert!(parse("context_tokens = 10").unwrap_err().to_string().contains("ai.context_tokens = 10"));
         assert!(parse("api_key = \"sk-123\"").is_err());
     }
 }

@@ -160,3 +160,39 @@ async fn conversations_outlive_the_engine_and_export_as_markdown() {
     common::run(&e, Command::AiDelete { conversation: id }).await.unwrap();
     assert!(common::run(&e, Command::AiShow { conversation: id }).await.is_err());
 }
+
+/// While a confirmed command runs, its own output comes back as the
+/// action's progress lines, tagged with the conversation and the action,
+/// between `ActionStarted` and `ActionFinished`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_action_reports_its_progress() {
+    use homedeck::engine::Event;
+    use homedeck::engine::views::ai::AiEvent;
+    common::sshd::ensure_installed();
+    let dir = tempfile::tempdir().unwrap();
+    let sshd = common::sshd::Sshd::start(&dir.path().join("sshd"));
+    let e = common::open(&dir.path().join("data"));
+    common::init(&e).await;
+    common::run(&e, sshd.server_add("box")).await.unwrap();
+    let reply = ask(&e, None, "run echo progress-marker-42 on box").await;
+    assert_eq!(reply.proposals.len(), 1, "{reply:?}");
+    let id = reply.proposals[0].id;
+    let mut events = e.subscribe();
+    let done = confirm(&e, id).await;
+    assert_eq!(done.status, ActionStatus::Done, "{done:?}");
+    let mut seen = Vec::new();
+    while let Ok(ev) = events.try_recv() {
+        match ev {
+            Event::Ai(AiEvent::ActionStarted { conversation, action, .. }) => seen.push(format!("started {conversation}/{action}")),
+            Event::Ai(AiEvent::ActionProgress { conversation, action, line }) => seen.push(format!("progress {conversation}/{action} {line}")),
+            Event::Ai(AiEvent::ActionFinished { conversation, action, status, .. }) => seen.push(format!("finished {conversation}/{action} {}", status.as_str())),
+            _ => {}
+        }
+    }
+    let tag = format!("{}/{id}", reply.conversation);
+    assert_eq!(seen.first(), Some(&format!("started {tag}")), "{seen:#?}");
+    assert_eq!(seen.last(), Some(&format!("finished {tag} done")), "{seen:#?}");
+    assert!(seen.contains(&format!("progress {tag} running on box")), "{seen:#?}");
+    assert!(seen.contains(&format!("progress {tag} box: progress-marker-42")), "the command's output is its progress: {seen:#?}");
+    assert!(seen.contains(&format!("progress {tag} box: exit 0")), "{seen:#?}");
+}

@@ -185,3 +185,120 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A secret value in a real command's output (a config file read on the
+/// test sshd, through a proposal the offline interpreter made and the
+/// person confirmed) reaches the model's next request only as
+/// `[secret:NAME]` — as does the value typed into a question, before and
+/// after the vault locks — and never the audit log, the data dir or the
+/// log file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_in_a_commands_output_reaches_the_provider_only_as_its_name() {
+    const CANARY: &str = "CANARY-out-91c4d7e2";
+    const MARKER: &str = "[secret:router-password]";
+    common::sshd::ensure_installed();
+    let s = server();
+    let (proxy, recorded) = ai_common::recording_proxy(format!("http://127.0.0.1:{}", s.port)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let _log = homedeck::logging::init(&dir.path().join("state"));
+    let sshd = common::sshd::Sshd::start(&dir.path().join("sshd"));
+    let data = dir.path().join("data");
+    // The offline interpreter first (no provider yet): it proposes the read.
+    let e = common::open(&data);
+    common::init(&e).await;
+    common::add(&e, "router-password", CANARY).await;
+    common::add_test_server(&e, "box", &sshd).await;
+    let conf = dir.path().join("router.conf");
+    std::fs::write(&conf, format!("user=admin\npassword={CANARY}\n")).unwrap();
+    let reply = reply_of(common::run(&e, Command::AiAsk { conversation: None, text: format!("run cat {} on box", conf.display()), context: None }).await).await;
+    assert_eq!(reply.proposals.len(), 1, "{reply:?}");
+    let done = match common::run(&e, Command::AiConfirm { proposal: reply.proposals[0].id, typed: None }).await.unwrap() {
+        Outcome::Ai(AiOutcome::Action { action }) => *action,
+        other => panic!("{other:?}"),
+    };
+    let output = done.output.clone().unwrap_or_default();
+    assert!(output.contains(MARKER) && output.contains("user=admin"), "the output is kept, the value named: {output}");
+    assert!(!output.contains(CANARY));
+
+    // Now the real model answers the same conversation: the command's
+    // output goes with the question, its secret as its name.
+    let mut opts = EngineOptions::new(&data);
+    opts.ai = AiOptions { provider: Some(provider(&proxy, &s.model)), toolsets: "none".into(), ..AiOptions::default() };
+    e.apply_live_settings(&opts);
+    let c = reply.conversation;
+    let _ = reply_of(common::run(&e, Command::AiAsk { conversation: Some(c), text: "What password did the file hold?".into(), context: None }).await).await;
+    let _ = reply_of(common::run(&e, Command::AiAsk { conversation: Some(c), text: format!("Is it {CANARY}?"), context: None }).await).await;
+    common::run(&e, Command::VaultLock {}).await.unwrap();
+    let _ = reply_of(common::run(&e, Command::AiAsk { conversation: Some(c), text: format!("Locked now: is it still {CANARY}?"), context: None }).await).await;
+    let bodies = recorded.lock().unwrap().bodies.clone();
+    assert!(bodies.len() >= 3, "a request per question at least: {}", bodies.len());
+    assert!(bodies[0].contains(MARKER) && bodies[0].contains("user=admin"), "the output went with the question: {}", bodies[0]);
+    let last = bodies.last().unwrap();
+    assert!(last.matches(MARKER).count() >= 3, "the typed value is named too, locked or not: {last}");
+    for b in &bodies {
+        assert!(!b.contains(CANARY), "a secret value was sent in a body: {b}");
+    }
+    let audit = serde_json::to_string(&common::audit_all(&e).await).unwrap();
+    assert!(audit.contains("server_exec") && !audit.contains(CANARY));
+    drop(e);
+    for entry in walkdir(&data).into_iter().chain(walkdir(&dir.path().join("state"))) {
+        let hay = String::from_utf8_lossy(&std::fs::read(&entry).unwrap_or_default()).into_owned();
+        assert!(!hay.contains(CANARY), "{} holds the secret in clear", entry.display());
+    }
+}
+
+/// Past a small context budget the oldest turns are summarised by the real
+/// model (one extra request, no tools), the summary is stored with the
+/// conversation and sent in their place, and a later question within the
+/// budget reuses it instead of asking again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn older_turns_are_summarised_once_past_the_context_budget() {
+    let s = server();
+    let (proxy, recorded) = ai_common::recording_proxy(format!("http://127.0.0.1:{}", s.port)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = EngineOptions::new(dir.path());
+    opts.ai = AiOptions { provider: Some(provider(&proxy, &s.model)), toolsets: "none".into(), context_tokens: 1000, ..AiOptions::default() };
+    let e = common::open_with(opts);
+    // About 1,100 tokens: alone it is sent whole (the newest message always
+    // is); with the next question it is over the budget.
+    let first = format!("FIRST-QUESTION-MARK: the nas server holds the media library. {}", "Tell me about lighthouses and their keepers. ".repeat(95));
+    let c = reply_of(common::run(&e, Command::AiAsk { conversation: None, text: first.clone(), context: None }).await).await.conversation;
+    // JSON-escaped as the bodies carry it.
+    let first_json = serde_json::to_string(&first).unwrap();
+    let first_json = first_json.trim_matches('"');
+    let is_summary = |b: &String| b.contains("Summarise the earlier part of a conversation");
+    assert!(!recorded.lock().unwrap().bodies.iter().any(is_summary), "one message is never summarised");
+    // The next question passes the budget. A reply of a 135M model can be
+    // empty (or slow, behind the other tests' requests): then no summary is
+    // stored and the next question asks again.
+    let mut stored = None;
+    for q in ["Say one word about the sea.", "Say one word about the sky.", "Say one word about the wind."] {
+        let _ = reply_of(common::run(&e, Command::AiAsk { conversation: Some(c), text: q.into(), context: None }).await).await;
+        let Outcome::Ai(AiOutcome::Conversation { conversation, .. }) = common::run(&e, Command::AiShow { conversation: c }).await.unwrap() else { panic!() };
+        if conversation.summary.is_some() {
+            stored = conversation.summary;
+            break;
+        }
+    }
+    let summary = stored.expect("a summary is stored with the conversation");
+    assert!(summary.covers >= 1 && !summary.text.is_empty(), "{summary:?}");
+    let bodies = recorded.lock().unwrap().bodies.clone();
+    // The request that wrote it: the last one asking for a summary.
+    let at = bodies.iter().rposition(is_summary).expect("the model was asked for a summary");
+    assert!(bodies[at].contains("FIRST-QUESTION-MARK") && !bodies[at].contains("\"tools\""), "the oldest turn is what is summarised, without tools");
+    let next = bodies.get(at + 1).expect("the question goes after the summary");
+    assert!(next.contains("Summary of the earlier conversation") && !next.contains(first_json), "the summary stands in for the oldest turn: {next}");
+
+    // With a budget the whole history fits, the stored summary still
+    // stands in for what it covers: it is reused, never asked for again.
+    let mut opts = EngineOptions::new(dir.path());
+    opts.ai = AiOptions { provider: Some(provider(&proxy, &s.model)), toolsets: "none".into(), context_tokens: 100_000, ..AiOptions::default() };
+    e.apply_live_settings(&opts);
+    let before = bodies.iter().filter(|b| is_summary(b)).count();
+    let _ = reply_of(common::run(&e, Command::AiAsk { conversation: Some(c), text: "Thanks.".into(), context: None }).await).await;
+    let bodies = recorded.lock().unwrap().bodies.clone();
+    assert_eq!(bodies.iter().filter(|b| is_summary(b)).count(), before, "the stored summary is reused");
+    let last = bodies.last().unwrap();
+    let stored = serde_json::to_string(&summary.text).unwrap();
+    assert!(last.contains(stored.trim_matches('"')) && !last.contains(first_json), "the stored summary goes with the next question: {last}");
+}

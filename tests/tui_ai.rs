@@ -10,7 +10,7 @@ mod tui_common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use homedeck::engine::views::ai::AiEvent;
-use homedeck::tui::panes::ai::ai_card::Status;
+use homedeck::engine::views::ai::ActionStatus;
 use homedeck::engine::{Command, Event};
 use lights_peer::{WledPeer, fixtures};
 use tui_common::Harness;
@@ -71,8 +71,29 @@ async fn a_request_becomes_a_card_and_y_runs_it_on_the_device_and_u_undoes_it() 
     h.key(KeyCode::Char('y')).await;
     assert_eq!(bri(&peer), before);
     // The first card (scrolled up by now) says it was rolled back.
-    let statuses: Vec<Status> = h.driver.app.panes.ai.transcript.proposals().map(|(_, p)| p.status).collect();
-    assert_eq!(statuses, [Status::RolledBack, Status::Done]);
+    let statuses: Vec<ActionStatus> = h.driver.app.panes.ai.transcript.proposals().map(|(_, p)| p.status).collect();
+    assert_eq!(statuses, [ActionStatus::RolledBack, ActionStatus::Done]);
+}
+
+/// A confirmed action that is still running shows on its card how long it
+/// has run and its latest progress line, as the engine broadcasts them
+/// (tests/ai_offline.rs proves the engine sends them for a real run).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_card_shows_its_elapsed_time_and_latest_progress_line() {
+    let (mut h, peer) = with_porch().await;
+    ask(&mut h, "turn the porch WLED to 30 %").await;
+    let conversation = h.driver.app.panes.ai.conversation.unwrap();
+    let action = h.driver.app.panes.ai.transcript.selected_proposal().unwrap().id;
+    let at = h.driver.app.clock.now() - chrono::Duration::seconds(75);
+    h.driver.engine_event(Event::Ai(AiEvent::ActionStarted { conversation, action, at }));
+    h.driver.engine_event(Event::Ai(AiEvent::ActionProgress { conversation, action, line: "porch: segment 2 of 3".into() }));
+    h.settle().await;
+    let s = h.screen80();
+    assert!(s.contains("· running") && s.contains("running 1 min 15 s · porch: segment 2 of 3"), "{s}");
+    insta::assert_snapshot!("ai_running", stable(&s, &peer));
+    h.driver.engine_event(Event::Ai(AiEvent::ActionProgress { conversation, action, line: "porch: segment 3 of 3".into() }));
+    h.settle().await;
+    assert!(h.screen80().contains("running 1 min 15 s · porch: segment 3 of 3"), "the latest line replaces the one before");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

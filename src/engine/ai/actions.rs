@@ -35,12 +35,15 @@ async fn preview_of(inner: &Inner, actor: &Actor, command: &Command) -> EngineRe
     Box::pin(crate::engine::preview::preview(inner, actor, command.clone())).await
 }
 
-/// What a proposal would change, as lines for its card (or why the engine
-/// cannot tell before it runs).
-pub(crate) async fn preview_lines(inner: &Inner, actor: &Actor, command: &Command) -> Vec<String> {
+/// What a proposal would change: the engine's preview and its lines (or,
+/// when it failed, no preview and a line saying why).
+pub(crate) async fn preview_card(inner: &Inner, actor: &Actor, command: &Command) -> (Option<Preview>, Vec<String>) {
     match preview_of(inner, actor, command).await {
-        Ok(p) => p.lines(),
-        Err(e) => vec![format!("{}: no preview: {e}", command.name())],
+        Ok(p) => {
+            let lines = p.lines();
+            (Some(p), lines)
+        }
+        Err(e) => (None, vec![format!("{}: no preview: {e}", command.name())]),
     }
 }
 
@@ -69,11 +72,12 @@ pub(crate) async fn confirm(inner: &Inner, ctx: &mut Ctx, id: u64, typed: Option
     action_changed(inner, &action);
     // Its preview from the state just before it runs: what undoes it.
     if let Ok(p) = preview_of(inner, &actor, &action.command).await {
+        action.inverse = p.inverse.clone();
+        action.inverses = p.inverses.clone();
         if !p.changes.is_empty() || p.diff.is_some() {
             action.preview = p.lines();
+            action.previewed = Some(p);
         }
-        action.inverse = p.inverse;
-        action.inverses = p.inverses;
     }
     action.status = ActionStatus::Running;
     action.started = Some(Utc::now());
@@ -81,22 +85,31 @@ pub(crate) async fn confirm(inner: &Inner, ctx: &mut Ctx, id: u64, typed: Option
     inner.store.flush()?;
     action_changed(inner, &action);
     let started = Instant::now();
-    let result = execute_as_ai(inner, action.command.clone(), actor).await;
+    inner.emit(Event::Ai(AiEvent::ActionStarted { conversation: action.conversation, action: id, at: action.started.unwrap_or_else(Utc::now) }));
+    let result = run_forwarding_progress(inner, &action, actor).await;
     action.duration_ms = Some(started.elapsed().as_millis() as u64);
+    // The result is stored, audited (below) and shown to the model with the
+    // next question: no secret value in it (a command's output may hold one).
+    let scrubber = crate::engine::vault::scrubber(inner);
     match &result {
         Ok(outcome) => {
             action.status = ActionStatus::Done;
-            action.result = Some(outcome.summary());
+            action.result = Some(scrubber.scrub(&outcome.summary()).into_owned());
+            let mut json = crate::engine::tools::outcome_json(outcome);
+            scrubber.scrub_json(&mut json);
+            action.output = Some(super::ask::cut(json.to_string()));
         }
         Err(e) => {
+            let why = scrubber.scrub(&e.to_string()).into_owned();
             action.status = ActionStatus::Failed;
-            action.result = Some(e.to_string());
+            action.result = Some(why.clone());
             action.inverse = None;
             action.inverses = Vec::new();
-            ctx.ended(Status::Failure, Some(e.to_string()));
+            ctx.ended(Status::Failure, Some(why));
         }
     }
     store::put_action(inner, &action)?;
+    inner.emit(Event::Ai(AiEvent::ActionFinished { conversation: action.conversation, action: id, status: action.status, duration_ms: action.duration_ms.unwrap_or(0) }));
     action_changed(inner, &action);
     ctx.describe(format!("AI action {id} ({}) confirmed: {}", action.name, action.result.clone().unwrap_or_default()));
     ctx.change("status", Some("proposed".into()), Some(action.status.as_str().into()));
@@ -108,6 +121,40 @@ pub(crate) async fn confirm(inner: &Inner, ctx: &mut Ctx, id: u64, typed: Option
         action_changed(inner, &o);
     }
     Ok(Outcome::Ai(AiOutcome::Action { action: Box::new(action) }))
+}
+
+/// Run the action's command; while it runs, the domains' progress
+/// broadcasts about it go out again as the action's progress lines.
+async fn run_forwarding_progress(inner: &Inner, action: &Action, actor: Actor) -> EngineResult<Outcome> {
+    let mut events = inner.events.subscribe();
+    let mut tracker = super::progress::Tracker::new(action.conversation, action.id, &action.command, crate::engine::vault::scrubber(inner));
+    let run = execute_as_ai(inner, action.command.clone(), actor);
+    tokio::pin!(run);
+    loop {
+        tokio::select! {
+            result = &mut run => {
+                // What the run broadcast in its last steps is in the
+                // channel already: forward it before saying it finished.
+                while let Ok(e) = events.try_recv() {
+                    if let Some(line) = tracker.line(&e) {
+                        inner.emit(tracker.event(line));
+                    }
+                }
+                return result;
+            }
+            event = events.recv() => match event {
+                Ok(e) => {
+                    if let Some(line) = tracker.line(&e) {
+                        inner.emit(tracker.event(line));
+                    }
+                }
+                // Lagged: some lines were missed, the next ones still come.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                // The engine is closing: the run ends on its own.
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return run.await,
+            },
+        }
+    }
 }
 
 pub(crate) fn reject(inner: &Inner, ctx: &mut Ctx, id: u64) -> EngineResult<Outcome> {

@@ -53,7 +53,7 @@ pub(crate) async fn ask(inner: &Inner, ctx: &mut Ctx, conversation: Option<u64>,
         Some(id) => store::conversation(inner, id)?,
         None => {
             let now = Utc::now();
-            let c = Conversation { id: store::next_conversation_id(inner)?, title: title_of(text), created: now, updated: now, user: ctx.actor.user.clone(), messages: Vec::new() };
+            let c = Conversation { id: store::next_conversation_id(inner)?, title: title_of(text), created: now, updated: now, user: ctx.actor.user.clone(), messages: Vec::new(), summary: None };
             inner.emit(Event::Ai(AiEvent::ConversationsChanged));
             c
         }
@@ -71,6 +71,8 @@ pub(crate) async fn ask(inner: &Inner, ctx: &mut Ctx, conversation: Option<u64>,
         running.insert(conv.id, cancel.clone());
     }
     let _running = Running { inner, conversation: conv.id };
+    // A secret value typed into a question is stored and sent as its name.
+    let text = crate::engine::vault::scrubber(inner).scrub(text).into_owned();
     conv.messages.push(Message::new(Role::User, text));
     conv.updated = Utc::now();
     store::put_conversation(inner, &conv)?;
@@ -78,9 +80,19 @@ pub(crate) async fn ask(inner: &Inner, ctx: &mut Ctx, conversation: Option<u64>,
 
     let actor = Actor { user: ctx.actor.user.clone(), frontend: Frontend::Ai };
     let brain = match &opts.provider {
-        Some(p) => Brain::Provider(p.clone()),
+        Some(p) => Brain::Provider(p.clone(), Vec::new()),
         None => Brain::Offline,
     };
+    let mut brain = brain;
+    if let Brain::Provider(p, extra) = &mut brain {
+        // Past the budget, the oldest turns give way to a summary.
+        if super::summary::ensure(inner, &actor, p, &mut conv, opts.context_tokens).await {
+            store::put_conversation(inner, &conv)?;
+        }
+        *extra = vec![super::summary::paragraph(&conv), super::ran::note(inner, &conv)?];
+    }
+    // What the summary stands for is not sent again.
+    let covered = conv.summary.as_ref().map_or(0, |s| s.covers.min(conv.messages.len()));
     let (mut turn, first) = Turn::start(opts.run_reads);
     let mut queue: VecDeque<Effect> = first.into();
     let mut stopped = false;
@@ -91,7 +103,7 @@ pub(crate) async fn ask(inner: &Inner, ctx: &mut Ctx, conversation: Option<u64>,
                 let input = if cancel.is_cancelled() {
                     Input::Stop
                 } else {
-                    let mut history = conv.messages.clone();
+                    let mut history = conv.messages[covered..].to_vec();
                     history.extend(turn.messages.iter().cloned());
                     let history = context_window::window(&history, opts.max_messages, opts.max_context_tokens).to_vec();
                     let id = conv.id;
@@ -186,14 +198,16 @@ fn title_of(text: &str) -> String {
 /// Who answers: the configured provider or the built-in interpreter.
 enum Brain {
     Offline,
-    Provider(super::options::ProviderOptions),
+    /// The provider, and paragraphs added to its system message (what
+    /// became of earlier proposals).
+    Provider(super::options::ProviderOptions, Vec<String>),
 }
 
 impl Brain {
     fn name(&self) -> String {
         match self {
             Brain::Offline => "offline".into(),
-            Brain::Provider(p) => format!("{} ({})", p.model, p.preset.as_str()),
+            Brain::Provider(p, _) => format!("{} ({})", p.model, p.preset.as_str()),
         }
     }
 
@@ -208,7 +222,7 @@ impl Brain {
     ) -> Result<RoundEnd, String> {
         match self {
             Brain::Offline => Ok(offline_round(inner, actor, history, context, round, on_token).await),
-            Brain::Provider(p) => provider::chat::round(inner, actor, p, history, context, on_token).await.map_err(|e| e.to_string()),
+            Brain::Provider(p, extra) => provider::chat::round(inner, actor, p, history, context, extra, on_token).await.map_err(|e| e.to_string()),
         }
     }
 }
@@ -239,16 +253,23 @@ async fn run_read(inner: &Inner, actor: &Actor, conversation: u64, message: usiz
     let started = Instant::now();
     let result = super::actions::execute_as_ai(inner, command, actor.clone()).await;
     action.duration_ms = Some(started.elapsed().as_millis() as u64);
+    // The result goes to the model and into the store: every secret value
+    // out of it first (a command's output may hold one: a config file, an
+    // environment), not only a revealed one.
+    let scrubber = crate::engine::vault::scrubber(inner);
     let fed = match &result {
         Ok(outcome) => {
             action.status = ActionStatus::Done;
-            action.result = Some(outcome.summary());
-            Ok(cut(crate::engine::tools::outcome_json(outcome).to_string()))
+            action.result = Some(scrubber.scrub(&outcome.summary()).into_owned());
+            let mut json = crate::engine::tools::outcome_json(outcome);
+            scrubber.scrub_json(&mut json);
+            Ok(cut(json.to_string()))
         }
         Err(e) => {
+            let why = scrubber.scrub(&e.to_string()).into_owned();
             action.status = ActionStatus::Failed;
-            action.result = Some(e.to_string());
-            Err(e.to_string())
+            action.result = Some(why.clone());
+            Err(why)
         }
     };
     store::put_action(inner, &action)?;
@@ -261,7 +282,7 @@ async fn run_read(inner: &Inner, actor: &Actor, conversation: u64, message: usiz
 pub(crate) async fn propose(inner: &Inner, actor: &Actor, conversation: u64, message: usize, command: Command, reason: String, undo_of: Option<u64>) -> EngineResult<Action> {
     let mut action = new_action(inner, conversation, message, command.clone(), reason)?;
     action.undo_of = undo_of;
-    action.preview = super::actions::preview_lines(inner, actor, &command).await;
+    (action.previewed, action.preview) = super::actions::preview_card(inner, actor, &command).await;
     store::put_action(inner, &action)?;
     inner.emit(Event::Ai(AiEvent::ActionChanged { conversation, action: action.id, status: action.status }));
     Ok(action)
@@ -278,10 +299,12 @@ fn new_action(inner: &Inner, conversation: u64, message: usize, command: Command
         command,
         status: ActionStatus::Proposed,
         result: None,
+        output: None,
         created: Utc::now(),
         started: None,
         duration_ms: None,
         preview: Vec::new(),
+        previewed: None,
         inverse: None,
         inverses: Vec::new(),
         undo_of: None,
@@ -289,9 +312,14 @@ fn new_action(inner: &Inner, conversation: u64, message: usize, command: Command
     })
 }
 
-fn cut(mut s: String) -> String {
-    if s.len() > MAX_RESULT {
-        let mut at = MAX_RESULT;
+pub(crate) fn cut(s: String) -> String {
+    cut_to(s, MAX_RESULT)
+}
+
+/// `s` cut to at most `max` bytes (at a character boundary), marked.
+pub(crate) fn cut_to(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut at = max;
         while !s.is_char_boundary(at) {
             at -= 1;
         }

@@ -35,6 +35,35 @@ pub fn window(messages: &[Message], max_messages: usize, max_tokens: usize) -> &
     &messages[start..]
 }
 
+/// Where a summary should end so that what follows it fits `budget`:
+/// `None` while `messages[covered..]` and the current summary fit. The
+/// newest messages that fit half the budget are kept (room for the next
+/// turns before summarising again); the split never leaves a tool answer
+/// without its call, and at least the newest message stays.
+pub fn summary_split(messages: &[Message], covered: usize, summary_tokens: usize, budget: usize) -> Option<usize> {
+    let covered = covered.min(messages.len());
+    let rest: usize = messages[covered..].iter().map(message_tokens).sum();
+    if summary_tokens + rest <= budget {
+        return None;
+    }
+    let keep = budget / 2;
+    let mut start = messages.len();
+    let mut tokens = 0;
+    while start > covered + 1 {
+        let t = message_tokens(&messages[start - 1]);
+        if start < messages.len() && tokens + t > keep {
+            break;
+        }
+        tokens += t;
+        start -= 1;
+    }
+    while start < messages.len() && messages[start].role == Role::Tool {
+        start += 1;
+    }
+    let start = start.min(messages.len() - 1);
+    (start > covered).then_some(start)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -54,6 +83,21 @@ mod tests {
         // the newest is kept even when it alone is too long
         let long = vec![m(Role::User, &"x".repeat(4000))];
         assert_eq!(window(&long, 5, 10).len(), 1);
+    }
+
+    #[test]
+    fn a_summary_is_asked_for_only_past_the_budget_and_keeps_the_newest() {
+        // Each message: 100 bytes = 25 tokens + 4.
+        let ms: Vec<Message> = (0..10).map(|i| m(if i % 2 == 0 { Role::User } else { Role::Assistant }, &"x".repeat(100))).collect();
+        assert_eq!(summary_split(&ms, 0, 0, 10_000), None);
+        // 290 tokens over a budget of 200: keep the newest within 100 (3 messages).
+        assert_eq!(summary_split(&ms, 0, 0, 200), Some(7));
+        // Already summarised up to 7: what follows fits, nothing to do.
+        assert_eq!(summary_split(&ms, 7, 50, 200), None);
+        // The newest message always stays out of the summary.
+        assert_eq!(summary_split(&ms[..2], 0, 0, 10), Some(1));
+        let tool = vec![m(Role::User, &"q".repeat(400)), m(Role::Assistant, "calling"), m(Role::Tool, &"r".repeat(400)), m(Role::Assistant, "done")];
+        assert_eq!(summary_split(&tool, 0, 0, 120), Some(3));
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! - `provider/`: the OpenAI-compatible client (SSE, tool calls, errors);
 //! - `ask.rs`: runs a turn — feeds the state machine from the provider or
 //!   interpreter, carries out its effects;
+//! - `summary.rs`: older turns summarised by the model past `context_tokens`;
 //! - `actions.rs`: confirm, reject, undo;
 //! - `handlers.rs`: list, show, rename, delete, export.
 
@@ -29,9 +30,12 @@ pub mod offline;
 pub mod options;
 pub mod outcome;
 pub(crate) mod preview;
+pub(crate) mod progress;
+pub(crate) mod ran;
 pub mod provider;
 pub(crate) mod route;
 pub(crate) mod store;
+pub(crate) mod summary;
 
 use crate::engine::error::EngineResult;
 use crate::engine::options::{EngineOptions, Live};

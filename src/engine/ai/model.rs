@@ -63,6 +63,20 @@ pub struct Conversation {
     /// The OS user who started it.
     pub user: String,
     pub messages: Vec<Message>,
+    /// The model's summary of the oldest messages, once the history
+    /// outgrew the context budget (`summary.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+}
+
+/// A summary of `messages[..covers]`, written by the model and kept so it
+/// is not asked for again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub text: String,
+    /// How many of the oldest messages it stands for.
+    pub covers: usize,
+    pub at: DateTime<Utc>,
 }
 
 impl Record for Conversation {
@@ -114,12 +128,21 @@ pub struct Action {
     pub status: ActionStatus,
     /// The outcome's summary (done) or the error (failed).
     pub result: Option<String>,
+    /// A confirmed run's whole answer as JSON (cut, secret values out), told
+    /// to the model with the next question (`ran.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
     pub created: DateTime<Utc>,
     pub started: Option<DateTime<Utc>>,
     pub duration_ms: Option<u64>,
-    /// What it will change, as the engine's preview lines (or why none).
+    /// What it will change, as the engine's preview lines (or why none),
+    /// for plain output (the CLI, the Markdown export).
     #[serde(default)]
     pub preview: Vec<String>,
+    /// The same preview as the engine computed it, for front ends that lay
+    /// it out themselves (the AI pane's card); `None` when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previewed: Option<crate::engine::preview::Preview>,
     /// The command that reverses it, recorded when it ran (where the
     /// engine's preview knows one).
     #[serde(default)]

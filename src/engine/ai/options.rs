@@ -98,12 +98,16 @@ pub struct AiOptions {
     pub max_messages: usize,
     /// …and at most about this many tokens of them (4 bytes a token).
     pub max_context_tokens: usize,
+    /// The provider's context budget for a conversation's history (about,
+    /// 4 bytes a token): past it, the oldest turns are summarised by the
+    /// model and the summary stands in for them.
+    pub context_tokens: usize,
     /// Toolsets offered to the model (as `homedeck mcp --toolsets`).
     pub toolsets: String,
 }
 
 impl Default for AiOptions {
     fn default() -> Self {
-        AiOptions { provider: None, run_reads: true, max_messages: 40, max_context_tokens: 6000, toolsets: "default".into() }
+        AiOptions { provider: None, run_reads: true, max_messages: 40, max_context_tokens: 6000, context_tokens: 4000, toolsets: "default".into() }
     }
 }

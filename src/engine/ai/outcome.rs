@@ -118,6 +118,13 @@ pub enum AiEvent {
     ReplyDone { conversation: u64, stopped: bool },
     /// An action was proposed or changed status.
     ActionChanged { conversation: u64, action: u64, status: ActionStatus },
+    /// A confirmed action began to run (its card counts from `at`).
+    ActionStarted { conversation: u64, action: u64, at: DateTime<Utc> },
+    /// A line of a running action's progress: the domain's own progress
+    /// broadcast about its targets (`progress.rs`), secret values out.
+    ActionProgress { conversation: u64, action: u64, line: String },
+    /// A confirmed action ended (done or failed) after `duration_ms`.
+    ActionFinished { conversation: u64, action: u64, status: ActionStatus, duration_ms: u64 },
     /// A conversation was added, renamed or deleted.
     ConversationsChanged,
 }

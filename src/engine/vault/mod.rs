@@ -12,6 +12,7 @@ pub mod header;
 mod lifecycle;
 pub mod record;
 mod secret_store;
+pub mod scrub;
 mod secrets;
 pub(crate) mod session;
 mod types;
@@ -21,6 +22,7 @@ pub(crate) use lifecycle::{change_passphrase, init, status, unlock};
 pub(crate) use secrets::{add, list, reveal, revoke, rotate, rotation_due, set_rotation, show};
 pub(crate) use usage::{exists, use_secret};
 pub(crate) use secret_store::all_meta;
+pub(crate) use scrub::scrubber;
 pub use types::{Revocation, SecretAccess, SecretKind, SecretMeta, VaultStatus};
 
 /// The trees this domain owns.

@@ -137,6 +137,7 @@ pub(super) fn read_counted(inner: &Inner, actor: &Actor, rec: &mut SecretRecord,
     })?;
     let value = String::from_utf8(plain.to_vec())
         .map_err(|_| EngineError::Corrupt { what: "secret".into(), detail: format!("{name:?} is not UTF-8") })?;
+    session::note_seen(inner, name, &value);
     rec.meta.access_count += 1;
     rec.meta.last_access = Some(Utc::now());
     count_read(&inner.store, rec, &access(actor, action, true))?;

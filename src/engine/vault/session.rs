@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 pub struct VaultSession {
     key: Option<Key>,
     last_used: Option<Instant>,
+    /// Fingerprints of the values opened this session, kept across a lock
+    /// so a locked engine can still scrub them (`scrub.rs`).
+    seen: Option<super::scrub::Fingerprints>,
 }
 
 impl VaultSession {
@@ -63,6 +66,31 @@ pub(crate) fn data_key(inner: &Inner) -> EngineResult<Key> {
         None if inner.store.tree(VAULT)?.contains_key(HEADER_KEY)? => Err(EngineError::VaultLocked),
         None => Err(EngineError::VaultNotInitialized),
     }
+}
+
+/// The data key if the vault is unlocked, without refreshing the idle
+/// timer: for scrubbing, which is no use of the vault and must not keep it
+/// unlocked.
+pub(crate) fn peek_key(inner: &Inner) -> Option<Key> {
+    lock_if_idle(inner);
+    inner.vault.lock().ok().and_then(|s| s.key.clone())
+}
+
+/// Remember a value opened as secret `name` by its fingerprint.
+pub(crate) fn note_seen(inner: &Inner, name: &str, value: &str) {
+    if let Ok(mut s) = inner.vault.lock() {
+        if s.seen.is_none() {
+            s.seen = super::scrub::Fingerprints::new();
+        }
+        if let Some(f) = s.seen.as_mut() {
+            f.note(name, value);
+        }
+    }
+}
+
+/// The fingerprints of every value opened this session.
+pub(crate) fn fingerprints(inner: &Inner) -> Option<super::scrub::Fingerprints> {
+    inner.vault.lock().ok().and_then(|s| s.seen.clone())
 }
 
 pub(crate) fn is_unlocked(inner: &Inner) -> bool {

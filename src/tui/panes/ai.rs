@@ -27,7 +27,8 @@ mod ai_view;
 #[path = "ai_wrap.rs"]
 pub mod ai_wrap;
 
-use self::ai_card::{Class, Status};
+use crate::engine::Permission;
+use crate::engine::views::ai::ActionStatus;
 use self::ai_input::{Input, InputStep};
 use self::ai_transcript::Transcript;
 use super::PaneId;
@@ -173,7 +174,7 @@ impl AiPane {
         let Some(p) = self.waiting() else {
             return Step::Status("no proposal waiting for an answer: ↑/↓ select a card".into());
         };
-        if p.class == Class::Dangerous {
+        if p.class == Permission::Dangerous {
             let field = Field::text(&format!("type {} to run it", p.command));
             let kind = AiForm::TypeBack { proposal: p.id, command: p.command.clone() };
             let intro = format!("{} is dangerous: {}", p.line, p.summary);
@@ -184,7 +185,7 @@ impl AiPane {
 
     /// The selected proposal if it waits for an answer.
     fn waiting(&self) -> Option<&ai_card::ProposalView> {
-        self.transcript.selected_proposal().filter(|p| p.status == Status::Proposed)
+        self.transcript.selected_proposal().filter(|p| p.status == ActionStatus::Proposed)
     }
 
     fn transcript_action(&mut self, action: Verb) -> Step {
@@ -220,8 +221,8 @@ impl AiPane {
                 };
             }
             "ai_undo" => {
-                let sel = self.transcript.selected_proposal().filter(|p| p.status == Status::Done && p.inverse.is_some());
-                let done = sel.or_else(|| self.transcript.proposals().rev().map(|(_, p)| p).find(|p| p.status == Status::Done && p.inverse.is_some()));
+                let sel = self.transcript.selected_proposal().filter(|p| p.status == ActionStatus::Done && p.inverse.is_some());
+                let done = sel.or_else(|| self.transcript.proposals().rev().map(|(_, p)| p).find(|p| p.status == ActionStatus::Done && p.inverse.is_some()));
                 return match done {
                     Some(p) => ai_domain::undo(p.id),
                     None => Step::Status("no done action that can be undone".into()),

@@ -3,77 +3,17 @@
 //! change as `from → to`, the head of the diff (all of it after `d`), what
 //! undo would run, and the status with the keys that act on it. The card is
 //! a view model owned by the pane (`ProposalView`), filled from the engine's
-//! types at the seam (`ai_domain.rs`), so it draws the same whichever side
-//! produced it and is tested without an engine.
+//! structured `Preview` at the seam (`ai_domain.rs`), so it draws the same
+//! whichever side produced it and is tested without an engine. Its class and
+//! status are the engine's own types (`Permission`, `ActionStatus`), never
+//! copies parsed back from text.
 
 use super::ai_wrap::{styled, width_of, wrap_styled};
+use crate::engine::Permission;
+use crate::engine::views::ai::ActionStatus;
 use crate::tui::theme::Theme;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-
-/// The permission class of a proposal's command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
-    Read,
-    Write,
-    Dangerous,
-}
-
-impl Class {
-    pub fn parse(s: &str) -> Class {
-        match s {
-            "read" => Class::Read,
-            "dangerous" => Class::Dangerous,
-            _ => Class::Write,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Class::Read => "read",
-            Class::Write => "write",
-            Class::Dangerous => "dangerous",
-        }
-    }
-}
-
-/// Where a proposal is in its life (the engine records each step).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Proposed,
-    Confirmed,
-    Rejected,
-    Running,
-    Done,
-    Failed,
-    RolledBack,
-}
-
-impl Status {
-    pub fn parse(s: &str) -> Status {
-        match s.replace([' ', '-'], "_").as_str() {
-            "confirmed" => Status::Confirmed,
-            "rejected" => Status::Rejected,
-            "running" => Status::Running,
-            "done" => Status::Done,
-            "failed" => Status::Failed,
-            "rolled_back" => Status::RolledBack,
-            _ => Status::Proposed,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Proposed => "proposed",
-            Status::Confirmed => "confirmed",
-            Status::Rejected => "rejected",
-            Status::Running => "running",
-            Status::Done => "done",
-            Status::Failed => "failed",
-            Status::RolledBack => "rolled back",
-        }
-    }
-}
 
 /// One changed value: `bri 255 → 77`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +32,7 @@ pub struct ProposalView {
     pub command: String,
     /// The whole command as a palette line (`wled_set name=porch bri=77`).
     pub line: String,
-    pub class: Class,
+    pub class: Permission,
     pub summary: String,
     pub targets: Vec<String>,
     pub changes: Vec<Change>,
@@ -108,8 +48,12 @@ pub struct ProposalView {
     pub notes: Vec<String>,
     /// Why it was proposed (one line from the model or interpreter).
     pub reason: String,
-    pub status: Status,
-    /// A running action's progress (`3/10 devices`).
+    pub status: ActionStatus,
+    /// When a running action started (from the engine).
+    pub started: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whole seconds it has run, as of the last frame (`Transcript::tick`).
+    pub elapsed: Option<u64>,
+    /// A running action's latest progress line (`nas: step 2 of 3`).
     pub progress: Option<String>,
     /// The outcome's summary or the error, once it ran.
     pub result: Option<String>,
@@ -118,26 +62,35 @@ pub struct ProposalView {
 /// Diff lines shown before `d` opens the rest.
 pub const DIFF_HEAD: usize = 6;
 
-fn status_style(s: Status, t: &Theme) -> Style {
+fn status_style(s: ActionStatus, t: &Theme) -> Style {
     match s {
-        Status::Proposed => t.fg(t.warn).add_modifier(Modifier::BOLD),
-        Status::Confirmed | Status::Running => t.fg(t.accent).add_modifier(Modifier::BOLD),
-        Status::Done => t.fg(t.ok).add_modifier(Modifier::BOLD),
-        Status::Failed => t.fg(t.error).add_modifier(Modifier::BOLD),
-        Status::Rejected => t.muted(),
-        Status::RolledBack => t.fg(t.warn),
+        ActionStatus::Proposed => t.fg(t.warn).add_modifier(Modifier::BOLD),
+        ActionStatus::Confirmed | ActionStatus::Running => t.fg(t.accent).add_modifier(Modifier::BOLD),
+        ActionStatus::Done => t.fg(t.ok).add_modifier(Modifier::BOLD),
+        ActionStatus::Failed => t.fg(t.error).add_modifier(Modifier::BOLD),
+        ActionStatus::Rejected => t.muted(),
+        ActionStatus::RolledBack => t.fg(t.warn),
     }
 }
 
 /// What the keys do to this card now (its footer).
 fn keys_hint(p: &ProposalView) -> Option<String> {
     match p.status {
-        Status::Proposed if p.class == Class::Dangerous => {
+        ActionStatus::Proposed if p.class == Permission::Dangerous => {
             Some(format!("y confirm (type {} back)  n reject  d diff  e edit", p.command))
         }
-        Status::Proposed => Some("y confirm  n reject  d diff  e edit".into()),
-        Status::Done if p.inverse.is_some() => Some("u undo".into()),
+        ActionStatus::Proposed => Some("y confirm  n reject  d diff  e edit".into()),
+        ActionStatus::Done if p.inverse.is_some() => Some("u undo".into()),
         _ => None,
+    }
+}
+
+/// How long a running action has run: `12 s`, `3 min 05 s`, `1 h 02 min`.
+pub fn elapsed_text(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min {:02} s", secs / 60, secs % 60),
+        _ => format!("{} h {:02} min", secs / 3600, secs % 3600 / 60),
     }
 }
 
@@ -190,16 +143,23 @@ pub fn lines(p: &ProposalView, width: u16, t: &Theme, selected: bool, full_diff:
             add(&mut body, &format!("… {} more diff lines (d: full diff)", all.len() - shown), t.muted());
         }
     }
-    if let Some(progress) = &p.progress {
-        add(&mut body, &format!("progress: {progress}"), t.fg(t.accent));
+    if p.status == ActionStatus::Running {
+        let mut text = match p.elapsed {
+            Some(secs) => format!("running {}", elapsed_text(secs)),
+            None => "starting".to_string(),
+        };
+        if let Some(progress) = &p.progress {
+            text.push_str(&format!(" · {progress}"));
+        }
+        add(&mut body, &text, t.fg(t.accent));
     }
     if let Some(result) = &p.result {
-        let style = if p.status == Status::Failed { t.fg(t.error) } else { t.fg(t.fg) };
+        let style = if p.status == ActionStatus::Failed { t.fg(t.error) } else { t.fg(t.fg) };
         add(&mut body, result, style);
     }
     match (&p.inverse, &p.undo_note, p.status) {
-        (Some(inv), _, Status::Done) => add(&mut body, &format!("undo: {inv}"), t.muted()),
-        (_, Some(note), Status::Proposed) => add(&mut body, &format!("undo: {note}"), t.muted()),
+        (Some(inv), _, ActionStatus::Done) => add(&mut body, &format!("undo: {inv}"), t.muted()),
+        (_, Some(note), ActionStatus::Proposed) => add(&mut body, &format!("undo: {note}"), t.muted()),
         _ => {}
     }
     if let Some(hint) = keys_hint(p) {
@@ -207,10 +167,10 @@ pub fn lines(p: &ProposalView, width: u16, t: &Theme, selected: bool, full_diff:
     }
 
     let mut out = Vec::with_capacity(body.len() + 2);
-    let head = format!(" action {} · {} · {} ", p.id, p.class.name(), p.status.name());
+    let head = format!(" action {} · {} · {} ", p.id, p.class.as_str(), p.status.as_str());
     let head = if width_of(&head) + 3 > width { super::ai_wrap::cut(&head, width - 3) } else { head };
     let fill = width.saturating_sub(width_of(&head) + 3);
-    let class_style = if p.class == Class::Dangerous { t.fg(t.critical).add_modifier(Modifier::BOLD) } else { status_style(p.status, t) };
+    let class_style = if p.class == Permission::Dangerous { t.fg(t.critical).add_modifier(Modifier::BOLD) } else { status_style(p.status, t) };
     out.push(Line::from(vec![
         Span::styled("╭─", border),
         Span::styled(head, class_style),
@@ -237,7 +197,7 @@ mod tests {
             id: 1,
             command: "wled_set".into(),
             line: "wled_set name=porch bri=77".into(),
-            class: Class::Write,
+            class: Permission::Write,
             summary: "Set porch to 30 % brightness".into(),
             targets: vec!["porch".into()],
             changes: vec![Change { what: "bri".into(), from: "255".into(), to: "77".into() }],
@@ -247,7 +207,9 @@ mod tests {
             unavailable: None,
             notes: Vec::new(),
             reason: String::new(),
-            status: Status::Proposed,
+            status: ActionStatus::Proposed,
+            started: None,
+            elapsed: None,
             progress: None,
             result: None,
         }
@@ -270,12 +232,26 @@ mod tests {
     }
 
     #[test]
+    fn a_running_card_shows_how_long_and_its_latest_line() {
+        let t = Theme::default();
+        let mut p = sample();
+        p.status = ActionStatus::Running;
+        assert!(text(&lines(&p, 60, &t, false, false)).iter().any(|r| r.contains("starting")));
+        p.elapsed = Some(65);
+        p.progress = Some("porch: step 2 of 3".into());
+        let rows = text(&lines(&p, 60, &t, false, false));
+        assert!(rows.iter().any(|r| r.contains("running 1 min 05 s · porch: step 2 of 3")), "{rows:#?}");
+        assert_eq!(elapsed_text(12), "12 s");
+        assert_eq!(elapsed_text(3720), "1 h 02 min");
+    }
+
+    #[test]
     fn a_dangerous_card_says_what_to_type_and_a_done_one_offers_undo() {
         let t = Theme::default();
         let mut p = sample();
-        p.class = Class::Dangerous;
+        p.class = Permission::Dangerous;
         assert!(text(&lines(&p, 60, &t, false, false)).iter().any(|r| r.contains("type wled_set back")));
-        p.status = Status::Done;
+        p.status = ActionStatus::Done;
         let rows = text(&lines(&p, 60, &t, false, false));
         assert!(rows.iter().any(|r| r.contains("u undo")), "{rows:#?}");
         assert!(rows.iter().any(|r| r.contains("undo: wled_set name=porch bri=255")));

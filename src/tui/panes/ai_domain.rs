@@ -1,14 +1,15 @@
-//! The seam between the AI pane and the engine's AI domain: the only file of
-//! the pane that names the engine's AI types. Keys become `Command`s here
-//! (run by the console's loop through the front end's `Handle`, in-process
-//! or attached to the daemon); answers and broadcasts become the pane's own
-//! view models (`ProposalView`, `ConversationView`), so everything that
-//! draws is tested without an engine.
+//! The seam between the AI pane and the engine's AI domain. Keys become
+//! `Command`s here (run by the console's loop through the front end's
+//! `Handle`, in-process or attached to the daemon); answers and broadcasts
+//! become the pane's own view models (`ProposalView`, `ConversationView`),
+//! built from the engine's structured types (the action's `Preview`, its
+//! `ActionStatus` and `Permission`, used as they are), never from text
+//! parsed back, so everything that draws is tested without an engine.
 
-use super::ai_card::{Change, Class, ProposalView, Status};
+use super::ai_card::{Change, ProposalView};
 use super::{AiPane, ConversationView};
-use crate::engine::views::ai::{Action, ActionStatus, AiEvent, AiOutcome, Conversation, Role};
-use crate::engine::{Command, EngineError, Event, Outcome, Permission};
+use crate::engine::views::ai::{Action, ActionStatus, AiEvent, AiOutcome, Conversation, Role, command_line};
+use crate::engine::{Command, EngineError, Event, Outcome, Permission, Preview};
 use crate::tui::app::{Level, Purpose, Step};
 use crate::tui::confirm::{Confirm, OnYes};
 use crate::tui::panes::PaneId;
@@ -102,71 +103,45 @@ pub fn palette_line(c: &Command) -> String {
     line
 }
 
-/// The engine's preview card lines (`Preview::lines`: the summary line,
-/// then `targets (n): …`, `TARGET FIELD: from → to`, `note: …`, `diff:` and
-/// its lines, `undo: …`) back into the card's fields, so the pane can colour
-/// them and keep the diff apart for `d`. A line it does not know stays a note.
-fn fill_preview(v: &mut ProposalView, lines: &[String]) {
-    let mut in_diff = false;
-    let mut diff: Vec<&str> = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        if i == 0 && !line.starts_with(' ') {
-            v.summary = line.split_once("): ").map_or(line.as_str(), |(_, s)| s).to_string();
-            continue;
-        }
-        if in_diff && let Some(d) = line.strip_prefix("    ") {
-            diff.push(d);
-            continue;
-        }
-        in_diff = false;
-        let l = line.trim_start();
-        if l == "diff:" {
-            in_diff = true;
-        } else if let Some(r) = l.strip_prefix("no preview: ") {
-            v.unavailable = Some(r.to_string());
-        } else if let Some(t) = l.strip_prefix("targets (").and_then(|r| r.split_once("): ")) {
-            v.targets = t.1.split(", ").map(str::to_string).collect();
-        } else if let Some(n) = l.strip_prefix("note: ") {
-            v.notes.push(n.to_string());
-        } else if let Some(u) = l.strip_prefix("undo: ") {
-            v.undo_note = Some(u.to_string());
-        } else if let Some((what, change)) = l.split_once(": ").filter(|(_, c)| c.contains(" → ")) {
-            let (from, to) = change.split_once(" → ").unwrap_or((change, ""));
-            v.changes.push(Change { what: what.to_string(), from: from.to_string(), to: to.to_string() });
-        } else {
-            v.notes.push(l.to_string());
-        }
-    }
-    if !diff.is_empty() {
-        v.diff = Some(diff.join("\n"));
-    }
+/// The card's fields from the engine's structured preview: summary,
+/// targets, each change as `TARGET FIELD from → to` (`(none)` for a side
+/// that is not there), notes, the whole diff (the card shows its head, `d`
+/// all of it) and what undo would run.
+fn fill_preview(v: &mut ProposalView, p: &Preview) {
+    v.summary = p.summary.clone();
+    v.targets = p.targets.clone();
+    v.changes = p
+        .changes
+        .iter()
+        .map(|c| Change {
+            what: format!("{} {}", c.target, c.field),
+            from: c.from.clone().unwrap_or_else(|| "(none)".into()),
+            to: c.to.clone().unwrap_or_else(|| "(none)".into()),
+        })
+        .collect();
+    v.notes = p.notes.clone();
+    v.unavailable = p.unavailable.clone();
+    v.diff = p.diff.clone();
+    v.undo_note = match p.inverses.as_slice() {
+        [] if p.class != Permission::Read && p.unavailable.is_none() => Some("none (cannot be undone by a command)".into()),
+        [] => None,
+        [one] => Some(command_line(one)),
+        many => Some(format!("{} commands: {}", many.len(), many.iter().map(command_line).collect::<Vec<_>>().join("; "))),
+    };
 }
 
-fn status(s: ActionStatus) -> Status {
-    match s {
-        ActionStatus::Proposed => Status::Proposed,
-        ActionStatus::Confirmed => Status::Confirmed,
-        ActionStatus::Rejected => Status::Rejected,
-        ActionStatus::Running => Status::Running,
-        ActionStatus::Done => Status::Done,
-        ActionStatus::Failed => Status::Failed,
-        ActionStatus::RolledBack => Status::RolledBack,
+/// An action stored without a structured preview (its preview failed, or
+/// an older homedeck wrote it): its first line is the summary, the rest notes.
+fn fill_lines(v: &mut ProposalView, lines: &[String]) {
+    if let Some((first, rest)) = lines.split_first() {
+        v.summary = first.clone();
+        v.notes = rest.iter().map(|l| l.trim().to_string()).collect();
     }
 }
 
 /// An engine action as its card shows it.
 pub fn proposal_view(a: &Action) -> ProposalView {
-    let class = match a.class {
-        Permission::Read => Class::Read,
-        Permission::Dangerous => Class::Dangerous,
-        _ => Class::Write,
-    };
-    let status = status(a.status);
-    let progress = match (status, a.started) {
-        (Status::Running, Some(t)) => Some(format!("running since {}", t.with_timezone(&chrono::Local).format("%H:%M:%S"))),
-        (Status::Running, None) => Some("starting".into()),
-        _ => None,
-    };
+    let status = a.status;
     let result = a.result.as_ref().map(|r| match a.duration_ms {
         Some(ms) => format!("{r} ({:.1} s)", ms as f64 / 1000.0),
         None => r.clone(),
@@ -175,7 +150,7 @@ pub fn proposal_view(a: &Action) -> ProposalView {
         id: a.id,
         command: a.name.clone(),
         line: palette_line(&a.command),
-        class,
+        class: a.class,
         summary: String::new(),
         targets: Vec::new(),
         changes: Vec::new(),
@@ -186,10 +161,15 @@ pub fn proposal_view(a: &Action) -> ProposalView {
         notes: Vec::new(),
         reason: a.reason.clone(),
         status,
-        progress,
+        started: if status == ActionStatus::Running { a.started } else { None },
+        elapsed: None,
+        progress: None,
         result,
     };
-    fill_preview(&mut v, &a.preview);
+    match &a.previewed {
+        Some(p) => fill_preview(&mut v, p),
+        None => fill_lines(&mut v, &a.preview),
+    }
     v
 }
 
@@ -243,7 +223,7 @@ pub fn on_outcome(p: &mut AiPane, outcome: Outcome, purpose: Purpose, cx: &mut C
         }
         AiOutcome::Action { action } => {
             let view = proposal_view(&action);
-            let waiting = view.status == Status::Proposed;
+            let waiting = view.status == ActionStatus::Proposed;
             p.transcript.proposal(view);
             if waiting {
                 p.transcript.select_id(action.id);
@@ -321,8 +301,25 @@ pub fn on_event(p: &mut AiPane, event: Event, cx: &mut Ctx) {
             }
             // The status at once; the result and duration come with the
             // reload (not while a reply streams: see `refresh`).
-            let known = p.transcript.set_status(action, status(s));
+            let known = p.transcript.set_status(action, s);
             if !known || matches!(s, ActionStatus::Done | ActionStatus::Failed | ActionStatus::RolledBack) {
+                cx.refresh.mark(PaneId::Ai, SHOW);
+            }
+        }
+        AiEvent::ActionStarted { conversation, action, at } => {
+            if p.conversation == Some(conversation) && !p.transcript.started(action, at) {
+                cx.refresh.mark(PaneId::Ai, SHOW);
+            }
+        }
+        AiEvent::ActionProgress { conversation, action, line } => {
+            if p.conversation == Some(conversation) {
+                p.transcript.progress(action, line);
+            }
+        }
+        AiEvent::ActionFinished { conversation, action, status: s, .. } => {
+            if p.conversation == Some(conversation) {
+                p.transcript.set_status(action, s);
+                // The result and the duration come with the reload.
                 cx.refresh.mark(PaneId::Ai, SHOW);
             }
         }
@@ -357,28 +354,29 @@ mod tests {
     }
 
     #[test]
-    fn the_preview_lines_fill_the_card() {
-        let lines: Vec<String> = [
-            "wled_set (write): set porch",
-            "  targets (1): porch",
-            "  porch bri: 128 → 77",
-            "  note: the segment keeps its colour",
-            "  diff:",
-            "    -a",
-            "    +b",
-            "  undo: wled_set name=porch bri=128",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    fn the_structured_preview_fills_the_card() {
+        let spec = crate::engine::command::spec("wled_set").unwrap();
+        let undo = Command::AiStop { conversation: 1 };
+        let p = Preview::new(spec, "set porch")
+            .target("porch")
+            .change("porch", "bri", Some("128".into()), Some("77".into()))
+            .change("porch", "preset", None, Some("2".into()))
+            .note("the segment keeps its colour")
+            .with_diff(Some("-a\n+b".into()))
+            .inverse(undo.clone());
         let mut v = proposal_view_for_test();
-        fill_preview(&mut v, &lines);
+        fill_preview(&mut v, &p);
         assert_eq!(v.summary, "set porch");
         assert_eq!(v.targets, ["porch"]);
-        assert_eq!(v.changes, [Change { what: "porch bri".into(), from: "128".into(), to: "77".into() }]);
+        assert_eq!(v.changes[0], Change { what: "porch bri".into(), from: "128".into(), to: "77".into() });
+        assert_eq!(v.changes[1].from, "(none)");
         assert_eq!(v.notes, ["the segment keeps its colour"]);
         assert_eq!(v.diff.as_deref(), Some("-a\n+b"));
-        assert_eq!(v.undo_note.as_deref(), Some("wled_set name=porch bri=128"));
+        assert_eq!(v.undo_note, Some(command_line(&undo)));
+        // Several undo commands are one note, not stray lines.
+        let p = p.with_inverses(vec![undo.clone(), undo.clone()]);
+        fill_preview(&mut v, &p);
+        assert!(v.undo_note.as_deref().is_some_and(|n| n.starts_with("2 commands: ")), "{:?}", v.undo_note);
     }
 
     fn proposal_view_for_test() -> ProposalView {
@@ -386,7 +384,7 @@ mod tests {
             id: 1,
             command: "wled_set".into(),
             line: String::new(),
-            class: Class::Write,
+            class: Permission::Write,
             summary: String::new(),
             targets: Vec::new(),
             changes: Vec::new(),
@@ -396,7 +394,9 @@ mod tests {
             unavailable: None,
             notes: Vec::new(),
             reason: String::new(),
-            status: Status::Proposed,
+            status: ActionStatus::Proposed,
+            started: None,
+            elapsed: None,
             progress: None,
             result: None,
         }

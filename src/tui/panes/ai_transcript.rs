@@ -6,7 +6,8 @@
 //! lines on screen (counted from the bottom, which follows new text unless
 //! the operator scrolled up).
 
-use super::ai_card::{self, ProposalView, Status};
+use super::ai_card::{self, ProposalView};
+use crate::engine::views::ai::ActionStatus;
 use super::ai_markdown::{self, MdStyle};
 use super::ai_wrap::{styled, wrap_styled};
 use crate::tui::theme::Theme;
@@ -116,14 +117,22 @@ impl Transcript {
 
     /// A new proposal, or a new state of one already shown (same id). A
     /// new proposal waiting for an answer becomes the selected one.
-    pub fn proposal(&mut self, p: ProposalView) {
+    pub fn proposal(&mut self, mut p: ProposalView) {
         if let Some(i) = self.entries.iter().position(|e| matches!(e, Entry::Proposal(q) if q.id == p.id)) {
+            // A reload of a card still running keeps what the events said.
+            if let Entry::Proposal(old) = &self.entries[i]
+                && p.status == ActionStatus::Running
+            {
+                p.started = p.started.or(old.started);
+                p.elapsed = p.elapsed.or(old.elapsed);
+                p.progress = p.progress.take().or_else(|| old.progress.clone());
+            }
             self.entries[i] = Entry::Proposal(Box::new(p));
             self.dirty(i);
             return;
         }
         self.finish();
-        let waiting = p.status == Status::Proposed;
+        let waiting = p.status == ActionStatus::Proposed;
         self.push(Entry::Proposal(Box::new(p)));
         if waiting || self.selected.is_none() {
             self.selected = Some(self.entries.len() - 1);
@@ -142,16 +151,57 @@ impl Transcript {
     }
 
     /// A card's new status (an event); `false` if the card is not shown.
-    pub fn set_status(&mut self, id: u64, status: Status) -> bool {
+    pub fn set_status(&mut self, id: u64, status: ActionStatus) -> bool {
         let Some(i) = self.entries.iter().position(|e| matches!(e, Entry::Proposal(q) if q.id == id)) else { return false };
         if let Entry::Proposal(p) = &mut self.entries[i] {
             p.status = status;
-            if status != Status::Running {
+            if status != ActionStatus::Running {
                 p.progress = None;
             }
         }
         self.dirty(i);
         true
+    }
+
+    /// A confirmed action began to run at `at`.
+    pub fn started(&mut self, id: u64, at: chrono::DateTime<chrono::Utc>) -> bool {
+        let Some(i) = self.find(id) else { return false };
+        if let Entry::Proposal(p) = &mut self.entries[i] {
+            p.status = ActionStatus::Running;
+            p.started = Some(at);
+            p.elapsed = None;
+            p.progress = None;
+        }
+        self.dirty(i);
+        true
+    }
+
+    /// A running action's newest progress line.
+    pub fn progress(&mut self, id: u64, line: String) -> bool {
+        let Some(i) = self.find(id) else { return false };
+        if let Entry::Proposal(p) = &mut self.entries[i] {
+            p.progress = Some(line);
+        }
+        self.dirty(i);
+        true
+    }
+
+    /// Bring the running cards' elapsed time to `now`; only a card whose
+    /// shown second changed is drawn again.
+    pub fn tick(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        for i in 0..self.entries.len() {
+            let Entry::Proposal(p) = &mut self.entries[i] else { continue };
+            let (ActionStatus::Running, Some(at)) = (p.status, p.started) else { continue };
+            let secs = Some((now - at).num_seconds().max(0) as u64);
+            if p.elapsed != secs {
+                p.elapsed = secs;
+                self.dirty(i);
+            }
+        }
+    }
+
+    fn find(&self, id: u64) -> Option<usize> {
+        self.entries.iter().position(|e| matches!(e, Entry::Proposal(q) if q.id == id))
     }
 
     pub fn selected_proposal(&self) -> Option<&ProposalView> {

@@ -43,6 +43,7 @@ pub fn render(p: &mut AiPane, f: &mut Frame, area: Rect, v: &View) {
         Focus::List => conversations(p, f, body, v),
         _ if p.transcript.is_empty() => empty(p, f, body, v),
         _ => {
+            p.transcript.tick(v.now);
             let lines = p.transcript.visible(body.width, usize::from(body.height), t);
             f.render_widget(Paragraph::new(lines).style(t.base()), body);
         }

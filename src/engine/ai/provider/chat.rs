@@ -24,6 +24,7 @@ pub(crate) async fn round(
     p: &ProviderOptions,
     history: &[Message],
     context: Option<&str>,
+    extra: &[String],
     on_token: &mut (dyn FnMut(&str) + Send),
 ) -> Result<RoundEnd, ProviderError> {
     let key = api_key(inner, actor, p)?;
@@ -34,7 +35,11 @@ pub(crate) async fn round(
     } else {
         request::tools_for(&ToolsetSelection::parse(&toolsets).unwrap_or_default(), inner.opts.readonly)
     };
-    let messages = request::messages_json(history, context);
+    let mut messages = request::messages_json_with(history, context, extra);
+    // Every secret value out of everything the provider is sent, whatever
+    // put it there (a tool result, the person's own text, a summary).
+    let scrubber = crate::engine::vault::scrubber(inner);
+    messages.iter_mut().for_each(|m| scrubber.scrub_json(m));
     let body = request::body(&p.model, messages, &tools, true, None);
     let mut streamed = false;
     let mut forward = |t: &str| {

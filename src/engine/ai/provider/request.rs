@@ -27,9 +27,19 @@ pub fn tool_json(t: &ToolSpec) -> Value {
 }
 
 pub fn messages_json(history: &[Message], context: Option<&str>) -> Vec<Value> {
+    messages_json_with(history, context, &[])
+}
+
+/// As [`messages_json`], with `extra` paragraphs added to the system
+/// message: what became of earlier proposals, a summary of older turns.
+pub fn messages_json_with(history: &[Message], context: Option<&str>, extra: &[String]) -> Vec<Value> {
     let mut system = SYSTEM_PROMPT.to_string();
     if let Some(c) = context.filter(|c| !c.trim().is_empty()) {
         system.push_str(&format!("\nThe person's console has this selected (\"this\" refers to it): {}", c.trim()));
+    }
+    for e in extra.iter().filter(|e| !e.trim().is_empty()) {
+        system.push('\n');
+        system.push_str(e.trim());
     }
     let mut out = vec![json!({ "role": "system", "content": system })];
     for m in history {
