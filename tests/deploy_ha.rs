@@ -21,6 +21,7 @@ use crossterm::event::KeyCode;
 use common::sshd::Sshd;
 use deploy_common::*;
 use homedeck::engine::internals::deploy::views::HealthState;
+use homedeck::engine::views::ai::{ActionStatus, AiOutcome};
 use homedeck::engine::{Command, EngineError, Event, Outcome, SecretValue};
 use std::time::{Duration, Instant};
 
@@ -192,8 +193,25 @@ async fn home_assistant_lifecycle_over_ssh() {
     let e = engine(tmp.path());
     run(&e, Command::VaultUnlock { passphrase: SecretValue::new(common::PASS) }).await.unwrap();
 
+    // The restart goes through the assistant (issue 18): the offline
+    // interpreter proposes the engine's own deploy_restart with its
+    // preview, nothing runs until it is confirmed, and the run is audited
+    // as USER@ai.
     let before = pid_of(&status(&e).await);
-    let h = health_of(&run(&e, Command::DeployRestart { name: "home".into(), wait: None }).await.unwrap());
+    let reply = match run(&e, Command::AiAsk { conversation: None, text: "restart home".into(), context: None }).await.unwrap() {
+        Outcome::Ai(AiOutcome::Reply { reply }) => *reply,
+        o => panic!("unexpected {o:?}"),
+    };
+    let proposal = reply.proposals.first().unwrap_or_else(|| panic!("no proposal: {reply:?}"));
+    assert_eq!((proposal.name.as_str(), proposal.status), ("deploy_restart", ActionStatus::Proposed), "{reply:?}");
+    assert!(!proposal.preview.is_empty(), "a proposal carries its preview");
+    assert_eq!(pid_of(&status(&e).await), before, "nothing ran before the confirm");
+    let done = match run(&e, Command::AiConfirm { proposal: proposal.id, typed: None }).await.unwrap() {
+        Outcome::Ai(AiOutcome::Action { action }) => *action,
+        o => panic!("unexpected {o:?}"),
+    };
+    assert_eq!(done.status, ActionStatus::Done, "{done:?}");
+    let h = status(&e).await;
     assert_eq!(h.state, HealthState::Running);
     assert_ne!(pid_of(&h), before);
     let call = |confirmed| Command::HaCall {
@@ -262,6 +280,10 @@ async fn home_assistant_lifecycle_over_ssh() {
 
     // Every action is in the audit log, failures included.
     let audit = common::audit_all(&e).await;
+    assert!(
+        audit.iter().any(|a| a.action == "deploy_restart" && a.actor.to_string().ends_with("@ai")),
+        "the assistant's restart is audited as USER@ai"
+    );
     for (action, ok) in [("deploy_create", true), ("deploy_restart", true), ("deploy_upgrade", false), ("deploy_remove", true), ("ha_call", true), ("deploy_config_write", false)] {
         assert!(
             audit.iter().any(|a| a.action == action && (a.status == homedeck::engine::internals::audit::Status::Success) == ok),
