@@ -54,19 +54,26 @@ async fn answer(mut r: reqwest::Response, id: u64, whole: bool) -> String {
     text
 }
 
-/// One session: initialize, then `per` calls of server_list, each timed.
-/// Returns the times (ms) of the calls answered and the count of failures.
-async fn session_calls(url: String, token: String, per: usize) -> (Vec<f64>, usize) {
-    let http = reqwest::Client::builder().tcp_nodelay(true).pool_max_idle_per_host(1).build().unwrap();
+/// Initialize a session with `token` and say it is initialized: the
+/// headers every later request of that session carries.
+async fn open_session(http: &reqwest::Client, url: &str, token: &str, client: &str) -> [(&'static str, String); 3] {
     let auth = ("authorization", format!("Bearer {token}"));
     let init = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "load", "version": "1"}}});
-    let r = post(&http, &url, std::slice::from_ref(&auth), &init).await;
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": client, "version": "1"}}});
+    let r = post(http, url, std::slice::from_ref(&auth), &init).await;
     let session = r.headers()["mcp-session-id"].to_str().unwrap().to_string();
     answer(r, 1, false).await;
     let headers = [auth, ("mcp-session-id", session), ("mcp-protocol-version", "2025-06-18".into())];
     let done = serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-    let _ = post(&http, &url, &headers, &done).await.bytes().await;
+    let _ = post(http, url, &headers, &done).await.bytes().await;
+    headers
+}
+
+/// One session: initialize, then `per` calls of server_list, each timed.
+/// Returns the times (ms) of the calls answered and the count of failures.
+async fn session_calls(url: String, token: String, per: usize) -> (Vec<f64>, usize) {
+    let http = reqwest::Client::builder().tcp_nodelay(true).pool_max_idle_per_host(1).build().unwrap();
+    let headers = open_session(&http, &url, &token, "load").await;
     let call = serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "server_list", "arguments": {}}});
     let (mut times, mut errors) = (Vec::with_capacity(per), 0);
     for _ in 0..per {
@@ -99,7 +106,6 @@ async fn main() {
     let listener = start(engine.clone(), settings).await.unwrap();
     let url = listener.url();
     let http = reqwest::Client::builder().tcp_nodelay(true).pool_max_idle_per_host(1).build().unwrap();
-    let auth = ("authorization", format!("Bearer {}", secret.expose()));
 
     let mut floor = Vec::new();
     for i in 0..CALLS + WARM {
@@ -112,14 +118,7 @@ async fn main() {
         }
     }
 
-    let init = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}});
-    let r = post(&http, &url, std::slice::from_ref(&auth), &init).await;
-    let session = r.headers()["mcp-session-id"].to_str().unwrap().to_string();
-    answer(r, 1, false).await;
-    let headers = [auth, ("mcp-session-id", session), ("mcp-protocol-version", "2025-06-18".into())];
-    let done = serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-    let _ = post(&http, &url, &headers, &done).await.bytes().await;
+    let headers = open_session(&http, &url, secret.expose(), "bench").await;
 
     let call = serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "server_list", "arguments": {}}});
     let (mut first, mut whole) = (Vec::new(), Vec::new());
