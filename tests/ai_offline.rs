@@ -33,6 +33,18 @@ async fn audit_actors(e: &EngineHandle, action: &str) -> Vec<String> {
     v["page"]["entries"].as_array().unwrap().iter().filter(|x| x["action"] == action).map(|x| format!("{}@{} {}", x["actor"]["user"].as_str().unwrap_or(""), x["actor"]["frontend"].as_str().unwrap_or(""), x["status"].as_str().unwrap_or(""))).collect()
 }
 
+/// An engine with the test sshd added as server `box` (the sshd lives as
+/// long as the returned guard).
+async fn with_box() -> (tempfile::TempDir, common::sshd::Sshd, EngineHandle) {
+    common::sshd::ensure_installed();
+    let dir = tempfile::tempdir().unwrap();
+    let sshd = common::sshd::Sshd::start(&dir.path().join("sshd"));
+    let e = common::open(&dir.path().join("data"));
+    common::init(&e).await;
+    common::run(&e, sshd.server_add("box")).await.unwrap();
+    (dir, sshd, e)
+}
+
 fn wled_dump() -> std::path::PathBuf {
     fixtures().join("wled").join("rgb.json")
 }
@@ -94,12 +106,7 @@ async fn a_rejected_proposal_never_runs_and_a_confirmed_one_runs_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_command_on_the_test_sshd() {
-    common::sshd::ensure_installed();
-    let dir = tempfile::tempdir().unwrap();
-    let sshd = common::sshd::Sshd::start(&dir.path().join("sshd"));
-    let e = common::open(&dir.path().join("data"));
-    common::init(&e).await;
-    common::run(&e, sshd.server_add("box")).await.unwrap();
+    let (dir, _sshd, e) = with_box().await;
     let marker = dir.path().join("ran-by-ai");
     let reply = ask(&e, None, &format!("run touch {} on box", marker.display())).await;
     assert_eq!(reply.proposals.len(), 1, "{reply:?}");
@@ -168,12 +175,7 @@ async fn conversations_outlive_the_engine_and_export_as_markdown() {
 async fn a_running_action_reports_its_progress() {
     use homedeck::engine::Event;
     use homedeck::engine::views::ai::AiEvent;
-    common::sshd::ensure_installed();
-    let dir = tempfile::tempdir().unwrap();
-    let sshd = common::sshd::Sshd::start(&dir.path().join("sshd"));
-    let e = common::open(&dir.path().join("data"));
-    common::init(&e).await;
-    common::run(&e, sshd.server_add("box")).await.unwrap();
+    let (_dir, _sshd, e) = with_box().await;
     let reply = ask(&e, None, "run echo progress-marker-42 on box").await;
     assert_eq!(reply.proposals.len(), 1, "{reply:?}");
     let id = reply.proposals[0].id;
