@@ -73,20 +73,6 @@ async fn actions(e: &EngineHandle) -> Vec<String> {
     common::audit_all(e).await.into_iter().map(|a| a.action).collect()
 }
 
-async fn add_esphome(e: &EngineHandle, name: &str, port: u16, key_secret: Option<&str>) {
-    let add = Command::EsphomeAdd {
-        name: name.into(),
-        host: "127.0.0.1".into(),
-        port: Some(port),
-        key_secret: key_secret.map(String::from),
-        ota_port: None,
-        ota_password_secret: None,
-        platform: Some("ESP32".into()),
-        site: None,
-    };
-    run(e, add).await.unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_esphome_device_killed_opens_esphome_offline_with_no_log_stream_and_back_resolves_it() {
     use esphome_common::{KEY, Peer};
@@ -97,8 +83,8 @@ async fn an_esphome_device_killed_opens_esphome_offline_with_no_log_stream_and_b
     let e = common::open_with(options(&tmp.path().join("data"), "esp-off", AlertKind::EsphomeOffline, 3));
     common::init(&e).await;
     common::add(&e, "garage-key", KEY).await;
-    add_esphome(&e, "porch", porch.api, None).await;
-    add_esphome(&e, "garage", port, Some("garage-key")).await;
+    esphome_common::add_device(&e, "porch", porch.api, None).await;
+    esphome_common::add_device(&e, "garage", port, Some("garage-key")).await;
 
     // Both up: the poller finds them (a device added by hand starts offline
     // until something reaches it) and keeps finding them.

@@ -8,29 +8,11 @@ mod esphome_common;
 
 use homedeck::engine::{EsphomeEvent, EsphomeOutcome};
 use common::{add, init, open, run};
-use esphome_common::{KEY, OTHER_KEY, Peer};
+use esphome_common::{KEY, OTHER_KEY, Peer, add_device};
 use homedeck::engine::internals::esphome::LogLevel;
 use homedeck::engine::{Command, EngineHandle, Event, Outcome};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
-
-async fn add_device(e: &EngineHandle, name: &str, port: u16, key_secret: Option<&str>) {
-    run(
-        e,
-        Command::EsphomeAdd {
-            name: name.into(),
-            host: "127.0.0.1".into(),
-            port: Some(port),
-            key_secret: key_secret.map(String::from),
-            ota_port: None,
-            ota_password_secret: None,
-            platform: Some("ESP32".into()),
-            site: None,
-        },
-    )
-    .await
-    .unwrap();
-}
 
 async fn info(e: &EngineHandle, name: &str) -> Result<Outcome, String> {
     run(e, Command::EsphomeInfo { name: name.into() }).await.map_err(|e| e.to_string())

@@ -13,6 +13,24 @@ use std::time::{Duration, Instant};
 pub const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 pub const OTHER_KEY: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=";
 
+/// Register the test device listening on 127.0.0.1:`port` as `name`
+/// (encrypted with the vault secret `key_secret` when given), as the
+/// tests' CLI actor.
+pub async fn add_device(e: &homedeck::engine::EngineHandle, name: &str, port: u16, key_secret: Option<&str>) {
+    let add = homedeck::engine::Command::EsphomeAdd {
+        name: name.into(),
+        host: "127.0.0.1".into(),
+        port: Some(port),
+        key_secret: key_secret.map(String::from),
+        ota_port: None,
+        ota_password_secret: None,
+        platform: Some("ESP32".into()),
+        site: None,
+    };
+    let actor = homedeck::engine::Actor { user: "tester".into(), frontend: homedeck::engine::Frontend::Cli };
+    e.execute(add, actor).await.unwrap_or_else(|err| panic!("esphome_add {name}: {err}"));
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
