@@ -2,28 +2,28 @@
 # Build homedeck in release mode and install it to $PREFIX/bin
 # (default ~/.local/bin). Safe to run again: it replaces the binary in place.
 #
-#   ./install.sh             the binary only
+#   ./install.sh             the binary (and its debug info in .debug/ beside it)
 #   ./install.sh --daemon    also a systemd user unit (~/.config/systemd/user/homedeck.service)
 #   ./install.sh --system    as root: /usr/local/bin/homedeck and a system unit
 #                            for a dedicated `homedeck` user
 #   --no-build               install target/release/homedeck (or $HOMEDECK_BIN) as built
-#   --debuginfo              also install homedeck.dwp (29 MiB of line tables, so a
-#                            panic's backtrace names files and lines)
+#   --no-debuginfo           leave out .debug/homedeck.debug (the line tables and
+#                            symbols that name a panic's backtrace frames)
 # Every step is idempotent: a unit file is rewritten only when it changed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 mode=binary
 build=1
-debuginfo=0
+debuginfo=1
 for arg in "$@"; do
   case "$arg" in
     --daemon) mode=user ;;
     --system) mode=system ;;
     --no-build) build=0 ;;
-    --debuginfo) debuginfo=1 ;;
+    --no-debuginfo) debuginfo=0 ;;
     -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "install.sh: unknown option '$arg' (expected --daemon, --system, --no-build, --debuginfo or --help)" >&2; exit 2 ;;
+    *) echo "install.sh: unknown option '$arg' (expected --daemon, --system, --no-build, --no-debuginfo or --help)" >&2; exit 2 ;;
   esac
 done
 
@@ -61,18 +61,37 @@ if [ ! -x "$SRC_BIN" ]; then
   exit 1
 fi
 mkdir -p "$BIN_DIR"
-install -m 0755 "$SRC_BIN" "$BIN_DIR/homedeck.new"
-mv -f "$BIN_DIR/homedeck.new" "$BIN_DIR/homedeck"
-# The release profile keeps line tables in homedeck.dwp beside the binary, so
-# a panic's backtrace names files and lines; it is optional at run time and
-# larger than the binary, so it is installed only when asked for.
-if [ "$debuginfo" = 1 ] && [ -f "$SRC_BIN.dwp" ]; then
-  install -m 0644 "$SRC_BIN.dwp" "$BIN_DIR/homedeck.dwp.new"
-  mv -f "$BIN_DIR/homedeck.dwp.new" "$BIN_DIR/homedeck.dwp"
+# The release build keeps line tables and symbols in the binary. Installed,
+# they live apart: the binary is stripped and points (.gnu_debuglink) at
+# .debug/homedeck.debug beside it, zlib-compressed, which std's panic
+# backtrace reads to name each frame's function, file and line (and gdb and
+# addr2line read it too). Without the file the binary runs the same; frames
+# then print as <unknown>.
+tmp_dir="$(mktemp -d)"
+trap 'rm -rf "$tmp_dir"' EXIT
+if ! command -v objcopy >/dev/null 2>&1; then
+  echo "install.sh: objcopy not found — install binutils (e.g. apt install binutils); it strips the binary" >&2
+  exit 1
 fi
+if [ "$debuginfo" = 1 ] && readelf -S "$SRC_BIN" 2>/dev/null | grep -q '\.debug_line'; then
+  objcopy --only-keep-debug --compress-debug-sections=zlib "$SRC_BIN" "$tmp_dir/homedeck.debug"
+  objcopy --strip-all --add-gnu-debuglink="$tmp_dir/homedeck.debug" "$SRC_BIN" "$tmp_dir/homedeck"
+  mkdir -p "$BIN_DIR/.debug"
+  install -m 0644 "$tmp_dir/homedeck.debug" "$BIN_DIR/.debug/homedeck.debug.new"
+  mv -f "$BIN_DIR/.debug/homedeck.debug.new" "$BIN_DIR/.debug/homedeck.debug"
+else
+  objcopy --strip-all "$SRC_BIN" "$tmp_dir/homedeck"
+  rm -f "$BIN_DIR/.debug/homedeck.debug"
+fi
+# Left by installs before the debug info moved to .debug/.
+rm -f "$BIN_DIR/homedeck.dwp"
+install -m 0755 "$tmp_dir/homedeck" "$BIN_DIR/homedeck.new"
+mv -f "$BIN_DIR/homedeck.new" "$BIN_DIR/homedeck"
 mib() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 size="$(mib "$BIN_DIR/homedeck")"
-[ -f "$BIN_DIR/homedeck.dwp" ] && size="$size, plus $(mib "$BIN_DIR/homedeck.dwp") of debug line tables in homedeck.dwp"
+if [ -f "$BIN_DIR/.debug/homedeck.debug" ]; then
+  size="$size, plus $(mib "$BIN_DIR/.debug/homedeck.debug") in .debug/homedeck.debug (names a panic's backtrace; --no-debuginfo leaves it out)"
+fi
 echo "installed $BIN_DIR/homedeck ($("$BIN_DIR/homedeck" --version)): $size"
 
 case ":$PATH:" in

@@ -113,3 +113,55 @@ fn unknown_option_is_refused_by_name() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown option '--deamon'"));
 }
+
+/// `readelf -S`'s section table of `file`.
+fn sections(file: &Path) -> String {
+    let out = Command::new("readelf").arg("-S").arg("-W").arg(file).output().expect("readelf (binutils)");
+    assert!(out.status.success(), "readelf {}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// The address of the first symbol of the unstripped build (`nm`) whose
+/// mangled name contains `symbol`.
+fn address_of(file: &Path, symbol: &str) -> String {
+    let out = Command::new("nm").arg(file).output().expect("nm (binutils)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find(|l| l.contains(symbol))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{symbol} not in the symbol table of {}", file.display()))
+        .to_string()
+}
+
+#[test]
+fn installed_binary_is_stripped_and_its_debug_info_sits_beside_it() {
+    let home = tempfile::tempdir().unwrap();
+    let out = install(home.path(), &[], &[]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    let bin = home.path().join("prefix/bin/homedeck");
+    let debug = home.path().join("prefix/bin/.debug/homedeck.debug");
+    assert!(said.contains("in .debug/homedeck.debug"), "{said}");
+
+    let bin_sections = sections(&bin);
+    assert!(!bin_sections.contains(".debug_line") && !bin_sections.contains(".symtab"), "not stripped:\n{bin_sections}");
+    assert!(bin_sections.contains(".gnu_debuglink"), "no link to the debug file:\n{bin_sections}");
+    let debug_sections = sections(&debug);
+    assert!(debug_sections.contains(".debug_line") && debug_sections.contains(".symtab"), "{debug_sections}");
+
+    // Through the link (found in .debug/ beside the binary, its CRC checked),
+    // an address of the stripped binary resolves to a function and a line
+    // of homedeck's own source.
+    let addr = address_of(Path::new(env!("CARGO_BIN_EXE_homedeck")), "8homedeck4main17h");
+    let resolved = Command::new("addr2line").args(["-f", "-C", "-e"]).arg(&bin).arg(&addr).output().expect("addr2line (binutils)");
+    let resolved = String::from_utf8_lossy(&resolved.stdout);
+    assert!(resolved.starts_with("homedeck::main") && resolved.contains("src/main.rs:"), "{addr} did not resolve: {resolved}");
+
+    // --no-debuginfo: the same stripped binary, no debug file (and the one
+    // the previous install left is removed).
+    let out = install(home.path(), &["--no-debuginfo"], &[]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(".debug/"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(!debug.exists());
+    let bin_sections = sections(&bin);
+    assert!(!bin_sections.contains(".debug_line") && !bin_sections.contains(".gnu_debuglink"), "{bin_sections}");
+    assert!(Command::new(&bin).arg("--version").output().unwrap().status.success());
+}

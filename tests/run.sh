@@ -19,6 +19,9 @@ command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
 # daemon: systemd-analyze checks the unit files install.sh writes (no systemd runs here)
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
+# install.sh strips the binary and splits its debug info (objcopy); the
+# install test reads the result with readelf, nm and addr2line
+command -v objcopy >/dev/null 2>&1 || need_apt+=(binutils)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
