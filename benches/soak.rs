@@ -74,6 +74,22 @@ fn status_field(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Bytes under `dir`, recursively: the store's size on disk, sampled beside
+/// the heap so growth that follows the store (sled's page cache filling up
+/// to its 8 MiB cap) can be told from growth that does not.
+fn du(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| match e.file_type() {
+                    Ok(t) if t.is_dir() => du(&e.path()),
+                    _ => e.metadata().map(|m| m.len()).unwrap_or(0),
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
 fn fds(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/fd")).map(|d| d.count()).unwrap_or(0)
 }
@@ -312,7 +328,7 @@ fn main() {
         .collect();
 
     let mut csv = std::fs::File::create(out.join("samples.csv")).unwrap();
-    writeln!(csv, "t_s,rss_kb,fds,threads,cpu_pct,load1,wled_sent,wled_live,esphome_lines,esphome_links,lagged,reattached,sshd_restarts,anon_kb,file_kb").unwrap();
+    writeln!(csv, "t_s,rss_kb,fds,threads,cpu_pct,load1,wled_sent,wled_live,esphome_lines,esphome_links,lagged,reattached,sshd_restarts,anon_kb,file_kb,db_kb").unwrap();
     let tck = clk_tck();
     let start = Instant::now();
     let end = start + Duration::from_secs_f64(minutes * 60.0);
@@ -336,7 +352,7 @@ fn main() {
             let r = |a: &AtomicU64| a.load(Ordering::Relaxed);
             writeln!(
                 csv,
-                "{:.0},{},{},{},{cpu:.1},{},{},{},{},{},{},{},{restarts},{},{}",
+                "{:.0},{},{},{},{cpu:.1},{},{},{},{},{},{},{},{restarts},{},{},{}",
                 start.elapsed().as_secs_f64(),
                 status_field(pid, "VmRSS:"),
                 fds(pid),
@@ -352,6 +368,7 @@ fn main() {
                 // binary's code, paged in as new paths first run).
                 status_field(pid, "RssAnon:"),
                 status_field(pid, "RssFile:"),
+                du(&data.join("db")) / 1024,
             )
             .unwrap();
             csv.flush().unwrap();
