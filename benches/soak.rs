@@ -22,6 +22,9 @@
 //! status, audit, alerts, server health at the end) and run.json (counts).
 //!
 //! Usage: SOAK_MINUTES=30 SOAK_OUT=dir cargo bench --bench soak
+//! Knobs: SOAK_SERVERS, SOAK_WLED, SOAK_ESPHOME, SOAK_BACKUPS (how many of
+//! each, to split a trend by its cause), SOAK_LOG (the daemon's log level), SOAK_BIN (the binary),
+//! SOAK_HEAPTRACK=1 (record the daemon's allocations; see `heaptrack`).
 
 #[path = "../tests/lights_peer/mod.rs"]
 mod lights_peer;
@@ -146,30 +149,36 @@ fn seed(rt: &tokio::runtime::Runtime, data: &Path, src: &Path, sshd: &sshd::Sshd
     });
 }
 
-/// A `homedeck daemon`, stopped with SIGTERM (then killed) when dropped.
-struct Daemon(Child);
+/// A `homedeck daemon`, stopped with SIGTERM (then killed) when dropped,
+/// and the heaptrack interpreter reading it (SOAK_HEAPTRACK), waited for
+/// after the daemon so its file is complete.
+struct Daemon(Child, Option<Child>);
 
 impl Drop for Daemon {
     fn drop(&mut self) {
         let _ = Proc::new("kill").arg(self.0.id().to_string()).status();
         let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
+        while Instant::now() < deadline && !matches!(self.0.try_wait(), Ok(Some(_))) {
             std::thread::sleep(Duration::from_millis(100));
         }
         let _ = self.0.kill();
         let _ = self.0.wait();
+        if let Some(interpreter) = &mut self.1 {
+            let _ = interpreter.wait();
+        }
     }
 }
 
-fn daemon(work: &Path, data: &Path) -> Daemon {
+fn daemon(work: &Path, data: &Path, out: &Path) -> Daemon {
     // The vault stays unlocked for the run (it is unlocked once, below): the
     // soak is of the servers' polling, not of the idle lock.
     std::fs::create_dir_all(work.join("config")).unwrap();
     std::fs::write(work.join("config/config.toml"), "[vault]\nidle_lock_secs = 86400\n").unwrap();
-    let child = Proc::new(env!("CARGO_BIN_EXE_homedeck"))
+    // SOAK_BIN: another build of the binary (e.g. a copy kept while the
+    // target dir holds a heaptrack build).
+    let mut cmd = Proc::new(env_or("SOAK_BIN", env!("CARGO_BIN_EXE_homedeck")));
+    let interpreter = (env_or("SOAK_HEAPTRACK", "0") == "1").then(|| heaptrack(&mut cmd, work, out));
+    let child = cmd
         .arg("daemon")
         .env("HOMEDECK_DATA_DIR", data)
         .env("HOMEDECK_CONFIG_DIR", work.join("config"))
@@ -180,7 +189,28 @@ fn daemon(work: &Path, data: &Path) -> Daemon {
         .stderr(std::fs::File::create(work.join("daemon.stderr")).unwrap())
         .spawn()
         .unwrap();
-    Daemon(child)
+    Daemon(child, interpreter)
+}
+
+/// SOAK_HEAPTRACK=1: record every allocation of the daemon with heaptrack's
+/// preload library (the daemon keeps its own pid, so the samples and the
+/// SIGTERM at the end still reach it), interpreted on the fly into
+/// OUT/heaptrack.homedeck.gz for `heaptrack_print`. Only a build without
+/// the `mimalloc` feature calls malloc, so benches/soak.sh builds that one.
+fn heaptrack(cmd: &mut Proc, work: &Path, out: &Path) -> Child {
+    let pipe = work.join("heaptrack.pipe");
+    assert!(Proc::new("mkfifo").arg(&pipe).status().unwrap().success(), "mkfifo {}", pipe.display());
+    let lib = "/usr/lib/heaptrack/libheaptrack_preload.so";
+    assert!(Path::new(lib).exists(), "SOAK_HEAPTRACK=1 needs heaptrack ({lib}): apt-get install heaptrack");
+    let script = format!(
+        "/usr/lib/heaptrack/libexec/heaptrack_interpret < '{}' | gzip -c > '{}'",
+        pipe.display(),
+        out.join("heaptrack.homedeck.gz").display()
+    );
+    // It ends on its own when the daemon closes the pipe.
+    let interpreter = Proc::new("sh").args(["-c", &script]).spawn().unwrap();
+    cmd.env("LD_PRELOAD", lib).env("DUMP_HEAPTRACK_OUTPUT", &pipe);
+    interpreter
 }
 
 /// Attach (with or without events); retried while the daemon comes up.
@@ -296,7 +326,7 @@ fn main() {
     seed(&rt, &data, &w.join("src"), &sshd, &esp, &wled);
 
     eprintln!("soak: starting the daemon for {minutes} min");
-    let mut d = daemon(w, &data);
+    let mut d = daemon(w, &data, &out);
     let pid = d.0.id();
     let client = rt.block_on(attach(&data, false));
     rt.block_on(client.execute(Command::VaultUnlock { passphrase: SecretValue::new(PASS) })).expect("unlock");

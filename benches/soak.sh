@@ -10,6 +10,9 @@
 # SOAK_DEBUG=1: the test-profile (debug) build instead of the bench profile,
 # for when a bench-profile build cannot be had (the recorded run: see
 # docs/reliability.md).
+# SOAK_BIN=PATH: run that binary instead (the harness is still built here).
+# SOAK_HEAPTRACK=1: a build without mimalloc, run under heaptrack's preload;
+# OUT_DIR/heaptrack.homedeck.gz is then read with heaptrack_print.
 # Exit status: 0 when every check passed, 1 when one failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,14 +26,18 @@ if [ "${SOAK_DEBUG:-0}" = 1 ]; then
   RUN=(cargo test --locked -q --bench soak)
   PROFILE="test (debug)"
 else
-  cargo build --profile bench --locked -q
-  RUN=(cargo bench --locked -q --bench soak)
+  # SOAK_HEAPTRACK=1: heaptrack hooks malloc, which a mimalloc build never calls.
+  FEATURES=()
+  [ "${SOAK_HEAPTRACK:-0}" = 1 ] && FEATURES=(--no-default-features)
+  cargo build --profile bench --locked -q "${FEATURES[@]}"
+  RUN=(cargo bench --locked -q "${FEATURES[@]}" --bench soak)
   PROFILE=bench
 fi
 {
   echo "host: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
   echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $PROFILE profile"
+  echo "binary: ${SOAK_BIN:-the build above}${SOAK_HEAPTRACK:+ (heaptrack: $SOAK_HEAPTRACK)}"
 } > "$OUT/host.txt"
 SOAK_MINUTES="$MINUTES" SOAK_OUT="$OUT" "${RUN[@]}"
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/host.txt"

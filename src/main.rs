@@ -15,6 +15,7 @@ use std::process::ExitCode;
 /// mimalloc returns what a finished backup's threads freed to the system;
 /// glibc's allocator kept it in per-thread arenas and the daemon's heap
 /// grew with every scheduled backup (docs/reliability.md, Soak).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
