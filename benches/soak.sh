@@ -10,6 +10,8 @@
 # SOAK_DEBUG=1: the test-profile (debug) build instead of the bench profile,
 # for when a bench-profile build cannot be had (the recorded run: see
 # docs/reliability.md).
+# SOAK_WARMUP_MIN=N: judge the growth checks after N minutes (default: the
+# first quarter, at most 5).
 # SOAK_BIN=PATH: run that binary instead (the harness is still built here).
 # SOAK_HEAPTRACK=1: a build without mimalloc, run under heaptrack's preload;
 # OUT_DIR/heaptrack.homedeck.gz is then read with heaptrack_print.
@@ -41,4 +43,4 @@ fi
 } > "$OUT/host.txt"
 SOAK_MINUTES="$MINUTES" SOAK_OUT="$OUT" "${RUN[@]}"
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/host.txt"
-python3 benches/soak_report.py "$OUT"
+python3 benches/soak_report.py "$OUT" ${SOAK_WARMUP_MIN:+--warmup-min "$SOAK_WARMUP_MIN"}
