@@ -29,6 +29,7 @@ mod esphome_messages;
 mod espota;
 mod ha_messages;
 mod lights_json;
+mod mcp_requests;
 mod regressions;
 mod ssh_config;
 

@@ -28,3 +28,18 @@ fn control_characters_without_escapes_are_dropped_from_log_lines() {
     // Tabs stay; so do ordinary characters sharing C1's UTF-8 lead byte.
     assert_eq!(ansi::strip("a\tb °C ±"), "a\tb °C ±");
 }
+
+/// mcp_requests: a yes/no argument of the wrong type (`enabled: null` on
+/// `wled_schedule_enable`) was refused as "data did not match any variant
+/// of untagged enum F" — neither the value nor what was expected. Now both.
+#[test]
+fn a_bad_yes_no_argument_names_the_value_and_what_was_expected() {
+    use homedeck::engine::views::tools;
+    for (enabled, shown) in [(serde_json::json!(null), "null"), (serde_json::json!([1]), "sequence"), (serde_json::json!("maybe"), "\"maybe\"")] {
+        let args = serde_json::json!({"name": "porch", "enabled": enabled});
+        let m = tools::call("wled_schedule_enable", args.as_object().cloned()).unwrap_err().to_string();
+        assert!(m.contains(shown) && m.contains("yes/no") && !m.contains("enum F"), "{m}");
+    }
+    let ok = serde_json::json!({"name": "porch", "enabled": "on"});
+    assert!(tools::call("wled_schedule_enable", ok.as_object().cloned()).is_ok());
+}

@@ -6,24 +6,35 @@ use serde::{Deserialize, Deserializer, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Flag(pub bool);
 
+/// A visitor rather than an untagged enum: serde's untagged error ("data did
+/// not match any variant of untagged enum F") named neither the bad value nor
+/// what was expected; this one says both (found by the MCP request fuzzer).
 impl<'de> Deserialize<'de> for Flag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum F {
-            B(bool),
-            S(String),
-            N(u64),
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Flag;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("yes/no: true, false, on, off, 1 or 0")
+            }
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Flag, E> {
+                Ok(Flag(b))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Flag, E> {
+                Ok(Flag(n != 0))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Flag, E> {
+                Ok(Flag(n != 0))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Flag, E> {
+                match s.to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "on" | "1" => Ok(Flag(true)),
+                    "false" | "no" | "off" | "0" => Ok(Flag(false)),
+                    _ => Err(E::custom(format!("{s:?} is not yes/no (true, false, on, off, 1, 0)"))),
+                }
+            }
         }
-        match F::deserialize(d)? {
-            F::B(b) => Ok(Flag(b)),
-            F::N(n) => Ok(Flag(n != 0)),
-            F::S(s) => match s.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "on" | "1" => Ok(Flag(true)),
-                "false" | "no" | "off" | "0" => Ok(Flag(false)),
-                _ => Err(serde::de::Error::custom(format!("{s:?} is not yes/no (true, false, on, off, 1, 0)"))),
-            },
-        }
+        d.deserialize_any(V)
     }
 }
 
