@@ -18,7 +18,7 @@ PROFILE="${FUZZ_PROFILE:-bench}"
 BIN="$(cargo test --profile "$PROFILE" --locked --test fuzz --no-run 2>&1 | sed -n 's/.*Executable tests\/fuzz\/main.rs (\(.*\))$/\1/p' | tail -1)"
 [ -x "$BIN" ] || { echo "benches/fuzz.sh: could not build the fuzz binary" >&2; exit 1; }
 # The proptest targets (plain tests of fixed inputs are left out).
-mapfile -t TARGETS < <("$BIN" --list --format terse 2>/dev/null | sed -n 's/: test$//p' | grep -Ev 'huge_length|the_transcripts|harmless|every_tool_sample|regressions::')
+mapfile -t TARGETS < <("$BIN" --list --format terse 2>/dev/null | sed -n 's/: test$//p' | grep -Ev 'huge_length|the_transcripts|harmless|every_tool_sample|tampered_|regressions::')
 if [ $# -gt 0 ]; then
   mapfile -t TARGETS < <(printf '%s\n' "${TARGETS[@]}" | grep -F "$(printf '%s\n' "$@")")
 fi

@@ -155,9 +155,10 @@ proptest! {
     /// `backup verify` on a changed archive (the catalog's SHA-256 given):
     /// refused unless it is byte for byte the one written. Without the file
     /// hash (the entry-by-entry checks alone), whatever passes still holds
-    /// exactly the entries written — paths, kinds, sizes, contents — though
-    /// metadata outside them (the manifest's `created`) may differ: a fuzzed
-    /// archive changed one digit of it, which only the file hash catches.
+    /// exactly the entries written — paths, kinds, sizes, modes, contents —
+    /// and the manifest's source, kind and time. (Modes and `created` were
+    /// once outside these checks: the fuzzer changed a directory's 0755 to
+    /// 0760, and a digit of `created`, and both passed.)
     #[test]
     fn archive_verify((i, bytes) in mutated_archive()) {
         let s = &samples()[i];
@@ -169,12 +170,9 @@ proptest! {
             Err(e) => prop_assert!(!e.to_string().trim().is_empty()),
         }
         if let Ok(m) = read_back(s, bytes, None) {
-            // Modes are left out: the manifest's mode of an entry is not
-            // compared with the tar header's (fuzzing changed a directory's
-            // 0755 to 0760 in the manifest and it passed; only the file hash,
-            // which every verify and restore checks, catches that).
-            let key = |es: &[ManifestEntry]| es.iter().map(|e| (e.path.clone(), e.kind, e.size, e.sha256.clone(), e.link.clone())).collect::<Vec<_>>();
+            let key = |es: &[ManifestEntry]| es.iter().map(|e| (e.path.clone(), e.kind, e.size, e.mode, e.sha256.clone(), e.link.clone())).collect::<Vec<_>>();
             prop_assert_eq!(key(&m.entries), key(&s.manifest.entries), "a changed archive passed the entry checks with other entries");
+            prop_assert_eq!((&m.source, &m.kind, m.created), (&s.manifest.source, &s.manifest.kind, s.manifest.created));
         }
     }
 
@@ -231,6 +229,12 @@ fn hostile_entry() -> impl Strategy<Value = Hostile> {
 
 /// A plain zstd archive around a tar of `entries` and a manifest of them.
 fn envelope(entries: &[Hostile]) -> Vec<u8> {
+    envelope_with(entries, |_| {})
+}
+
+/// [`envelope`] with the manifest changed by `tamper` before it is written.
+fn envelope_with(entries: &[Hostile], tamper: impl Fn(&mut Manifest)) -> Vec<u8> {
+    let archive_header = header(Compression::Zstd, None);
     let mut tar = tar::Builder::new(Vec::new());
     let mut listed = Vec::new();
     for e in entries {
@@ -267,7 +271,9 @@ fn envelope(entries: &[Hostile]) -> Vec<u8> {
             link: e.link.clone(),
         });
     }
-    let manifest = Manifest { source: "fuzz".into(), kind: "dir".into(), homedeck: "fuzz".into(), created: chrono::Utc::now(), entries: listed, warnings: vec![] };
+    let mut manifest =
+        Manifest { source: "fuzz".into(), kind: "dir".into(), homedeck: "fuzz".into(), created: archive_header.created, entries: listed, warnings: vec![] };
+    tamper(&mut manifest);
     let json = serde_json::to_vec(&manifest).unwrap();
     let mut h = tar::Header::new_gnu();
     h.set_size(json.len() as u64);
@@ -277,9 +283,29 @@ fn envelope(entries: &[Hostile]) -> Vec<u8> {
     tar.append(&h, json.as_slice()).unwrap();
     let tar = tar.into_inner().unwrap();
     let mut out = Vec::new();
-    header(Compression::Zstd, None).write_to(&mut out).unwrap();
+    archive_header.write_to(&mut out).unwrap();
     out.extend(zstd::encode_all(tar.as_slice(), 3).unwrap());
     out
+}
+
+/// Found by `archive_verify`: without the file hash, a manifest that gave a
+/// directory another mode (0755 → 0760), or another `created`, passed the
+/// entry checks. Both are refused now, by verify and by a restore, naming
+/// the entry or field.
+#[test]
+fn tampered_manifest_modes_and_time_are_refused() {
+    let entries = vec![Hostile { path: "files/a".into(), kind: 1, link: None }, Hostile { path: "files/a/b".into(), kind: 0, link: None }];
+    let mode = envelope_with(&entries, |m| m.entries[0].mode = 0o760);
+    let time = envelope_with(&entries, |m| m.created += chrono::Duration::seconds(1));
+    for (bytes, says) in [(mode, "files/a: mode 0644 in the archive, 0760 in the manifest"), (time, "the manifest's created is")] {
+        let opened = open_stream(std::io::Cursor::new(bytes.clone()), None, false).unwrap();
+        let Err(e) = verify_opened(opened, None, &Job::default(), Depth::EveryEntry) else { panic!("verify passed: {says}") };
+        let e = e.to_string();
+        assert!(e.contains(says), "verify: {e}");
+        let (_base, _target, r) = extract_into_fresh(None, bytes);
+        let e = r.unwrap_err().to_string();
+        assert!(e.contains(says), "restore: {e}");
+    }
 }
 
 /// The envelope is a real archive: with harmless entries it extracts.

@@ -5,7 +5,7 @@
 //! this pass read the very same tar stream. The caller swaps the staging
 //! directory in only when this succeeds.
 
-use super::manifest::{Manifest, Seen};
+use super::manifest::{Manifest, Seen, SeenEntry, header_mode};
 use super::reader::{Digesting, Opened};
 use super::safety::{self, Limits, Refused};
 use super::writer::Job;
@@ -92,6 +92,7 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
             }
             let wanted = only.is_none_or(|o| Path::new(o) == inside);
             let key = rel.to_string_lossy().into_owned();
+            let own_mode = header_mode(entry.header(), &shown)?;
             match kind {
                 tar::EntryType::Directory => {
                     if wanted && only.is_none() {
@@ -102,7 +103,7 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
                             Err(_) => fs::create_dir(&dest)?,
                         }
                     }
-                    seen.add(key, 0, None);
+                    seen.add(key, SeenEntry { size: 0, sha256: None, mode: own_mode });
                 }
                 tar::EntryType::Symlink => {
                     let target = entry.link_name_bytes().map(|c| c.into_owned()).unwrap_or_default();
@@ -114,13 +115,13 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
                         std::os::unix::fs::symlink(t, &dest)
                             .map_err(|e| refused(Refused { entry: shown.clone(), reason: format!("cannot create the link: {e}") }))?;
                     }
-                    seen.add(key, 0, None);
+                    seen.add(key, SeenEntry { size: 0, sha256: None, mode: own_mode });
                 }
                 tar::EntryType::Link => {
                     let target = entry.link_name_bytes().map(|c| c.into_owned()).unwrap_or_default();
                     let t = safety::hardlink_target(&rel, &target).map_err(refused)?;
                     let tkey = t.to_string_lossy().into_owned();
-                    let Some((psize, psha)) = seen.get(&tkey) else {
+                    let Some(target_seen) = seen.get(&tkey) else {
                         return Err(refused(Refused { entry: shown, reason: format!("hard link to {tkey:?}, which is not an earlier file of this archive") }));
                     };
                     if wanted {
@@ -132,7 +133,7 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
                         let dest = make_parents(root, &rel, &shown)?;
                         fs::copy(&src, &dest)?;
                     }
-                    seen.add(key, psize, psha);
+                    seen.add(key, SeenEntry { mode: own_mode, ..target_seen });
                 }
                 _ => {
                     let mode = entry.header().mode().unwrap_or(0o644) & 0o777;
@@ -170,7 +171,7 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
                         files += 1;
                         bytes += n;
                     }
-                    seen.add(key, n, hash_entries.then(|| h.hex()));
+                    seen.add(key, SeenEntry { size: n, sha256: hash_entries.then(|| h.hex()), mode: own_mode });
                 }
             }
         }
@@ -182,6 +183,7 @@ pub fn extract(mut opened: Opened, root: &Path, limits: &Limits, only: Option<&s
         return Err(bad("the archive changed since it was verified: it does not read the same now; nothing was restored"));
     }
     let manifest = manifest.ok_or_else(|| bad("the archive has no manifest: it was cut short or altered"))?;
+    manifest.check_header(&opened.header)?;
     seen.check(&manifest)?;
     let (size, sha256, _) = opened.file_hash();
     Ok(Extracted { manifest, files, bytes, size, sha256 })

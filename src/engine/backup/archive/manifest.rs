@@ -60,6 +60,22 @@ impl Manifest {
 }
 
 impl Manifest {
+    /// The manifest repeats the archive header's source, kind, version and
+    /// time; a manifest that says otherwise was altered (without the file
+    /// hash nothing else would notice a changed `created`).
+    pub fn check_header(&self, header: &super::header::Header) -> io::Result<()> {
+        let pairs = [
+            ("source", self.source.clone(), header.source.clone()),
+            ("kind", self.kind.clone(), header.kind.clone()),
+            ("homedeck", self.homedeck.clone(), header.homedeck.clone()),
+            ("created", self.created.to_rfc3339(), header.created.to_rfc3339()),
+        ];
+        match pairs.into_iter().find(|(_, m, h)| m != h) {
+            Some((field, m, h)) => Err(bad(format!("the manifest's {field} is {m:?}, the archive header's {h:?}: the archive was altered"))),
+            None => Ok(()),
+        }
+    }
+
     /// Read the manifest entry's JSON (bounded by [`MAX_MANIFEST`]).
     pub fn read_from(entry: impl Read) -> io::Result<Manifest> {
         let mut json = Vec::new();
@@ -72,33 +88,52 @@ impl Manifest {
 /// against the manifest at its end: the verification and the extraction
 /// both walk the stream and both answer to this one check.
 #[derive(Default)]
-pub struct Seen(HashMap<String, (u64, Option<String>)>);
+pub struct Seen(HashMap<String, SeenEntry>);
+
+/// One entry as the tar stream had it.
+#[derive(Clone, Debug)]
+pub struct SeenEntry {
+    pub size: u64,
+    /// Its SHA-256, when this pass hashed entries (a pass that checks a
+    /// stream digest instead does not).
+    pub sha256: Option<String>,
+    /// The tar header's permission bits.
+    pub mode: u32,
+}
+
+/// An entry's permission bits from its tar header, or an error naming it.
+pub fn header_mode(header: &tar::Header, name: &str) -> io::Result<u32> {
+    header.mode().map(|m| m & 0o7777).map_err(|e| bad(format!("entry {name:?}: its mode is not a number ({e})")))
+}
 
 impl Seen {
-    /// An entry read whole: its byte count, and its SHA-256 when this pass
-    /// hashed entries (a pass that checks a stream digest instead does not).
-    pub fn add(&mut self, path: String, size: u64, sha256: Option<String>) {
-        self.0.insert(path, (size, sha256));
+    pub fn add(&mut self, path: String, entry: SeenEntry) {
+        self.0.insert(path, entry);
     }
 
     /// A hard link takes on what was seen of its target.
-    pub fn get(&self, path: &str) -> Option<(u64, Option<String>)> {
+    pub fn get(&self, path: &str) -> Option<SeenEntry> {
         self.0.get(path).cloned()
     }
 
-    /// Every manifest entry was seen, with its size and (where hashed) its
-    /// SHA-256, and nothing else was.
+    /// Every manifest entry was seen, with its size, permission bits and
+    /// (where hashed) its SHA-256, and nothing else was. The modes are
+    /// compared because without the file hash nothing else covered them:
+    /// the fuzzer changed a directory's 0755 to 0760 in a manifest and the
+    /// entry checks passed.
     pub fn check(mut self, manifest: &Manifest) -> io::Result<()> {
         for e in &manifest.entries {
-            match self.0.remove(&e.path) {
-                None => return Err(bad(format!("{} is in the manifest but not in the archive", e.path))),
-                Some((size, _)) if e.kind == EntryKind::File && size != e.size => {
-                    return Err(bad(format!("{}: {size} bytes in the archive, {} in the manifest", e.path, e.size)));
-                }
-                Some((_, Some(sha))) if e.kind == EntryKind::File && sha != e.sha256 => {
-                    return Err(bad(format!("{}: content does not match the manifest (SHA-256 {sha}, manifest {})", e.path, e.sha256)));
-                }
-                Some(_) => {}
+            let Some(seen) = self.0.remove(&e.path) else {
+                return Err(bad(format!("{} is in the manifest but not in the archive", e.path)));
+            };
+            if e.kind == EntryKind::File && seen.size != e.size {
+                return Err(bad(format!("{}: {} bytes in the archive, {} in the manifest", e.path, seen.size, e.size)));
+            }
+            if let Some(sha) = seen.sha256.filter(|sha| e.kind == EntryKind::File && *sha != e.sha256) {
+                return Err(bad(format!("{}: content does not match the manifest (SHA-256 {sha}, manifest {})", e.path, e.sha256)));
+            }
+            if seen.mode & 0o7777 != e.mode & 0o7777 {
+                return Err(bad(format!("{}: mode {:04o} in the archive, {:04o} in the manifest", e.path, seen.mode & 0o7777, e.mode & 0o7777)));
             }
         }
         match self.0.keys().next() {

@@ -4,7 +4,7 @@
 //! read-back after a create digests the tar stream instead (see [`Depth`]).
 
 use super::header::Header;
-use super::manifest::{Manifest, Seen};
+use super::manifest::{Manifest, Seen, SeenEntry};
 use super::readahead::ReadAhead;
 use super::sealed::OpenReader;
 use super::writer::{Hashing, Job, Tally};
@@ -142,6 +142,7 @@ pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job,
                 manifest = Some(Manifest::read_from(&mut entry)?);
                 continue;
             }
+            let mode = super::manifest::header_mode(entry.header(), &name)?;
             if entry.header().entry_type().is_file() {
                 let mut h = Sha256::default();
                 let mut n = 0u64;
@@ -156,9 +157,9 @@ pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job,
                     n += k as u64;
                     job.done_bytes.fetch_add(k as u64, Ordering::Relaxed);
                 }
-                seen.add(name, n, every.then(|| h.hex()));
+                seen.add(name, SeenEntry { size: n, sha256: every.then(|| h.hex()), mode });
             } else {
-                seen.add(name, 0, None);
+                seen.add(name, SeenEntry { size: 0, sha256: None, mode });
             }
         }
     }
@@ -167,6 +168,7 @@ pub fn verify_opened(mut opened: Opened, expect_sha256: Option<&str>, job: &Job,
     io::copy(&mut stream, &mut io::sink())?;
     let tar_digest = stream.digest.value();
     let manifest = manifest.ok_or_else(|| bad("the archive has no manifest: it was cut short or altered"))?;
+    manifest.check_header(&opened.header)?;
     seen.check(&manifest)?;
     let (size, sha256, file_digest) = opened.file_hash();
     if let Some(want) = expect_sha256
