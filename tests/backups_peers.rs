@@ -25,7 +25,7 @@ fn peers_dir() -> PathBuf {
 
 fn node_red_bin() -> PathBuf {
     let bin = peers_dir().join("node_modules/.bin/node-red");
-    if !bin.exists() {
+    if !bin.exists() || !peers_dir().join(".installed").exists() {
         let st = std::process::Command::new("bash").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/backups.sh")).status().unwrap();
         assert!(st.success() && bin.exists(), "Node-RED 4 is needed: run tests/peers/backups.sh");
     }

@@ -18,8 +18,13 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 dir=target/peers/node-red
-if [ ! -x "$dir/node_modules/.bin/node-red" ]; then
+# The stamp is written only after npm finished: an install cut short left
+# node-red's launcher without its modules (moment), and the tests then
+# waited 60 s for a Node-RED that had died at start.
+if [ ! -x "$dir/node_modules/.bin/node-red" ] || [ ! -f "$dir/.installed" ]; then
   echo "tests/peers/backups.sh: npm install node-red@4 into $dir"
+  rm -rf "$dir/node_modules"
   mkdir -p "$dir"
   (cd "$dir" && npm install --no-audit --no-fund --loglevel=error node-red@4 >/dev/null)
+  touch "$dir/.installed"
 fi
