@@ -81,9 +81,18 @@ async fn sshd_stopped_opens_server_down_after_its_duration_and_started_resolves_
     d.restart(false);
     let resolved = wait_for(&e, 30, "server_down to resolve", |all| all.into_iter().find(|a| a.id == opened.id && !a.is_open())).await;
     assert!(resolved.resolved.is_some() && resolved.ack.is_some());
-    let audit = common::audit_all(&e).await;
+    // The engine audits a change just after committing it, so the audit
+    // entry may trail the alert list by a moment: wait for it, bounded.
+    let deadline = Instant::now() + Duration::from_secs(15);
     for action in ["alert_opened", "alert_ack", "alert_resolved"] {
-        assert!(audit.iter().any(|a| a.action == action), "no {action} in the audit log");
+        loop {
+            let audit = common::audit_all(&e).await;
+            if audit.iter().any(|a| a.action == action) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "no {action} in the audit log: {:?}", audit.iter().map(|a| &a.action).collect::<Vec<_>>());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
     d.stop();
 }

@@ -136,14 +136,24 @@ async fn an_esphome_device_killed_opens_esphome_offline_with_no_log_stream_and_b
     let d = devices(&e).await;
     assert!(d.iter().all(|d| d.online && d.last_error.is_none()), "{d:?}");
     // The probes were reads: the only new audit entries are the alert's.
-    let mut new = actions(&e).await;
-    for a in audit_before {
-        if let Some(i) = new.iter().position(|n| *n == a) {
-            new.swap_remove(i);
+    // The engine audits a change just after committing it, so the
+    // `alert_resolved` entry may trail the alert list by a moment.
+    let new_entries = async || {
+        let mut new = actions(&e).await;
+        for a in &audit_before {
+            if let Some(i) = new.iter().position(|n| n == a) {
+                new.swap_remove(i);
+            }
         }
-    }
-    new.sort();
-    assert_eq!(new, ["alert_opened", "alert_resolved"], "the probes were not audited");
+        new.sort();
+        new
+    };
+    wait_for("alert_resolved in the audit log", async || {
+        let new = new_entries().await;
+        (new.iter().any(|a| a == "alert_resolved").then_some(()), new)
+    })
+    .await;
+    assert_eq!(new_entries().await, ["alert_opened", "alert_resolved"], "the probes were not audited");
     drop(porch);
 }
 
