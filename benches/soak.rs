@@ -24,7 +24,9 @@
 //! Usage: SOAK_MINUTES=30 SOAK_OUT=dir cargo bench --bench soak
 //! Knobs: SOAK_SERVERS, SOAK_WLED, SOAK_ESPHOME, SOAK_BACKUPS (how many of
 //! each, to split a trend by its cause), SOAK_LOG (the daemon's log level), SOAK_BIN (the binary),
-//! SOAK_HEAPTRACK=1 (record the daemon's allocations; see `heaptrack`).
+//! SOAK_HEAPTRACK=1 (record the daemon's allocations; see `heaptrack`),
+//! SOAK_SEED=N (N backups in the store before the daemon starts, and one
+//! `doctor_check` once it is up; see `warm`).
 
 #[path = "../tests/lights_peer/mod.rs"]
 mod lights_peer;
@@ -146,7 +148,30 @@ fn seed(rt: &tokio::runtime::Runtime, data: &Path, src: &Path, sshd: &sshd::Sshd
         if how_many("SOAK_BACKUPS", 1) > 0 {
             run(schedule).await;
         }
+        // SOAK_SEED=N: N backups (each catalogued and audited) before the
+        // daemon starts, so the store is already larger than sled's page
+        // cache and a heap that follows the cache has reached its cap.
+        let n = how_many("SOAK_SEED", 0);
+        for i in 0..n {
+            run(Command::BackupCreate { source: "soak".into(), password: None }).await;
+            if (i + 1) % 100 == 0 {
+                eprintln!("soak: seeded {} of {n} backups, store {} KiB", i + 1, du(&data.join("db")) / 1024);
+            }
+        }
     });
+}
+
+/// SOAK_SEED: once the daemon is up, one `doctor_check` reads every audit
+/// entry, index and catalog record (as a user running `homedeck doctor`
+/// would), so sled's page cache starts full rather than filling over hours.
+fn warm(rt: &tokio::runtime::Runtime, client: &Client) {
+    if how_many("SOAK_SEED", 0) == 0 {
+        return;
+    }
+    let t = Instant::now();
+    let outcome = rt.block_on(client.execute(Command::DoctorCheck { read_data: Some(false) })).expect("doctor_check");
+    let text = serde_json::to_string(&outcome).unwrap_or_default();
+    eprintln!("soak: doctor_check read the store in {:.1} s ({} bytes of findings)", t.elapsed().as_secs_f64(), text.len());
 }
 
 /// A `homedeck daemon`, stopped with SIGTERM (then killed) when dropped,
@@ -330,6 +355,7 @@ fn main() {
     let pid = d.0.id();
     let client = rt.block_on(attach(&data, false));
     rt.block_on(client.execute(Command::VaultUnlock { passphrase: SecretValue::new(PASS) })).expect("unlock");
+    warm(&rt, &client);
     let counts = Arc::new(Counts::default());
     count_feed(&rt, data.clone(), counts.clone());
     let names: Vec<String> = (0..esphome_n).map(|i| format!("esp{i:02}")).collect();
@@ -420,7 +446,7 @@ fn main() {
     std::fs::write(out.join("report.json"), serde_json::to_vec_pretty(&views).unwrap()).unwrap();
     let r = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let run = serde_json::json!({
-        "minutes": minutes, "started": started_at.to_rfc3339(), "ended": ended_at.to_rfc3339(),
+        "minutes": minutes, "seeded_backups": how_many("SOAK_SEED", 0), "started": started_at.to_rfc3339(), "ended": ended_at.to_rfc3339(),
         "servers": servers, "wled": wled_n, "wled_hz": WLED_HZ, "esphome": esphome_n, "sshd_restarts": restarts,
         "sshd_logins": sshd.logins(), "wled_sent": r(&sent), "wled_live": r(&counts.wled_live),
         "esphome_lines": r(&counts.esphome_lines), "esphome_links": r(&counts.esphome_links),

@@ -13,6 +13,8 @@
 # SOAK_WARMUP_MIN=N: judge the growth checks after N minutes (default: the
 # first quarter, at most 5).
 # SOAK_BIN=PATH: run that binary instead (the harness is still built here).
+# SOAK_SEED=N: N backups in the store before the daemon starts (a store larger
+# than sled's 8 MiB page cache), read once by `doctor_check` when it is up.
 # SOAK_HEAPTRACK=1: a build without mimalloc, run under heaptrack's preload;
 # OUT_DIR/heaptrack.homedeck.gz is then read with heaptrack_print.
 # Exit status: 0 when every check passed, 1 when one failed.
@@ -40,6 +42,7 @@ fi
   echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $PROFILE profile"
   echo "binary: ${SOAK_BIN:-the build above}${SOAK_HEAPTRACK:+ (heaptrack: $SOAK_HEAPTRACK)}"
+  echo "seeded backups: ${SOAK_SEED:-0}"
 } > "$OUT/host.txt"
 SOAK_MINUTES="$MINUTES" SOAK_OUT="$OUT" "${RUN[@]}"
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/host.txt"
