@@ -55,7 +55,7 @@ impl Jobs {
     /// Register a job; its progress is broadcast four times a second.
     pub(crate) fn start<'a>(&'a self, inner: &Inner, kind: &str, source: &str, total: u64) -> Running<'a> {
         let id = self.next.fetch_add(1, Ordering::SeqCst) + 1;
-        let job = Job::default();
+        let job = Job { expected_bytes: total, ..Job::default() };
         if let Ok(mut m) = self.running.lock() {
             m.insert(id, Entry { kind: kind.into(), source: source.into(), job: job.clone(), total });
         }

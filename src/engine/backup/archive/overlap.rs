@@ -54,7 +54,7 @@ pub fn write_verified(
     let mark = Arc::new(Watermark::default());
     let own = File::open(path).map_err(|e| io::Error::new(e.kind(), format!("cannot reopen {} to verify it: {e}", path.display())))?;
     let (tail, vkey) = (TailReader::new(own, mark.clone()), key.cloned());
-    let vjob = Job { done_bytes: Arc::new(AtomicU64::new(0)), cancel: job.cancel.clone() };
+    let vjob = Job { done_bytes: Arc::new(AtomicU64::new(0)), cancel: job.cancel.clone(), expected_bytes: job.expected_bytes };
     let verifier = std::thread::Builder::new()
         .name("archive-verify".into())
         .spawn(move || verify_opened(open_stream(tail, vkey.as_ref(), false)?, None, &vjob, Depth::Stream))?;

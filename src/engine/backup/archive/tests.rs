@@ -388,3 +388,30 @@ fn a_restore_extraction_must_read_the_stream_its_verification_read() {
     };
     assert!(e.to_string().contains("changed since it was verified"), "{e}");
 }
+
+#[test]
+fn a_small_source_on_one_zstd_thread_archives_the_same_content() {
+    // A source below ZSTD_THREADS_FROM skips zstd's workers; what is
+    // archived must not depend on it.
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("src");
+    tree(&src);
+    let mut digests = Vec::new();
+    for (i, expected) in [0, 1024, super::writer::ZSTD_THREADS_FROM].into_iter().enumerate() {
+        let path = t.path().join(format!("hint{i}.hdbk"));
+        let job = Job { expected_bytes: expected, ..Job::default() };
+        let mut w = ArchiveWriter::create(fs::File::create(&path).unwrap(), &header(Compression::Zstd, None), None, job).unwrap();
+        w.add_file(&src.join("sub/big.bin"), "files/sub/big.bin").unwrap();
+        w.add_bytes("live/flows.json", b"[]", 0o600).unwrap();
+        let f = w.finish().unwrap();
+        verify(&path, None, None, &Job::default()).unwrap();
+        let out = t.path().join(format!("out{i}"));
+        fs::create_dir(&out).unwrap();
+        extract(open(&path, None).unwrap(), &out, &Limits::default(), None, &Job::default(), None).unwrap();
+        assert_eq!(fs::read(out.join("files/sub/big.bin")).unwrap(), fs::read(src.join("sub/big.bin")).unwrap());
+        digests.push(f.manifest.entries.iter().map(|e| (e.path.clone(), e.size, e.sha256.clone())).collect::<Vec<_>>());
+    }
+    assert_eq!(digests[0].len(), 2);
+    assert_eq!(digests[0], digests[1]);
+    assert_eq!(digests[1], digests[2]);
+}

@@ -55,7 +55,19 @@ impl Write for TarOut {
 pub struct Job {
     pub done_bytes: Arc<std::sync::atomic::AtomicU64>,
     pub cancel: Arc<AtomicBool>,
+    /// The bytes the job expects to read (0: not known). A create smaller
+    /// than [`ZSTD_THREADS_FROM`] compresses on its own thread.
+    pub expected_bytes: u64,
 }
+
+/// Below this much input zstd's worker threads cannot help: level 3 cuts
+/// its input into 8 MiB jobs, so a smaller source is one job on one worker
+/// anyway. Starting them still costs: libzstd allocates through the C
+/// allocator, and glibc gives each new worker thread an arena it keeps, so
+/// a scheduled backup of a small directory once a minute grew the daemon's
+/// heap by ~0.8 MiB a run until glibc's arena limit (docs/reliability.md,
+/// Soak: the split by cause). Two jobs' worth is where threads start to pay.
+pub const ZSTD_THREADS_FROM: u64 = 16 * 1024 * 1024;
 
 impl Job {
     pub fn check(&self) -> io::Result<()> {
@@ -107,7 +119,8 @@ impl ArchiveWriter {
             Compression::Zstd => {
                 let mut z = zstd::Encoder::new(sink, 3)?;
                 let threads = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1);
-                if threads > 1 {
+                let small = job.expected_bytes > 0 && job.expected_bytes < ZSTD_THREADS_FROM;
+                if threads > 1 && !small {
                     z.multithread(threads)?;
                 }
                 Compressor::Zstd(z)
