@@ -438,6 +438,7 @@ async fn a_schedule_runs_and_applies_retention() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(entries.len(), 2, "keep_last 2 applied after each run: {entries:?}");
+    assert!(entries.iter().all(|x| x.reason == "scheduled"), "the catalog says the scheduler made them: {entries:?}");
 }
 
 /// The backup password and the plaintext of an encrypted source never reach

@@ -238,7 +238,9 @@ pub(crate) async fn create(inner: &Inner, ctx: &mut Ctx, source: &str, password:
     restore::journal::recover_remote(inner, &ctx.actor).await?;
     let s = catalog::source(&inner.store, source)?;
     ctx.release_gate();
-    let e = Box::pin(create::create(inner, &ctx.actor, &s, password.as_ref(), "manual")).await?;
+    // The scheduler is a front end like any other; the catalog says which.
+    let reason = if ctx.actor.frontend == crate::engine::Frontend::Scheduler { "scheduled" } else { "manual" };
+    let e = Box::pin(create::create(inner, &ctx.actor, &s, password.as_ref(), reason)).await?;
     ctx.resource("backup", Some(e.id.to_string()), Some(source.to_string()));
     ctx.describe(format!("backup #{} of {}: {}, {}, SHA-256 {}, verified", e.id, source, plural(e.files as usize, "file", "files"), crate::engine::text::size(e.size), e.sha256));
     Ok(Outcome::Backup(BackupOutcome::BackupCreated { entry: e }))
