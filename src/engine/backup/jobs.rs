@@ -24,8 +24,8 @@ pub struct JobView {
 struct Entry {
     kind: String,
     source: String,
+    /// Its total (the bytes it expects) is `job.expected_bytes`.
     job: Job,
-    total: u64,
 }
 
 #[derive(Default)]
@@ -57,7 +57,7 @@ impl Jobs {
         let id = self.next.fetch_add(1, Ordering::SeqCst) + 1;
         let job = Job { expected_bytes: total, ..Job::default() };
         if let Ok(mut m) = self.running.lock() {
-            m.insert(id, Entry { kind: kind.into(), source: source.into(), job: job.clone(), total });
+            m.insert(id, Entry { kind: kind.into(), source: source.into(), job: job.clone() });
         }
         let events = inner.events.clone();
         let (k, s, j) = (kind.to_string(), source.to_string(), job.clone());
@@ -76,7 +76,7 @@ impl Jobs {
         let Ok(m) = self.running.lock() else { return Vec::new() };
         let mut v: Vec<JobView> = m
             .iter()
-            .map(|(id, e)| JobView { id: *id, kind: e.kind.clone(), source: e.source.clone(), done: e.job.done_bytes.load(Ordering::Relaxed), total: e.total })
+            .map(|(id, e)| JobView { id: *id, kind: e.kind.clone(), source: e.source.clone(), done: e.job.done_bytes.load(Ordering::Relaxed), total: e.job.expected_bytes })
             .collect();
         v.sort_by_key(|j| j.id);
         v
@@ -86,6 +86,6 @@ impl Jobs {
         let m = self.running.lock().map_err(|_| EngineError::Other("job table poisoned".into()))?;
         let e = m.get(&id).ok_or_else(|| EngineError::not_found_id("running backup job", id))?;
         e.job.cancel.store(true, Ordering::SeqCst);
-        Ok(JobView { id, kind: e.kind.clone(), source: e.source.clone(), done: e.job.done_bytes.load(Ordering::Relaxed), total: e.total })
+        Ok(JobView { id, kind: e.kind.clone(), source: e.source.clone(), done: e.job.done_bytes.load(Ordering::Relaxed), total: e.job.expected_bytes })
     }
 }

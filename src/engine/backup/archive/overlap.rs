@@ -31,7 +31,6 @@ use std::fs::File;
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 /// A written and verified archive: its manifest, size and SHA-256.
 pub struct Written {
@@ -54,7 +53,7 @@ pub fn write_verified(
     let mark = Arc::new(Watermark::default());
     let own = File::open(path).map_err(|e| io::Error::new(e.kind(), format!("cannot reopen {} to verify it: {e}", path.display())))?;
     let (tail, vkey) = (TailReader::new(own, mark.clone()), key.cloned());
-    let vjob = Job { done_bytes: Arc::new(AtomicU64::new(0)), cancel: job.cancel.clone(), expected_bytes: job.expected_bytes };
+    let vjob = Job { cancel: job.cancel.clone(), ..Job::default() };
     let verifier = std::thread::Builder::new()
         .name("archive-verify".into())
         .spawn(move || verify_opened(open_stream(tail, vkey.as_ref(), false)?, None, &vjob, Depth::Stream))?;
