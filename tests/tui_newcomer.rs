@@ -88,6 +88,56 @@ async fn the_palette_opens_one_form_and_checks_it_before_taking_the_secret() {
     assert!(!h.screen80().contains("CANARY"));
 }
 
+/// An optional secret (a plain source's backup password) left empty is
+/// not given: the palette's form runs the command, it does not insist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_optional_secret_left_empty_runs_without_it() {
+    use homedeck::engine::BackupOutcome;
+    let mut h = with_vault(true).await;
+    let src = h.dir.path().join("plain");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("a.txt"), "hello").unwrap();
+    h.exec(Command::BackupSourceAdd {
+        name: "plain".into(),
+        kind: "dir".into(),
+        path: Some(src.to_string_lossy().into_owned()),
+        live: None,
+        login: None,
+        exclude: None,
+        exclude_db: None,
+        encrypt: Some(false),
+        key_secret: None,
+        compression: None,
+        repo: None,
+        health: None,
+        backup_password_secret: None,
+        site: None,
+    })
+    .await;
+    h.key(KeyCode::Char(':')).await;
+    h.typ("backup_create source=plain").await;
+    h.enter().await;
+    let screen = h.screen80();
+    assert_eq!(form(&h).fields[form(&h).focus].label, "password", "{screen}");
+    // Enter on the last field submits it, password left empty.
+    h.enter().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        h.settle().await;
+        let Outcome::Backup(BackupOutcome::BackupCatalog { entries }) = h.exec(Command::BackupList { source: None }).await else {
+            panic!("backup_list answered something else")
+        };
+        if entries.len() == 1 {
+            assert!(entries[0].key.is_none(), "a plain source made an encrypted archive: {entries:?}");
+            break;
+        }
+        let screen = h.screen80();
+        assert!(!screen.contains("password is empty"), "an optional password was insisted on:\n{screen}");
+        assert!(std::time::Instant::now() < deadline, "no backup after 60 s:\n{screen}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_vault_is_unlocked_first_then_the_action_carries_on() {
     let mut h = with_vault(false).await;
@@ -160,6 +210,36 @@ async fn prefilled_fields_are_replaced_and_errors_keep_focus_and_input() {
         h.enter().await;
     }
     assert!(secret_names(&h).await.contains(&"good_name".to_string()));
+}
+
+/// A palette error (serde's list of what a field takes is long) wraps
+/// under the line instead of running off at 80 columns, and reaches the
+/// messages log whole like every other error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn palette_errors_wrap_and_reach_the_messages_log() {
+    let mut h = Harness::new().await;
+    h.key(KeyCode::Char(':')).await;
+    h.typ("audit_search category=not_a_category").await;
+    h.enter().await;
+    let logged = h.driver.app.messages.list.back().map(|m| m.text.clone()).unwrap_or_default();
+    let err = logged.strip_prefix("palette: ").unwrap_or_else(|| panic!("no palette error in the log: {logged:?}"));
+    assert!(err.contains("not_a_category") && err.len() > 80, "{err}");
+    let screen = h.screen80();
+    assert!(matches!(h.driver.app.overlay, Some(Overlay::Palette(_))), "the palette closed:\n{screen}");
+    let words: Vec<&str> = err.split_whitespace().collect();
+    let flat_screen = flat(&screen);
+    // The start is on screen, and then the end, or the pointer to the log.
+    assert!(flat_screen.contains(&words[..4].join(" ")), "{screen}");
+    let tail = words[words.len() - 3..].join(" ");
+    assert!(flat_screen.contains(&tail) || flat_screen.contains("m shows it all"), "cut at the edge:\n{screen}");
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('m')).await;
+    let screen = h.screen(200, 50);
+    assert!(flat(&screen).contains(&words.join(" ")), "not in full in the log:\n{screen}");
+    // Each message says when, and in which pane.
+    let at = h.driver.app.messages.list.back().unwrap().at.with_timezone(&chrono::Local).format("%H:%M:%S").to_string();
+    let pane = h.driver.app.pane.title();
+    assert!(screen.lines().any(|l| l.contains(&format!("{at} {pane}")) && l.contains("palette:")), "no time and pane:\n{screen}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -264,6 +344,11 @@ async fn help_opens_on_the_pane_and_keys_follow_the_keymap() {
     // …and a key about a deployment, with none, says so.
     h.key(KeyCode::Char('S')).await;
     assert!(flat(&h.screen80()).contains("deploy_stop: no deployment selected"), "{}", h.screen80());
+    // A key the pane has no use for at all says so too (`a` on the
+    // Overview, where the console opens), naming the help key.
+    h.key(KeyCode::Char('0')).await;
+    h.key(KeyCode::Char('a')).await;
+    assert!(flat(&h.screen80()).contains("a: no key in Overview — ? lists this pane's keys"), "{}", h.screen80());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -311,4 +396,32 @@ async fn an_esphome_form_error_points_at_its_field() {
     let screen = h.screen80();
     assert!(screen.contains("port \"60x3\"") && screen.contains("▌ kitchen"), "{screen}");
     assert_eq!(form(&h).focus, 2);
+}
+
+/// At 200 columns the Servers NAME column is as wide as the longest name
+/// (at most 32), not 64 columns of mostly nothing; the room goes to TAGS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_servers_name_column_fits_its_names_at_200_columns() {
+    let mut h = Harness::new().await;
+    h.exec(Command::ServerAdd {
+        name: "pi-garage".into(),
+        host: "127.0.0.1".into(),
+        port: Some(2),
+        user: Some("ops".into()),
+        auth: None,
+        secret: None,
+        key: None,
+        key_passphrase: None,
+        password: None,
+        tags: Some("pi,iot".into()),
+        site: None,
+    })
+    .await;
+    h.key(KeyCode::Char('1')).await;
+    h.settle().await;
+    let screen = h.screen(200, 30);
+    let header = screen.lines().find(|l| l.contains("NAME") && l.contains("STATE")).unwrap_or_else(|| panic!("no header:\n{screen}"));
+    let gap = header.find("STATE").unwrap() - header.find("NAME").unwrap();
+    // "pi-garage" is 9 wide: NAME takes 9 and a column gap, nowhere near 64.
+    assert!((9..=12).contains(&gap), "NAME column {gap} wide:\n{header}");
 }

@@ -18,7 +18,7 @@ use crate::tui::panes::{PaneId, Panes};
 use crate::tui::submit;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::{Duration, Instant};
 
 /// Smallest size the full layout is drawn at.
@@ -261,6 +261,15 @@ impl App {
             self.filter_key(&key);
         } else if let Some(action) = self.keymap.action(front.section(), &key) {
             self.on_action(action);
+        } else if let KeyCode::Char(c) = key.code
+            && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            // A key never does nothing silently: one this pane has no use
+            // for says so, and where to look.
+            let what = self.panes.get(self.pane).title();
+            let help = self.keymap.key_for(&crate::tui::keymap::GLOBAL, "help");
+            let name = if c == ' ' { "space".to_string() } else { c.to_string() };
+            self.say(format!("{name}: no key in {what} — {help} lists this pane's keys"), Level::Info);
         }
         self.flush_refresh();
     }

@@ -26,6 +26,9 @@ pub struct Palette {
     /// Position while walking the history with Up/Down.
     pub history_pos: Option<usize>,
     pub error: Option<String>,
+    /// Said where a long error is cut: the key of the messages log, which
+    /// keeps it whole (set with the error, from the keymap).
+    pub more: String,
 }
 
 /// A parsed line still missing its secret arguments.
@@ -89,13 +92,30 @@ impl Palette {
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let rect = popup::centered(area, 96, 18);
         let inner = popup::frame_popup(f, rect, "Command", theme, theme.border_focus);
+        // An error wraps (up to three rows) instead of running off the
+        // edge at 80 columns; the messages log (`m`) keeps it whole.
+        let err_lines = self
+            .error
+            .as_deref()
+            .map(|e| crate::tui::widgets::wrap(e, usize::from(inner.width.max(1))))
+            .unwrap_or_default();
+        let mut err_lines = err_lines;
+        if err_lines.len() > 3 {
+            err_lines.truncate(3);
+            let keep = usize::from(inner.width).saturating_sub(self.more.chars().count());
+            if let Some(last) = err_lines.last_mut() {
+                *last = last.chars().take(keep).collect::<String>() + &self.more;
+            }
+        }
+        let err_rows = u16::try_from(err_lines.len().clamp(1, 3)).unwrap_or(1);
         let [input_area, err_area, list_area] =
-            Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+            Layout::vertical([Constraint::Length(1), Constraint::Length(err_rows), Constraint::Min(0)]).areas(inner);
         let mut line = self.input.line(theme.input(), true);
         line.spans.insert(0, Span::styled(":", theme.fg(theme.accent)));
         f.render_widget(Paragraph::new(line), input_area);
-        if let Some(e) = &self.error {
-            f.render_widget(Paragraph::new(Line::styled(e.clone(), theme.fg(theme.error))), err_area);
+        if !err_lines.is_empty() {
+            let lines: Vec<Line> = err_lines.into_iter().map(|l| Line::styled(l, theme.fg(theme.error))).collect();
+            f.render_widget(Paragraph::new(lines), err_area);
         }
         let matches = self.matches();
         // As wide as the longest name, so a name never runs into its class.

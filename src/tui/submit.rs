@@ -50,6 +50,12 @@ fn palette_secrets(app: &mut App, mut f: Form, json: Map<String, Value>) {
             let label = f.fields[i].label.clone();
             if let Some(t) = f.input_mut(i).filter(|t| t.masked) {
                 if t.is_empty() {
+                    // An optional secret left empty is not given (a server on
+                    // the ssh agent has no password, a plain source no
+                    // backup password); a required one must be typed.
+                    if optional(spec, &label) {
+                        continue;
+                    }
                     return Err(format!("{label} is empty — type the value (it stays masked)"));
                 }
                 json.insert(label, Value::String("(checked)".into()));
@@ -66,7 +72,7 @@ fn palette_secrets(app: &mut App, mut f: Form, json: Map<String, Value>) {
     };
     for i in 0..f.fields.len() {
         let label = f.fields[i].label.clone();
-        if let Some(input) = f.input_mut(i).filter(|t| t.masked) {
+        if let Some(input) = f.input_mut(i).filter(|t| t.masked && !t.is_empty()) {
             // serde needs the value as JSON; it lives only until the
             // command is built, then inside its SecretValue.
             json.insert(label, Value::String(input.take_secret().expose().to_string()));
@@ -75,6 +81,11 @@ fn palette_secrets(app: &mut App, mut f: Form, json: Map<String, Value>) {
     if let Err(e) = finish_palette(app, json) {
         app.say(e, Level::Error);
     }
+}
+
+/// Whether `spec`'s argument `name` may be left out (`Option<…>`).
+fn optional(spec: &crate::engine::CommandSpec, name: &str) -> bool {
+    spec.args.iter().any(|a| a.name == name && !a.required())
 }
 
 /// What the console already knows would make the engine refuse `c`: the
@@ -146,10 +157,7 @@ fn run_line(app: &mut App, mut p: Palette) {
                 }
                 crate::tui::site_filter::apply(app, site);
             }
-            Err(e) => {
-                p.error = Some(e);
-                app.overlay = Some(Overlay::Palette(p));
-            }
+            Err(e) => palette_error(app, p, e),
         }
         return;
     }
@@ -161,11 +169,7 @@ fn run_line(app: &mut App, mut p: Palette) {
     let line = p.input.text().trim().to_string();
     let parsed = match palette::parse(&line) {
         Ok(parsed) => parsed,
-        Err(e) => {
-            p.error = Some(e);
-            app.overlay = Some(Overlay::Palette(p));
-            return;
-        }
+        Err(e) => return palette_error(app, p, e),
     };
     if app.history.last() != Some(&line) {
         app.history.push(line);
@@ -174,9 +178,18 @@ fn run_line(app: &mut App, mut p: Palette) {
         return palette_form(app, parsed);
     }
     if let Err(e) = finish_palette(app, parsed.json) {
-        p.error = Some(e);
-        app.overlay = Some(Overlay::Palette(p));
+        palette_error(app, p, e);
     }
+}
+
+/// The palette stays open with the error under the line, and the error
+/// goes to the messages log (`m`) too, whole, like every other one. (Not
+/// the line itself: a value typed there by mistake stays off the log.)
+fn palette_error(app: &mut App, mut p: Palette, e: String) {
+    app.messages.push(app.clock.now(), app.pane, &format!("palette: {e}"), Level::Error);
+    p.error = Some(e);
+    p.more = format!(" … {} shows it all", app.keymap.key_for(&crate::tui::keymap::GLOBAL, "messages"));
+    app.overlay = Some(Overlay::Palette(p));
 }
 
 /// A command with a secret argument opens one form with every argument
