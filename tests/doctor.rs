@@ -100,9 +100,9 @@ fn a_damaged_audit_index_is_found_and_rebuilt() {
     let (ok, f) = h.doctor(&[]);
     assert!(!ok, "problems make doctor exit 1");
     let missing = find(&f, "audit_index_missing");
-    assert!(missing["what"].as_str().unwrap().starts_with("1 audit entries are missing from the category index"), "{missing}");
+    assert!(missing["what"].as_str().unwrap().starts_with("1 audit entry is missing from the category index"), "{missing}");
     assert!(missing["fix"].as_str().unwrap().contains("homedeck doctor --repair"), "{missing}");
-    assert!(find(&f, "audit_index_orphan")["what"].as_str().unwrap().contains("1 category index keys point at no audit entry"));
+    assert!(find(&f, "audit_index_orphan")["what"].as_str().unwrap().contains("1 category index key points at no audit entry"));
     let (ok, f) = h.doctor(&["--repair"]);
     assert!(ok, "{f:#?}");
     for k in ["audit_index_missing", "audit_index_orphan"] {

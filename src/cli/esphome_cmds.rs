@@ -112,7 +112,7 @@ async fn with_progress(s: &Session, c: Command) -> Result<Outcome> {
                             let step = pct / 25;
                             if shown.get(&device) != Some(&step) {
                                 shown.insert(device.clone(), step);
-                                let _ = writeln!(err, "{device}: uploading {pct}% ({sent}/{total} bytes)");
+                                let _ = writeln!(err, "{device}: uploading {pct}% ({} of {})", crate::engine::views::text::size(sent), crate::engine::views::text::size(total));
                             }
                         }
                         OtaPhase::Rebooting => {

@@ -138,7 +138,7 @@ pub fn human(outcome: &ServersOutcome) {
         }
         ServersOutcome::Transferred { report: t } => {
             let mbps = if t.millis == 0 { 0.0 } else { t.bytes as f64 / 1_048_576.0 / (t.millis as f64 / 1000.0) };
-            println!("{} {} → {}: {} bytes in {} ms ({mbps:.1} MiB/s)", t.direction, t.from, t.to, t.bytes, t.millis);
+            println!("{} {} → {}: {} in {} ms ({mbps:.1} MiB/s)", t.direction, t.from, t.to, crate::engine::views::text::size(t.bytes), t.millis);
         }
         ServersOutcome::Tailscale { status: s } => {
             println!("tailnet {} ({}), read on {}, tailscale {}", s.tailnet, s.backend_state, s.read_on, s.version);

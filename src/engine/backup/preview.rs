@@ -132,7 +132,7 @@ pub(crate) async fn preview(inner: &Inner, actor: &Actor, spec: &'static Command
             let diff = unified_diff(&file, &now.as_deref().map(text).unwrap_or_default(), &text(&data));
             let mut p = Preview::new(spec, format!("write snapshot #{id} ({}) back to {file}", taken.to_rfc3339()))
                 .target(file.clone())
-                .change(&file, "content", now.as_ref().map(|n| format!("{} bytes now", n.len())), Some(format!("{} bytes of snapshot #{id}", data.len())))
+                .change(&file, "content", now.as_ref().map(|n| format!("{} now", crate::engine::text::size(n.len() as u64))), Some(format!("{} of snapshot #{id}", crate::engine::text::size(data.len() as u64))))
                 .with_diff(diff);
             if now.is_some() {
                 p.notes.push("the current content is snapshotted first; restoring that snapshot undoes this".into());

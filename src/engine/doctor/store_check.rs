@@ -30,9 +30,11 @@ pub(crate) fn check(store: &Store, repair: bool, checked: &mut Checked, out: &mu
 }
 
 /// "3 entries (e.g. key 00…): …" for a finding that covers many keys.
-fn some(n: usize, what: &str, example: &[u8]) -> String {
+/// `n` records with the phrase that agrees with it (`1 audit entry is …`,
+/// `2 audit entries are …`) and the first key, as a place to look.
+fn some(n: usize, one: &str, many: &str, example: &[u8]) -> String {
     let hex: String = example.iter().take(12).map(|b| format!("{b:02x}")).collect();
-    format!("{n} {what} (first key {hex}…)")
+    format!("{} (first key {hex}…)", crate::engine::text::plural(n, one, many))
 }
 
 fn audit_index(store: &Store, repair: bool, checked: &mut Checked, out: &mut Vec<Finding>) -> EngineResult<()> {
@@ -59,16 +61,16 @@ fn audit_index(store: &Store, repair: bool, checked: &mut Checked, out: &mut Vec
         out.push(Finding::problem(
             Area::Store,
             "audit_unreadable",
-            format!("{}: {e}", some(unreadable.len(), "audit entries cannot be read", k)),
+            format!("{}: {e}", some(unreadable.len(), "audit entry cannot be read", "audit entries cannot be read", k)),
             "keep this data dir aside (cp -a) and report it; `homedeck audit search` skips these entries",
         ));
     }
     let mut findings = Vec::new();
     if let Some(k) = want.iter().next() {
-        findings.push(Finding::problem(Area::Store, "audit_index_missing", some(want.len(), "audit entries are missing from the category index, so --category filters skip them", k), "homedeck doctor --repair (rebuilds the index from the entries)"));
+        findings.push(Finding::problem(Area::Store, "audit_index_missing", some(want.len(), "audit entry is missing from the category index, so --category filters skip it", "audit entries are missing from the category index, so --category filters skip them", k), "homedeck doctor --repair (rebuilds the index from the entries)"));
     }
     if let Some(k) = extra.first() {
-        findings.push(Finding::problem(Area::Store, "audit_index_orphan", some(extra.len(), "category index keys point at no audit entry", k), "homedeck doctor --repair (rebuilds the index from the entries)"));
+        findings.push(Finding::problem(Area::Store, "audit_index_orphan", some(extra.len(), "category index key points at no audit entry", "category index keys point at no audit entry", k), "homedeck doctor --repair (rebuilds the index from the entries)"));
     }
     if repair && !findings.is_empty() {
         audit::rebuild_category_index(store)?;
@@ -129,7 +131,7 @@ fn secret_index(store: &Store, repair: bool, checked: &mut Checked, out: &mut Ve
         }
     }
     if let Some(k) = first {
-        out.push(Finding::note(Area::Store, "secret_access_orphan", some(orphans, "access-history lines belong to no secret", &k), "nothing to do: history is kept; report it if secrets went missing"));
+        out.push(Finding::note(Area::Store, "secret_access_orphan", some(orphans, "access-history line belongs to no secret", "access-history lines belong to no secret", &k), "nothing to do: history is kept; report it if secrets went missing"));
     }
     Ok(())
 }

@@ -108,7 +108,7 @@ pub(crate) async fn command(inner: &Inner, ctx: &mut Ctx, name: &str, upload: bo
         get_file(inner, &server, &ctx.actor, remote, Path::new(local), report).await?
     };
     let millis = start.elapsed().as_millis() as u64;
-    ctx.describe(format!("{direction} {from} → {to} on {name}: {bytes} bytes in {millis} ms"));
+    ctx.describe(format!("{direction} {from} → {to} on {name}: {} in {millis} ms", crate::engine::text::size(bytes)));
     Ok(Outcome::Servers(ServersOutcome::Transferred {
         report: TransferReport { server: name.into(), direction: direction.into(), from: from.into(), to: to.into(), bytes, millis },
     }))

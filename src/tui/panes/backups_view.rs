@@ -10,6 +10,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, LineGauge, Paragraph, Row, Wrap};
 
+/// The table's compact size (`1.2M`, as `ls -h` prints it), for a column
+/// that must fit 80 columns; messages and the CLI use `text::size`
+/// (`1.2 MiB`).
 fn size(n: u64) -> String {
     match n {
         n if n >= 1 << 30 => format!("{:.1}G", n as f64 / (1u64 << 30) as f64),
