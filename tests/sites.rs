@@ -102,6 +102,40 @@ async fn sites_are_set_inherited_counted_and_targeted() {
     assert!(err.contains("site:nowhere"), "{err}");
     let cat = json(&env, &["backup", "list", "--source", "site:cabin"]);
     assert_eq!(cat["entries"].as_array().unwrap().len(), 0, "no backups yet: {cat}");
+    // A backup at the cabin and one elsewhere: site:cabin lists only the first.
+    for (name, site) in [("cabin-notes", Some("cabin")), ("home-notes", None)] {
+        let dir = home.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("notes.txt"), name).unwrap();
+        let mut args = vec!["backup", "source", "add", name, "--kind", "dir", "--path", dir.to_str().unwrap(), "--encrypt", "false"];
+        if let Some(site) = site {
+            args.extend(["--site", site]);
+        }
+        ok(&env, &args);
+        ok(&env, &["backup", "create", name]);
+    }
+    let cat = json(&env, &["backup", "list", "--source", "site:cabin"]);
+    let sources: Vec<&str> = cat["entries"].as_array().unwrap().iter().map(|e| e["source"].as_str().unwrap()).collect();
+    assert_eq!(sources, ["cabin-notes"], "{cat}");
+
+    // The overview narrowed to a site counts only what is there.
+    let o = json(&env, &["overview", "--site", "cabin"]);
+    let o = &o["overview"];
+    assert_eq!(o["site"], "cabin", "{o}");
+    let servers = &o["servers"];
+    let total: u64 = ["up", "degraded", "down", "unknown"].iter().map(|k| servers[k].as_u64().unwrap()).sum();
+    assert_eq!(total, 1, "only pi is at the cabin (not local): {o}");
+    for d in o["devices"].as_array().unwrap() {
+        let n = d["online"].as_u64().unwrap() + d["offline"].as_u64().unwrap();
+        assert_eq!(n, 1, "one {} device at the cabin: {o}", d["kind"]);
+    }
+    let backed: Vec<&str> = o["backups"].as_array().unwrap().iter().map(|b| b["source"].as_str().unwrap()).collect();
+    assert_eq!(backed, ["cabin-notes", "porch-cfg"], "{o}");
+    let whole = json(&env, &["overview"]);
+    assert_eq!(whole["overview"]["site"], Value::Null);
+    assert_eq!(whole["overview"]["backups"].as_array().unwrap().len(), 3, "{whole}");
+    let human = ok(&env, &["overview", "--site", "nowhere"]);
+    assert!(human.contains("none at site nowhere"), "{human}");
     let err = fails(&env, &["esphome", "logs", "site:nowhere", "--seconds", "1"]);
     assert!(err.contains("site:nowhere"), "{err}");
 

@@ -110,6 +110,12 @@ async fn site_filter_narrows_every_pane_and_shows_in_the_status_bar() {
     h.key(KeyCode::Char('5')).await;
     let s = h.screen80();
     assert!(s.contains("SITE") && shows(&s, "cfg-cabin") && !shows(&s, "cfg-house"), "{s}");
+    // The Overview's counts are the cabin's too, and its title says so.
+    h.key(KeyCode::Char('0')).await;
+    h.settle().await;
+    let s = h.screen80();
+    assert!(s.contains("Overview · site cabin") && shows(&s, "cfg-cabin") && !shows(&s, "cfg-house"), "{s}");
+    h.key(KeyCode::Char('5')).await;
     // Adding a source while filtered puts it at that site.
     h.key(KeyCode::Char('a')).await;
     let s = h.screen80();

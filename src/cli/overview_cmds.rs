@@ -1,4 +1,4 @@
-//! `homedeck overview [--since T] [--mark-seen] [--json]`: is everything
+//! `homedeck overview [--since T] [--site S] [--mark-seen] [--json]`: is everything
 //! all right, and what happened since you last looked — the console's
 //! Overview pane for a shell or a cron mail. `--mark-seen` moves your "last
 //! looked" mark to now after printing, as opening the console does.
@@ -16,6 +16,9 @@ pub struct OverviewArgs {
     /// Notable events since this time (an age like 2h, 1d, a date or an RFC 3339 time) instead of your last look
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
+    /// Only the servers, devices, deployments and backup sources at this site (secrets, alerts and the audit stay whole)
+    #[arg(long, value_name = "SITE")]
+    pub site: Option<String>,
     /// Afterwards, remember now as your last look (the console does this when it opens)
     #[arg(long)]
     pub mark_seen: bool,
@@ -25,7 +28,7 @@ pub struct OverviewArgs {
 pub const DOCS: &[(&str, &str)] = &[("overview", "overview")];
 
 pub async fn run(s: &Session, args: OverviewArgs) -> Result<()> {
-    s.print(&s.exec(Command::Overview { since: args.since }).await?)?;
+    s.print(&s.exec(Command::Overview { since: args.since, site: args.site }).await?)?;
     if args.mark_seen {
         let seen = s.exec(Command::OverviewSeen {}).await?;
         if !s.json {
@@ -55,9 +58,14 @@ fn attention(list: &[Attention]) {
 }
 
 fn print(o: &Overview) {
+    if let Some(site) = &o.site {
+        println!("site         {site}: its servers, devices, deployments and backups only");
+    }
     let s = &o.servers;
     let total = s.up + s.degraded + s.down + s.unknown;
-    if total == 0 {
+    if let (0, Some(site)) = (total, &o.site) {
+        println!("servers      none at site {site} — `homedeck site list` shows every site");
+    } else if total == 0 {
         println!("servers      none yet — `homedeck server add NAME --host HOST`");
     } else {
         let polled = if s.up + s.degraded + s.down == 0 { " (the console and `homedeck daemon` poll health)" } else { "" };
@@ -70,7 +78,9 @@ fn print(o: &Overview) {
             attention(&d.offline_names);
         }
     }
-    if o.devices.iter().all(|d| d.online + d.offline == 0) {
+    if let (true, Some(site)) = (o.devices.iter().all(|d| d.online + d.offline == 0), &o.site) {
+        println!("devices      none at site {site}");
+    } else if o.devices.iter().all(|d| d.online + d.offline == 0) {
         println!("devices      none yet — `homedeck esphome discover`, `homedeck wled add ADDRESS`");
     }
     let d = &o.deployments;
@@ -78,7 +88,9 @@ fn print(o: &Overview) {
         println!("deployments  {} of {} running", d.running, d.total);
         attention(&d.attention);
     }
-    if o.backups.is_empty() {
+    if let (true, Some(site)) = (o.backups.is_empty(), &o.site) {
+        println!("backups      no sources at site {site}");
+    } else if o.backups.is_empty() {
         println!("backups      no sources yet — `homedeck backup source add NAME --kind …`");
     }
     for b in &o.backups {

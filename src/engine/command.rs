@@ -370,8 +370,8 @@ commands! {
 
     /// Overview: is everything all right, and what happened since you last looked.
     Overview(OverviewCommand) {
-        /// Servers, devices, deployments, backups, due rotations and open security events at a glance, with the notable audit entries since you last looked (or since a time: 2h, 1d, 2026-12-01).
-        Overview = "overview", Read, audited: false, { since: Option<String> };
+        /// Servers, devices, deployments, backups, due rotations and open security events at a glance, with the notable audit entries since you last looked (or since a time: 2h, 1d, 2026-12-01); site narrows the servers, devices, deployments and backups to one site.
+        Overview = "overview", Read, audited: false, { since: Option<String>, site: Option<String> };
         /// Remember now as the time you last looked, so the next overview lists only what happened after it.
         OverviewSeen = "overview_seen", Write, audited: true, {};
     }

@@ -1,6 +1,7 @@
 //! The console's site filter: `:site cabin` in the palette narrows every
-//! pane at once to what is at that site (servers, deployments and profiles,
-//! ESPHome devices, lights, backup sources and their backups); `:site`
+//! pane at once to what is at that site (the overview's counts, servers,
+//! deployments and profiles, ESPHome devices, lights, backup sources and
+//! their backups); `:site`
 //! alone clears it. It is a view setting, not an engine command: nothing is
 //! stored or audited, and the status bar shows it while it is on.
 
@@ -32,6 +33,8 @@ pub fn apply(app: &mut App, site: Option<String>) {
         None => "site filter off: every site shows".to_string(),
     };
     app.site_filter = site;
+    // The overview is narrowed by the engine: ask it again.
+    app.refresh.mark(PaneId::Overview, ALL_PARTS);
     app.say(msg, Level::Info);
     app.dirty = true;
 }

@@ -12,6 +12,7 @@ use crate::engine::audit::{AuditQuery, Severity, Status};
 use crate::engine::error::EngineResult;
 use crate::engine::servers::health::types::HealthState;
 use crate::engine::Inner;
+use crate::engine::sites::index::SiteIndex;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -21,18 +22,22 @@ const INSPECT: usize = 2_000;
 /// How many notable entries the overview carries.
 const SHOWN: usize = 20;
 
-pub(crate) fn overview(inner: &Inner, since: DateTime<Utc>, since_from: &str) -> EngineResult<Overview> {
+/// `site`: count only the servers, devices, deployments and backup sources
+/// at that site (their effective site: own, else inherited).
+pub(crate) fn overview(inner: &Inner, since: DateTime<Utc>, since_from: &str, site: Option<&str>) -> EngineResult<Overview> {
     let now = Utc::now();
     let (notable, notable_total, inspected_all) = notable(inner, since)?;
     let (alerts_open, alerts_attention) = alerts(inner, now)?;
+    let at = At::load(inner, site)?;
     Ok(Overview {
         generated: now,
         since,
         since_from: since_from.to_string(),
-        servers: servers(inner)?,
-        devices: devices(inner)?,
-        deployments: deployments(inner)?,
-        backups: backups(inner, now)?,
+        site: site.map(str::to_string),
+        servers: servers(inner, &at)?,
+        devices: devices(inner, &at)?,
+        deployments: deployments(inner, &at)?,
+        backups: backups(inner, now, &at)?,
         rotations_due: rotations(inner, now)?,
         security_open: crate::engine::security::open_count(&inner.store)?,
         alerts_open,
@@ -53,9 +58,26 @@ fn alerts(inner: &Inner, now: DateTime<Utc>) -> EngineResult<(u64, u64)> {
     Ok((open.len() as u64, attention as u64))
 }
 
-fn servers(inner: &Inner) -> EngineResult<ServerCounts> {
+/// The site filter: everything passes when no site was asked for.
+struct At<'a> {
+    site: Option<&'a str>,
+    ix: SiteIndex,
+}
+
+impl<'a> At<'a> {
+    fn load(inner: &Inner, site: Option<&'a str>) -> EngineResult<At<'a>> {
+        let ix = if site.is_some() { SiteIndex::load(&inner.store)? } else { SiteIndex::default() };
+        Ok(At { site, ix })
+    }
+
+    fn keeps(&self, effective: Option<&str>) -> bool {
+        self.site.is_none_or(|want| crate::engine::sites::same(effective, want))
+    }
+}
+
+fn servers(inner: &Inner, at: &At) -> EngineResult<ServerCounts> {
     let mut c = ServerCounts::default();
-    for s in crate::engine::servers::store::all(&inner.store)? {
+    for s in crate::engine::servers::store::all(&inner.store)?.into_iter().filter(|s| at.keeps(s.site.as_deref())) {
         let report = inner.servers.latest(&s.name);
         let state = report.as_ref().map_or(HealthState::Unknown, |r| r.state);
         match state {
@@ -76,7 +98,7 @@ fn last_seen(t: Option<DateTime<Utc>>) -> String {
     t.map_or_else(|| "never seen".to_string(), |t| format!("last seen {}", t.format("%Y-%m-%d %H:%M UTC")))
 }
 
-fn devices(inner: &Inner) -> EngineResult<Vec<DeviceCounts>> {
+fn devices(inner: &Inner, at: &At) -> EngineResult<Vec<DeviceCounts>> {
     let mut out = Vec::new();
     let mut count = |kind: &str, items: Vec<(String, bool, Option<DateTime<Utc>>)>| {
         let mut d = DeviceCounts { kind: kind.to_string(), online: 0, offline: 0, offline_names: Vec::new() };
@@ -91,17 +113,17 @@ fn devices(inner: &Inner) -> EngineResult<Vec<DeviceCounts>> {
         out.push(d);
     };
     let esphome = crate::engine::esphome::registry::list(&inner.store)?;
-    count("esphome", esphome.into_iter().map(|d| (d.name, d.online, d.last_seen)).collect());
+    count("esphome", esphome.into_iter().filter(|d| at.keeps(d.site.as_deref())).map(|d| (d.name, d.online, d.last_seen)).collect());
     let inv = crate::engine::lights::inventory::Inventory::open(&inner.store)?;
-    count("wled", inv.devices()?.into_iter().map(|d| (d.name, d.online, d.last_seen)).collect());
-    count("fpp", inv.hosts()?.into_iter().map(|h| (h.name, h.online, h.last_seen)).collect());
+    count("wled", inv.devices()?.into_iter().filter(|d| at.keeps(d.site.as_deref())).map(|d| (d.name, d.online, d.last_seen)).collect());
+    count("fpp", inv.hosts()?.into_iter().filter(|h| at.keeps(h.site.as_deref())).map(|h| (h.name, h.online, h.last_seen)).collect());
     Ok(out)
 }
 
-fn deployments(inner: &Inner) -> EngineResult<DeploymentCounts> {
+fn deployments(inner: &Inner, at: &At) -> EngineResult<DeploymentCounts> {
     use crate::engine::deploy::model::DeployStatus;
     let mut c = DeploymentCounts::default();
-    for d in crate::engine::deploy::store::all(&inner.store)? {
+    for d in crate::engine::deploy::store::all(&inner.store)?.into_iter().filter(|d| at.keeps(at.ix.deployment_of(d).as_deref())) {
         c.total += 1;
         if d.status == DeployStatus::Running {
             c.running += 1;
@@ -112,10 +134,10 @@ fn deployments(inner: &Inner) -> EngineResult<DeploymentCounts> {
     Ok(c)
 }
 
-fn backups(inner: &Inner, now: DateTime<Utc>) -> EngineResult<Vec<SourceStatus>> {
+fn backups(inner: &Inner, now: DateTime<Utc>, at: &At) -> EngineResult<Vec<SourceStatus>> {
     use crate::engine::backup::catalog;
     let mut by: BTreeMap<String, SourceStatus> = BTreeMap::new();
-    for s in catalog::sources(&inner.store)? {
+    for s in catalog::sources(&inner.store)?.into_iter().filter(|s| at.keeps(at.ix.source(s).as_deref())) {
         by.insert(
             s.name.clone(),
             SourceStatus { source: s.name, last_backup: None, last_id: None, verify_failed: false, next_run: None, last_run_failed: None },

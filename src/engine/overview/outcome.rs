@@ -85,6 +85,11 @@ pub struct Overview {
     pub since: DateTime<Utc>,
     /// Where `since` came from: `last look`, `asked` or `default (24 hours)`.
     pub since_from: String,
+    /// Narrowed to this site: servers, devices, deployments and backup
+    /// sources are only those there (by their effective site); secrets,
+    /// security events, alerts and the audit entries stay whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     pub servers: ServerCounts,
     pub devices: Vec<DeviceCounts>,
     pub deployments: DeploymentCounts,

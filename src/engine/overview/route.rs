@@ -10,7 +10,7 @@ use chrono::Utc;
 
 pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: OverviewCommand) -> EngineResult<Outcome> {
     match command {
-        OverviewCommand::Overview { since } => {
+        OverviewCommand::Overview { since, site } => {
             let now = Utc::now();
             let (since, from) = match since {
                 Some(s) => (time_arg::parse("since", &s, now)?, "asked"),
@@ -19,7 +19,9 @@ pub(crate) async fn route(inner: &Inner, ctx: &mut Ctx, command: OverviewCommand
                     None => (now - super::DEFAULT_WINDOW, "default (24 hours)"),
                 },
             };
-            let overview = super::gather::overview(inner, since, from)?;
+            // `-` or empty: every site, as for `site set`.
+            let site = crate::engine::sites::parse_site(site)?;
+            let overview = super::gather::overview(inner, since, from, site.as_deref())?;
             Ok(Outcome::Overview(OverviewOutcome::Overview { overview: Box::new(overview) }))
         }
         OverviewCommand::OverviewSeen {} => {

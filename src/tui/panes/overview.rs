@@ -25,6 +25,10 @@ pub struct OverviewPane {
     pub overview: Option<Overview>,
     /// The mark this session counts from (RFC 3339), once the first answer came.
     since: Option<String>,
+    /// Where that mark came from in the first answer ("last look", "default
+    /// (24 hours)"): later reloads pass the mark back as a time, which the
+    /// engine would call "asked".
+    since_from: Option<String>,
     /// `overview_seen` is not run by a read-only console.
     pub readonly: bool,
     marked: bool,
@@ -35,6 +39,8 @@ pub struct OverviewPane {
     rows: Vec<Row>,
     /// When an event last reloaded it (see `App::overview_follows`).
     pub reloaded: Option<std::time::Instant>,
+    /// `:site NAME`: the engine narrows the overview to that site.
+    site: Option<String>,
 }
 
 impl OverviewPane {
@@ -82,7 +88,7 @@ impl Pane for OverviewPane {
             return Vec::new();
         }
         self.loading = true;
-        vec![Job { command: Command::Overview { since: self.since.clone() }, purpose: Purpose::Refresh }]
+        vec![Job { command: Command::Overview { since: self.since.clone(), site: self.site.clone() }, purpose: Purpose::Refresh }]
     }
 
     fn on_outcome(&mut self, outcome: Outcome, _purpose: Purpose, cx: &mut Ctx) {
@@ -90,8 +96,12 @@ impl Pane for OverviewPane {
         match outcome {
             OverviewOutcome::Overview { overview } => {
                 self.loading = false;
+                let mut overview = overview;
                 if self.since.is_none() {
                     self.since = Some(overview.since.to_rfc3339());
+                    self.since_from = Some(overview.since_from.clone());
+                } else if let Some(from) = &self.since_from {
+                    overview.since_from = from.clone();
                 }
                 if !self.marked && !self.readonly {
                     self.marked = true;
@@ -104,6 +114,10 @@ impl Pane for OverviewPane {
             }
             OverviewOutcome::Seen { .. } => {}
         }
+    }
+
+    fn set_site(&mut self, site: Option<&str>) {
+        self.site = site.map(str::to_string);
     }
 
     fn on_error(&mut self, name: &str, _error: &crate::engine::EngineError) {

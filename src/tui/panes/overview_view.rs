@@ -51,6 +51,11 @@ fn when(t: DateTime<Utc>) -> String {
 
 pub fn rows(o: &Overview) -> Vec<Row> {
     let mut out = Vec::new();
+    // "none yet" would mislead under `:site`: there may be some elsewhere.
+    let none = |what: &str| match &o.site {
+        Some(site) => format!("no {what} at site {site}"),
+        None => format!("no {what} yet"),
+    };
     let s = &o.servers;
     let bad = s.down > 0;
     let tone = if bad { Tone::Bad } else if s.degraded > 0 { Tone::Warn } else { Tone::Ok };
@@ -64,7 +69,7 @@ pub fn rows(o: &Overview) -> Vec<Row> {
             _ => ("fpp", PaneId::Lights),
         };
         if d.online + d.offline == 0 {
-            out.push(row(head, "none yet".into(), Tone::Muted, jump));
+            out.push(row(head, none("devices"), Tone::Muted, jump));
             continue;
         }
         let tone = if d.offline > 0 { Tone::Warn } else { Tone::Ok };
@@ -80,7 +85,7 @@ pub fn rows(o: &Overview) -> Vec<Row> {
         details(&mut out, &d.attention, Tone::Warn, PaneId::Deployments);
     }
     if o.backups.is_empty() {
-        out.push(row("backups", "no backup sources yet".into(), Tone::Muted, PaneId::Backups));
+        out.push(row("backups", none("backup sources"), Tone::Muted, PaneId::Backups));
     }
     for b in &o.backups {
         let last = b.last_backup.map_or_else(|| "never backed up".to_string(), |t| format!("last {}", when(t)));
@@ -109,7 +114,13 @@ pub fn rows(o: &Overview) -> Vec<Row> {
         out.push(row("alerts", text, tone, PaneId::Audit));
     }
     let more = if o.inspected_all { "" } else { " (at least)" };
-    let head = format!("since {} ({}): {}{more}", when(o.since), o.since_from, plural(o.notable_total, "notable event", "notable events"));
+    let window = match o.since_from.as_str() {
+        "last look" => format!("since your last look ({})", when(o.since)),
+        "asked" => format!("since {}", when(o.since)),
+        // No look recorded yet: the engine's default window.
+        _ => format!("in the last 24 hours (since {})", when(o.since)),
+    };
+    let head = format!("{window}: {}{more}", plural(o.notable_total, "notable event", "notable events"));
     out.push(row("events", head, if o.notable_total > 0 { Tone::Warn } else { Tone::Ok }, PaneId::Audit));
     for n in &o.notable {
         let tone = if n.status == "success" { Tone::Warn } else { Tone::Bad };
@@ -120,12 +131,23 @@ pub fn rows(o: &Overview) -> Vec<Row> {
 
 pub fn render(p: &mut OverviewPane, f: &mut Frame, area: Rect, v: &View) {
     let t = v.theme;
-    let block = pane_block(" Overview ", t);
+    // Narrowed by `:site`: the title says so, as the other panes' do.
+    let title = match p.overview.as_ref().and_then(|o| o.site.as_deref()) {
+        Some(site) => format!(" Overview · site {site} "),
+        None => " Overview ".to_string(),
+    };
+    let block = pane_block(title, t);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let mut lines: Vec<Line> = Vec::new();
     if v.first_run {
-        lines.extend(super::servers::welcome(v));
+        // Wrapped here, not by the Paragraph: the list below needs to know
+        // how many rows the welcome took (a cut step would hide its end).
+        let width = usize::from(inner.width.max(1));
+        for line in super::servers::welcome(v) {
+            let chars: Vec<_> = line.spans.iter().flat_map(|s| super::ai::ai_wrap::styled(&s.content, s.style)).collect();
+            lines.extend(super::ai::ai_wrap::wrap_styled(&chars, width).into_iter().map(Line::from));
+        }
         lines.push(Line::default());
     }
     if p.overview.is_none() {
