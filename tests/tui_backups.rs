@@ -197,6 +197,12 @@ async fn backups_pane_keys_and_encrypted_restore() {
     let app_file = p.h.dir.path().join("app/config.yaml");
     fs::write(&app_file, "name: app\nlevel: 9\n").unwrap();
     let plain = p.catalog_index("app", "manual").await;
+    // Files the backup does not have: a change list longer than the
+    // screen, to show that it scrolls behind the dialog.
+    let extras: Vec<_> = (0..30).map(|i| p.h.dir.path().join(format!("app/extra_{i:02}.txt"))).collect();
+    for f in &extras {
+        fs::write(f, "x").unwrap();
+    }
     p.key('t').await;
     p.key('t').await;
     let s = p.key('t').await;
@@ -209,9 +215,24 @@ async fn backups_pane_keys_and_encrypted_restore() {
     // The dialog gives the counts and leaves the change list readable;
     // j scrolls that list while the dialog stays open.
     assert!(s.contains("1 changed") && s.contains("~ config.yaml"), "the dialog hides the change list:\n{s}");
-    let s = p.key('j').await;
-    assert!(s.contains("Restore app") && s.contains("j/k"), "{s}");
+    let shown = |s: &str| -> Vec<u32> {
+        s.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').filter_map(|w| w.strip_prefix("extra_")?.parse().ok()).collect()
+    };
+    let before = shown(&s);
+    let mut after = before.clone();
+    for _ in 0..12 {
+        after = shown(&p.key('j').await);
+    }
+    let s = p.frame();
+    assert!(s.contains("Restore app"), "j closed the dialog:\n{s}");
+    assert!(
+        !before.is_empty() && after.iter().max() > before.iter().max() && after.iter().min() > before.iter().min(),
+        "j did not scroll the change list behind the dialog: {before:?} then {after:?}\n{s}"
+    );
     p.key('n').await;
+    for f in &extras {
+        fs::remove_file(f).unwrap();
+    }
     assert_eq!(fs::read_to_string(&app_file).unwrap(), "name: app\nlevel: 9\n");
     // n is recorded as a declined restore, never as a restore.
     let search = homedeck::engine::command_parse::parse("audit_search", &["status=declined".to_string()], vec![]).unwrap();

@@ -40,7 +40,8 @@ fn command_lines(text: &str) -> Vec<String> {
 /// subcommand is required is the error.
 fn check_line(root: &clap::Command, line: &str) -> Result<(), String> {
     let mut cmd = root;
-    let words = line.split_whitespace().skip(1).take_while(|w| !w.starts_with(['-', '[', '<', '{', '#']) && !w.contains(['|', '>', '<', '"', '\'']));
+    // `…` stands for "any subcommand" (`homedeck wled …`).
+    let words = line.split_whitespace().skip(1).take_while(|w| !w.starts_with(['-', '[', '<', '{', '#', '…']) && !w.contains(['|', '>', '<', '"', '\'']));
     for word in words {
         match cmd.find_subcommand(word) {
             Some(sub) => cmd = sub,
@@ -103,7 +104,13 @@ fn the_checker_catches_a_wrong_command() {
 fn sections_of(heading: &str) -> Option<&'static [&'static str]> {
     let h = heading.trim_start_matches('#').trim();
     let table: &[(&str, &[&str])] = &[
+        ("First run", &["servers", "esphome", "secrets"]),
         ("The console", &["secrets", "audit", "security", "alerts"]),
+        // Global keys only (`?`): the lookup falls back to them everywhere.
+        ("Themes and key bindings", &[]),
+        ("Sites", &["servers", "esphome", "lights", "backups", "deployments"]),
+        ("Alerts", &["alerts"]),
+        ("AI clients over MCP", &["audit"]),
         ("Servers", &["servers"]),
         ("ESPHome", &["esphome"]),
         ("Lights", &["lights"]),
@@ -119,6 +126,28 @@ fn sections_of(heading: &str) -> Option<&'static [&'static str]> {
 /// y/n of a confirmation.
 const EDITOR_KEYS: &[char] = &['y', 'n'];
 
+/// One-character code spans that are values, not keys, under a heading:
+/// `-` (a site name's characters, "none"), `0` (a zero duration).
+const NOT_KEYS: &[(&str, &str)] = &[("## Sites", "-"), ("## Alerts", "0")];
+
+/// A code span naming a key: one character, or a named key.
+fn key_of(span: &str) -> Option<crossterm::event::KeyCode> {
+    use crossterm::event::KeyCode;
+    let named = match span {
+        "Enter" => Some(KeyCode::Enter),
+        "Esc" => Some(KeyCode::Esc),
+        "Tab" => Some(KeyCode::Tab),
+        "PgUp" => Some(KeyCode::PageUp),
+        "PgDn" => Some(KeyCode::PageDown),
+        _ => None,
+    };
+    let mut chars = span.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if c.is_ascii_alphanumeric() || "/?:+-=<>".contains(c) => Some(KeyCode::Char(c)),
+        _ => named,
+    }
+}
+
 #[test]
 fn every_key_the_guide_names_is_bound_where_it_says() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -130,6 +159,7 @@ fn every_key_the_guide_names_is_bound_where_it_says() {
     let mut checked = 0;
     let mut bad = Vec::new();
     let mut in_block = false;
+    let mut heading = "";
     for line in text.lines() {
         if line.trim_start().starts_with("```") {
             in_block = !in_block;
@@ -140,29 +170,58 @@ fn every_key_the_guide_names_is_bound_where_it_says() {
         if line.starts_with("## ") || line.starts_with("### ") {
             if line.starts_with("## ") {
                 current = sections_of(line);
+                heading = line;
             }
             continue;
         }
         let Some(sections) = current else { continue };
-        // Key tables and prose alike: a one-character code span is a key.
+        // Key tables and prose alike: a one-character code span, or a named
+        // key (Enter, Esc, Tab, PgUp, PgDn), is a key.
         for (i, span) in line.split('`').enumerate() {
-            let mut chars = span.chars();
-            let (Some(c), None) = (chars.next(), chars.next()) else { continue };
-            let key_like = c.is_ascii_alphabetic() || "/?:+-=<>".contains(c);
-            if i % 2 == 0 || !key_like || EDITOR_KEYS.contains(&c) {
+            let Some(code) = key_of(span) else { continue };
+            let editor = matches!(code, KeyCode::Char(c) if EDITOR_KEYS.contains(&c));
+            let value = NOT_KEYS.iter().any(|(h, k)| heading.starts_with(h) && *k == span);
+            if i % 2 == 0 || editor || value {
                 continue;
             }
             checked += 1;
-            let ev = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-            let bound = sections
-                .iter()
-                .filter_map(|name| SECTIONS.iter().copied().find(|s| s.name == *name))
-                .any(|s| keymap.action(Some(s), &ev).is_some());
+            let ev = KeyEvent::new(code, KeyModifiers::NONE);
+            let global = keymap.action(None, &ev).is_some();
+            let bound = global
+                || sections
+                    .iter()
+                    .filter_map(|name| SECTIONS.iter().copied().find(|s| s.name == *name))
+                    .any(|s| keymap.action(Some(s), &ev).is_some());
             if !bound {
-                bad.push(format!("`{c}` ({}): {line}", sections.join("/")));
+                bad.push(format!("`{span}` ({}): {line}", sections.join("/")));
             }
         }
     }
-    assert!(checked > 60, "expected the guide's keys, found {checked}");
+    assert!(checked > 150, "expected the guide's keys, found {checked}");
     assert!(bad.is_empty(), "the user guide names keys that are not bound there:\n{}", bad.join("\n"));
+}
+
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+}
+
+/// The README is the first thing a newcomer reads: its commands exist, and
+/// its screens are the program's (the tab bar starts at the Overview, 0,
+/// where the console opens), not an older layout.
+#[test]
+fn the_readme_names_what_the_program_has() {
+    let root = homedeck::cli::args::with_table_docs(Cli::command());
+    let text = readme();
+    let lines = command_lines(&text);
+    assert!(lines.len() > 10, "expected the README's command lines, found {}", lines.len());
+    let bad: Vec<String> = lines.iter().filter_map(|l| check_line(&root, l).err()).collect();
+    assert!(bad.is_empty(), "the README names commands that do not exist:\n{}", bad.join("\n"));
+    assert!(text.contains("opens on the Overview (0)"), "the README must say where the console opens");
+    let tab_bars: Vec<&str> = text.lines().filter(|l| l.contains("1:Ser")).collect();
+    assert!(tab_bars.len() >= 3, "the README's screens: {tab_bars:?}");
+    for bar in tab_bars {
+        assert!(bar.starts_with("0:Ov"), "a README screen from before the Overview: {bar}");
+    }
+    assert!(!text.contains("not built yet"), "the README says panes are not built yet");
+    assert!(!text.contains("@@"), "a placeholder left in the README");
 }
