@@ -96,3 +96,21 @@ async fn help_shows_the_engine_commands_doc_line() {
         }
     }
 }
+
+/// A pane's hint line and its empty-state text name the user's key, not the
+/// default one (issue 15 item 9: hints follow the keymap).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pane_hints_name_the_users_keys() {
+    let mut h = Harness::new().await;
+    let mine = "[servers]\nserver_add = [\"N\"]\n\n[backups]\nbackup_source_add = [\"W\"]\n";
+    h.driver.app.keymap = Keymap::parse_over(Keymap::default(), "keymap.toml", mine).unwrap();
+    h.key(KeyCode::Char('1')).await;
+    let screen = h.screen80();
+    let hint = screen.lines().rev().find(|l| l.contains("enter open")).unwrap_or_else(|| panic!("no hint line:\n{screen}"));
+    assert!(hint.contains("N add") && !hint.contains("a add"), "{hint}");
+    h.key(KeyCode::Char('5')).await;
+    let screen = h.screen80();
+    let hint = screen.lines().rev().find(|l| l.contains("back up")).unwrap_or_else(|| panic!("no hint line:\n{screen}"));
+    assert!(hint.contains("W add") && !hint.contains("a add"), "{hint}");
+    assert!(screen.contains("Press W to add one"), "the empty state names the default key:\n{screen}");
+}

@@ -29,7 +29,7 @@ impl BackupsPane {
         let t = k("backups_view");
         match self.tab {
             Tab::Sources => format!(
-                "{t} view  {} new  {} back up  {} remove  {} cancel  / filter",
+                "{t} view  {} add  {} back up  {} remove  {} cancel  / filter",
                 k("backup_source_add"),
                 k("backup_create"),
                 k("backup_source_remove"),
@@ -84,8 +84,11 @@ impl BackupsPane {
         let now = v.now;
         match self.tab {
             Tab::Sources if o.sources.is_empty() => {
-                let msg = "No backup sources yet. Press a to add one (kind dir, ha_config, node_red, zigbee2mqtt, wled or fpp), \
-                           or run: homedeck backup source add NAME --kind dir --path /etc/app";
+                let msg = format!(
+                    "No backup sources yet. Press {} to add one (kind dir, ha_config, node_red, zigbee2mqtt, wled or fpp), \
+                     or run: homedeck backup source add NAME --kind dir --path /etc/app",
+                    v.keymap.key_for(&crate::tui::panes::backups::KEYS, "backup_source_add")
+                );
                 f.render_widget(Paragraph::new(msg).style(t.muted()).wrap(Wrap { trim: false }), mid);
             }
             Tab::Sources if self.is_empty() => {
@@ -119,7 +122,8 @@ impl BackupsPane {
                 self.list.render_table(f, mid, header, rows, &w, t);
             }
             Tab::Catalog if o.catalog.is_empty() => {
-                f.render_widget(Paragraph::new("No backups yet: select a source and press b.").style(t.muted()), mid);
+                let b = v.keymap.key_for(&crate::tui::panes::backups::KEYS, "backup_create");
+                f.render_widget(Paragraph::new(format!("No backups yet: select a source and press {b}.")).style(t.muted()), mid);
             }
             Tab::Catalog => {
                 let rows: Vec<Row> = o
@@ -148,8 +152,11 @@ impl BackupsPane {
                 self.list.render_table(f, mid, header, rows, &w, t);
             }
             Tab::Snapshots if self.snapshots.is_empty() => {
-                let msg = "No snapshots. Press w to watch a config file (e.g. /config/automations.yaml): \
-                           each change is snapshotted and can be diffed and restored.";
+                let msg = format!(
+                    "No snapshots. Press {} to watch a config file (e.g. /config/automations.yaml): \
+                     each change is snapshotted and can be diffed and restored.",
+                    v.keymap.key_for(&crate::tui::panes::backups::KEYS, "backup_snapshot_watch")
+                );
                 f.render_widget(Paragraph::new(msg).style(t.muted()).wrap(Wrap { trim: false }), mid);
             }
             Tab::Snapshots => {

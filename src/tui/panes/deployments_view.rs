@@ -68,10 +68,13 @@ impl DeploymentsPane {
             Mode::Detail => self.render_detail(f, body, v),
             _ if self.rows.is_empty() => {
                 let text = if self.loaded {
-                    "No deployments. Press a to install Home Assistant on a server (venv or docker), \
-                     or run `homedeck deploy create NAME --server SERVER --version 2024.3.3`."
+                    format!(
+                        "No deployments. Press {} to install Home Assistant on a server (venv or docker), \
+                         or run `homedeck deploy create NAME --server SERVER --version 2024.3.3`.",
+                        v.keymap.key_for(&crate::tui::panes::deployments::KEYS, "deploy_create")
+                    )
                 } else {
-                    "Loading deployments…"
+                    "Loading deployments…".to_string()
                 };
                 f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(t.muted()), body);
             }
@@ -90,7 +93,7 @@ impl DeploymentsPane {
         let hint = match self.mode {
             Mode::Logs => format!("{} follow  / filter  j/k scroll  G end  Esc back", k("deploy_follow")),
             _ => format!(
-                "↵ open  {} new  {} start  {} stop  {} restart  {} upgrade  {} logs  {} config  {} check  {} delete  {} entities",
+                "↵ open  {} add  {} start  {} stop  {} restart  {} upgrade  {} logs  {} config  {} check  {} delete  {} entities",
                 k("deploy_create"),
                 k("deploy_start"),
                 k("deploy_stop"),

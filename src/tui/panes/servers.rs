@@ -181,7 +181,7 @@ impl ServersPane {
                     self.mode = Mode::Output;
                     Step::Nothing
                 }
-                None => Step::Status("no command has run yet: press x to run one".into()),
+                None => Step::Status("no command has run yet: press ‹server_exec› to run one".into()),
             },
             "server_exec_cancel" => match &self.output {
                 Some(o) if o.running() => Step::Run(Command::ServerExecCancel { run: o.run }),

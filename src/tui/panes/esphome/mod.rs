@@ -155,7 +155,7 @@ impl EsphomePane {
             View::Devices if self.list.navigate(action, self.visible().len()) => return Step::Nothing,
             _ => {}
         }
-        let need = "select a device first (j/k), or press d to discover, a to add";
+        let need = "select a device first (‹down›/‹up›), or press ‹esphome_discover› to discover, ‹esphome_add› to add";
         match action.name() {
             "esphome_discover" => {
                 Step::Run(Command::EsphomeDiscover { seconds: Some(3) })
