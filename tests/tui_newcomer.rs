@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
 mod tui_common;
+mod common;
+mod backup_common;
 
 use crossterm::event::KeyCode;
 use homedeck::engine::views::vault::SecretKind;
@@ -97,22 +99,12 @@ async fn an_optional_secret_left_empty_runs_without_it() {
     let src = h.dir.path().join("plain");
     std::fs::create_dir_all(&src).unwrap();
     std::fs::write(src.join("a.txt"), "hello").unwrap();
-    h.exec(Command::BackupSourceAdd {
-        name: "plain".into(),
-        kind: "dir".into(),
-        path: Some(src.to_string_lossy().into_owned()),
-        live: None,
-        login: None,
-        exclude: None,
-        exclude_db: None,
-        encrypt: Some(false),
-        key_secret: None,
-        compression: None,
-        repo: None,
-        health: None,
-        backup_password_secret: None,
-        site: None,
-    })
+    let plain = backup_common::source_add("plain", "dir", &src);
+    h.exec(backup_common::with(plain, |c| {
+        if let Command::BackupSourceAdd { encrypt, .. } = c {
+            *encrypt = Some(false);
+        }
+    }))
     .await;
     h.key(KeyCode::Char(':')).await;
     h.typ("backup_create source=plain").await;
@@ -403,20 +395,7 @@ async fn an_esphome_form_error_points_at_its_field() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_servers_name_column_fits_its_names_at_200_columns() {
     let mut h = Harness::new().await;
-    h.exec(Command::ServerAdd {
-        name: "pi-garage".into(),
-        host: "127.0.0.1".into(),
-        port: Some(2),
-        user: Some("ops".into()),
-        auth: None,
-        secret: None,
-        key: None,
-        key_passphrase: None,
-        password: None,
-        tags: Some("pi,iot".into()),
-        site: None,
-    })
-    .await;
+    h.exec(tui_common::server("pi-garage", None)).await;
     h.key(KeyCode::Char('1')).await;
     h.settle().await;
     let screen = h.screen(200, 30);

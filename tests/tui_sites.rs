@@ -9,23 +9,7 @@ mod tui_common;
 
 use crossterm::event::KeyCode;
 use homedeck::engine::Command;
-use tui_common::Harness;
-
-fn server(name: &str, site: Option<&str>) -> Command {
-    Command::ServerAdd {
-        name: name.into(),
-        host: "127.0.0.1".into(),
-        port: Some(2),
-        user: Some("ops".into()),
-        auth: None,
-        secret: None,
-        key: None,
-        key_passphrase: None,
-        password: None,
-        tags: None,
-        site: site.map(String::from),
-    }
-}
+use tui_common::{Harness, server};
 
 fn device(name: &str, port: u16, site: Option<&str>) -> Command {
     Command::EsphomeAdd {

@@ -121,3 +121,21 @@ fn redact(s: &str) -> String {
     }
     out
 }
+
+/// A server that never answers (port 2): enough for lists, filters and
+/// columns without an SSH peer.
+pub fn server(name: &str, site: Option<&str>) -> Command {
+    Command::ServerAdd {
+        name: name.into(),
+        host: "127.0.0.1".into(),
+        port: Some(2),
+        user: Some("ops".into()),
+        auth: None,
+        secret: None,
+        key: None,
+        key_passphrase: None,
+        password: None,
+        tags: None,
+        site: site.map(String::from),
+    }
+}
