@@ -57,16 +57,23 @@ fn attention(list: &[Attention]) {
     }
 }
 
+/// An empty line of the overview: "none yet" and how to add one, or, under
+/// `--site`, none at that site (there may be some elsewhere).
+fn none(o: &Overview, line: &str, add: &str) {
+    match &o.site {
+        Some(site) => println!("{line} at site {site} — `homedeck site list` shows every site"),
+        None => println!("{line} yet — {add}"),
+    }
+}
+
 fn print(o: &Overview) {
     if let Some(site) = &o.site {
         println!("site         {site}: its servers, devices, deployments and backups only");
     }
     let s = &o.servers;
     let total = s.up + s.degraded + s.down + s.unknown;
-    if let (0, Some(site)) = (total, &o.site) {
-        println!("servers      none at site {site} — `homedeck site list` shows every site");
-    } else if total == 0 {
-        println!("servers      none yet — `homedeck server add NAME --host HOST`");
+    if total == 0 {
+        none(o, "servers      none", "`homedeck server add NAME --host HOST`");
     } else {
         let polled = if s.up + s.degraded + s.down == 0 { " (the console and `homedeck daemon` poll health)" } else { "" };
         println!("servers      {} up, {} degraded, {} down, {} not polled{polled}", s.up, s.degraded, s.down, s.unknown);
@@ -78,20 +85,16 @@ fn print(o: &Overview) {
             attention(&d.offline_names);
         }
     }
-    if let (true, Some(site)) = (o.devices.iter().all(|d| d.online + d.offline == 0), &o.site) {
-        println!("devices      none at site {site}");
-    } else if o.devices.iter().all(|d| d.online + d.offline == 0) {
-        println!("devices      none yet — `homedeck esphome discover`, `homedeck wled add ADDRESS`");
+    if o.devices.iter().all(|d| d.online + d.offline == 0) {
+        none(o, "devices      none", "`homedeck esphome discover`, `homedeck wled add ADDRESS`");
     }
     let d = &o.deployments;
     if d.total > 0 {
         println!("deployments  {} of {} running", d.running, d.total);
         attention(&d.attention);
     }
-    if let (true, Some(site)) = (o.backups.is_empty(), &o.site) {
-        println!("backups      no sources at site {site}");
-    } else if o.backups.is_empty() {
-        println!("backups      no sources yet — `homedeck backup source add NAME --kind …`");
+    if o.backups.is_empty() {
+        none(o, "backups      no sources", "`homedeck backup source add NAME --kind …`");
     }
     for b in &o.backups {
         let last = b.last_backup.map_or_else(|| "never backed up".to_string(), |t| format!("last {}", age(t)));

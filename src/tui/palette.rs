@@ -94,19 +94,12 @@ impl Palette {
         let inner = popup::frame_popup(f, rect, "Command", theme, theme.border_focus);
         // An error wraps (up to three rows) instead of running off the
         // edge at 80 columns; the messages log (`m`) keeps it whole.
+        let width = usize::from(inner.width.max(1));
         let err_lines = self
             .error
             .as_deref()
-            .map(|e| crate::tui::widgets::wrap(e, usize::from(inner.width.max(1))))
+            .map(|e| crate::tui::widgets::clip_rows(crate::tui::widgets::wrap(e, width), 3, width, &self.more))
             .unwrap_or_default();
-        let mut err_lines = err_lines;
-        if err_lines.len() > 3 {
-            err_lines.truncate(3);
-            let keep = usize::from(inner.width).saturating_sub(self.more.chars().count());
-            if let Some(last) = err_lines.last_mut() {
-                *last = last.chars().take(keep).collect::<String>() + &self.more;
-            }
-        }
         let err_rows = u16::try_from(err_lines.len().clamp(1, 3)).unwrap_or(1);
         let [input_area, err_area, list_area] =
             Layout::vertical([Constraint::Length(1), Constraint::Length(err_rows), Constraint::Min(0)]).areas(inner);

@@ -93,15 +93,9 @@ pub fn rows(app: &App, width: u16) -> Vec<Line<'static>> {
     let mut parts = wrap(&text, first.max(1));
     let head = if first >= 12 || parts.len() == 1 { parts.remove(0) } else { String::new() };
     let rest = parts.join(" ");
-    let mut more = if rest.is_empty() { Vec::new() } else { wrap(&rest, width) };
-    if more.len() >= MAX_ROWS {
-        more.truncate(MAX_ROWS - 1);
-        let pointer = format!(" … {} shows it all", app.keymap.key_for(&GLOBAL, "messages"));
-        if let Some(last) = more.last_mut() {
-            let keep = width.saturating_sub(pointer.chars().count());
-            *last = last.chars().take(keep).collect::<String>() + &pointer;
-        }
-    }
+    let more = if rest.is_empty() { Vec::new() } else { wrap(&rest, width) };
+    let pointer = format!(" … {} shows it all", app.keymap.key_for(&GLOBAL, "messages"));
+    let more = crate::tui::widgets::clip_rows(more, MAX_ROWS - 1, width, &pointer);
     spans.push(Span::styled(head, style));
     let mut lines = vec![Line::from(spans)];
     lines.extend(more.into_iter().map(|r| Line::styled(r, style)));

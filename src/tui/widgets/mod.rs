@@ -18,6 +18,21 @@ pub fn pane_block<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
         .style(theme.base())
 }
 
+/// At most `max` of `rows` (each at most `width` wide); when some are left
+/// out, the last kept row ends with `pointer` (" … m shows it all"), so a
+/// cut message says where to read the rest. The status area and the
+/// palette's error line share it.
+pub fn clip_rows(mut rows: Vec<String>, max: usize, width: usize, pointer: &str) -> Vec<String> {
+    if rows.len() > max {
+        rows.truncate(max);
+        let keep = width.saturating_sub(pointer.chars().count());
+        if let Some(last) = rows.last_mut() {
+            *last = last.chars().take(keep).collect::<String>() + pointer;
+        }
+    }
+    rows
+}
+
 /// Greedy word wrap of `text` into rows of at most `width` characters; a
 /// word longer than a row is cut across rows rather than lost. Used where
 /// the row count must be known before drawing (the status area, help,
